@@ -1,0 +1,71 @@
+"""The `kehu` command line: thin commands over `Workspace` (typer + rich).
+
+Each area registers its commands from its own module (`register(app)`), so a command lives
+next to the others of its floor. Exit codes: 0 ok, 1 unexpected failure, 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from kehu.cli.common import console, err_console, state_lang
+from kehu.cli.root import app
+from kehu.errors import EXIT_FAILURE, KehuError
+
+# Modules that add commands to `app`, in the order they appear in --help.
+COMMAND_MODULES = (
+    "kehu.cli.core",
+    "kehu.cli.ingest",
+    "kehu.cli.demo",
+    "kehu.cli.quality",
+    "kehu.cli.analyze",
+    "kehu.cli.plan",
+    "kehu.cli.monitor",
+    "kehu.cli.web",
+    "kehu.cli.bench",
+)
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Console-script entry: run the app, turning user errors into clean messages."""
+    try:
+        app(standalone_mode=False)
+    except KehuError as exc:
+        err_console.print(f"[bold red]✗[/] {exc.message(state_lang())}")
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(EXIT_FAILURE)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: say so plainly, keep the trace for a report
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        err_console.print_exception(max_frames=8)
+        console.print("[red]kehu hit an internal error; please report it with the trace above.[/]")
+        sys.exit(EXIT_FAILURE)

@@ -1,0 +1,84 @@
+"""Shared CLI plumbing: state, consoles, JSON output, opening the workspace."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from kehu.i18n import normalize_lang
+from kehu.workspace import Workspace
+
+console = Console()
+err_console = Console(stderr=True)
+
+_current: dict[str, str] = {}
+
+
+@dataclass
+class CliState:
+    workspace: str | None = None
+    lang_option: str | None = None
+    _ws: Workspace | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.lang_option:
+            _current["lang"] = normalize_lang(self.lang_option)
+
+    def open(self) -> Workspace:
+        if self._ws is None:
+            self._ws = Workspace.open(self.workspace)
+            if not self.lang_option:
+                _current["lang"] = self._ws.lang
+        return self._ws
+
+    @property
+    def lang(self) -> str:
+        if self.lang_option:
+            return normalize_lang(self.lang_option)
+        if self._ws is not None:
+            return self._ws.lang
+        return "zh"
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    if obj is None:
+        obj = CliState()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def open_ws(ctx: typer.Context) -> Workspace:
+    """The workspace named by -w (or $KEHU_WORKSPACE, or the current folder)."""
+    return state(ctx).open()
+
+
+def lang_of(ctx: typer.Context) -> str:
+    return state(ctx).lang
+
+
+def state_lang() -> str:
+    return _current.get("lang", "zh")
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return str(o)
+    if isinstance(o, datetime | date):
+        return o.isoformat()
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output on stdout (UTF-8, Chinese kept readable)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=_default, indent=2) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,159 @@
+"""`Workspace`: the one entry point that the CLI, the API and Python users share.
+
+A workspace is a folder holding `kehu.toml` and `kehu.duckdb`. Opening it validates the
+config and migrates the store. Writes go through `transaction()`, which holds a lock so a
+server process can serialise writers while readers use their own cursors.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from kehu.config import Settings, dump_settings, load_settings
+from kehu.errors import KehuError
+from kehu.store import migrate
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
+    from ibis.backends.duckdb import Backend as IbisDuckDB
+
+CONFIG_FILE = "kehu.toml"
+DB_FILE = "kehu.duckdb"
+
+
+def resolve_path(path: str | Path | None) -> Path:
+    """The workspace folder: the argument, else $KEHU_WORKSPACE, else the current folder."""
+    chosen = path or os.environ.get("KEHU_WORKSPACE") or "."
+    return Path(chosen).expanduser().resolve()
+
+
+class Workspace:
+    """An opened workspace: settings + a DuckDB connection (+ an Ibis view of it)."""
+
+    def __init__(self, root: Path, settings: Settings, con: duckdb.DuckDBPyConnection) -> None:
+        self.root = root
+        self.settings = settings
+        self.con = con
+        self._ibis: IbisDuckDB | None = None
+        self._write_lock = threading.RLock()
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def init(cls, path: str | Path | None = None, *, overwrite: bool = False) -> Workspace:
+        """Create a workspace folder with a default `kehu.toml` and an empty store."""
+        root = resolve_path(path)
+        root.mkdir(parents=True, exist_ok=True)
+        cfg = root / CONFIG_FILE
+        if cfg.exists() and not overwrite:
+            raise KehuError(
+                f"{root} 已经是 kehu 工作区(存在 {CONFIG_FILE})",
+                f"{root} is already a kehu workspace ({CONFIG_FILE} exists)",
+            )
+        cfg.write_text(default_config_text(), encoding="utf-8")
+        return cls.open(root)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False) -> Workspace:
+        """Open an existing workspace (validates the config, migrates the store)."""
+        root = resolve_path(path)
+        if not (root / CONFIG_FILE).exists():
+            raise KehuError(
+                f"{root} 不是 kehu 工作区:找不到 {CONFIG_FILE}。先运行 `kehu init {root}`"
+                " 或用 -w 指定工作区",
+                f"{root} is not a kehu workspace: no {CONFIG_FILE}. Run `kehu init {root}`"
+                " or point -w at a workspace",
+            )
+        settings = load_settings(root / CONFIG_FILE)
+        try:
+            con = duckdb.connect(str(root / DB_FILE), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise KehuError(
+                f"无法打开 {root / DB_FILE}:{exc}(是否有另一个 kehu 进程正在写入?)",
+                f"cannot open {root / DB_FILE}: {exc} (is another kehu process writing?)",
+            ) from None
+        if not read_only:
+            migrate(con)
+        return cls(root, settings, con)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- paths and settings ----------------------------------------------------------------
+    @property
+    def lang(self) -> str:
+        return self.settings.workspace.lang
+
+    def path(self, *parts: str) -> Path:
+        """A path inside the workspace folder (created parents)."""
+        p = self.root.joinpath(*parts)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def save_settings(self) -> None:
+        (self.root / CONFIG_FILE).write_text(dump_settings(self.settings), encoding="utf-8")
+
+    # ---- data access -----------------------------------------------------------------------
+    @property
+    def ibis(self) -> IbisDuckDB:
+        """An Ibis backend over the same DuckDB connection (analytics are Ibis expressions)."""
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    def table(self, name: str) -> ir.Table:
+        return self.ibis.table(name)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for a concurrent reader (same database, own transaction)."""
+        return self.con.cursor()
+
+    def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        return self.cursor().execute(sql, params or []).to_arrow_table()
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.cursor().execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        row = self.cursor().execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: everything inside commits together or not at all."""
+        with self._write_lock:
+            cur = self.con.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+            finally:
+                cur.close()
+
+
+def default_config_text() -> str:
+    """The `kehu.toml` written by `kehu init`: every default, with a header comment."""
+    header = (
+        "# kehu workspace settings. Every number is a default taken from the seed documents;\n"
+        "# change it to fit your business cycle. `kehu config show` prints what is in force.\n\n"
+    )
+    return header + dump_settings(Settings())

@@ -1,0 +1,29 @@
+"""Shared fixtures: temporary workspaces and the public datasets in ../shared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kehu.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DATASETS = SHARED / "datasets"
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    """A fresh, empty workspace."""
+    workspace = Workspace.init(tmp_path / "ws")
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture(scope="session")
+def datasets() -> Path:
+    if not DATASETS.exists():
+        pytest.skip(f"public datasets not found at {DATASETS}")
+    return DATASETS

@@ -1,0 +1,40 @@
+from pathlib import Path
+
+import pytest
+
+from kehu.config import settings_from_dict
+from kehu.errors import ConfigError, KehuError
+from kehu.workspace import Workspace
+
+
+def test_init_creates_config_and_tables(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "w")
+    tables = {r[0] for r in ws.rows("SELECT table_name FROM information_schema.tables")}
+    assert {"customers", "orders", "imports", "rejects", "customer_ids"} <= tables
+    assert (tmp_path / "w" / "kehu.toml").exists()
+    ws.close()
+    again = Workspace.open(tmp_path / "w")  # re-open migrates idempotently
+    assert again.scalar("SELECT count(*) FROM customers") == 0
+    again.close()
+
+
+def test_init_refuses_existing(tmp_path: Path) -> None:
+    Workspace.init(tmp_path / "w").close()
+    with pytest.raises(KehuError):
+        Workspace.init(tmp_path / "w")
+
+
+def test_bad_config_names_key() -> None:
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict({"value": {"weights": {"contribution": 0.5}}})
+    assert "value.weights" in info.value.en
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict({"rfm": {"mod": "x"}})
+    assert "rfm.mod" in info.value.en and "unknown key" in info.value.en
+
+
+def test_transaction_rolls_back(ws: Workspace) -> None:
+    with pytest.raises(RuntimeError), ws.transaction() as cur:
+        cur.execute("INSERT INTO customers (customer_id, name) VALUES ('c1', 'x')")
+        raise RuntimeError("boom")
+    assert ws.scalar("SELECT count(*) FROM customers") == 0
