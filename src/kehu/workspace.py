@@ -149,6 +149,17 @@ class Workspace:
             finally:
                 cur.close()
 
+    # Each area adds thin methods below its own marker (delegating to its package), so the
+    # CLI, the API and Python users share one entry point. Keep imports inside the methods.
+    # ---- ingest (kehu.ingest) ----
+    # ---- demo (kehu.demo) ----
+    # ---- analytics (kehu.analytics) ----
+    # ---- quality and dedupe (kehu.quality, kehu.dedupe) ----
+    # ---- planning (kehu.planning) ----
+    # ---- monitoring (kehu.monitor) ----
+    # ---- web, users, audit (kehu.web) ----
+    # ---- engines (kehu.engines: spark) ----
+
 
 def default_config_text() -> str:
     """The `kehu.toml` written by `kehu init`: every default, with a header comment."""

@@ -56,9 +56,7 @@ def _existing_columns(con: duckdb.DuckDBPyConnection, name: str) -> set[str]:
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Create or upgrade every table; returns the schema version now in force."""
     load_table_modules()
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)"
-    )
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
     row = con.execute("SELECT max(version) FROM schema_version").fetchone()
     current = row[0] if row and row[0] is not None else 0
     con.execute("BEGIN TRANSACTION")
