@@ -27,3 +27,16 @@ def datasets() -> Path:
     if not DATASETS.exists():
         pytest.skip(f"public datasets not found at {DATASETS}")
     return DATASETS
+
+
+@pytest.fixture(scope="session")
+def spark_backend():  # type: ignore[no-untyped-def]
+    """One local Spark session (as an Ibis backend) shared by the whole test run."""
+    pytest.importorskip("pyspark")
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (Spark needs Java 17)")
+    from kehu.engines.spark import spark_backend as make
+
+    return make("local[2]")

@@ -7,6 +7,7 @@ fix. Each section is a small model; the defaults come from the seed documents (s
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,6 +39,22 @@ class IngestSettings(Section):
     encoding: str | None = None  # None = BOM sniff -> strict UTF-8 -> GB18030
     phone_region: str = "CN"
     chunk_rows: int = Field(200_000, gt=0)
+    header_scan_rows: int = Field(10, ge=1, le=200)  # rows searched for the header row
+    # Dates outside [min_year-01-01, max_year-12-31] are rejected as implausible.
+    min_year: int = Field(1900, ge=1)
+    max_year: int = Field(2100, le=9999)
+    day_first: bool | None = None  # None: 05/03/2024 is ambiguous and rejected
+    # CSV: a 5-digit number in a date column is an Excel serial if within these bounds
+    # (18264 = 1950-01-01, 73050 = 2099-12-31). XLSX cells are always read as serials.
+    csv_excel_serials: bool = True
+    excel_serial_min: int = Field(18264, ge=1)
+    excel_serial_max: int = Field(73050, le=2958465)
+    null_markers: list[str] = Field(
+        default_factory=lambda: [
+            "-", "--", "---", "—", "——", "/", "\\", "n/a", "na", "#n/a", "null", "none",
+            "nan", "nil", "无", "空", "暂无", "未知", "不详", "#value!", "#ref!",
+        ]  # fmt: skip
+    )
 
 
 class RfmLevel(Section):
@@ -74,6 +91,32 @@ class RfmSettings(Section):
     high: int = Field(4, ge=1, le=5)
     mid: int = Field(2, ge=1, le=5)
 
+    @model_validator(mode="after")
+    def _levels_ordered(self) -> RfmSettings:
+        checks = (
+            ("recency", self.recency, self.recency_else, True),
+            ("frequency", self.frequency, self.frequency_else, False),
+            ("monetary", self.monetary, self.monetary_else, False),
+        )
+        for name, levels, other, smaller_is_better in checks:
+            if len(levels) > 4:
+                raise ValueError(f"rfm.{name}: at most 4 levels (plus rfm.{name}_else)")
+            ranked = sorted(levels, key=lambda lv: -lv.score)
+            scores = [lv.score for lv in ranked]
+            if len(set(scores)) != len(scores) or any(s <= other for s in scores):
+                raise ValueError(
+                    f"rfm.{name}: level scores must differ and exceed rfm.{name}_else ({other})"
+                )
+            bounds = [lv.bound for lv in ranked]
+            pairs = list(zip(bounds, bounds[1:], strict=False))
+            ok = all(a < b for a, b in pairs) if smaller_is_better else all(a > b for a, b in pairs)
+            if not ok:
+                order = "grow" if smaller_is_better else "shrink"
+                raise ValueError(f"rfm.{name}: bounds must {order} as the score goes down")
+        if self.mid >= self.high:
+            raise ValueError("rfm.mid must be lower than rfm.high")
+        return self
+
 
 class ValueWeights(Section):
     contribution: float = Field(0.40, ge=0)
@@ -89,17 +132,69 @@ class ValueWeights(Section):
         return self
 
 
+class ValueIndicatorWeights(Section):
+    """Weights of the indicators inside each dimension (renormalised over those with data)."""
+
+    # contribution (当前价值贡献)
+    sales_share: float = Field(0.50, ge=0)
+    margin: float = Field(0.25, ge=0)
+    collection: float = Field(0.25, ge=0)
+    # growth (成长潜力)
+    spend_trend: float = Field(0.40, ge=0)
+    pipeline: float = Field(0.25, ge=0)
+    budget_growth: float = Field(0.15, ge=0)
+    industry_growth: float = Field(0.10, ge=0)
+    company_size: float = Field(0.10, ge=0)
+    # stability (合作稳定性)
+    tenure: float = Field(0.40, ge=0)
+    regularity: float = Field(0.30, ge=0)
+    complaints: float = Field(0.30, ge=0)
+    # strategic (战略意义)
+    benchmark: float = Field(0.40, ge=0)
+    reference: float = Field(0.30, ge=0)
+    industry_position: float = Field(0.30, ge=0)
+
+
+def _default_position_scores() -> dict[str, float]:
+    return {
+        "leader": 100, "龙头": 100, "领先": 100, "major": 60, "骨干": 60, "主要": 60,
+        "follower": 20, "跟随": 20, "一般": 20,
+    }
+
+
 class ValueSettings(Section):
     weights: ValueWeights = Field(default_factory=ValueWeights)
+    indicators: ValueIndicatorWeights = Field(default_factory=ValueIndicatorWeights)
     # Tier cut-offs on the 0-100 score: strategic >= 90, core >= 70, potential >= 50.
     tier_strategic: float = 90.0
     tier_core: float = 70.0
     tier_potential: float = 50.0
+    tenure_full_years: float = Field(5.0, gt=0)  # years of cooperation worth 100 points
+    growth_full: float = Field(0.20, gt=0)  # budget/industry growth of +x -> 100, -x -> 0
+    collection_grace_days: int = Field(30, ge=0)  # an order without due_date is due after this
+    complaint_categories: list[str] = Field(
+        default_factory=lambda: ["投诉", "complaint", "complaints"]
+    )
+    industry_position_scores: dict[str, float] = Field(default_factory=_default_position_scores)
+    industry_growth: dict[str, float] = Field(default_factory=dict)  # industry_code -> growth
+
+    @model_validator(mode="after")
+    def _tiers_ordered(self) -> ValueSettings:
+        if not (self.tier_strategic > self.tier_core > self.tier_potential):
+            raise ValueError("value tiers must satisfy tier_strategic > tier_core > tier_potential")
+        return self
 
 
 class AbcSettings(Section):
     a_share: float = Field(0.70, gt=0, lt=1)
     b_share: float = Field(0.90, gt=0, lt=1)
+    pareto_top: float = Field(0.20, gt=0, lt=1)  # "the top x% of customers give y% ..."
+
+    @model_validator(mode="after")
+    def _shares_ordered(self) -> AbcSettings:
+        if self.a_share >= self.b_share:
+            raise ValueError("abc.a_share must be lower than abc.b_share")
+        return self
 
 
 class LifecycleSettings(Section):
@@ -110,30 +205,544 @@ class LifecycleSettings(Section):
 
 
 class ClvSettings(Section):
+    """CLV models (docs/clv_churn.md): purchase model + Gamma-Gamma spend, discounted margin."""
+
     model: Literal["bgnbd", "paretonbd"] = "bgnbd"
-    margin: float = Field(0.30, ge=0, le=1)
-    discount_rate: float = Field(0.10, ge=0)  # annual
+    margin: float = Field(0.30, ge=0, le=1)  # gross margin when orders carry no cost
+    use_observed_margin: bool = True  # customer's own (amount - cost) / amount when cost known
+    discount_rate: float = Field(0.10, ge=0)  # annual; applied in monthly steps
     horizon: float = Field(52, gt=0)  # in time units
     time_unit: Literal["day", "week", "month"] = "week"
-    calibration_end: str | None = None
+    calibration_end: date | None = None  # fit the models on orders up to this day only
+    min_repeat_customers: int = Field(10, ge=3)  # fewer customers with x > 0: no model fit
+
+
+class ChurnRuleWeights(Section):
+    """Risk weight of each warning rule; rules risk = 1 − Π(1 − weight) over the rules hit."""
+
+    order_gap: float = Field(0.6, ge=0, le=1)
+    single_order_gap: float = Field(0.4, ge=0, le=1)
+    order_drop: float = Field(0.4, ge=0, le=1)
+    interaction_drop: float = Field(0.2, ge=0, le=1)
+    complaints_rising: float = Field(0.35, ge=0, le=1)
+    nps_detractor: float = Field(0.3, ge=0, le=1)
+    payment_overdue: float = Field(0.3, ge=0, le=1)
 
 
 class ChurnSettings(Section):
-    horizon_days: int = Field(90, gt=0)
-    gap_factor: float = Field(2.0, gt=1)
-    activity_drop: float = Field(0.5, gt=0, lt=1)
-    complaint_rise: int = Field(2, ge=1)
-    detractor_max: int = Field(6, ge=0, le=10)
-    overdue_days: int = Field(30, ge=0)
-    min_history_days: int = Field(365, gt=0)
+    """Churn warning (docs/clv_churn.md): the seed's rules + a LightGBM model on own history."""
+
+    horizon_days: int = Field(90, gt=0)  # churned = no order within this many days
+    period_days: int = Field(90, gt=0)  # "current" vs "previous" period of the activity rules
+    gap_factor: float = Field(2.0, gt=1)  # gap > factor × the customer's mean order interval
+    gap_min_days: int = Field(30, ge=0)  # gaps shorter than this never warn
+    activity_drop: float = Field(0.5, gt=0, lt=1)  # current <= previous × (1 − drop)
+    activity_min_previous: int = Field(2, ge=1)  # previous-period count needed to judge a drop
+    complaint_rise: int = Field(2, ge=1)  # complaints now >= this and more than before
+    complaint_categories: list[str] = Field(default_factory=lambda: ["投诉", "complaint"])
+    detractor_max: int = Field(6, ge=0, le=10)  # NPS <= this is a detractor
+    nps_lookback_days: int = Field(365, gt=0)  # only surveys this recent count
+    overdue_days: int = Field(30, ge=0)  # unpaid more than this many days past due_date
+    rule_weights: ChurnRuleWeights = Field(default_factory=ChurnRuleWeights)
     model: Literal["auto", "rules"] = "auto"
+    min_history_days: int = Field(365, gt=0)  # less order history: rules only
+    train_dates: int = Field(6, ge=3)  # past as-of dates the model learns from (at most)
+    train_step_days: int = Field(60, gt=0)  # spacing of those dates
+    active_days: int = Field(365, gt=0)  # training population: ordered within this many days
+    min_positives: int = Field(30, ge=5)  # churners needed in the training dates
+    max_train_rows: int = Field(400_000, ge=1000)  # larger histories are sampled (seeded)
+    max_reasons: int = Field(5, ge=1)
+    reason_min_risk: float = Field(0.3, ge=0, le=1)  # model reasons only above this risk
+    reason_min_contribution: float = Field(0.05, ge=0)  # SHAP (log-odds) a model reason needs
+
+
+def _default_field_rules() -> dict[str, Literal["first", "min", "max", "union"]]:
+    return {"cooperation_start": "min", "tags": "union", "is_benchmark": "max",
+            "is_reference": "max"}
 
 
 class DedupeSettings(Section):
-    auto_merge: float = Field(0.99, gt=0, le=1)
-    review: float = Field(0.80, gt=0, le=1)
+    """`kehu dedupe` (docs/dedupe.md): thresholds, survivorship, Splink training knobs."""
+
+    auto_merge: float = Field(0.99, gt=0, le=1)  # clusters at or above merge automatically
+    review: float = Field(0.80, gt=0, le=1)  # pairs at or above (and below auto_merge): review
     survivorship: Literal["most_recent", "most_complete", "source_priority"] = "most_recent"
     source_priority: list[str] = Field(default_factory=lambda: ["crm", "erp", "finance", "service"])
+    # Per-field override of "first non-empty value in survivorship order".
+    field_rules: dict[str, Literal["first", "min", "max", "union"]] = Field(
+        default_factory=_default_field_rules
+    )
+    max_cluster_size: int = Field(20, ge=2)  # larger automatic clusters go to review instead
+    min_train_records: int = Field(1000, ge=10)  # fewer records: the documented priors are used
+    prior_duplicate_share: float = Field(0.05, gt=0, lt=1)  # prior λ = duplicates / pairs
+    deterministic_recall: float = Field(0.8, gt=0, le=1)  # for the λ estimate
+    u_sample_pairs: int = Field(5_000_000, ge=1000)  # random pairs for the u estimate
+    min_training_pairs: int = Field(50, ge=1)  # an EM session with fewer pairs is skipped
+    em_prior_pairs: float = Field(20.0, ge=0)  # weight of the prior m values in EM (pairs)
+    count_candidates: bool = True  # report the number of candidate pairs (costs a pass)
+    memory_limit: str | None = None  # DuckDB memory limit for Splink's work, e.g. "6GB"
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> DedupeSettings:
+        if self.review > self.auto_merge:
+            raise ValueError("dedupe.review must not exceed dedupe.auto_merge")
+        return self
+
+
+class QualitySettings(Section):
+    """`kehu quality` (docs/dedupe.md): when a finding is raised and how serious it is."""
+
+    stale_days: int = Field(365, gt=0)  # no update and no activity for this long: stale
+    completeness_warn: float = Field(0.8, ge=0, le=1)  # key field filled below this: warning
+    completeness_error: float = Field(0.5, ge=0, le=1)  # key field filled below this: error
+    min_year: int = Field(1900, ge=1000)  # dates before this year are invalid
+    examples: int = Field(5, ge=0, le=50)  # example ids listed per finding
+    key_fields: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "customers": ["name", "customer_type", "industry_code", "province", "city",
+                          "phone", "owner"],
+            "orders": ["customer_id", "order_date", "amount", "cost", "product_category"],
+            "contacts": ["name", "phone"],
+            "tickets": ["category", "first_response_at"],
+        }
+    )
+
+
+class WebSettings(Section):
+    """`kehu serve`: sessions, row-level access, PII masking, caches (see docs/web.md)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, gt=0, lt=65536)
+    pii_roles: list[Literal["admin", "manager", "rep"]] = Field(
+        default_factory=lambda: ["admin", "manager"]
+    )  # roles that see phone/email unmasked
+    rep_aliases: dict[str, list[str]] = Field(default_factory=dict)  # user -> owner names
+    session_hours: float = Field(12.0, gt=0)
+    password_min_length: int = Field(8, ge=4)
+    secure_cookies: Literal["auto", "always", "never"] = "auto"  # auto = Secure on https
+    login_max_failures: int = Field(5, ge=1)
+    login_lockout_minutes: float = Field(15.0, gt=0)
+    page_size: int = Field(50, ge=5, le=500)
+    max_page_size: int = Field(500, ge=10)
+    export_max_rows: int = Field(200_000, gt=0)
+    cache_seconds: float = Field(300.0, ge=0)  # KPI/summary cache; writes invalidate it
+    upload_max_mb: int = Field(200, gt=0)
+    push_max_records: int = Field(10_000, gt=0)
+    watchlist_size: int = Field(20, ge=1)
+
+
+Severity = Literal["info", "low", "medium", "high", "critical"]
+ChannelType = Literal["email", "webhook", "wecom", "dingtalk", "feishu", "slack"]
+
+
+class AlertRule(Section):
+    """One alert rule (`[[alerts.rules]]`); see docs/monitoring.md for every op."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["threshold", "change", "event"] = "threshold"
+    table: str = "customer_snapshot"
+    field: str = Field(min_length=1)
+    op: Literal[
+        ">", ">=", "<", "<=", "==", "!=", "in", "not_in",
+        "pct_drop", "pct_rise", "transition", "changed",
+    ] = ">"
+    value: float | str | list[str] | list[float] | None = None
+    from_values: list[str] = Field(default_factory=list)  # change rules with op "transition"
+    to_values: list[str] = Field(default_factory=list)
+    scope: dict[str, list[str] | list[float] | str | float | bool] = Field(default_factory=dict)
+    severity: Severity = "medium"
+    channels: list[str] = Field(default_factory=list)  # empty = alerts.default_channels
+    within_days: int | None = Field(None, gt=0)  # event rules; None = alerts.event_lookback_days
+    title_zh: str = ""
+    title_en: str = ""
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _check_op(self) -> AlertRule:
+        change_ops = {"pct_drop", "pct_rise", "transition", "changed"}
+        if self.kind == "change" and self.op not in change_ops:
+            raise ValueError(f"alert rule {self.name!r}: change rules use op {sorted(change_ops)}")
+        if self.kind != "change" and self.op in change_ops:
+            raise ValueError(f"alert rule {self.name!r}: op {self.op!r} needs kind = 'change'")
+        if self.op == "transition" and not (self.from_values and self.to_values):
+            raise ValueError(f"alert rule {self.name!r}: 'transition' needs from_values, to_values")
+        if self.op not in {"transition", "changed"} and self.value is None:
+            raise ValueError(f"alert rule {self.name!r}: op {self.op!r} needs a value")
+        return self
+
+
+def _default_alert_rules() -> list[AlertRule]:
+    return [
+        AlertRule(
+            name="key_account_churn_risk", kind="threshold", table="customer_snapshot",
+            field="churn_risk", op=">", value=0.6,
+            scope={"value_tier": ["strategic", "core"]}, severity="high",
+            title_zh="重点客户流失风险", title_en="Key account at risk of churn",
+        ),
+        AlertRule(
+            name="nps_detractor", kind="event", table="surveys", field="nps", op="<=", value=6,
+            severity="medium", title_zh="NPS 贬损者", title_en="NPS detractor",
+        ),
+        AlertRule(
+            name="ticket_sla_breach", kind="event", table="tickets",
+            field="first_response_hours", op=">", value=2, severity="medium",
+            title_zh="工单超出响应时限(SLA)", title_en="Ticket past its response SLA",
+        ),
+        AlertRule(
+            name="goal_at_risk", kind="threshold", table="goals", field="status", op="in",
+            value=["at_risk", "missed"], severity="medium",
+            title_zh="目标进度落后", title_en="Goal at risk",
+        ),
+        AlertRule(
+            name="payment_overdue", kind="threshold", table="orders", field="overdue_days",
+            op=">", value=30, severity="medium",
+            title_zh="回款逾期", title_en="Payment overdue",
+        ),
+        AlertRule(
+            name="tier_downgrade", kind="change", table="customer_snapshot", field="value_tier",
+            op="transition", from_values=["strategic", "core"], to_values=["basic"],
+            severity="high", title_zh="客户价值层级下滑", title_en="Customer fell to a lower tier",
+        ),
+        AlertRule(
+            name="spend_drop", kind="change", table="customer_snapshot", field="spend_12m",
+            op="pct_drop", value=0.3, scope={"value_tier": ["strategic", "core", "potential"]},
+            severity="medium", title_zh="近12个月消费额大幅下降",
+            title_en="12-month spend dropped sharply",
+        ),
+    ]
+
+
+class AlertSettings(Section):
+    """`kehu alerts`: rules, event window, digest size."""
+
+    enabled: bool = True
+    event_lookback_days: int = Field(30, gt=0)  # event rules look at rows this recent
+    default_channels: list[str] = Field(default_factory=list)  # empty = every channel
+    digest_max_items: int = Field(50, ge=1)  # alerts listed in one message; the rest summed up
+    rules: list[AlertRule] = Field(default_factory=_default_alert_rules)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> AlertSettings:
+        names = [r.name for r in self.rules]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"alerts.rules: duplicate rule names {dupes}")
+        return self
+
+
+class ChannelSettings(Section):
+    """One notification channel (`[notify.channels.NAME]`)."""
+
+    type: ChannelType
+    enabled: bool = True
+    url: str | None = None
+    url_env: str | None = None  # read the URL from this env var (robot keys live in URLs)
+    secret: str | None = None  # signing secret (dingtalk, feishu, webhook HMAC); never logged
+    secret_env: str | None = None
+    recipients: list[str] = Field(default_factory=list)  # email addresses / extra mobiles
+    send_to_owner: bool = True  # email the owner / @-mention the owner's mobile
+    owners: list[str] = Field(default_factory=list)  # only these owners' digests; empty = all
+    min_severity: Severity = "info"
+    lang: Lang | None = None  # message language; None = workspace.lang
+    timeout_seconds: float = Field(10.0, gt=0)
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(25, gt=0, lt=65536)
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    username: str | None = None
+    password_env: str | None = None
+    sender: str = "kehu@localhost"
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> ChannelSettings:
+        if self.type != "email" and not (self.url or self.url_env):
+            raise ValueError(f"a {self.type} channel needs url or url_env")
+        return self
+
+
+class RateLimit(Section):
+    per_minute: int | None = Field(None, gt=0)
+    per_second: int | None = Field(None, gt=0)
+
+
+class PersonContact(Section):
+    email: str | None = None
+    mobile: str | None = None
+
+
+def _default_rate_limits() -> dict[str, RateLimit]:
+    return {
+        "wecom": RateLimit(per_minute=20),
+        "dingtalk": RateLimit(per_minute=20),
+        "feishu": RateLimit(per_minute=100, per_second=5),
+        "slack": RateLimit(per_second=1),
+    }
+
+
+class NotifySettings(Section):
+    """Channels, owner contacts, retries with exponential backoff, per-type rate limits."""
+
+    channels: dict[str, ChannelSettings] = Field(default_factory=dict)
+    people: dict[str, PersonContact] = Field(default_factory=dict)  # owner -> email / mobile
+    retries: int = Field(3, ge=0)  # extra attempts after the first one
+    backoff_seconds: float = Field(1.0, ge=0)
+    backoff_factor: float = Field(2.0, ge=1)
+    backoff_max_seconds: float = Field(30.0, ge=0)
+    rate_limits: dict[str, RateLimit] = Field(default_factory=_default_rate_limits)
+
+
+class FeedbackCategory(Section):
+    code: str
+    zh: str
+    en: str
+    keywords: list[str] = Field(default_factory=list)
+
+
+class FeedbackTopic(Section):
+    code: str
+    zh: str
+    en: str
+    keywords: list[str] = Field(default_factory=list)
+
+
+def _default_feedback_categories() -> list[FeedbackCategory]:
+    # Order = priority when two categories score the same.
+    return [
+        FeedbackCategory(code="complaint", zh="投诉", en="Complaint", keywords=[
+            "投诉", "不满", "太差", "很差", "差劲", "失望", "生气", "退款", "赔偿", "欺骗",
+            "敷衍", "没人管", "一直没", "拖延", "严重", "太贵", "太慢", "complain", "complaint",
+            "unacceptable", "terrible", "awful", "refund", "angry", "disappointed", "worst",
+            "poor", "never", "unhappy", "too expensive", "too slow",
+        ]),
+        FeedbackCategory(code="suggestion", zh="建议", en="Suggestion", keywords=[
+            "建议", "希望", "能否", "最好", "如果能", "增加", "改进", "优化", "期待", "suggest",
+            "suggestion", "would be nice", "please add", "wish", "improve", "recommend",
+            "feature request", "could you",
+        ]),
+        FeedbackCategory(code="service", zh="售后服务", en="After-sales service", keywords=[
+            "售后", "维修", "保修", "退货", "换货", "安装", "上门", "故障", "报修", "维护", "坏了",
+            "repair", "warranty", "return", "replace", "install", "broken", "fault", "maintenance",
+        ]),
+        FeedbackCategory(code="inquiry", zh="产品咨询", en="Product inquiry", keywords=[
+            "咨询", "请问", "了解", "价格", "报价", "规格", "参数", "型号", "怎么", "如何",
+            "是否", "支持", "inquiry", "question", "how", "price", "quote", "spec", "does it",
+            "which model",
+        ]),
+    ]
+
+
+def _default_feedback_topics() -> list[FeedbackTopic]:
+    return [
+        FeedbackTopic(code="delivery", zh="交付与物流", en="Delivery and logistics", keywords=[
+            "发货", "物流", "到货", "交货", "交付", "延迟", "延期", "快递", "配送", "缺货",
+            "delivery", "shipping", "shipment", "late", "delay", "delayed", "stock",
+        ]),
+        FeedbackTopic(code="quality", zh="产品质量", en="Product quality", keywords=[
+            "质量", "故障", "坏了", "损坏", "瑕疵", "不稳定", "破损", "次品", "quality",
+            "defect", "defective", "broken", "unstable", "damaged",
+        ]),
+        FeedbackTopic(code="price", zh="价格与费用", en="Price and cost", keywords=[
+            "价格", "太贵", "涨价", "费用", "折扣", "优惠", "报价", "price", "expensive",
+            "cost", "discount", "pricing",
+        ]),
+        FeedbackTopic(code="response", zh="响应速度", en="Response time", keywords=[
+            "响应", "回复", "没人", "等待", "太慢", "及时", "联系不上", "response", "reply",
+            "slow", "waiting", "wait", "unreachable",
+        ]),
+        FeedbackTopic(code="billing", zh="发票与回款", en="Invoices and billing", keywords=[
+            "发票", "开票", "对账", "付款", "账期", "结算", "invoice", "billing", "payment",
+            "statement",
+        ]),
+        FeedbackTopic(code="service_attitude", zh="服务态度", en="Service attitude", keywords=[
+            "态度", "客服", "敷衍", "不专业", "专业", "热情", "attitude", "rude", "unprofessional",
+            "professional", "friendly",
+        ]),
+        FeedbackTopic(code="training", zh="培训与文档", en="Training and documentation",
+                      keywords=["培训", "文档", "说明书", "教程", "手册", "training",
+                                "documentation", "manual", "tutorial", "docs"]),
+    ]
+
+
+class FeedbackSettings(Section):
+    """Feedback text analysis: categories (rules + keywords), topics, segmentation."""
+
+    period: Literal["month", "quarter", "year"] = "month"
+    top_n: int = Field(10, ge=1)
+    examples: int = Field(3, ge=0)
+    min_term_chars: int = Field(2, ge=1)
+    trust_source_category: bool = True  # use tickets.category when it names a category
+    detractor_is_complaint: bool = True  # survey comment with nps <= churn.detractor_max
+    default_category: str = "inquiry"
+    categories: list[FeedbackCategory] = Field(default_factory=_default_feedback_categories)
+    topics: list[FeedbackTopic] = Field(default_factory=_default_feedback_topics)
+    extra_words: list[str] = Field(default_factory=list)  # added to the jieba dictionary
+    extra_stopwords: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _default_known(self) -> FeedbackSettings:
+        codes = [c.code for c in self.categories]
+        if self.default_category not in codes:
+            raise ValueError(f"feedback.default_category must be one of {codes}")
+        return self
+
+
+class ReportSettings(Section):
+    """`kehu report`: periodic review-meeting reports (HTML / XLSX / PDF)."""
+
+    kind: Literal["monthly", "quarterly"] = "monthly"
+    format: Literal["html", "xlsx", "pdf"] = "html"
+    out_dir: str = "reports"
+    trend_periods: int = Field(6, ge=2)  # KPI trend length
+    watchlist_size: int = Field(20, ge=1)
+    watch_min_risk: float = Field(0.6, ge=0, le=1)
+    watch_tiers: list[str] = Field(default_factory=lambda: ["strategic", "core", "potential"])
+    clv_bins: int = Field(20, ge=5)
+    top_issues: int = Field(10, ge=1)
+
+
+class ScheduleSettings(Section):
+    """`kehu run` / `kehu schedule`: the pipeline steps and when they run."""
+
+    cron: str = "0 7 * * *"
+    steps: list[Literal["import", "analyze", "plan", "alerts", "report"]] = Field(
+        default_factory=lambda: ["import", "analyze", "plan", "alerts", "report"]
+    )
+    report_formats: list[Literal["html", "xlsx", "pdf"]] = Field(
+        default_factory=lambda: ["html", "xlsx", "pdf"]
+    )
+    import_dedupe: bool = False
+    # File name patterns (fnmatch, case-insensitive) -> import kind; a sub-folder named after a
+    # kind (inbox/orders/...) also works.
+    kind_patterns: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "customers": ["customers*", "客户*"],
+            "contacts": ["contacts*", "联系人*"],
+            "orders": ["orders*", "订单*", "销售*"],
+            "interactions": ["interactions*", "拜访*", "沟通*"],
+            "tickets": ["tickets*", "工单*", "客服*"],
+            "surveys": ["surveys*", "调研*", "满意度*"],
+            "opportunities": ["opportunities*", "商机*"],
+            "targets": ["targets*", "目标*"],
+        }
+    )
+
+
+class PriorityWeights(Section):
+    """Task priority weights (seed 000 优先级排序: 战略对齐度, 投入产出比, 成长潜力, 风险)."""
+
+    strategic_fit: float = Field(0.30, ge=0)
+    value: float = Field(0.30, ge=0)
+    growth: float = Field(0.20, ge=0)
+    risk: float = Field(0.20, ge=0)
+
+    @model_validator(mode="after")
+    def _positive(self) -> PriorityWeights:
+        if self.strategic_fit + self.value + self.growth + self.risk <= 0:
+            raise ValueError("plan.weights must not all be 0")
+        return self
+
+
+class PlanSettings(Section):
+    """`kehu plan`, tasks and goals: who gets a task, its priority, due date and RACI roles."""
+
+    playbook_file: str | None = None  # a playbook TOML (relative to the workspace) over defaults
+    # Playbooks tried in order; a customer's task comes from the first one that matches.
+    precedence: list[str] = Field(
+        default_factory=lambda: [
+            "rfm_type.churn_risk",
+            "rfm_type.new",
+            "value_tier.strategic",
+            "value_tier.core",
+            "value_tier.potential",
+            "rfm_type.potential",
+        ]
+    )
+    churn_threshold: float = Field(0.6, ge=0, le=1)  # churn_risk >= this -> rescue playbook
+    weights: PriorityWeights = Field(default_factory=PriorityWeights)
+    tier_fit: dict[str, float] = Field(
+        default_factory=lambda: {"strategic": 1.0, "core": 0.75, "potential": 0.5, "basic": 0.25}
+    )
+    high_priority: float = Field(70.0, ge=0, le=100)
+    medium_priority: float = Field(40.0, ge=0, le=100)
+    due_days_high: int = Field(7, gt=0)
+    due_days_medium: int = Field(14, gt=0)
+    due_days_low: int = Field(30, gt=0)
+    default_owner: str = "unassigned"
+    managers: dict[str, str] = Field(default_factory=dict)  # owner -> manager (RACI A)
+    region_leads: dict[str, str] = Field(default_factory=dict)  # region -> lead (RACI A)
+    accountable: str = "sales_manager"  # RACI A when neither is configured
+    consulted: str = "tech_support"  # RACI C unless the playbook action names one
+    informed: str = "sales_ops"  # RACI I
+    goal_grain: Literal["month", "quarter", "year"] = "month"
+    goal_on_track: float = Field(1.0, gt=0)  # projected / target needed to be on track
+
+
+class KpiSettings(Section):
+    """`kehu kpis`: definitions behind each KPI formula (docs/planning.md)."""
+
+    periods: int = Field(12, ge=1)  # periods shown when no --from is given
+    active_days: int = Field(365, gt=0)  # active on day d = an order in the W days up to d
+    sla_response_hours: float = Field(2.0, gt=0)  # seed 000: 技术支持 2 小时内
+    sla_resolution_hours: float = Field(24.0, gt=0)
+    conversion_days: int = Field(90, gt=0)  # first contact -> first order within this
+    nps_promoter: int = Field(9, ge=0, le=10)
+    nps_detractor: int = Field(6, ge=0, le=10)
+    csat_satisfied: int = Field(4, ge=1, le=5)  # rating >= this counts as satisfied
+    csat_sources: list[Literal["surveys", "tickets"]] = Field(
+        default_factory=lambda: ["surveys", "tickets"]
+    )
+    won_statuses: list[str] = Field(default_factory=lambda: ["won", "赢单", "成交"])
+    lost_statuses: list[str] = Field(default_factory=lambda: ["lost", "输单", "丢单"])
+
+
+class TargetSettings(Section):
+    """`kehu targets split`: weights, growth bounds, rounding, seasonality."""
+
+    history_weight: float = Field(0.6, ge=0)
+    potential_weight: float = Field(0.4, ge=0)
+    history_basis: Literal["previous", "last_year", "trailing"] = "previous"
+    floor: float | None = Field(None, ge=0)  # target >= floor x last-period sales
+    cap: float | None = Field(None, gt=0)  # target <= cap x last-period sales
+    rounding: Literal["yuan", "fen"] = "yuan"
+    seasonality_years: int = Field(3, ge=1)
+    source: str = "plan"
+    out_dir: str = "targets"
+
+    @model_validator(mode="after")
+    def _check(self) -> TargetSettings:
+        if self.history_weight + self.potential_weight <= 0:
+            raise ValueError("targets: history_weight + potential_weight must be > 0")
+        if self.floor is not None and self.cap is not None and self.floor > self.cap:
+            raise ValueError("targets.floor must not exceed targets.cap")
+        return self
+
+
+class PlaybookAction(Section):
+    """One concrete measure of a playbook."""
+
+    code: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    cost: float = Field(0.0, ge=0)  # yuan per occurrence (cost-to-serve estimate)
+    consulted: str | None = None  # RACI C for this measure
+
+
+class PlaybookEntry(Section):
+    """A strategy direction + measures for one rfm_type or value_tier (unset = keep default)."""
+
+    name_zh: str | None = None
+    name_en: str | None = None
+    direction_zh: str | None = None
+    direction_en: str | None = None
+    cadence: Literal["once", "week", "month", "quarter", "year"] | None = None
+    due_days: int | None = Field(None, gt=0)  # latest due date after the plan date
+    actions: list[PlaybookAction] | None = None
+
+
+class PlaybookSettings(Section):
+    """`[playbooks.rfm_type.X]` / `[playbooks.value_tier.X]`: overrides of the shipped playbooks."""
+
+    rfm_type: dict[str, PlaybookEntry] = Field(default_factory=dict)
+    value_tier: dict[str, PlaybookEntry] = Field(default_factory=dict)
 
 
 class Settings(BaseModel):
@@ -150,6 +759,17 @@ class Settings(BaseModel):
     clv: ClvSettings = Field(default_factory=ClvSettings)
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    plan: PlanSettings = Field(default_factory=PlanSettings)
+    kpi: KpiSettings = Field(default_factory=KpiSettings)
+    targets: TargetSettings = Field(default_factory=TargetSettings)
+    playbooks: PlaybookSettings = Field(default_factory=PlaybookSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 

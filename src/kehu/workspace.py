@@ -152,11 +152,82 @@ class Workspace:
     # Each area adds thin methods below its own marker (delegating to its package), so the
     # CLI, the API and Python users share one entry point. Keep imports inside the methods.
     # ---- ingest (kehu.ingest) ----
+    def import_file(self, path: str | Path, kind: str, **options: Any) -> Any:
+        """Import an export file (see `kehu.ingest.import_file`); returns an ImportResult."""
+        from kehu.ingest import import_file
+
+        return import_file(self, path, kind, **options)
+
+    def import_records(self, kind: str, records: list[dict[str, Any]], **options: Any) -> Any:
+        """Import pushed records (see `kehu.ingest.import_records`)."""
+        from kehu.ingest import import_records
+
+        return import_records(self, kind, records, **options)
+
+    def export_table(self, table: str, out_path: str | Path, **options: Any) -> int:
+        """Export a table to CSV/XLSX/Parquet by extension; returns the row count."""
+        from kehu.ingest import export_table
+
+        return export_table(self, table, out_path, **options)
+
     # ---- demo (kehu.demo) ----
     # ---- analytics (kehu.analytics) ----
+    def analyze(self, as_of: Any = None, **kwargs: Any) -> Any:
+        """Compute and store the customer snapshot of `as_of` (kehu.analytics.snapshot)."""
+        from kehu.analytics.snapshot import analyze
+
+        return analyze(self, as_of, **kwargs)
+
+    def snapshot(self, as_of: Any = None) -> ir.Table:
+        """The stored customer snapshot of `as_of` (default: the latest) as an Ibis table."""
+        import ibis
+
+        from kehu.analytics.query import pick_as_of
+
+        t = self.table("customer_snapshot")
+        return t.filter(t.as_of == ibis.literal(pick_as_of(self, as_of)))
+
+    def customer_360(self, customer_id: str, **kwargs: Any) -> dict[str, Any]:
+        from kehu.analytics.query import customer_360
+
+        return customer_360(self, customer_id, **kwargs)
+
     # ---- quality and dedupe (kehu.quality, kehu.dedupe) ----
     # ---- planning (kehu.planning) ----
     # ---- monitoring (kehu.monitor) ----
+    def run_alerts(self, as_of: Any = None, *, send: bool = True) -> Any:
+        """Evaluate alert rules, store events, notify (see kehu.monitor.alerts)."""
+        from kehu.monitor.alerts import run_alerts
+
+        return run_alerts(self, as_of, send=send)
+
+    def alerts(self, status: str | None = None, **filters: Any) -> list[dict[str, Any]]:
+        from kehu.monitor.state import list_alerts
+
+        return list_alerts(self, status, **filters)
+
+    def ack_alert(self, alert_id: int, user: str | None = None) -> dict[str, Any]:
+        from kehu.monitor.state import ack
+
+        return ack(self, alert_id, user)
+
+    def feedback_summary(self, period: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        from kehu.monitor.feedback import feedback_summary
+
+        return feedback_summary(self, period, **kwargs)
+
+    def report(self, period: str, **kwargs: Any) -> Any:
+        """Write a periodic report file (see kehu.monitor.report.build.write_report)."""
+        from kehu.monitor.report.build import write_report
+
+        return write_report(self, period, **kwargs)
+
+    def run_pipeline(self, **kwargs: Any) -> Any:
+        """One idempotent pipeline run: import → analyze → plan → alerts → reports."""
+        from kehu.monitor.pipeline import run_pipeline
+
+        return run_pipeline(self, **kwargs)
+
     # ---- web, users, audit (kehu.web) ----
     # ---- engines (kehu.engines: spark) ----
 

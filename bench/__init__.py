@@ -1,0 +1,1 @@
+"""kehu benchmark harness: `python -m bench --help`."""

@@ -1,0 +1,1 @@
+"""Analytics: pure functions over the canonical tables that build the dated customer snapshot."""

@@ -1,0 +1,265 @@
+"""The churn model learnt from the workspace's own history (LightGBM + Platt scaling).
+
+Training rows are customers at past as-of dates t_1 > t_2 > … (t_1 = as_of − horizon, then
+every `churn.train_step_days`), features computed point-in-time at each date, label 1 when
+the customer placed no order in (t, t + horizon]. Only customers who ordered within
+`churn.active_days` before t are training rows (long-lost customers would teach nothing).
+
+Evaluation recipe (reported): booster on t_3…t_K, early stopping and Platt scaling on t_2,
+holdout on t_1 (the latest labelled date). The model used for scoring is the same recipe
+one date later: booster on t_2…t_K with the same number of trees, Platt scaling on t_1.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import ibis.expr.types as ir
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from kehu.analytics.churn.features import FEATURES, feature_frame, label_frame
+from kehu.analytics.churn.metrics import auc, calibration_report
+from kehu.analytics.churn.reasons import GROUPS, MODEL_CODES
+from kehu.analytics.churn.rules import rule_hits, rules_risk, typical_interval
+from kehu.config import Settings
+from kehu.i18n import Catalog
+
+LGB_PARAMS: dict[str, Any] = {
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 40,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "seed": 7,
+    "deterministic": True,
+    "force_row_wise": True,
+    "verbose": -1,
+}
+MAX_ROUNDS = 400
+EARLY_STOP = 30
+SMALL_ROWS = 50_000
+
+WHY = Catalog(
+    {
+        "disabled": (
+            'kehu.toml 中 churn.model = "rules",只用规则',
+            'churn.model = "rules" in kehu.toml: rules only',
+        ),
+        "no_orders": ("没有订单数据,只用规则", "no orders: rules only"),
+        "history_short": (
+            "订单历史只有 {days} 天(少于 churn.min_history_days = {need} 天),只用规则",
+            "order history spans {days} days (less than churn.min_history_days = {need}):"
+            " rules only",
+        ),
+        "few_dates": (
+            "可用于训练的历史时点只有 {n} 个(至少需要 3 个),只用规则",
+            "only {n} past as-of dates can be labelled (need 3): rules only",
+        ),
+        "few_positives": (
+            "训练样本中流失客户只有 {n} 个(至少需要 churn.min_positives = {need} 个),只用规则",
+            "only {n} churners in the training dates (need churn.min_positives = {need}):"
+            " rules only",
+        ),
+        "one_class": (
+            "时点 {day} 的样本只有一种结果(全部流失或全部复购),无法评估,只用规则",
+            "the customers at {day} all had the same outcome: the model cannot be checked,"
+            " rules only",
+        ),
+        "trained": ("模型已训练", "model trained"),
+    }
+)
+
+
+@dataclass
+class Platt:
+    """p = 1 / (1 + exp(−(a·raw + b))) on LightGBM's raw log-odds."""
+
+    a: float
+    b: float
+
+    @classmethod
+    def fit(cls, raw: np.ndarray, y: np.ndarray) -> Platt:
+        lr = LogisticRegression(C=1e6, max_iter=1000)
+        lr.fit(raw.reshape(-1, 1), y.astype(int))
+        return cls(float(lr.coef_[0, 0]), float(lr.intercept_[0]))
+
+    def __call__(self, raw: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self.a * raw + self.b)))
+
+
+@dataclass
+class HistoryModel:
+    """A trained booster with its calibration; scores feature frames."""
+
+    booster: lgb.Booster
+    platt: Platt
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        return self.platt(self.booster.predict(_matrix(df), raw_score=True))
+
+    def contributions(self, df: pd.DataFrame) -> pd.DataFrame:
+        """SHAP contributions (calibrated log-odds) summed per reason group."""
+        contrib = self.booster.predict(_matrix(df), pred_contrib=True)[:, : len(FEATURES)]
+        contrib = contrib * self.platt.a
+        out = pd.DataFrame(index=df.index)
+        for code in MODEL_CODES:
+            cols = [i for i, f in enumerate(FEATURES) if GROUPS.get(f) == code]
+            out[code] = contrib[:, cols].sum(axis=1)
+        return out
+
+
+def _matrix(df: pd.DataFrame) -> np.ndarray:
+    return df.loc[:, list(FEATURES)].to_numpy(dtype=float)
+
+
+def training_dates(first_day: date, as_of: date, settings: Settings) -> list[date]:
+    """t_1 = as_of − horizon, then back by train_step_days, each with a period of history."""
+    s = settings.churn
+    out = []
+    for k in range(s.train_dates):
+        t = as_of - timedelta(days=s.horizon_days + k * s.train_step_days)
+        if t < first_day + timedelta(days=s.period_days):
+            break
+        out.append(t)
+    return out
+
+
+def labelled_frame(tables: dict[str, ir.Table], t: date, settings: Settings) -> pd.DataFrame:
+    """Features at t for the active customers, with `churned` (no order in the horizon)."""
+    s = settings.churn
+    df = feature_frame(tables, t, settings)
+    df = df[df["recency_days"] <= s.active_days].reset_index(drop=True)
+    bought = label_frame(tables, t, s.horizon_days)
+    df = df.merge(bought, on="customer_id", how="left")
+    df["churned"] = (df["bought"].isna()).astype(int)
+    df["as_of"] = t
+    return df.drop(columns="bought")
+
+
+def _why(key: str, **kw: object) -> dict[str, str]:
+    zh, en = WHY.pair(key, **kw)
+    return {"status": key, "message_zh": zh, "message_en": en}
+
+
+def train_history_model(
+    tables: dict[str, ir.Table], as_of: date, settings: Settings
+) -> tuple[HistoryModel | None, dict[str, Any]]:
+    """Train and evaluate the history model; (None, info) says why when rules must do."""
+    s = settings.churn
+    info: dict[str, Any] = {"mode": "rules", "horizon_days": s.horizon_days}
+    if s.model == "rules":
+        return None, info | _why("disabled")
+    o = tables["orders"]
+    first = o.filter(o.order_date <= as_of).order_date.min().to_pyarrow().as_py()
+    if first is None:
+        return None, info | _why("no_orders")
+    span = (as_of - first).days
+    info["history_days"] = span
+    if span < s.min_history_days:
+        return None, info | _why("history_short", days=span, need=s.min_history_days)
+    dates = training_dates(first, as_of, settings)
+    if len(dates) < 3:
+        return None, info | _why("few_dates", n=len(dates))
+
+    started = time.perf_counter()
+    frames = [labelled_frame(tables, t, settings) for t in dates]
+    feature_seconds = time.perf_counter() - started
+    test, calib, train = frames[0], frames[1], pd.concat(frames[2:], ignore_index=True)
+    positives = int(train["churned"].sum())
+    if positives < s.min_positives:
+        return None, info | _why("few_positives", n=positives, need=s.min_positives)
+    for day, f in ((dates[0], test), (dates[1], calib)):
+        if f["churned"].nunique() < 2:
+            return None, info | _why("one_class", day=day.isoformat())
+
+    rng = np.random.default_rng(7)
+    train = _cap(train, s.max_train_rows, rng)
+    # evaluation recipe: train on t_3.., stop early and calibrate on t_2, test on t_1
+    booster = _fit(train, calib)
+    rounds = max(booster.best_iteration or booster.current_iteration(), 1)
+    platt = Platt.fit(booster.predict(_matrix(calib), raw_score=True), calib["churned"].to_numpy())
+    evaluated = HistoryModel(booster, platt)
+    p_test = evaluated.predict(test)
+    y_test = test["churned"].to_numpy()
+    report = calibration_report(y_test, p_test)
+    hits = rule_hits(test, s, typical_interval(test))
+    report["rules_roc_auc"] = auc(y_test, rules_risk(hits, s))
+    report["recency_roc_auc"] = auc(y_test, test["recency_days"].to_numpy(float))
+    # scoring model: the same recipe one date later
+    final_train = _cap(pd.concat([calib, *frames[2:]], ignore_index=True), s.max_train_rows, rng)
+    final_booster = _fit(final_train, None, rounds=rounds)
+    final_platt = Platt.fit(
+        final_booster.predict(_matrix(test), raw_score=True), test["churned"].to_numpy()
+    )
+    model = HistoryModel(final_booster, final_platt)
+    importance = np.abs(
+        final_booster.predict(_matrix(test), pred_contrib=True)[:, : len(FEATURES)]
+    ).mean(axis=0)
+    order = np.argsort(-importance)
+    info.update(
+        mode="model",
+        **_why("trained"),
+        algorithm="lightgbm",
+        calibration="platt",
+        train_dates=[d.isoformat() for d in dates[2:]],
+        calibration_date=dates[1].isoformat(),
+        test_date=dates[0].isoformat(),
+        n_train=int(len(train)),
+        train_positive_rate=float(train["churned"].mean()),
+        n_calibration=int(len(calib)),
+        trees=int(rounds),
+        holdout=report,
+        top_features=[
+            {
+                "feature": FEATURES[i],
+                "group": GROUPS.get(FEATURES[i]),
+                "mean_abs_shap": round(float(importance[i]), 4),
+            }
+            for i in order[:8]
+        ],
+        platt={"a": platt.a, "b": platt.b},
+        seconds={
+            "features": round(feature_seconds, 3),
+            "training": round(time.perf_counter() - started - feature_seconds, 3),
+        },
+    )
+    return model, info
+
+
+def _cap(df: pd.DataFrame, limit: int, rng: np.random.Generator) -> pd.DataFrame:
+    if len(df) <= limit:
+        return df
+    keep = np.sort(rng.choice(len(df), size=limit, replace=False))
+    return df.iloc[keep].reset_index(drop=True)
+
+
+def _fit(
+    train: pd.DataFrame, valid: pd.DataFrame | None, *, rounds: int = MAX_ROUNDS
+) -> lgb.Booster:
+    # Small sets train faster on one thread (OpenMP threads spin on a busy machine).
+    params = LGB_PARAMS | ({"num_threads": 1} if len(train) < SMALL_ROWS else {})
+    dtrain = lgb.Dataset(
+        _matrix(train),
+        label=train["churned"].to_numpy(),
+        feature_name=list(FEATURES),
+        free_raw_data=True,
+    )
+    if valid is None:
+        return lgb.train(params, dtrain, num_boost_round=rounds)
+    dvalid = lgb.Dataset(_matrix(valid), label=valid["churned"].to_numpy(), reference=dtrain)
+    return lgb.train(
+        params,
+        dtrain,
+        num_boost_round=rounds,
+        valid_sets=[dvalid],
+        callbacks=[lgb.early_stopping(EARLY_STOP, verbose=False)],
+    )

@@ -1,0 +1,379 @@
+"""Churn reasons: bilingual texts with evidence numbers, assembled as JSON per customer.
+
+A reason is `{"code", "zh", "en", "evidence": {...}}`. Rule reasons come from the seed's
+rules (`rules.py`); model reasons from the LightGBM SHAP contributions summed per feature
+group, shown when the group pushes the risk up by at least `churn.reason_min_contribution`
+(log-odds) and the customer's risk is at least `churn.reason_min_risk`. A group whose rule
+already fired is not repeated. Rule reasons come first (heaviest weight first), then model
+reasons (largest contribution first), at most `churn.max_reasons`.
+
+Texts are built column-wise (no Python loop per customer) and joined in DuckDB.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from kehu.analytics.churn.rules import RULES
+from kehu.config import ChurnSettings
+from kehu.i18n import Catalog
+
+TEMPLATES: dict[str, tuple[str, str]] = {
+    # rules
+    "order_gap": (
+        "{days} 天无订单,而其平均下单间隔为 {interval} 天",
+        "No order for {days} days; usual interval {interval} days",
+    ),
+    "single_order_gap": (
+        "仅下过 1 单,已 {days} 天未再下单(客户一般每 {typical} 天复购)",
+        "Only one order, none for {days} days (customers typically reorder every {typical} days)",
+    ),
+    "order_drop": (
+        "近 {period} 天下单 {orders_cur} 次,上一周期 {orders_prev} 次(下降 {orders_drop}%)",
+        "{orders_cur} orders in the last {period} days vs {orders_prev} in the period"
+        " before (−{orders_drop}%)",
+    ),
+    "interaction_drop": (
+        "近 {period} 天沟通 {interactions_cur} 次,上一周期 {interactions_prev} 次"
+        "(下降 {interactions_drop}%)",
+        "{interactions_cur} interactions in the last {period} days vs"
+        " {interactions_prev} in the period before (−{interactions_drop}%)",
+    ),
+    "complaints_rising": (
+        "近 {period} 天投诉 {complaints_cur} 次,上一周期 {complaints_prev} 次",
+        "{complaints_cur} complaints in the last {period} days vs {complaints_prev} in the"
+        " period before",
+    ),
+    "nps_detractor": (
+        "最近一次 NPS 评分为 {nps}(≤ {nps_max} 属贬损者)",
+        "Latest NPS score {nps} (≤ {nps_max} is a detractor)",
+    ),
+    "payment_overdue": (
+        "{overdue_orders} 笔订单逾期超过 {overdue_limit} 天未付,共 {overdue_amount}"
+        " {currency_zh},最长逾期 {overdue_max} 天",
+        "{overdue_orders} orders unpaid more than {overdue_limit} days past due,"
+        " {currency} {overdue_amount} in total, up to {overdue_max} days",
+    ),
+    # model groups (SHAP)
+    "recency": ("距上次下单已 {days} 天", "{days} days since the last order"),
+    "order_activity": (
+        "近 {period} 天下单 {orders_cur} 次,上一周期 {orders_prev} 次",
+        "{orders_cur} orders in the last {period} days vs {orders_prev} in the period before",
+    ),
+    "spend_trend": (
+        "近 12 个月消费 {spend_12m} {currency_zh},上一年 {spend_prev_12m} {currency_zh}",
+        "Spend {currency} {spend_12m} in the last 12 months vs {currency} {spend_prev_12m}"
+        " the year before",
+    ),
+    "interaction_activity": (
+        "近 {period} 天沟通 {interactions_cur} 次,上一周期 {interactions_prev} 次",
+        "{interactions_cur} interactions in the last {period} days vs {interactions_prev}"
+        " in the period before",
+    ),
+    "service_issues": (
+        "近 {period} 天工单 {tickets_cur} 个(投诉 {complaints_cur} 个),未结 {open_tickets} 个",
+        "{tickets_cur} tickets in the last {period} days ({complaints_cur} complaints),"
+        " {open_tickets} still open",
+    ),
+    "nps_score": ("最近一次 NPS 评分为 {nps}", "Latest NPS score {nps}"),
+    "payment_delay": (
+        "逾期未付 {overdue_amount} {currency_zh}",
+        "{currency} {overdue_amount} unpaid past due",
+    ),
+    "short_relationship": (
+        "合作 {tenure} 天,累计下单 {n_orders} 次",
+        "Customer for {tenure} days with {n_orders} orders",
+    ),
+}
+TEXTS = Catalog(TEMPLATES)  # templates by reason code, for one-off rendering
+
+# placeholder / evidence name -> (frame column, format): int | money | pct | num1 | num2 | str
+FIELDS: dict[str, tuple[str, str]] = {
+    "days": ("recency_days", "int"),
+    "interval": ("mean_interval_days", "int"),
+    "typical": ("typical_interval", "int"),
+    "period": ("period_days", "int"),
+    "orders_cur": ("orders_cur", "int"),
+    "orders_prev": ("orders_prev", "int"),
+    "orders_drop": ("orders_drop_pct", "int"),
+    "interactions_cur": ("interactions_cur", "int"),
+    "interactions_prev": ("interactions_prev", "int"),
+    "interactions_drop": ("interactions_drop_pct", "int"),
+    "complaints_cur": ("complaints_cur", "int"),
+    "complaints_prev": ("complaints_prev", "int"),
+    "tickets_cur": ("tickets_cur", "int"),
+    "open_tickets": ("open_tickets", "int"),
+    "nps": ("nps_last", "int"),
+    "nps_max": ("detractor_max", "int"),
+    "overdue_orders": ("overdue_orders", "int"),
+    "overdue_amount": ("overdue_amount", "money"),
+    "overdue_max": ("overdue_max_days", "int"),
+    "overdue_limit": ("overdue_days", "int"),
+    "spend_12m": ("spend_12m", "money"),
+    "spend_prev_12m": ("spend_prev_12m", "money"),
+    "tenure": ("tenure_days", "int"),
+    "n_orders": ("n_orders", "int"),
+    "currency": ("currency", "str"),
+    "currency_zh": ("currency_zh", "str"),
+}
+
+# reason code -> evidence items (json key, frame column, json format)
+EVIDENCE: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "order_gap": (
+        ("days_since_last_order", "recency_days", "int"),
+        ("mean_interval_days", "mean_interval_days", "num1"),
+        ("gap_factor", "gap_factor", "num2"),
+    ),
+    "single_order_gap": (
+        ("days_since_last_order", "recency_days", "int"),
+        ("typical_interval_days", "typical_interval", "num1"),
+        ("gap_factor", "gap_factor", "num2"),
+    ),
+    "order_drop": (
+        ("orders_current", "orders_cur", "int"),
+        ("orders_previous", "orders_prev", "int"),
+        ("period_days", "period_days", "int"),
+    ),
+    "interaction_drop": (
+        ("interactions_current", "interactions_cur", "int"),
+        ("interactions_previous", "interactions_prev", "int"),
+        ("period_days", "period_days", "int"),
+    ),
+    "complaints_rising": (
+        ("complaints_current", "complaints_cur", "int"),
+        ("complaints_previous", "complaints_prev", "int"),
+        ("period_days", "period_days", "int"),
+    ),
+    "nps_detractor": (("nps", "nps_last", "int"), ("detractor_max", "detractor_max", "int")),
+    "payment_overdue": (
+        ("overdue_amount", "overdue_amount", "num2"),
+        ("overdue_orders", "overdue_orders", "int"),
+        ("max_days_overdue", "overdue_max_days", "int"),
+    ),
+    "recency": (
+        ("days_since_last_order", "recency_days", "int"),
+        ("mean_interval_days", "mean_interval_days", "num1"),
+    ),
+    "order_activity": (
+        ("orders_current", "orders_cur", "int"),
+        ("orders_previous", "orders_prev", "int"),
+        ("period_days", "period_days", "int"),
+    ),
+    "spend_trend": (
+        ("spend_12m", "spend_12m", "num2"),
+        ("spend_prev_12m", "spend_prev_12m", "num2"),
+    ),
+    "interaction_activity": (
+        ("interactions_current", "interactions_cur", "int"),
+        ("interactions_previous", "interactions_prev", "int"),
+        ("period_days", "period_days", "int"),
+    ),
+    "service_issues": (
+        ("tickets_current", "tickets_cur", "int"),
+        ("complaints_current", "complaints_cur", "int"),
+        ("open_tickets", "open_tickets", "int"),
+    ),
+    "nps_score": (("nps", "nps_last", "int"),),
+    "payment_delay": (
+        ("overdue_amount", "overdue_amount", "num2"),
+        ("max_days_overdue", "overdue_max_days", "int"),
+    ),
+    "short_relationship": (
+        ("tenure_days", "tenure_days", "int"),
+        ("orders_total", "n_orders", "int"),
+    ),
+}
+
+# SHAP feature groups: feature -> group (a model reason code); group -> rules it repeats.
+GROUPS: dict[str, str] = {
+    "recency_days": "recency",
+    "gap_ratio": "recency",
+    "mean_interval_days": "recency",
+    "orders_cur": "order_activity",
+    "orders_prev": "order_activity",
+    "spend_12m": "spend_trend",
+    "spend_prev_12m": "spend_trend",
+    "spend_trend": "spend_trend",
+    "avg_order_value": "spend_trend",
+    "interactions_cur": "interaction_activity",
+    "interactions_prev": "interaction_activity",
+    "tickets_cur": "service_issues",
+    "complaints_cur": "service_issues",
+    "complaints_prev": "service_issues",
+    "open_tickets": "service_issues",
+    "nps_last": "nps_score",
+    "overdue_amount": "payment_delay",
+    "overdue_orders": "payment_delay",
+    "overdue_max_days": "payment_delay",
+    "tenure_days": "short_relationship",
+    "n_orders": "short_relationship",
+}
+GROUP_RULES: dict[str, tuple[str, ...]] = {
+    "recency": ("order_gap", "single_order_gap"),
+    "order_activity": ("order_drop",),
+    "interaction_activity": ("interaction_drop",),
+    "service_issues": ("complaints_rising",),
+    "nps_score": ("nps_detractor",),
+    "payment_delay": ("payment_overdue",),
+}
+MODEL_CODES: tuple[str, ...] = tuple(dict.fromkeys(GROUPS.values()))
+
+
+def _text(series: pd.Series, kind: str) -> pd.Series:
+    if kind == "str":
+        return series.astype(str)
+    vals = pd.to_numeric(series, errors="coerce").astype(float)
+    if kind == "money":
+        out = vals.map(lambda v: f"{v:,.2f}")
+    elif kind in ("int", "pct"):
+        out = vals.round().map(lambda v: f"{v:.0f}")
+    else:
+        out = vals.map(lambda v: f"{v:g}")
+    return out.where(vals.notna(), "—")
+
+
+def _json_value(series: pd.Series, kind: str) -> pd.Series:
+    vals = pd.to_numeric(series, errors="coerce").astype(float)
+    if kind == "int":
+        out = vals.round().map(lambda v: f"{v:.0f}")
+    elif kind == "num1":
+        out = vals.map(lambda v: f"{v:.1f}")
+    elif kind == "num3":
+        out = vals.map(lambda v: f"{v:.3f}")
+    else:
+        out = vals.map(lambda v: f"{v:.2f}")
+    return out.where(np.isfinite(vals), "null")
+
+
+def _render(template: str, frame: pd.DataFrame) -> pd.Series:
+    """str.format over columns: literal parts are constants, fields are FIELDS columns."""
+    out = pd.Series("", index=frame.index, dtype=object)
+    for literal, field, _spec, _conv in string.Formatter().parse(template):
+        out = out + literal
+        if field:
+            column, kind = FIELDS[field]
+            out = out + _text(frame[column], kind).astype(object)
+    return out
+
+
+def _evidence(code: str, frame: pd.DataFrame, extra: Mapping[str, pd.Series]) -> pd.Series:
+    out = pd.Series("{", index=frame.index, dtype=object)
+    items = [(k, _json_value(frame[c], kind)) for k, c, kind in EVIDENCE[code]]
+    items += [(k, _json_value(v, "num3")) for k, v in extra.items()]
+    for i, (key, vals) in enumerate(items):
+        out = out + ("," if i else "") + f'"{key}":' + vals.astype(object)
+    return out + "}"
+
+
+def _fragments(code: str, frame: pd.DataFrame, extra: Mapping[str, pd.Series]) -> pd.Series:
+    zh, en = TEMPLATES[code]
+    head = f'{{"code":"{code}","zh":"'
+    return (
+        head
+        + _render(zh, frame)
+        + '","en":"'
+        + _render(en, frame)
+        + '","evidence":'
+        + _evidence(code, frame, extra)
+        + "}"
+    )
+
+
+def reason_frame(
+    df: pd.DataFrame, s: ChurnSettings, *, typical: float | None, currency: str
+) -> pd.DataFrame:
+    """The feature frame plus the constant and derived columns the texts refer to."""
+    w = df.copy()
+    w["typical_interval"] = np.nan if typical is None else typical
+    w["period_days"] = s.period_days
+    w["gap_factor"] = s.gap_factor
+    w["detractor_max"] = s.detractor_max
+    w["overdue_days"] = s.overdue_days
+    w["currency"] = currency
+    w["currency_zh"] = "元" if currency.upper() in ("CNY", "RMB") else currency
+    for what in ("orders", "interactions"):
+        prev = w[f"{what}_prev"].astype(float)
+        drop = (1.0 - w[f"{what}_cur"].astype(float) / prev.where(prev > 0)) * 100.0
+        w[f"{what}_drop_pct"] = drop
+    return w
+
+
+def build_reasons(
+    df: pd.DataFrame,
+    hits: pd.DataFrame,
+    s: ChurnSettings,
+    *,
+    typical: float | None,
+    currency: str,
+    risk: np.ndarray,
+    contributions: pd.DataFrame | None = None,
+) -> pd.Series:
+    """JSON text (a list of reasons) for each row of `df`; "[]" when there is none."""
+    w = reason_frame(df, s, typical=typical, currency=currency)
+    parts: list[pd.DataFrame] = []
+    for code in RULES:
+        mask = hits[code].to_numpy()
+        if mask.any():
+            sub = w[mask]
+            weight = float(getattr(s.rule_weights, code))
+            parts.append(_long(sub.index, 0, weight, code, _fragments(code, sub, {})))
+    if contributions is not None:
+        risky = risk >= s.reason_min_risk
+        for code in MODEL_CODES:
+            if code not in contributions:
+                continue
+            contrib = contributions[code].to_numpy()
+            mask = risky & (contrib >= max(s.reason_min_contribution, 1e-12))
+            for rule in GROUP_RULES.get(code, ()):
+                mask &= ~hits[rule].to_numpy()
+            if code == "nps_score":
+                mask &= w["nps_last"].notna().to_numpy()
+            if code == "payment_delay":
+                mask &= (w["overdue_amount"] > 0).to_numpy()
+            if mask.any():
+                sub = w[mask]
+                c = pd.Series(contrib[mask], index=sub.index)
+                frag = _fragments(code, sub, {"model_contribution": c})
+                parts.append(_long(sub.index, 1, c.to_numpy(), code, frag))
+    out = pd.Series("[]", index=df.index, dtype=object)
+    if not parts:
+        return out
+    long = pd.concat(parts, ignore_index=True)
+    con = duckdb.connect()
+    try:
+        con.register("reasons_long", long)
+        joined = con.execute(
+            """
+            SELECT row_id, '[' || string_agg(fragment, ',' ORDER BY prio, score DESC, code)
+                   || ']' AS reasons
+            FROM (
+                SELECT *, row_number() OVER (
+                    PARTITION BY row_id ORDER BY prio, score DESC, code) AS rn
+                FROM reasons_long
+            ) WHERE rn <= ? GROUP BY row_id
+            """,
+            [s.max_reasons],
+        ).df()
+    finally:
+        con.close()
+    out.loc[joined["row_id"].to_numpy()] = joined["reasons"].to_numpy()
+    return out
+
+
+def _long(
+    index: pd.Index, prio: int, score: float | np.ndarray, code: str, frag: pd.Series
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row_id": np.asarray(index),
+            "prio": prio,
+            "score": np.broadcast_to(np.asarray(score, dtype=float), (len(index),)),
+            "code": code,
+            "fragment": frag.astype(str).to_numpy(),
+        }
+    )

@@ -1,0 +1,142 @@
+"""The core snapshot as one Ibis expression: facts → RFM → type/segment → value → ABC → lifecycle.
+
+`core_snapshot(tables, as_of, settings, avail)` takes the canonical tables (any Ibis backend)
+and returns one row per customer with every snapshot column except the CLV and churn ones
+(computed by `kehu.analytics.clv` / `kehu.analytics.churn` on the pulled per-customer data).
+No I/O, no globals: the engine runs the whole expression in one query.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from kehu.analytics import features, lifecycle, pareto, portrait, rfm, value
+from kehu.analytics.sources import Availability, as_of_view, first_seen
+from kehu.config import Settings
+
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "name",
+    "customer_type",
+    "industry_code",
+    "industry_name",
+    "region",
+    "owner",
+    "contact_name",
+    "cooperation_start",
+    "employees",
+    "annual_revenue",
+    "industry_position",
+    "budget_growth",
+    "is_benchmark",
+    "is_reference",
+)
+
+# Columns of the core expression, in snapshot order (CLV/churn columns are added later).
+CORE_COLUMNS = (
+    "customer_id", "recency_days", "orders_12m", "spend_12m", "r_score", "f_score", "m_score",
+    "rfm_type", "rfm_segment", "value_score", "value_tier", "value_confidence",
+    "value_contribution", "value_growth", "value_stability", "value_strategic", "abc_class",
+    "profit_12m", "lifecycle", "first_order_date", "last_order_date", "orders_total",
+    "spend_total", "spend_prev_12m", "mean_interval_days", "name", "customer_type",
+    "industry_name", "region", "owner", "main_categories", "avg_order_value",
+    "payment_cadence_days", "days_to_pay", "collection_rate", "key_contact", "open_tickets",
+    "top_needs", "open_pipeline",
+)  # fmt: skip
+
+
+def _days(later: date | ir.DateValue, earlier: ir.DateValue) -> ir.IntegerValue:
+    start = ibis.literal(later) if isinstance(later, date) else later
+    return start.delta(earlier, unit="day")
+
+
+def customer_facts(tables: dict[str, ir.Table], as_of: date, settings: Settings) -> ir.Table:
+    """Every per-customer input, joined onto the customers that existed at `as_of`."""
+    view = as_of_view(tables, as_of)
+    w = features.Windows.of(as_of, settings)
+    cust = tables["customers"].select(*CUSTOMER_COLUMNS)
+    seen = first_seen(tables)
+    cust = cust.left_join(seen, cust.customer_id == seen.customer_id).select(
+        cust, seen=seen.seen
+    )
+    cust = cust.filter(cust.seen.isnull() | (cust.seen <= ibis.literal(as_of))).drop("seen")
+    parts = [
+        features.order_facts(view["orders"], w),
+        features.purchase_day_facts(view["orders"], w, settings.lifecycle.lost_days),
+        portrait.main_categories(view["orders"], w),
+        portrait.ticket_facts(view["tickets"], w, settings.value.complaint_categories),
+        portrait.opportunity_facts(view["opportunities"], as_of),
+        portrait.key_contacts(view["contacts"]),
+    ]
+    joined = cust
+    for part in parts:
+        joined = joined.left_join(part, joined.customer_id == part.customer_id).drop(
+            "customer_id_right"
+        )
+    return joined
+
+
+def derive(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
+    """Recency, window counts, tenures and portrait numbers from the joined facts."""
+    zero = features.ZERO
+    orders_12m = (
+        t.purchase_days_12m if settings.rfm.merge_same_day else t.order_rows_12m
+    ).fill_null(0)
+    coop = ibis.ifelse(
+        t.cooperation_start <= ibis.literal(as_of), t.cooperation_start, ibis.null("date")
+    )
+    tenure_start = ibis.coalesce(coop, t.first_order_date)
+    paid_days = t.paid_days.fill_null(0)
+    return t.mutate(
+        recency_days=_days(as_of, t.last_order_date).cast("int32"),
+        orders_12m=orders_12m.cast("int32"),
+        spend_12m=t.spend_12m.fill_null(zero),
+        spend_prev_12m=t.spend_prev_12m.fill_null(zero),
+        spend_total=t.spend_total.fill_null(zero),
+        orders_total=t.orders_total.fill_null(0).cast("int32"),
+        purchase_days_total=t.purchase_days_total.fill_null(0),
+        mean_interval_days=ibis.ifelse(
+            t.gap_count > 0, t.gap_sum / t.gap_count.cast("float64"), ibis.null("float64")
+        ),
+        days_since_return=_days(as_of, t.return_date),
+        order_tenure_days=_days(as_of, t.first_order_date),
+        tenure_days=_days(as_of, tenure_start),
+        open_opportunities=t.open_opportunities.fill_null(0),
+        open_pipeline=t.open_pipeline.fill_null(zero),
+        open_tickets=t.open_tickets.fill_null(0).cast("int32"),
+        complaints_12m=t.complaints_12m.fill_null(0),
+        avg_order_value=ibis.ifelse(
+            t.orders_total > 0,
+            (t.spend_total.cast("float64") / t.orders_total.cast("float64")).round(2),
+            ibis.null("float64"),
+        ),
+        payment_cadence_days=ibis.ifelse(
+            paid_days >= 2,
+            _days(t.last_paid, t.first_paid).cast("float64") / (paid_days - 1).cast("float64"),
+            ibis.null("float64"),
+        ),
+        collection_rate=ibis.ifelse(
+            t.due_12m > 0,
+            t.paid_12m.cast("float64") / t.due_12m.cast("float64"),
+            ibis.null("float64"),
+        ),
+        key_contact=ibis.coalesce(t.key_contact, t.contact_name),
+    )
+
+
+def core_snapshot(
+    tables: dict[str, ir.Table], as_of: date, settings: Settings, avail: Availability
+) -> ir.Table:
+    """One row per customer with the RFM, value, ABC, lifecycle and portrait columns."""
+    t = derive(customer_facts(tables, as_of, settings), as_of, settings)
+    t = rfm.add_scores(t, settings.rfm)
+    t = rfm.add_type_and_segment(t, settings.rfm)
+    t = value.add_value(t, settings.value, avail)
+    t = t.mutate(
+        abc_class=pareto.abc_expr(t, settings.abc),
+        lifecycle=lifecycle.lifecycle_expr(t, settings.lifecycle),
+    )
+    return t.select(*CORE_COLUMNS).order_by("customer_id")

@@ -1,0 +1,196 @@
+"""Explanations of one customer's scores in words (zh/en), from a snapshot row and the settings.
+
+Used by the 360 view (`kehu customer ID`) and the API: each score says which rule produced it,
+with the customer's own numbers, so a sales rep can check it by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from kehu.analytics import rfm
+from kehu.analytics.labels import label
+from kehu.analytics.value import DIMENSIONS
+from kehu.config import RfmLevel, Settings
+from kehu.i18n import tr
+
+LEVEL_NAMES = {rfm.HIGH: ("高", "high"), rfm.MID: ("中", "mid"), rfm.LOW: ("低", "low")}
+
+
+def _n(x: Any) -> float | None:
+    if x is None:
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _money(x: float) -> str:
+    return f"¥{x:,.2f}"
+
+
+def _threshold_rule(
+    value: float | None,
+    levels: list[RfmLevel],
+    otherwise: int,
+    smaller_is_better: bool,
+    fmt: Any,
+    lang: str,
+) -> str:
+    ranked = sorted(levels, key=lambda lv: -lv.score)
+    if value is not None:
+        for lv in ranked:
+            hit = value <= lv.bound if smaller_is_better else value >= lv.bound
+            if hit:
+                op = "≤" if smaller_is_better else "≥"
+                return f"{fmt(value)} {op} {fmt(lv.bound)} → {lv.score}"
+    last = ranked[-1] if ranked else None
+    if last is None:
+        return f"→ {otherwise}"
+    op = ">" if smaller_is_better else "<"
+    shown = fmt(value) if value is not None else tr(lang, "无", "none")
+    return f"{shown} {op} {fmt(last.bound)} → {otherwise}"
+
+
+def explain_rfm(row: dict[str, Any], settings: Settings, lang: str) -> dict[str, str]:
+    s = settings.rfm
+    rec, orders, spend = _n(row.get("recency_days")), _n(row.get("orders_12m")), _n(
+        row.get("spend_12m")
+    )
+    days = settings.rfm.window_days
+    if s.mode == "quantiles":
+        how = tr(lang, f"按 {s.quantiles} 分位排名", f"ranked into {s.quantiles} quantiles")
+        r = f"{how}: " + (
+            tr(lang, f"{rec:.0f} 天未购买", f"{rec:.0f} days since the last order")
+            if rec is not None
+            else tr(lang, "从未下单 → 1", "never ordered → 1")
+        )
+        f = f"{how}: " + tr(lang, f"{days} 天内 {orders:.0f} 次", f"{orders:.0f} in {days} days")
+        m = f"{how}: " + _money(spend or 0.0)
+    else:
+        day_fmt = lambda v: tr(lang, f"{v:.0f} 天", f"{v:.0f} days")  # noqa: E731
+        cnt_fmt = lambda v: tr(lang, f"{v:.0f} 次", f"{v:.0f} orders")  # noqa: E731
+        r = tr(lang, "距上次购买 ", "days since the last order: ") + _threshold_rule(
+            rec, s.recency, s.recency_else, True, day_fmt, lang
+        )
+        merged = tr(lang, "(同日订单合并)", " (same-day orders merged)") if s.merge_same_day else ""
+        f = tr(lang, f"近 {days} 天购买{merged}:", f"purchases in {days} days{merged}: ")
+        f += _threshold_rule(orders or 0.0, s.frequency, s.frequency_else, False, cnt_fmt, lang)
+        m = tr(lang, f"近 {days} 天消费:", f"spend in {days} days: ")
+        m += _threshold_rule(spend or 0.0, s.monetary, s.monetary_else, False, _money, lang)
+    return {"r_score": r, "f_score": f, "m_score": m}
+
+
+def explain_type(row: dict[str, Any], settings: Settings, lang: str) -> str:
+    scores = [int(row.get(k) or 1) for k in ("r_score", "f_score", "m_score")]
+    levels = tuple(rfm.level_of(sc, settings.rfm) for sc in scores)
+    shown = " ".join(
+        f"{k}={sc}({LEVEL_NAMES[lv][1 if lang == 'en' else 0]})"
+        for k, sc, lv in zip("RFM", scores, levels, strict=True)
+    )
+    code = rfm.TYPE_TABLE[levels]
+    exact = rfm.SEED_TYPES[code] == levels
+    how = (
+        tr(lang, "与模板完全一致", "matches the seed pattern")
+        if exact
+        else tr(lang, "取最接近的模板", "nearest seed pattern")
+    )
+    return f"{shown} → {label('rfm_type', code, lang)}({how})" if lang != "en" else (
+        f"{shown} → {label('rfm_type', code, lang)} ({how})"
+    )
+
+
+def explain_segment(row: dict[str, Any], lang: str) -> str:
+    r, f, m = (int(row.get(k) or 1) for k in ("r_score", "f_score", "m_score"))
+    fm = rfm.fm_score(f, m)
+    return f"R={r}, FM=⌈({f}+{m})/2⌉={fm} → {label('rfm_segment', rfm.segment_for(r, f, m), lang)}"
+
+
+def explain_value(row: dict[str, Any], settings: Settings, lang: str) -> list[dict[str, Any]]:
+    """Per dimension: score, weight, the indicators it draws on."""
+    out = []
+    weights = settings.value.weights.model_dump()
+    for dim, names in DIMENSIONS.items():
+        out.append(
+            {
+                "dimension": dim,
+                "label": label("dimension", dim, lang),
+                "score": _n(row.get(f"value_{dim}")),
+                "weight": weights[dim],
+                "indicators": [label("indicator", n, lang) for n in names],
+            }
+        )
+    return out
+
+
+def explain_tier(row: dict[str, Any], settings: Settings, lang: str) -> str:
+    score = _n(row.get("value_score")) or 0.0
+    v = settings.value
+    edges = [("strategic", v.tier_strategic), ("core", v.tier_core), ("potential", v.tier_potential)]
+    for code, edge in edges:
+        if score >= edge:
+            return f"{score:.2f} ≥ {edge:g} → {label('value_tier', code, lang)}"
+    return f"{score:.2f} < {v.tier_potential:g} → {label('value_tier', 'basic', lang)}"
+
+
+def explain_abc(row: dict[str, Any], settings: Settings, lang: str) -> str:
+    code = row.get("abc_class") or "C"
+    a, b = settings.abc.a_share * 100, settings.abc.b_share * 100
+    text = {
+        "A": tr(lang, f"属于贡献前 {a:g}% 收入的头部客户", f"in the head giving {a:g}% of revenue"),
+        "B": tr(lang, f"累计收入 {a:g}%–{b:g}% 区间", f"in the {a:g}–{b:g}% band of revenue"),
+        "C": tr(lang, f"累计收入 {b:g}% 之后或无收入", f"beyond {b:g}% of revenue, or none"),
+    }[code]
+    return f"{code}: {text}"
+
+
+def explain_lifecycle(row: dict[str, Any], settings: Settings, lang: str) -> str:
+    s = settings.lifecycle
+    code = row.get("lifecycle")
+    rec = _n(row.get("recency_days"))
+    mean = _n(row.get("mean_interval_days"))
+    n = _n(row.get("orders_total")) or 0
+    texts = {
+        "prospect": tr(lang, "尚无订单,也无在途商机", "no order and no open opportunity yet"),
+        "target": tr(lang, "尚无订单,有在途商机", "no order yet, an open opportunity"),
+        "lost": tr(
+            lang,
+            f"{rec or 0:.0f} 天无订单 ≥ {s.lost_days} 天",
+            f"no order for {rec or 0:.0f} days ≥ {s.lost_days}",
+        ),
+        "at_risk": tr(
+            lang,
+            f"{rec or 0:.0f} 天未下单 > {s.at_risk_gap_factor:g} × 平均间隔 {mean or 0:.0f} 天",
+            f"{rec or 0:.0f} days since the last order > {s.at_risk_gap_factor:g} × its mean"
+            f" interval of {mean or 0:.0f} days",
+        ),
+        "won_back": tr(
+            lang,
+            f"中断 ≥ {s.lost_days} 天后重新下单",
+            f"ordered again after a gap of ≥ {s.lost_days} days",
+        ),
+        "loyal": tr(
+            lang,
+            f"≥ {s.loyal_min_orders} 个购买日且合作 ≥ {s.loyal_min_years:g} 年",
+            f"≥ {s.loyal_min_orders} purchase days over ≥ {s.loyal_min_years:g} years",
+        ),
+        "repeat": tr(lang, f"多次购买(共 {n:.0f} 单)", f"bought more than once ({n:.0f} orders)"),
+        "first_purchase": tr(lang, "只有一个购买日", "one purchase day so far"),
+    }
+    return f"{label('lifecycle', code, lang)}: {texts.get(code, '')}"
+
+
+def explain_all(row: dict[str, Any], settings: Settings, lang: str) -> dict[str, Any]:
+    """Every explanation for one snapshot row."""
+    return {
+        **explain_rfm(row, settings, lang),
+        "rfm_type": explain_type(row, settings, lang),
+        "rfm_segment": explain_segment(row, lang),
+        "value": explain_value(row, settings, lang),
+        "value_tier": explain_tier(row, settings, lang),
+        "abc_class": explain_abc(row, settings, lang),
+        "lifecycle": explain_lifecycle(row, settings, lang),
+    }

@@ -1,0 +1,101 @@
+"""Pareto / ABC (帕累托 80/20): who brings the revenue and the profit.
+
+ABC class by cumulative share of 12-month revenue: customers are ordered by spend_12m
+(descending, customer_id breaks ties), and a customer is A when the share of the customers
+before it is below `abc.a_share` (70%), B below `abc.b_share` (90%), else C; customers without
+positive spend are C. So class A is the smallest head that reaches 70% of the revenue.
+
+`pareto_summary` states "the top x% of customers give y% of revenue and z% of profit" over the
+customers with 12-month revenue (x = `abc.pareto_top`), and lists customers whose profit is
+negative (the seed: some customers cost more than they bring).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from kehu.config import AbcSettings
+
+
+def abc_expr(t: ir.Table, s: AbcSettings) -> ir.StringValue:
+    """abc_class for a table with customer_id and spend_12m (coalesced to 0)."""
+    spend = t.spend_12m.cast("float64")
+    window = ibis.cumulative_window(order_by=[t.spend_12m.desc(), t.customer_id.asc()])
+    running = spend.sum().over(window)
+    positive_total = ibis.ifelse(spend > 0, spend, 0.0).sum().over()
+    before = (running - spend) / positive_total
+    return ibis.cases(
+        (spend <= 0, "C"),
+        (before < s.a_share, "A"),
+        (before < s.b_share, "B"),
+        else_="C",
+    )
+
+
+def pareto_summary(frame: pd.DataFrame, s: AbcSettings, negative_limit: int = 10) -> dict[str, Any]:
+    """The Pareto sentence's numbers, ABC counts and the negative-profit customers.
+
+    `frame` needs customer_id, name, spend_12m, profit_12m, abc_class.
+    """
+    spend = frame["spend_12m"].astype("float64").fillna(0.0)
+    profit = frame["profit_12m"].astype("float64")
+    active = frame.assign(_spend=spend, _profit=profit)[spend > 0]
+    active = active.sort_values(["_spend", "customer_id"], ascending=[False, True])
+    n_active = len(active)
+    out: dict[str, Any] = {
+        "top_share": s.pareto_top,
+        "active_customers": n_active,
+        "revenue_total": float(active["_spend"].sum()),
+        "top_customers": 0,
+        "top_revenue_share": None,
+        "top_profit_share": None,
+        "profit_total": None,
+    }
+    if n_active:
+        k = max(1, math.ceil(s.pareto_top * n_active))
+        top = active.head(k)
+        out["top_customers"] = k
+        out["top_revenue_share"] = float(top["_spend"].sum() / active["_spend"].sum())
+        profits = active["_profit"].dropna()
+        if len(profits):
+            total_profit = float(profits.sum())
+            out["profit_total"] = total_profit
+            if total_profit > 0:
+                out["top_profit_share"] = float(top["_profit"].fillna(0).sum() / total_profit)
+    abc = frame["abc_class"].value_counts()
+    revenue_by_class = frame.assign(_spend=spend).groupby("abc_class")["_spend"].sum()
+    total = float(spend[spend > 0].sum()) or np.nan
+    out["abc"] = {
+        cls: {
+            "customers": int(abc.get(cls, 0)),
+            "revenue_share": _share(float(revenue_by_class.get(cls, 0.0)), total),
+        }
+        for cls in ("A", "B", "C")
+    }
+    negative = frame.assign(profit_value=profit)[profit < 0].sort_values(
+        ["profit_value", "customer_id"], ascending=[True, True]
+    )
+    out["negative_profit_count"] = len(negative)
+    out["negative_profit_total"] = float(negative["profit_value"].sum()) if len(negative) else 0.0
+    out["negative_profit"] = [
+        {
+            "customer_id": row.customer_id,
+            "name": row.name,
+            "spend_12m": float(row.spend_12m or 0),
+            "profit_12m": float(row.profit_value),
+        }
+        for row in negative.head(negative_limit).itertuples(index=False)
+    ]
+    return out
+
+
+def _share(part: float, total: float) -> float | None:
+    if not total or math.isnan(total):
+        return None
+    return part / total

@@ -1,0 +1,190 @@
+"""Reading stored snapshots: the customer list with filters and the 360 view of one customer.
+
+These functions read the workspace store (they are what the CLI, the API and the web pages
+call); labels are accepted in zh, en or as codes and resolved with `kehu.analytics.labels`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pandas as pd
+
+from kehu.analytics.explain import explain_all
+from kehu.analytics.labels import resolve
+from kehu.analytics.sources import end_of_day
+from kehu.analytics.tables import SNAPSHOT_COLUMNS
+from kehu.errors import KehuError, NotFoundError
+
+if TYPE_CHECKING:
+    from kehu.workspace import Workspace
+
+LIST_COLUMNS = (
+    "customer_id", "name", "rfm_type", "rfm_segment", "value_tier", "value_score", "lifecycle",
+    "abc_class", "spend_12m", "recency_days", "churn_risk", "predicted_clv", "owner",
+)  # fmt: skip
+RECENT = 10
+
+
+def snapshot_dates(ws: Workspace) -> list[date]:
+    return [r[0] for r in ws.rows("SELECT DISTINCT as_of FROM customer_snapshot ORDER BY 1")]
+
+
+def latest_as_of(ws: Workspace) -> date | None:
+    return ws.scalar("SELECT max(as_of) FROM customer_snapshot")
+
+
+def pick_as_of(ws: Workspace, as_of: date | None) -> date:
+    """`as_of` if a snapshot exists for it, else the latest one; a clear error when none."""
+    if as_of is None:
+        latest = latest_as_of(ws)
+        if latest is None:
+            raise KehuError(
+                "还没有客户快照;请先运行 `kehu analyze`",
+                "no customer snapshot yet; run `kehu analyze` first",
+            )
+        return latest
+    if as_of not in snapshot_dates(ws):
+        raise NotFoundError(
+            f"没有 {as_of} 的客户快照;先运行 `kehu analyze --as-of {as_of}`",
+            f"no customer snapshot for {as_of}; run `kehu analyze --as-of {as_of}` first",
+        )
+    return as_of
+
+
+def list_customers(
+    ws: Workspace,
+    *,
+    as_of: date | None = None,
+    rfm_type: str | None = None,
+    value_tier: str | None = None,
+    segment: str | None = None,
+    lifecycle: str | None = None,
+    abc_class: str | None = None,
+    owner: str | None = None,
+    sort: str = "value_score",
+    desc: bool = True,
+    limit: int | None = 50,
+    columns: tuple[str, ...] = LIST_COLUMNS,
+) -> tuple[date, pd.DataFrame, int]:
+    """(as_of, rows, number of matches before the limit) from the snapshot of `as_of`."""
+    day = pick_as_of(ws, as_of)
+    if sort not in SNAPSHOT_COLUMNS:
+        raise KehuError(
+            f"不能按 {sort!r} 排序;可用列:{', '.join(SNAPSHOT_COLUMNS)}",
+            f"cannot sort by {sort!r}; columns: {', '.join(SNAPSHOT_COLUMNS)}",
+        )
+    t = ws.table("customer_snapshot")
+    t = t.filter(t.as_of == ibis.literal(day))
+    for column, kind, text in (
+        ("rfm_type", "rfm_type", rfm_type),
+        ("value_tier", "value_tier", value_tier),
+        ("rfm_segment", "rfm_segment", segment),
+        ("lifecycle", "lifecycle", lifecycle),
+        ("abc_class", "abc_class", abc_class),
+    ):
+        if text:
+            t = t.filter(t[column] == resolve(kind, text))
+    if owner:
+        t = t.filter(t.owner == owner)
+    total = int(t.count().execute())
+    key = t[sort].desc(nulls_first=False) if desc else t[sort].asc(nulls_first=False)
+    t = t.order_by([key, t.customer_id.asc()]).select(*columns)
+    if limit is not None:
+        t = t.limit(limit)
+    return day, t.to_pandas(), total
+
+
+def resolve_customer_id(ws: Workspace, text: str) -> str:
+    """A customer_id from a customer id or a source system's id (after merges too)."""
+    if ws.scalar("SELECT 1 FROM customers WHERE customer_id = ?", [text]):
+        return text
+    mapped = ws.rows(
+        "SELECT DISTINCT customer_id FROM customer_ids WHERE source_id = ? AND customer_id IS NOT"
+        " NULL",
+        [text],
+    )
+    if len(mapped) == 1:
+        return mapped[0][0]
+    raise NotFoundError(f"找不到客户 {text}", f"customer {text} not found")
+
+
+def _records(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = ws.cursor()
+    try:
+        cur.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        cur.close()
+
+
+def customer_360(
+    ws: Workspace, customer_id: str, *, as_of: date | None = None, lang: str = "zh"
+) -> dict[str, Any]:
+    """Profile, snapshot row with explanations, history and recent activity of one customer."""
+    cid = resolve_customer_id(ws, customer_id)
+    profile = _records(ws, "SELECT * FROM customers WHERE customer_id = ?", [cid])[0]
+    if as_of is None:
+        day = ws.scalar("SELECT max(as_of) FROM customer_snapshot WHERE customer_id = ?", [cid])
+    else:
+        day = pick_as_of(ws, as_of)
+    snap = (
+        _records(
+            ws, "SELECT * FROM customer_snapshot WHERE as_of = ? AND customer_id = ?", [day, cid]
+        )
+        if day is not None
+        else []
+    )
+    row = snap[0] if snap else None
+    cutoff = day or date.today()
+    reasons: list[Any] = []
+    if row and row.get("churn_reasons"):
+        try:
+            reasons = json.loads(row["churn_reasons"])
+        except ValueError:
+            reasons = []
+    return {
+        "customer_id": cid,
+        "as_of": day,
+        "profile": profile,
+        "snapshot": row,
+        "explanations": explain_all(row, ws.settings, lang) if row else None,
+        "churn_reasons": reasons,
+        "contacts": _records(
+            ws,
+            "SELECT name, title, role, is_key, phone, email FROM contacts WHERE customer_id = ?"
+            " ORDER BY coalesce(is_key, false) DESC, source, contact_id",
+            [cid],
+        ),
+        "orders": _records(
+            ws,
+            "SELECT order_id, order_date, amount, cost, product_category, product, paid_amount,"
+            " due_date, paid_date FROM orders WHERE customer_id = ? AND order_date <= ?"
+            f" ORDER BY order_date DESC, order_id DESC LIMIT {RECENT}",
+            [cid, cutoff],
+        ),
+        "interactions": _records(
+            ws,
+            "SELECT occurred_at, kind, owner, contact_name, summary FROM interactions"
+            " WHERE customer_id = ? AND occurred_at < ?"
+            f" ORDER BY occurred_at DESC, interaction_id DESC LIMIT {RECENT}",
+            [cid, end_of_day(cutoff)],
+        ),
+        "tickets": _records(
+            ws,
+            "SELECT ticket_id, opened_at, category, status, resolved_at, satisfaction, description"
+            " FROM tickets WHERE customer_id = ? AND opened_at < ?"
+            f" ORDER BY opened_at DESC, ticket_id DESC LIMIT {RECENT}",
+            [cid, end_of_day(cutoff)],
+        ),
+        "history": _records(
+            ws,
+            "SELECT as_of, rfm_type, value_tier, value_score, lifecycle, churn_risk, spend_12m"
+            " FROM customer_snapshot WHERE customer_id = ? ORDER BY as_of DESC LIMIT 12",
+            [cid],
+        ),
+    }

@@ -1,0 +1,272 @@
+"""`analyze`: compute the dated customer snapshot and store it (replacing only that date).
+
+Stages: probe the data → core expression (RFM, type, segment, value, ABC, lifecycle, portrait;
+one query on the engine) → CLV (`kehu.analytics.clv.compute_clv`) → churn
+(`kehu.analytics.churn.compute_churn`) → write (delete + insert of that as_of in one
+transaction) → summary. Only per-customer tables leave the engine (plus the orders' four
+columns the CLV fit needs).
+
+Default as_of: today, or the day after the latest order when the data ends before today (an
+export from last month is analysed as of its own end, not as of a day with no data).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kehu.analytics.core import core_snapshot
+from kehu.analytics.sources import Availability, as_of_view, source_tables
+from kehu.analytics.summary import numeric_frame, summarize
+from kehu.analytics.tables import SNAPSHOT_COLUMNS
+from kehu.config import Settings
+from kehu.errors import KehuError
+from kehu.i18n import Catalog
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from kehu.workspace import Workspace
+
+Progress = Callable[[str, int, int], None]  # (stage key, step number from 1, total steps)
+
+STAGES = Catalog(
+    {
+        "probe": ("检查数据", "probing the data"),
+        "core": ("计算 RFM、价值分、生命周期与画像", "computing RFM, value, lifecycle, portraits"),
+        "clv": ("拟合客户终生价值模型", "fitting the CLV models"),
+        "churn": ("评估流失风险", "scoring churn risk"),
+        "write": ("保存客户快照", "saving the snapshot"),
+        "summary": ("汇总", "summarising"),
+    }
+)
+STAGE_ORDER = ("probe", "core", "clv", "churn", "summary", "write")
+
+CLV_COLUMNS = ("clv_historical", "profit_historical", "p_alive", "expected_purchases",
+               "predicted_clv")  # fmt: skip
+CHURN_COLUMNS = ("churn_risk", "churn_reasons")
+
+
+@dataclass
+class AnalyzeResult:
+    """What one `analyze` run produced (the rows themselves are in `customer_snapshot`)."""
+
+    as_of: date
+    customers: int
+    summary: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    frame: pd.DataFrame | None = field(default=None, repr=False)  # summary columns
+
+
+def default_as_of(ws: Workspace, today: date | None = None) -> date:
+    """Today, or the day after the latest order date when the data ends before today."""
+    today = today or date.today()
+    latest = ws.scalar("SELECT max(order_date) FROM orders")
+    if latest is not None and latest < today:
+        return latest + timedelta(days=1)
+    return today
+
+
+def engine_tables(ws: Workspace, engine: str) -> dict[str, ir.Table]:
+    """The canonical tables on the chosen engine ("duckdb", or a `kehu.engines.<name>` module
+    exposing `source_tables(ws) -> dict[str, ibis.Table]`)."""
+    if engine == "duckdb":
+        return source_tables(ws.ibis)
+    try:
+        module = importlib.import_module(f"kehu.engines.{engine}")
+    except ModuleNotFoundError:
+        module = None
+    provider = getattr(module, "source_tables", None)
+    if provider is None:
+        raise KehuError(
+            f"不支持的计算引擎:{engine}(可用:duckdb)",
+            f"unsupported engine: {engine} (available: duckdb)",
+        )
+    return provider(ws)
+
+
+def _optional(module: str, attr: str) -> Callable[..., Any] | None:
+    """`module.attr` when that module exists (CLV/churn are separate, optional stages)."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module.startswith(exc.name):
+            return None
+        raise
+    return getattr(mod, attr, None)
+
+
+def run_clv(view: dict[str, ir.Table], as_of: date, settings: Settings) -> tuple[Any, dict]:
+    compute = _optional("kehu.analytics.clv", "compute_clv")
+    if compute is None:
+        return None, {"available": False}
+    o = view["orders"]
+    orders = o.select(
+        o.customer_id, o.order_date, amount=o.amount.cast("float64"), cost=o.cost.cast("float64")
+    ).to_pyarrow()
+    out = compute(orders, as_of, settings.clv)
+    return out.frame, {"available": True, "params": out.params, "loglik": out.loglik}
+
+
+def run_churn(tables: dict[str, ir.Table], as_of: date, settings: Settings) -> tuple[Any, dict]:
+    compute = _optional("kehu.analytics.churn", "compute_churn")
+    if compute is None:
+        return None, {"available": False}
+    out = compute(tables, as_of, settings)
+    return out.frame, {"available": True, **(out.model or {})}
+
+
+def _attach(core: pa.Table, extra: Any, columns: tuple[str, ...]) -> pa.Table:
+    """Left-join the per-customer `extra` frame's `columns` onto `core` (nulls when absent)."""
+    if extra is None or len(extra) == 0:
+        for col in columns:
+            typ = pa.string() if col == "churn_reasons" else pa.float64()
+            core = core.append_column(col, pa.nulls(core.num_rows, typ))
+        return core
+    frame = extra if isinstance(extra, pd.DataFrame) else extra.to_pandas()
+    frame = frame.loc[:, ["customer_id", *columns]].copy()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    for col in columns:
+        if col == "churn_reasons":
+            frame[col] = frame[col].map(_as_json)
+        else:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    right = pa.Table.from_pandas(frame, preserve_index=False)
+    key_type = core.schema.field("customer_id").type
+    right = right.set_column(0, "customer_id", pc.cast(right["customer_id"], key_type))
+    return core.join(right, keys="customer_id", join_type="left outer")
+
+
+def _as_json(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def compute_snapshot(
+    tables: dict[str, ir.Table],
+    as_of: date,
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+) -> tuple[pa.Table, dict[str, Any], dict[str, float]]:
+    """Every snapshot column for `as_of` (no writes): the rows, model info and timings."""
+    timings: dict[str, float] = {}
+    info: dict[str, Any] = {}
+
+    def stage(key: str) -> None:
+        if progress is not None:
+            progress(key, STAGE_ORDER.index(key) + 1, len(STAGE_ORDER))
+
+    t0 = time.perf_counter()
+    stage("probe")
+    view = as_of_view(tables, as_of)
+    avail = Availability.of(view)
+    timings["probe"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    stage("core")
+    core = core_snapshot(tables, as_of, settings, avail).to_pyarrow()
+    timings["core"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    stage("clv")
+    clv_frame, info["clv"] = run_clv(view, as_of, settings) if avail.orders else (
+        None,
+        {"available": False, "reason": "no_orders"},
+    )
+    core = _attach(core, clv_frame, CLV_COLUMNS)
+    timings["clv"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    stage("churn")
+    churn_frame, info["churn"] = run_churn(tables, as_of, settings)
+    core = _attach(core, churn_frame, CHURN_COLUMNS)
+    timings["churn"] = time.perf_counter() - t0
+    info["availability"] = avail.__dict__
+    return core, info, timings
+
+
+def write_snapshot(ws: Workspace, as_of: date, rows: pa.Table, run: dict[str, Any]) -> None:
+    """Replace the snapshot of `as_of` (and its run record) in one transaction."""
+    cols = [c for c in SNAPSHOT_COLUMNS if c != "as_of"]
+    missing = [c for c in cols if c not in rows.column_names]
+    if missing:
+        raise ValueError(f"snapshot rows lack columns {missing}")
+    data = rows.select(cols)
+    col_list = ", ".join(f'"{c}"' for c in cols)
+    with ws.transaction() as cur:
+        cur.register("_kehu_snapshot_rows", data)
+        try:
+            cur.execute("DELETE FROM customer_snapshot WHERE as_of = ?", [as_of])
+            cur.execute(
+                f'INSERT INTO customer_snapshot ("as_of", {col_list}) '
+                f"SELECT ?::DATE, {col_list} FROM _kehu_snapshot_rows",
+                [as_of],
+            )
+            cur.execute("DELETE FROM analytics_runs WHERE as_of = ?", [as_of])
+            cur.execute(
+                "INSERT INTO analytics_runs VALUES (?, ?, ?, ?, ?)",
+                [
+                    as_of,
+                    datetime.now(),
+                    rows.num_rows,
+                    run.get("engine", "duckdb"),
+                    json.dumps(run, ensure_ascii=False, default=str),
+                ],
+            )
+        finally:
+            cur.unregister("_kehu_snapshot_rows")
+
+
+def _summary_frame(rows: pa.Table) -> pd.DataFrame:
+    picked = {}
+    for name in rows.column_names:
+        col = rows[name]
+        if pa.types.is_decimal(col.type):
+            col = pc.cast(col, pa.float64())
+        picked[name] = col
+    return numeric_frame(pa.table(picked).to_pandas())
+
+
+def analyze(
+    ws: Workspace,
+    as_of: date | None = None,
+    *,
+    engine: str = "duckdb",
+    progress: Progress | None = None,
+) -> AnalyzeResult:
+    """Compute and store the customer snapshot for `as_of` (see module docstring)."""
+    started = time.perf_counter()
+    as_of = as_of or default_as_of(ws)
+    tables = engine_tables(ws, engine)
+    rows, info, timings = compute_snapshot(tables, as_of, ws.settings, progress=progress)
+
+    t0 = time.perf_counter()
+    if progress is not None:
+        progress("summary", STAGE_ORDER.index("summary") + 1, len(STAGE_ORDER))
+    frame = _summary_frame(rows)
+    summary = summarize(frame, ws.settings)
+    summary.update(as_of=as_of.isoformat(), engine=engine, clv=info["clv"], churn=info["churn"])
+    summary["availability"] = info["availability"]
+    timings["summary"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if progress is not None:
+        progress("write", STAGE_ORDER.index("write") + 1, len(STAGE_ORDER))
+    run = {k: summary[k] for k in ("clv", "churn", "pareto", "availability", "engine")}
+    run["timings"] = timings
+    write_snapshot(ws, as_of, rows, run)
+    timings["write"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - started
+    summary["timings"] = timings
+    return AnalyzeResult(as_of, rows.num_rows, summary, timings, frame)

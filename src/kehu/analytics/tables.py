@@ -1,0 +1,92 @@
+"""System tables of the analytics floor: the dated customer snapshot and the run log.
+
+`customer_snapshot` holds one row per (as_of, customer_id); its column names are a public
+contract (users script against them). `analytics_runs` keeps, per as_of, the summary of the
+run that produced the snapshot (model parameters, timings), as JSON text.
+"""
+
+from __future__ import annotations
+
+from kehu.store.schema import MONEY, Table, register_table
+
+# Column order = the order users see in exports.
+SNAPSHOT_COLUMNS: dict[str, str] = {
+    "as_of": "DATE NOT NULL",
+    "customer_id": "VARCHAR NOT NULL",
+    # RFM
+    "recency_days": "INTEGER",
+    "orders_12m": "INTEGER",
+    "spend_12m": MONEY,
+    "r_score": "INTEGER",
+    "f_score": "INTEGER",
+    "m_score": "INTEGER",
+    "rfm_type": "VARCHAR",
+    "rfm_segment": "VARCHAR",
+    # composite value
+    "value_score": "DOUBLE",
+    "value_tier": "VARCHAR",
+    "value_confidence": "DOUBLE",
+    "value_contribution": "DOUBLE",
+    "value_growth": "DOUBLE",
+    "value_stability": "DOUBLE",
+    "value_strategic": "DOUBLE",
+    # Pareto / ABC
+    "abc_class": "VARCHAR",
+    "profit_12m": MONEY,
+    # lifecycle
+    "lifecycle": "VARCHAR",
+    "first_order_date": "DATE",
+    "last_order_date": "DATE",
+    "orders_total": "INTEGER",
+    "spend_total": MONEY,
+    "spend_prev_12m": MONEY,
+    "mean_interval_days": "DOUBLE",
+    # CLV (kehu.analytics.clv)
+    "clv_historical": "DOUBLE",
+    "profit_historical": "DOUBLE",
+    "p_alive": "DOUBLE",
+    "expected_purchases": "DOUBLE",
+    "predicted_clv": "DOUBLE",
+    # churn warning (kehu.analytics.churn)
+    "churn_risk": "DOUBLE",
+    "churn_reasons": "VARCHAR",
+    # portrait (客户画像)
+    "name": "VARCHAR",
+    "customer_type": "VARCHAR",
+    "industry_name": "VARCHAR",
+    "region": "VARCHAR",
+    "owner": "VARCHAR",
+    "main_categories": "VARCHAR",
+    "avg_order_value": MONEY,
+    "payment_cadence_days": "DOUBLE",
+    "days_to_pay": "DOUBLE",
+    "collection_rate": "DOUBLE",
+    "key_contact": "VARCHAR",
+    "open_tickets": "INTEGER",
+    "top_needs": "VARCHAR",
+    "open_pipeline": MONEY,
+}
+
+CUSTOMER_SNAPSHOT = register_table(
+    Table(
+        "customer_snapshot",
+        SNAPSHOT_COLUMNS,
+        key=("as_of", "customer_id"),
+        audit=False,
+    )
+)
+
+ANALYTICS_RUNS = register_table(
+    Table(
+        "analytics_runs",
+        {
+            "as_of": "DATE NOT NULL",
+            "computed_at": "TIMESTAMP",
+            "customers": "BIGINT",
+            "engine": "VARCHAR",
+            "summary_json": "VARCHAR",
+        },
+        key=("as_of",),
+        audit=False,
+    )
+)

@@ -1,0 +1,65 @@
+"""`kehu demo`: build a demo workspace from a generated Chinese B2B supplier."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+
+from kehu.cli.common import console, lang_of, print_json
+from kehu.errors import EXIT_FAILURE, KehuError
+from kehu.i18n import normalize_lang
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    ctx: typer.Context,
+    directory: str = typer.Argument(
+        None, help="Folder for the demo workspace (default ./kehu-demo). 演示工作区目录"
+    ),
+    seed: int = typer.Option(7, "--seed", help="Random seed; same seed, same files. 随机种子"),
+    size: float = typer.Option(
+        1.0, "--size", help="Scale: 1 ≈ 2,000 customers; 250 ≈ 500,000 customers, 10^7 orders. 规模"
+    ),
+    fmt: str = typer.Option(
+        "auto",
+        "--format",
+        help="mixed (GBK CSV, XLSX, UTF-8 CSV), parquet, or auto (parquet above size 10). 文件格式",
+    ),
+    as_of: str = typer.Option(
+        None, "--as-of", help="Reference date the history ends on (default 2026-10-31). 参考日期"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON. 输出 JSON"),
+    lang_option: str = typer.Option(
+        None, "--lang", help="zh or en (same as the global --lang). 输出语言"
+    ),
+) -> None:
+    """Generate a demo company, import it and run the analysis. 生成演示公司并导入分析"""
+    from kehu.demo.run import run_demo
+
+    lang = normalize_lang(lang_option) if lang_option else lang_of(ctx)
+    ref = None
+    if as_of:
+        try:
+            ref = date.fromisoformat(as_of)
+        except ValueError:
+            raise KehuError(
+                f"--as-of 日期无效:{as_of}(格式 YYYY-MM-DD)",
+                f"--as-of is not a date: {as_of} (use YYYY-MM-DD)",
+            ) from None
+    summary = run_demo(
+        directory or "kehu-demo",
+        seed=seed,
+        size=size,
+        lang=lang,
+        console=None if as_json else console,
+        fmt=fmt,
+        as_of=ref,
+    )
+    if as_json:
+        print_json(summary)
+    if not summary["ok"]:
+        raise typer.Exit(EXIT_FAILURE)

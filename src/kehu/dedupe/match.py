@@ -1,0 +1,258 @@
+"""Probabilistic record linkage with Splink on DuckDB: train, predict, explain pairs.
+
+Splink runs in its own in-memory DuckDB connection (its many intermediate tables never
+touch the workspace store). Pairs come back with their match probability, the fields that
+agreed and, when a pair may never be merged, the reason (`blocked`): different customer
+types, a branch office against its head office, two valid but different registration ids,
+or a pair a user rejected.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from kehu.config import DedupeSettings
+from kehu.dedupe import em
+from kehu.dedupe.model import (
+    BLOCKING_RULES,
+    COMPARISONS,
+    DETERMINISTIC_RULES,
+    FIELD_OF,
+    TRAINING_RULES,
+    agree_conditions,
+    settings_dict,
+    without_term_frequencies,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MatchResult:
+    """Scored candidate pairs (id_l < id_r) and how the model was obtained."""
+
+    pairs: pa.Table  # id_l, id_r, probability, match_weight, agreed, blocked
+    candidate_pairs: int
+    trained: bool
+    model: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _quiet_splink() -> None:
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def new_connection(settings: DedupeSettings, temp_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for Splink's work tables (spills to `temp_dir` when large)."""
+    con = duckdb.connect(":memory:")
+    if temp_dir is not None:
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = '{temp_dir.as_posix()}'")
+    if settings.memory_limit:
+        con.execute(f"SET memory_limit = '{settings.memory_limit}'")
+    return con
+
+
+def prior_lambda(n: int, duplicate_share: float) -> float:
+    """Prior probability that two random records match: duplicates / all pairs."""
+    if n < 2:
+        return 0.5
+    return min(0.5, max(1e-9, 2.0 * duplicate_share / (n - 1)))
+
+
+def _features_for_splink(features: pd.DataFrame) -> pd.DataFrame:
+    df = features.copy()
+    df["reg_valid"] = df["reg_valid"].astype("boolean")
+    df["ctype_given"] = df["ctype_given"].astype("boolean")
+    for col in df.columns:
+        if col not in ("reg_valid", "ctype_given"):
+            df[col] = df[col].astype("string")
+    return df
+
+
+class Matcher:
+    """One Splink linker over a features table, in its own DuckDB connection."""
+
+    def __init__(
+        self,
+        features: pd.DataFrame,
+        settings: DedupeSettings,
+        *,
+        model: dict[str, Any] | None = None,
+        temp_dir: Path | None = None,
+    ) -> None:
+        from splink import DuckDBAPI, Linker
+
+        _quiet_splink()
+        self.settings = settings
+        self.n = len(features)
+        self.con = new_connection(settings, temp_dir)
+        self.db_api = DuckDBAPI(self.con)
+        self.frame = _features_for_splink(features)
+        self.sdf = self.db_api.register(self.frame, dataset_display_name="kehu_customers")
+        self.con.register("kehu_features", self.frame)
+        base = model or settings_dict(prior_lambda(self.n, settings.prior_duplicate_share))
+        if self.n < settings.min_train_records:
+            base = without_term_frequencies(base)
+        self.linker = Linker(self.sdf, base, log_level=None)
+        self.trained = False
+        self.sessions: list[em.Session] = []
+
+    def close(self) -> None:
+        self.con.close()
+
+    # ---- training ---------------------------------------------------------------------------
+    def train(self) -> bool:
+        """u by random sampling and λ from deterministic rules (Splink), then m by EM
+        without labels over agreement-pattern counts (`kehu.dedupe.em`).
+
+        Skipped (the documented priors stay) below `dedupe.min_train_records`.
+        """
+        if self.n < self.settings.min_train_records:
+            return False
+        from splink import Linker
+        from splink.internals.exceptions import SplinkException
+
+        training = self.linker.training
+        try:
+            training.estimate_probability_two_random_records_match(
+                list(DETERMINISTIC_RULES), recall=self.settings.deterministic_recall
+            )
+        except (SplinkException, ValueError, ZeroDivisionError) as exc:
+            log.info("lambda estimate skipped: %s", exc)
+        max_pairs = min(self.settings.u_sample_pairs, self.n * (self.n - 1) / 2)
+        training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=1)
+        model = self.linker.misc.save_model_to_json()
+        prior = settings_dict(model["probability_two_random_records_match"])
+        prior_m = em.levels_from_model(prior, "m_probability")
+        u = em.fill_missing(em.levels_from_model(model, "u_probability"),
+                            em.levels_from_model(prior, "u_probability"))
+        estimates: dict[int, list[np.ndarray]] = {}
+        columns = [c for c in self.frame.columns if c != "unique_id"]
+        self.sessions = []
+        for rule in TRAINING_RULES:
+            patterns, counts = em.pattern_counts(self.con, "kehu_features", columns, rule)
+            if counts.sum() < self.settings.min_training_pairs:
+                continue
+            active = em.active_comparisons(rule)
+            m_new, lam, iterations = em.run_session(
+                patterns, counts, prior_m, u, 0.1, active,
+                prior_pairs=self.settings.em_prior_pairs,
+            )
+            for c in active:
+                estimates.setdefault(c, []).append(m_new[c])
+            self.sessions.append(em.Session(rule, int(counts.sum()), iterations, lam,
+                                            [list(COMPARISONS)[c] for c in active]))
+        m = [np.mean(estimates[c], axis=0) if c in estimates else prior_m[c]
+             for c in range(len(prior_m))]
+        em.write_levels(model, "m_probability", m)
+        em.write_levels(model, "u_probability", u)
+        self.linker = Linker(self.sdf, model, log_level=None)
+        self.trained = True
+        return True
+
+    def model_json(self) -> dict[str, Any]:
+        return self.linker.misc.save_model_to_json()
+
+    # ---- prediction -------------------------------------------------------------------------
+    def predict(self, min_probability: float, rejected: list[tuple[str, str]]) -> pa.Table:
+        """Scored pairs with probability >= min_probability, explained and constrained."""
+        preds = self.linker.inference.predict(
+            threshold_match_probability=min_probability, warning_mode="never"
+        )
+        return self._explain(preds.physical_name, rejected)
+
+    def candidate_count(self) -> int:
+        """Candidate pairs the blocking rules generate (exact below 200k records, else
+        Splink's estimate from a 10% sample of records)."""
+        from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+        records = count_comparisons_from_blocking_rules(
+            self.sdf, blocking_rules=list(BLOCKING_RULES), link_type="dedupe_only",
+            record_sample_proportion=1.0 if self.n <= 200_000 else 0.1,
+        )
+        return int(records[-1]["cumulative_comparison_count"]) if records else 0
+
+    def _explain(self, table: str, rejected: list[tuple[str, str]]) -> pa.Table:
+        rej = pd.DataFrame(rejected, columns=["a", "b"], dtype="string")
+        self.con.register("kehu_rejected", rej)
+        cols = [c for c in self.frame.columns if c != "unique_id"]
+        sides = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in cols)
+        agree = agree_conditions()
+        flags = ", ".join(f"{cond} AS agree_{name}" for name, cond in agree.items())
+        sql = f"""
+            WITH j AS (
+              SELECT least(p.unique_id_l, p.unique_id_r) AS id_l,
+                     greatest(p.unique_id_l, p.unique_id_r) AS id_r,
+                     p.match_probability AS probability, p.match_weight, {sides}
+              FROM {table} p
+              JOIN kehu_features l ON l.unique_id = p.unique_id_l
+              JOIN kehu_features r ON r.unique_id = p.unique_id_r
+            )
+            SELECT j.id_l, j.id_r, j.probability, j.match_weight, {flags},
+                   CASE
+                     WHEN ctype_given_l AND ctype_given_r AND ctype_l <> ctype_r THEN 'type'
+                     WHEN coalesce(entity_l, '') <> coalesce(entity_r, '') THEN 'branch'
+                     WHEN reg_valid_l AND reg_valid_r AND reg_id_l <> reg_id_r
+                          AND coalesce(org_code_l, '~l') <> coalesce(org_code_r, '~r')
+                       THEN 'registration_id'
+                     WHEN x.a IS NOT NULL THEN 'rejected'
+                   END AS blocked
+            FROM j
+            LEFT JOIN kehu_rejected x ON x.a = j.id_l AND x.b = j.id_r
+        """
+        raw = self.con.sql(sql).to_arrow_table()
+        names = list(agree)
+        flags_np = [np.asarray(raw.column(f"agree_{n}").to_numpy(zero_copy_only=False))
+                    for n in names]
+        agreed = [
+            ",".join(FIELD_OF[names[j]] for j in range(len(names)) if flags_np[j][i])
+            for i in range(raw.num_rows)
+        ]
+        return pa.table({
+            "id_l": raw.column("id_l"),
+            "id_r": raw.column("id_r"),
+            "probability": raw.column("probability"),
+            "match_weight": raw.column("match_weight"),
+            "agreed": pa.array(agreed, pa.string()),
+            "blocked": raw.column("blocked"),
+        })
+
+
+def score(
+    features: pd.DataFrame,
+    settings: DedupeSettings,
+    *,
+    rejected: list[tuple[str, str]] | None = None,
+    min_probability: float | None = None,
+    model: dict[str, Any] | None = None,
+    train: bool = True,
+    temp_dir: Path | None = None,
+) -> MatchResult:
+    """Train (unless a model is given or there are too few records) and score all pairs."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    matcher = Matcher(features, settings, model=model, temp_dir=temp_dir)
+    try:
+        trained = matcher.train() if (train and model is None) else model is not None
+        timings["train"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        floor = settings.review if min_probability is None else min_probability
+        pairs = matcher.predict(floor, rejected or [])
+        timings["predict"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        candidates = matcher.candidate_count() if settings.count_candidates else -1
+        timings["count"] = time.perf_counter() - t2
+        return MatchResult(pairs, candidates, trained, matcher.model_json(), timings)
+    finally:
+        matcher.close()

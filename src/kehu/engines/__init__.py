@@ -1,0 +1,1 @@
+"""Execution engines for the analytics: the embedded DuckDB (default) and Apache Spark."""

@@ -1,0 +1,91 @@
+"""Apache Spark through Ibis' PySpark backend: the same analytics expressions, run on a cluster.
+
+A local session (`local[*]`) needs only `pip install pyspark` and Java 17; a cluster is reached
+with a `spark://`, `yarn` or `k8s://` master, or Spark Connect (`sc://host:15002`).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kehu.errors import KehuError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    from pyspark.sql import SparkSession
+
+
+def _require_pyspark() -> None:
+    try:
+        import pyspark  # noqa: F401
+    except ModuleNotFoundError:
+        raise KehuError(
+            "未安装 PySpark:请运行 pip install 'kehu[spark]'(需要 Java 17)",
+            "PySpark is not installed: run pip install 'kehu[spark]' (needs Java 17)",
+        ) from None
+
+
+@lru_cache(maxsize=4)
+def spark_session(master: str | None = None, memory: str = "4g") -> SparkSession:
+    """A Spark session (cached per master): local mode by default, quiet and deterministic."""
+    _require_pyspark()
+    from pyspark.sql import SparkSession
+
+    master = master or os.environ.get("KEHU_SPARK_MASTER") or "local[*]"
+    if master.startswith("sc://"):
+        return SparkSession.builder.remote(master).getOrCreate()
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("kehu")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", os.environ.get("KEHU_SPARK_PARTITIONS", "8"))
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def spark_backend(master: str | None = None) -> Any:
+    """An Ibis backend over the (cached) Spark session."""
+    import ibis
+
+    return ibis.pyspark.connect(spark_session(master))
+
+
+def read_tables(backend: Any, paths: dict[str, Path | str]) -> dict[str, ir.Table]:
+    """Register Parquet files (or folders, or Delta tables) as Ibis tables on Spark."""
+    tables = {}
+    for name, path in paths.items():
+        p = str(path)
+        if p.endswith("/_delta_log") or (Path(p) / "_delta_log").exists():
+            tables[name] = backend.read_delta(p, table_name=f"kehu_{name}")
+        else:
+            tables[name] = backend.read_parquet(p, table_name=f"kehu_{name}")
+    return tables
+
+
+def export_workspace_tables(
+    con: Any,
+    names: tuple[str, ...] | list[str],
+    folder: Path,
+    overrides: dict[str, Path] | None = None,
+) -> dict[str, Path]:
+    """Write workspace tables to Parquet (DuckDB COPY) for Spark to read; `overrides` maps a
+    table to an existing Parquet/Delta path (e.g. `--orders s3://…/orders/`) used instead."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for name in names:
+        if overrides and name in overrides:
+            paths[name] = overrides[name]
+            continue
+        target = folder / f"{name}.parquet"
+        con.execute(f"COPY \"{name}\" TO '{target}' (FORMAT parquet)")
+        paths[name] = target
+    return paths

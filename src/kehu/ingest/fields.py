@@ -1,0 +1,102 @@
+"""Which cleaner each canonical column gets, derived from the schema plus a few overrides."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from kehu.ingest.clean.text import match_key
+from kehu.store.schema import Table
+
+VALUE_FILE = "value_aliases.toml"
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one column is cleaned. `kind` picks the cleaner; the rest are its parameters."""
+
+    column: str
+    kind: str  # text | money | date | datetime | int | number | percent | bool | phone | email |
+    #           postcode | registration | province | industry | enum | tags | period
+    low: int | None = None
+    high: int | None = None
+    partial: bool = False  # dates: accept a bare year or year-month
+    ranges: bool = False  # ints: accept '50-99人'
+    values: str | None = None  # enum / word section in value_aliases.toml
+
+
+_OVERRIDES: dict[tuple[str, str], Field] = {
+    ("*", "phone"): Field("phone", "phone"),
+    ("*", "email"): Field("email", "email"),
+    ("*", "postcode"): Field("postcode", "postcode"),
+    ("*", "registration_id"): Field("registration_id", "registration"),
+    ("*", "province"): Field("province", "province"),
+    ("*", "industry_code"): Field("industry_code", "industry"),
+    ("*", "industry_name"): Field("industry_name", "industry"),
+    ("*", "tags"): Field("tags", "tags"),
+    ("customers", "budget_growth"): Field("budget_growth", "percent"),
+    ("customers", "founded_on"): Field("founded_on", "date", partial=True),
+    ("customers", "birth_date"): Field("birth_date", "date", partial=True),
+    ("customers", "cooperation_start"): Field("cooperation_start", "date", partial=True),
+    ("customers", "employees"): Field("employees", "int", low=0, ranges=True),
+    ("customers", "customer_type"): Field("customer_type", "enum", values="customers.customer_type"),
+    ("customers", "industry_position"): Field(
+        "industry_position", "enum", values="customers.industry_position"
+    ),
+    ("contacts", "role"): Field("role", "enum", values="contacts.role"),
+    ("interactions", "kind"): Field("kind", "enum", values="interactions.kind"),
+    ("tickets", "priority"): Field("priority", "enum", values="tickets.priority"),
+    ("tickets", "status"): Field("status", "enum", values="tickets.status"),
+    ("tickets", "satisfaction"): Field(
+        "satisfaction", "int", low=1, high=5, values="scores.satisfaction"
+    ),
+    ("surveys", "csat"): Field("csat", "int", low=1, high=5, values="scores.satisfaction"),
+    ("surveys", "nps"): Field("nps", "int", low=0, high=10),
+    ("opportunities", "status"): Field("status", "enum", values="opportunities.status"),
+    ("targets", "period"): Field("period", "period"),
+}
+
+_BY_TYPE = {
+    "DECIMAL": "money",
+    "DATE": "date",
+    "TIMESTAMP": "datetime",
+    "INTEGER": "int",
+    "BIGINT": "int",
+    "DOUBLE": "number",
+    "BOOLEAN": "bool",
+}
+
+
+def field_for(table: Table, column: str) -> Field:
+    """The cleaning rule for a column of a table."""
+    for key in ((table.name, column), ("*", column)):
+        if key in _OVERRIDES:
+            return _OVERRIDES[key]
+    sql_type = table.columns[column].split("(")[0].split()[0].upper()
+    return Field(column, _BY_TYPE.get(sql_type, "text"))
+
+
+@cache
+def _value_data() -> dict[str, dict[str, list[str]]]:
+    path = resources.files("kehu").joinpath("data", VALUE_FILE)
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+
+@cache
+def value_index(section: str) -> dict[str, str]:
+    """match_key(written value) -> stored code for one value list (codes match themselves)."""
+    index: dict[str, str] = {}
+    for code, aliases in _value_data().get(section, {}).items():
+        index[match_key(code)] = code
+        for alias in aliases:
+            index.setdefault(match_key(alias), code)
+    return index
+
+
+def value_codes(section: str) -> list[str]:
+    """The stored codes of a value list, e.g. ['visit', 'call', ...]."""
+    return list(_value_data().get(section, {}))

@@ -1,0 +1,445 @@
+"""`import_file` and `import_records`: read → map → clean → validate → (dedupe) → load.
+
+Everything that touches the store happens in one `ws.transaction()`: the data, the
+`customer_ids` aliases, the `imports` log row and the `rejects`. A failure anywhere rolls
+all of it back; a dry run does every read and check, then rolls back without writing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import importlib
+import json
+import secrets
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kehu.errors import KehuError
+from kehu.ingest import load
+from kehu.ingest.clean.dates import year_bounds
+from kehu.ingest.columns import Context
+from kehu.ingest.mapping import MappingFile, alias_lists, header_score, load_mapping_file, map_headers
+from kehu.ingest.prepare import Prepared, prepare
+from kehu.ingest.read import RawTable, file_format, read_delimited, read_excel, read_parquet, records_table
+from kehu.ingest.rejects import RejectLog, rejects_table, to_rejects, write_rejects_csv
+from kehu.ingest.result import ImportResult, Progress
+from kehu.store.schema import DATA_TABLES, Table, table_for_kind
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from kehu.workspace import Workspace
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run so that it rolls back."""
+
+
+def kinds() -> list[str]:
+    return [t.kind for t in DATA_TABLES if t.kind]
+
+
+def _table(kind: str) -> Table:
+    table = table_for_kind(kind)
+    if table is None:
+        raise KehuError(
+            f"未知的数据类型 {kind!r};可用: {', '.join(kinds())}",
+            f"unknown kind {kind!r}; use one of: {', '.join(kinds())}",
+        )
+    return table
+
+
+def import_file(
+    ws: Workspace,
+    path: str | Path,
+    kind: str,
+    *,
+    source: str | None = None,
+    mapping: str | Path | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    dedupe: bool = False,
+    progress: Progress | None = None,
+    user: str | None = None,
+) -> ImportResult:
+    """Import a CSV/TSV/XLSX/Parquet export into the canonical table of `kind`."""
+    started = time.perf_counter()
+    table = _table(kind)
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise KehuError(f"找不到文件 {p}", f"file {p} not found")
+    if dedupe:
+        _dedupe_finder()
+    mapping_file = load_mapping_file(mapping, table) if mapping else None
+    options = mapping_file.options if mapping_file else {}
+    settings = ws.settings.ingest
+    header_row = options.get("header_row")
+
+    def score(cells: list[str]) -> int:
+        return header_score(cells, table)
+
+    fmt = file_format(p)
+    if fmt == "excel":
+        raw = read_excel(
+            p, score=score, sheet=options.get("sheet"), header_row=header_row,
+            scan_rows=settings.header_scan_rows, progress=progress,
+        )  # fmt: skip
+    elif fmt == "parquet":
+        raw = read_parquet(p, progress=progress)
+    else:
+        raw = read_delimited(
+            p, score=score, encoding=encoding or options.get("encoding") or settings.encoding,
+            delimiter=options.get("delimiter"), header_row=header_row,
+            scan_rows=settings.header_scan_rows, progress=progress,
+        )  # fmt: skip
+    return _run(ws, raw, table, source, mapping_file, dry_run, dedupe, progress, str(p), user, started)
+
+
+def import_records(
+    ws: Workspace,
+    kind: str,
+    records: list[dict[str, Any]],
+    *,
+    source: str,
+    dry_run: bool = False,
+    user: str | None = None,
+) -> ImportResult:
+    """The push API: records (dicts keyed by canonical names or any header alias) take the
+    same mapping, cleaning, validation and reject path as a file; row numbers count from 1."""
+    started = time.perf_counter()
+    table = _table(kind)
+    raw = records_table(records)
+    return _run(ws, raw, table, source, None, dry_run, False, None, None, user, started)
+
+
+def _context(ws: Workspace, raw: RawTable) -> Context:
+    s = ws.settings.ingest
+    low, high = year_bounds(s.min_year, s.max_year)
+    if raw.file_format in ("csv", "tsv"):
+        serials: bool | tuple[int, int] = (
+            (s.excel_serial_min, s.excel_serial_max) if s.csv_excel_serials else False
+        )
+    elif raw.file_format == "records":
+        serials = False
+    else:
+        serials = True
+    return Context(
+        null_markers=frozenset(m.casefold() for m in s.null_markers),
+        date_min=low,
+        date_max=high,
+        day_first=s.day_first,
+        timezone=ws.settings.workspace.timezone,
+        phone_region=s.phone_region,
+        excel_serials=serials,
+    )
+
+
+def _check_required(table: Table, raw: RawTable, mapped: set[str]) -> None:
+    missing = [c for c in table.required if c not in mapped]
+    if not missing:
+        return
+    aliases = alias_lists(table)
+
+    def needed(lang: str) -> str:
+        parts = []
+        for col in missing:
+            names = [a for a in aliases.get(col, []) if (not a.isascii()) == (lang == "zh")][:3]
+            parts.append(f"{col} ({' / '.join(names)})" if names else col)
+        return ", ".join(parts)
+
+    found = ", ".join(h for h in raw.headers if h) or "—"
+    raise KehuError(
+        f"文件缺少必需的列: {needed('zh')}。文件中的列: {found}。"
+        "请修改表头,或用 --mapping 指定对应关系",
+        f"the file lacks required columns: {needed('en')}. Columns found: {found}. "
+        "Rename the headers or pass --mapping",
+    )
+
+
+def _unmapped(raw: RawTable, prepared_matches: list[Any]) -> list[str]:
+    out = []
+    for m in prepared_matches:
+        if m.via != "unmapped":
+            continue
+        if m.header:
+            out.append(m.header)
+            continue
+        col = raw.table.column(f"c{m.index}")
+        if col.null_count < len(col) and pc.any(pc.not_equal(pc.utf8_trim_whitespace(col.cast(pa.string())), "")).as_py():
+            out.append(f"(column {m.index + 1})")
+    return out
+
+
+def _run(
+    ws: Workspace,
+    raw: RawTable,
+    table: Table,
+    source: str | None,
+    mapping_file: MappingFile | None,
+    dry_run: bool,
+    dedupe: bool,
+    progress: Progress | None,
+    file: str | None,
+    user: str | None,
+    started: float,
+) -> ImportResult:
+    source = (source or ws.settings.workspace.default_source).strip()
+    if not source:
+        raise KehuError("来源名称不能为空", "the source name must not be empty")
+    matches = map_headers(raw.headers, table, mapping_file)
+    _check_required(table, raw, {m.column for m in matches if m.column})
+    log = RejectLog()
+    prepared = prepare(raw, table, matches, _context(ws, raw), log)
+    if progress:
+        progress("clean", 1, 1)
+    tz = ZoneInfo(ws.settings.workspace.timezone)
+    now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
+    import_id = f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    result = ImportResult(
+        import_id=import_id,
+        file=file,
+        kind=table.kind or table.name,
+        source=source,
+        encoding=raw.encoding,
+        file_format=raw.file_format,
+        unmapped_columns=_unmapped(raw, matches),
+        status="dry-run" if dry_run else "committed",
+        columns={m.header: m.column for m in matches if m.column},
+        findings=prepared.findings,
+        header_row=raw.header_row,
+        blank_rows=prepared.blank_rows,
+        read=prepared.read,
+    )
+    rejects_dir = ws.root / ws.settings.ingest.rejects_dir
+    rejects_path = rejects_dir / f"{import_id}.csv"
+    tmp_path = rejects_path.with_suffix(".csv.tmp")
+    try:
+        with ws.transaction() as cur:
+            inserted, updated, unchanged = _load(
+                ws, cur, prepared, table, source, log, dedupe, dry_run, now, progress
+            )
+            result.inserted, result.updated, result.unchanged = inserted, updated, unchanged
+            result.loaded = inserted + updated + unchanged
+            reject_rows = log.table()
+            result.rejects = to_rejects(reject_rows)
+            result.rejected = len(log.rows())
+            if result.loaded + result.rejected != result.read:
+                raise RuntimeError(
+                    f"row accounting is off: loaded {result.loaded} + rejected "
+                    f"{result.rejected} != read {result.read}"
+                )
+            if result.rejects and not dry_run:
+                result.rejects_file = str(rejects_path)
+            result.seconds = time.perf_counter() - started
+            if dry_run:
+                raise _DryRun
+            store_rejects = rejects_table(import_id, file, result.rejects)
+            if store_rejects.num_rows:
+                with load.registered(cur, store_rejects) as name:
+                    cur.execute(f"INSERT INTO rejects SELECT * FROM {name}")
+                write_rejects_csv(tmp_path, store_rejects.drop_columns(["import_id"]))
+            _log_import(cur, result, now, tz, user)
+    except _DryRun:
+        pass
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    if result.rejects_file:
+        tmp_path.replace(rejects_path)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _load(
+    ws: Workspace,
+    cur: duckdb.DuckDBPyConnection,
+    prepared: Prepared,
+    table: Table,
+    source: str,
+    log: RejectLog,
+    dedupe: bool,
+    dry_run: bool,
+    now: datetime,
+    progress: Progress | None,
+) -> tuple[int, int, int]:
+    data = prepared.data.filter(prepared.ok)
+    n = data.num_rows
+    if table.name == "customers":
+        data = _stage_customers(ws, cur, data, source, log, prepared, dedupe)
+        keys = ["customer_id"]
+        columns = [c for c in prepared.present if c != "customer_id"]
+        insert_cols = ["customer_id", "source", "source_id", *columns]
+    else:
+        data = _stage_children(cur, data, table, source, log, prepared)
+        keys = list(table.key)
+        columns = [c for c in prepared.present if c not in keys]
+        insert_cols = [*keys, *columns]
+    if progress:
+        progress("check", n, n)
+    if data.num_rows == 0:
+        return 0, 0, 0
+    actions = load.classify(cur, data, table, keys, columns, prepared.fill_only)
+    inserts = data.filter(pc.equal(actions, "i"))
+    updates = data.filter(pc.equal(actions, "u"))
+    unchanged = data.num_rows - inserts.num_rows - updates.num_rows
+    if not dry_run:
+        chunk = ws.settings.ingest.chunk_rows
+        total = inserts.num_rows + updates.num_rows
+        done = load.insert_rows(cur, inserts, table, insert_cols, now, chunk, progress, 0, total)
+        load.update_rows(
+            cur, updates, table, keys, columns, prepared.fill_only, now, chunk, progress, done, total
+        )
+        if table.name == "customers":
+            load.register_customer_ids(cur, data, source, now)
+    return inserts.num_rows, updates.num_rows, unchanged
+
+
+def _stage_children(
+    cur: duckdb.DuckDBPyConnection,
+    data: pa.Table,
+    table: Table,
+    source: str,
+    log: RejectLog,
+    prepared: Prepared,
+) -> pa.Table:
+    data = data.append_column("source", pa.array([source] * data.num_rows, pa.string()))
+    if "customer_id" in data.column_names:
+        ids = data.column("customer_id").combine_chunks()
+        resolved = load.resolve_customers(cur, data.column("_row").combine_chunks(), ids, source)
+        unknown = pc.and_(pc.is_valid(ids), pc.is_null(resolved))
+        if pc.any(unknown).as_py():
+            header = prepared.headers.get("customer_id", "customer_id")
+            log.add(data.column("_row").combine_chunks().filter(unknown), header, ids.filter(unknown), "unknown_customer")
+        data = data.set_column(data.column_names.index("customer_id"), "customer_id", resolved)
+        data = data.filter(pc.invert(unknown))
+    natural = [k for k in table.key if k != "source"]
+    return _drop_duplicates(cur, data, natural, None, log, prepared)
+
+
+def _stage_customers(
+    ws: Workspace,
+    cur: duckdb.DuckDBPyConnection,
+    data: pa.Table,
+    source: str,
+    log: RejectLog,
+    prepared: Prepared,
+    dedupe: bool,
+) -> pa.Table:
+    rows = data.column("_row").combine_chunks()
+    file_ids = data.column("customer_id").combine_chunks()
+    canonical = load.canonical_customers(cur, rows, file_ids, source)
+    data = data.set_column(data.column_names.index("customer_id"), "customer_id", canonical)
+    data = data.append_column("source_id", file_ids)
+    data = data.append_column("source", pa.array([source] * data.num_rows, pa.string()))
+    data = _drop_duplicates(cur, data, ["customer_id"], "source_id", log, prepared)
+    if dedupe and data.num_rows:
+        data = _reject_likely_duplicates(ws, cur, data, log, prepared)
+    return data
+
+
+def _drop_duplicates(
+    cur: duckdb.DuckDBPyConnection,
+    data: pa.Table,
+    keys: list[str],
+    origin: str | None,
+    log: RejectLog,
+    prepared: Prepared,
+) -> pa.Table:
+    """Earlier rows with the same key are rejected; the last one in the file is kept."""
+    if data.num_rows < 2:
+        return data
+    dups = load.duplicates(cur, data, keys, origin)
+    if dups.num_rows == 0:
+        return data
+    dup_rows = dups.column("_row").combine_chunks()
+    header = prepared.headers.get(keys[0], keys[0])
+    key_text = data.column(origin or keys[0]).combine_chunks()
+    in_dups = pc.is_in(data.column("_row"), value_set=dup_rows)
+    values = key_text.filter(in_dups)
+    codes = pc.if_else(dups.column("same_origin"), "duplicate_key", "merged_duplicate")
+    params = [f'{{"kept": {k}}}' for k in dups.column("kept").to_pylist()]
+    log.add(dup_rows, header, values, codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes, params)
+    return data.filter(pc.invert(in_dups))
+
+
+def _dedupe_finder() -> Any:
+    try:
+        module = importlib.import_module("kehu.dedupe.incoming")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("kehu.dedupe", "kehu.dedupe.incoming"):
+            raise KehuError(
+                "查重模块(kehu.dedupe)尚不可用,去掉 --dedupe 再导入",
+                "duplicate detection (kehu.dedupe) is not available; import without --dedupe",
+            ) from None
+        raise
+    return module.find_incoming_duplicates
+
+
+def _reject_likely_duplicates(
+    ws: Workspace,
+    cur: duckdb.DuckDBPyConnection,
+    data: pa.Table,
+    log: RejectLog,
+    prepared: Prepared,
+) -> pa.Table:
+    """New customers that probably exist already are not created but rejected (see the
+    dedupe contract); existing ones (updates) are not questioned."""
+    with load.registered(cur, data.select(["customer_id"])) as name:
+        existing = cur.sql(
+            f"SELECT s.customer_id FROM {name} s JOIN customers c USING (customer_id)"
+        ).to_arrow_table().column(0)
+    is_new = pc.invert(pc.is_in(data.column("customer_id"), value_set=existing.combine_chunks()))
+    new = data.filter(is_new)
+    if new.num_rows == 0:
+        return data
+    incoming = new.drop_columns(["_row", "source", "customer_id"])
+    incoming = incoming.rename_columns(
+        ["customer_id" if c == "source_id" else c for c in incoming.column_names]
+    )
+    matches = _dedupe_finder()(ws, incoming)
+    review = ws.settings.dedupe.review
+    best: dict[str, Any] = {}
+    for m in matches:
+        if m.probability >= review and (m.incoming_id not in best or m.probability > best[m.incoming_id].probability):
+            best[m.incoming_id] = m
+    if not best:
+        return data
+    row_of = dict(zip(new.column("source_id").to_pylist(), new.column("_row").to_pylist(), strict=True))
+    header = prepared.headers.get("customer_id", "customer_id")
+    drop = []
+    for incoming_id, m in best.items():
+        row = row_of.get(incoming_id)
+        if row is None:
+            continue
+        drop.append(row)
+        log.add_one(row, header, incoming_id, "likely_duplicate",
+                    {"existing": m.existing_id, "p": f"{m.probability:.2f}"})
+    return data.filter(pc.invert(pc.is_in(data.column("_row"), value_set=pa.array(drop, pa.int64()))))
+
+
+def _log_import(
+    cur: duckdb.DuckDBPyConnection, result: ImportResult, now: datetime, tz: ZoneInfo, user: str | None
+) -> None:
+    if user is None:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = None
+    finished = datetime.now(tz).replace(tzinfo=None, microsecond=0)
+    cur.execute(
+        "INSERT INTO imports (import_id, started_at, finished_at, file, kind, source, encoding,"
+        " file_format, read, loaded, inserted, updated, unchanged, rejected, rejects_file,"
+        " unmapped_columns, status, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.import_id, now, finished, result.file, result.kind, result.source,
+            result.encoding, result.file_format, result.read, result.loaded, result.inserted,
+            result.updated, result.unchanged, result.rejected, result.rejects_file,
+            json.dumps(result.unmapped_columns, ensure_ascii=False), result.status, user,
+        ],
+    )  # fmt: skip

@@ -1,0 +1,221 @@
+"""Set-based steps against the store (DuckDB over Arrow, never row by row).
+
+Customer resolution, in-file duplicates, insert/update/unchanged classification and the
+chunked writes all run as SQL over registered Arrow tables inside the import's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from itertools import count
+
+import duckdb
+import pyarrow as pa
+
+from kehu.ingest.result import Progress
+from kehu.store.schema import Table
+
+_names = count()
+
+
+def q(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@contextmanager
+def registered(cur: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]:
+    """Expose an Arrow table to SQL under a unique name for the duration of the block."""
+    name = f"_kehu_arrow_{next(_names)}"
+    cur.register(name, table)
+    try:
+        yield name
+    finally:
+        cur.unregister(name)
+
+
+def resolve_customers(cur: duckdb.DuckDBPyConnection, rows: pa.Array, ids: pa.Array, source: str) -> pa.Array:
+    """Store customer ids for ids written in a child file, aligned with `rows`: first
+    customer_ids(source, id), then customers.customer_id, then an id that one customer
+    carries under any source (ids of merged records keep resolving). Null = unknown."""
+    incoming = pa.table({"_row": rows, "cid": ids})
+    with registered(cur, incoming) as name:
+        result = cur.sql(
+            f"""
+            WITH any_source AS (
+                SELECT m.source_id, min(m.customer_id) AS customer_id
+                FROM customer_ids m JOIN customers c ON c.customer_id = m.customer_id
+                GROUP BY m.source_id
+                HAVING count(DISTINCT m.customer_id) = 1
+            )
+            SELECT i._row, coalesce(c1.customer_id, c2.customer_id, a.customer_id) AS resolved
+            FROM {name} i
+            LEFT JOIN customer_ids ci ON ci.source = ? AND ci.source_id = i.cid
+            LEFT JOIN customers c1 ON c1.customer_id = ci.customer_id
+            LEFT JOIN customers c2 ON c2.customer_id = i.cid
+            LEFT JOIN any_source a ON a.source_id = i.cid
+            ORDER BY i._row
+            """,
+            params=[source],
+        ).to_arrow_table()
+    return result.column("resolved").combine_chunks()
+
+
+def canonical_customers(cur: duckdb.DuckDBPyConnection, rows: pa.Array, ids: pa.Array, source: str) -> pa.Array:
+    """The store's customer_id for each id of a customers file: the registered alias
+    (possibly a merged survivor), else the id itself, else '<source>:<id>' when another
+    system already uses that id for a different customer."""
+    incoming = pa.table({"_row": rows, "cid": ids})
+    with registered(cur, incoming) as name:
+        result = cur.sql(
+            f"""
+            SELECT i._row,
+                   coalesce(ci.customer_id,
+                            CASE WHEN c.customer_id IS NULL
+                                   OR ((c.source IS NULL OR c.source = $1)
+                                       AND (c.source_id IS NULL OR c.source_id = i.cid))
+                                 THEN i.cid ELSE $1 || ':' || i.cid END) AS canonical
+            FROM {name} i
+            LEFT JOIN customer_ids ci ON ci.source = $1 AND ci.source_id = i.cid
+            LEFT JOIN customers c ON c.customer_id = i.cid
+            ORDER BY i._row
+            """,
+            params=[source],
+        ).to_arrow_table()
+    return result.column("canonical").combine_chunks()
+
+
+def duplicates(
+    cur: duckdb.DuckDBPyConnection, data: pa.Table, keys: Sequence[str], origin: str | None = None
+) -> pa.Table:
+    """Rows whose key repeats later in the file: (_row, kept, same_origin). The last row
+    wins; `origin` (the id as written) tells a plain duplicate from two merged records."""
+    cols = ["_row", *keys] + ([origin] if origin else [])
+    with registered(cur, data.select(cols)) as name:
+        part = ", ".join(q(k) for k in keys)
+        same = (
+            f"{q(origin)} IS NOT DISTINCT FROM first_value({q(origin)}) OVER w"
+            if origin
+            else "true"
+        )
+        return cur.sql(
+            f"""
+            SELECT _row, kept, same_origin FROM (
+                SELECT _row, max(_row) OVER w AS kept, {same} AS same_origin
+                FROM {name}
+                WINDOW w AS (PARTITION BY {part} ORDER BY _row DESC
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+            ) WHERE _row <> kept ORDER BY _row
+            """
+        ).to_arrow_table()
+
+
+def classify(
+    cur: duckdb.DuckDBPyConnection,
+    stage: pa.Table,
+    table: Table,
+    keys: Sequence[str],
+    columns: Sequence[str],
+    fill_only: set[str],
+) -> pa.Array:
+    """'i' (new), 'u' (changes a stored value) or 's' (same) per staged row, aligned with
+    the stage's row order. Empty incoming values never count as changes."""
+    tests = []
+    for col in columns:
+        if col in fill_only:
+            tests.append(f"(t.{q(col)} IS NOT NULL OR s.{q(col)} IS NULL)")
+        else:
+            tests.append(f"(s.{q(col)} IS NULL OR s.{q(col)} IS NOT DISTINCT FROM t.{q(col)})")
+    same = " AND ".join(tests) or "true"
+    join = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in keys)
+    with registered(cur, stage) as name:
+        result = cur.sql(
+            f"""
+            SELECT s._row, CASE WHEN t.{q(keys[0])} IS NULL THEN 'i'
+                                WHEN {same} THEN 's' ELSE 'u' END AS action
+            FROM {name} s LEFT JOIN {q(table.name)} t ON {join}
+            ORDER BY s._row
+            """
+        ).to_arrow_table()
+    return result.column("action").combine_chunks()
+
+
+def insert_rows(
+    cur: duckdb.DuckDBPyConnection,
+    rows: pa.Table,
+    table: Table,
+    columns: Sequence[str],
+    now: datetime,
+    chunk_rows: int,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> int:
+    """INSERT … SELECT from Arrow, `chunk_rows` at a time. Returns rows written so far."""
+    cols = ", ".join(q(c) for c in columns)
+    audit = table.audit
+    target = cols + (", created_at, updated_at" if audit else "")
+    values = cols + (", $now, $now" if audit else "")
+    for start in range(0, rows.num_rows, chunk_rows):
+        part = rows.slice(start, chunk_rows)
+        with registered(cur, part) as name:
+            params = {"now": now} if audit else {}
+            cur.execute(f"INSERT INTO {q(table.name)} ({target}) SELECT {values} FROM {name}", params)
+        done += part.num_rows
+        if progress:
+            progress("load", done, total)
+    return done
+
+
+def update_rows(
+    cur: duckdb.DuckDBPyConnection,
+    rows: pa.Table,
+    table: Table,
+    keys: Sequence[str],
+    columns: Sequence[str],
+    fill_only: set[str],
+    now: datetime,
+    chunk_rows: int,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> int:
+    """UPDATE … FROM Arrow: incoming values replace stored ones, empty ones never erase;
+    fill-only columns (inferred values) only fill empty stored values."""
+    sets = []
+    for col in columns:
+        if col in fill_only:
+            sets.append(f"{q(col)} = coalesce(t.{q(col)}, s.{q(col)})")
+        else:
+            sets.append(f"{q(col)} = coalesce(s.{q(col)}, t.{q(col)})")
+    if table.audit:
+        sets.append("updated_at = $now")
+    join = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in keys)
+    for start in range(0, rows.num_rows, chunk_rows):
+        part = rows.slice(start, chunk_rows)
+        with registered(cur, part) as name:
+            params = {"now": now} if table.audit else {}
+            cur.execute(
+                f"UPDATE {q(table.name)} AS t SET {', '.join(sets)} FROM {name} AS s WHERE {join}",
+                params,
+            )
+        done += part.num_rows
+        if progress:
+            progress("load", done, total)
+    return done
+
+
+def register_customer_ids(
+    cur: duckdb.DuckDBPyConnection, stage: pa.Table, source: str, now: datetime
+) -> None:
+    """Every (source, id as written) of a loaded customer row points at its customer."""
+    ids = stage.select(["source_id", "customer_id"])
+    with registered(cur, ids) as name:
+        cur.execute(
+            "INSERT INTO customer_ids (source, source_id, customer_id, created_at, updated_at) "
+            f"SELECT DISTINCT $source, source_id, customer_id, $now, $now FROM {name} "
+            "ON CONFLICT DO NOTHING",
+            {"source": source, "now": now},
+        )

@@ -1,0 +1,1 @@
+"""Monitoring: alert rules and notifiers, feedback analysis, periodic reports, the pipeline."""

@@ -1,0 +1,297 @@
+"""Feedback analysis over ticket descriptions and survey comments (zh and en).
+
+`feedback_summary()` classifies every text (产品咨询 / 售后服务 / 投诉 / 建议), finds the most
+frequent issue terms per period with example quotes, counts the configured topics, and follows
+complaint topics over time. Segmentation is jieba with a domain dictionary and stop words
+(`kehu/data/feedback_dict.txt`, `stopwords_*.txt`); categories and topics are config.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from kehu.config import FeedbackSettings
+from kehu.i18n import normalize_lang, tr
+from kehu.monitor.textmine import Segmenter, category_of_label, classify, keyword_hits
+from kehu.planning.periods import GRAINS, Period
+from kehu.workspace import Workspace
+
+_TEXTS_SQL = """
+SELECT 'ticket' AS source, t.source || '/' || t.ticket_id AS id, t.customer_id,
+       CAST(t.opened_at AS DATE) AS day, t.description AS text, t.category AS source_category,
+       CAST(NULL AS INTEGER) AS nps
+FROM tickets t WHERE t.description IS NOT NULL AND trim(t.description) <> ''
+UNION ALL
+SELECT 'survey', s.source || '/' || s.survey_id, s.customer_id, s.surveyed_on, s.comment, NULL,
+       s.nps
+FROM surveys s WHERE s.comment IS NOT NULL AND trim(s.comment) <> ''
+"""
+
+
+def load_texts(ws: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    """Every non-empty ticket description and survey comment, with its date."""
+    df = ws.cursor().execute(_TEXTS_SQL).df()
+    if df.empty:
+        return df
+    df["day"] = pd.to_datetime(df["day"]).dt.date
+    if start:
+        df = df[df["day"] >= start]
+    if end:
+        df = df[df["day"] <= end]
+    return df.reset_index(drop=True)
+
+
+def _label(item: Any, lang: str) -> str:
+    return item.en if normalize_lang(lang) == "en" else item.zh
+
+
+def analyze_texts(df: pd.DataFrame, settings: FeedbackSettings, detractor_max: int) -> pd.DataFrame:
+    """Add `category`, `method`, `terms` and `topics` columns to a frame of texts."""
+    seg = Segmenter(settings)
+    cats, methods, terms, topics = [], [], [], []
+    for row in df.itertuples(index=False):
+        text = str(row.text)
+        nps = row.nps
+        detractor = nps is not None and not pd.isna(nps) and int(nps) <= detractor_max
+        c = classify(text, settings, source_category=row.source_category, detractor=detractor)
+        cats.append(c.code)
+        methods.append(c.method)
+        terms.append(sorted(set(seg.terms(text))))
+        topics.append([t.code for t in settings.topics if keyword_hits(text, t.keywords)])
+    return df.assign(category=cats, method=methods, terms=terms, topics=topics)
+
+
+def _examples(rows: pd.DataFrame, n: int) -> list[dict[str, Any]]:
+    """Up to n distinct quotes, complaints first, then the most readable (shortest ≥ 8 chars)."""
+    if n <= 0 or rows.empty:
+        return []
+    ranked = rows.assign(
+        _c=(rows["category"] != "complaint").astype(int),
+        _len=rows["text"].str.len().where(rows["text"].str.len() >= 8, 10_000),
+    ).sort_values(["_c", "_len", "id"])
+    out, seen = [], set()
+    for r in ranked.itertuples(index=False):
+        quote = str(r.text).strip()
+        if quote in seen:
+            continue
+        seen.add(quote)
+        out.append(
+            {
+                "text": quote[:200],
+                "source": r.source,
+                "id": r.id,
+                "customer_id": r.customer_id,
+                "date": r.day.isoformat(),
+            }
+        )
+        if len(out) == n:
+            break
+    return out
+
+
+def _top_issues(rows: pd.DataFrame, top: int, examples: int) -> list[dict[str, Any]]:
+    counts: Counter[str] = Counter()
+    for terms in rows["terms"]:
+        counts.update(terms)
+    total = max(len(rows), 1)
+    out = []
+    for term, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        hit = rows[rows["terms"].map(lambda ts, t=term: t in ts)]
+        out.append(
+            {
+                "term": term,
+                "count": n,
+                "share": round(n / total, 4),
+                "complaints": int((hit["category"] == "complaint").sum()),
+                "examples": _examples(hit, examples),
+            }
+        )
+    return out
+
+
+def _grain_and_focus(period: str | None, settings: FeedbackSettings) -> tuple[str, Period | None]:
+    if period is None:
+        return settings.period, None
+    if period in GRAINS:
+        return period, None
+    focus = Period.parse(period)
+    return focus.grain, focus
+
+
+def feedback_summary(
+    ws: Workspace,
+    period: str | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    top: int | None = None,
+    trend_periods: int | None = None,
+    lang: str | None = None,
+) -> dict[str, Any]:
+    """Categories, frequent issues with quotes, topics and the complaint-topic trend.
+
+    `period` is a grain (month | quarter | year: every period is summarised) or one period
+    (2026-10, 2026-Q3, 2026: that period in focus, with a trend over the periods before it).
+    """
+    settings = ws.settings.feedback
+    lang = lang or ws.lang
+    top = top or settings.top_n
+    grain, focus = _grain_and_focus(period, settings)
+    if focus is not None:
+        n_trend = trend_periods or ws.settings.report.trend_periods
+        start = start or focus.shift(-(n_trend - 1)).start
+        end = end or focus.end
+    texts = load_texts(ws, start, end)
+    cat_labels = {c.code: _label(c, lang) for c in settings.categories}
+    topic_labels = {t.code: _label(t, lang) for t in settings.topics}
+    result: dict[str, Any] = {
+        "grain": grain,
+        "focus": focus.label if focus else None,
+        "lang": normalize_lang(lang),
+        "texts": 0,
+        "categories": [],
+        "top_issues": [],
+        "topics": [],
+        "periods": [],
+        "by_period": [],
+        "complaint_trend": {"periods": [], "topics": []},
+        "classification": {},
+    }
+    if texts.empty:
+        return result
+    df = analyze_texts(texts, settings, ws.settings.churn.detractor_max)
+    df["period"] = [Period.containing(d, grain).label for d in df["day"]]  # type: ignore[arg-type]
+    periods = sorted(df["period"].unique())
+    focus_rows = df[df["period"] == focus.label] if focus else df
+    result["texts"] = int(len(focus_rows))
+    result["categories"] = _category_counts(focus_rows, cat_labels)
+    result["top_issues"] = _top_issues(focus_rows, top, settings.examples)
+    result["topics"] = _topic_counts(focus_rows, topic_labels, settings.examples)
+    result["periods"] = periods
+    result["by_period"] = [
+        {
+            "period": p,
+            "texts": int((df["period"] == p).sum()),
+            "categories": {
+                c: int(((df["period"] == p) & (df["category"] == c)).sum()) for c in cat_labels
+            },
+            "top_issues": _top_issues(df[df["period"] == p], top, settings.examples),
+        }
+        for p in periods
+    ]
+    result["complaint_trend"] = _complaint_trend(df, periods, topic_labels)
+    result["classification"] = _classification_stats(df, settings)
+    return result
+
+
+def _category_counts(rows: pd.DataFrame, labels: dict[str, str]) -> list[dict[str, Any]]:
+    total = max(len(rows), 1)
+    counts = rows["category"].value_counts()
+    return [
+        {
+            "code": c,
+            "label": lab,
+            "count": int(counts.get(c, 0)),
+            "share": round(int(counts.get(c, 0)) / total, 4),
+        }
+        for c, lab in labels.items()
+    ]
+
+
+def _topic_counts(
+    rows: pd.DataFrame, labels: dict[str, str], examples: int
+) -> list[dict[str, Any]]:
+    out = []
+    for code, lab in labels.items():
+        hit = rows[rows["topics"].map(lambda ts, c=code: c in ts)]
+        out.append(
+            {
+                "code": code,
+                "label": lab,
+                "count": int(len(hit)),
+                "complaints": int((hit["category"] == "complaint").sum()),
+                "examples": _examples(hit, examples),
+            }
+        )
+    return sorted(out, key=lambda t: (-t["count"], t["code"]))
+
+
+def _complaint_trend(
+    df: pd.DataFrame, periods: list[str], labels: dict[str, str]
+) -> dict[str, Any]:
+    complaints = df[df["category"] == "complaint"]
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for p, topics in zip(complaints["period"], complaints["topics"], strict=True):
+        for t in topics:
+            counts[t][p] += 1
+    series = [
+        {"code": c, "label": labels[c], "counts": [counts[c][p] for p in periods]}
+        for c in labels
+        if counts[c]
+    ]
+    totals = [int((complaints["period"] == p).sum()) for p in periods]
+    return {
+        "periods": periods,
+        "complaints": totals,
+        "topics": sorted(series, key=lambda s: -sum(s["counts"])),
+    }
+
+
+def _classification_stats(df: pd.DataFrame, settings: FeedbackSettings) -> dict[str, Any]:
+    """How texts were classified, and how often keywords agree with the source category."""
+    by_method = {m: int(n) for m, n in df["method"].value_counts().items()}
+    labelled = df[df["method"] == "source"]
+    agree = None
+    if len(labelled):
+        plain = settings.model_copy(update={"trust_source_category": False})
+        guesses = [classify(t, plain).code for t in labelled["text"]]
+        truth = [category_of_label(c, settings.categories) for c in labelled["source_category"]]
+        agree = round(sum(g == t for g, t in zip(guesses, truth, strict=True)) / len(truth), 4)
+    return {"by_method": by_method, "keyword_agreement_with_source": agree}
+
+
+def render_console(summary: dict[str, Any], console: Console, lang: str) -> None:
+    """Print a summary for people (the CLI's non-JSON output)."""
+    head = summary["focus"] or tr(lang, "全部期间", "all periods")
+    console.print(
+        tr(
+            lang,
+            f"[bold]反馈分析 · {head}[/] · {summary['texts']} 条文本",
+            f"[bold]Feedback · {head}[/] · {summary['texts']} texts",
+        )
+    )
+    if not summary["texts"]:
+        return
+    cats = Table(title=tr(lang, "分类", "Categories"))
+    for col in (tr(lang, "类别", "Category"), tr(lang, "数量", "Count"), tr(lang, "占比", "Share")):
+        cats.add_column(col)
+    for c in summary["categories"]:
+        cats.add_row(c["label"], str(c["count"]), f"{c['share']:.0%}")
+    console.print(cats)
+    issues = Table(title=tr(lang, "高频问题", "Frequent issues"))
+    for col in (
+        tr(lang, "词", "Term"),
+        tr(lang, "次数", "Count"),
+        tr(lang, "投诉", "Complaints"),
+        tr(lang, "示例", "Example"),
+    ):
+        issues.add_column(col)
+    for i in summary["top_issues"]:
+        example = i["examples"][0]["text"] if i["examples"] else ""
+        issues.add_row(i["term"], str(i["count"]), str(i["complaints"]), example[:60])
+    console.print(issues)
+    trend = summary["complaint_trend"]
+    if trend["topics"]:
+        t = Table(title=tr(lang, "投诉主题趋势", "Complaint topics over time"))
+        t.add_column(tr(lang, "主题", "Topic"))
+        for p in trend["periods"]:
+            t.add_column(p)
+        for s in trend["topics"]:
+            t.add_row(s["label"], *[str(n) for n in s["counts"]])
+        console.print(t)

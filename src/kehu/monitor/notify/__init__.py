@@ -1,0 +1,7 @@
+"""Notification channels: one module per channel type, all sharing `base.Channel`."""
+
+from __future__ import annotations
+
+from kehu.monitor.notify.base import Channel, Outcome, make_channel
+
+__all__ = ["Channel", "Outcome", "make_channel"]

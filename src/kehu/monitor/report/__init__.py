@@ -1,0 +1,1 @@
+"""Periodic review-meeting reports: data (`build`), charts, and HTML / XLSX / PDF writers."""

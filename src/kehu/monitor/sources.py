@@ -1,0 +1,164 @@
+"""Frames the alert rules run on: snapshots, canonical tables with derived fields, goals, KPIs.
+
+Every frame carries `_subject_type`, `_subject_id`, `_customer_id`, `_customer_name`,
+`_owner` and (for dated rows) `_event_at`, so the evaluator treats all sources alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import pandas as pd
+
+from kehu.errors import KehuError
+from kehu.workspace import Workspace
+
+SNAPSHOT = "customer_snapshot"
+
+
+def table_exists(ws: Workspace, name: str) -> bool:
+    return bool(
+        ws.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])
+    )
+
+
+def snapshot_dates(ws: Workspace) -> list[date]:
+    """Every snapshot date, oldest first (empty when nothing was analyzed yet)."""
+    if not table_exists(ws, SNAPSHOT):
+        return []
+    return [r[0] for r in ws.rows(f"SELECT DISTINCT as_of FROM {SNAPSHOT} ORDER BY as_of")]
+
+
+def evaluation_now(as_of: date) -> datetime:
+    """The moment rules are evaluated at: now for today, else the start of `as_of`."""
+    today = date.today()
+    return datetime.now() if as_of >= today else datetime.combine(as_of, time.min)
+
+
+def snapshot_frame(ws: Workspace, as_of: date) -> pd.DataFrame:
+    """One snapshot, with the common subject columns."""
+    df = ws.cursor().execute(f"SELECT * FROM {SNAPSHOT} WHERE as_of = ?", [as_of]).df()
+    df["_subject_type"] = "customer"
+    df["_subject_id"] = df["customer_id"].astype(str)
+    return _subjects(df)
+
+
+def _subjects(base: pd.DataFrame) -> pd.DataFrame:
+    out = base
+    out["_customer_id"] = base.get("customer_id", None)
+    out["_customer_name"] = base.get("name", None)
+    out["_owner"] = base.get("owner", None)
+    return out
+
+
+# Dated row tables: (date column, subject type). Derived fields are documented in monitoring.md.
+ROW_TABLES: dict[str, tuple[str | None, str]] = {
+    "tickets": ("opened_at", "ticket"),
+    "surveys": ("surveyed_on", "survey"),
+    "orders": ("order_date", "order"),
+    "interactions": ("occurred_at", "interaction"),
+    "opportunities": ("created_on", "opportunity"),
+    "contacts": (None, "contact"),
+}
+
+_DERIVED = {
+    "tickets": (
+        "date_diff('second', t.opened_at, coalesce(t.first_response_at, $now)) / 3600.0"
+        " AS first_response_hours, "
+        "CASE WHEN t.resolved_at IS NULL THEN NULL"
+        " ELSE date_diff('second', t.opened_at, t.resolved_at) / 3600.0 END AS resolution_hours"
+    ),
+    "orders": (
+        "CASE WHEN t.due_date IS NULL OR t.paid_date IS NOT NULL"
+        " OR coalesce(t.paid_amount, 0) >= t.amount THEN NULL"
+        " ELSE greatest(date_diff('day', t.due_date, CAST($now AS DATE)), 0) END AS overdue_days, "
+        "t.amount - coalesce(t.paid_amount, 0) AS unpaid_amount"
+    ),
+}
+
+
+def row_frame(ws: Workspace, table: str, now: datetime) -> pd.DataFrame:
+    """A canonical child table joined to its customer (name, owner) with derived fields."""
+    if table not in ROW_TABLES:
+        raise KehuError(
+            f"预警规则不支持表 {table}",
+            f"alert rules cannot use table {table}",
+        )
+    date_col, subject_type = ROW_TABLES[table]
+    derived = _DERIVED.get(table)
+    extra = f", {derived}" if derived else ""
+    event = f", t.{date_col} AS _event_at" if date_col else ""
+    owner_expr = "coalesce(c.owner, t.owner)" if table != "surveys" else "c.owner"
+    if table == "contacts":
+        owner_expr = "c.owner"
+    sql = (
+        f"SELECT t.*, c.name AS _customer_name, {owner_expr} AS _owner{event}{extra} "
+        f"FROM {table} t LEFT JOIN customers c ON c.customer_id = t.customer_id"
+    )
+    df = ws.cursor().execute(sql, {"now": now} if "$now" in sql else None).df()
+    key_col = next(c for c in df.columns if c.endswith("_id") and c != "customer_id")
+    df["_subject_type"] = subject_type
+    ids = df["source"].astype(str) + "/" + df[key_col].astype(str) if len(df) else []
+    df["_subject_id"] = ids
+    df["_customer_id"] = df["customer_id"]
+    return df
+
+
+@dataclass(frozen=True)
+class SnapshotPair:
+    previous: date | None
+    current: date | None
+
+
+def snapshot_pair(ws: Workspace, as_of: date | None = None) -> SnapshotPair:
+    """The snapshot in force at `as_of` (latest if None) and the one before it."""
+    dates = snapshot_dates(ws)
+    if as_of is not None:
+        dates = [d for d in dates if d <= as_of]
+    if not dates:
+        return SnapshotPair(None, None)
+    return SnapshotPair(dates[-2] if len(dates) > 1 else None, dates[-1])
+
+
+def goals_frame(ws: Workspace, as_of: date) -> pd.DataFrame | None:
+    """Goals with their current status, from the planning floor (None if it is absent)."""
+    try:
+        from kehu.planning.goals import goals_status
+    except ImportError:
+        goals_status = None  # type: ignore[assignment]
+    if goals_status is not None and table_exists(ws, "goals"):
+        df = pd.DataFrame(goals_status(ws, as_of=as_of))
+    elif table_exists(ws, "goals"):
+        df = ws.cursor().execute("SELECT * FROM goals").df()
+    else:
+        return None
+    if df.empty:
+        return None
+    df["_subject_type"] = "goal"
+    df["_subject_id"] = df["goal_id"].astype(str)
+    df["_customer_id"] = df.get("customer_id", None)
+    df["_customer_name"] = df.get("name", None)
+    df["_owner"] = df.get("owner", None)
+    return df
+
+
+def kpi_frame(ws: Workspace, as_of: date) -> pd.DataFrame | None:
+    """This month's company-wide KPI values as one row (columns = KPI codes)."""
+    try:
+        from kehu.planning.kpis import compute_kpis
+    except ImportError:
+        return None
+    month_start = as_of.replace(day=1)
+    rows = compute_kpis(ws, "month", None, month_start, as_of)
+    if not rows:
+        return None
+    latest = max(r["period"] for r in rows)
+    wide = {r["kpi"]: r["value"] for r in rows if r["period"] == latest}
+    df = pd.DataFrame([{**wide, "period": latest}])
+    df["_subject_type"] = "kpi"
+    df["_subject_id"] = latest
+    df["_customer_id"] = None
+    df["_customer_name"] = None
+    df["_owner"] = None
+    return df

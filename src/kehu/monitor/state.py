@@ -1,0 +1,222 @@
+"""Alert state in the store: open new conditions, keep unchanged ones quiet, resolve cleared ones.
+
+A condition is identified by a stable key (`rule|subject_type:subject_id`) and a state. An open
+or acknowledged alert with the same key and state is the same condition: it only gets its
+`last_seen_at` refreshed, so people are never alerted twice for it. A new state supersedes the
+old alert; a threshold condition that no longer holds is resolved (events stay until acked).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kehu.config import Settings
+from kehu.errors import NotFoundError
+from kehu.monitor.evaluate import Evaluation, Finding
+from kehu.workspace import Workspace
+
+LIVE = ("open", "acked")
+
+
+@dataclass
+class StateChange:
+    new: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    superseded: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+
+
+def _channels_for(finding: Finding, settings: Settings) -> list[str]:
+    configured = [n for n, c in settings.notify.channels.items() if c.enabled]
+    wanted = finding.rule.channels or settings.alerts.default_channels or configured
+    return [c for c in wanted if c in configured]
+
+
+def apply(
+    ws: Workspace, evaluation: Evaluation, settings: Settings, now: datetime | None = None
+) -> StateChange:
+    """Store the evaluation's findings as alert events (one transaction)."""
+    now = now or datetime.now()
+    change = StateChange()
+    live = {
+        r[1]: (r[0], r[2], r[3])
+        for r in ws.rows(
+            "SELECT alert_id, condition_key, state, kind FROM alerts"
+            " WHERE status IN ('open', 'acked')"
+        )
+    }
+    seen: set[str] = set()
+    with ws.transaction() as cur:
+        top = cur.execute("SELECT coalesce(max(alert_id), 0) FROM alerts").fetchone()
+        next_id = int(top[0]) if top else 0
+        for finding in evaluation.findings:
+            key = finding.key
+            if key in seen:
+                continue
+            seen.add(key)
+            existing = live.get(key)
+            if existing and existing[1] == finding.state:
+                cur.execute(
+                    "UPDATE alerts SET last_seen_at = ? WHERE alert_id = ?", [now, existing[0]]
+                )
+                change.unchanged.append(existing[0])
+                continue
+            if existing:
+                _close(cur, existing[0], "superseded", now)
+                change.superseded.append(existing[0])
+            next_id += 1
+            _insert(cur, next_id, finding, now)
+            for channel in _channels_for(finding, settings):
+                cur.execute(
+                    "INSERT INTO alert_deliveries (alert_id, channel, status, runs, created_at,"
+                    " updated_at) VALUES (?, ?, 'pending', 0, ?, ?)",
+                    [next_id, channel, now, now],
+                )
+            change.new.append(next_id)
+        for key, (alert_id, _state, kind) in live.items():
+            rule = key.split("|", 1)[0]
+            if key not in seen and kind == "threshold" and rule in evaluation.evaluated:
+                _close(cur, alert_id, "cleared", now)
+                change.resolved.append(alert_id)
+    return change
+
+
+def _insert(cur: Any, alert_id: int, f: Finding, now: datetime) -> None:
+    rule = f.rule
+    cur.execute(
+        "INSERT INTO alerts (alert_id, rule, kind, severity, condition_key, state, status,"
+        " subject_type, subject_id, customer_id, customer_name, owner, title_zh, title_en,"
+        " detail_zh, detail_en, evidence, as_of, first_seen_at, last_seen_at, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', " + ", ".join(["?"] * 15) + ")",
+        [
+            alert_id,
+            rule.name,
+            rule.kind,
+            rule.severity,
+            f.key,
+            f.state,
+            f.subject_type,
+            f.subject_id,
+            f.customer_id,
+            f.customer_name,
+            f.owner,
+            rule.title_zh or rule.name,
+            rule.title_en or rule.name,
+            f.detail_zh,
+            f.detail_en,
+            json.dumps(f.evidence, ensure_ascii=False, default=str),
+            f.as_of,
+            now,
+            now,
+            now,
+            now,
+        ],
+    )
+
+
+def _close(cur: Any, alert_id: int, resolution: str, now: datetime) -> None:
+    cur.execute(
+        "UPDATE alerts SET status = 'resolved', resolution = ?, resolved_at = ?, updated_at = ?"
+        " WHERE alert_id = ?",
+        [resolution, now, now, alert_id],
+    )
+    cur.execute(
+        "UPDATE alert_deliveries SET status = 'cancelled', updated_at = ?"
+        " WHERE alert_id = ? AND status IN ('pending', 'failed')",
+        [now, alert_id],
+    )
+
+
+def ack(ws: Workspace, alert_id: int, user: str | None = None) -> dict[str, Any]:
+    """Acknowledge an alert: it stays on record, no longer notifies, never re-alerts."""
+    row = ws.rows("SELECT status FROM alerts WHERE alert_id = ?", [alert_id])
+    if not row:
+        raise NotFoundError(f"找不到预警 {alert_id}", f"no alert with id {alert_id}")
+    now = datetime.now()
+    with ws.transaction() as cur:
+        if row[0][0] == "open":
+            cur.execute(
+                "UPDATE alerts SET status = 'acked', acked_at = ?, acked_by = ?, updated_at = ?"
+                " WHERE alert_id = ?",
+                [now, user, now, alert_id],
+            )
+        cur.execute(
+            "UPDATE alert_deliveries SET status = 'cancelled', updated_at = ?"
+            " WHERE alert_id = ? AND status IN ('pending', 'failed')",
+            [now, alert_id],
+        )
+    return get_alert(ws, alert_id)
+
+
+ALERT_COLUMNS = (
+    "alert_id",
+    "rule",
+    "kind",
+    "severity",
+    "status",
+    "subject_type",
+    "subject_id",
+    "customer_id",
+    "customer_name",
+    "owner",
+    "title_zh",
+    "title_en",
+    "detail_zh",
+    "detail_en",
+    "evidence",
+    "as_of",
+    "first_seen_at",
+    "last_seen_at",
+    "resolved_at",
+    "resolution",
+    "acked_at",
+    "acked_by",
+)
+
+
+def _row_dict(row: tuple[Any, ...]) -> dict[str, Any]:
+    d = dict(zip(ALERT_COLUMNS, row, strict=True))
+    d["evidence"] = json.loads(d["evidence"]) if d["evidence"] else {}
+    return d
+
+
+def get_alert(ws: Workspace, alert_id: int) -> dict[str, Any]:
+    cols = ", ".join(ALERT_COLUMNS)
+    rows = ws.rows(f"SELECT {cols} FROM alerts WHERE alert_id = ?", [alert_id])
+    if not rows:
+        raise NotFoundError(f"找不到预警 {alert_id}", f"no alert with id {alert_id}")
+    alert = _row_dict(rows[0])
+    alert["deliveries"] = [
+        {"channel": c, "status": s, "runs": n, "last_error": e, "sent_at": t}
+        for c, s, n, e, t in ws.rows(
+            "SELECT channel, status, runs, last_error, sent_at FROM alert_deliveries"
+            " WHERE alert_id = ? ORDER BY channel",
+            [alert_id],
+        )
+    ]
+    return alert
+
+
+def list_alerts(
+    ws: Workspace,
+    status: str | None = None,
+    *,
+    rule: str | None = None,
+    owner: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Alerts, newest first, optionally filtered by status / rule / owner."""
+    where, params = [], []
+    for col, val in (("status", status), ("rule", rule), ("owner", owner)):
+        if val:
+            where.append(f"{col} = ?")
+            params.append(val)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    cols = ", ".join(ALERT_COLUMNS)
+    rows = ws.rows(
+        f"SELECT {cols} FROM alerts{clause} ORDER BY alert_id DESC LIMIT {int(limit)}", params
+    )
+    return [_row_dict(r) for r in rows]

@@ -1,0 +1,313 @@
+"""KPI engine: each KPI per period (month / quarter / year), optionally per group, with the
+change against the previous period. Formulas: docs/planning.md; SQL: kpi_sql.py.
+
+`compute_kpis(ws, period, by, start, end)` returns long rows, one per (kpi, group, period):
+{"kpi", "period", "period_start", "period_end", "by", "group", "value", "numerator",
+"denominator", "previous", "change", "change_pct", "unit", "higher_is_better"}.
+Rates are fractions (0.25 = 25 %), NPS is -100..100, times are hours, money is yuan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from kehu.errors import KehuError
+from kehu.i18n import tr
+from kehu.planning.kpi_sql import Ctx, families
+from kehu.planning.periods import Period, check_grain, period_range
+from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates, table_exists
+
+if TYPE_CHECKING:
+    from kehu.workspace import Workspace
+
+BY_DIMENSIONS = ("region", "owner", "rfm_type", "value_tier")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    zh: str
+    en: str
+    family: str
+    num: str  # aggregate giving the numerator (or the value itself when den is None)
+    den: str | None
+    unit: str  # yuan | count | ratio | score | hours
+    scale: float = 1.0
+    higher_is_better: bool = True
+    additive: bool = False  # a period sum: goals accumulate it over their window
+
+    def label(self, lang: str) -> str:
+        return tr(lang, self.zh, self.en)
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("revenue", "销售额", "Revenue", "orders", "revenue", None, "yuan", additive=True),
+    Kpi("new_customers", "新增客户数", "New customers", "new", "new", None, "count",
+        additive=True),
+    Kpi("active_customers", "活跃客户数", "Active customers", "orders", "active", None, "count"),
+    Kpi("avg_clv", "平均客户终生价值(CLV)", "Average CLV", "clv", "clv_sum", "clv_n", "yuan"),
+    Kpi("nps", "净推荐值(NPS)", "NPS", "nps", "nps_net", "nps_n", "score", scale=100.0),
+    Kpi("csat", "满意度(CSAT)", "CSAT", "csat", "satisfied", "ratings", "ratio"),
+    Kpi("churn_rate", "客户流失率", "Churn rate", "base", "lapsed", "base_start", "ratio",
+        higher_is_better=False),
+    Kpi("retention_rate", "客户留存率", "Retention rate", "retention", "kept", "cohort",
+        "ratio"),
+    Kpi("repurchase_rate", "复购率", "Repurchase rate", "orders", "repeaters", "active",
+        "ratio"),
+    Kpi("conversion_rate", "商机赢单率", "Opportunity win rate", "opportunities", "won",
+        "closed", "ratio"),
+    Kpi("lead_conversion_rate", "首次接触→首单转化率", "First contact → first order",
+        "leads", "converted", "leads", "ratio"),
+    Kpi("collection_rate", "回款率", "Collection rate", "collection", "paid", "billed", "ratio"),
+    Kpi("first_response_hours", "平均首次响应时长", "Avg first response time", "tickets",
+        "resp_sum", "resp_n", "hours", higher_is_better=False),
+    Kpi("response_sla_rate", "首次响应达标率(SLA)", "First response within SLA", "tickets",
+        "resp_ok", "tickets", "ratio"),
+    Kpi("resolution_hours", "平均解决时长", "Avg resolution time", "tickets", "res_sum",
+        "res_n", "hours", higher_is_better=False),
+    Kpi("resolution_sla_rate", "解决时效达标率", "Resolved within SLA", "tickets", "res_ok",
+        "tickets", "ratio"),
+    Kpi("coverage", "客户覆盖率", "Customer coverage", "base", "covered", "base_end", "ratio"),
+)  # fmt: skip
+KPI_BY_CODE = {k.code: k for k in KPIS}
+
+
+def get_kpi(code: str) -> Kpi:
+    """The KPI with this code, or a KehuError listing the codes."""
+    try:
+        return KPI_BY_CODE[code]
+    except KeyError:
+        raise KehuError(
+            f"未知指标 {code!r}:可选 {', '.join(KPI_BY_CODE)}",
+            f"unknown KPI {code!r}: use one of {', '.join(KPI_BY_CODE)}",
+        ) from None
+
+
+def check_by(by: str | None) -> str | None:
+    if by is not None and by not in BY_DIMENSIONS:
+        raise KehuError(
+            f"无法按 {by!r} 分组:可选 {', '.join(BY_DIMENSIONS)}",
+            f"cannot group by {by!r}: use one of {', '.join(BY_DIMENSIONS)}",
+        )
+    return by
+
+
+def default_range(
+    ws: Workspace, grain: str, start: date | None, end: date | None, periods: int | None = None
+) -> tuple[date, date]:
+    """[start, end] of a KPI query: end = data end, start = `kpi.periods` periods back."""
+    end = end or data_end(ws)
+    if start is None:
+        n = periods or ws.settings.kpi.periods
+        start = Period.containing(end, grain).shift(-(n - 1)).start  # type: ignore[arg-type]
+    if start > end:
+        raise KehuError(f"起始日期 {start} 晚于结束日期 {end}", f"start {start} is after end {end}")
+    return start, end
+
+
+def _period_table(ws: Workspace, periods: list[Period], start: date, end: date) -> pa.Table:
+    snaps = snapshot_dates(ws)
+    rows: dict[str, list[Any]] = {k: [] for k in (
+        "label", "k_start", "p_start", "p_end", "before", "prev_start", "snap_as_of", "clv_as_of"
+    )}  # fmt: skip
+    for i, p in enumerate(periods):
+        p_start = max(p.start, start) if i > 0 else p.start  # periods[0] = the extra previous
+        p_end = min(p.end, end)
+        at_or_before = [d for d in snaps if d <= p_end]
+        rows["label"].append(p.label)
+        rows["k_start"].append(p.start)
+        rows["p_start"].append(p_start)
+        rows["p_end"].append(p_end)
+        rows["before"].append(p_start - timedelta(days=1))
+        rows["prev_start"].append(p.prev().start)
+        rows["snap_as_of"].append(
+            at_or_before[-1] if at_or_before else (snaps[0] if snaps else None)
+        )
+        rows["clv_as_of"].append(at_or_before[-1] if at_or_before else None)
+    schema = pa.schema([("label", pa.string())] + [(k, pa.date32()) for k in rows if k != "label"])
+    return pa.table(rows, schema=schema)
+
+
+def _group_join(by: str | None) -> tuple[str, str]:
+    if by is None:
+        return "NULL::VARCHAR", ""
+    if by in ("region", "owner"):
+        return f"c.{by}", "LEFT JOIN customers c ON c.customer_id = f.customer_id"
+    return (
+        f"s.{by}",
+        "LEFT JOIN _kp pp ON pp.label = f.label "
+        f"LEFT JOIN {SNAPSHOT} s ON s.customer_id = f.customer_id AND s.as_of = pp.snap_as_of",
+    )
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    return float(v) if isinstance(v, Decimal | int | float) else float(v)
+
+
+def _has_payments(ws: Workspace) -> bool:
+    return bool(
+        ws.scalar(
+            "SELECT EXISTS (SELECT 1 FROM orders WHERE paid_amount IS NOT NULL"
+            " OR paid_date IS NOT NULL)"
+        )
+    )
+
+
+def compute_kpis(
+    ws: Workspace,
+    period: str = "month",
+    by: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    kpis: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Every KPI (or those in `kpis`) per period in [start, end], per group of `by`.
+
+    Defaults: end = the last day with data, start = `kpi.periods` periods before the end.
+    The first and last periods are clipped to [start, end]. Each row carries the previous
+    period's value and the change (the period before `start` is computed for that).
+    """
+    grain = check_grain(period)
+    by = check_by(by)
+    chosen = [get_kpi(c) for c in (kpis or [k.code for k in KPIS])]
+    start, end = default_range(ws, grain, start, end)
+    has_snapshot = table_exists(ws, SNAPSHOT)
+    if by in ("rfm_type", "value_tier") and not has_snapshot:
+        raise KehuError(
+            f"按 {by} 分组需要客户快照:请先运行 `kehu analyze`",
+            f"grouping by {by} needs a customer snapshot: run `kehu analyze` first",
+        )
+    listed = period_range(start, end, grain)
+    periods = [listed[0].prev(), *listed]
+    ctx = Ctx(grain, periods[0].start, end, periods[0].prev().start, ws.settings)
+    fams = families(ws.settings)
+    skip = set()
+    if not has_snapshot:
+        skip.add("clv")
+    if any(k.family == "collection" for k in chosen) and not _has_payments(ws):
+        skip.add("collection")
+    grp_expr, join = _group_join(by)
+    results: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {}
+    cur = ws.cursor()
+    cur.register("_kp", _period_table(ws, periods, start, end))
+    try:
+        for name in dict.fromkeys(k.family for k in chosen):
+            if name in skip:
+                results[name] = {}
+                continue
+            fam = fams[name]
+            aggs = ", ".join(f"{expr} AS {alias}" for alias, expr in fam.aggs.items())
+            sql = f"""
+                WITH f AS ({fam.sql(ctx)})
+                SELECT f.label, {grp_expr} AS grp, {aggs}
+                FROM f {join}
+                GROUP BY ALL
+            """
+            res = cur.execute(sql)
+            names = [d[0] for d in res.description]
+            results[name] = {
+                (r[0], r[1]): dict(zip(names[2:], r[2:], strict=True)) for r in res.fetchall()
+            }
+    finally:
+        cur.unregister("_kp")
+        cur.close()
+    return _assemble(chosen, periods, results, by, start, end, skip)
+
+
+def _assemble(
+    chosen: list[Kpi],
+    periods: list[Period],
+    results: dict[str, dict[tuple[str, str | None], dict[str, Any]]],
+    by: str | None,
+    start: date,
+    end: date,
+    skip: set[str],
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for kpi in chosen:
+        facts = results[kpi.family]
+        groups = sorted({g for _, g in facts}, key=lambda g: (g is None, g or ""))
+        if by is None or not groups:
+            groups = [None] if by is None else []
+        for grp in groups:
+            previous: float | None = None
+            for i, p in enumerate(periods):
+                agg = facts.get((p.label, grp), {})
+                num = _num(agg.get(kpi.num))
+                den = _num(agg.get(kpi.den)) if kpi.den else None
+                if kpi.family in skip:
+                    value = None
+                elif kpi.den is None:
+                    value = num if num is not None else 0.0
+                else:
+                    value = num / den * kpi.scale if den else None
+                    if value is not None and num is None:
+                        value = 0.0
+                if i > 0:
+                    change = None if value is None or previous is None else value - previous
+                    out.append(
+                        {
+                            "kpi": kpi.code,
+                            "period": p.label,
+                            "period_start": max(p.start, start),
+                            "period_end": min(p.end, end),
+                            "by": by,
+                            "group": grp,
+                            "value": value,
+                            "numerator": num if num is not None else (0.0 if agg else None),
+                            "denominator": den,
+                            "previous": previous,
+                            "change": change,
+                            "change_pct": change / abs(previous)
+                            if change is not None and previous
+                            else None,
+                            "unit": kpi.unit,
+                            "higher_is_better": kpi.higher_is_better,
+                        }
+                    )
+                previous = value
+    return out
+
+
+def kpi_value(
+    rows: list[dict[str, Any]], kpi: str, period: str, group: str | None = None
+) -> float | None:
+    """Pick one value out of `compute_kpis` rows (None when absent)."""
+    for r in rows:
+        if r["kpi"] == kpi and r["period"] == period and r["group"] == group:
+            return r["value"]
+    return None
+
+
+def format_value(value: float | None, unit: str, lang: str = "zh") -> str:
+    """A KPI value for people: 12.5%, ¥1,234,567, 1.8 h, 35.2."""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "yuan":
+        return f"¥{value:,.0f}"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "hours":
+        return tr(lang, f"{value:.1f} 小时", f"{value:.1f} h")
+    return f"{value:.1f}"
+
+
+def format_change(change: float | None, unit: str, lang: str = "zh") -> str:
+    """A change for people: +2.1 pp for rates, +12.0% relative otherwise is in change_pct."""
+    if change is None:
+        return "—"
+    sign = "+" if change >= 0 else "−"
+    mag = abs(change)
+    if unit == "ratio":
+        return tr(lang, f"{sign}{mag * 100:.1f} 个百分点", f"{sign}{mag * 100:.1f} pp")
+    return sign + format_value(mag, unit, lang)

@@ -1,0 +1,182 @@
+"""Row-level access: who may see which customers, and which fields they see unmasked.
+
+A `Scope` is derived from the logged-in user. Every service function takes one and applies
+`Scope.customer_sql()` (or `ibis_filter`) to its queries, so pages, the JSON API, searches,
+exports and reports all see exactly the same rows:
+
+- admin   — every customer;
+- manager — customers whose `customers.region` is one of the manager's regions
+            (`users.region`, comma-separated for several);
+- rep     — customers whose `customers.owner` is the rep's user name, display name, or one
+            of the names in `[web] rep_aliases`.
+
+Phones and emails are masked (138****1234) unless the role is listed in `[web] pii_roles`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kehu.errors import AccessDenied
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from kehu.config import WebSettings
+    from kehu.web.auth import User
+
+# action -> roles allowed to do it (row-level scope still applies on top)
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "read": ("admin", "manager", "rep"),
+    "export": ("admin", "manager", "rep"),
+    "push": ("admin", "manager", "rep"),
+    "ack_alert": ("admin", "manager", "rep"),
+    "update_task": ("admin", "manager", "rep"),
+    "report": ("admin", "manager", "rep"),
+    "add_goal": ("admin", "manager"),
+    "import": ("admin",),
+    "merge": ("admin",),
+    "plan": ("admin",),
+    "users": ("admin",),
+    "config": ("admin",),
+    "audit": ("admin",),
+}
+
+PII_FIELDS = ("phone", "email", "contact_phone", "contact_email", "mobile")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see: a role plus the regions or owner names it is limited to."""
+
+    user: str
+    role: str
+    regions: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    sees_pii: bool = False
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def key(self) -> str:
+        """A cache key: two scopes with the same key see the same rows and fields."""
+        if self.sees_all:
+            return f"all|{self.sees_pii}"
+        return f"{self.role}|{','.join(self.regions)}|{','.join(self.owners)}|{self.sees_pii}"
+
+    def customer_sql(self, alias: str = "c") -> tuple[str, list[Any]]:
+        """A SQL predicate over a table that has `region` and `owner` (customers)."""
+        prefix = f"{alias}." if alias else ""
+        if self.sees_all:
+            return "TRUE", []
+        if self.role == "manager" and self.regions:
+            marks = ", ".join("?" for _ in self.regions)
+            return f"{prefix}region IN ({marks})", list(self.regions)
+        if self.role == "rep" and self.owners:
+            marks = ", ".join("?" for _ in self.owners)
+            return f"{prefix}owner IN ({marks})", list(self.owners)
+        return "FALSE", []
+
+    def customer_ids_sql(self) -> tuple[str, list[Any]]:
+        """`customer_id IN (...)` for child tables (orders, tickets, alerts, tasks ...)."""
+        if self.sees_all:
+            return "TRUE", []
+        cond, params = self.customer_sql("sc")
+        return f"customer_id IN (SELECT sc.customer_id FROM customers sc WHERE {cond})", params
+
+    def ibis_filter(self, table: ir.Table) -> ir.BooleanValue:
+        """The same predicate as an Ibis expression over a table with region/owner."""
+        import ibis
+
+        if self.sees_all:
+            return ibis.literal(True)
+        if self.role == "manager" and self.regions:
+            return table.region.isin(list(self.regions))
+        if self.role == "rep" and self.owners:
+            return table.owner.isin(list(self.owners))
+        return ibis.literal(False)
+
+    def allows(self, region: str | None, owner: str | None) -> bool:
+        """Whether a customer with this region and owner is inside the scope."""
+        if self.sees_all:
+            return True
+        if self.role == "manager":
+            return region is not None and region in self.regions
+        if self.role == "rep":
+            return owner is not None and owner in self.owners
+        return False
+
+    def may(self, action: str) -> bool:
+        return self.role in PERMISSIONS.get(action, ())
+
+    def require(self, action: str) -> None:
+        """Raise `AccessDenied` when the role may not do `action` at all."""
+        if not self.may(action):
+            raise AccessDenied(
+                f"角色 {self.role} 无权执行此操作({action})",
+                f"the {self.role} role may not do this ({action})",
+            )
+
+
+def scope_for(user: User, settings: WebSettings) -> Scope:
+    """The scope of a user under the workspace's web settings."""
+    regions = tuple(r.strip() for r in (user.region or "").split(",") if r.strip())
+    owners: list[str] = [user.name]
+    if user.display_name:
+        owners.append(user.display_name)
+    owners.extend(settings.rep_aliases.get(user.name, []))
+    return Scope(
+        user=user.name,
+        role=user.role,
+        regions=regions,
+        owners=tuple(dict.fromkeys(o for o in owners if o)),
+        sees_pii=user.role in settings.pii_roles,
+    )
+
+
+def mask_phone(value: str | None) -> str | None:
+    """'+8613812345678' -> '138****5678'; short numbers keep only their last two digits."""
+    if not value:
+        return value
+    digits = re.sub(r"\D", "", value)
+    if digits.startswith("86") and len(digits) >= 12:
+        digits = digits[2:]
+    if len(digits) >= 7:
+        return digits[:3] + "****" + digits[-4:]
+    return "*" * max(len(digits) - 2, 1) + digits[-2:]
+
+
+def mask_email(value: str | None) -> str | None:
+    """'zhangsan@example.com' -> 'z***@example.com'."""
+    if not value:
+        return value
+    local, at, domain = value.partition("@")
+    if not at:
+        return "***"
+    return (local[:1] or "*") + "***@" + domain
+
+
+def mask_value(field: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return mask_email(value) if "email" in field else mask_phone(value)
+
+
+def mask_record(record: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
+    """A copy of a row with PII fields masked when the scope may not see them."""
+    out = dict(record)
+    if scope.sees_pii:
+        return out
+    for field in PII_FIELDS:
+        if field in out:
+            out[field] = mask_value(field, out[field])
+    return out
+
+
+def mask_records(records: Iterable[Mapping[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+    return [mask_record(r, scope) for r in records]

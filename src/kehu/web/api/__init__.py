@@ -1,0 +1,1 @@
+"""JSON API routers (prefix /api/v1); each route calls one service function."""

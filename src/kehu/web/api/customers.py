@@ -1,0 +1,122 @@
+"""Customers: list with filters/sort/search/pages, detail, 360, timeline, export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from kehu.web.api.deps import ApiUser, Lang, State, client_ip
+from kehu.web.services import customer360, customers, exports
+from kehu.web.services.customers import CustomerQuery
+
+router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
+
+
+def customer_query(
+    request: Request,
+    q: Annotated[str | None, Query(description="search name, id, contact, phone")] = None,
+    region: str | None = None,
+    owner: str | None = None,
+    rfm_type: str | None = None,
+    rfm_segment: str | None = None,
+    value_tier: str | None = None,
+    lifecycle: str | None = None,
+    abc_class: str | None = None,
+    customer_type: str | None = None,
+    industry_name: str | None = None,
+    province: str | None = None,
+    min_churn: Annotated[float | None, Query(ge=0, le=1)] = None,
+    min_value: Annotated[float | None, Query(ge=0, le=100)] = None,
+    sort: str | None = None,
+    order: Annotated[str | None, Query(pattern="^(asc|desc)$")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int | None, Query(ge=1)] = None,
+) -> CustomerQuery:
+    """The list query from request parameters (shared by the API and the pages)."""
+    web = request.app.state.kehu.settings.web
+    return CustomerQuery.build(
+        q=q,
+        sort=sort,
+        order=order,
+        page=page,
+        page_size=page_size,
+        max_page_size=web.max_page_size,
+        default_page_size=web.page_size,
+        min_churn=min_churn,
+        min_value=min_value,
+        region=region,
+        owner=owner,
+        rfm_type=rfm_type,
+        rfm_segment=rfm_segment,
+        value_tier=value_tier,
+        lifecycle=lifecycle,
+        abc_class=abc_class,
+        customer_type=customer_type,
+        industry_name=industry_name,
+        province=province,
+    )
+
+
+ListQuery = Annotated[CustomerQuery, Depends(customer_query)]
+
+
+@router.get("", operation_id="list_customers")
+def list_customers(state: State, who: ApiUser, cq: ListQuery) -> dict[str, Any]:
+    """Customers the caller may see, one page, with the total."""
+    return customers.list_customers(state, who.scope, cq)
+
+
+@router.get("/options", operation_id="customer_filter_options")
+def customer_filter_options(state: State, who: ApiUser) -> dict[str, list[str]]:
+    """Values for the filter menus (regions, owners, industries ...) within the scope."""
+    return customers.filter_options(state, who.scope)
+
+
+@router.get(
+    "/export",
+    operation_id="export_customers",
+    response_class=Response,
+    responses={200: {"content": {exports.MEDIA["xlsx"]: {}, exports.MEDIA["csv"]: {}}}},
+)
+def export_customers(
+    request: Request,
+    state: State,
+    who: ApiUser,
+    lang: Lang,
+    cq: ListQuery,
+    format: Annotated[str, Query(pattern="^(xlsx|csv)$")] = "xlsx",
+) -> Response:
+    """The filtered list as an Excel (or CSV) file; audited."""
+    data, media, name = exports.export_customers(
+        state, who.scope, cq, format, lang, ip=client_ip(request)
+    )
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/{customer_id}", operation_id="get_customer")
+def get_customer(state: State, who: ApiUser, customer_id: str) -> dict[str, Any]:
+    """One customer's record (404 when unknown or outside the caller's scope)."""
+    return customers.get_customer(state, who.scope, customer_id)
+
+
+@router.get("/{customer_id}/360", operation_id="customer_360")
+def get_customer_360(state: State, who: ApiUser, lang: Lang, customer_id: str) -> dict[str, Any]:
+    """Profile, portrait, scores with explanations, timeline, tasks, alerts and strategy."""
+    return customer360.customer_360(state, who.scope, customer_id, lang)
+
+
+@router.get("/{customer_id}/timeline", operation_id="customer_timeline")
+def get_customer_timeline(
+    state: State,
+    who: ApiUser,
+    customer_id: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """Orders, interactions, tickets and surveys of one customer, newest first."""
+    customers.get_customer(state, who.scope, customer_id)
+    return customer360.timeline(state, customer_id, limit)

@@ -1,0 +1,49 @@
+"""Data quality report over the caller's customers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from kehu.web.api.deps import ApiUser, State, client_ip
+from kehu.web.services import quality
+
+router = APIRouter(prefix="/api/v1", tags=["quality"])
+
+
+@router.get("/quality", operation_id="data_quality")
+def data_quality(state: State, who: ApiUser) -> dict[str, Any]:
+    """Completeness, invalid values, suspected duplicates, orphans, stale records."""
+    return quality.quality(state, who.scope)
+
+
+class PairDecision(BaseModel):
+    a: str
+    b: str
+    keep: str | None = Field(None, description="the id that survives (default: by the rules)")
+
+
+@router.get("/duplicates", operation_id="list_duplicate_pairs")
+def list_duplicate_pairs(
+    state: State, who: ApiUser, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[dict[str, Any]]:
+    """Suspected duplicate customers awaiting review, side by side (admin)."""
+    return quality.review_pairs(state, who.scope, limit)
+
+
+@router.post("/duplicates/merge", operation_id="merge_customers")
+def merge_customers(
+    request: Request, state: State, who: ApiUser, body: PairDecision
+) -> dict[str, Any]:
+    """Merge two customers; children are re-pointed; undo with `kehu dedupe undo` (admin)."""
+    return quality.merge(state, who.scope, body.a, body.b, body.keep, ip=client_ip(request))
+
+
+@router.post("/duplicates/reject", operation_id="reject_duplicate_pair")
+def reject_duplicate_pair(
+    request: Request, state: State, who: ApiUser, body: PairDecision
+) -> dict[str, Any]:
+    """Mark a pair as two different customers (admin)."""
+    return quality.reject(state, who.scope, body.a, body.b, ip=client_ip(request))

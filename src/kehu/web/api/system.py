@@ -1,0 +1,42 @@
+"""Health, the current user, and the session login/logout for API clients."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter
+
+from kehu import __version__
+from kehu.web.api.deps import ApiUser, State
+from kehu.web.services.common import latest_as_of
+
+router = APIRouter(prefix="/api/v1", tags=["system"])
+
+
+@router.get("/health", operation_id="health")
+def health(state: State) -> dict[str, Any]:
+    """Liveness and readiness: the store answers, the latest snapshot date (no login)."""
+    ok = state.ws.scalar("SELECT 1") == 1
+    as_of = latest_as_of(state.ws)
+    return {
+        "status": "ok" if ok else "error",
+        "version": __version__,
+        "uptime_seconds": round(time.time() - state.started_at, 1),
+        "snapshot_as_of": as_of.isoformat() if as_of else None,
+    }
+
+
+@router.get("/me", operation_id="whoami")
+def whoami(who: ApiUser) -> dict[str, Any]:
+    """The caller, their role and what their scope covers."""
+    return {
+        **who.user.to_json(),
+        "via": who.via,
+        "scope": {
+            "all": who.scope.sees_all,
+            "regions": list(who.scope.regions),
+            "owners": list(who.scope.owners),
+            "sees_pii": who.scope.sees_pii,
+        },
+    }

@@ -1,0 +1,274 @@
+"""Customers: the scoped list (filters, sort, search, pages), detail, and Excel export."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kehu.errors import KehuError, NotFoundError
+from kehu.web.access import mask_records
+from kehu.web.services.common import plain, query
+from kehu.web.services.listing import ensure_list
+
+if TYPE_CHECKING:
+    from kehu.web.access import Scope
+    from kehu.web.services.state import WebState
+
+SORTABLE = (
+    "customer_id",
+    "name",
+    "region",
+    "owner",
+    "industry_name",
+    "recency_days",
+    "orders_12m",
+    "spend_12m",
+    "value_score",
+    "value_tier",
+    "rfm_type",
+    "lifecycle",
+    "clv_historical",
+    "predicted_clv",
+    "p_alive",
+    "churn_risk",
+    "last_order_date",
+)
+# filter -> column; values may be comma-separated for "any of"
+EQUALITY_FILTERS = (
+    "region",
+    "owner",
+    "rfm_type",
+    "rfm_segment",
+    "value_tier",
+    "lifecycle",
+    "abc_class",
+    "customer_type",
+    "industry_name",
+    "province",
+)
+LIST_COLUMNS = (
+    "customer_id",
+    "name",
+    "customer_type",
+    "industry_name",
+    "province",
+    "city",
+    "region",
+    "owner",
+    "contact_name",
+    "phone",
+    "email",
+    "as_of",
+    "recency_days",
+    "orders_12m",
+    "spend_12m",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_type",
+    "rfm_segment",
+    "value_score",
+    "value_tier",
+    "abc_class",
+    "lifecycle",
+    "clv_historical",
+    "predicted_clv",
+    "p_alive",
+    "churn_risk",
+    "last_order_date",
+)
+
+
+@dataclass(frozen=True)
+class CustomerQuery:
+    """What the customers table shows: filters, search text, sort and page."""
+
+    q: str | None = None
+    filters: tuple[tuple[str, str], ...] = ()
+    min_churn: float | None = None
+    min_value: float | None = None
+    sort: str = "value_score"
+    desc: bool = True
+    page: int = 1
+    page_size: int = 50
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        q: str | None = None,
+        sort: str | None = None,
+        order: str | None = None,
+        page: int = 1,
+        page_size: int | None = None,
+        max_page_size: int = 500,
+        default_page_size: int = 50,
+        min_churn: float | None = None,
+        min_value: float | None = None,
+        **filters: str | None,
+    ) -> CustomerQuery:
+        """Validate raw request values (unknown sort keys and filters are user errors)."""
+        sort = sort or "value_score"
+        if sort not in SORTABLE:
+            raise KehuError(
+                f"不能按 {sort} 排序;可选:{', '.join(SORTABLE)}",
+                f"cannot sort by {sort}; choose one of {', '.join(SORTABLE)}",
+            )
+        unknown = [k for k in filters if k not in EQUALITY_FILTERS]
+        if unknown:
+            raise KehuError(f"未知筛选条件 {unknown}", f"unknown filters {unknown}")
+        size = min(max(int(page_size or default_page_size), 1), max_page_size)
+        clean = tuple(sorted((k, v.strip()) for k, v in filters.items() if v and v.strip()))
+        text = (q or "").strip() or None
+        return cls(
+            q=text[:100] if text else None,
+            filters=clean,
+            min_churn=min_churn,
+            min_value=min_value,
+            sort=sort,
+            desc=(order or ("asc" if sort in ("name", "customer_id") else "desc")) != "asc",
+            page=max(int(page or 1), 1),
+            page_size=size,
+        )
+
+    def where(self, scope: Scope) -> tuple[str, list[Any]]:
+        cond, params = scope.customer_sql("")
+        parts = [cond]
+        for key, raw in self.filters:
+            values = [v for v in (s.strip() for s in raw.split(",")) if v]
+            if values:
+                parts.append(f"{key} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        if self.min_churn is not None:
+            parts.append("churn_risk >= ?")
+            params.append(float(self.min_churn))
+        if self.min_value is not None:
+            parts.append("value_score >= ?")
+            params.append(float(self.min_value))
+        if self.q:
+            for term in _search_terms(self.q):
+                parts.append("search_text LIKE ?")
+                params.append(f"%{term}%")
+        return " AND ".join(parts), params
+
+    def order_by(self) -> str:
+        direction = "DESC" if self.desc else "ASC"
+        return f"{self.sort} {direction} NULLS LAST, customer_id"
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.q, self.filters, self.min_churn, self.min_value, self.sort, self.desc)
+
+
+def _search_terms(text: str) -> list[str]:
+    """Split a search into terms; a phone-like term matches on its digits only."""
+    terms = []
+    for raw in text.lower().split():
+        digits = re.sub(r"\D", "", raw)
+        if len(digits) >= 4 and len(digits) >= len(raw) - 3:
+            terms.append(digits)
+        else:
+            terms.append(raw.replace("%", "").replace("_", ""))
+    return [t for t in terms if t]
+
+
+def list_customers(state: WebState, scope: Scope, cq: CustomerQuery) -> dict[str, Any]:
+    """One page of the customers the scope may see, with the total count."""
+    table = ensure_list(state)
+    where, params = cq.where(scope)
+
+    def count() -> int:
+        return int(state.ws.scalar(f"SELECT count(*) FROM {table} WHERE {where}", params) or 0)
+
+    def page() -> list[dict[str, Any]]:
+        offset = (cq.page - 1) * cq.page_size
+        rows = query(
+            state.ws,
+            f"SELECT {', '.join(LIST_COLUMNS)} FROM {table} WHERE {where}"
+            f" ORDER BY {cq.order_by()} LIMIT ? OFFSET ?",
+            [*params, cq.page_size, offset],
+        )
+        return mask_records(rows, scope)
+
+    total = state.cached("customers", ("count", scope.key, cq.key()), count)
+    items = state.cached("customers", ("page", scope.key, cq.key(), cq.page, cq.page_size), page)
+    return {
+        "total": total,
+        "page": cq.page,
+        "page_size": cq.page_size,
+        "pages": max((total + cq.page_size - 1) // cq.page_size, 1),
+        "sort": cq.sort,
+        "order": "desc" if cq.desc else "asc",
+        "items": items,
+    }
+
+
+def iter_customers(
+    state: WebState, scope: Scope, cq: CustomerQuery, limit: int
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """All matching rows (up to `limit`) for an export, masked like the page."""
+    table = ensure_list(state)
+    where, params = cq.where(scope)
+    rows = query(
+        state.ws,
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM {table} WHERE {where}"
+        f" ORDER BY {cq.order_by()} LIMIT ?",
+        [*params, int(limit)],
+    )
+    masked = mask_records(rows, scope)
+    return list(LIST_COLUMNS), [tuple(r[c] for c in LIST_COLUMNS) for r in masked]
+
+
+def filter_options(state: WebState, scope: Scope) -> dict[str, list[str]]:
+    """Distinct values for the list's filter menus, within the scope."""
+    table = ensure_list(state)
+    cond, params = scope.customer_sql("")
+
+    def compute() -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for col in ("region", "owner", "industry_name", "customer_type", "province"):
+            rows = state.ws.rows(
+                f"SELECT DISTINCT {col} FROM {table} WHERE {cond} AND {col} IS NOT NULL"
+                f" ORDER BY 1 LIMIT 500",
+                params,
+            )
+            out[col] = [r[0] for r in rows]
+        return out
+
+    return state.cached("customers", ("options", scope.key), compute)
+
+
+def get_customer(state: WebState, scope: Scope, customer_id: str) -> dict[str, Any]:
+    """The customer's full record; `NotFoundError` when absent or outside the scope.
+
+    Both cases give the same answer so a rep cannot probe which ids exist.
+    """
+    cond, params = scope.customer_sql("c")
+    rows = query(
+        state.ws,
+        f"SELECT c.* FROM customers c WHERE c.customer_id = ? AND {cond}",
+        [customer_id, *params],
+    )
+    if not rows:
+        raise NotFoundError(f"没有客户 {customer_id}", f"no customer {customer_id}")
+    return mask_records(rows, scope)[0]
+
+
+def in_scope_ids(state: WebState, scope: Scope, ids: list[str]) -> set[str]:
+    """Which of these customer ids the scope may see."""
+    if not ids:
+        return set()
+    cond, params = scope.customer_sql("c")
+    marks = ", ".join("?" for _ in ids)
+    rows = state.ws.rows(
+        f"SELECT c.customer_id FROM customers c WHERE c.customer_id IN ({marks}) AND {cond}",
+        [*ids, *params],
+    )
+    return {r[0] for r in rows}
+
+
+def query_as_dict(cq: CustomerQuery) -> dict[str, Any]:
+    out = {k: plain(v) for k, v in asdict(cq).items() if k not in ("filters", "extra")}
+    out.update(dict(cq.filters))
+    return out

@@ -1,0 +1,147 @@
+"""KPIs for the web: `kehu.planning.kpis.compute_kpis`, limited to the caller's scope.
+
+Admins get any grouping. A manager's figures are the sum over their regions' groups
+(numerators and denominators added, then divided), a rep's over their owner names; so a
+rate is the rate of the scope's customers, not an average of rates. Results are cached and
+invalidated on writes; `warm()` precomputes the dashboard's KPIs at start-up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from kehu.errors import AccessDenied
+from kehu.web.services.common import plain
+
+if TYPE_CHECKING:
+    from kehu.web.access import Scope
+    from kehu.web.services.state import WebState
+
+CARD_KPIS = ("revenue", "new_customers", "active_customers", "nps")
+
+
+def _scope_group(scope: Scope) -> tuple[str | None, tuple[str, ...]]:
+    if scope.sees_all:
+        return None, ()
+    if scope.role == "manager":
+        return "region", scope.regions
+    return "owner", scope.owners
+
+
+def kpis(
+    state: WebState,
+    scope: Scope,
+    period: str = "month",
+    by: str | None = None,
+    kpi_codes: tuple[str, ...] | None = None,
+) -> list[dict[str, Any]]:
+    """KPI rows (kpi, period, value, previous, change, change_pct, unit ...) for the scope."""
+    from kehu.planning.kpis import compute_kpis, get_kpi
+
+    group_by, members = _scope_group(scope)
+    if group_by is not None and by not in (None, group_by):
+        raise AccessDenied(
+            f"您的角色只能按 {group_by} 查看指标", f"your role can group KPIs by {group_by} only"
+        )
+    key = ("kpis", scope.key, period, by, kpi_codes, state.generation("customers"))
+
+    def compute() -> list[dict[str, Any]]:
+        codes = list(kpi_codes) if kpi_codes else None
+        if group_by is None:
+            rows = compute_kpis(state.ws, period, by, kpis=codes)
+        else:
+            rows = compute_kpis(state.ws, period, group_by, kpis=codes)
+            rows = [r for r in rows if r["group"] in members]
+            if by is None:
+                rows = _combine(rows, {k: get_kpi(k).scale for k in {r["kpi"] for r in rows}})
+        return [{k: plain(v) for k, v in r.items()} for r in rows]
+
+    return state.cached("activity", key, compute)
+
+
+def _combine(rows: list[dict[str, Any]], scales: dict[str, float]) -> list[dict[str, Any]]:
+    """Add up groups per (kpi, period): sums for plain values, ratio of sums for rates."""
+    acc: dict[tuple[str, str], dict[str, Any]] = {}
+    sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for r in rows:
+        k = (r["kpi"], r["period"])
+        acc.setdefault(k, {**r, "group": None, "by": None})
+        s = sums[k]
+        for field in ("numerator", "denominator", "value"):
+            if r.get(field) is not None:
+                s[field] += float(r[field])
+                s[field + "_n"] += 1
+    out: list[dict[str, Any]] = []
+    prev_value: dict[str, float | None] = {}
+    for k in acc:  # insertion order = kpi, then period ascending
+        row, s = acc[k], sums[k]
+        if row.get("denominator") is None and s.get("denominator_n", 0) == 0:
+            value = s.get("value") if s.get("value_n") else None
+        else:
+            den = s.get("denominator", 0.0)
+            value = s.get("numerator", 0.0) / den * scales.get(row["kpi"], 1.0) if den else None
+        previous = prev_value.get(row["kpi"])
+        change = None if value is None or previous is None else value - previous
+        row.update(
+            value=value,
+            numerator=s.get("numerator") if s.get("numerator_n") else None,
+            denominator=s.get("denominator") if s.get("denominator_n") else None,
+            previous=previous,
+            change=change,
+            change_pct=change / abs(previous) if change is not None and previous else None,
+        )
+        prev_value[row["kpi"]] = value
+        out.append(row)
+    return out
+
+
+def kpi_cards(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
+    """The latest period of the headline KPIs, formatted, with the trend vs the previous."""
+    from kehu.planning.kpis import format_value, get_kpi
+
+    rows = kpis(state, scope, "month", None, CARD_KPIS)
+    latest: dict[str, dict[str, Any]] = {}
+    series: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        latest[r["kpi"]] = r
+        series[r["kpi"]].append({"period": r["period"], "value": r["value"]})
+    cards = []
+    for code in CARD_KPIS:
+        r = latest.get(code)
+        if r is None:
+            continue
+        kpi = get_kpi(code)
+        change = r.get("change")
+        direction = None if not change else ("up" if change > 0 else "down")
+        pct = r.get("change_pct")
+        if kpi.unit == "ratio" and change is not None:
+            pct = None  # rates show the change in points below
+        cards.append(
+            {
+                "code": code,
+                "label": kpi.label(lang),
+                "value": r["value"],
+                "text": format_value(r["value"], kpi.unit, lang),
+                "period": r["period"],
+                "previous": r.get("previous"),
+                "change": pct,
+                "points": change * 100 if kpi.unit == "ratio" and change is not None else None,
+                "direction": direction,
+                "good": None if direction is None else (direction == "up") == kpi.higher_is_better,
+                "series": series[code],
+            }
+        )
+    return cards
+
+
+def warm(state: WebState) -> None:
+    """Compute what the admin dashboard needs, so the first visitor does not wait."""
+    from kehu.web.access import Scope
+    from kehu.web.services import dashboard
+
+    admin = Scope("warm-up", "admin", sees_pii=True)
+    dashboard.summary(state, admin)
+    dashboard.pareto(state, admin)
+    kpis(state, admin, "month", None, CARD_KPIS)
+    kpis(state, admin, "month", None, None)

@@ -1,0 +1,342 @@
+"""Planning for the web: scoped tasks (action plans), the strategy for a customer, goals
+and targets. Reads and writes go through `kehu.planning`; the scope is applied here."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from kehu.errors import NotFoundError
+from kehu.web import audit
+from kehu.web.services.common import parse_json, query, table_exists
+
+if TYPE_CHECKING:
+    from kehu.web.access import Scope
+    from kehu.web.services.state import WebState
+
+TASK_FIELDS = (
+    "task_id, customer_id, customer_name, playbook, period, as_of, direction_zh, direction_en,"
+    " actions, reason, owner, accountable, consulted, informed, region, rfm_type, value_tier,"
+    " churn_risk, predicted_clv, cost, priority, priority_band, due_date, status, closed_at,"
+    " note"
+)
+
+
+def _task_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["actions"] = parse_json(row.get("actions"), []) or []
+        row["reason"] = parse_json(row.get("reason"), {}) or {}
+    return rows
+
+
+def list_tasks(
+    state: WebState,
+    scope: Scope,
+    *,
+    status: str | None = "open",
+    owner: str | None = None,
+    band: str | None = None,
+    customer_ids: list[str] | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Tasks on the scope's customers, open and highest priority first."""
+    if not table_exists(state.ws, "tasks"):
+        return []
+    cond, params = scope.customer_ids_sql()
+    where = [cond]
+    for col, value in (("status", status), ("owner", owner), ("priority_band", band)):
+        if value:
+            where.append(f"{col} = ?")
+            params.append(value)
+    if customer_ids is not None:
+        if not customer_ids:
+            return []
+        where.append(f"customer_id IN ({', '.join('?' for _ in customer_ids)})")
+        params.extend(customer_ids)
+    rows = query(
+        state.ws,
+        f"SELECT {TASK_FIELDS} FROM tasks WHERE {' AND '.join(where)}"
+        " ORDER BY status = 'open' DESC, priority DESC NULLS LAST, due_date, task_id LIMIT ?",
+        [*params, int(limit)],
+    )
+    return _task_rows(rows)
+
+
+def open_tasks(
+    state: WebState, scope: Scope, customer_id: str, limit: int = 20
+) -> list[dict[str, Any]]:
+    return list_tasks(state, scope, status="open", customer_ids=[customer_id], limit=limit)
+
+
+def task_counts(state: WebState, scope: Scope) -> dict[str, int]:
+    """Open / overdue / done counts on the scope's customers."""
+    if not table_exists(state.ws, "tasks"):
+        return {"open": 0, "overdue": 0, "done": 0}
+    cond, params = scope.customer_ids_sql()
+    row = state.ws.rows(
+        f"""SELECT count(*) FILTER (WHERE status = 'open'),
+                   count(*) FILTER (WHERE status = 'open' AND due_date < current_date),
+                   count(*) FILTER (WHERE status = 'done')
+            FROM tasks WHERE {cond}""",
+        params,
+    )[0]
+    return {"open": int(row[0]), "overdue": int(row[1]), "done": int(row[2])}
+
+
+def set_task_status(
+    state: WebState,
+    scope: Scope,
+    task_id: int,
+    status: str,
+    note: str | None = None,
+    *,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    """Close or re-open a task on a customer the scope may see."""
+    from kehu.planning.tasks import set_status
+
+    scope.require("update_task")
+    cond, params = scope.customer_ids_sql()
+    found = state.ws.rows(
+        f"SELECT customer_id FROM tasks WHERE task_id = ? AND {cond}", [task_id, *params]
+    )
+    if not found:
+        raise NotFoundError(f"没有编号为 {task_id} 的任务", f"no task with id {task_id}")
+    task = set_status(state.ws, task_id, status, note)
+    audit.record(
+        state.ws,
+        "task_update",
+        user=scope.user,
+        target=str(task_id),
+        detail={"status": status, "note": note, "customer_id": found[0][0]},
+        ip=ip,
+    )
+    state.changed("activity")
+    return json.loads(json.dumps(task, default=str))
+
+
+def strategy_for(state: WebState, snapshot: dict[str, Any], lang: str) -> dict[str, Any] | None:
+    """The playbook that applies to this customer (plan.precedence), with its measures."""
+    if not snapshot:
+        return None
+    import pandas as pd
+
+    from kehu.planning.plan import match_playbooks
+    from kehu.planning.playbook import load_playbooks
+
+    books = load_playbooks(state.settings, state.ws.root)
+    frame = pd.DataFrame(
+        [
+            {
+                "rfm_type": snapshot.get("rfm_type"),
+                "value_tier": snapshot.get("value_tier"),
+                "churn_risk": snapshot.get("churn_risk"),
+            }
+        ]
+    )
+    key = match_playbooks(frame, books, state.settings.plan).iloc[0]
+    tier_key = f"value_tier.{snapshot.get('value_tier')}"
+    chosen = books.get(key) if key else None
+    tier_book = books.get(tier_key)
+    book = chosen or tier_book
+    if book is None:
+        return None
+    return {
+        "playbook": book.key,
+        "name": book.name(lang),
+        "direction": book.direction(lang),
+        "cadence": book.cadence,
+        "standard_service": chosen is None,
+        "actions": [a.text(lang) for a in book.actions],
+        "tier_direction": tier_book.direction(lang)
+        if tier_book and tier_book is not book
+        else None,
+    }
+
+
+# ---- goals ---------------------------------------------------------------------------------
+def _goal_visible(goal: dict[str, Any], scope: Scope, region_owners: set[str]) -> bool:
+    if scope.sees_all:
+        return True
+    key, value, owner = goal.get("scope_key"), goal.get("scope_value"), goal.get("owner")
+    if key is None:
+        return True  # company-wide goals are everyone's context
+    if scope.role == "manager":
+        return (
+            (key == "region" and value in scope.regions)
+            or (key == "owner" and value in region_owners)
+            or owner == scope.user
+        )
+    return (key == "owner" and value in scope.owners) or owner in scope.owners
+
+
+def _region_owners(state: WebState, scope: Scope) -> set[str]:
+    if scope.role != "manager":
+        return set()
+    cond, params = scope.customer_sql("c")
+    rows = state.ws.rows(f"SELECT DISTINCT owner FROM customers c WHERE {cond}", params)
+    return {r[0] for r in rows if r[0]}
+
+
+def list_goals(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
+    """Goals the scope may see with their current progress per period."""
+    from kehu.planning.goals import goal_title, progress
+    from kehu.planning.kpis import format_value, get_kpi
+
+    if not table_exists(state.ws, "goals"):
+        return []
+
+    def compute() -> list[dict[str, Any]]:
+        return json.loads(json.dumps(progress(state.ws, save=False), default=str))
+
+    reports = state.cached("activity", ("goals", state.generation("customers")), compute)
+    owners = _region_owners(state, scope)
+    out = []
+    for g in reports:
+        if not _goal_visible(g, scope, owners):
+            continue
+        kpi = get_kpi(g["metric"])
+        target = g.get("target")
+        actual = g.get("actual")
+        share = None
+        if target not in (None, 0) and actual is not None:
+            share = actual / target if kpi.higher_is_better else (target / actual if actual else 1)
+        out.append(
+            {
+                **g,
+                "title": goal_title(g, lang),
+                "kpi_label": kpi.label(lang),
+                "target_text": format_value(target, kpi.unit, lang),
+                "actual_text": format_value(actual, kpi.unit, lang),
+                "projected_text": format_value(g.get("projected"), kpi.unit, lang),
+                "attainment": share,
+                "series": [
+                    {
+                        "period": p.get("period"),
+                        "value": p.get("cumulative") if kpi.additive else p.get("actual"),
+                        "expected": p.get("expected"),
+                    }
+                    for p in g.get("periods", [])
+                ],
+            }
+        )
+    return out
+
+
+def add_goal(
+    state: WebState,
+    scope: Scope,
+    *,
+    metric: str,
+    target: str,
+    deadline: Any,
+    owner: str | None = None,
+    goal_scope: str | None = None,
+    name: str | None = None,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    """Record a SMART goal; a manager may only set goals for their own region."""
+    from kehu.errors import AccessDenied
+    from kehu.planning.goals import add_goal as planning_add_goal
+    from kehu.planning.goals import parse_scope
+
+    scope.require("add_goal")
+    key, value = parse_scope(goal_scope)
+    if scope.role == "manager" and not (key == "region" and value in scope.regions):
+        raise AccessDenied(
+            "经理只能为本区域设定目标(范围写 region=区域名)",
+            "a manager can only set goals for their own region (scope region=NAME)",
+        )
+    goal = planning_add_goal(
+        state.ws,
+        metric,
+        target,
+        deadline,
+        owner or scope.user,
+        scope=goal_scope,
+        name=name,
+    )
+    audit.record(
+        state.ws,
+        "goal_add",
+        user=scope.user,
+        target=str(goal["goal_id"]),
+        detail={"metric": metric, "target": target, "scope": goal_scope},
+        ip=ip,
+    )
+    state.changed("activity")
+    return json.loads(json.dumps(goal, default=str))
+
+
+# ---- sales targets -------------------------------------------------------------------------
+def target_periods(state: WebState) -> list[str]:
+    rows = state.ws.rows("SELECT DISTINCT period FROM targets ORDER BY period DESC")
+    return [r[0] for r in rows]
+
+
+def target_progress(
+    state: WebState, scope: Scope, period: str | None = None
+) -> list[dict[str, Any]]:
+    """Attainment per target row the scope may see (its regions, owners or customers)."""
+    from kehu.errors import KehuError
+    from kehu.planning.targets import target_progress as planning_progress
+
+    periods = target_periods(state)
+    if not periods:
+        return []
+
+    def compute() -> list[dict[str, Any]]:
+        try:
+            rows = planning_progress(state.ws, period)
+        except KehuError:
+            return []
+        return json.loads(json.dumps(rows, default=str))
+
+    rows = state.cached("activity", ("targets", period, state.generation("customers")), compute)
+    if scope.sees_all:
+        return rows
+    units = {
+        (r[0], r[1]): (r[2], r[3], r[4])
+        for r in state.ws.rows("SELECT source, target_id, region, owner, customer_id FROM targets")
+    }
+    visible_customers = set()
+    ids = [u[2] for u in units.values() if u[2]]
+    if ids:
+        from kehu.web.services.customers import in_scope_ids
+
+        visible_customers = in_scope_ids(state, scope, ids)
+    owners = _region_owners(state, scope) if scope.role == "manager" else set(scope.owners)
+    out = []
+    for r in rows:
+        region, owner, customer = units.get((r["source"], r["target_id"]), (None, None, None))
+        if customer:
+            ok = customer in visible_customers
+        elif region and owner:
+            ok = scope.allows(region, owner)
+        elif region:
+            ok = scope.role == "manager" and region in scope.regions
+        elif owner:
+            ok = owner in owners
+        else:
+            ok = scope.role == "manager"  # the company total: managers, not reps
+        if ok:
+            out.append(r)
+    return out
+
+
+def make_plan(state: WebState, scope: Scope, *, ip: str | None = None) -> dict[str, Any]:
+    """Turn the latest snapshot into tasks (admin)."""
+    from kehu.planning.plan import make_plan as planning_make_plan
+
+    scope.require("plan")
+    result = planning_make_plan(state.ws)
+    data = json.loads(json.dumps(result.to_json(), default=str))
+    audit.record(
+        state.ws,
+        "plan",
+        user=scope.user,
+        detail={k: v for k, v in data.items() if not isinstance(v, list | dict)},
+        ip=ip,
+    )
+    state.changed("activity")
+    return data

@@ -1,0 +1,68 @@
+"""Data quality for the web: `kehu.quality.quality_report`, over the caller's scope."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from kehu.web.services.scoped import scoped_workspace
+
+if TYPE_CHECKING:
+    from kehu.web.access import Scope
+    from kehu.web.services.state import WebState
+
+
+def quality(state: WebState, scope: Scope) -> dict[str, Any]:
+    """The data-quality report (completeness, invalid values, duplicates, orphans ...)."""
+    from kehu.quality import quality_report
+
+    def compute() -> dict[str, Any]:
+        with scoped_workspace(state, scope) as ws:
+            report = quality_report(ws)
+            data = report.to_json() if hasattr(report, "to_json") else report
+        return json.loads(json.dumps(data, default=str))
+
+    return state.cached("customers", ("quality", scope.key, state.generation("activity")), compute)
+
+
+def review_pairs(state: WebState, scope: Scope, limit: int = 50) -> list[dict[str, Any]]:
+    """Suspected duplicate pairs waiting for a decision (admins: merging spans owners)."""
+    from kehu.dedupe.review import pending_pairs
+    from kehu.web.services.common import table_exists
+
+    scope.require("merge")
+    if not table_exists(state.ws, "dedupe_pairs"):
+        return []
+    return json.loads(json.dumps(pending_pairs(state.ws, limit), default=str))
+
+
+def merge(
+    state: WebState, scope: Scope, a: str, b: str, keep: str | None = None, *, ip: str | None = None
+) -> dict[str, Any]:
+    """Merge two customers (undoable with `kehu dedupe undo`); audited."""
+    from dataclasses import asdict, is_dataclass
+
+    from kehu.dedupe.review import merge_pair
+    from kehu.web import audit
+
+    scope.require("merge")
+    record = merge_pair(state.ws, a, b, keep=keep, user=scope.user)
+    data = asdict(record) if is_dataclass(record) else dict(record)  # type: ignore[arg-type]
+    data = json.loads(json.dumps(data, default=str))
+    audit.record(state.ws, "merge", user=scope.user, target=f"{a}+{b}", detail=data, ip=ip)
+    state.changed()
+    return data
+
+
+def reject(
+    state: WebState, scope: Scope, a: str, b: str, *, ip: str | None = None
+) -> dict[str, Any]:
+    """Mark two customers as different: never proposed again; audited."""
+    from kehu.dedupe.review import reject_pair
+    from kehu.web import audit
+
+    scope.require("merge")
+    out = reject_pair(state.ws, a, b, user=scope.user)
+    audit.record(state.ws, "merge_reject", user=scope.user, target=f"{a}+{b}", ip=ip)
+    state.changed("customers")
+    return out

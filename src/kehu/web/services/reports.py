@@ -1,0 +1,106 @@
+"""Periodic reports from the web: generated inside the caller's scope, downloadable.
+
+Admins' reports are written from the real workspace; anyone else's from a scoped copy
+(`services/scoped.py`), so the watch-list, flows and targets in the file only hold the
+customers they may see. Files go to `<workspace>/<report.out_dir>/web/<scope>/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kehu.errors import KehuError, NotFoundError
+from kehu.web import audit
+from kehu.web.services.scoped import scoped_workspace
+
+if TYPE_CHECKING:
+    from kehu.web.access import Scope
+    from kehu.web.services.state import WebState
+
+FORMATS = {
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+_NAME = re.compile(r"^[\w.\-]+$")
+
+
+def _scope_dir(state: WebState, scope: Scope) -> Path:
+    slug = "all" if scope.sees_all else hashlib.sha256(scope.key.encode()).hexdigest()[:12]
+    path = state.ws.root / state.settings.report.out_dir / "web" / slug
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def generate(
+    state: WebState,
+    scope: Scope,
+    *,
+    period: str | None = None,
+    kind: str | None = None,
+    fmt: str = "html",
+    lang: str = "zh",
+    ip: str | None = None,
+) -> dict[str, Any]:
+    """Write a monthly/quarterly report of the caller's scope; returns its listing entry."""
+    from kehu.monitor.report.build import write_report
+
+    scope.require("report")
+    if fmt not in FORMATS:
+        raise KehuError(
+            f"报告格式应为 html、xlsx 或 pdf:{fmt}", f"format must be html, xlsx or pdf: {fmt}"
+        )
+    folder = _scope_dir(state, scope)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    with scoped_workspace(state, scope) as ws:
+        tmp = folder / f".{stamp}.{fmt}"
+        info = write_report(ws, period, kind=kind, fmt=fmt, lang=lang, out=tmp)
+        name = f"kehu-report-{info['period']}-{lang}-{stamp}.{fmt}"
+        final = folder / name
+        tmp.replace(final)
+    audit.record(
+        state.ws,
+        "report",
+        user=scope.user,
+        target=name,
+        detail={"period": info["period"], "kind": info["kind"], "format": fmt, "scope": scope.key},
+        ip=ip,
+    )
+    return _entry(final)
+
+
+def _entry(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    parts = path.stem.split("-")
+    return {
+        "report_id": path.name,
+        "file": path.name,
+        "period": "-".join(parts[2:-3]) if len(parts) > 5 else None,
+        "format": path.suffix.lstrip("."),
+        "bytes": stat.st_size,
+        "created_at": datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"),
+    }
+
+
+def list_reports(state: WebState, scope: Scope) -> list[dict[str, Any]]:
+    """Reports generated for this scope, newest first."""
+    folder = _scope_dir(state, scope)
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    return [_entry(p) for p in files]
+
+
+def report_file(state: WebState, scope: Scope, report_id: str) -> tuple[Path, str]:
+    """The file of a report of this scope (404 for anything else) and its media type."""
+    if not _NAME.match(report_id):
+        raise NotFoundError(f"没有报告 {report_id}", f"no report {report_id}")
+    path = _scope_dir(state, scope) / report_id
+    if not path.is_file():
+        raise NotFoundError(f"没有报告 {report_id}", f"no report {report_id}")
+    media = FORMATS.get(path.suffix.lstrip("."), "application/octet-stream")
+    audit.record(state.ws, "export", user=scope.user, target=f"report:{report_id}")
+    return path, media

@@ -1,0 +1,143 @@
+"""Feedback analysis: segmentation, classification, frequent issues, complaint trend."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_alerts_support import insert
+
+from kehu.config import Settings
+from kehu.monitor.feedback import feedback_summary
+from kehu.monitor.textmine import Segmenter, classify, keyword_hits
+from kehu.workspace import Workspace
+
+FB = Settings().feedback
+
+
+def test_segmentation_uses_domain_dictionary_and_stopwords() -> None:
+    seg = Segmenter(FB)
+    terms = seg.terms("我们的发货延迟了,客服回复太慢,非常不满!")
+    assert "发货延迟" in terms and "不满" in terms
+    assert not {"我们", "的", "了", "非常", "!"} & set(terms)
+    assert seg.terms("The DELIVERY was late, again!") == ["delivery", "late"]
+    assert seg.terms("Ｄｅｌｉｖｅｒｙ late") == ["delivery", "late"]  # full-width folded
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=80))
+def test_segmenter_never_returns_stopwords_or_blanks(text: str) -> None:
+    seg = Segmenter(FB)
+    for term in seg.terms(text):
+        assert term.strip() == term and term and term not in seg.stop
+
+
+def test_classify_rules_and_keywords() -> None:
+    assert classify("发货延迟,非常不满,要求退款", FB).code == "complaint"
+    assert classify("建议增加数据导出功能", FB).code == "suggestion"
+    assert classify("设备坏了需要上门维修", FB).code == "service"
+    assert classify("请问这个型号的报价是多少?", FB).code == "inquiry"
+    assert classify("It would be nice to improve the reports", FB).code == "suggestion"
+    assert classify("Terrible support, I want a refund", FB).code == "complaint"
+    # rules: a known source category wins; a detractor's neutral comment leans to complaint
+    c = classify("请问报价", FB, source_category="售后服务")
+    assert (c.code, c.method) == ("service", "source")
+    assert classify("还行吧", FB).method == "default"
+    assert classify("还行吧", FB, detractor=True).code == "complaint"
+
+
+def test_keyword_hits_respect_english_word_boundaries() -> None:
+    assert keyword_hits("We need a translator", ["late"]) == []
+    assert keyword_hits("It arrived late.", ["late"]) == ["late"]
+    assert keyword_hits("物流太慢", ["物流"]) == ["物流"]
+
+
+def _feedback_ws(ws: Workspace) -> None:
+    insert(ws, "customers", [{"customer_id": f"c{i}", "name": f"客户{i}"} for i in range(3)])
+    texts = [
+        # (month, text, category)
+        (9, "发货延迟一周,非常不满", "投诉"),
+        (9, "请问这个型号的价格", "产品咨询"),
+        (10, "发货延迟,物流太慢,投诉", "投诉"),
+        (10, "发货延迟三天,客服态度差", "投诉"),
+        (10, "建议增加数据导出", "建议"),
+        (10, "设备故障需要上门维修", "售后服务"),
+    ]
+    insert(
+        ws,
+        "tickets",
+        [
+            {
+                "source": "svc",
+                "ticket_id": f"t{i}",
+                "customer_id": f"c{i % 3}",
+                "opened_at": datetime(2026, m, 5 + i),
+                "description": text,
+                "category": cat,
+            }
+            for i, (m, text, cat) in enumerate(texts)
+        ],
+    )
+    insert(
+        ws,
+        "surveys",
+        [
+            {
+                "source": "svy",
+                "survey_id": "s1",
+                "customer_id": "c0",
+                "surveyed_on": date(2026, 10, 20),
+                "nps": 2,
+                "comment": "Delivery was late again",
+            },
+            {
+                "source": "svy",
+                "survey_id": "s2",
+                "customer_id": "c1",
+                "surveyed_on": date(2026, 10, 21),
+                "nps": 10,
+                "comment": "Great, please add an API",
+            },
+            {
+                "source": "svy",
+                "survey_id": "s3",
+                "customer_id": "c2",
+                "surveyed_on": date(2026, 10, 22),
+                "nps": 9,
+                "comment": "  ",
+            },
+        ],
+    )
+
+
+def test_feedback_summary_for_one_month(ws: Workspace) -> None:
+    _feedback_ws(ws)
+    s = feedback_summary(ws, "2026-10", lang="zh")
+    assert s["focus"] == "2026-10" and s["texts"] == 6  # the blank comment is ignored
+    cats = {c["code"]: c["count"] for c in s["categories"]}
+    # October: 2 complaint tickets + the detractor's survey; the API wish is a suggestion
+    assert cats == {"complaint": 3, "suggestion": 2, "service": 1, "inquiry": 0}
+    top = s["top_issues"][0]
+    assert top["term"] == "发货延迟" and top["count"] == 2 and top["complaints"] == 2
+    assert top["examples"][0]["text"] in {"发货延迟,物流太慢,投诉", "发货延迟三天,客服态度差"}
+    delivery = next(t for t in s["topics"] if t["code"] == "delivery")
+    assert delivery["count"] == 3 and delivery["label"] == "交付与物流"  # 2 tickets + 1 survey
+    trend = s["complaint_trend"]
+    assert trend["periods"] == ["2026-09", "2026-10"] and trend["complaints"] == [1, 3]
+    d = next(t for t in trend["topics"] if t["code"] == "delivery")
+    assert d["counts"] == [1, 3]
+    assert s["classification"]["by_method"] == {"source": 6, "keywords": 2}
+
+
+def test_feedback_by_quarter_in_english(ws: Workspace) -> None:
+    _feedback_ws(ws)
+    s = feedback_summary(ws, "quarter", lang="en")
+    assert s["focus"] is None and s["periods"] == ["2026-Q3", "2026-Q4"]
+    assert [p["texts"] for p in s["by_period"]] == [2, 6]
+    assert {c["label"] for c in s["categories"]} >= {"Complaint", "Suggestion"}
+
+
+def test_feedback_empty_workspace(ws: Workspace) -> None:
+    s = feedback_summary(ws)
+    assert s["texts"] == 0 and s["top_issues"] == []
