@@ -1,4 +1,4 @@
-"""Time the demo generator: `python -m bench.demo_generate [--size 250] [--format parquet]`.
+"""Time the demo generator: `python -m bench.demo_generate [--size 250 | --orders N]`.
 
 Prints seconds per phase, total seconds, peak memory (ru_maxrss) and the row counts, with the
 exact command, so the figure in docs/demo.md can be reproduced.
@@ -18,7 +18,8 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", type=float, default=250.0)
+    parser.add_argument("--size", type=float, default=None, help="default 250")
+    parser.add_argument("--orders", type=int, default=None, help="exact order count instead")
     parser.add_argument("--format", default="parquet", choices=("parquet", "mixed"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", help="write into this folder and keep it")
@@ -28,17 +29,21 @@ def main(argv: list[str] | None = None) -> None:
 
     out = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kehu-demo-bench-"))
     t = time.perf_counter()
-    manifest = generate(out, seed=args.seed, size=args.size, fmt=args.format)
+    size = args.size if args.size or args.orders else 250.0
+    manifest = generate(out, seed=args.seed, size=size, n_orders=args.orders, fmt=args.format)
     seconds = time.perf_counter() - t
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024
+    cpu_seconds = usage.ru_utime + usage.ru_stime
     size_mb = sum(f.path.stat().st_size for f in manifest.files) / 2**20
     print(
         json.dumps(
             {
                 "command": " ".join([sys.executable, "-m", "bench.demo_generate", *sys.argv[1:]]),
-                "size": args.size,
+                "size": manifest.size,
                 "format": manifest.fmt,
                 "seconds": round(seconds, 1),
+                "cpu_seconds": round(cpu_seconds, 1),
                 "phases": manifest.seconds,
                 "peak_mb": round(peak_mb),
                 "files_mb": round(size_mb, 1),

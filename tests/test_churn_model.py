@@ -140,6 +140,8 @@ def test_risks_and_reasons(scored) -> None:  # noqa: ANN001
     assert model_reasons > 0  # SHAP reasons appear next to the rules
     low = f[f["churn_risk"] < 0.05]
     assert len(low) > 0
+    # SHAP reasons were computed for every customer above churn.reason_min_risk
+    assert abs(scored.model["explained"] - int((f["churn_risk"] >= 0.3).sum())) <= 2
 
 
 def test_rules_only_when_asked_or_when_history_is_short(history: Workspace) -> None:

@@ -250,3 +250,12 @@ def test_rules_risk_bounded_and_monotone(rows: list[list[bool]], extra: int) -> 
     more[RULES[extra]] = True
     assert (rules_risk(more, s) >= risk - 1e-12).all()
     assert np.array_equal(risk == 0, ~hits.any(axis=1).to_numpy())
+
+
+def test_orders_alone_are_enough(ws: Workspace) -> None:
+    _customers(ws, "G")
+    _orders(ws, "G", [90 + 42, 90 + 21, 90])
+    out = compute_churn({"orders": ws.table("orders")}, AS_OF, ws.settings)
+    reasons = json.loads(out.frame.loc[0, "churn_reasons"])
+    assert [r["code"] for r in reasons] == ["order_gap", "order_drop"]
+    assert out.model["rules"]["hits"]["nps_detractor"] == 0

@@ -117,7 +117,12 @@ def test_analytic_gradients_match_finite_differences() -> None:
     m = np.random.default_rng(1).gamma(6.0, 5.0, 500)
     xs = np.random.default_rng(2).integers(1, 9, 500).astype(float)
     w = np.ones(500)
-    _grad_check(lambda p: gammagamma._objective(p, xs, m, w), np.log([5.0, 3.0, 12.0]))
+    gg = gammagamma._Data(xs, m, w)
+    _grad_check(lambda p: gammagamma._objective(p, gg), np.log([5.0, 3.0, 12.0]))
+    terms = gammagamma.loglik_terms((5.0, 3.0, 12.0), xs, m)
+    assert -gammagamma._objective(np.log([5.0, 3.0, 12.0]), gg)[0] * 500 == pytest.approx(
+        terms.sum(), rel=1e-12
+    )
 
 
 def test_bgnbd_loglik_sums_terms() -> None:

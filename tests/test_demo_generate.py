@@ -61,9 +61,7 @@ def test_other_seed_other_data(mixed: DemoManifest, tmp_path: Path) -> None:
 
 
 def test_reference_date_not_today(typed: DemoManifest) -> None:
-    orders = pd.concat(
-        pq.read_table(f.path).to_pandas() for f in typed.files if f.kind == "orders"
-    )
+    orders = pd.concat(pq.read_table(f.path).to_pandas() for f in typed.files if f.kind == "orders")
     dates = orders["order_date"].dropna()
     assert dates.max() <= date(2026, 10, 31)
     assert dates.max() >= date(2026, 10, 1)
@@ -82,12 +80,20 @@ def test_truth_ids_exist_in_the_exports(mixed: DemoManifest) -> None:
         assert len(cluster) >= 2
         assert set(cluster) <= ids
     assert set(truth["churned"]) <= set(crm["客户编号"])
-    assert set(truth["customer_type"]) == ids - {b["customer_id"] for b in truth["bad_rows"]
-                                                 if b.get("reason") == "missing_name"}
+    assert set(truth["customer_type"]) == ids - {
+        b["customer_id"] for b in truth["bad_rows"] if b.get("reason") == "missing_name"
+    }
     for pair in truth["not_duplicates"]:
         assert set(pair["ids"]) <= ids
     assert len(truth["owners"]) >= 7 and set(truth["owners"].values()) == {
-        "华东", "华北", "华南", "华中", "西南", "西北", "东北"}
+        "华东",
+        "华北",
+        "华南",
+        "华中",
+        "西南",
+        "西北",
+        "东北",
+    }
 
 
 def test_churned_customers_stop_ordering(typed: DemoManifest) -> None:
@@ -274,3 +280,33 @@ def test_parquet_is_typed(typed: DemoManifest) -> None:
     ledger = pq.read_table(_file(typed, "04_finance_sales_ledger")).to_pandas()
     amounts = ledger["amount"].dropna()
     assert all(a.as_tuple().exponent == -2 and a > 0 for a in amounts)
+
+
+def test_industries_follow_the_shipped_gbt4754_table(mixed: DemoManifest) -> None:
+    import csv
+
+    from kehu.demo import names as N
+
+    table = Path(__file__).resolve().parents[1] / "src/kehu/data/gbt4754_2017.csv"
+    if not table.exists():
+        pytest.skip("GB/T 4754 table not shipped yet")
+    with table.open(encoding="utf-8") as fh:
+        names = {r["code"]: r["name_zh"] for r in csv.DictReader(fh)}
+    for ind in N.INDUSTRIES:
+        assert names[ind.section + ind.division] == ind.division_name
+    industry = pytest.importorskip("kehu.ingest.industry")
+    written = set(_csv(_file(mixed, "01_crm_customers"), "gbk")["所属行业"]) - {""}
+    assert all(industry.match_industry(t) is not None for t in written)
+
+
+def test_xlsx_reads_the_same_with_calamine(mixed: DemoManifest) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from kehu.demo.xlsx import column_letter
+
+    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+    path = _file(mixed, "10_sales_targets")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert rows[0] == ["目标编号", "期间", "区域", "负责人", "目标金额"]
+    total = [r for r in rows[1:] if r[1] == "2027" or r[1] == "2026"]
+    assert len(total) == 1 and total[0][4] > 0

@@ -231,3 +231,17 @@ def test_formatting() -> None:
     assert format_value(1234567.4, "yuan") == "¥1,234,567"
     assert format_value(None, "count") == "—"
     assert format_change(-0.021, "ratio", "en") == "−2.1 pp"
+
+
+def test_range_clips_the_first_period(kws: Workspace) -> None:
+    rows = compute_kpis(
+        kws, "month", None, D(2026, 1, 15), D(2026, 2, 28),
+        kpis=["revenue", "active_customers", "retention_rate", "new_customers"],
+    )  # fmt: skip
+    jan = {r["kpi"]: r for r in rows if r["period"] == "2026-01"}
+    # only 01-15 .. 01-31 counts: o3 (c1, 300)
+    assert jan["revenue"]["value"] == 300 and jan["revenue"]["period_start"] == D(2026, 1, 15)
+    assert jan["active_customers"]["value"] == 1
+    # Feb's cohort is the (clipped) January: {c1}, who bought again in Feb
+    assert kpi_value(rows, "retention_rate", "2026-02") == 1.0
+    assert kpi_value(rows, "new_customers", "2026-02") == 1

@@ -35,7 +35,7 @@ def _open(path: Path, shot: Path | None = None) -> tuple[int, int, list[str]]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("pageerror", lambda e: errors.append(f"{e} {getattr(e, 'stack', '')}"))
         page.on(
             "request",
             lambda r: (
@@ -45,7 +45,7 @@ def _open(path: Path, shot: Path | None = None) -> tuple[int, int, list[str]]:
             ),
         )
         page.goto(path.as_uri())
-        page.wait_for_function("window.kehuCharts !== undefined", timeout=15_000)
+        page.wait_for_function("window.kehuReady === true", timeout=20_000)
         made = page.evaluate("window.kehuCharts")
         canvases = page.locator(".chart canvas").count()
         if shot is not None:

@@ -50,9 +50,7 @@ ALL = Availability(orders=True, costs=True, payments=True, opportunities=True, t
 def scored(rows: list[dict[str, Any]], avail: Availability = NONE, s: ValueSettings | None = None):
     s = s or ValueSettings()
     data = {
-        col: [
-            _cast(r.get(col, ZERO_DEFAULTS.get(col)), typ) for r in rows
-        ]
+        col: [_cast(r.get(col, ZERO_DEFAULTS.get(col)), typ) for r in rows]
         for col, typ in SCHEMA.items()
     }
     arrow = ibis.schema(SCHEMA).to_pyarrow()
@@ -86,7 +84,12 @@ def test_tier_edges_ibis():
 def test_tier_cutoffs_are_settings():
     s = ValueSettings(tier_strategic=80, tier_core=60, tier_potential=40)
     assert [value.tier_for(x, s) for x in (79.99, 80, 59.99, 60, 39.99, 40)] == [
-        "core", "strategic", "potential", "core", "basic", "potential"
+        "core",
+        "strategic",
+        "potential",
+        "core",
+        "basic",
+        "potential",
     ]
     with pytest.raises(Exception, match="tier_strategic > tier_core"):
         settings_from_dict({"value": {"tier_core": 95}})

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 from kehu.web.auth import Auth
 from kehu.workspace import Workspace
@@ -58,8 +61,12 @@ def customer_rows(n: int = 60, seed: int = 7) -> list[tuple]:
     return rows
 
 
-def seed_workspace(root: Path, n: int = 60, seed: int = 7) -> Workspace:
-    """Create a workspace with customers, activity, a snapshot and the five users."""
+def seed_workspace(root: Path, n: int = 60, seed: int = 7, *, real: bool = False) -> Workspace:
+    """Create a workspace with customers, activity, a snapshot and the five users.
+
+    `real=True` computes the snapshot with `kehu.analytics.snapshot.analyze` (slower, used by
+    the browser tests); otherwise a SQL stand-in fills the contract's columns quickly.
+    """
     ws = Workspace.init(root)
     rng = random.Random(seed)
     now = datetime(2026, 9, 30, 12, 0)
@@ -129,10 +136,11 @@ def seed_workspace(root: Path, n: int = 60, seed: int = 7) -> Workspace:
                 )
             cur.execute(
                 "INSERT INTO contacts (source, contact_id, customer_id, name, title, is_key,"
-                " phone, created_at, updated_at) VALUES ('crm', ?, ?, ?, '采购经理', TRUE, ?, ?, ?)",
+                " phone, created_at, updated_at)"
+                " VALUES ('crm', ?, ?, ?, '采购经理', TRUE, ?, ?, ?)",
                 [f"K{cid}", cid, f"采购{cid}", f"+86138{idx:08d}", now, now],
             )
-    make_snapshot(ws)
+    make_snapshot(ws, real=real)
     auth = Auth(ws)
     for name, (role, region, display) in USERS.items():
         auth.add_user(
@@ -145,12 +153,11 @@ def seed_workspace(root: Path, n: int = 60, seed: int = 7) -> Workspace:
     return ws
 
 
-def make_snapshot(ws: Workspace) -> None:
+def make_snapshot(ws: Workspace, *, real: bool = False) -> None:
     """The snapshot for AS_OF and for 90 days earlier (so flows have two dates)."""
-    try:
+    analyze = None
+    if real:
         from kehu.analytics.snapshot import analyze
-    except ImportError:
-        analyze = None
     for as_of in (AS_OF - timedelta(days=90), AS_OF):
         if analyze is not None:
             analyze(ws, as_of)
@@ -178,7 +185,9 @@ def _sql_snapshot(ws: Workspace, as_of: date) -> None:
               spend_12m, r_score, f_score, m_score, rfm_type, rfm_segment, value_score,
               value_tier, abc_class, lifecycle, clv_historical, profit_historical, p_alive,
               expected_purchases, predicted_clv, churn_risk, churn_reasons, name, region, owner,
-              industry_name, customer_type, last_order_date, first_order_date, orders_total)
+              industry_name, customer_type, last_order_date, first_order_date, orders_total,
+              profit_12m, value_contribution, value_growth, value_stability, value_strategic,
+              value_confidence)
             WITH o AS (
               SELECT customer_id, max(order_date) AS last_d, min(order_date) AS first_d,
                 count(*) FILTER (WHERE order_date > $d - INTERVAL 365 DAY) AS f,
@@ -210,8 +219,43 @@ def _sql_snapshot(ws: Workspace, as_of: date) -> None:
               coalesce(f, 0) * 0.8, coalesce(m, 0) * 1.5,
               least(coalesce(rec, 400), 400) / 400.0,
               CASE WHEN coalesce(rec, 400) > 120 THEN $reasons ELSE '[]' END,
-              name, region, owner, industry_name, customer_type, last_d, first_d, n
+              name, region, owner, industry_name, customer_type, last_d, first_d, n,
+              m * 0.3, least(100.0, coalesce(m, 0) / 9000.0), 40.0 + fs * 8, 30.0 + rs * 10,
+              CASE WHEN ms = 5 THEN 80.0 ELSE 35.0 END, 0.9
             FROM b
             """,
             {"d": as_of, "reasons": reasons},
         )
+
+
+# ---- fixtures shared by the web tests (import them into the test module) ----------------------
+
+
+@pytest.fixture(scope="session")
+def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded workspace folder, built once per test session (closed; copy before use)."""
+    root = tmp_path_factory.mktemp("web-seed") / "ws"
+    seed_workspace(root).close()
+    return root
+
+
+@pytest.fixture
+def seeded_ws(seeded_dir: Path, tmp_path: Path):  # noqa: ANN201
+    """A private copy of the seeded workspace, opened."""
+    target = tmp_path / "ws"
+    shutil.copytree(seeded_dir, target)
+    ws = Workspace.open(target)
+    yield ws
+    ws.close()
+
+
+def login(client, user: str, password: str = PASSWORD) -> str:  # noqa: ANN001
+    """Log a TestClient in through the form; returns the session's CSRF token."""
+    r = client.post(
+        "/login", data={"username": user, "password": password, "next": "/"}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+    page = client.get("/account")
+    marker = 'name="csrf_token" value="'
+    start = page.text.index(marker) + len(marker)
+    return page.text[start : page.text.index('"', start)]

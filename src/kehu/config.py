@@ -250,7 +250,8 @@ class ChurnSettings(Section):
     train_step_days: int = Field(60, gt=0)  # spacing of those dates
     active_days: int = Field(365, gt=0)  # training population: ordered within this many days
     min_positives: int = Field(30, ge=5)  # churners needed in the training dates
-    max_train_rows: int = Field(400_000, ge=1000)  # larger histories are sampled (seeded)
+    max_train_rows: int = Field(100_000, ge=1000)  # larger histories are sampled (seeded)
+    max_explained: int = Field(20_000, ge=0)  # SHAP reasons for at most this many (top risk)
     max_reasons: int = Field(5, ge=1)
     reason_min_risk: float = Field(0.3, ge=0, le=1)  # model reasons only above this risk
     reason_min_contribution: float = Field(0.05, ge=0)  # SHAP (log-odds) a model reason needs
@@ -325,10 +326,10 @@ class WebSettings(Section):
     page_size: int = Field(50, ge=5, le=500)
     max_page_size: int = Field(500, ge=10)
     export_max_rows: int = Field(200_000, gt=0)
-    cache_seconds: float = Field(300.0, ge=0)  # KPI/summary cache; writes invalidate it
+    cache_seconds: float = Field(3600.0, ge=0)  # result cache lifetime; writes invalidate it
     upload_max_mb: int = Field(200, gt=0)
     push_max_records: int = Field(10_000, gt=0)
-    watchlist_size: int = Field(20, ge=1)
+    watchlist_size: int = Field(10, ge=1)
 
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
@@ -657,6 +658,9 @@ class PlanSettings(Section):
         ]
     )
     churn_threshold: float = Field(0.6, ge=0, le=1)  # churn_risk >= this -> rescue playbook
+    # lifecycle stages that get no individual task (lost = no order for lifecycle.lost_days)
+    skip_lifecycles: list[str] = Field(default_factory=lambda: ["lost"])
+    max_open_per_owner: int = Field(0, ge=0)  # cap on open tasks per owner (0 = no cap)
     weights: PriorityWeights = Field(default_factory=PriorityWeights)
     tier_fit: dict[str, float] = Field(
         default_factory=lambda: {"strategic": 1.0, "core": 0.75, "potential": 0.5, "basic": 0.25}
@@ -745,6 +749,15 @@ class PlaybookSettings(Section):
     value_tier: dict[str, PlaybookEntry] = Field(default_factory=dict)
 
 
+class EngineSettings(Section):
+    """Where the analytics run: the embedded DuckDB, or Spark through Ibis' PySpark backend."""
+
+    name: Literal["duckdb", "spark"] = "duckdb"
+    spark_master: str | None = None  # local[*] by default; spark://…, yarn, k8s://…, sc://…
+    spark_memory: str = "4g"
+    orders_path: str | None = None  # read orders from this Parquet/Delta path instead
+
+
 class Settings(BaseModel):
     """The whole `kehu.toml`. Sections not listed by a module are still validated here."""
 
@@ -759,6 +772,7 @@ class Settings(BaseModel):
     clv: ClvSettings = Field(default_factory=ClvSettings)
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     web: WebSettings = Field(default_factory=WebSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)

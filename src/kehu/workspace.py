@@ -193,7 +193,66 @@ class Workspace:
         return customer_360(self, customer_id, **kwargs)
 
     # ---- quality and dedupe (kehu.quality, kehu.dedupe) ----
+    def quality_report(self, as_of: Any = None) -> dict[str, Any]:
+        """The data-quality report (see kehu.quality.report)."""
+        from kehu.quality.report import quality_report
+
+        return quality_report(self, as_of)
+
+    def dedupe(self, dry_run: bool = False, **kwargs: Any) -> Any:
+        """Find and merge duplicate customers (see kehu.dedupe.run.run_dedupe)."""
+        from kehu.dedupe.run import run_dedupe
+
+        return run_dedupe(self, dry_run, **kwargs)
+
+    def merge_customers(self, a: str, b: str, **kwargs: Any) -> Any:
+        from kehu.dedupe.review import merge_pair
+
+        return merge_pair(self, a, b, **kwargs)
+
+    def reject_duplicate(self, a: str, b: str, **kwargs: Any) -> dict[str, Any]:
+        from kehu.dedupe.review import reject_pair
+
+        return reject_pair(self, a, b, **kwargs)
+
+    def undo_merge(self, merge_id: str, *, force: bool = False, user: str | None = None) -> Any:
+        from kehu.dedupe.undo import undo_merge
+
+        with self.transaction() as cur:
+            return undo_merge(cur, merge_id, force=force, user=user)
+
     # ---- planning (kehu.planning) ----
+    def plan(self, as_of: Any = None, *, dry_run: bool = False) -> Any:
+        """Create the tasks the snapshot at `as_of` (a date) calls for (planning.plan)."""
+        from kehu.planning.plan import make_plan
+
+        return make_plan(self, as_of, dry_run=dry_run)
+
+    def kpis(
+        self,
+        period: str = "month",
+        by: str | None = None,
+        start: Any = None,
+        end: Any = None,
+        **kw: Any,
+    ) -> list[dict[str, Any]]:
+        """KPI rows per period and group; start/end are dates (planning.kpis.compute_kpis)."""
+        from kehu.planning.kpis import compute_kpis
+
+        return compute_kpis(self, period, by, start, end, **kw)
+
+    def split_targets(self, total: Any, period: str, by: str, **kw: Any) -> Any:
+        """Split a sales target (kehu.planning.targets.split_targets)."""
+        from kehu.planning.targets import split_targets
+
+        return split_targets(self, total, period, by, **kw)
+
+    def goals_status(self, as_of: Any = None) -> list[dict[str, Any]]:
+        """Every goal's status at `as_of`, without writing (kehu.planning.goals)."""
+        from kehu.planning.goals import goals_status
+
+        return goals_status(self, as_of)
+
     # ---- monitoring (kehu.monitor) ----
     def run_alerts(self, as_of: Any = None, *, send: bool = True) -> Any:
         """Evaluate alert rules, store events, notify (see kehu.monitor.alerts)."""
@@ -229,6 +288,25 @@ class Workspace:
         return run_pipeline(self, **kwargs)
 
     # ---- web, users, audit (kehu.web) ----
+    def audit(
+        self,
+        action: str,
+        *,
+        user: str | None = None,
+        target: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> str:
+        """Append an event to the audit log (logins, exports, imports, merges, config)."""
+        from kehu.web import audit
+
+        return audit.record(self, action, user=user, target=target, detail=detail)
+
+    def auth(self) -> Any:
+        """Users, sessions and API tokens of this workspace (`kehu.web.auth.Auth`)."""
+        from kehu.web.auth import Auth
+
+        return Auth(self)
+
     # ---- engines (kehu.engines: spark) ----
 
 

@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from kehu.analytics import features, lifecycle, pareto, portrait, rfm, value
+from kehu.analytics.numeric import round_half_up
 from kehu.analytics.sources import Availability, as_of_view, first_seen
 from kehu.config import Settings
 
@@ -59,12 +60,11 @@ def customer_facts(tables: dict[str, ir.Table], as_of: date, settings: Settings)
     w = features.Windows.of(as_of, settings)
     cust = tables["customers"].select(*CUSTOMER_COLUMNS)
     seen = first_seen(tables)
-    cust = cust.left_join(seen, cust.customer_id == seen.customer_id).select(
-        cust, seen=seen.seen
-    )
+    cust = cust.left_join(seen, cust.customer_id == seen.customer_id).select(cust, seen=seen.seen)
     cust = cust.filter(cust.seen.isnull() | (cust.seen <= ibis.literal(as_of))).drop("seen")
     parts = [
         features.order_facts(view["orders"], w),
+        features.payment_facts(view["orders"], as_of),
         features.purchase_day_facts(view["orders"], w, settings.lifecycle.lost_days),
         portrait.main_categories(view["orders"], w),
         portrait.ticket_facts(view["tickets"], w, settings.value.complaint_categories),
@@ -110,7 +110,7 @@ def derive(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
         complaints_12m=t.complaints_12m.fill_null(0),
         avg_order_value=ibis.ifelse(
             t.orders_total > 0,
-            (t.spend_total.cast("float64") / t.orders_total.cast("float64")).round(2),
+            round_half_up(t.spend_total.cast("float64") / t.orders_total.cast("float64")),
             ibis.null("float64"),
         ),
         payment_cadence_days=ibis.ifelse(
@@ -127,16 +127,27 @@ def derive(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
     )
 
 
+def facts_table(tables: dict[str, ir.Table], as_of: date, settings: Settings) -> ir.Table:
+    """Stage 1: one row per customer with every fact the scores need (the heavy scans)."""
+    return derive(customer_facts(tables, as_of, settings), as_of, settings)
+
+
+def score_table(facts: ir.Table, settings: Settings, avail: Availability) -> ir.Table:
+    """Stage 2: scores and classes from the per-customer facts (cheap, but several windows)."""
+    t = rfm.add_scores(facts, settings.rfm)
+    t = rfm.add_type_and_segment(t, settings.rfm)
+    t = value.add_value(t, settings.value, avail)
+    t = pareto.add_abc(t, settings.abc)
+    t = t.mutate(lifecycle=lifecycle.lifecycle_expr(t, settings.lifecycle))
+    return t.select(*CORE_COLUMNS).order_by("customer_id")
+
+
 def core_snapshot(
     tables: dict[str, ir.Table], as_of: date, settings: Settings, avail: Availability
 ) -> ir.Table:
-    """One row per customer with the RFM, value, ABC, lifecycle and portrait columns."""
-    t = derive(customer_facts(tables, as_of, settings), as_of, settings)
-    t = rfm.add_scores(t, settings.rfm)
-    t = rfm.add_type_and_segment(t, settings.rfm)
-    t = value.add_value(t, settings.value, avail)
-    t = t.mutate(
-        abc_class=pareto.abc_expr(t, settings.abc),
-        lifecycle=lifecycle.lifecycle_expr(t, settings.lifecycle),
-    )
-    return t.select(*CORE_COLUMNS).order_by("customer_id")
+    """One row per customer with the RFM, value, ABC, lifecycle and portrait columns.
+
+    As a single expression; `analyze` runs the two stages separately and materialises the
+    facts in between (`Table.cache()`), so the engine computes them exactly once.
+    """
+    return score_table(facts_table(tables, as_of, settings), settings, avail)

@@ -57,8 +57,10 @@ def _threshold_rule(
 
 def explain_rfm(row: dict[str, Any], settings: Settings, lang: str) -> dict[str, str]:
     s = settings.rfm
-    rec, orders, spend = _n(row.get("recency_days")), _n(row.get("orders_12m")), _n(
-        row.get("spend_12m")
+    rec, orders, spend = (
+        _n(row.get("recency_days")),
+        _n(row.get("orders_12m")),
+        _n(row.get("spend_12m")),
     )
     days = settings.rfm.window_days
     if s.mode == "quantiles":
@@ -98,8 +100,10 @@ def explain_type(row: dict[str, Any], settings: Settings, lang: str) -> str:
         if exact
         else tr(lang, "取最接近的模板", "nearest seed pattern")
     )
-    return f"{shown} → {label('rfm_type', code, lang)}({how})" if lang != "en" else (
-        f"{shown} → {label('rfm_type', code, lang)} ({how})"
+    return (
+        f"{shown} → {label('rfm_type', code, lang)}({how})"
+        if lang != "en"
+        else (f"{shown} → {label('rfm_type', code, lang)} ({how})")
     )
 
 
@@ -129,7 +133,11 @@ def explain_value(row: dict[str, Any], settings: Settings, lang: str) -> list[di
 def explain_tier(row: dict[str, Any], settings: Settings, lang: str) -> str:
     score = _n(row.get("value_score")) or 0.0
     v = settings.value
-    edges = [("strategic", v.tier_strategic), ("core", v.tier_core), ("potential", v.tier_potential)]
+    edges = [
+        ("strategic", v.tier_strategic),
+        ("core", v.tier_core),
+        ("potential", v.tier_potential),
+    ]
     for code, edge in edges:
         if score >= edge:
             return f"{score:.2f} ≥ {edge:g} → {label('value_tier', code, lang)}"

@@ -83,9 +83,17 @@ def order_facts(orders: ir.Table, w: Windows) -> ir.Table:
         due_12m=amount.sum(where=in_collection),
         paid_12m=paid_value.sum(where=in_collection),
         days_to_pay=pay_days.mean(where=o.paid_date.notnull() & paid_by_then),
-        paid_days=o.paid_date.nunique(where=o.paid_date.notnull() & paid_by_then),
-        first_paid=o.paid_date.min(where=paid_by_then),
-        last_paid=o.paid_date.max(where=paid_by_then),
+    )
+
+
+def payment_facts(orders: ir.Table, as_of: date) -> ir.Table:
+    """paid_days (distinct payment dates on or before as_of), first_paid, last_paid."""
+    paid = orders.filter(orders.paid_date.notnull() & (orders.paid_date <= ibis.literal(as_of)))
+    days = paid.select("customer_id", "paid_date").distinct()
+    return days.group_by("customer_id").agg(
+        paid_days=days.count(),
+        first_paid=days.paid_date.min(),
+        last_paid=days.paid_date.max(),
     )
 
 
@@ -93,13 +101,13 @@ def purchase_day_facts(orders: ir.Table, w: Windows, lost_days: int) -> ir.Table
     """One row per ordering customer from its distinct purchase days.
 
     Columns: customer_id, purchase_days_total, purchase_days_12m, gap_count, gap_sum, gap_sq_sum,
-    last_gap (days between the last two purchase days), return_date (the latest purchase day
-    that followed a gap of at least `lost_days`: the customer came back after being lost).
+    return_date (the latest purchase day that followed a gap of at least `lost_days`: the
+    customer came back after being lost). (customer_id, order_date) is unique here, so the
+    window order needs no further tie-breaker.
     """
     days = orders.select("customer_id", "order_date").distinct()
     prev = days.order_date.lag().over(group_by=days.customer_id, order_by=days.order_date)
-    nxt = days.order_date.lead().over(group_by=days.customer_id, order_by=days.order_date)
-    gaps = days.mutate(gap=days.order_date.delta(prev, unit="day"), is_last=nxt.isnull())
+    gaps = days.mutate(gap=days.order_date.delta(prev, unit="day"))
     gap = gaps.gap.cast("float64")
     return gaps.group_by("customer_id").agg(
         purchase_days_total=gaps.count(),
@@ -107,6 +115,5 @@ def purchase_day_facts(orders: ir.Table, w: Windows, lost_days: int) -> ir.Table
         gap_count=gaps.gap.count(),
         gap_sum=gap.sum(),
         gap_sq_sum=(gap * gap).sum(),
-        last_gap=gaps.gap.max(where=gaps.is_last),
         return_date=gaps.order_date.max(where=gaps.gap >= lost_days),
     )

@@ -20,22 +20,28 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from kehu.analytics.ranking import with_windows
 from kehu.config import AbcSettings
 
 
-def abc_expr(t: ir.Table, s: AbcSettings) -> ir.StringValue:
-    """abc_class for a table with customer_id and spend_12m (coalesced to 0)."""
+def add_abc(t: ir.Table, s: AbcSettings) -> ir.Table:
+    """Add abc_class to a table with customer_id and spend_12m (coalesced to 0)."""
+
+    def share_before(n: ir.Table) -> ir.FloatingValue:
+        window = ibis.cumulative_window(order_by=[n._spend.desc(), n.customer_id.asc()])
+        running = n._spend.sum().over(window)
+        positive_total = ibis.ifelse(n._spend > 0, n._spend, 0.0).sum().over()
+        return (running - n._spend) / positive_total
+
+    t = with_windows(t, {"_spend": t.spend_12m.cast("float64")}, {"_before": share_before})
     spend = t.spend_12m.cast("float64")
-    window = ibis.cumulative_window(order_by=[t.spend_12m.desc(), t.customer_id.asc()])
-    running = spend.sum().over(window)
-    positive_total = ibis.ifelse(spend > 0, spend, 0.0).sum().over()
-    before = (running - spend) / positive_total
-    return ibis.cases(
+    abc = ibis.cases(
         (spend <= 0, "C"),
-        (before < s.a_share, "A"),
-        (before < s.b_share, "B"),
+        (t._before < s.a_share, "A"),
+        (t._before < s.b_share, "B"),
         else_="C",
     )
+    return t.mutate(abc_class=abc).drop("_before")
 
 
 def pareto_summary(frame: pd.DataFrame, s: AbcSettings, negative_limit: int = 10) -> dict[str, Any]:

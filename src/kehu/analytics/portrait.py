@@ -28,7 +28,18 @@ CLOSED_STATUSES = (
     "closed", "resolved", "done", "solved", "cancelled", "canceled",
     "已关闭", "关闭", "已解决", "解决", "已完成", "完成", "已取消",
 )  # fmt: skip
-OPP_CLOSED = ("won", "lost", "closed", "cancelled", "赢单", "输单", "成交", "丢单", "关闭", "已关闭")
+OPP_CLOSED = (
+    "won",
+    "lost",
+    "closed",
+    "cancelled",
+    "赢单",
+    "输单",
+    "成交",
+    "丢单",
+    "关闭",
+    "已关闭",
+)
 ROLE_RANK: dict[str, int] = {
     "高层": 0, "决策": 0, "executive": 0, "decision": 0, "decision maker": 0,
     "采购": 1, "procurement": 1, "purchasing": 1,
@@ -73,9 +84,7 @@ def ticket_facts(tickets: ir.Table, w: Windows, complaint_categories: list[str])
     eod = ibis.literal(end_of_day(w.as_of))
     status = t.status.strip().lower()
     closed_by_status = t.resolved_at.isnull() & status.isin([s.lower() for s in CLOSED_STATUSES])
-    is_open = (t.resolved_at.isnull() | (t.resolved_at >= eod)) & ~closed_by_status.fill_null(
-        False
-    )
+    is_open = (t.resolved_at.isnull() | (t.resolved_at >= eod)) & ~closed_by_status.fill_null(False)
     cur = t.opened_at >= ibis.literal(datetime.combine(w.start, time.min))
     complaint = t.category.strip().lower().isin([c.lower() for c in complaint_categories])
     counts = t.group_by("customer_id").agg(
@@ -122,6 +131,8 @@ def key_contacts(contacts: ir.Table) -> ir.Table:
         order_by=[key_rank.asc(), role_rank.asc(), c.source.asc(), c.contact_id.asc()],
     )
     detail = ibis.coalesce(c.title, c.role)
-    text = ibis.ifelse(detail.isnull() | (detail.strip() == ""), c.name, c.name + " (" + detail + ")")
+    text = ibis.ifelse(
+        detail.isnull() | (detail.strip() == ""), c.name, c.name + " (" + detail + ")"
+    )
     ranked = c.mutate(_rn=rn, key_contact=text).filter(lambda x: x._rn == 0)
     return ranked.select("customer_id", "key_contact")

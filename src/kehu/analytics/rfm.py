@@ -26,6 +26,7 @@ from itertools import product
 import ibis
 import ibis.expr.types as ir
 
+from kehu.analytics.ranking import with_windows
 from kehu.config import RfmLevel, RfmSettings
 
 LOW, MID, HIGH = 0, 1, 2
@@ -100,7 +101,12 @@ def threshold_score(
     """The first level (best score first) whose bound x meets; `otherwise` (also for null x)."""
     ranked = sorted(levels, key=lambda lv: -lv.score)
     branches = [
-        ((x <= _literal(lv.bound, decimal)) if smaller_is_better else (x >= _literal(lv.bound, decimal)), lv.score)
+        (
+            (x <= _literal(lv.bound, decimal))
+            if smaller_is_better
+            else (x >= _literal(lv.bound, decimal)),
+            lv.score,
+        )
         for lv in ranked
     ]
     return ibis.cases(*branches, else_=otherwise).cast("int32")
@@ -132,10 +138,14 @@ def add_scores(t: ir.Table, settings: RfmSettings) -> ir.Table:
     ordered = t.orders_12m > 0
     if settings.mode == "quantiles":
         q = settings.quantiles
-        t = t.mutate(
-            _r_bin=quantile_bin(t.recency_days, t.recency_days.notnull(), q, smaller_is_better=True),
-            _f_bin=quantile_bin(t.orders_12m, ordered, q, smaller_is_better=False),
-            _m_bin=quantile_bin(t.spend_12m, ordered, q, smaller_is_better=False),
+        t = with_windows(
+            t,
+            {"_r": t.recency_days, "_f": t.orders_12m, "_m": t.spend_12m, "_ordered": ordered},
+            {
+                "_r_bin": lambda n: quantile_bin(n._r, n._r.notnull(), q, smaller_is_better=True),
+                "_f_bin": lambda n: quantile_bin(n._f, n._ordered, q, smaller_is_better=False),
+                "_m_bin": lambda n: quantile_bin(n._m, n._ordered, q, smaller_is_better=False),
+            },
         )
         t = t.mutate(
             r_score=bin_score(t._r_bin, q),
@@ -150,7 +160,10 @@ def add_scores(t: ir.Table, settings: RfmSettings) -> ir.Table:
         t.orders_12m, settings.frequency, settings.frequency_else, smaller_is_better=False
     )
     m = threshold_score(
-        t.spend_12m, settings.monetary, settings.monetary_else, smaller_is_better=False,
+        t.spend_12m,
+        settings.monetary,
+        settings.monetary_else,
+        smaller_is_better=False,
         decimal=True,
     )
     # No order in the window: the lowest F and M, whatever the levels say about zero.

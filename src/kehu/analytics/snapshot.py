@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kehu.analytics.core import core_snapshot
+from kehu.analytics.core import facts_table, score_table
 from kehu.analytics.sources import Availability, as_of_view, source_tables
 from kehu.analytics.summary import numeric_frame, summarize
 from kehu.analytics.tables import SNAPSHOT_COLUMNS
@@ -175,15 +175,19 @@ def compute_snapshot(
 
     t0 = time.perf_counter()
     stage("core")
-    core = core_snapshot(tables, as_of, settings, avail).to_pyarrow()
+    facts = facts_table(tables, as_of, settings).cache()  # computed once, scored from here
+    try:
+        core = score_table(facts, settings, avail).to_pyarrow()
+    finally:
+        facts.release()
     timings["core"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     stage("clv")
-    clv_frame, info["clv"] = run_clv(view, as_of, settings) if avail.orders else (
-        None,
-        {"available": False, "reason": "no_orders"},
-    )
+    if avail.orders:
+        clv_frame, info["clv"] = run_clv(view, as_of, settings)
+    else:
+        clv_frame, info["clv"] = None, {"available": False, "reason": "no_orders"}
     core = _attach(core, clv_frame, CLV_COLUMNS)
     timings["clv"] = time.perf_counter() - t0
 
@@ -203,6 +207,9 @@ def write_snapshot(ws: Workspace, as_of: date, rows: pa.Table, run: dict[str, An
     if missing:
         raise ValueError(f"snapshot rows lack columns {missing}")
     data = rows.select(cols)
+    ids = data["customer_id"]
+    if pc.count_distinct(ids).as_py() != len(ids) or ids.null_count:
+        raise ValueError("snapshot rows must have one row per customer_id")
     col_list = ", ".join(f'"{c}"' for c in cols)
     with ws.transaction() as cur:
         cur.register("_kehu_snapshot_rows", data)
@@ -247,6 +254,8 @@ def analyze(
 ) -> AnalyzeResult:
     """Compute and store the customer snapshot for `as_of` (see module docstring)."""
     started = time.perf_counter()
+    # Progress goes through `progress`; DuckDB's own bar would garble stdout (and --json).
+    ws.con.execute("SET enable_progress_bar = false")
     as_of = as_of or default_as_of(ws)
     tables = engine_tables(ws, engine)
     rows, info, timings = compute_snapshot(tables, as_of, ws.settings, progress=progress)

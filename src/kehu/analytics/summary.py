@@ -57,14 +57,19 @@ def distribution(frame: pd.DataFrame, column: str, kind: str) -> list[dict[str, 
     return rows
 
 
+# Customers already lost (or who never bought) are not "at risk": they are listed elsewhere.
+NOT_AT_RISK = ("lost", "prospect", "target")
+
+
 def top_churn_risks(frame: pd.DataFrame, limit: int = TOP_RISKS) -> list[dict[str, Any]]:
-    risky = frame[frame["churn_risk"].notna()].copy()
+    """The customers a manager should call first: still active, ranked by revenue at risk
+    (churn_risk x 12-month spend), then by risk and customer_id."""
+    risky = frame[frame["churn_risk"].notna() & ~frame["lifecycle"].isin(NOT_AT_RISK)].copy()
     if risky.empty:
         return []
-    tier_rank = {c: i for i, c in enumerate(codes("value_tier"))}
-    risky["_tier"] = risky["value_tier"].map(tier_rank).fillna(9)
+    risky["at_risk_value"] = risky["churn_risk"] * risky["spend_12m"].fillna(0.0).clip(lower=0.0)
     risky = risky.sort_values(
-        ["churn_risk", "_tier", "spend_12m", "customer_id"], ascending=[False, True, False, True]
+        ["at_risk_value", "churn_risk", "customer_id"], ascending=[False, False, True]
     ).head(limit)
     out = []
     for row in risky.itertuples(index=False):
@@ -79,8 +84,10 @@ def top_churn_risks(frame: pd.DataFrame, limit: int = TOP_RISKS) -> list[dict[st
                 "owner": row.owner,
                 "value_tier": row.value_tier,
                 "rfm_type": row.rfm_type,
+                "lifecycle": row.lifecycle,
                 "churn_risk": _num(row.churn_risk),
                 "spend_12m": _num(row.spend_12m),
+                "revenue_at_risk": _num(row.at_risk_value),
                 "reasons": reasons,
             }
         )

@@ -27,6 +27,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from kehu.analytics.numeric import round_half_up
+from kehu.analytics.ranking import with_windows
 from kehu.analytics.sources import Availability
 from kehu.config import ValueSettings
 
@@ -58,17 +60,41 @@ def growth_points(g: ir.NumericValue, full: float) -> ir.FloatingValue:
     return clip100(50.0 + 50.0 * g.cast("float64") / full)
 
 
+def add_percentiles(t: ir.Table) -> ir.Table:
+    """The percentile-rank inputs (_p_*) of the indicators, ranked on a narrow projection."""
+    costed = t.costed_spend_12m.cast("float64")
+    inputs = {
+        "_v_spend": t.spend_12m.cast("float64"),
+        "_v_margin": t.profit_12m.cast("float64") / costed,
+        "_e_margin": costed.notnull() & (costed > 0),
+        "_v_pipe": t.open_pipeline.cast("float64"),
+        "_v_revenue": t.annual_revenue.cast("float64"),
+        "_v_employees": t.employees.cast("float64"),
+    }
+    outputs = {
+        "_p_spend": lambda n: percentile(n._v_spend, n._v_spend > 0),
+        "_p_margin": lambda n: percentile(n._v_margin, n._e_margin),
+        "_p_pipe": lambda n: percentile(n._v_pipe, n._v_pipe > 0),
+        "_p_revenue": lambda n: percentile(
+            n._v_revenue, n._v_revenue.notnull() & (n._v_revenue > 0)
+        ),
+        "_p_employees": lambda n: percentile(
+            n._v_employees, n._v_employees.notnull() & (n._v_employees > 0)
+        ),
+    }
+    return with_windows(t, inputs, outputs)
+
+
 def indicators(t: ir.Table, s: ValueSettings, avail: Availability) -> dict[str, ir.FloatingValue]:
-    """Every indicator as a 0-100 expression (null where the customer has no data for it)."""
+    """Every indicator as a 0-100 expression (null where the customer has no data for it).
+
+    `t` carries the percentile columns of `add_percentiles`.
+    """
     spend = t.spend_12m.cast("float64")
     prev = t.spend_prev_12m.cast("float64")
-    has_spend = spend > 0
     out: dict[str, ir.FloatingValue] = {}
-    out["sales_share"] = ibis.ifelse(has_spend, percentile(spend, has_spend), 0.0)
-    costed = t.costed_spend_12m.cast("float64")
-    has_margin = costed.notnull() & (costed > 0)
-    margin_rate = t.profit_12m.cast("float64") / costed
-    out["margin"] = percentile(margin_rate, has_margin) if avail.costs else NULL
+    out["sales_share"] = ibis.ifelse(spend > 0, t._p_spend, 0.0)
+    out["margin"] = t._p_margin if avail.costs else NULL
     due = t.due_12m.cast("float64")
     out["collection"] = ibis.ifelse(
         due.notnull() & (due > 0), clip100(100.0 * t.paid_12m.cast("float64") / due), NULL
@@ -78,9 +104,7 @@ def indicators(t: ir.Table, s: ValueSettings, avail: Availability) -> dict[str, 
         total > 0, clip100(50.0 * (1.0 + (spend - prev) / total)), NULL
     )
     pipe = t.open_pipeline.cast("float64")
-    out["pipeline"] = (
-        ibis.ifelse(pipe > 0, percentile(pipe, pipe > 0), 0.0) if avail.opportunities else NULL
-    )
+    out["pipeline"] = ibis.ifelse(pipe > 0, t._p_pipe, 0.0) if avail.opportunities else NULL
     out["budget_growth"] = growth_points(t.budget_growth, s.growth_full)
     if s.industry_growth:
         rate = ibis.cases(
@@ -89,12 +113,7 @@ def indicators(t: ir.Table, s: ValueSettings, avail: Availability) -> dict[str, 
         out["industry_growth"] = growth_points(rate, s.growth_full)
     else:
         out["industry_growth"] = NULL
-    revenue = t.annual_revenue.cast("float64")
-    employees = t.employees.cast("float64")
-    out["company_size"] = ibis.coalesce(
-        percentile(revenue, revenue.notnull() & (revenue > 0)),
-        percentile(employees, employees.notnull() & (employees > 0)),
-    )
+    out["company_size"] = ibis.coalesce(t._p_revenue, t._p_employees)
     out["tenure"] = ibis.ifelse(
         t.tenure_days.notnull(),
         clip100(100.0 * t.tenure_days.cast("float64") / (365.25 * s.tenure_full_years)),
@@ -115,7 +134,7 @@ def indicators(t: ir.Table, s: ValueSettings, avail: Availability) -> dict[str, 
     )
     out["benchmark"] = ibis.cases((t.is_benchmark, 100.0), (~t.is_benchmark, 0.0), else_=NULL)
     out["reference"] = ibis.cases((t.is_reference, 100.0), (~t.is_reference, 0.0), else_=NULL)
-    position = t.industry_position.strip().lower()
+    position = t.industry_position.lower()  # text is trimmed on import; see decisions (Spark TRIM)
     out["industry_position"] = ibis.cases(
         *((position == k.strip().lower(), float(v)) for k, v in s.industry_position_scores.items()),
         else_=NULL,
@@ -128,6 +147,7 @@ def add_value(t: ir.Table, s: ValueSettings, avail: Availability) -> ir.Table:
 
     Built in layers (indicators → dimensions → score) so each expression is written once.
     """
+    t = add_percentiles(t)
     ind = indicators(t, s, avail)
     t = t.mutate(**{f"_i_{n}": expr.cast("float64") for n, expr in ind.items()})
     iw = s.indicators.model_dump()
@@ -152,12 +172,12 @@ def add_value(t: ir.Table, s: ValueSettings, avail: Availability) -> ir.Table:
     score_den = sum((c.notnull().cast("float64") * w for c, w in present), ibis.literal(0.0))
     confidence = sum((t[f"_c_{d}"] * dw[d] for d in DIMENSIONS), ibis.literal(0.0))
     t = t.mutate(
-        value_score=ibis.ifelse(score_den > 0, score_num / score_den, 0.0).round(2),
-        value_confidence=confidence.round(4),
-        **{f"value_{d}": t[f"value_{d}"].round(2) for d in DIMENSIONS},
+        value_score=round_half_up(ibis.ifelse(score_den > 0, score_num / score_den, 0.0)),
+        value_confidence=round_half_up(confidence, 4),
+        **{f"value_{d}": round_half_up(t[f"value_{d}"]) for d in DIMENSIONS},
     )
     t = t.mutate(value_tier=tier_expr(t.value_score, s))
-    helpers = [c for c in t.columns if c.startswith(("_i_", "_c_"))]
+    helpers = [c for c in t.columns if c.startswith(("_i_", "_c_", "_p_"))]
     return t.drop(*helpers)
 
 

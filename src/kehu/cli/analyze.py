@@ -33,14 +33,17 @@ def _date(text: str | None, option: str) -> date | None:
 def analyze(
     ctx: typer.Context,
     as_of: str = typer.Option(
-        None, "--as-of", help="Snapshot date YYYY-MM-DD (default: today, or the day after the"
-        " last order). Only records on or before it are used."
+        None,
+        "--as-of",
+        help="Snapshot date YYYY-MM-DD (default: today, or the day after the"
+        " last order). Only records on or before it are used.",
     ),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
 ) -> None:
     """Compute the dated customer snapshot and print a summary. 客户分析"""
-    from kehu.analytics.snapshot import STAGES, analyze as run_analyze
+    from kehu.analytics.snapshot import STAGES
+    from kehu.analytics.snapshot import analyze as run_analyze
     from kehu.cli.analyze_views import render_summary
 
     ws = open_ws(ctx)
@@ -117,7 +120,8 @@ def customers(
         limit=limit or None,
     )
     if as_json:
-        print_json({"as_of": day, "total": total, "customers": frame.to_dict("records")})
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        print_json({"as_of": day, "total": total, "customers": records})
         return
     console.print(render_customers(frame, lang_of(ctx), day, total))
 

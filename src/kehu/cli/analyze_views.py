@@ -32,7 +32,7 @@ def money(x: Any) -> str:
         return str(x)
     if v != v:
         return "—"
-    return f"¥{v:,.2f}"
+    return f"-¥{-v:,.2f}" if v < 0 else f"¥{v:,.2f}"
 
 
 def pct(x: Any, digits: int = 1) -> str:
@@ -135,19 +135,25 @@ def pareto_sentence(p: dict[str, Any], lang: str) -> str:
 
 
 def _churn_table(rows: list[dict[str, Any]], lang: str) -> Table:
-    t = Table(title=tr(lang, "流失风险最高的客户", "Highest churn risk"), title_justify="left")
-    t.add_column(tr(lang, "客户", "Customer"))
-    t.add_column(tr(lang, "负责人", "Owner"))
-    t.add_column(tr(lang, "价值等级", "Tier"))
-    t.add_column(tr(lang, "风险", "Risk"), justify="right")
-    t.add_column(tr(lang, "原因", "Reasons"))
+    t = Table(
+        title=tr(lang, "流失风险最高的在营客户(按风险收入排序)",
+                 "Active customers most at risk (by revenue at risk)"),
+        title_justify="left",
+    )  # fmt: skip
+    t.add_column(tr(lang, "客户", "Customer"), ratio=2)
+    t.add_column(tr(lang, "负责人", "Owner"), no_wrap=True)
+    t.add_column(tr(lang, "风险", "Risk"), justify="right", no_wrap=True)
+    t.add_column(tr(lang, "近1年消费", "Spend 12m"), justify="right", no_wrap=True)
+    t.add_column(tr(lang, "主要原因", "Main reasons"), ratio=3)
     for r in rows:
-        reasons = "; ".join(reason_text(x, lang) for x in r["reasons"][:3]) or "—"
+        reasons = "\n".join("• " + reason_text(x, lang) for x in r["reasons"][:2]) or "—"
         t.add_row(
-            f"{r['name'] or ''} ({r['customer_id']})",
+            f"{r['name'] or ''} ({r['customer_id']})\n"
+            f"[dim]{label('value_tier', r['value_tier'], lang)} · "
+            f"{label('lifecycle', r.get('lifecycle'), lang)}[/]",
             text(r["owner"]),
-            label("value_tier", r["value_tier"], lang),
             pct(r["churn_risk"], 0),
+            money0(r["spend_12m"]),
             reasons,
         )
     return t
@@ -156,6 +162,8 @@ def _churn_table(rows: list[dict[str, Any]], lang: str) -> Table:
 def _clv_lines(summary: dict[str, Any], lang: str) -> list[str]:
     clv = summary.get("clv") or {}
     head = summary.get("clv_headline") or {}
+    if clv.get("reason") == "no_orders":
+        return [tr(lang, "CLV:截至分析日期没有订单", "CLV: no orders up to the analysis date")]
     if not clv.get("available"):
         return [tr(lang, "CLV:模块不可用", "CLV: module not available")]
     params = clv.get("params") or {}
@@ -191,7 +199,9 @@ def _churn_line(summary: dict[str, Any], lang: str) -> str | None:
     churn = summary.get("churn") or {}
     if not churn.get("available"):
         return tr(lang, "流失预警:模块不可用", "Churn warning: module not available")
-    msg = churn.get("message_en" if lang == "en" else "message_zh") or churn.get("status", "")
+    msg = churn.get("message_en" if lang == "en" else "message_zh") or churn.get("status") or ""
+    if not msg and not churn.get("customers"):
+        msg = tr(lang, "没有可评估的客户(尚无订单)", "no customer to score (no orders yet)")
     auc = (churn.get("holdout") or {}).get("roc_auc")
     if auc is not None:
         msg += tr(lang, f"(时间切分留出集 AUC {auc:.3f})", f" (time-split holdout AUC {auc:.3f})")
@@ -201,16 +211,30 @@ def _churn_line(summary: dict[str, Any], lang: str) -> str | None:
 def render_summary(summary: dict[str, Any], lang: str) -> Group:
     """The `kehu analyze` report for a sales manager."""
     profit = summary.get("profit_12m")
+    zh_profit = f" · 利润 {money(profit)}" if profit is not None else ""
+    en_profit = f" · profit {money(profit)}" if profit is not None else ""
+    revenue = money(summary["revenue_12m"])
     head = tr(
         lang,
         f"分析日期 {summary['as_of']} · 客户 {summary['customers']:,} 位 · "
-        f"近1年有购买 {summary['active_customers']:,} 位 · 近1年收入 {money(summary['revenue_12m'])}"
-        + (f" · 利润 {money(profit)}" if profit is not None else ""),
+        f"近1年有购买 {summary['active_customers']:,} 位 · 近1年收入 {revenue}{zh_profit}",
         f"As of {summary['as_of']} · {summary['customers']:,} customers · "
-        f"{summary['active_customers']:,} bought in the last 12 months · revenue "
-        f"{money(summary['revenue_12m'])}" + (f" · profit {money(profit)}" if profit else ""),
+        f"{summary['active_customers']:,} bought in the last 12 months · revenue {revenue}"
+        f"{en_profit}",
     )
     parts: list[Any] = [Panel(head, title=tr(lang, "客户分析", "Customer analysis"))]
+    if not summary["customers"]:
+        parts.append(
+            Text(
+                tr(
+                    lang,
+                    "还没有客户数据:先用 `kehu import` 导入客户和订单(或运行 `kehu demo`)。",
+                    "No customers yet: load customers and orders with `kehu import` "
+                    "(or try `kehu demo`).",
+                )
+            )
+        )
+        return Group(*parts)
     parts.append(_distribution_table(tr(lang, "RFM 客户类型", "RFM customer types"),
                                      summary["rfm_type"], "rfm_type", lang))  # fmt: skip
     parts.append(_distribution_table(tr(lang, "价值等级", "Value tiers"),
@@ -247,8 +271,9 @@ def render_summary(summary: dict[str, Any], lang: str) -> Group:
     parts.append(Panel("\n".join(_clv_lines(summary, lang)), title="CLV"))
     timings = summary.get("timings") or {}
     if timings:
+        known = STAGES.keys()  # a Catalog, not a dict
         shown = " · ".join(
-            f"{STAGES(k, lang) if k in STAGES.keys() else k} {v:.2f}s"
+            f"{STAGES(k, lang) if k in known else k} {v:.2f}s"
             for k, v in timings.items()
             if k != "total"
         )
@@ -302,9 +327,14 @@ def render_customers(frame: Any, lang: str, as_of: date, total: int) -> Table:
 
 
 def money0(x: Any) -> str:
-    """Money without the fen, for narrow tables."""
-    shown = money(x)
-    return shown[:-3] if shown.endswith((".00", ".01")) or "." in shown[-3:] else shown
+    """Money rounded to the yuan, for narrow tables."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "—"
+    if v != v:
+        return "—"
+    return f"-¥{-v:,.0f}" if v < 0 else f"¥{v:,.0f}"
 
 
 def _is_code(col: str) -> bool:
@@ -341,25 +371,30 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
     snap = view["snapshot"] or {}
     phone = prof.get("phone")
     email = prof.get("email")
+    place = " ".join(x for x in (prof.get("region"), prof.get("province"), prof.get("city")) if x)
     profile_rows = [
         (tr(lang, "客户编号", "ID"), view["customer_id"]),
         (tr(lang, "客户性质", "Type"), text(prof.get("customer_type"))),
-        (tr(lang, "行业", "Industry"), text(prof.get("industry_name") or prof.get("industry_code"))),
-        (tr(lang, "区域", "Region"), " ".join(x for x in (prof.get("region"), prof.get("province"),
-                                                            prof.get("city")) if x) or "—"),
+        (
+            tr(lang, "行业", "Industry"),
+            text(prof.get("industry_name") or prof.get("industry_code")),
+        ),
+        (tr(lang, "区域", "Region"), place or "—"),
         (tr(lang, "负责人", "Owner"), text(prof.get("owner"))),
         (tr(lang, "合作起始", "Customer since"), text(prof.get("cooperation_start"))),
-        (tr(lang, "关键联系人", "Key contact"), text(snap.get("key_contact") or prof.get("contact_name"))),
+        (
+            tr(lang, "关键联系人", "Key contact"),
+            text(snap.get("key_contact") or prof.get("contact_name")),
+        ),
         (tr(lang, "电话", "Phone"), text(phone) if show_pii else mask_phone(phone)),
         (tr(lang, "邮箱", "Email"), text(email) if show_pii else mask_email(email)),
         (tr(lang, "主要品类", "Main categories"), text(snap.get("main_categories"))),
         (tr(lang, "客单价", "Avg order value"), money(snap.get("avg_order_value"))),
         (tr(lang, "回款周期", "Payment cadence"), _days(snap.get("payment_cadence_days"), lang)),
-        (tr(lang, "回款率", "Collection rate"), pct(snap.get("collection_rate"))
-         if snap.get("collection_rate") is not None else "—"),
+        (tr(lang, "回款率", "Collection rate"), _pct(snap.get("collection_rate"))),
         (tr(lang, "未结工单", "Open tickets"), text(snap.get("open_tickets"))),
         (tr(lang, "主要需求", "Top needs"), text(snap.get("top_needs"))),
-    ]  # fmt: skip
+    ]
     title = f"{prof.get('name') or view['customer_id']}"
     parts: list[Any] = [Panel(_kv_table(profile_rows), title=title, subtitle=tr(
         lang, f"客户画像 · 快照 {text(view['as_of'])}", f"Portrait · snapshot {text(view['as_of'])}"
@@ -373,6 +408,10 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
         parts.append(_clv_churn_panel(snap, view["churn_reasons"], lang))
     parts.extend(_activity_tables(view, lang, show_pii))
     return Group(*parts)
+
+
+def _pct(value: Any, digits: int = 1) -> str:
+    return "—" if value is None or value != value else pct(value, digits)
 
 
 def _days(value: Any, lang: str) -> str:
@@ -405,12 +444,12 @@ def _scores_table(snap: dict[str, Any], ex: dict[str, Any], lang: str) -> Table:
 
 
 def _value_table(snap: dict[str, Any], ex: dict[str, Any], lang: str) -> Table:
+    score, conf = num(snap.get("value_score")), pct(snap.get("value_confidence"), 0)
     t = Table(
         title=tr(
             lang,
-            f"综合价值分 {num(snap.get('value_score'))}(数据完整度 {pct(snap.get('value_confidence'), 0)})",
-            f"Value score {num(snap.get('value_score'))} "
-            f"(confidence {pct(snap.get('value_confidence'), 0)})",
+            f"综合价值分 {score}(数据完整度 {conf})",
+            f"Value score {score} (confidence {conf})",
         ),
         title_justify="left",
     )
@@ -432,14 +471,15 @@ def _value_table(snap: dict[str, Any], ex: dict[str, Any], lang: str) -> Table:
 
 
 def _clv_churn_panel(snap: dict[str, Any], reasons: list[dict[str, Any]], lang: str) -> Panel:
-    lines = [
-        tr(lang, "历史价值(收入)", "Historical value (revenue)") + f": {money(snap.get('clv_historical'))}",
-        tr(lang, "历史利润", "Historical profit") + f": {money(snap.get('profit_historical'))}",
-        tr(lang, "存活概率", "P(alive)") + f": {pct(snap.get('p_alive'), 0) if snap.get('p_alive') is not None else '—'}",
-        tr(lang, "预期购买次数", "Expected purchases") + f": {num(snap.get('expected_purchases'))}",
-        tr(lang, "预测终生价值", "Predicted CLV") + f": {money(snap.get('predicted_clv'))}",
-        tr(lang, "流失风险", "Churn risk") + f": {pct(snap.get('churn_risk'), 0) if snap.get('churn_risk') is not None else '—'}",
-    ]  # fmt: skip
+    items = [
+        (("历史价值(收入)", "Historical value (revenue)"), money(snap.get("clv_historical"))),
+        (("历史利润", "Historical profit"), money(snap.get("profit_historical"))),
+        (("存活概率", "P(alive)"), _pct(snap.get("p_alive"), 0)),
+        (("预期购买次数", "Expected purchases"), num(snap.get("expected_purchases"))),
+        (("预测终生价值", "Predicted CLV"), money(snap.get("predicted_clv"))),
+        (("流失风险", "Churn risk"), _pct(snap.get("churn_risk"), 0)),
+    ]
+    lines = [f"{tr(lang, *names)}: {shown}" for names, shown in items]
     for r in reasons:
         evidence = r.get("evidence")
         tail = f" [dim]{json.dumps(evidence, ensure_ascii=False)}[/]" if evidence else ""
@@ -449,31 +489,35 @@ def _clv_churn_panel(snap: dict[str, Any], reasons: list[dict[str, Any]], lang: 
 
 def _activity_tables(view: dict[str, Any], lang: str, show_pii: bool) -> list[Table]:
     out = []
+
+    def cols(*pairs: tuple[str, str, str]) -> list[tuple[str, str]]:
+        return [(key, tr(lang, zh, en)) for key, zh, en in pairs]
+
     specs = [
-        ("orders", tr(lang, "最近订单", "Recent orders"),
-         [("order_id", tr(lang, "订单号", "Order")), ("order_date", tr(lang, "日期", "Date")),
-          ("amount", tr(lang, "金额", "Amount")), ("product_category", tr(lang, "品类", "Category")),
-          ("paid_amount", tr(lang, "已回款", "Paid"))]),
-        ("interactions", tr(lang, "最近沟通", "Recent interactions"),
-         [("occurred_at", tr(lang, "时间", "When")), ("kind", tr(lang, "方式", "Kind")),
-          ("owner", tr(lang, "负责人", "Owner")), ("summary", tr(lang, "内容", "Summary"))]),
-        ("tickets", tr(lang, "最近工单", "Recent tickets"),
-         [("opened_at", tr(lang, "提交时间", "Opened")), ("category", tr(lang, "类别", "Category")),
-          ("status", tr(lang, "状态", "Status")), ("description", tr(lang, "描述", "Description"))]),
-        ("contacts", tr(lang, "联系人", "Contacts"),
-         [("name", tr(lang, "姓名", "Name")), ("title", tr(lang, "职位", "Title")),
-          ("role", tr(lang, "角色", "Role")), ("phone", tr(lang, "电话", "Phone"))]),
+        ("orders", tr(lang, "最近订单", "Recent orders"), cols(
+            ("order_id", "订单号", "Order"), ("order_date", "日期", "Date"),
+            ("amount", "金额", "Amount"), ("product_category", "品类", "Category"),
+            ("paid_amount", "已回款", "Paid"))),
+        ("interactions", tr(lang, "最近沟通", "Recent interactions"), cols(
+            ("occurred_at", "时间", "When"), ("kind", "方式", "Kind"),
+            ("owner", "负责人", "Owner"), ("summary", "内容", "Summary"))),
+        ("tickets", tr(lang, "最近工单", "Recent tickets"), cols(
+            ("opened_at", "提交时间", "Opened"), ("category", "类别", "Category"),
+            ("status", "状态", "Status"), ("description", "描述", "Description"))),
+        ("contacts", tr(lang, "联系人", "Contacts"), cols(
+            ("name", "姓名", "Name"), ("title", "职位", "Title"), ("role", "角色", "Role"),
+            ("phone", "电话", "Phone"))),
     ]  # fmt: skip
-    for key, title, cols in specs:
+    for key, title, columns in specs:
         rows = view.get(key) or []
         if not rows:
             continue
         t = Table(title=title, title_justify="left")
-        for _, head in cols:
+        for _, head in columns:
             t.add_column(head, overflow="fold")
         for r in rows:
             cells = []
-            for col, _ in cols:
+            for col, _ in columns:
                 v = r.get(col)
                 if col == "phone" and not show_pii:
                     cells.append(mask_phone(v))

@@ -32,6 +32,9 @@ def demo(
     as_of: str = typer.Option(
         None, "--as-of", help="Reference date the history ends on (default 2026-10-31). 参考日期"
     ),
+    import_only: bool = typer.Option(
+        False, "--import-only", help="Stop after the imports (no dedupe/analysis). 只导入"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON. 输出 JSON"),
     lang_option: str = typer.Option(
         None, "--lang", help="zh or en (same as the global --lang). 输出语言"
@@ -58,6 +61,7 @@ def demo(
         console=None if as_json else console,
         fmt=fmt,
         as_of=ref,
+        analyze=not import_only,
     )
     if as_json:
         print_json(summary)

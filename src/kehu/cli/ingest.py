@@ -34,7 +34,10 @@ T = Catalog(
         "unmapped": ("未映射的列(已记录,未导入)", "unmapped columns (logged, not imported)"),
         "import_id": ("导入批次", "import id"),
         "seconds": ("用时", "time"),
-        "rejects_title": ("被拒绝的行(前 {n} 条,共 {total} 条)", "Rejected rows (first {n} of {total})"),
+        "rejects_title": (
+            "被拒绝的行(前 {n} 条,共 {total} 条)",
+            "Rejected rows (first {n} of {total})",
+        ),
         "row": ("行号", "row"),
         "column": ("列", "column"),
         "value": ("值", "value"),
@@ -50,7 +53,10 @@ T = Catalog(
         "stage_clean": ("清洗", "cleaning"),
         "stage_check": ("校验", "checking"),
         "stage_load": ("写入", "loading"),
-        "exported": ("[green]✓[/] 已导出 {rows:,} 行 → {path}", "[green]✓[/] exported {rows:,} rows → {path}"),
+        "exported": (
+            "[green]✓[/] 已导出 {rows:,} 行 → {path}",
+            "[green]✓[/] exported {rows:,} rows → {path}",
+        ),
     }
 )
 PREVIEW_REJECTS = 10
@@ -176,7 +182,10 @@ def render_result(result: ImportResult, lang: str) -> None:
     console.print(table)
     if result.rejects:
         shown = result.rejects[:PREVIEW_REJECTS]
-        rt = Table(title=T("rejects_title", lang, n=len(shown), total=len(result.rejects)), title_justify="left")
+        rt = Table(
+            title=T("rejects_title", lang, n=len(shown), total=len(result.rejects)),
+            title_justify="left",
+        )
         for key in ("row", "column", "value", "reason"):
             rt.add_column(T(key, lang))
         for r in shown:

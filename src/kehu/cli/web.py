@@ -34,6 +34,7 @@ def serve(
     host: str = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1)."),
     port: int = typer.Option(None, "--port", help="Port (default 8000)."),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log requests."),
 ) -> None:
     """Run the web dashboard and REST API (OpenAPI at /docs). 启动网页与接口服务"""
     import uvicorn
@@ -64,6 +65,7 @@ def serve(
         host=host,
         port=port,
         log_level=log_level,
+        access_log=access_log,
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
         timeout_graceful_shutdown=10,

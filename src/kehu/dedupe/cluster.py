@@ -45,8 +45,9 @@ def cluster_pairs(
         df["status"] = pd.Series(dtype="string")
         df["cluster"] = pd.Series(dtype="int64")
         return Clusters([], df)
-    nodes, inv = np.unique(np.concatenate([df["id_l"].to_numpy(), df["id_r"].to_numpy()]),
-                           return_inverse=True)
+    nodes, inv = np.unique(
+        np.concatenate([df["id_l"].to_numpy(), df["id_r"].to_numpy()]), return_inverse=True
+    )
     li, ri = inv[: len(df)], inv[len(df) :]
     prob = df["probability"].to_numpy()
     blocked = df["blocked"].notna().to_numpy()
@@ -84,8 +85,12 @@ def cannot_link(a: dict, b: dict, rejected: set[tuple[str, str]]) -> str | None:
         return "type"
     if (a.get("entity") or "") != (b.get("entity") or ""):
         return "branch"
-    if (a.get("reg_valid") and b.get("reg_valid") and a.get("reg_id") != b.get("reg_id")
-            and (a.get("org_code") or "~a") != (b.get("org_code") or "~b")):
+    if (
+        a.get("reg_valid")
+        and b.get("reg_valid")
+        and a.get("reg_id") != b.get("reg_id")
+        and (a.get("org_code") or "~a") != (b.get("org_code") or "~b")
+    ):
         return "registration_id"
     key = (min(a["unique_id"], b["unique_id"]), max(a["unique_id"], b["unique_id"]))
     if key in rejected:

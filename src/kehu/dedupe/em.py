@@ -65,8 +65,9 @@ def pattern_counts(
     return arr[:, :-1], arr[:, -1].astype(float)
 
 
-def _log_bf(patterns: np.ndarray, m: list[np.ndarray], u: list[np.ndarray],
-            active: list[int]) -> np.ndarray:
+def _log_bf(
+    patterns: np.ndarray, m: list[np.ndarray], u: list[np.ndarray], active: list[int]
+) -> np.ndarray:
     out = np.zeros(len(patterns))
     for c in active:
         g = patterns[:, c]
@@ -76,8 +77,15 @@ def _log_bf(patterns: np.ndarray, m: list[np.ndarray], u: list[np.ndarray],
 
 
 def run_session(
-    patterns: np.ndarray, counts: np.ndarray, m: list[np.ndarray], u: list[np.ndarray],
-    lam: float, active: list[int], *, prior_pairs: float = 20.0, max_iterations: int = 50,
+    patterns: np.ndarray,
+    counts: np.ndarray,
+    m: list[np.ndarray],
+    u: list[np.ndarray],
+    lam: float,
+    active: list[int],
+    *,
+    prior_pairs: float = 20.0,
+    max_iterations: int = 50,
     tol: float = 1e-5,
 ) -> tuple[list[np.ndarray], float, int]:
     """EM over pattern counts; m of the `active` comparisons and λ are re-estimated.

@@ -39,8 +39,9 @@ def _model(ws: Workspace, n_existing: int) -> dict[str, Any]:
     if path.exists():
         model = json.loads(path.read_text(encoding="utf-8"))
     else:
-        model = settings_dict(prior_lambda(max(n_existing, 2),
-                                           ws.settings.dedupe.prior_duplicate_share))
+        model = settings_dict(
+            prior_lambda(max(n_existing, 2), ws.settings.dedupe.prior_duplicate_share)
+        )
     return without_term_frequencies(model)
 
 
@@ -58,15 +59,21 @@ def find_incoming_duplicates(ws: Workspace, incoming: pa.Table) -> list[Incoming
     both = build_features(pd.concat([existing.to_pandas(), new], ignore_index=True))
     is_new = both["unique_id"].str.startswith(_PREFIX)
     settings = ws.settings.dedupe
-    matcher = Matcher(both[~is_new].reset_index(drop=True), settings,
-                      model=_model(ws, existing.num_rows))
+    matcher = Matcher(
+        both[~is_new].reset_index(drop=True), settings, model=_model(ws, existing.num_rows)
+    )
     try:
-        matcher.con.register("kehu_features", pd.concat(
-            [matcher.frame, _as_strings(both[is_new])], ignore_index=True))
-        right = matcher.db_api.register(_as_strings(both[is_new]),
-                                        dataset_display_name="kehu_incoming")
+        matcher.con.register(
+            "kehu_features",
+            pd.concat([matcher.frame, _as_strings(both[is_new])], ignore_index=True),
+        )
+        right = matcher.db_api.register(
+            _as_strings(both[is_new]), dataset_display_name="kehu_incoming"
+        )
         preds = matcher.linker.inference.predict_between(
-            matcher.sdf, right, threshold_match_probability=settings.review,
+            matcher.sdf,
+            right,
+            threshold_match_probability=settings.review,
             warning_mode="never",
         )
         pairs = matcher._explain(preds.physical_name, rejected_pairs(ws)).to_pandas()
@@ -76,12 +83,13 @@ def find_incoming_duplicates(ws: Workspace, incoming: pa.Table) -> list[Incoming
         return []
     pairs = pairs[pairs["blocked"].isna()]
     out: dict[str, IncomingMatch] = {}
-    for a, b, p, agreed in zip(pairs["id_l"], pairs["id_r"], pairs["probability"],
-                               pairs["agreed"], strict=True):
+    for a, b, p, agreed in zip(
+        pairs["id_l"], pairs["id_r"], pairs["probability"], pairs["agreed"], strict=True
+    ):
         inc, ext = (a, b) if a.startswith(_PREFIX) else (b, a)
         if ext.startswith(_PREFIX) or not inc.startswith(_PREFIX):
             continue
-        key = inc[len(_PREFIX):]
+        key = inc[len(_PREFIX) :]
         if key not in out or p > out[key].probability:
             out[key] = IncomingMatch(key, ext, float(p), [x for x in agreed.split(",") if x])
     return sorted(out.values(), key=lambda m: (-m.probability, m.incoming_id))
@@ -93,5 +101,5 @@ def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
         if col in ("reg_valid", "ctype_given"):
             df[col] = df[col].astype("boolean")
         else:
-            df[col] = df[col].astype("string")
+            df[col] = df[col].astype("string[pyarrow]")
     return df

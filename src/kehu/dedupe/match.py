@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,9 @@ def _quiet_splink() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def new_connection(settings: DedupeSettings, temp_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+def new_connection(
+    settings: DedupeSettings, temp_dir: Path | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB for Splink's work tables (spills to `temp_dir` when large)."""
     con = duckdb.connect(":memory:")
     if temp_dir is not None:
@@ -71,13 +74,12 @@ def prior_lambda(n: int, duplicate_share: float) -> float:
 
 
 def _features_for_splink(features: pd.DataFrame) -> pd.DataFrame:
-    df = features.copy()
-    df["reg_valid"] = df["reg_valid"].astype("boolean")
-    df["ctype_given"] = df["ctype_given"].astype("boolean")
-    for col in df.columns:
-        if col not in ("reg_valid", "ctype_given"):
-            df[col] = df[col].astype("string")
-    return df
+    """Arrow-backed strings and nullable booleans (DuckDB reads them without a copy)."""
+    out = {}
+    for col in features.columns:
+        kind = "boolean" if col in ("reg_valid", "ctype_given") else "string[pyarrow]"
+        out[col] = features[col].astype(kind)
+    return pd.DataFrame(out)
 
 
 class Matcher:
@@ -135,8 +137,10 @@ class Matcher:
         model = self.linker.misc.save_model_to_json()
         prior = settings_dict(model["probability_two_random_records_match"])
         prior_m = em.levels_from_model(prior, "m_probability")
-        u = em.fill_missing(em.levels_from_model(model, "u_probability"),
-                            em.levels_from_model(prior, "u_probability"))
+        u = em.fill_missing(
+            em.levels_from_model(model, "u_probability"),
+            em.levels_from_model(prior, "u_probability"),
+        )
         estimates: dict[int, list[np.ndarray]] = {}
         columns = [c for c in self.frame.columns if c != "unique_id"]
         self.sessions = []
@@ -146,15 +150,25 @@ class Matcher:
                 continue
             active = em.active_comparisons(rule)
             m_new, lam, iterations = em.run_session(
-                patterns, counts, prior_m, u, 0.1, active,
+                patterns,
+                counts,
+                prior_m,
+                u,
+                0.1,
+                active,
                 prior_pairs=self.settings.em_prior_pairs,
             )
             for c in active:
                 estimates.setdefault(c, []).append(m_new[c])
-            self.sessions.append(em.Session(rule, int(counts.sum()), iterations, lam,
-                                            [list(COMPARISONS)[c] for c in active]))
-        m = [np.mean(estimates[c], axis=0) if c in estimates else prior_m[c]
-             for c in range(len(prior_m))]
+            self.sessions.append(
+                em.Session(
+                    rule, int(counts.sum()), iterations, lam, [list(COMPARISONS)[c] for c in active]
+                )
+            )
+        m = [
+            np.mean(estimates[c], axis=0) if c in estimates else prior_m[c]
+            for c in range(len(prior_m))
+        ]
         em.write_levels(model, "m_probability", m)
         em.write_levels(model, "u_probability", u)
         self.linker = Linker(self.sdf, model, log_level=None)
@@ -177,10 +191,14 @@ class Matcher:
         Splink's estimate from a 10% sample of records)."""
         from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-        records = count_comparisons_from_blocking_rules(
-            self.sdf, blocking_rules=list(BLOCKING_RULES), link_type="dedupe_only",
-            record_sample_proportion=1.0 if self.n <= 200_000 else 0.1,
-        )
+        with warnings.catch_warnings():  # the 10% sample is an estimate by design
+            warnings.simplefilter("ignore", UserWarning)
+            records = count_comparisons_from_blocking_rules(
+                self.sdf,
+                blocking_rules=list(BLOCKING_RULES),
+                link_type="dedupe_only",
+                record_sample_proportion=1.0 if self.n <= 200_000 else 0.1,
+            )
         return int(records[-1]["cumulative_comparison_count"]) if records else 0
 
     def _explain(self, table: str, rejected: list[tuple[str, str]]) -> pa.Table:
@@ -213,20 +231,23 @@ class Matcher:
         """
         raw = self.con.sql(sql).to_arrow_table()
         names = list(agree)
-        flags_np = [np.asarray(raw.column(f"agree_{n}").to_numpy(zero_copy_only=False))
-                    for n in names]
+        flags_np = [
+            np.asarray(raw.column(f"agree_{n}").to_numpy(zero_copy_only=False)) for n in names
+        ]
         agreed = [
             ",".join(FIELD_OF[names[j]] for j in range(len(names)) if flags_np[j][i])
             for i in range(raw.num_rows)
         ]
-        return pa.table({
-            "id_l": raw.column("id_l"),
-            "id_r": raw.column("id_r"),
-            "probability": raw.column("probability"),
-            "match_weight": raw.column("match_weight"),
-            "agreed": pa.array(agreed, pa.string()),
-            "blocked": raw.column("blocked"),
-        })
+        return pa.table(
+            {
+                "id_l": raw.column("id_l"),
+                "id_r": raw.column("id_r"),
+                "probability": raw.column("probability"),
+                "match_weight": raw.column("match_weight"),
+                "agreed": pa.array(agreed, pa.string()),
+                "blocked": raw.column("blocked"),
+            }
+        )
 
 
 def score(

@@ -53,9 +53,12 @@ def child_tables(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, tuple[str, .
     names = [*CUSTOMER_CHILDREN, "tasks", "customer_ids"]
     out = []
     for name in names:
-        cols = {r[0] for r in cur.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
-        ).fetchall()}
+        cols = {
+            r[0]
+            for r in cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+            ).fetchall()
+        }
         table = table_by_name(name)
         if "customer_id" not in cols or table is None or not table.key:
             continue
@@ -70,8 +73,9 @@ def _order_sql(settings: DedupeSettings, keep: str | None) -> str:
     if keep is not None:
         parts.append(f"(c.customer_id = {_lit(keep)}) DESC")
     if settings.survivorship == "most_complete":
-        filled = " + ".join(f"(c.{q(col)} IS NOT NULL)::INT" for col in CUSTOMERS.columns
-                            if col not in _IDENTITY)
+        filled = " + ".join(
+            f"(c.{q(col)} IS NOT NULL)::INT" for col in CUSTOMERS.columns if col not in _IDENTITY
+        )
         parts.append(f"({filled}) DESC")
     elif settings.survivorship == "source_priority":
         whens = " ".join(f"WHEN {_lit(s)} THEN {i}" for i, s in enumerate(settings.source_priority))
@@ -95,11 +99,15 @@ def _value_sql(col: str, sql_type: str, rule: str) -> tuple[str, str | None]:
     if rule == "max":
         return f"max({c})", None
     if rule == "union" and sql_type.startswith("VARCHAR"):
-        items = (f"list_filter(list_transform(flatten(list(string_split({c}, ',')) "
-                 f"FILTER (WHERE {nonempty})), lambda x: trim(x)), lambda x: x <> '')")
+        items = (
+            f"list_filter(list_transform(flatten(list(string_split({c}, ',')) "
+            f"FILTER (WHERE {nonempty})), lambda x: trim(x)), lambda x: x <> '')"
+        )
         return f"nullif(array_to_string(list_sort(list_distinct({items})), ','), '')", None
-    return (f"first({c} ORDER BY r.rnk) FILTER (WHERE {nonempty})",
-            f"first(c.customer_id ORDER BY r.rnk) FILTER (WHERE {nonempty})")
+    return (
+        f"first({c} ORDER BY r.rnk) FILTER (WHERE {nonempty})",
+        f"first(c.customer_id ORDER BY r.rnk) FILTER (WHERE {nonempty})",
+    )
 
 
 def merge_clusters(
@@ -124,20 +132,36 @@ def merge_clusters(
     for members in clusters:
         overlap = seen.intersection(members)
         if overlap:
-            raise KehuError(f"客户 {sorted(overlap)} 出现在多个合并组中",
-                            f"customers {sorted(overlap)} appear in more than one merge group")
+            raise KehuError(
+                f"客户 {sorted(overlap)} 出现在多个合并组中",
+                f"customers {sorted(overlap)} appear in more than one merge group",
+            )
         seen.update(members)
     start = _one(cur, "SELECT coalesce(max(seq), 0) FROM merges")[0]
     merge_ids = [f"M{start + i + 1:06d}" for i in range(len(clusters))]
-    mapping = pa.table({
-        "merge_id": [m for m, members in zip(merge_ids, clusters, strict=True) for _ in members],
-        "customer_id": [cid for members in clusters for cid in members],
-    })
+    mapping = pa.table(
+        {
+            "merge_id": [
+                m for m, members in zip(merge_ids, clusters, strict=True) for _ in members
+            ],
+            "customer_id": [cid for members in clusters for cid in members],
+        }
+    )
     cur.register("_kehu_merge_input", mapping)
     try:
-        return _merge(cur, clusters, merge_ids, settings, method=method, run_id=run_id,
-                      probabilities=probabilities, keep=keep, user=user,
-                      default_source=default_source, now=now)
+        return _merge(
+            cur,
+            clusters,
+            merge_ids,
+            settings,
+            method=method,
+            run_id=run_id,
+            probabilities=probabilities,
+            keep=keep,
+            user=user,
+            default_source=default_source,
+            now=now,
+        )
     finally:
         try:
             cur.unregister("_kehu_merge_input")
@@ -148,18 +172,30 @@ def merge_clusters(
 
 
 def _merge(
-    cur: duckdb.DuckDBPyConnection, clusters: list[list[str]], merge_ids: list[str],
-    settings: DedupeSettings, *, method: str, run_id: str | None,
-    probabilities: Sequence[float | None] | None, keep: str | None, user: str | None,
-    default_source: str, now: datetime,
+    cur: duckdb.DuckDBPyConnection,
+    clusters: list[list[str]],
+    merge_ids: list[str],
+    settings: DedupeSettings,
+    *,
+    method: str,
+    run_id: str | None,
+    probabilities: Sequence[float | None] | None,
+    keep: str | None,
+    user: str | None,
+    default_source: str,
+    now: datetime,
 ) -> list[MergeRecord]:
-    missing = [r[0] for r in cur.execute(
-        "SELECT m.customer_id FROM _kehu_merge_input m "
-        "LEFT JOIN customers c USING (customer_id) WHERE c.customer_id IS NULL"
-    ).fetchall()]
+    missing = [
+        r[0]
+        for r in cur.execute(
+            "SELECT m.customer_id FROM _kehu_merge_input m "
+            "LEFT JOIN customers c USING (customer_id) WHERE c.customer_id IS NULL"
+        ).fetchall()
+    ]
     if missing:
-        raise NotFoundError(f"找不到客户 {', '.join(sorted(missing))}",
-                            f"no customer {', '.join(sorted(missing))}")
+        raise NotFoundError(
+            f"找不到客户 {', '.join(sorted(missing))}", f"no customer {', '.join(sorted(missing))}"
+        )
     cur.execute(f"""
         CREATE TEMP TABLE _kehu_mrank AS
         SELECT m.merge_id, c.customer_id,
@@ -175,8 +211,11 @@ def _merge(
         FROM customers c JOIN _kehu_mrank r USING (customer_id)
     """)
     # Merged values per cluster.
-    selects = ["r.merge_id", "first(c.customer_id ORDER BY r.rnk) AS survivor_id",
-               "min(c.created_at) AS created_at"]
+    selects = [
+        "r.merge_id",
+        "first(c.customer_id ORDER BY r.rnk) AS survivor_id",
+        "min(c.created_at) AS created_at",
+    ]
     provenance: list[str] = []
     value_cols = [c for c in CUSTOMERS.columns if c not in _IDENTITY]
     for col in value_cols:
@@ -203,14 +242,18 @@ def _merge(
             WHERE r.rnk > 1
         """)
         set_updated = ", updated_at = $now" if has_updated else ""
-        cur.execute(f"""
+        cur.execute(
+            f"""
             UPDATE {q(table)} AS t SET customer_id = s.survivor_id{set_updated}
             FROM (SELECT r.customer_id, v.survivor_id FROM _kehu_mrank r
                   JOIN _kehu_mval v USING (merge_id) WHERE r.rnk > 1) s
             WHERE t.customer_id = s.customer_id
-        """, {"now": now} if has_updated else {})
+        """,
+            {"now": now} if has_updated else {},
+        )
     # Merged records without any alias get one, so their id keeps resolving.
-    cur.execute("""
+    cur.execute(
+        """
         CREATE OR REPLACE TEMP TABLE _kehu_malias AS
         SELECT r.merge_id, coalesce(c.source, $src) AS source,
                coalesce(c.source_id, c.customer_id) AS source_id, v.survivor_id
@@ -220,27 +263,38 @@ def _merge(
           AND NOT EXISTS (SELECT 1 FROM customer_ids a
                           WHERE a.source = coalesce(c.source, $src)
                             AND a.source_id = coalesce(c.source_id, c.customer_id))
-    """, {"src": default_source})
+    """,
+        {"src": default_source},
+    )
     cur.execute("""
         INSERT INTO merge_rows (merge_id, table_name, action, key1, key2)
         SELECT merge_id, 'customer_ids', 'insert', source, source_id FROM _kehu_malias
     """)
-    alias_cols = {r[0] for r in cur.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'customer_ids'"
-    ).fetchall()}
+    alias_cols = {
+        r[0]
+        for r in cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'customer_ids'"
+        ).fetchall()
+    }
     stamp = ", created_at, updated_at" if "updated_at" in alias_cols else ""
     stamp_v = ", $now, $now" if stamp else ""
-    cur.execute(f"""
+    cur.execute(
+        f"""
         INSERT INTO customer_ids (source, source_id, customer_id{stamp})
         SELECT source, source_id, survivor_id{stamp_v} FROM _kehu_malias
-    """, {"now": now} if stamp else {})
+    """,
+        {"now": now} if stamp else {},
+    )
     cur.execute("DROP TABLE _kehu_malias")
     # The survivor takes the merged values; the others go.
     sets = ", ".join(f"{q(c)} = v.{q(c)}" for c in value_cols)
-    cur.execute(f"""
+    cur.execute(
+        f"""
         UPDATE customers AS c SET {sets}, created_at = v.created_at, updated_at = $now
         FROM _kehu_mval v WHERE c.customer_id = v.survivor_id
-    """, {"now": now})
+    """,
+        {"now": now},
+    )
     cur.execute("""
         DELETE FROM customers WHERE customer_id IN
           (SELECT customer_id FROM _kehu_mrank WHERE rnk > 1)
@@ -254,22 +308,47 @@ def _merge(
     """).fetchall()
     probs = dict(zip(merge_ids, probabilities or [None] * len(merge_ids), strict=True))
     records: list[MergeRecord] = []
-    log_rows: dict[str, list[Any]] = {k: [] for k in (
-        "merge_id", "seq", "run_id", "created_at", "user_name", "method", "rule",
-        "survivor_id", "merged_ids", "probability", "provenance", "survivor_updated_at",
-        "status")}
+    log_rows: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "merge_id",
+            "seq",
+            "run_id",
+            "created_at",
+            "user_name",
+            "method",
+            "rule",
+            "survivor_id",
+            "merged_ids",
+            "probability",
+            "provenance",
+            "survivor_updated_at",
+            "status",
+        )
+    }
     for row in rows:
         merge_id, survivor, merged = row[0], row[1], list(row[2])
-        origin = {col: src for col, src in zip(provenance, row[3:], strict=True)
-                  if src is not None and src != survivor}
+        origin = {
+            col: src
+            for col, src in zip(provenance, row[3:], strict=True)
+            if src is not None and src != survivor
+        }
         records.append(MergeRecord(merge_id, survivor, merged, probs.get(merge_id)))
-        for k, v in (("merge_id", merge_id), ("seq", int(merge_id[1:])), ("run_id", run_id),
-                     ("created_at", now), ("user_name", user), ("method", method),
-                     ("rule", settings.survivorship), ("survivor_id", survivor),
-                     ("merged_ids", json.dumps(merged, ensure_ascii=False)),
-                     ("probability", probs.get(merge_id)),
-                     ("provenance", json.dumps(origin, ensure_ascii=False)),
-                     ("survivor_updated_at", now), ("status", "applied")):
+        for k, v in (
+            ("merge_id", merge_id),
+            ("seq", int(merge_id[1:])),
+            ("run_id", run_id),
+            ("created_at", now),
+            ("user_name", user),
+            ("method", method),
+            ("rule", settings.survivorship),
+            ("survivor_id", survivor),
+            ("merged_ids", json.dumps(merged, ensure_ascii=False)),
+            ("probability", probs.get(merge_id)),
+            ("provenance", json.dumps(origin, ensure_ascii=False)),
+            ("survivor_updated_at", now),
+            ("status", "applied"),
+        ):
             log_rows[k].append(v)
     log = pa.table(log_rows)
     cur.register("_kehu_merge_log", log)

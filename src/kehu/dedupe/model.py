@@ -64,62 +64,97 @@ def _jw(col: str, threshold: float) -> str:
 
 
 COMPARISONS: dict[str, tuple[tuple[str, ...], list[Level]]] = {
-    "name": (("core",), [
-        Level('"name_l" = "name_r"', "full name exact", 0.50, 0.00002, True, "name"),
-        Level('"core_l" = "core_r"', "brand+industry exact", 0.30, 0.00005, True, "core"),
-        Level('"core_py_l" = "core_py_r"', "pinyin exact", 0.08, 0.00005, True),
-        Level(_jw("core_py", 0.92), "pinyin jw>=0.92", 0.07, 0.001),
-        Level(_jw("core_py", 0.80), "pinyin jw>=0.80", 0.03, 0.03),
-        Level("ELSE", "else", 0.02, 0.969),
-    ]),
-    "region": (("region",), [
-        Level('"region_l" = "region_r"', "exact", 0.93, 0.05, True),
-        Level('"name_province_l" = "name_province_r"', "same province", 0.03, 0.05),
-        Level("ELSE", "else", 0.04, 0.90),
-    ]),
-    "legal": (("legal_form",), [
-        Level('"legal_form_l" = "legal_form_r"', "exact", 0.75, 0.45, True),
-        Level('"legal_class_l" = "legal_class_r"', "same class", 0.20, 0.25),
-        Level("ELSE", "else", 0.05, 0.30),
-    ]),
-    "registration_id": (("reg_id",), [
-        Level('"reg_id_l" = "reg_id_r"', "exact", 0.88, 0.000001, True),
-        Level('"org_code_l" = "org_code_r"', "organisation code", 0.04, 0.000001, True),
-        Level('levenshtein("reg_id_l", "reg_id_r") <= 2', "typo", 0.04, 0.00001),
-        Level("ELSE", "else", 0.04, 0.999988),
-    ]),
-    "phone": (("phone",), [
-        Level('"phone_l" = "phone_r"', "exact", 0.85, 0.00001, True),
-        Level('right("phone_l", 8) = right("phone_r", 8)', "last 8 digits", 0.03, 0.00001),
-        Level("ELSE", "else", 0.12, 0.99998),
-    ]),
-    "email": (("email",), [
-        Level('"email_l" = "email_r"', "exact", 0.85, 0.00001, True),
-        Level('"email_local_l" = "email_local_r"', "same local part", 0.05, 0.0001),
-        Level("ELSE", "else", 0.10, 0.99989),
-    ]),
-    "address": (("city",), [
-        Level('"city_l" = "city_r" AND "district_l" = "district_r"', "city+district", 0.70,
-              0.002, True),
-        Level('"city_l" = "city_r"', "city", 0.25, 0.01, True),
-        Level('"province_l" = "province_r"', "province", 0.02, 0.04),
-        Level("ELSE", "else", 0.03, 0.948),
-    ]),
-    "postcode": (("postcode",), [
-        Level('"postcode_l" = "postcode_r"', "exact", 0.85, 0.002, True),
-        Level('left("postcode_l", 4) = left("postcode_r", 4)', "first 4", 0.05, 0.01),
-        Level("ELSE", "else", 0.10, 0.988),
-    ]),
-    "date": (("date",), [
-        Level('"date_l" = "date_r"', "exact", 0.88, 0.0002, True),
-        Level('left("date_l", 4) = left("date_r", 4)', "same year", 0.05, 0.03),
-        Level("ELSE", "else", 0.07, 0.9698),
-    ]),
-    "contact": (("contact_key",), [
-        Level('"contact_key_l" = "contact_key_r"', "exact", 0.70, 0.002, True),
-        Level(_jw("contact_key", 0.90), "jw>=0.90", 0.05, 0.01),
-        Level("ELSE", "else", 0.25, 0.988),
-    ]),
+    "name": (
+        ("core",),
+        [
+            Level('"name_l" = "name_r"', "full name exact", 0.50, 0.00002, True, "name"),
+            Level('"core_l" = "core_r"', "brand+industry exact", 0.30, 0.00005, True, "core"),
+            Level('"core_py_l" = "core_py_r"', "pinyin exact", 0.08, 0.00005, True),
+            Level(_jw("core_py", 0.92), "pinyin jw>=0.92", 0.07, 0.001),
+            Level(_jw("core_py", 0.80), "pinyin jw>=0.80", 0.03, 0.03),
+            Level("ELSE", "else", 0.02, 0.969),
+        ],
+    ),
+    "region": (
+        ("region",),
+        [
+            Level('"region_l" = "region_r"', "exact", 0.93, 0.05, True),
+            Level('"name_province_l" = "name_province_r"', "same province", 0.03, 0.05),
+            Level("ELSE", "else", 0.04, 0.90),
+        ],
+    ),
+    "legal": (
+        ("legal_form",),
+        [
+            Level('"legal_form_l" = "legal_form_r"', "exact", 0.75, 0.45, True),
+            Level('"legal_class_l" = "legal_class_r"', "same class", 0.20, 0.25),
+            Level("ELSE", "else", 0.05, 0.30),
+        ],
+    ),
+    "registration_id": (
+        ("reg_id",),
+        [
+            Level('"reg_id_l" = "reg_id_r"', "exact", 0.88, 0.000001, True),
+            Level('"org_code_l" = "org_code_r"', "organisation code", 0.04, 0.000001, True),
+            Level('levenshtein("reg_id_l", "reg_id_r") <= 2', "typo", 0.04, 0.00001),
+            Level("ELSE", "else", 0.04, 0.999988),
+        ],
+    ),
+    "phone": (
+        ("phone",),
+        [
+            Level('"phone_l" = "phone_r"', "exact", 0.85, 0.00001, True),
+            Level('right("phone_l", 8) = right("phone_r", 8)', "last 8 digits", 0.03, 0.00001),
+            Level("ELSE", "else", 0.12, 0.99998),
+        ],
+    ),
+    "email": (
+        ("email",),
+        [
+            Level('"email_l" = "email_r"', "exact", 0.85, 0.00001, True),
+            Level('"email_local_l" = "email_local_r"', "same local part", 0.05, 0.0001),
+            Level("ELSE", "else", 0.10, 0.99989),
+        ],
+    ),
+    "address": (
+        ("city",),
+        [
+            Level(
+                '"city_l" = "city_r" AND "district_l" = "district_r"',
+                "city+district",
+                0.70,
+                0.002,
+                True,
+            ),
+            Level('"city_l" = "city_r"', "city", 0.25, 0.01, True),
+            Level('"province_l" = "province_r"', "province", 0.02, 0.04),
+            Level("ELSE", "else", 0.03, 0.948),
+        ],
+    ),
+    "postcode": (
+        ("postcode",),
+        [
+            Level('"postcode_l" = "postcode_r"', "exact", 0.85, 0.002, True),
+            Level('left("postcode_l", 4) = left("postcode_r", 4)', "first 4", 0.05, 0.01),
+            Level("ELSE", "else", 0.10, 0.988),
+        ],
+    ),
+    "date": (
+        ("date",),
+        [
+            Level('"date_l" = "date_r"', "exact", 0.88, 0.0002, True),
+            Level('left("date_l", 4) = left("date_r", 4)', "same year", 0.05, 0.03),
+            Level("ELSE", "else", 0.07, 0.9698),
+        ],
+    ),
+    "contact": (
+        ("contact_key",),
+        [
+            Level('"contact_key_l" = "contact_key_r"', "exact", 0.70, 0.002, True),
+            Level(_jw("contact_key", 0.90), "jw>=0.90", 0.05, 0.01),
+            Level("ELSE", "else", 0.25, 0.988),
+        ],
+    ),
 }
 
 # Candidate pairs: any one rule suffices. Each is selective enough for 10^6 records.
@@ -176,19 +211,19 @@ def settings_dict(prior_lambda: float) -> dict[str, Any]:
     """The Splink settings (dedupe_only over one features table)."""
     comparisons = []
     for name, (null_cols, levels) in COMPARISONS.items():
-        comparisons.append({
-            "output_column_name": name,
-            "comparison_description": name,
-            "comparison_levels": [_null(*null_cols), *_levels(levels)],
-        })
+        comparisons.append(
+            {
+                "output_column_name": name,
+                "comparison_description": name,
+                "comparison_levels": [_null(*null_cols), *_levels(levels)],
+            }
+        )
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": prior_lambda,
         "comparisons": comparisons,
-        "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": r} for r in BLOCKING_RULES
-        ],
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": r} for r in BLOCKING_RULES],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
         "additional_columns_to_retain": [],

@@ -18,23 +18,63 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from zhconv import convert
-
 from kehu.dedupe.regions import (
     CITIES,
     COUNTRY_NAMES,
     canonical_region,
     match_region_prefix,
+    match_region_suffix,
     province_of,
-    region_prefixes,
 )
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")",
-                           "[": "(", "]": ")", "{": "(", "}": ")", "｛": "(", "｝": ")",
-                           "《": "", "》": "", "「": "", "」": "", "『": "", "』": "",
-                           "“": "", "”": "", "‘": "", "’": "", '"': "", "'": ""})
+_BRACKETS = str.maketrans(
+    {
+        "【": "(",
+        "】": ")",
+        "〔": "(",
+        "〕": ")",
+        "［": "(",
+        "］": ")",
+        "[": "(",
+        "]": ")",
+        "{": "(",
+        "}": ")",
+        "｛": "(",
+        "｝": ")",
+        "《": "",
+        "》": "",
+        "「": "",
+        "」": "",
+        "『": "",
+        "』": "",
+        "“": "",
+        "”": "",
+        "‘": "",
+        "’": "",
+        '"': "",
+        "'": "",
+    }
+)
 _DROP = re.compile(r"[\s·•・.,，。、;；:：!！?？\-_—–~～/\\|*#&+@%^`]+")
+
+
+@lru_cache(maxsize=1)
+def _simplify_table() -> dict[int, str]:
+    """zhconv's single-character traditional → simplified table, for str.translate.
+
+    Names change script, not vocabulary, so zhconv's phrase rules (which also swap regional
+    words) are not applied; a character-level table is exact for names and 100x faster.
+    """
+    from zhconv import zhconv as _z
+
+    table = _z.getdict("zh-hans")
+    return {ord(k): v for k, v in table.items() if len(k) == 1 and k != v}
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, character by character (華為 → 华为)."""
+    return text.translate(_simplify_table())
 
 
 @lru_cache(maxsize=200_000)
@@ -44,7 +84,7 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     s = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
-    s = convert(s, "zh-hans")
+    s = to_simplified(s)
     s = _DROP.sub("", s).lower()
     s = s.replace("()", "")
     return s
@@ -106,31 +146,269 @@ _LEGAL_ORDER = sorted(LEGAL_FORMS, key=len, reverse=True)
 _GROUP_MARK = "集团"
 
 # Words that end a branch name (分支机构); the branch is its own entity.
-BRANCH_WORDS = ("分公司", "分行", "支行", "分理处", "营业部", "营业所", "办事处", "代表处",
-                "分店", "分厂", "分部", "分院", "分所", "分中心", "分社", "子公司")
+BRANCH_WORDS = (
+    "分公司",
+    "分行",
+    "支行",
+    "分理处",
+    "营业部",
+    "营业所",
+    "办事处",
+    "代表处",
+    "分店",
+    "分厂",
+    "分部",
+    "分院",
+    "分所",
+    "分中心",
+    "分社",
+    "子公司",
+)
 _BRANCH_RE = re.compile("(" + "|".join(BRANCH_WORDS) + ")$")
 
 # Industry words (行业表述) stripped from the end of the brand + industry core, longest first.
 INDUSTRY_WORDS = frozenset(
-    """
-    科技 技术 信息技术 信息科技 网络科技 网络技术 电子科技 电子技术 电子 软件 软件技术 软件开发
-    信息 数据 智能 智能科技 智能技术 智能装备 装备 通信 通讯 通信设备 网络设备 电器 电气 电力
-    能源 新能源 能源科技 环保 环保科技 环境 环境科技 节能 化工 化学 材料 新材料 塑料 塑胶 橡胶
-    玻璃 陶瓷 建材 钢铁 金属 机械 机电 设备 仪器 仪表 自动化 汽车 汽车销售 汽车服务 汽配 物流
-    运输 供应链 供应链管理 快递 贸易 商贸 国际贸易 进出口 实业 实业发展 投资 投资管理 投资控股
-    投资发展 资产管理 控股 金融 保险 证券 担保 融资租赁 建设 建筑 建筑工程 工程 装饰 装饰工程
-    设计 园林 园林绿化 房地产 房地产开发 置业 地产 物业 物业管理 酒店 酒店管理 餐饮 餐饮管理
-    食品 食品科技 农业 农业科技 农业发展 生物 生物科技 生物技术 生物医药 医药 医药科技 医疗
-    医疗器械 制药 药业 健康 健康科技 健康管理 文化 文化传媒 文化传播 传媒 广告 教育 教育科技
-    培训 咨询 管理咨询 企业管理 人力资源 服务 信息咨询 商务 商务服务 旅游 体育 纺织 服装 服饰
-    鞋业 家具 家居 印刷 包装 纸业 光电 照明 五金 模具 精密 制造 工业 重工 船舶 矿业 石油
-    石化 燃气 水务 电子商务 网络 互联网 计算机 计算机系统 系统集成 半导体 集成电路 微电子 光伏
-    电池 安防 消防 检测 影视 数码 商业 百货 超市 连锁 零售 批发 销售 供销 乳业 酒业 茶业
-    饮料 粮油 水产 畜牧 种业 饲料 木业 石材 钢结构 管道 阀门 泵业 电缆 线缆 轴承 铸造 化纤
-    印染 皮革 日化 化妆品 珠宝 工艺品 礼品 玩具 文具 办公用品 办公设备 云计算 大数据 人工智能
-    机器人 物联网 新媒体 仓储 货运 货运代理 航运 租赁 汽车租赁 科技发展 发展 开发 技术开发
-    技术服务 网络服务 信息服务 数字科技 数字技术 精工 国际 电子商务 管理 工贸 经贸 机电设备
-    """.split()
+    [
+        "科技",
+        "技术",
+        "信息技术",
+        "信息科技",
+        "网络科技",
+        "网络技术",
+        "电子科技",
+        "电子技术",
+        "电子",
+        "软件",
+        "软件技术",
+        "软件开发",
+        "信息",
+        "数据",
+        "智能",
+        "智能科技",
+        "智能技术",
+        "智能装备",
+        "装备",
+        "通信",
+        "通讯",
+        "通信设备",
+        "网络设备",
+        "电器",
+        "电气",
+        "电力",
+        "能源",
+        "新能源",
+        "能源科技",
+        "环保",
+        "环保科技",
+        "环境",
+        "环境科技",
+        "节能",
+        "化工",
+        "化学",
+        "材料",
+        "新材料",
+        "塑料",
+        "塑胶",
+        "橡胶",
+        "玻璃",
+        "陶瓷",
+        "建材",
+        "钢铁",
+        "金属",
+        "机械",
+        "机电",
+        "设备",
+        "仪器",
+        "仪表",
+        "自动化",
+        "汽车",
+        "汽车销售",
+        "汽车服务",
+        "汽配",
+        "物流",
+        "运输",
+        "供应链",
+        "供应链管理",
+        "快递",
+        "贸易",
+        "商贸",
+        "国际贸易",
+        "进出口",
+        "实业",
+        "实业发展",
+        "投资",
+        "投资管理",
+        "投资控股",
+        "投资发展",
+        "资产管理",
+        "控股",
+        "金融",
+        "保险",
+        "证券",
+        "担保",
+        "融资租赁",
+        "建设",
+        "建筑",
+        "建筑工程",
+        "工程",
+        "装饰",
+        "装饰工程",
+        "设计",
+        "园林",
+        "园林绿化",
+        "房地产",
+        "房地产开发",
+        "置业",
+        "地产",
+        "物业",
+        "物业管理",
+        "酒店",
+        "酒店管理",
+        "餐饮",
+        "餐饮管理",
+        "食品",
+        "食品科技",
+        "农业",
+        "农业科技",
+        "农业发展",
+        "生物",
+        "生物科技",
+        "生物技术",
+        "生物医药",
+        "医药",
+        "医药科技",
+        "医疗",
+        "医疗器械",
+        "制药",
+        "药业",
+        "健康",
+        "健康科技",
+        "健康管理",
+        "文化",
+        "文化传媒",
+        "文化传播",
+        "传媒",
+        "广告",
+        "教育",
+        "教育科技",
+        "培训",
+        "咨询",
+        "管理咨询",
+        "企业管理",
+        "人力资源",
+        "服务",
+        "信息咨询",
+        "商务",
+        "商务服务",
+        "旅游",
+        "体育",
+        "纺织",
+        "服装",
+        "服饰",
+        "鞋业",
+        "家具",
+        "家居",
+        "印刷",
+        "包装",
+        "纸业",
+        "光电",
+        "照明",
+        "五金",
+        "模具",
+        "精密",
+        "制造",
+        "工业",
+        "重工",
+        "船舶",
+        "矿业",
+        "石油",
+        "石化",
+        "燃气",
+        "水务",
+        "电子商务",
+        "网络",
+        "互联网",
+        "计算机",
+        "计算机系统",
+        "系统集成",
+        "半导体",
+        "集成电路",
+        "微电子",
+        "光伏",
+        "电池",
+        "安防",
+        "消防",
+        "检测",
+        "影视",
+        "数码",
+        "商业",
+        "百货",
+        "超市",
+        "连锁",
+        "零售",
+        "批发",
+        "销售",
+        "供销",
+        "乳业",
+        "酒业",
+        "茶业",
+        "饮料",
+        "粮油",
+        "水产",
+        "畜牧",
+        "种业",
+        "饲料",
+        "木业",
+        "石材",
+        "钢结构",
+        "管道",
+        "阀门",
+        "泵业",
+        "电缆",
+        "线缆",
+        "轴承",
+        "铸造",
+        "化纤",
+        "印染",
+        "皮革",
+        "日化",
+        "化妆品",
+        "珠宝",
+        "工艺品",
+        "礼品",
+        "玩具",
+        "文具",
+        "办公用品",
+        "办公设备",
+        "云计算",
+        "大数据",
+        "人工智能",
+        "机器人",
+        "物联网",
+        "新媒体",
+        "仓储",
+        "货运",
+        "货运代理",
+        "航运",
+        "租赁",
+        "汽车租赁",
+        "科技发展",
+        "发展",
+        "开发",
+        "技术开发",
+        "技术服务",
+        "网络服务",
+        "信息服务",
+        "数字科技",
+        "数字技术",
+        "精工",
+        "国际",
+        "电子商务",
+        "管理",
+        "工贸",
+        "经贸",
+        "机电设备",
+    ]
 )
 _MAX_INDUSTRY = max(len(w) for w in INDUSTRY_WORDS)
 _DISTRICT_RE = re.compile(f"^[{_CJK}]{{1,4}}?(新区|开发区|工业园区|园区|区|县|旗)")
@@ -152,21 +430,22 @@ class CompanyName:
     entity: str  # "head" or "branch:<place><word>", e.g. "branch:深圳分公司"
 
 
+_LEGAL_LENGTHS = sorted({len(f) for f in LEGAL_FORMS}, reverse=True)
+
+
 def _strip_legal(s: str) -> tuple[str, str | None]:
-    for form in _LEGAL_ORDER:
-        if s.endswith(form) and len(s) > len(form):
-            return s[: -len(form)], form
+    for size in _LEGAL_LENGTHS:
+        if len(s) > size and s[-size:] in LEGAL_FORMS:
+            return s[:-size], s[-size:]
     return s, None
 
 
 def _region_at_end(s: str) -> tuple[str, str | None]:
     """Split a trailing region (深圳, 深圳市) off `s`: (rest, region short name)."""
-    for form, short, _level in region_prefixes():
-        if len(s) > len(form) and s.endswith(form):
-            return s[: -len(form)], short
-        if s == form:
-            return "", short
-    return s, None
+    hit = match_region_suffix(s)
+    if hit is None:
+        return s, None
+    return s[: -len(hit[0])], hit[1]
 
 
 def _split_branch(s: str) -> tuple[str, str | None]:
@@ -204,9 +483,7 @@ def _split_branch(s: str) -> tuple[str, str | None]:
     return head, f"{place}{word}"
 
 
-def _split_regions(
-    s: str, home_city: str | None = None
-) -> tuple[str, str | None, str | None]:
+def _split_regions(s: str, home_city: str | None = None) -> tuple[str, str | None, str | None]:
     """Remove bracketed and prefixed regions: (rest, region short name, province short)."""
     region: str | None = None
     province: str | None = None
@@ -347,12 +624,69 @@ def to_pinyin(text: str) -> str:
 # ---- person names -------------------------------------------------------------------------
 
 COMPOUND_SURNAMES = frozenset(
-    """
-    欧阳 太史 端木 上官 司马 东方 独孤 南宫 万俟 闻人 夏侯 诸葛 尉迟 公羊 赫连 澹台 皇甫 宗政
-    濮阳 公冶 太叔 申屠 公孙 慕容 仲孙 钟离 长孙 宇文 司徒 鲜于 司空 闾丘 子车 亓官 司寇 巫马
-    公西 颛孙 壤驷 公良 漆雕 乐正 宰父 谷梁 拓跋 夹谷 轩辕 令狐 段干 百里 呼延 东郭 南门 羊舌
-    微生 左丘 西门 第五 东里 即墨 达奚
-    """.split()
+    [
+        "欧阳",
+        "太史",
+        "端木",
+        "上官",
+        "司马",
+        "东方",
+        "独孤",
+        "南宫",
+        "万俟",
+        "闻人",
+        "夏侯",
+        "诸葛",
+        "尉迟",
+        "公羊",
+        "赫连",
+        "澹台",
+        "皇甫",
+        "宗政",
+        "濮阳",
+        "公冶",
+        "太叔",
+        "申屠",
+        "公孙",
+        "慕容",
+        "仲孙",
+        "钟离",
+        "长孙",
+        "宇文",
+        "司徒",
+        "鲜于",
+        "司空",
+        "闾丘",
+        "子车",
+        "亓官",
+        "司寇",
+        "巫马",
+        "公西",
+        "颛孙",
+        "壤驷",
+        "公良",
+        "漆雕",
+        "乐正",
+        "宰父",
+        "谷梁",
+        "拓跋",
+        "夹谷",
+        "轩辕",
+        "令狐",
+        "段干",
+        "百里",
+        "呼延",
+        "东郭",
+        "南门",
+        "羊舌",
+        "微生",
+        "左丘",
+        "西门",
+        "第五",
+        "东里",
+        "即墨",
+        "达奚",
+    ]
 )
 _COMMON_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
@@ -376,6 +710,14 @@ def surname_pinyins() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=4096)
+def _surname_pinyin(family: str) -> str:
+    """A family name's reading as a surname (单 → shan, 曾 → zeng), via pypinyin."""
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(family)).lower()
+
+
 @dataclass(frozen=True)
 class PersonName:
     name: str  # cleaned (simplified, no spaces, lower-case latin)
@@ -394,17 +736,15 @@ def parse_person(raw: str | None) -> PersonName:
     张小明, 張小明, "Zhang Xiaoming", "Xiaoming ZHANG" and "Zhang Xiao-Ming" share the key
     "xiaoming zhang".
     """
-    from pypinyin import lazy_pinyin
-
     if not raw:
         return PersonName("", "", "", "")
-    text = convert(unicodedata.normalize("NFKC", str(raw)), "zh-hans").strip()
+    text = to_simplified(unicodedata.normalize("NFKC", str(raw))).strip()
     if re.search(f"[{_CJK}]", text):
         han = re.sub(f"[^{_CJK}a-zA-Z]", "", text)
         family_len = 2 if han[:2] in COMPOUND_SURNAMES and len(han) > 2 else 1
         family, given = han[:family_len], han[family_len:]
-        fam_py = "".join(lazy_pinyin(family)).lower()
-        given_py = "".join(lazy_pinyin(given)).lower()
+        fam_py = _surname_pinyin(family)
+        given_py = to_pinyin(given).lower()
         key = " ".join(sorted(p for p in (fam_py, given_py) if p))
         return PersonName(han, family, given, key)
     tokens = [t.replace("-", "").replace("'", "") for t in _LATIN_SPLIT.split(text.lower())]
@@ -426,7 +766,9 @@ def parse_person(raw: str | None) -> PersonName:
 
 # ---- identifiers --------------------------------------------------------------------------
 
+_CLEAN_ID = re.compile(r"[0-9A-Z]{9,18}")
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(_USCC_CHARS)}
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -443,8 +785,8 @@ class RegistrationId:
 def uscc_check_char(first17: str) -> str | None:
     """The 18th character of a 统一社会信用代码 (GB 32100-2015), or None if not computable."""
     try:
-        total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    except ValueError:
+        total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    except (KeyError, ValueError):
         return None
     return _USCC_CHARS[(31 - total % 31) % 31]
 
@@ -476,13 +818,16 @@ def normalize_registration_id(raw: str | None) -> RegistrationId | None:
     """Clean and classify a 统一社会信用代码, resident ID number or organisation code."""
     if not raw:
         return None
-    s = re.sub(r"[\s\-_.]", "", unicodedata.normalize("NFKC", str(raw))).upper()
+    s = str(raw)
+    if not _CLEAN_ID.fullmatch(s):
+        s = re.sub(r"[\s\-_.]", "", unicodedata.normalize("NFKC", s)).upper()
     if not s:
         return None
     if len(s) == 15 and s.isdigit():  # first-generation ID: insert the century, add a check
         body = s[:6] + "19" + s[6:]
-        return RegistrationId(body + (resident_id_check_char(body) or ""), "resident_id",
-                              True, None)
+        return RegistrationId(
+            body + (resident_id_check_char(body) or ""), "resident_id", True, None
+        )
     if len(s) == 18 and s[:17].isdigit() and s[6:8] in ("19", "20"):
         valid = resident_id_check_char(s[:17]) == s[17]
         if valid or not all(c in _USCC_CHARS for c in s):

@@ -13,9 +13,26 @@ if TYPE_CHECKING:
     from kehu.workspace import Workspace
 
 # Customer fields shown side by side in the review.
-REVIEW_FIELDS = ("name", "customer_type", "registration_id", "phone", "email", "contact_name",
-                 "province", "city", "district", "address", "postcode", "founded_on",
-                 "birth_date", "industry_name", "owner", "source", "source_id", "updated_at")
+REVIEW_FIELDS = (
+    "name",
+    "customer_type",
+    "registration_id",
+    "phone",
+    "email",
+    "contact_name",
+    "province",
+    "city",
+    "district",
+    "address",
+    "postcode",
+    "founded_on",
+    "birth_date",
+    "industry_name",
+    "owner",
+    "source",
+    "source_id",
+    "updated_at",
+)
 
 
 def resolve_id(ws: Workspace, customer_id: str) -> str:
@@ -24,7 +41,9 @@ def resolve_id(ws: Workspace, customer_id: str) -> str:
         return customer_id
     rows = ws.rows(
         "SELECT DISTINCT a.customer_id FROM customer_ids a JOIN customers c USING (customer_id) "
-        "WHERE a.source_id = ?", [customer_id])
+        "WHERE a.source_id = ?",
+        [customer_id],
+    )
     if len(rows) == 1:
         return rows[0][0]
     raise NotFoundError(f"找不到客户 {customer_id}", f"no customer {customer_id}")
@@ -32,10 +51,12 @@ def resolve_id(ws: Workspace, customer_id: str) -> str:
 
 def pending_pairs(ws: Workspace, limit: int | None = None) -> list[dict[str, Any]]:
     """Pairs waiting for review, most likely first, each with both records' fields."""
-    sql = ("SELECT id_l, id_r, probability, agreed FROM dedupe_pairs p WHERE status = 'review' "
-           "AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = p.id_l) "
-           "AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = p.id_r) "
-           "ORDER BY probability DESC, id_l, id_r")
+    sql = (
+        "SELECT id_l, id_r, probability, agreed FROM dedupe_pairs p WHERE status = 'review' "
+        "AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = p.id_l) "
+        "AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = p.id_r) "
+        "ORDER BY probability DESC, id_l, id_r"
+    )
     if limit:
         sql += f" LIMIT {int(limit)}"
     pairs = ws.rows(sql)
@@ -44,13 +65,19 @@ def pending_pairs(ws: Workspace, limit: int | None = None) -> list[dict[str, Any
     ids = sorted({i for a, b, _, _ in pairs for i in (a, b)})
     cols = ", ".join(f'"{c}"' for c in ("customer_id", *REVIEW_FIELDS))
     marks = ", ".join("?" for _ in ids)
-    records = {r[0]: dict(zip(("customer_id", *REVIEW_FIELDS), r, strict=True))
-               for r in ws.rows(f"SELECT {cols} FROM customers WHERE customer_id IN ({marks})",
-                                ids)}
+    records = {
+        r[0]: dict(zip(("customer_id", *REVIEW_FIELDS), r, strict=True))
+        for r in ws.rows(f"SELECT {cols} FROM customers WHERE customer_id IN ({marks})", ids)
+    }
     return [
-        {"id_l": a, "id_r": b, "probability": p, "agreed": [x for x in (agreed or "").split(",")
-                                                            if x],
-         "left": records[a], "right": records[b]}
+        {
+            "id_l": a,
+            "id_r": b,
+            "probability": p,
+            "agreed": [x for x in (agreed or "").split(",") if x],
+            "left": records[a],
+            "right": records[b],
+        }
         for a, b, p, agreed in pairs
     ]
 
@@ -61,8 +88,9 @@ def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
-def merge_pair(ws: Workspace, a: str, b: str, *, keep: str | None = None,
-               user: str | None = None) -> MergeRecord:
+def merge_pair(
+    ws: Workspace, a: str, b: str, *, keep: str | None = None, user: str | None = None
+) -> MergeRecord:
     """Merge two customers now (a person's decision), remembered in dedupe_decisions."""
     a, b = resolve_id(ws, a), resolve_id(ws, b)
     left, right = _pair(a, b)
@@ -73,30 +101,49 @@ def merge_pair(ws: Workspace, a: str, b: str, *, keep: str | None = None,
     now = datetime.now()
     with ws.transaction() as cur:
         _decide(cur, left, right, "merge", user, now)
-        records = merge_clusters(cur, [[left, right]], ws.settings.dedupe, method="manual",
-                                 keep=keep, user=user,
-                                 default_source=ws.settings.workspace.default_source, now=now)
+        records = merge_clusters(
+            cur,
+            [[left, right]],
+            ws.settings.dedupe,
+            method="manual",
+            keep=keep,
+            user=user,
+            default_source=ws.settings.workspace.default_source,
+            now=now,
+        )
     return records[0]
 
 
-def reject_pair(ws: Workspace, a: str, b: str, *, user: str | None = None,
-                note: str | None = None) -> dict[str, Any]:
+def reject_pair(
+    ws: Workspace, a: str, b: str, *, user: str | None = None, note: str | None = None
+) -> dict[str, Any]:
     """Mark two customers as different: the pair is never proposed again."""
     left, right = _pair(a, b)
     for cid in (left, right):
         known = ws.scalar("SELECT 1 FROM customers WHERE customer_id = ?", [cid]) or ws.scalar(
-            "SELECT 1 FROM merge_customer_rows WHERE customer_id = ?", [cid])
+            "SELECT 1 FROM merge_customer_rows WHERE customer_id = ?", [cid]
+        )
         if not known:
             raise NotFoundError(f"找不到客户 {cid}", f"no customer {cid}")
     with ws.transaction() as cur:
         _decide(cur, left, right, "reject", user, datetime.now(), note)
-        cur.execute("UPDATE dedupe_pairs SET status = 'rejected', blocked = 'rejected' "
-                    "WHERE id_l = ? AND id_r = ?", [left, right])
+        cur.execute(
+            "UPDATE dedupe_pairs SET status = 'rejected', blocked = 'rejected' "
+            "WHERE id_l = ? AND id_r = ?",
+            [left, right],
+        )
     return {"id_l": left, "id_r": right, "decision": "reject"}
 
 
-def _decide(cur: Any, a: str, b: str, decision: str, user: str | None, now: datetime,
-            note: str | None = None) -> None:
+def _decide(
+    cur: Any,
+    a: str,
+    b: str,
+    decision: str,
+    user: str | None,
+    now: datetime,
+    note: str | None = None,
+) -> None:
     cur.execute(
         "INSERT INTO dedupe_decisions (id_l, id_r, decision, decided_at, user_name, note) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET decision = excluded.decision, "
@@ -107,7 +154,16 @@ def _decide(cur: Any, a: str, b: str, decision: str, user: str | None, now: date
 
 def merge_log(ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:
     """The latest merges, newest first."""
-    cols = ("merge_id", "created_at", "method", "survivor_id", "merged_ids", "probability",
-            "status", "user_name", "undone_at")
+    cols = (
+        "merge_id",
+        "created_at",
+        "method",
+        "survivor_id",
+        "merged_ids",
+        "probability",
+        "status",
+        "user_name",
+        "undone_at",
+    )
     rows = ws.rows(f"SELECT {', '.join(cols)} FROM merges ORDER BY seq DESC LIMIT {int(limit)}")
     return [dict(zip(cols, r, strict=True)) for r in rows]

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kehu.dedupe.cluster import cluster_pairs, split_unsafe
-from kehu.dedupe.features import build_features, feature_lookup
+from kehu.dedupe.features import SOURCE_COLUMNS, build_features, feature_lookup
 from kehu.dedupe.match import score
 from kehu.dedupe.merge import MergeRecord, merge_clusters
 
@@ -73,8 +73,10 @@ class DedupeResult:
 
 
 def rejected_pairs(ws: Workspace) -> list[tuple[str, str]]:
-    return [(a, b) for a, b in ws.rows(
-        "SELECT id_l, id_r FROM dedupe_decisions WHERE decision = 'reject'")]
+    return [
+        (a, b)
+        for a, b in ws.rows("SELECT id_l, id_r FROM dedupe_decisions WHERE decision = 'reject'")
+    ]
 
 
 def run_dedupe(
@@ -96,37 +98,55 @@ def run_dedupe(
 
     t = time.perf_counter()
     say("load")
-    customers = ws.cursor().sql("SELECT * FROM customers ORDER BY customer_id").to_arrow_table()
+    cols = ", ".join(f'"{c}"' for c in SOURCE_COLUMNS)
+    customers = ws.cursor().sql(f"SELECT {cols} FROM customers ORDER BY customer_id")
+    customers = customers.to_arrow_table()
     timings["load"] = time.perf_counter() - t
     t = time.perf_counter()
     say("features")
     features = build_features(customers)
+    del customers
     timings["features"] = time.perf_counter() - t
 
     rejected = rejected_pairs(ws)
     floor = min(settings.review, min_probability) if min_probability is not None else None
     say("match")
     if len(features) >= 2:
-        result = score(features, settings, rejected=rejected, min_probability=floor,
-                       temp_dir=ws.root / ".kehu_tmp")
+        result = score(
+            features,
+            settings,
+            rejected=rejected,
+            min_probability=floor,
+            temp_dir=ws.root / ".kehu_tmp",
+        )
         pairs_tbl, candidates, trained = result.pairs, result.candidate_pairs, result.trained
         timings.update({f"match_{k}": v for k, v in result.timings.items()})
         if trained:
             path = ws.path(*MODEL_FILE)
-            path.write_text(json.dumps(result.model, ensure_ascii=False, indent=1),
-                            encoding="utf-8")
+            path.write_text(
+                json.dumps(result.model, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
     else:
-        pairs_tbl = pa.table({"id_l": pa.array([], pa.string()), "id_r": pa.array([], pa.string()),
-                              "probability": pa.array([], pa.float64()),
-                              "match_weight": pa.array([], pa.float64()),
-                              "agreed": pa.array([], pa.string()),
-                              "blocked": pa.array([], pa.string())})
+        pairs_tbl = pa.table(
+            {
+                "id_l": pa.array([], pa.string()),
+                "id_r": pa.array([], pa.string()),
+                "probability": pa.array([], pa.float64()),
+                "match_weight": pa.array([], pa.float64()),
+                "agreed": pa.array([], pa.string()),
+                "blocked": pa.array([], pa.string()),
+            }
+        )
         candidates, trained = 0, False
 
     t = time.perf_counter()
     say("cluster")
-    clusters = cluster_pairs(pairs_tbl, auto_merge=settings.auto_merge, review=settings.review,
-                             max_cluster_size=settings.max_cluster_size)
+    clusters = cluster_pairs(
+        pairs_tbl,
+        auto_merge=settings.auto_merge,
+        review=settings.review,
+        max_cluster_size=settings.max_cluster_size,
+    )
     big = [cid for members in clusters.auto if len(members) > 2 for cid in members]
     if big:
         rejected_set = set(rejected)
@@ -144,23 +164,36 @@ def run_dedupe(
         if not dry_run and clusters.auto:
             say("merge")
             merges = merge_clusters(
-                cur, clusters.auto, settings, method="auto", run_id=run_id,
-                probabilities=probs, user=user,
+                cur,
+                clusters.auto,
+                settings,
+                method="auto",
+                run_id=run_id,
+                probabilities=probs,
+                user=user,
                 default_source=ws.settings.workspace.default_source,
             )
         timings["store_merge"] = time.perf_counter() - t
         res = DedupeResult(
-            run_id=run_id, records=len(features), candidate_pairs=candidates,
-            scored_pairs=len(pairs), auto_clusters=len(clusters.auto),
+            run_id=run_id,
+            records=len(features),
+            candidate_pairs=candidates,
+            scored_pairs=len(pairs),
+            auto_clusters=len(clusters.auto),
             auto_records=sum(len(c) for c in clusters.auto),
             review_pairs=int((pairs["status"] == "review").sum()),
-            blocked_pairs=int((pairs["status"] == "blocked").sum()), dry_run=dry_run,
-            trained=trained, merges=merges, clusters=clusters.auto, timings=timings,
+            blocked_pairs=int((pairs["status"] == "blocked").sum()),
+            dry_run=dry_run,
+            trained=trained,
+            merges=merges,
+            clusters=clusters.auto,
+            timings=timings,
             pairs=pairs,
         )
         _store_run(cur, res, started)
     if output is not None:
-        res.output = str(write_pairs(customers, pairs, Path(output)))
+        names = ws.cursor().sql("SELECT customer_id, name FROM customers").to_arrow_table()
+        res.output = str(write_pairs(names, pairs, Path(output)))
     return res
 
 
@@ -180,18 +213,23 @@ def _store_pairs(cur: Any, pairs: pd.DataFrame, run_id: str, now: datetime) -> N
     cur.execute("DELETE FROM dedupe_pairs")
     if pairs.empty:
         return
-    frame = pa.table({
-        "id_l": pairs["id_l"].astype(str).to_numpy(),
-        "id_r": pairs["id_r"].astype(str).to_numpy(),
-        "run_id": [run_id] * len(pairs),
-        "probability": pairs["probability"].astype(float).to_numpy(),
-        "match_weight": pairs["match_weight"].astype(float).to_numpy(),
-        "agreed": pairs["agreed"].astype(str).to_numpy(),
-        "status": pairs["status"].astype(str).to_numpy(),
-        "blocked": pairs["blocked"].astype(object).where(pairs["blocked"].notna(), None).tolist(),
-        "cluster": pairs["cluster"].astype("int64").to_numpy(),
-        "created_at": [now] * len(pairs),
-    })
+    frame = pa.table(
+        {
+            "id_l": pairs["id_l"].astype(str).to_numpy(),
+            "id_r": pairs["id_r"].astype(str).to_numpy(),
+            "run_id": [run_id] * len(pairs),
+            "probability": pairs["probability"].astype(float).to_numpy(),
+            "match_weight": pairs["match_weight"].astype(float).to_numpy(),
+            "agreed": pairs["agreed"].astype(str).to_numpy(),
+            "status": pairs["status"].astype(str).to_numpy(),
+            "blocked": pairs["blocked"]
+            .astype(object)
+            .where(pairs["blocked"].notna(), None)
+            .tolist(),
+            "cluster": pairs["cluster"].astype("int64").to_numpy(),
+            "created_at": [now] * len(pairs),
+        }
+    )
     cur.register("_kehu_pairs", frame)
     try:
         cols = ", ".join(frame.column_names)
@@ -205,19 +243,37 @@ def _store_run(cur: Any, res: DedupeResult, started: datetime) -> None:
         "INSERT INTO dedupe_runs (run_id, started_at, finished_at, records, candidate_pairs, "
         "scored_pairs, auto_clusters, auto_records, review_pairs, blocked_pairs, "
         "merged_records, dry_run, trained, timings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [res.run_id, started, datetime.now(), res.records, res.candidate_pairs,
-         res.scored_pairs, res.auto_clusters, res.auto_records, res.review_pairs,
-         res.blocked_pairs, res.merged_records, res.dry_run, res.trained,
-         json.dumps({k: round(v, 3) for k, v in res.timings.items()})],
+        [
+            res.run_id,
+            started,
+            datetime.now(),
+            res.records,
+            res.candidate_pairs,
+            res.scored_pairs,
+            res.auto_clusters,
+            res.auto_records,
+            res.review_pairs,
+            res.blocked_pairs,
+            res.merged_records,
+            res.dry_run,
+            res.trained,
+            json.dumps({k: round(v, 3) for k, v in res.timings.items()}),
+        ],
     )
 
 
 def write_pairs(customers: pa.Table, pairs: pd.DataFrame, path: Path) -> Path:
     """Scored pairs with both names: CSV (UTF-8 with BOM, opens in Excel), XLSX or Parquet."""
-    names = dict(zip(customers.column("customer_id").to_pylist(),
-                     customers.column("name").to_pylist(), strict=True))
-    out = pairs[["id_l", "id_r", "probability", "match_weight", "status", "agreed",
-                 "blocked"]].copy()
+    names = dict(
+        zip(
+            customers.column("customer_id").to_pylist(),
+            customers.column("name").to_pylist(),
+            strict=True,
+        )
+    )
+    out = pairs[
+        ["id_l", "id_r", "probability", "match_weight", "status", "agreed", "blocked"]
+    ].copy()
     out.insert(1, "name_l", out["id_l"].map(names))
     out.insert(3, "name_r", out["id_r"].map(names))
     out = out.sort_values(["probability", "id_l", "id_r"], ascending=[False, True, True])

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kehu.dedupe.normalize import resident_id_check_char, uscc_check_char
 from kehu.dedupe.regions import CITIES
 
 BRAND_CHARS = list(
@@ -23,19 +22,84 @@ BRAND_CHARS = list(
     "凯豪腾飞亿万汇合成诚益富荣福乐欣悦和平立建振峰山川林森云润泽清江湖蓝青红紫鼎佰旭阳辉耀"
     "锦绣蓉芯睿智远卓越优品尚雅君诺弘毅沃翔鹏程鸿运启航聚力精工铭哲懿馨瀚骏驰钧韬奕凡朗逸"
 )
-INDUSTRIES = (
-    "科技 信息技术 网络科技 电子 软件 机械 机电设备 电气 化工 新材料 塑料 建材 钢铁 物流 供应链 "
-    "贸易 商贸 进出口 实业 投资 建设 建筑工程 装饰工程 房地产开发 物业管理 酒店管理 餐饮管理 "
-    "食品 农业科技 生物科技 医药 医疗器械 文化传媒 广告 教育科技 管理咨询 人力资源 汽车销售 "
-    "纺织 服饰 家具 印刷 包装 五金 模具 光电 照明 新能源 环保科技 自动化 仪器仪表 电子商务 "
-    "数据 智能科技 通信设备 半导体 光伏 安防 检测 影视 数码 百货 乳业 粮油 水产 木业 阀门 电缆"
-).split()
+INDUSTRIES = [
+    "科技",
+    "信息技术",
+    "网络科技",
+    "电子",
+    "软件",
+    "机械",
+    "机电设备",
+    "电气",
+    "化工",
+    "新材料",
+    "塑料",
+    "建材",
+    "钢铁",
+    "物流",
+    "供应链",
+    "贸易",
+    "商贸",
+    "进出口",
+    "实业",
+    "投资",
+    "建设",
+    "建筑工程",
+    "装饰工程",
+    "房地产开发",
+    "物业管理",
+    "酒店管理",
+    "餐饮管理",
+    "食品",
+    "农业科技",
+    "生物科技",
+    "医药",
+    "医疗器械",
+    "文化传媒",
+    "广告",
+    "教育科技",
+    "管理咨询",
+    "人力资源",
+    "汽车销售",
+    "纺织",
+    "服饰",
+    "家具",
+    "印刷",
+    "包装",
+    "五金",
+    "模具",
+    "光电",
+    "照明",
+    "新能源",
+    "环保科技",
+    "自动化",
+    "仪器仪表",
+    "电子商务",
+    "数据",
+    "智能科技",
+    "通信设备",
+    "半导体",
+    "光伏",
+    "安防",
+    "检测",
+    "影视",
+    "数码",
+    "百货",
+    "乳业",
+    "粮油",
+    "水产",
+    "木业",
+    "阀门",
+    "电缆",
+]
 LEGAL = np.array(["有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "有限公司"])
 LEGAL_P = np.array([0.62, 0.14, 0.10, 0.04, 0.10])
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡")
 SURNAME_P = np.linspace(3.0, 0.6, len(SURNAMES))
-GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞辉建国文斌波宇浩凯俊鑫"
-             "晨阳雪琳婷慧颖佳欣怡思雨嘉子涵梓轩睿博")
+GIVEN = list(
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞辉建国文斌波宇浩凯俊鑫"
+    "晨阳雪琳婷慧颖佳欣怡思雨嘉子涵梓轩睿博"
+)
 DOMAINS = np.array(["qq.com", "163.com", "126.com", "sina.com", "outlook.com", "gmail.com"])
 _FULLWIDTH = str.maketrans({"(": "（", ")": "）"})
 
@@ -49,20 +113,51 @@ class SyntheticSet:
     customer_type: dict[str, str]
 
 
+_USCC = np.array(list("0123456789ABCDEFGHJKLMNPQRTUWXY"))
+_USCC_W = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28])
+_ID_W = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+_ID_CHECK = np.array(list("10X98765432"))
+
+
+def _join(chars: np.ndarray) -> np.ndarray:
+    """(n, k) array of single characters -> n strings of length k."""
+    k = chars.shape[1]
+    return np.ascontiguousarray(chars.astype("<U1")).view(f"<U{k}").ravel()
+
+
+def _digits(values: np.ndarray, width: int) -> np.ndarray:
+    """(n,) non-negative ints -> (n, width) digit values, most significant first."""
+    powers = 10 ** np.arange(width - 1, -1, -1)
+    return (values[:, None] // powers) % 10
+
+
 def _uscc(rng: np.random.Generator, n: int) -> np.ndarray:
-    chars = np.array(list("0123456789ABCDEFGHJKLMNPQRTUWXY"))
-    head = np.char.add(np.array(["91"] * n), rng.integers(110000, 660000, n).astype(str))
-    body = chars[rng.integers(0, 31, (n, 9))]
-    first17 = np.char.add(head, np.array(["".join(r) for r in body]))
-    return np.array([s + (uscc_check_char(s) or "0") for s in first17])
+    """n valid 统一社会信用代码 (enterprise, '91' + area + 9 random + check), vectorised."""
+    vals = np.concatenate(
+        [
+            np.tile([9, 1], (n, 1)),
+            _digits(rng.integers(110000, 660000, n), 6),
+            rng.integers(0, 31, (n, 9)),
+        ],
+        axis=1,
+    )
+    check = (31 - (vals @ _USCC_W) % 31) % 31
+    return _join(_USCC[np.concatenate([vals, check[:, None]], axis=1)])
 
 
 def _resident_ids(rng: np.random.Generator, n: int, births: np.ndarray) -> np.ndarray:
-    area = rng.integers(110000, 660000, n).astype(str)
-    ymd = pd.to_datetime(births).strftime("%Y%m%d").to_numpy().astype(str)
-    seq = np.char.zfill(rng.integers(0, 1000, n).astype(str), 3)
-    first17 = np.char.add(np.char.add(area, ymd), seq)
-    return np.array([s + (resident_id_check_char(s) or "0") for s in first17])
+    """n valid 18-digit resident ID numbers for the given birth dates, vectorised."""
+    ymd = pd.to_datetime(births).strftime("%Y%m%d").to_numpy().astype(np.int64)
+    vals = np.concatenate(
+        [
+            _digits(rng.integers(110000, 660000, n), 6),
+            _digits(ymd, 8),
+            _digits(rng.integers(0, 1000, n), 3),
+        ],
+        axis=1,
+    )
+    check = _ID_CHECK[(vals @ _ID_W) % 11]
+    return _join(np.concatenate([vals.astype(str), check[:, None]], axis=1))
 
 
 def _pinyin_of(chars: np.ndarray) -> np.ndarray:
@@ -73,8 +168,13 @@ def _pinyin_of(chars: np.ndarray) -> np.ndarray:
 
 
 def generate(
-    n: int, *, seed: int = 7, dup_share: float = 0.08, person_share: float = 0.15,
-    branch_share: float = 0.01, same_core_share: float = 0.01,
+    n: int,
+    *,
+    seed: int = 7,
+    dup_share: float = 0.08,
+    person_share: float = 0.15,
+    branch_share: float = 0.01,
+    same_core_share: float = 0.01,
 ) -> SyntheticSet:
     """About `n` records: entities, their duplicates (dup_share of entities get 1–2 more
     records) and hard non-duplicates (branches, same brand + industry in another city)."""
@@ -89,8 +189,10 @@ def generate(
     draw = int(n_company * 1.15) + 10
     b = np.array(BRAND_CHARS)
     three = rng.random(draw) < 0.35
-    brand = np.char.add(np.char.add(b[rng.integers(0, len(b), draw)], b[rng.integers(0, len(b),
-                        draw)]), np.where(three, b[rng.integers(0, len(b), draw)], ""))
+    brand = np.char.add(
+        np.char.add(b[rng.integers(0, len(b), draw)], b[rng.integers(0, len(b), draw)]),
+        np.where(three, b[rng.integers(0, len(b), draw)], ""),
+    )
     industry = np.array(INDUSTRIES)[rng.integers(0, len(INDUSTRIES), draw)]
     city_ix = rng.integers(0, len(cities), draw)
     key = np.char.add(np.char.add(cities[city_ix], "|"), np.char.add(brand, industry))
@@ -111,30 +213,41 @@ def generate(
 
     ctype = np.array(["company"] * n_company + ["person"] * n_person)
     m = n_company + n_person
-    ent = pd.DataFrame({
-        "entity_id": np.arange(m),
-        "customer_type": ctype,
-        "name": np.concatenate([c_name, p_name]).astype(object),
-        "city": np.concatenate([c_city, cities[p_city_ix]]),
-        "province": np.concatenate([c_prov, city_prov[p_city_ix]]),
-    })
-    ent["registration_id"] = np.concatenate([_uscc(rng, n_company),
-                                             _resident_ids(rng, n_person, births.to_numpy())])
+    ent = pd.DataFrame(
+        {
+            "entity_id": np.arange(m),
+            "customer_type": ctype,
+            "name": np.concatenate([c_name, p_name]).astype(object),
+            "city": np.concatenate([c_city, cities[p_city_ix]]),
+            "province": np.concatenate([c_prov, city_prov[p_city_ix]]),
+        }
+    )
+    ent["registration_id"] = np.concatenate(
+        [_uscc(rng, n_company), _resident_ids(rng, n_person, births.to_numpy())]
+    )
     mobile = np.char.add("+861", rng.integers(3_000_000_000, 9_999_999_999, m).astype(str))
     ent["phone"] = mobile
     handle = _pinyin_of(ent["name"].str.slice(0, 4).to_numpy().astype(str))
-    ent["email"] = [f"{h}{i % 997}@{d}" for h, i, d in
-                    zip(handle, range(m), rng.choice(DOMAINS, m), strict=True)]
-    ent["district"] = np.where(rng.random(m) < 0.7, np.char.add(
-        np.array(list("东西南北中新"))[rng.integers(0, 6, m)], "城区"), None)
+    ent["email"] = [
+        f"{h}{i % 997}@{d}"
+        for h, i, d in zip(handle, range(m), rng.choice(DOMAINS, m), strict=True)
+    ]
+    ent["district"] = np.where(
+        rng.random(m) < 0.7,
+        np.char.add(np.array(list("东西南北中新"))[rng.integers(0, 6, m)], "城区"),
+        None,
+    )
     ent["postcode"] = np.char.zfill(rng.integers(100000, 860000, m).astype(str), 6)
     founded = pd.Timestamp("1985-01-01") + pd.to_timedelta(rng.integers(0, 13000, m), "D")
     ent["founded_on"] = np.where(ctype == "company", founded.strftime("%Y-%m-%d"), None)
-    ent["birth_date"] = np.concatenate([[None] * n_company,
-                                        births.strftime("%Y-%m-%d").to_numpy()])
-    ent["contact_name"] = np.where(ctype == "company", np.char.add(
-        np.array(SURNAMES)[rng.integers(0, len(SURNAMES), m)],
-        giv[rng.integers(0, len(giv), m)]), None)
+    ent["birth_date"] = np.concatenate([[None] * n_company, births.strftime("%Y-%m-%d").to_numpy()])
+    ent["contact_name"] = np.where(
+        ctype == "company",
+        np.char.add(
+            np.array(SURNAMES)[rng.integers(0, len(SURNAMES), m)], giv[rng.integers(0, len(giv), m)]
+        ),
+        None,
+    )
     ent["source"] = "crm"
 
     # ---- duplicates ------------------------------------------------------------------------
@@ -143,9 +256,13 @@ def generate(
     copies = np.where(rng.random(n_dup_ent) < 0.25, 2, 1)
     dup_src = np.repeat(dup_ent, copies)
     dups = ent.iloc[dup_src].reset_index(drop=True)
-    dups = _vary(dups, rng, brand_of=dict(zip(range(n_company), brand, strict=True)),
-                 industry_of=dict(zip(range(n_company), industry, strict=True)),
-                 legal_of=dict(zip(range(n_company), legal, strict=True)))
+    dups = _vary(
+        dups,
+        rng,
+        brand_of=dict(zip(range(n_company), brand, strict=True)),
+        industry_of=dict(zip(range(n_company), industry, strict=True)),
+        legal_of=dict(zip(range(n_company), legal, strict=True)),
+    )
     dups["source"] = rng.choice(np.array(["erp", "finance", "service", "crm"]), len(dups))
 
     # ---- hard non-duplicates ---------------------------------------------------------------
@@ -159,8 +276,9 @@ def generate(
         br["city"] = br_city
         br["province"] = [CITIES[c] for c in br_city]
         br["registration_id"] = _uscc(rng, n_branch)
-        br["phone"] = np.char.add("+861", rng.integers(3_000_000_000, 9_999_999_999,
-                                                       n_branch).astype(str))
+        br["phone"] = np.char.add(
+            "+861", rng.integers(3_000_000_000, 9_999_999_999, n_branch).astype(str)
+        )
         br["email"] = None
         hard.append(br)
     n_same = int(n_company * same_core_share)
@@ -170,13 +288,16 @@ def generate(
         new_city = cities[rng.integers(0, len(cities), n_same)]
         ok = new_city != sc["city"].to_numpy()
         sc, new_city = sc[ok], new_city[ok]
-        sc["name"] = [f"{c}{brand[i]}{industry[i]}{legal[i]}"
-                      for c, i in zip(new_city, sc["entity_id"], strict=True)]
+        sc["name"] = [
+            f"{c}{brand[i]}{industry[i]}{legal[i]}"
+            for c, i in zip(new_city, sc["entity_id"], strict=True)
+        ]
         sc["city"] = new_city
         sc["province"] = [CITIES[c] for c in new_city]
         sc["registration_id"] = _uscc(rng, len(sc))
-        sc["phone"] = np.char.add("+861", rng.integers(3_000_000_000, 9_999_999_999,
-                                                       len(sc)).astype(str))
+        sc["phone"] = np.char.add(
+            "+861", rng.integers(3_000_000_000, 9_999_999_999, len(sc)).astype(str)
+        )
         sc["email"] = None
         sc["founded_on"] = None
         sc["contact_name"] = None
@@ -198,8 +319,12 @@ def generate(
 
 
 def _vary(
-    dups: pd.DataFrame, rng: np.random.Generator, *, brand_of: dict[int, str],
-    industry_of: dict[int, str], legal_of: dict[int, str],
+    dups: pd.DataFrame,
+    rng: np.random.Generator,
+    *,
+    brand_of: dict[int, str],
+    industry_of: dict[int, str],
+    legal_of: dict[int, str],
 ) -> pd.DataFrame:
     """Re-write duplicate records the way a second system would have entered them."""
     from zhconv import convert
@@ -221,8 +346,11 @@ def _vary(
             elif s == 2:
                 name = convert(name, "zh-hant")
             elif s == 3:
-                name = name.replace("有限责任公司", "有限公司") if "有限责任" in name else \
-                    name.replace("有限公司", "有限责任公司")
+                name = (
+                    name.replace("有限责任公司", "有限公司")
+                    if "有限责任" in name
+                    else name.replace("有限公司", "有限责任公司")
+                )
             elif s == 4:
                 name = f"{city}市{br}{ind}{lg}"
             elif s == 5:
@@ -246,15 +374,29 @@ def _vary(
     # Reformat phones the way other systems print them (import normalises; features too).
     phones = dups["phone"].to_numpy().astype(str)
     fmt = rng.integers(0, 3, k)
-    dups["phone"] = np.where(fmt == 0, phones, np.where(
-        fmt == 1, np.char.add("0086 ", np.char.lstrip(phones, "+86")),
-        np.char.lstrip(phones, "+86")))
+    dups["phone"] = np.where(
+        fmt == 0,
+        phones,
+        np.where(
+            fmt == 1,
+            np.char.add("0086 ", np.char.lstrip(phones, "+86")),
+            np.char.lstrip(phones, "+86"),
+        ),
+    )
     # Missing fields: each identifier dropped independently.
-    for col, p in (("registration_id", 0.45), ("phone", 0.3), ("email", 0.5),
-                   ("district", 0.5), ("postcode", 0.4), ("founded_on", 0.5),
-                   ("birth_date", 0.4), ("contact_name", 0.5)):
+    for col, p in (
+        ("registration_id", 0.45),
+        ("phone", 0.3),
+        ("email", 0.5),
+        ("district", 0.5),
+        ("postcode", 0.4),
+        ("founded_on", 0.5),
+        ("birth_date", 0.4),
+        ("contact_name", 0.5),
+    ):
         drop = rng.random(k) < p
         dups[col] = dups[col].astype(object).where(~drop, None)
-    dups["email"] = dups["email"].map(lambda e: e.upper() if isinstance(e, str) and
-                                      len(e) % 3 == 0 else e)
+    dups["email"] = dups["email"].map(
+        lambda e: e.upper() if isinstance(e, str) and len(e) % 3 == 0 else e
+    )
     return dups

@@ -24,8 +24,12 @@ def q(name: str) -> str:
 
 
 def undo_merge(
-    cur: duckdb.DuckDBPyConnection, merge_id: str, *, force: bool = False,
-    user: str | None = None, now: datetime | None = None,
+    cur: duckdb.DuckDBPyConnection,
+    merge_id: str,
+    *,
+    force: bool = False,
+    user: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Restore the customers, child rows and aliases of `merge_id` (caller's transaction).
 
@@ -35,12 +39,16 @@ def undo_merge(
     """
     now = now or datetime.now()
     row = _one(
-        cur, "SELECT survivor_id, merged_ids, status, seq, survivor_updated_at FROM merges "
-        "WHERE merge_id = ?", [merge_id]
+        cur,
+        "SELECT survivor_id, merged_ids, status, seq, survivor_updated_at FROM merges "
+        "WHERE merge_id = ?",
+        [merge_id],
     )
     if row is None:
-        raise NotFoundError(f"找不到合并记录 {merge_id}(用 `kehu dedupe log` 查看)",
-                            f"no merge {merge_id} (see `kehu dedupe log`)")
+        raise NotFoundError(
+            f"找不到合并记录 {merge_id}(用 `kehu dedupe log` 查看)",
+            f"no merge {merge_id} (see `kehu dedupe log`)",
+        )
     survivor, merged_json, status, seq, stamp = row
     merged = json.loads(merged_json)
     if status != "applied":
@@ -52,16 +60,21 @@ def undo_merge(
     ).fetchall()
     if later:
         ids = ", ".join(r[0] for r in later)
-        raise KehuError(f"客户 {survivor} 之后又参与了合并 {ids};请先撤销它们",
-                        f"customer {survivor} was merged again later ({ids}); undo those first")
+        raise KehuError(
+            f"客户 {survivor} 之后又参与了合并 {ids};请先撤销它们",
+            f"customer {survivor} was merged again later ({ids}); undo those first",
+        )
     back = cur.execute(
         f"SELECT customer_id FROM customers WHERE customer_id IN "
-        f"({', '.join('?' for _ in merged)})", merged
+        f"({', '.join('?' for _ in merged)})",
+        merged,
     ).fetchall()
     if back:
         ids = ", ".join(r[0] for r in back)
-        raise KehuError(f"被合并的客户 {ids} 已重新出现,无法撤销",
-                        f"merged customers {ids} exist again; cannot undo")
+        raise KehuError(
+            f"被合并的客户 {ids} 已重新出现,无法撤销",
+            f"merged customers {ids} exist again; cannot undo",
+        )
     current = _one(cur, "SELECT updated_at FROM customers WHERE customer_id = ?", [survivor])
     if current is None:
         raise KehuError(f"保留的客户 {survivor} 已不存在", f"survivor {survivor} no longer exists")
@@ -74,10 +87,14 @@ def undo_merge(
     restored = _restore_children(cur, merge_id)
     cols = ", ".join(q(c) for c in CUSTOMERS.all_columns())
     cur.execute("DELETE FROM customers WHERE customer_id = ?", [survivor])
-    cur.execute(f"INSERT INTO customers ({cols}) SELECT {cols} FROM merge_customer_rows "
-                "WHERE merge_id = ? ORDER BY customer_id", [merge_id])
-    cur.execute("UPDATE merges SET status = 'undone', undone_at = ? WHERE merge_id = ?",
-                [now, merge_id])
+    cur.execute(
+        f"INSERT INTO customers ({cols}) SELECT {cols} FROM merge_customer_rows "
+        "WHERE merge_id = ? ORDER BY customer_id",
+        [merge_id],
+    )
+    cur.execute(
+        "UPDATE merges SET status = 'undone', undone_at = ? WHERE merge_id = ?", [now, merge_id]
+    )
     members = sorted([survivor, *merged])
     pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
     for a, b in pairs:
@@ -88,35 +105,55 @@ def undo_merge(
             "user_name = excluded.user_name, note = excluded.note",
             [a, b, now, user, f"undo {merge_id}"],
         )
-        cur.execute("UPDATE dedupe_pairs SET status = 'rejected', blocked = 'rejected' "
-                    "WHERE id_l = ? AND id_r = ?", [a, b])
-    return {"merge_id": merge_id, "survivor_id": survivor, "restored_ids": merged,
-            "child_rows": restored}
+        cur.execute(
+            "UPDATE dedupe_pairs SET status = 'rejected', blocked = 'rejected' "
+            "WHERE id_l = ? AND id_r = ?",
+            [a, b],
+        )
+    return {
+        "merge_id": merge_id,
+        "survivor_id": survivor,
+        "restored_ids": merged,
+        "child_rows": restored,
+    }
 
 
 def _restore_children(cur: duckdb.DuckDBPyConnection, merge_id: str) -> int:
-    tables = [r[0] for r in cur.execute(
-        "SELECT DISTINCT table_name FROM merge_rows WHERE merge_id = ? ORDER BY 1", [merge_id]
-    ).fetchall()]
+    tables = [
+        r[0]
+        for r in cur.execute(
+            "SELECT DISTINCT table_name FROM merge_rows WHERE merge_id = ? ORDER BY 1", [merge_id]
+        ).fetchall()
+    ]
     total = 0
     for name in tables:
         table = table_by_name(name)
         if table is None:
             continue
-        cols = {r[0] for r in cur.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
-        ).fetchall()}
-        match = " AND ".join(f"CAST(t.{q(k)} AS VARCHAR) = r.key{i + 1}"
-                             for i, k in enumerate(table.key))
+        cols = {
+            r[0]
+            for r in cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+            ).fetchall()
+        }
+        match = " AND ".join(
+            f"CAST(t.{q(k)} AS VARCHAR) = r.key{i + 1}" for i, k in enumerate(table.key)
+        )
         set_updated = ", updated_at = r.old_updated_at" if "updated_at" in cols else ""
-        n = cur.execute(f"""
+        n = cur.execute(
+            f"""
             UPDATE {q(name)} AS t SET customer_id = r.old_customer_id{set_updated}
             FROM merge_rows r
             WHERE r.merge_id = ? AND r.table_name = ? AND r.action = 'repoint' AND {match}
-        """, [merge_id, name]).fetchall()[0][0]
-        removed = cur.execute(f"""
+        """,
+            [merge_id, name],
+        ).fetchall()[0][0]
+        removed = cur.execute(
+            f"""
             DELETE FROM {q(name)} AS t USING merge_rows r
             WHERE r.merge_id = ? AND r.table_name = ? AND r.action = 'insert' AND {match}
-        """, [merge_id, name]).fetchall()[0][0]
+        """,
+            [merge_id, name],
+        ).fetchall()[0][0]
         total += int(n) + int(removed)
     return total

@@ -10,11 +10,14 @@ ids of the exported records.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from kehu.demo import names as N
 from kehu.demo import texts as T
 from kehu.demo.codes import mobile_numbers
+from kehu.demo.columns import Cat, tight
 from kehu.demo.people import person_names
 from kehu.demo.world import CHURN, PROSPECT, World
 
@@ -40,7 +43,7 @@ def thinned(
     """Candidate events: Poisson(rate_max·span) per entity, uniform days in [a, b]."""
     span = np.maximum(b - a + 1, 0)
     counts = rng.poisson(rate_max * span)
-    ent = np.repeat(np.arange(len(a)), counts)
+    ent = np.repeat(np.arange(len(a), dtype=np.int64), counts)
     day = a[ent] + (rng.random(len(ent)) * span[ent]).astype(np.int64)
     return ent, day
 
@@ -63,27 +66,49 @@ def expected_orders(w: World, lam: np.ndarray) -> float:
     return float((lam / 365.0 * np.maximum(mass - gap - fade, 0)).sum())
 
 
+BLOCK = 50_000  # customers per block: bounds the temporaries of the thinning
+
+
+def by_blocks(n: int, fn: Callable[[int, int], Arrays]) -> Arrays:
+    """Run `fn(lo, hi)` over blocks of customers and concatenate the columns."""
+    parts = [fn(lo, min(lo + BLOCK, n)) for lo in range(0, max(n, 1), BLOCK)]
+    # column by column, dropping each block's copy as it goes (peak: one extra column)
+    return {k: np.concatenate([p.pop(k) for p in parts]) for k in list(parts[0])}
+
+
+def sort_events(ev: Arrays) -> Arrays:
+    """Chronological, ties by customer (ids are numbered in this order)."""
+    order = np.lexsort((ev["ent"], ev["day"]))
+    for k in list(ev):  # in place, one column at a time
+        ev[k] = ev[k][order]
+    return ev
+
+
 def orders(rng: np.random.Generator, w: World, n_orders: int | None = None) -> Arrays:
     """Orders with amount, cost, payment and channel; sorted by (date, entity)."""
     lam = w.lam
     if n_orders:
         lam = lam * (1.08 * n_orders / max(expected_orders(w, lam), 1.0))
-    a = np.maximum(w.start, w.w0)
-    b = np.minimum(w.end, w.as_of)
+    ev = by_blocks(w.n, lambda lo, hi: _orders_block(rng, w, lam, lo, hi))
+    if n_orders and len(ev["ent"]) > n_orders:
+        pick = np.sort(rng.choice(len(ev["ent"]), size=n_orders, replace=False))
+        ev = {k: v[pick] for k, v in ev.items()}
+    return sort_events(ev)
+
+
+def _orders_block(rng: np.random.Generator, w: World, lam: np.ndarray, lo: int, hi: int) -> Arrays:
+    a = np.maximum(w.start[lo:hi], w.w0)
+    b = np.minimum(w.end[lo:hi], w.as_of)
     s_max = float(w.season.max())
-    tmax = np.exp(np.maximum(w.growth, 0) * np.maximum(b - a, 0) / 365.0)
-    ent, day = thinned(rng, lam / 365.0 * s_max * tmax, a, b)
+    tmax = np.exp(np.maximum(w.growth[lo:hi], 0) * np.maximum(b - a, 0) / 365.0)
+    local, day = thinned(rng, lam[lo:hi] / 365.0 * s_max * tmax, a, b)
+    ent = local + lo
     keep = w.season[day - w.w0] / s_max
-    keep = keep * np.exp(w.growth[ent] * (day - a[ent]) / 365.0) / tmax[ent]
-    keep = keep * _churn_fade(w, ent, day, 0, 0.15)
-    keep = keep * ~((day >= w.lapse[ent]) & (day < w.ret[ent]))
+    keep *= np.exp(w.growth[ent] * (day - a[local]) / 365.0) / tmax[local]
+    keep *= _churn_fade(w, ent, day, 0, 0.15)
+    keep *= ~((day >= w.lapse[ent]) & (day < w.ret[ent]))
     sel = rng.random(len(ent)) < keep
     ent, day = ent[sel], day[sel]
-    if n_orders and len(ent) > n_orders:
-        pick = np.sort(rng.choice(len(ent), size=n_orders, replace=False))
-        ent, day = ent[pick], day[pick]
-    order = np.lexsort((ent, day))
-    ent, day = ent[order], day[order]
     n = len(ent)
 
     u = rng.random(n)
@@ -122,19 +147,18 @@ def orders(rng: np.random.Generator, w: World, n_orders: int | None = None) -> A
     paid = np.where(partial_open, np.round(amount * rng.uniform(0.3, 0.7, n)), paid)
     paid_date = np.where(settled, paid_day, np.where(partial_open, day + 1, -1))
     return {
-        "ent": ent,
-        "day": day,
-        "cat": cat,
-        "prod": prod,
-        "qty": qty.astype(np.int64),
+        "ent": ent.astype(np.int32),
+        "day": day.astype(np.int32),
+        "cat": cat.astype(np.int8),
+        "prod": prod.astype(np.int16),
+        "qty": qty.astype(np.int32),
         "amount_fen": amount,
         "cost_fen": cost,
         "paid_fen": paid.astype(np.int64),
-        "due": due,
-        "paid_day": paid_date.astype(np.int64),
-        "channel": channel,
+        "due": due.astype(np.int32),
+        "paid_day": paid_date.astype(np.int32),
+        "channel": channel.astype(np.int8),
         "ledger": ledger,
-        "owner": w.owner[ent],
     }
 
 
@@ -164,60 +188,82 @@ def contacts(rng: np.random.Generator, w: World) -> Arrays:
     mail = np.where(rng.random(m) < 0.3, "", mail)
     return {
         "ent": ent,
-        "name": name,
-        "title": title,
+        "name": tight(name),
+        "title": tight(title),
         "role": np.array([r for r, _ in N.CONTACT_ROLES])[role],
         "is_key": first,
         "phone": phone,
-        "email": mail,
+        "email": tight(mail),
     }
 
 
 def interactions(rng: np.random.Generator, w: World, contact: Arrays) -> Arrays:
     """Visits, calls, e-mails, meetings, chats; fading before a churn, rescue calls after."""
-    rate = np.where(w.state == PROSPECT, 5.0, 1.5 + 0.35 * np.minimum(w.lam, 30))
-    a = np.maximum(np.maximum(w.created, w.w0), w.start - 60)
-    b = np.full(w.n, w.as_of)
-    b = np.where(w.state == CHURN, np.minimum(w.end + 180, w.as_of), b)
+    pools = [T.render_pool(rng, T.INTERACTION_NOTES[k], 40) for k in T.INTERACTION_KINDS]
+    pools.append(np.array(T.RESCUE_NOTES))
+    ev = sort_events(by_blocks(w.n, lambda lo, hi: _interactions_block(rng, w, pools, lo, hi)))
+    n = len(ev["ent"])
+    return {
+        "ent": ev["ent"],
+        "day": ev["day"],
+        "minute": ev["minute"],
+        "kind": Cat(ev["kind"], np.array(T.INTERACTION_KINDS)),
+        "owner": w.owner[ev["ent"]],
+        "contact": _pick_contact(rng, contact, ev["ent"]),
+        "note": Cat(ev["note"], np.concatenate(pools)) if n else Cat(ev["note"], np.array([""])),
+    }
+
+
+def _interactions_block(
+    rng: np.random.Generator, w: World, pools: list[np.ndarray], lo: int, hi: int
+) -> Arrays:
+    state, lam = w.state[lo:hi], w.lam[lo:hi]
+    rate = np.where(state == PROSPECT, 5.0, 1.5 + 0.35 * np.minimum(lam, 30))
+    a = np.maximum(np.maximum(w.created[lo:hi], w.w0), w.start[lo:hi] - 60)
+    b = np.full(hi - lo, w.as_of)
+    b = np.where(state == CHURN, np.minimum(w.end[lo:hi] + 180, w.as_of), b)
     s_max = float(w.season.max())
-    ent, day = thinned(rng, rate / 365.0 * s_max, a, b)
+    local, day = thinned(rng, rate / 365.0 * s_max, a, b)
+    ent = local + lo
     keep = w.season[day - w.w0] / s_max * _churn_fade(w, ent, day, 60, 0.1)
     after = (w.state[ent] == CHURN) & (day > w.end[ent])
     keep = np.where(after, 0.12 * w.season[day - w.w0] / s_max, keep)
     sel = rng.random(len(ent)) < keep
     ent, day, after = ent[sel], day[sel], after[sel]
-    order = np.lexsort((ent, day))
-    ent, day, after = ent[order], day[order], after[order]
     n = len(ent)
     kind = rng.choice(len(T.INTERACTION_KINDS), size=n, p=T.INTERACTION_P)
     minute = rng.integers(9 * 60, 18 * 60, size=n)
-    pools = [T.render_pool(rng, T.INTERACTION_NOTES[k], 40) for k in T.INTERACTION_KINDS]
-    note = np.empty(n, dtype=object)
-    for ki, pool in enumerate(pools):
-        rows = np.flatnonzero(kind == ki)
-        note[rows] = pool[rng.integers(0, len(pool), size=len(rows))]
+    note = _pick_from_pools(rng, pools, kind).codes
     rescue = after | ((w.state[ent] == CHURN) & (day > w.end[ent] - 60) & (rng.random(n) < 0.4))
-    note[rescue] = np.array(T.RESCUE_NOTES)[rng.integers(0, len(T.RESCUE_NOTES), rescue.sum())]
+    rescue_note = _pick_from_pools(rng, pools, np.full(n, len(pools) - 1)).codes
     return {
-        "ent": ent,
-        "day": day,
-        "minute": minute,
-        "kind": np.array(T.INTERACTION_KINDS)[kind],
-        "owner": w.owner[ent],
-        "contact": _pick_contact(rng, contact, ent),
-        "note": note.astype(str),
+        "ent": ent.astype(np.int32),
+        "day": day.astype(np.int32),
+        "minute": minute.astype(np.int32),
+        "kind": kind.astype(np.int8),
+        "note": np.where(rescue, rescue_note, note).astype(np.int32),
     }
 
 
+def _pick_from_pools(rng: np.random.Generator, pools: list[np.ndarray], which: np.ndarray) -> Cat:
+    """For each row, a random text from pool `which[row]` (one concatenated value array)."""
+    sizes = np.array([len(p) for p in pools])
+    offset = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    codes = offset[which] + (rng.random(len(which)) * sizes[which]).astype(np.int64)
+    return Cat(codes, np.concatenate(pools))
+
+
 def _pick_contact(rng: np.random.Generator, contact: Arrays, ent: np.ndarray) -> np.ndarray:
-    """A contact name of each entity (contacts are grouped by entity, in entity order)."""
+    """Index of a contact of each entity (contacts are grouped by entity, in entity order)."""
     starts = np.searchsorted(contact["ent"], ent, side="left")
     ends = np.searchsorted(contact["ent"], ent, side="right")
     idx = starts + (rng.random(len(ent)) * np.maximum(ends - starts, 1)).astype(np.int64)
-    return contact["name"][np.minimum(idx, len(contact["name"]) - 1)]
+    return np.minimum(idx, len(contact["ent"]) - 1)
 
 
 TICKET_CATS = ("产品咨询", "售后服务", "投诉", "建议")
+TICKET_PRIORITIES = ("高", "中", "低")
+TICKET_STATUSES = ("已关闭", "已解决", "处理中", "待处理")
 
 
 def tickets(rng: np.random.Generator, w: World, sla_minutes: int) -> Arrays:
@@ -260,37 +306,33 @@ def tickets(rng: np.random.Generator, w: World, sla_minutes: int) -> Arrays:
     resolved = np.where(resolved <= end_minute, resolved, -1)
     status = np.where(
         resolved >= 0,
-        np.where(rng.random(n) < 0.5, "已关闭", "已解决"),
-        np.where(first_response >= 0, "处理中", "待处理"),
+        np.where(rng.random(n) < 0.5, 0, 1),
+        np.where(first_response >= 0, 2, 3),
     )
     late = (first_response < 0) | (first_response - opened > sla_minutes)
     score = 4.4 - 1.3 * (cat == 2) - 0.8 * late + rng.normal(0, 0.6, n)
     sat = np.clip(np.round(score), 1, 5).astype(np.int64)
     sat = np.where((resolved < 0) | (rng.random(n) < 0.35), -1, sat)
-    prio = np.where(
+    prio = np.where(  # 0 高, 1 中, 2 低
         cat == 2,
-        np.where(rng.random(n) < 0.7, "高", "中"),
+        np.where(rng.random(n) < 0.7, 0, 1),
         np.where(
             cat == 1,
-            np.where(rng.random(n) < 0.3, "高", "中"),
-            np.where(rng.random(n) < 0.5, "低", "中"),
+            np.where(rng.random(n) < 0.3, 0, 1),
+            np.where(rng.random(n) < 0.5, 2, 1),
         ),
     )
     pools = [T.render_pool(rng, T.TICKET_TEMPLATES[c], 60) for c in TICKET_CATS]
-    text = np.empty(n, dtype=object)
-    for ci, pool in enumerate(pools):
-        rows = np.flatnonzero(cat == ci)
-        text[rows] = pool[rng.integers(0, len(pool), size=len(rows))]
     return {
         "ent": ent,
-        "category": np.array(TICKET_CATS)[cat],
-        "priority": prio,
+        "category": Cat(cat, np.array(TICKET_CATS)),
+        "priority": Cat(prio, np.array(TICKET_PRIORITIES)),
         "opened": opened,
         "first_response": first_response,
         "resolved": resolved,
-        "status": status,
+        "status": Cat(status, np.array(TICKET_STATUSES)),
         "satisfaction": sat,
-        "text": text.astype(str),
+        "text": _pick_from_pools(rng, pools, cat),
     }
 
 
@@ -321,15 +363,13 @@ def surveys(rng: np.random.Generator, w: World, share: float, english: float) ->
     band = np.where(nps >= 9, 0, np.where(nps >= 7, 1, 2))
     foreign = np.char.find(w.tags[ent], "外资") >= 0
     en = rng.random(n) < np.where(foreign, 0.6, english)
-    comment = np.full(n, "", dtype=object)
     has = rng.random(n) < 0.55
-    for bi, key in enumerate(("promoter", "passive", "detractor")):
-        zh, eng = (np.array(x) for x in T.NPS_COMMENTS[key])
-        rows = np.flatnonzero(has & (band == bi) & ~en)
-        comment[rows] = zh[rng.integers(0, len(zh), size=len(rows))]
-        rows = np.flatnonzero(has & (band == bi) & en)
-        comment[rows] = eng[rng.integers(0, len(eng), size=len(rows))]
-    return {"ent": ent, "day": day, "nps": nps, "csat": csat, "comment": comment.astype(str)}
+    pools = [np.array([""])]
+    for key in ("promoter", "passive", "detractor"):
+        pools.extend(np.array(x) for x in T.NPS_COMMENTS[key])  # zh pool, then en pool
+    which = np.where(has, 1 + 2 * band + en, 0)
+    comment = _pick_from_pools(rng, pools, which)
+    return {"ent": ent, "day": day, "nps": nps, "csat": csat, "comment": comment}
 
 
 OPEN_STAGES = ("线索", "需求确认", "方案报价", "商务谈判")
@@ -347,9 +387,10 @@ def opportunities(rng: np.random.Generator, w: World) -> Arrays:
     closed = day + rng.integers(15, 120, size=n)
     is_open = closed > w.as_of
     won = ~is_open & (rng.random(n) < np.where(w.state[ent] == PROSPECT, 0.0, 0.45))
-    status = np.where(is_open, "open", np.where(won, "won", "lost"))
-    stage = np.where(
-        is_open, np.array(OPEN_STAGES)[rng.integers(0, 4, size=n)], np.where(won, "赢单", "输单")
+    status = Cat(np.where(is_open, 0, np.where(won, 1, 2)), np.array(["open", "won", "lost"]))
+    stage = Cat(
+        np.where(is_open, rng.integers(0, 4, size=n), np.where(won, 4, 5)),
+        np.array([*OPEN_STAGES, "赢单", "输单"]),
     )
     amount = np.maximum(np.round(w.aov[ent] * rng.lognormal(0.6, 0.6, n) / 1000) * 1000, 1000)
     cat = w.cats[ent, 0]

@@ -16,6 +16,7 @@ import numpy as np
 
 from kehu.demo import dirt
 from kehu.demo import names as N
+from kehu.demo.columns import Cat, Column, Seq
 from kehu.demo.events import PROD_NAME, Arrays
 from kehu.demo.world import (
     CATEGORIES,
@@ -38,26 +39,32 @@ from kehu.demo.world import (
 )
 
 MISSING = np.int64(-(2**62))
-Frame = dict[str, np.ndarray]
+Frame = dict[str, Column]
 
 
 @dataclass
 class Ids:
-    """How each entity is referred to by each system."""
+    """How each entity is referred to by each system: codes into `all`, every customer id
+    that appears in the exports (CRM records first, then ERP records); -1 = none."""
 
+    all: np.ndarray
     crm: np.ndarray  # the original CRM 客户编号 of each entity
-    dup: np.ndarray  # a second CRM record ("" if none)
+    dup: np.ndarray  # a second CRM record
     dup_day: np.ndarray  # day the second record was created (huge if none)
-    erp: np.ndarray  # the ERP 客户编码 ("" if none)
+    erp: np.ndarray  # the ERP 客户编码
 
     def for_events(
         self, rng: np.random.Generator, ent: np.ndarray, day: np.ndarray, share: float
     ) -> np.ndarray:
-        """CRM id per event; after a duplicate entry exists, `share` of events use it."""
-        use_dup = (
-            (self.dup[ent] != "") & (day >= self.dup_day[ent]) & (rng.random(len(ent)) < share)
-        )
+        """CRM id code per event; after a duplicate entry exists, `share` of events use it."""
+        use_dup = (self.dup[ent] >= 0) & (day >= self.dup_day[ent]) & (rng.random(len(ent)) < share)
         return np.where(use_dup, self.dup[ent], self.crm[ent])
+
+    def cat(self, codes: np.ndarray) -> Cat:
+        return Cat(codes, self.all)
+
+    def text(self, codes: np.ndarray) -> np.ndarray:
+        return self.all[codes]
 
 
 @dataclass
@@ -98,9 +105,8 @@ def build_records(rng: np.random.Generator, w: World, ev: dict[str, Arrays]) -> 
 
     dup_day = np.full(n, np.iinfo(np.int64).max // 4)
     lo = np.maximum(w.created[dup_ent] + 30, w.w0)
-    dup_day[dup_ent] = lo + (rng.random(len(dup_ent)) * np.maximum(w.as_of - 30 - lo, 1)).astype(
-        np.int64
-    )
+    span = np.maximum(w.as_of - 30 - lo, 1)
+    dup_day[dup_ent] = lo + (rng.random(len(dup_ent)) * span).astype(np.int64)
 
     # ---- CRM ids: numbered in the order records were created --------------------------------
     rec_ent = np.concatenate([np.arange(n), dup_ent])
@@ -110,80 +116,59 @@ def build_records(rng: np.random.Generator, w: World, ev: dict[str, Arrays]) -> 
     seq = np.empty(len(rec_ent), dtype=np.int64)
     seq[order] = np.arange(1, len(rec_ent) + 1)
     crm_id = _ids("C", seq, 7)
+    erp_id = _ids("E", np.arange(2_000_001, 2_000_001 + len(erp_ent)), 7)
+    m = len(rec_ent)
     ids = Ids(
-        crm=crm_id[:n],
-        dup=np.full(n, "", dtype=crm_id.dtype),
+        all=np.concatenate([crm_id, erp_id]),
+        crm=np.arange(n),
+        dup=np.full(n, -1),
         dup_day=dup_day,
-        erp=np.full(n, "", dtype="U8"),
+        erp=np.full(n, -1),
     )
-    ids.dup[dup_ent] = crm_id[n:]
-    ids.erp[erp_ent] = _ids("E", np.arange(2_000_001, 2_000_001 + len(erp_ent)), 7)
+    ids.dup[dup_ent] = np.arange(n, m)
+    ids.erp[erp_ent] = np.arange(m, m + len(erp_ent))
 
     contact = ev["contacts"]
     key_idx = np.flatnonzero(contact["is_key"])  # one per entity, in entity order
     key_name = contact["name"][key_idx]
 
     crm = _crm_frame(rng, w, rec_ent, is_dup, crm_id, key_name)
-    erp = _erp_frame(rng, w, erp_ent, ids, key_name)
+    erp = _erp_frame(rng, w, erp_ent, erp_id, key_name)
 
     truth = _truth(w, ids, ev["orders"], dup_ent, erp_ent)
     bad: dict[str, list[dict[str, str]]] = {}
     # a half-entered CRM record without a name: the importer must reject it
-    bad_id = _ids("C", np.array([len(rec_ent) + 1]), 7)[0]
+    bad_id = _ids("C", np.array([m + 1]), 7)[0]
     bad["customers_crm"] = [{"customer_id": bad_id, "reason": "missing_name"}]
 
-    orders = ev["orders"]
+    orders = ev.pop("orders")  # the frames below copy what they need; free the rest early
     ledger_mask = orders["ledger"]
-    order_ids = np.empty(len(orders["ent"]), dtype="U12")
-    order_ids[ledger_mask] = _ids("SO", np.arange(1, ledger_mask.sum() + 1), 8)
-    order_ids[~ledger_mask] = _ids("XS", np.arange(1, (~ledger_mask).sum() + 1), 9)
     cust = ids.for_events(rng, orders["ent"], orders["day"], 0.5)
-    via_erp = (~ledger_mask) & (ids.erp[orders["ent"]] != "")
-    cust = np.where(via_erp, ids.erp[orders["ent"]], cust)
-    frame = _orders_frame(w, orders, order_ids, cust)
-    ledger = {k: v[ledger_mask] for k, v in frame.items()}
-    erp_orders = {k: v[~ledger_mask] for k, v in frame.items()}
-    ledger["customer_name"] = w.name[orders["ent"][ledger_mask]]
-    n_bad = p.bad_rows_per_kind
-    bad["orders_erp"] = (
-        [
-            {
-                "order_id": f"XS9{i:08d}",
-                "customer_id": f"E{9_900_001 + i}",
-                "reason": "unknown_customer",
-            }
-            for i in range(n_bad)
-        ]
-        + [
-            {
-                "order_id": f"XS9{n_bad + i:08d}",
-                "amount": ("待定", "见合同", "N/A")[i % 3],
-                "reason": "bad_amount",
-            }
-            for i in range(n_bad)
-        ]
-        + [
-            {"order_id": f"XS9{2 * n_bad + i:08d}", "order_date": "", "reason": "missing_date"}
-            for i in range(n_bad)
-        ]
-    )
+    erp_code = ids.erp[orders["ent"]]
+    cust = np.where(~ledger_mask & (erp_code >= 0), erp_code, cust)
+    ledger = _orders_frame(w, orders, ledger_mask, ids.cat(cust), Seq("SO", 1, 8, 0))
+    ledger["customer_name"] = Cat(orders["ent"][ledger_mask], w.name)
+    erp_orders = _orders_frame(w, orders, ~ledger_mask, ids.cat(cust), Seq("XS", 1, 9, 0))
+    bad["orders_erp"] = _bad_orders(p.bad_rows_per_kind)
     bad["orders_ledger"] = [{"order_id": "SO99999999", "amount": "面议", "reason": "bad_amount"}]
+    targets = _targets(rng, w, orders)
+    del orders, cust, erp_code, ledger_mask
 
     contacts = _contacts_frame(rng, w, contact, ids, dup_ent)
     inter = ev["interactions"]
     interactions = {
-        "interaction_id": _ids("HD", np.arange(1, len(inter["ent"]) + 1), 9),
-        "customer_id": ids.for_events(rng, inter["ent"], inter["day"], 0.3),
+        "interaction_id": Seq("HD", 1, 9, len(inter["ent"])),
+        "customer_id": ids.cat(ids.for_events(rng, inter["ent"], inter["day"], 0.3)),
         "kind": inter["kind"],
-        "occurred_at": inter["day"] * 1440 + inter["minute"],
-        "owner": w.reps.name[inter["owner"]],
-        "contact_name": inter["contact"],
+        "occurred_at": inter["day"].astype(np.int64) * 1440 + inter["minute"],
+        "owner": Cat(inter["owner"], w.reps.name),
+        "contact_name": Cat(inter["contact"], contact["name"]),
         "summary": inter["note"],
     }
     tk = ev["tickets"]
     tickets = {
-        "ticket_id": _ids("GD", np.arange(1, len(tk["ent"]) + 1), 8),
-        "customer_id": ids.for_events(rng, tk["ent"], tk["opened"] // 1440, 0.3),
+        "ticket_id": Seq("GD", 1, 8, len(tk["ent"])),
+        "customer_id": ids.cat(ids.for_events(rng, tk["ent"], tk["opened"] // 1440, 0.3)),
         "category": tk["category"],
         "priority": tk["priority"],
         "opened_at": tk["opened"],
@@ -196,8 +181,8 @@ def build_records(rng: np.random.Generator, w: World, ev: dict[str, Arrays]) -> 
     }
     sv = ev["surveys"]
     surveys = {
-        "survey_id": _ids("NPS", np.arange(1, len(sv["ent"]) + 1), 8),
-        "customer_id": ids.for_events(rng, sv["ent"], sv["day"], 0.3),
+        "survey_id": Seq("NPS", 1, 8, len(sv["ent"])),
+        "customer_id": ids.cat(ids.for_events(rng, sv["ent"], sv["day"], 0.3)),
         "surveyed_on": sv["day"],
         "nps": sv["nps"],
         "csat": sv["csat"],
@@ -206,18 +191,17 @@ def build_records(rng: np.random.Generator, w: World, ev: dict[str, Arrays]) -> 
     op = ev["opportunities"]
     short = np.where(w.is_person, w.name, np.char.add(w.brand, IND_WORD[np.maximum(w.industry, 0)]))
     opportunities = {
-        "opportunity_id": _ids("SJ", np.arange(1, len(op["ent"]) + 1), 8),
-        "customer_id": ids.crm[op["ent"]],
+        "opportunity_id": Seq("SJ", 1, 8, len(op["ent"])),
+        "customer_id": ids.cat(ids.crm[op["ent"]]),
         "name": np.char.add(np.char.add(short[op["ent"]], CATEGORIES[op["cat"]]), "采购项目"),
         "stage": op["stage"],
         "status": op["status"],
         "amount": op["amount_yuan"] * 100,
-        "product_category": CATEGORIES[op["cat"]],
-        "owner": w.reps.name[op["owner"]],
+        "product_category": Cat(op["cat"], CATEGORIES),
+        "owner": Cat(op["owner"], w.reps.name),
         "created_on": op["day"],
         "closed_on": op["closed"],
     }
-    targets = _targets(rng, w, orders)
     return Records(
         crm=crm,
         erp=erp,
@@ -232,6 +216,31 @@ def build_records(rng: np.random.Generator, w: World, ev: dict[str, Arrays]) -> 
         truth=truth,
         bad=bad,
     )
+
+
+def _bad_orders(k: int) -> list[dict[str, str]]:
+    """Rows the importer must reject: unknown customer, unparseable amount, missing date."""
+    unknown = [
+        {
+            "order_id": f"XS9{i:08d}",
+            "customer_id": f"E{9_900_001 + i}",
+            "reason": "unknown_customer",
+        }
+        for i in range(k)
+    ]
+    amounts = [
+        {
+            "order_id": f"XS9{k + i:08d}",
+            "amount": ("待定", "见合同", "N/A")[i % 3],
+            "reason": "bad_amount",
+        }
+        for i in range(k)
+    ]
+    dates = [
+        {"order_id": f"XS9{2 * k + i:08d}", "order_date": "", "reason": "missing_date"}
+        for i in range(k)
+    ]
+    return unknown + amounts + dates
 
 
 def _crm_frame(
@@ -313,7 +322,11 @@ def _industry_text(rng: np.random.Generator, w: World, e: np.ndarray) -> np.ndar
 
 
 def _erp_frame(
-    rng: np.random.Generator, w: World, erp_ent: np.ndarray, ids: Ids, key_name: np.ndarray
+    rng: np.random.Generator,
+    w: World,
+    erp_ent: np.ndarray,
+    erp_id: np.ndarray,
+    key_name: np.ndarray,
 ) -> Frame:
     e = erp_ent
     m = len(e)
@@ -339,7 +352,7 @@ def _erp_frame(
     address = np.where(rng.random(m) < 0.5, short_addr, w.address[e])
     address = np.where(rng.random(m) < 0.1, city_first, address)
     return {
-        "customer_id": ids.erp[e],
+        "customer_id": erp_id,
         "name": names.astype(str),
         "customer_type": np.where(w.is_person[e], "person", "company"),
         "registration_id": np.where(has_reg, w.reg_id[e], ""),
@@ -352,21 +365,22 @@ def _erp_frame(
     }
 
 
-def _orders_frame(w: World, o: Arrays, order_ids: np.ndarray, cust: np.ndarray) -> Frame:
+def _orders_frame(w: World, o: Arrays, mask: np.ndarray, cust: Cat, ids: Seq) -> Frame:
+    """The orders of one export (`mask` picks its rows), ids numbered within the export."""
     return {
-        "order_id": order_ids,
-        "customer_id": cust,
-        "order_date": o["day"],
-        "product_category": CATEGORIES[o["cat"]],
-        "product": PROD_NAME[o["prod"]],
-        "quantity": o["qty"],
-        "amount": o["amount_fen"],
-        "cost": o["cost_fen"],
-        "paid_amount": o["paid_fen"],
-        "due_date": o["due"],
-        "paid_date": o["paid_day"],
-        "channel": np.array(N.CHANNELS)[o["channel"]],
-        "owner": w.reps.name[o["owner"]],
+        "order_id": Seq(ids.prefix, ids.start, ids.width, int(mask.sum())),
+        "customer_id": cust[mask],
+        "order_date": o["day"][mask],
+        "product_category": Cat(o["cat"][mask], CATEGORIES),
+        "product": Cat(o["prod"][mask], PROD_NAME),
+        "quantity": o["qty"][mask],
+        "amount": o["amount_fen"][mask],
+        "cost": o["cost_fen"][mask],
+        "paid_amount": o["paid_fen"][mask],
+        "due_date": o["due"][mask],
+        "paid_date": o["paid_day"][mask],
+        "channel": Cat(o["channel"][mask], np.array(N.CHANNELS)),
+        "owner": Cat(w.owner[o["ent"][mask]], w.reps.name),
     }
 
 
@@ -376,7 +390,7 @@ def _contacts_frame(
     m = len(c["ent"])
     base = {
         "contact_id": _ids("LX", np.arange(1, m + 1), 8),
-        "customer_id": ids.crm[c["ent"]],
+        "customer_id": ids.text(ids.crm[c["ent"]]),
         "name": c["name"],
         "title": c["title"],
         "role": c["role"],
@@ -388,23 +402,24 @@ def _contacts_frame(
     key_rows = np.flatnonzero(c["is_key"])[dup_ent]
     extra = {k: v[key_rows] for k, v in base.items()}
     extra["contact_id"] = _ids("LX", np.arange(m + 1, m + 1 + len(key_rows)), 8)
-    extra["customer_id"] = ids.dup[dup_ent]
+    extra["customer_id"] = ids.text(ids.dup[dup_ent])
     extra["phone"] = np.array(
         [dirt.format_phone(str(x), int(rng.integers(1, 5))) for x in extra["phone"]], dtype=object
     ).astype(str)
     return {k: np.concatenate([base[k], extra[k]]) for k in base}
 
 
-def _agents(rng: np.random.Generator, m: int, n_customers: int) -> np.ndarray:
+def _agents(rng: np.random.Generator, m: int, n_customers: int) -> Cat:
+    """The service desk's engineers, one per ticket."""
     from kehu.demo.people import unique_person_names
 
     k = max(6, int(round(6 * np.sqrt(max(n_customers, 1) / 2000))))
     names = unique_person_names(rng, k).name
-    return names[rng.integers(0, k, size=m)]
+    return Cat(rng.integers(0, k, size=m), names)
 
 
 def _targets(rng: np.random.Generator, w: World, o: Arrays) -> Frame:
-    """Next-year quarterly targets per region and per rep: last year's actual × growth."""
+    """The reference year's quarterly targets per region and per rep: last year × growth."""
     year = int(np.datetime64(w.as_of, "D").astype("datetime64[Y]").astype(int)) + 1970
     days = o["day"].astype("datetime64[D]")
     y = days.astype("datetime64[Y]").astype(int) + 1970
@@ -422,7 +437,7 @@ def _targets(rng: np.random.Generator, w: World, o: Arrays) -> Frame:
             periods.append(period), regions.append(REGION_NAME[r]), owners.append("")
             amounts.append(amount)
         by_rep = np.bincount(
-            o["owner"][sel], weights=o["amount_fen"][sel], minlength=len(w.reps.name)
+            w.owner[o["ent"][sel]], weights=o["amount_fen"][sel], minlength=len(w.reps.name)
         )
         for rep, actual in enumerate(by_rep):
             ids.append(f"TGT-{period}-R{rep + 1:04d}")
@@ -448,15 +463,17 @@ def _round_wan(fen: float) -> int:
 
 def _truth(w: World, ids: Ids, o: Arrays, dup_ent: np.ndarray, erp_ent: np.ndarray) -> dict:
     """What the generator planted, keyed by the ids that appear in the files."""
+    crm_arr = ids.text(ids.crm)
+    crm = crm_arr.tolist()
     clusters: dict[int, list[str]] = {}
     for ent in dup_ent.tolist():
-        clusters.setdefault(ent, [str(ids.crm[ent])]).append(str(ids.dup[ent]))
+        clusters.setdefault(ent, [crm[ent]]).append(str(ids.all[ids.dup[ent]]))
     for ent in erp_ent.tolist():
-        clusters.setdefault(ent, [str(ids.crm[ent])]).append(str(ids.erp[ent]))
+        clusters.setdefault(ent, [crm[ent]]).append(str(ids.all[ids.erp[ent]]))
     ctype = np.where(w.is_person, "person", "company")
-    customer_type = {str(i): str(t) for i, t in zip(ids.crm, ctype, strict=True)}
-    customer_type.update({str(ids.dup[e]): str(ctype[e]) for e in dup_ent.tolist()})
-    customer_type.update({str(ids.erp[e]): str(ctype[e]) for e in erp_ent.tolist()})
+    customer_type = dict(zip(crm, ctype.tolist(), strict=True))
+    customer_type.update({str(ids.all[ids.dup[e]]): str(ctype[e]) for e in dup_ent.tolist()})
+    customer_type.update({str(ids.all[ids.erp[e]]): str(ctype[e]) for e in erp_ent.tolist()})
     churn = np.flatnonzero(w.state == CHURN)
     first = np.full(w.n, np.iinfo(np.int64).max)
     np.minimum.at(first, o["ent"], o["day"])
@@ -464,7 +481,7 @@ def _truth(w: World, ids: Ids, o: Arrays, dup_ent: np.ndarray, erp_ent: np.ndarr
     wb = np.flatnonzero(w.state == WONBACK)
     not_dups = [
         {
-            "ids": [str(ids.crm[w.related_to[e]]), str(ids.crm[e])],
+            "ids": [crm[w.related_to[e]], crm[e]],
             "kind": "branch" if w.relation[e] == REL_BRANCH else "same_name_other_city",
         }
         for e in np.flatnonzero(np.isin(w.relation, [REL_BRANCH, REL_SAME_NAME])).tolist()
@@ -474,15 +491,15 @@ def _truth(w: World, ids: Ids, o: Arrays, dup_ent: np.ndarray, erp_ent: np.ndarr
         "window_start": str(np.datetime64(w.w0, "D")),
         "duplicates": [clusters[k] for k in sorted(clusters)],
         "churned": dict(
-            zip(ids.crm[churn].tolist(), _days_to_str(w.end[churn]).tolist(), strict=True)
+            zip(crm_arr[churn].tolist(), _days_to_str(w.end[churn]).tolist(), strict=True)
         ),
         "customer_type": customer_type,
-        "won_back": dict(zip(ids.crm[wb].tolist(), _days_to_str(w.ret[wb]).tolist(), strict=True)),
-        "new": dict(zip(ids.crm[new].tolist(), _days_to_str(first[new]).tolist(), strict=True)),
-        "growing": ids.crm[w.state == GROWING].tolist(),
-        "declining": ids.crm[w.state == DECLINING].tolist(),
-        "prospects": ids.crm[w.state == PROSPECT].tolist(),
-        "loss_making": ids.crm[w.margin < 0].tolist(),
+        "won_back": dict(zip(crm_arr[wb].tolist(), _days_to_str(w.ret[wb]).tolist(), strict=True)),
+        "new": dict(zip(crm_arr[new].tolist(), _days_to_str(first[new]).tolist(), strict=True)),
+        "growing": crm_arr[w.state == GROWING].tolist(),
+        "declining": crm_arr[w.state == DECLINING].tolist(),
+        "prospects": crm_arr[w.state == PROSPECT].tolist(),
+        "loss_making": crm_arr[w.margin < 0].tolist(),
         "not_duplicates": not_dups,
         "owners": {
             str(nm): str(REGION_NAME[r]) for nm, r in zip(w.reps.name, w.reps.region, strict=True)

@@ -8,11 +8,13 @@ that fails is reported (with its message) and the demo goes on with the next one
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kehu.demo.generate import DemoManifest, generate
+from kehu.demo.generate import DemoManifest, generate, resolve_format
 from kehu.demo.headline import headline, render_headline
 from kehu.errors import KehuError
 from kehu.i18n import Catalog
@@ -48,7 +50,8 @@ MSG = Catalog(
         "step_plan": ("生成客户发展计划任务", "planning customer development tasks"),
         "step_alerts": ("评估预警规则", "evaluating alert rules"),
         "step_report": ("生成月度报告", "writing the monthly report"),
-        "skipped": ("未安装,跳过", "not installed, skipped"),
+        "skipped": ("跳过", "skipped"),
+        "not_installed": ("未安装,跳过", "not installed, skipped"),
         "needs_analysis": ("需要先完成客户分析,跳过", "needs the analysis step, skipped"),
         "title_files": ("导入结果", "Imports"),
         "col_file": ("文件", "File"),
@@ -62,12 +65,33 @@ MSG = Catalog(
         "col_seconds": ("耗时(秒)", "Seconds"),
         "col_detail": ("说明", "Detail"),
         "ok": ("完成", "done"),
+        "committed": ("已提交", "committed"),
+        "name_generate": ("生成数据", "generate"),
+        "name_dedupe": ("去重", "dedupe"),
+        "name_analyze": ("分析", "analyze"),
+        "name_plan": ("计划", "plan"),
+        "name_alerts": ("预警", "alerts"),
+        "name_report": ("报告", "report"),
+        "brief_dedupe": (
+            "自动合并 {merged} 条记录,{review} 对待人工复核",
+            "merged {merged} records, {review} pairs to review",
+        ),
+        "brief_analyze": ("{customers} 个客户,截至 {as_of}", "{customers} customers as of {as_of}"),
+        "brief_plan": ("新建 {created} 项任务", "created {created} tasks"),
+        "brief_alerts": ("{findings} 条预警,其中新增 {new} 条", "{findings} alerts, {new} new"),
+        "brief_import": ("载入 {loaded},拒绝 {rejected}", "loaded {loaded}, rejected {rejected}"),
+        "unmapped": (
+            "[dim]{file}:未映射的列 {columns}(已报告,未导入)[/]",
+            "[dim]{file}: unmapped columns {columns} (reported, not imported)[/]",
+        ),
         "failed": ("失败", "failed"),
         "done": (
             "[green]✓[/] 演示工作区已就绪:{path}\n  客户 {customers:,} 个 · 订单 {orders:,} 条"
-            " · 真值文件 {truth}\n  试试: kehu -w {path} analyze show",
+            " · 真值文件 {truth}\n  试试: kehu -w {path} customers · kehu -w {path} tasks list"
+            " · kehu -w {path} alerts list",
             "[green]✓[/] demo workspace ready: {path}\n  {customers:,} customers · {orders:,}"
-            " orders · truth file {truth}\n  try: kehu -w {path} analyze show",
+            " orders · truth file {truth}\n  try: kehu -w {path} customers · kehu -w {path}"
+            " tasks list · kehu -w {path} alerts list",
         ),
     }
 )
@@ -118,14 +142,79 @@ def optional(module: str, attr: str) -> Callable[..., Any] | None:
 
 
 def _jsonable(obj: Any) -> dict[str, Any]:
+    """A step's result for the JSON summary: its `to_json()`, or its scalar fields."""
     if obj is None:
         return {}
     if hasattr(obj, "to_json"):
         out = obj.to_json()
-        return out if isinstance(out, dict) else {"value": out}
+        return _trim(out) if isinstance(out, dict) else {"value": out}
     if isinstance(obj, dict):
-        return obj
+        return _trim(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {
+            f.name: (v.isoformat() if isinstance(v, date) else v)
+            for f in dataclasses.fields(obj)
+            if isinstance(v := getattr(obj, f.name), int | float | str | bool | date)
+        }
     return {"value": str(obj)}
+
+
+def _trim(data: dict[str, Any], limit: int = 20) -> dict[str, Any]:
+    """Long lists (merge logs, new ids) become their length in the summary."""
+    return {k: (len(v) if isinstance(v, list) and len(v) > limit else v) for k, v in data.items()}
+
+
+def brief(key: str, data: dict[str, Any], lang: str) -> str:
+    """One line about a finished step, from the fields its result is known to carry."""
+    try:
+        if key == "dedupe":
+            return MSG(
+                "brief_dedupe", lang, merged=data["merged_records"], review=data["review_pairs"]
+            )
+        if key == "analyze":
+            return MSG("brief_analyze", lang, customers=data["customers"], as_of=data["as_of"])
+        if key == "plan":
+            return MSG("brief_plan", lang, created=data["created"])
+        if key == "alerts":
+            return MSG("brief_alerts", lang, findings=data["findings"], new=data["new"])
+        if key == "report":
+            return str(data["path"])
+        if key.startswith("import:"):
+            return MSG("brief_import", lang, loaded=data["loaded"], rejected=data["rejected"])
+    except (KeyError, TypeError):
+        return ""
+    return ""
+
+
+class _Steps:
+    """Runs one step at a time: progress line, timing, failure capture."""
+
+    def __init__(self, progress: Progress | None, lang: str) -> None:
+        self.progress = progress
+        self.lang = lang
+        self.done: list[StepResult] = []
+
+    def run(
+        self, key: str, label: str, fn: Callable[[], Any] | None, why: str = "not_installed"
+    ) -> Any:
+        task = self.progress.add_task(label, total=None) if self.progress else None
+        t = time.perf_counter()
+        status, detail, value = "ok", "", None
+        if fn is None:
+            status, detail = "skipped", MSG(why, self.lang)
+        else:
+            try:
+                value = fn()
+            except KehuError as exc:
+                status, detail = "failed", exc.message(self.lang)
+            except Exception as exc:  # another floor's bug must not hide the rest
+                status, detail = "failed", f"{type(exc).__name__}: {exc}"
+        data = _jsonable(value) if status == "ok" and key != "generate" else {}
+        if status == "ok":
+            detail = brief(key, data, self.lang)
+        self.done.append(StepResult(key, status, time.perf_counter() - t, detail, data))
+        _finish(self.progress, task, label, status, self.lang)
+        return value
 
 
 def run_demo(
@@ -137,107 +226,73 @@ def run_demo(
     console: Console | None = None,
     fmt: str = "auto",
     as_of: date | None = None,
+    analyze: bool = True,
 ) -> dict[str, Any]:
     """Build the demo workspace in `directory` (default ./kehu-demo) and return a summary.
 
     With a console, shows a progress line per step and the final tables; without one it is
-    silent (for `--json` and for tests).
+    silent (for `--json` and for tests). `analyze=False` stops after the imports.
     """
+    if size <= 0:
+        raise KehuError("--size 必须大于 0", "--size must be greater than 0")
+    resolve_format(fmt, size)  # refuse a bad --format before touching the folder
     root = Path(directory or "kehu-demo").expanduser().resolve()
     ws = prepare_workspace(root, lang)
-    steps: list[StepResult] = []
     files: list[dict[str, Any]] = []
+    analysed = None
     try:
         with _progress(console) as progress:
-
-            def run(
-                key: str, label: str, fn: Callable[[], Any] | None, why: str = "skipped"
-            ) -> Any:
-                task = progress.add_task(label, total=None) if progress else None
-                t = time.perf_counter()
-                if fn is None:
-                    steps.append(StepResult(key, "skipped", 0.0, MSG(why, lang)))
-                    _finish(progress, task, label, "skipped", lang)
-                    return None
-                try:
-                    value = fn()
-                except KehuError as exc:
-                    steps.append(
-                        StepResult(key, "failed", time.perf_counter() - t, exc.message(lang))
-                    )
-                    _finish(progress, task, label, "failed", lang)
-                    return None
-                except Exception as exc:  # another floor's bug must not hide the rest
-                    steps.append(
-                        StepResult(
-                            key, "failed", time.perf_counter() - t, f"{type(exc).__name__}: {exc}"
-                        )
-                    )
-                    _finish(progress, task, label, "failed", lang)
-                    return None
-                steps.append(
-                    StepResult(
-                        key,
-                        "ok",
-                        time.perf_counter() - t,
-                        data=_jsonable(value) if key != "generate" else {},
-                    )
-                )
-                _finish(progress, task, label, "ok", lang)
-                return value
-
-            manifest: DemoManifest = run(
+            steps = _Steps(progress, lang)
+            manifest: DemoManifest = steps.run(
                 "generate",
                 MSG("step_generate", lang, seed=seed, size=size),
                 lambda: generate(root / EXPORTS_DIR, seed=seed, size=size, fmt=fmt, as_of=as_of),
             )
             if manifest is None:
-                raise KehuError(steps[-1].detail)
+                raise KehuError(steps.done[-1].detail)
             import_file = optional("kehu.ingest", "import_file")
             for f in manifest.files:
-                label = MSG("step_import", lang, file=f.path.name)
-                fn = (
-                    None
-                    if import_file is None
-                    else (lambda f=f: import_file(ws, f.path, f.kind, source=f.source))
+                fn = None
+                if import_file is not None:
+                    fn = partial(import_file, ws, f.path, f.kind, source=f.source)
+                res = steps.run(
+                    f"import:{f.path.name}", MSG("step_import", lang, file=f.path.name), fn
                 )
-                res = run(f"import:{f.path.name}", label, fn)
-                files.append(_file_row(f, res, steps[-1]))
-            report_as_of = manifest.as_of
-            dedupe = optional("kehu.dedupe", "run_dedupe")
-            run("dedupe", MSG("step_dedupe", lang), dedupe and (lambda: dedupe(ws)))
-            analyze = optional("kehu.analytics.snapshot", "analyze")
-            analysed = run(
-                "analyze",
-                MSG("step_analyze", lang),
-                analyze and (lambda: analyze(ws, report_as_of)),
-            )
-            snap_as_of = getattr(analysed, "as_of", None)
-            later: list[tuple[str, str, str, Callable[[Callable[..., Any]], Any]]] = [
-                ("plan", "kehu.planning.plan", "make_plan", lambda f: f(ws, snap_as_of)),
-                (
-                    "alerts",
-                    "kehu.monitor.alerts",
-                    "run_alerts",
-                    lambda f: f(ws, snap_as_of, send=False),
-                ),
-                ("report", "kehu.monitor.report", "make_report", lambda f: f(ws, as_of=snap_as_of)),
-            ]
-            for key, module, attr, call in later:
-                fn = optional(module, attr)
-                ready = fn is not None and analysed is not None
-                run(
-                    key,
-                    MSG(f"step_{key}", lang),
-                    (lambda fn=fn, call=call: call(fn)) if ready else None,
-                    "skipped" if fn is None else "needs_analysis",
-                )
-        summary = _summary(ws, root, manifest, files, steps, seed, size, analysed is not None)
+                files.append(_file_row(f, res, steps.done[-1]))
+            if analyze:
+                analysed = _later_stages(ws, steps, manifest.as_of, lang)
+        summary = _summary(ws, root, manifest, files, steps.done, seed, size, analysed is not None)
     finally:
         ws.close()
     if console is not None:
         print_summary(console, summary, lang)
     return summary
+
+
+def _later_stages(ws: Workspace, steps: _Steps, as_of: date, lang: str) -> Any:
+    """dedupe → analyze → plan → alerts → report, each only if its floor is installed."""
+    dedupe = optional("kehu.dedupe.run", "run_dedupe")
+    steps.run("dedupe", MSG("step_dedupe", lang), dedupe and partial(dedupe, ws))
+    analyze = optional("kehu.analytics.snapshot", "analyze")
+    analysed = steps.run(
+        "analyze", MSG("step_analyze", lang), analyze and partial(analyze, ws, as_of)
+    )
+    snap = getattr(analysed, "as_of", None)
+    later: list[tuple[str, str, str, Callable[[Callable[..., Any]], Any]]] = [
+        ("plan", "kehu.planning.plan", "make_plan", lambda f: f(ws, snap)),
+        ("alerts", "kehu.monitor.alerts", "run_alerts", lambda f: f(ws, snap, send=False)),
+        ("report", "kehu.monitor.report", "make_report", lambda f: f(ws, as_of=snap, lang=lang)),
+    ]
+    for key, module, attr, call in later:
+        fn = optional(module, attr)
+        ready = fn is not None and analysed is not None
+        steps.run(
+            key,
+            MSG(f"step_{key}", lang),
+            partial(call, fn) if ready else None,
+            "not_installed" if fn is None else "needs_analysis",
+        )
+    return analysed
 
 
 def _file_row(f: Any, res: Any, step: StepResult) -> dict[str, Any]:
@@ -338,21 +393,30 @@ def print_summary(console: Console, summary: dict[str, Any], lang: str) -> None:
         )
     for f in summary["files"]:
         status = f.get("status", "")
-        style = "red" if status == "failed" else ""
+        text = _status(status, lang)
         t.add_row(
             f["file"],
             f["kind"],
             _n(f.get("read")),
             _n(f.get("loaded")),
             _n(f.get("rejected")),
-            f"[{style}]{status}[/]" if style else status,
+            f"[red]{text}[/]" if status == "failed" else text,
         )
     console.print(t)
+    for f in summary["files"]:
+        if f.get("error"):
+            console.print(f"[red]✗[/] {f['file']}: {f['error']}")
+        elif f.get("unmapped_columns"):
+            cols = "、".join(f["unmapped_columns"])
+            console.print(MSG("unmapped", lang, file=f["file"], columns=cols))
     s = Table(title=MSG("title_steps", lang))
     for key in ("col_step", "col_status", "col_seconds", "col_detail"):
         s.add_column(MSG(key, lang))
     for step in summary["steps"]:
-        s.add_row(step["step"], step["status"], f"{step['seconds']:.1f}", step["detail"][:80])
+        name = MSG(f"name_{step['step']}", lang)
+        s.add_row(
+            name, _status(step["status"], lang), f"{step['seconds']:.1f}", step["detail"][:80]
+        )
     console.print(s)
     if summary.get("headline"):
         render_headline(console, summary["headline"], lang)
@@ -366,6 +430,10 @@ def print_summary(console: Console, summary: dict[str, Any], lang: str) -> None:
             truth=summary["truth"],
         )
     )
+
+
+def _status(status: str, lang: str) -> str:
+    return MSG(status, lang) if status in ("ok", "failed", "committed", "skipped") else status
 
 
 def _n(value: Any) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 
 from kehu.demo import names as N
 from kehu.demo.codes import credit_codes, id_numbers, landline_numbers, mobile_numbers
+from kehu.demo.columns import tight
 from kehu.demo.params import DemoParams
 from kehu.demo.people import Names, person_names, unique_person_names
 
@@ -311,6 +312,7 @@ def build_world(rng: np.random.Generator, params: DemoParams, n: int, size: floa
         benchmark, np.char.add(tags, np.where(tags == "", "行业标杆", ";行业标杆")), tags
     )
 
+    name, address, email, district = (tight(x) for x in (name, address, email, district))
     return World(
         params=params,
         w0=w0,

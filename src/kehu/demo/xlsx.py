@@ -70,15 +70,25 @@ def column_letter(j: int) -> str:
     return out
 
 
-def _cell(ref: str, value: Cell) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
-    number, style = value
-    text = repr(float(number)) if not float(number).is_integer() else str(int(number))
-    s = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{s}><v>{text}</v></c>'
+def _column_xml(letter: str, column: Sequence[Cell]) -> list[str]:
+    """The <c> elements of one column, rows numbered from 2 ('' for empty cells)."""
+    out: list[str] = []
+    escaped: dict[str, str] = {}  # exports repeat values: escape each once
+    for r, value in enumerate(column, start=2):
+        if value is None or value == "":
+            out.append("")
+        elif isinstance(value, str):
+            text = escaped.get(value)
+            if text is None:
+                text = escaped[value] = escape(value)
+            out.append(f'<c r="{letter}{r}" t="inlineStr"><is><t>{text}</t></is></c>')
+        else:
+            number, style = value
+            num = float(number)
+            text = str(int(num)) if num.is_integer() else repr(num)
+            s = f' s="{style}"' if style else ""
+            out.append(f'<c r="{letter}{r}"{s}><v>{text}</v></c>')
+    return out
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -93,7 +103,6 @@ def write_xlsx(
 ) -> None:
     """Write one sheet: a bold header row, then the columns (all of equal length)."""
     letters = [column_letter(j) for j in range(len(header))]
-    n = len(columns[0]) if columns else 0
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5) as zf:
         zf.writestr(_entry("[Content_Types].xml"), CONTENT_TYPES)
         zf.writestr(_entry("_rels/.rels"), ROOT_RELS)
@@ -111,13 +120,10 @@ def write_xlsx(
                 for c, h in zip(letters, header, strict=True)
             )
             out.write(f'<row r="1">{head}</row>'.encode())
+            cells = [_column_xml(c, col) for c, col in zip(letters, columns, strict=True)]
             chunk: list[str] = []
-            for i in range(n):
-                r = i + 2
-                cells = "".join(
-                    _cell(f"{c}{r}", col[i]) for c, col in zip(letters, columns, strict=True)
-                )
-                chunk.append(f'<row r="{r}">{cells}</row>')
+            for r, row in enumerate(zip(*cells, strict=True), start=2):
+                chunk.append(f'<row r="{r}">{"".join(row)}</row>')
                 if len(chunk) >= 5000:
                     out.write("".join(chunk).encode())
                     chunk.clear()

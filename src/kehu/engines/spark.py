@@ -52,11 +52,11 @@ def spark_session(master: str | None = None, memory: str = "4g") -> SparkSession
     return session
 
 
-def spark_backend(master: str | None = None) -> Any:
+def spark_backend(master: str | None = None, memory: str = "4g") -> Any:
     """An Ibis backend over the (cached) Spark session."""
     import ibis
 
-    return ibis.pyspark.connect(spark_session(master))
+    return ibis.pyspark.connect(spark_session(master, memory))
 
 
 def read_tables(backend: Any, paths: dict[str, Path | str]) -> dict[str, ir.Table]:
@@ -89,3 +89,19 @@ def export_workspace_tables(
         con.execute(f"COPY \"{name}\" TO '{target}' (FORMAT parquet)")
         paths[name] = target
     return paths
+
+
+def source_tables(ws: Any) -> dict[str, ir.Table]:
+    """The workspace's canonical tables on Spark (the `engine="spark"` provider of analyze).
+
+    Tables are exported from the workspace to Parquet under `<workspace>/spark/`, except those
+    the settings point at an existing Parquet/Delta location (`[engine] orders_path`, e.g. a
+    data-lake folder with years of order lines), which Spark reads in place.
+    """
+    from kehu.analytics.sources import SOURCE_TABLES
+
+    cfg = ws.settings.engine
+    overrides = {"orders": Path(cfg.orders_path)} if cfg.orders_path else {}
+    backend = spark_backend(cfg.spark_master, cfg.spark_memory)
+    paths = export_workspace_tables(ws.cursor(), SOURCE_TABLES, ws.root / "spark", overrides)
+    return read_tables(backend, paths)

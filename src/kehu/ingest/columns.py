@@ -8,7 +8,6 @@ row is rejected), and a flag where a value was kept as written but is worth a lo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,11 +20,6 @@ import pyarrow.compute as pc
 
 from kehu.ingest.clean import (
     CleanError,
-    normalize_email,
-    normalize_phone,
-    normalize_postcode,
-    normalize_province,
-    normalize_registration,
     parse_bool,
     parse_date,
     parse_datetime,
@@ -35,13 +29,13 @@ from kehu.ingest.clean import (
     parse_percent,
     parse_period,
 )
-from kehu.ingest.clean.text import match_key
 from kehu.ingest.fields import Field, value_index
 
 MONEY_TYPE = pa.decimal128(18, 2)
 TS_TYPE = pa.timestamp("us")
 _ZERO_WIDTH = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
 _CSV_SERIAL = r"^\d{5}(\.\d+)?$"
+_MESSY = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]|\\s\\s|[\t\n\r\f\v]"
 
 
 @dataclass
@@ -78,24 +72,42 @@ def as_text(arr: pa.Array) -> pa.Array:
 
 
 def prep_text(arr: pa.Array) -> pa.Array:
-    """NFKC, no zero-width characters, whitespace runs collapsed, trimmed, '' → null."""
+    """NFKC, no zero-width characters, whitespace runs collapsed, trimmed, '' → null.
+    ASCII columns skip NFKC; low-cardinality columns are cleaned once per distinct value;
+    the regex replacements run only on the few values that need them."""
     arr = as_text(arr)
     if arr.null_count == len(arr):
         return arr
-    arr = pc.utf8_normalize(arr, form="NFKC")
-    arr = pc.replace_substring_regex(arr, _ZERO_WIDTH, "")
-    arr = pc.replace_substring_regex(arr, r"\s+", " ")
+    if not pc.all(pc.string_is_ascii(arr)).as_py():
+        uniq = pc.unique(arr)
+        if len(uniq) * 4 <= len(arr):
+            return _prep_text(uniq, nfkc=True).take(pc.index_in(arr, value_set=uniq))
+        return _prep_text(arr, nfkc=True)
+    return _prep_text(arr, nfkc=False)
+
+
+def _prep_text(arr: pa.Array, *, nfkc: bool) -> pa.Array:
+    if nfkc:
+        arr = pc.utf8_normalize(arr, form="NFKC")
+    messy = pc.fill_null(pc.match_substring_regex(arr, _MESSY), False)
+    if pc.any(messy).as_py():
+        fixed = pc.replace_substring_regex(arr.filter(messy), _ZERO_WIDTH, "")
+        fixed = pc.replace_substring_regex(fixed, r"\s+", " ")
+        arr = pc.replace_with_mask(arr, messy, fixed)
     arr = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 def prep_value(arr: pa.Array, ctx: Context) -> pa.Array:
-    """`prep_text` plus null markers ('-', 'N/A', '无' …) → null, for typed columns."""
-    text = prep_text(arr)
-    if text.null_count == len(text):
-        return text
-    marker = pc.is_in(pc.utf8_lower(text), value_set=pa.array(sorted(ctx.null_markers), pa.string()))
-    return pc.if_else(marker, pa.scalar(None, pa.string()), text)
+    """NFKC and trimmed, '' → null, for typed columns (null markers such as '-', 'N/A', '无'
+    never match the fast paths; the scalar cleaners turn them into null)."""
+    arr = as_text(arr)
+    if arr.null_count == len(arr):
+        return arr
+    if not pc.all(pc.string_is_ascii(arr)).as_py():
+        arr = pc.utf8_normalize(arr, form="NFKC")
+    arr = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 def map_unique(
@@ -116,54 +128,117 @@ def map_unique(
     return pa.array(values, out_type).take(idx), pa.array(codes, pa.string()).take(idx)
 
 
-def _null_like(arr: pa.Array, typ: pa.DataType) -> pa.Array:
-    return pa.nulls(len(arr), typ)
+Fast = Callable[[pa.Array], pa.Array]
 
 
-def _where(mask: pa.Array, arr: pa.Array) -> pa.Array:
+def convert(
+    text: pa.Array,
+    fast: Fast | None,
+    fn: Callable[[str], Any],
+    out_type: pa.DataType,
+    *,
+    distinct_first: bool,
+) -> tuple[pa.Array, pa.Array]:
+    """(values, reason codes): Arrow `fast` paths first, `fn` for what they leave. With
+    `distinct_first` (low-cardinality columns such as dates) the work runs on the distinct
+    values only and is spread back with one `take`."""
+    if distinct_first:
+        uniq = pc.unique(text).drop_null()
+        if len(uniq) * 4 <= len(text):
+            values, codes = _convert(uniq, fast, fn, out_type)
+            idx = pc.index_in(text, value_set=uniq)
+            return values.take(idx), codes.take(idx)
+    return _convert(text, fast, fn, out_type)
+
+
+def _convert(
+    arr: pa.Array, fast: Fast | None, fn: Callable[[str], Any], out_type: pa.DataType
+) -> tuple[pa.Array, pa.Array]:
+    if fast is None:
+        return map_unique(arr, fn, out_type)
+    quick = fast(arr)
+    rest = where(pc.is_null(quick), arr)
+    values, codes = map_unique(rest, fn, out_type)
+    return pc.coalesce(quick, values), codes
+
+
+def where(mask: pa.Array, arr: pa.Array) -> pa.Array:
     """arr where mask is true, else null (a null mask counts as false)."""
     return pc.if_else(pc.fill_null(mask, False), arr, pa.scalar(None, arr.type))
 
 
-def _kept_flag(text: pa.Array, recognised: pa.Array) -> pa.Array:
-    return pc.and_(pc.is_valid(text), pc.invert(pc.is_valid(recognised)))
-
-
 # ---- typed cleaners ---------------------------------------------------------------------------
+def _money_fast(arr: pa.Array) -> pa.Array:
+    """Arrow-only parsing of the common money styles: 1234.5 | -¥1,234.50 | 1,234.50元 |
+    12.345678万(元). Anything else is left (null) for `parse_money`. Each step only looks at
+    what the previous ones left."""
+    if not pc.any(pc.match_substring_regex(arr, r"[^0-9.\-]|\.\d{3}|\d{17}")).as_py():
+        try:  # an all-plain column: one cast, no masking
+            return pc.cast(arr, MONEY_TYPE)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    out = pc.cast(
+        where(pc.match_substring_regex(arr, r"^-?\d{1,16}(\.\d{1,2})?$"), arr), MONEY_TYPE
+    )
+    rest = where(pc.is_null(out), arr)
+    if rest.null_count == len(rest):
+        return out
+    grouped = pc.match_substring_regex(
+        rest, r"^-?¥?(\d{1,3}(,\d{3}){1,4}|\d{1,16})(\.\d{1,2})?元?$"
+    )
+    if pc.any(grouped).as_py():
+        plain = pc.replace_substring_regex(where(grouped, rest), "[¥,元]", "")
+        out = pc.coalesce(out, pc.cast(plain, MONEY_TYPE))
+        rest = where(pc.is_null(out), arr)
+    wan = pc.match_substring_regex(rest, r"^-?\d{1,10}(\.\d{1,6})?万元?$")
+    if pc.any(wan).as_py():
+        plain = pc.replace_substring_regex(where(wan, rest), "[万元]", "")
+        ten_k = pa.scalar(Decimal(10000), pa.decimal128(5, 0))
+        scaled = pc.multiply(pc.cast(plain, pa.decimal128(16, 6)), ten_k)
+        rounded = pc.round(scaled, 2, round_mode="half_towards_infinity")
+        out = pc.coalesce(out, pc.cast(rounded, MONEY_TYPE))
+    return out
+
+
 def clean_money(arr: pa.Array, ctx: Context, unit: Decimal = Decimal(1)) -> Cleaned:
-    """Plain amounts ('1234.5', '-12') are cast by Arrow; everything else (¥, 万, grouping,
-    brackets, more than two decimals, a header unit) goes through `parse_money` per distinct
-    value. Typed Parquet numbers take the same path as their text, so floats are rounded
-    half-up from their shortest decimal form, never through float arithmetic."""
+    """Common styles are parsed by Arrow (`_money_fast`); everything else (brackets, 亿, RMB,
+    more than two decimals, a header unit …) by `parse_money` per distinct value. Typed
+    Parquet numbers take the same path as their text, so floats are rounded half-up from
+    their shortest decimal form, never through float arithmetic."""
     text = prep_value(arr, ctx)
-    fast = None
-    rest = text
-    if unit == 1:
-        mask = pc.match_substring_regex(text, r"^-?\d{1,16}(\.\d{1,2})?$")
-        fast = pc.cast(_where(mask, text), MONEY_TYPE)
-        rest = _where(pc.invert(pc.fill_null(mask, False)), text)
     fn = partial(parse_money, unit=unit, null_markers=ctx.null_markers)
-    values, reasons = map_unique(rest, fn, MONEY_TYPE)
-    if fast is not None:
-        values = pc.coalesce(fast, values)
+    values, reasons = convert(
+        text, _money_fast if unit == 1 else None, fn, MONEY_TYPE, distinct_first=False
+    )
     return Cleaned(values, reasons)
 
 
-def _fast_iso(text: pa.Array, pattern: str, fmt: str) -> pa.Array:
-    """Timestamps for values matching `pattern` that round-trip through `fmt` exactly
-    (Arrow's strptime rolls 2024-02-30 over to March; the round trip catches that)."""
-    cand = _where(pc.match_substring_regex(text, pattern), text)
+def _fast_datetime(arr: pa.Array) -> pa.Array:
+    """'YYYY-MM-DD HH:MM:SS' parsed by Arrow. Arrow's strptime rolls 2024-02-30 over to
+    March, so a value whose day differs from what was written is left for the slow path."""
+    cand = where(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$"), arr)
     if cand.null_count == len(cand):
-        return pa.nulls(len(text), TS_TYPE)
-    ts = pc.strptime(cand, format=fmt, unit="us", error_is_null=True)
-    same = pc.equal(pc.strftime(ts, format=fmt), cand)
-    return _where(same, ts)
+        return pa.nulls(len(arr), TS_TYPE)
+    cand = pc.replace_substring(cand, "T", " ")
+    ts = pc.strptime(cand, format="%Y-%m-%d %H:%M:%S", unit="us", error_is_null=True)
+    written_day = pc.cast(pc.utf8_slice_codeunits(cand, 8, 10), pa.int64())
+    return where(pc.equal(pc.day(ts), written_day), ts)
 
 
-def _serial_note(text: pa.Array, rest: pa.Array, reasons: pa.Array, ctx: Context) -> dict[str, int]:
+def _fast_date(arr: pa.Array) -> pa.Array:
+    cand = where(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$"), arr)
+    if cand.null_count == len(cand):
+        return pa.nulls(len(arr), pa.date32())
+    ts = pc.strptime(cand, format="%Y-%m-%d", unit="s", error_is_null=True)
+    written_day = pc.cast(pc.utf8_slice_codeunits(cand, 8, 10), pa.int64())
+    return where(pc.equal(pc.day(ts), written_day), ts).cast(pa.date32())
+
+
+def _serial_note(text: pa.Array, values: pa.Array, ctx: Context) -> dict[str, int]:
+    """How many CSV numbers were read as Excel serials (a finding worth a look)."""
     if not isinstance(ctx.excel_serials, tuple):
         return {}
-    serial = pc.and_(pc.match_substring_regex(rest, _CSV_SERIAL), pc.is_null(reasons))
+    serial = pc.and_(pc.match_substring_regex(text, _CSV_SERIAL), pc.is_valid(values))
     count = pc.sum(pc.fill_null(serial, False)).as_py() or 0
     return {"excel_serial_dates": count} if count else {}
 
@@ -174,7 +249,7 @@ def _date_range(values: pa.Array, reasons: pa.Array, ctx: Context, typ: pa.DataT
     days = values.cast(pa.date32()) if typ != pa.date32() else values
     out = pc.fill_null(pc.or_(pc.less(days, low), pc.greater(days, high)), False)
     reasons = pc.if_else(out, pa.scalar("date_out_of_range"), reasons)
-    return Cleaned(_where(pc.invert(out), values), reasons)
+    return Cleaned(where(pc.invert(out), values), reasons)
 
 
 def clean_date(arr: pa.Array, ctx: Context, *, partial_dates: bool = False) -> Cleaned:
@@ -182,8 +257,6 @@ def clean_date(arr: pa.Array, ctx: Context, *, partial_dates: bool = False) -> C
         values = arr.cast(pa.date32()) if not pa.types.is_date32(arr.type) else arr
         return _date_range(values, pa.nulls(len(arr), pa.string()), ctx, pa.date32())
     text = prep_value(arr, ctx)
-    fast = _fast_iso(text, r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d").cast(pa.date32())
-    rest = _where(pc.is_null(fast), text)
     fn = partial(
         parse_date,
         excel_serial=ctx.excel_serials,
@@ -191,9 +264,9 @@ def clean_date(arr: pa.Array, ctx: Context, *, partial_dates: bool = False) -> C
         day_first=ctx.day_first,
         null_markers=ctx.null_markers,
     )
-    values, reasons = map_unique(rest, fn, pa.date32())
-    cleaned = _date_range(pc.coalesce(fast, values), reasons, ctx, pa.date32())
-    cleaned.notes = _serial_note(text, rest, reasons, ctx)
+    values, reasons = convert(text, _fast_date, fn, pa.date32(), distinct_first=True)
+    cleaned = _date_range(values, reasons, ctx, pa.date32())
+    cleaned.notes = _serial_note(text, cleaned.values, ctx)
     return cleaned
 
 
@@ -208,8 +281,6 @@ def clean_datetime(arr: pa.Array, ctx: Context) -> Cleaned:
         values = arr.cast(pa.date32()).cast(TS_TYPE)
         return _date_range(values, pa.nulls(len(arr), pa.string()), ctx, TS_TYPE)
     text = prep_value(arr, ctx)
-    fast = _fast_iso(text, r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S")
-    rest = _where(pc.is_null(fast), text)
     fn = partial(
         parse_datetime,
         excel_serial=ctx.excel_serials,
@@ -217,9 +288,9 @@ def clean_datetime(arr: pa.Array, ctx: Context) -> Cleaned:
         tz=ctx.timezone,
         null_markers=ctx.null_markers,
     )
-    values, reasons = map_unique(rest, fn, TS_TYPE)
-    cleaned = _date_range(pc.coalesce(fast, values), reasons, ctx, TS_TYPE)
-    cleaned.notes = _serial_note(text, rest, reasons, ctx)
+    values, reasons = convert(text, _fast_datetime, fn, TS_TYPE, distinct_first=True)
+    cleaned = _date_range(values, reasons, ctx, TS_TYPE)
+    cleaned.notes = _serial_note(text, cleaned.values, ctx)
     return cleaned
 
 
@@ -231,19 +302,15 @@ def clean_int(arr: pa.Array, ctx: Context, spec: Field) -> Cleaned:
         values, reasons = arr.cast(pa.int64()), pa.nulls(len(arr), pa.string())
     else:
         text = prep_value(arr, ctx)
-        mask = pc.match_substring_regex(text, r"^-?\d{1,17}$")
-        fast = pc.cast(_where(mask, text), pa.int64())
-        rest = _where(pc.invert(pc.fill_null(mask, False)), text)
         fn = partial(parse_int, words=words, ranges=spec.ranges, null_markers=ctx.null_markers)
-        values, reasons = map_unique(rest, fn, pa.int64())
-        values = pc.coalesce(fast, values)
+        values, reasons = convert(text, _int_fast, fn, pa.int64(), distinct_first=True)
     out = pa.array([False] * len(values))
     if spec.low is not None:
         out = pc.or_(out, pc.fill_null(pc.less(values, spec.low), False))
     if spec.high is not None:
         out = pc.or_(out, pc.fill_null(pc.greater(values, spec.high), False))
     reasons = pc.if_else(out, pa.scalar("number_out_of_range"), reasons)
-    return Cleaned(_where(pc.invert(out), values), reasons)
+    return Cleaned(where(pc.invert(out), values), reasons)
 
 
 def clean_number(arr: pa.Array, ctx: Context, *, percent: bool = False) -> Cleaned:
@@ -251,19 +318,28 @@ def clean_number(arr: pa.Array, ctx: Context, *, percent: bool = False) -> Clean
         return Cleaned(arr.cast(pa.float64()))
     text = prep_value(arr, ctx)
     if percent:
-        values, reasons = map_unique(text, partial(parse_percent, null_markers=ctx.null_markers), pa.float64())
+        values, reasons = map_unique(
+            text, partial(parse_percent, null_markers=ctx.null_markers), pa.float64()
+        )
         return Cleaned(values, reasons)
-    mask = pc.match_substring_regex(text, r"^-?\d{1,15}(\.\d{1,15})?$")
-    fast = pc.cast(_where(mask, text), pa.float64())
-    rest = _where(pc.invert(pc.fill_null(mask, False)), text)
-    values, reasons = map_unique(rest, partial(parse_number, null_markers=ctx.null_markers), pa.float64())
-    return Cleaned(pc.coalesce(fast, values), reasons)
+    fn = partial(parse_number, null_markers=ctx.null_markers)
+    values, reasons = convert(text, _number_fast, fn, pa.float64(), distinct_first=True)
+    return Cleaned(values, reasons)
+
+
+def _int_fast(arr: pa.Array) -> pa.Array:
+    return pc.cast(where(pc.match_substring_regex(arr, r"^-?\d{1,17}$"), arr), pa.int64())
+
+
+def _number_fast(arr: pa.Array) -> pa.Array:
+    pattern = r"^-?\d{1,15}(\.\d{1,15})?$"
+    return pc.cast(where(pc.match_substring_regex(arr, pattern), arr), pa.float64())
 
 
 def clean_bool(arr: pa.Array, ctx: Context) -> Cleaned:
     if pa.types.is_boolean(arr.type):
         return Cleaned(arr)
-    values, reasons = map_unique(prep_text(arr), parse_bool, pa.bool_())
+    values, reasons = map_unique(prep_value(arr, ctx), parse_bool, pa.bool_())
     return Cleaned(values, reasons)
 
 
@@ -272,114 +348,3 @@ def clean_period(arr: pa.Array, ctx: Context) -> Cleaned:
         prep_value(arr, ctx), partial(parse_period, null_markers=ctx.null_markers), pa.string()
     )
     return Cleaned(values, reasons)
-
-
-# ---- text-like cleaners (never reject; unrecognised values are kept and flagged) -------------
-def _keep_or_flag(text: pa.Array, fn: Callable[[str], tuple[str | None, bool]]) -> Cleaned:
-    uniq = pc.unique(text).drop_null()
-    pairs = [fn(v) for v in uniq.to_pylist()]
-    idx = pc.index_in(text, value_set=uniq)
-    values = pa.array([p[0] for p in pairs], pa.string()).take(idx)
-    ok = pa.array([p[1] for p in pairs], pa.bool_()).take(idx)
-    flagged = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, True)))
-    return Cleaned(pc.coalesce(values, text), flagged=flagged)
-
-
-def clean_phone(arr: pa.Array, ctx: Context) -> Cleaned:
-    text = prep_text(arr)
-    compact = pc.replace_substring_regex(text, r"[\s\-().]", "")
-    mobile = pc.match_substring_regex(compact, r"^(\+?86|0086)?1[3-9]\d{9}$")
-    fast = _where(
-        mobile,
-        pc.binary_join_element_wise("+86", pc.utf8_slice_codeunits(compact, start=-11), ""),
-    )
-    rest = _where(pc.is_null(fast), text)
-    region = ctx.phone_region
-
-    def one(value: str) -> tuple[str | None, bool]:
-        found = normalize_phone(value, region)
-        return (found, True) if found else (value, False)
-
-    slow = _keep_or_flag(rest, one)
-    return Cleaned(pc.coalesce(fast, slow.values), flagged=slow.flagged)
-
-
-def clean_email(arr: pa.Array, ctx: Context) -> Cleaned:
-    return _keep_or_flag(prep_text(arr), normalize_email)
-
-
-def clean_postcode(arr: pa.Array, ctx: Context) -> Cleaned:
-    return _keep_or_flag(prep_text(arr), normalize_postcode)
-
-
-def clean_registration(arr: pa.Array, ctx: Context) -> tuple[Cleaned, pa.Array]:
-    """(cleaned ids, the kind each checksum proves: company | person | null)."""
-    text = prep_text(arr)
-    uniq = pc.unique(text).drop_null()
-    pairs = [normalize_registration(v) for v in uniq.to_pylist()]
-    idx = pc.index_in(text, value_set=uniq)
-    values = pa.array([p[0] for p in pairs], pa.string()).take(idx)
-    kinds = pa.array([p[1] for p in pairs], pa.string()).take(idx)
-    flagged = pc.and_(pc.is_valid(values), pc.is_null(kinds))
-    return Cleaned(values, flagged=flagged), kinds
-
-
-def clean_province(arr: pa.Array, ctx: Context) -> Cleaned:
-    def one(value: str) -> tuple[str | None, bool]:
-        found = normalize_province(value)
-        return (found, True) if found else (value, False)
-
-    return _keep_or_flag(prep_text(arr), one)
-
-
-def clean_enum(arr: pa.Array, ctx: Context, section: str) -> Cleaned:
-    index = value_index(section)
-
-    def one(value: str) -> tuple[str | None, bool]:
-        code = index.get(match_key(value))
-        return (code, True) if code else (value, False)
-
-    return _keep_or_flag(prep_text(arr), one)
-
-
-_TAG_SPLIT = re.compile(r"[,;,;、|/\s]+")
-
-
-def clean_tags(arr: pa.Array, ctx: Context) -> Cleaned:
-    def one(value: str) -> tuple[str | None, bool]:
-        parts = [p for p in _TAG_SPLIT.split(value) if p]
-        return (",".join(dict.fromkeys(parts)) or None, True)
-
-    return _keep_or_flag(prep_text(arr), one)
-
-
-def clean_column(arr: pa.Array, spec: Field, ctx: Context, unit: Decimal = Decimal(1)) -> Cleaned:
-    """Dispatch on the field kind (industry and registration are handled by the caller)."""
-    kind = spec.kind
-    if kind == "money":
-        return clean_money(arr, ctx, unit)
-    if kind == "date":
-        return clean_date(arr, ctx, partial_dates=spec.partial)
-    if kind == "datetime":
-        return clean_datetime(arr, ctx)
-    if kind == "int":
-        return clean_int(arr, ctx, spec)
-    if kind in ("number", "percent"):
-        return clean_number(arr, ctx, percent=kind == "percent")
-    if kind == "bool":
-        return clean_bool(arr, ctx)
-    if kind == "period":
-        return clean_period(arr, ctx)
-    if kind == "phone":
-        return clean_phone(arr, ctx)
-    if kind == "email":
-        return clean_email(arr, ctx)
-    if kind == "postcode":
-        return clean_postcode(arr, ctx)
-    if kind == "province":
-        return clean_province(arr, ctx)
-    if kind == "enum" and spec.values:
-        return clean_enum(arr, ctx, spec.values)
-    if kind == "tags":
-        return clean_tags(arr, ctx)
-    return Cleaned(prep_text(arr))

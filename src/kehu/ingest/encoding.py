@@ -1,9 +1,10 @@
 """Which text encoding a delimited file uses: BOM sniff → strict UTF-8 → GB18030.
 
 Exports from Chinese Windows software are GBK/GB18030 without a BOM; Excel's "CSV UTF-8"
-has a BOM; "Unicode text" is UTF-16 with a BOM. Both strict checks read the whole file in
-chunks (a single GBK character in the last row decides). charset-normalizer is consulted
-only when neither UTF-8 nor GB18030 decodes the file.
+has a BOM; "Unicode text" is UTF-16 with a BOM. The UTF-8 check reads the whole file in
+chunks (a single GBK character in the last row decides); GB18030 is then checked on the
+first megabyte, and the reader decodes the rest strictly. charset-normalizer is consulted
+only when neither fits.
 """
 
 from __future__ import annotations
@@ -70,6 +71,14 @@ def decodes(path: Path, codec: str, start: int = 0) -> bool:
     return True
 
 
+def _head_decodes(head: bytes, codec: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(codec)(errors="strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(path: Path, override: str | None = None) -> Encoding:
     """The encoding of a delimited text file (see the module doc for the order)."""
     with path.open("rb") as fh:
@@ -90,15 +99,15 @@ def detect_encoding(path: Path, override: str | None = None) -> Encoding:
         return Encoding(bom[0], bom[1], "bom")
     if decodes(path, "utf-8"):
         return Encoding("utf-8", 0, "utf-8")
-    if decodes(path, "gb18030"):
+    if _head_decodes(head, "gb18030"):
+        # The reader decodes strictly, so a bad byte further on still stops the import.
         return Encoding("gb18030", 0, "gb18030")
     guess = _charset_normalizer_guess(head)
     if guess and decodes(path, guess):
         return Encoding(guess, 0, "detected")
     raise KehuError(
         f"无法识别 {path} 的编码(既不是 UTF-8 也不是 GB18030/GBK);请用 --encoding 指定",
-        f"cannot tell the encoding of {path} (neither UTF-8 nor GB18030/GBK); "
-        "pass --encoding",
+        f"cannot tell the encoding of {path} (neither UTF-8 nor GB18030/GBK); pass --encoding",
     )
 
 

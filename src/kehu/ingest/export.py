@@ -51,7 +51,8 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
     if fmt is None:
         raise KehuError(
             f"不支持的导出格式 {out.suffix or '(无扩展名)'};请用 .csv、.xlsx 或 .parquet",
-            f"unsupported export format {out.suffix or '(no extension)'}; use .csv, .xlsx or .parquet",
+            f"unsupported export format {out.suffix or '(no extension)'}; "
+            "use .csv, .xlsx or .parquet",
         )
     if headers not in ("code", "zh", "en"):
         raise KehuError("--headers 只能是 code、zh 或 en", "--headers must be code, zh or en")
@@ -61,7 +62,9 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
         count = cur.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]
         columns = [r[0] for r in cur.execute(f"DESCRIBE {q(table)}").fetchall()]
         labels = _labels(table_by_name(table), columns, headers)
-        select = ", ".join(f"{q(c)} AS {q(label)}" for c, label in zip(columns, labels, strict=True))
+        select = ", ".join(
+            f"{q(c)} AS {q(label)}" for c, label in zip(columns, labels, strict=True)
+        )
         sql = f"SELECT {select} FROM {q(table)} ORDER BY ALL"
         if fmt == "parquet":
             cur.execute(f"COPY ({sql}) TO '{_sql_path(out)}' (FORMAT parquet)")
@@ -70,7 +73,8 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
         else:
             if count > XLSX_MAX_ROWS:
                 raise KehuError(
-                    f"{table} 有 {count:,} 行,超过 Excel 上限 {XLSX_MAX_ROWS + 1:,};请导出为 .csv 或 .parquet",
+                    f"{table} 有 {count:,} 行,超过 Excel 上限 {XLSX_MAX_ROWS + 1:,};"
+                    "请导出为 .csv 或 .parquet",
                     f"{table} has {count:,} rows, more than Excel's {XLSX_MAX_ROWS + 1:,}; "
                     "export to .csv or .parquet",
                 )
@@ -98,12 +102,19 @@ def _sql_path(path: Path) -> str:
 
 
 def _write_csv(
-    cur: duckdb.DuckDBPyConnection, sql: str, columns: list[str], labels: list[str], table: str, out: Path
+    cur: duckdb.DuckDBPyConnection,
+    sql: str,
+    columns: list[str],
+    labels: list[str],
+    table: str,
+    out: Path,
 ) -> None:
     """Values as DuckDB renders them as text (dates ISO, money with two decimals)."""
-    text_sql = "SELECT " + ", ".join(f"CAST({q(label)} AS VARCHAR) AS {q(label)}" for label in labels)
+    text_sql = "SELECT " + ", ".join(
+        f"CAST({q(label)} AS VARCHAR) AS {q(label)}" for label in labels
+    )
     text_sql += f" FROM ({sql})"
-    reader = cur.execute(text_sql).fetch_record_batch(BATCH_ROWS)
+    reader = cur.sql(text_sql).to_arrow_reader(BATCH_ROWS)
     with out.open("wb") as fh:
         fh.write(CSV_BOM)
         with pacsv.CSVWriter(fh, reader.schema) as writer:
@@ -111,7 +122,9 @@ def _write_csv(
                 writer.write_batch(batch)
 
 
-def _write_xlsx(cur: duckdb.DuckDBPyConnection, sql: str, labels: list[str], table: str, out: Path) -> None:
+def _write_xlsx(
+    cur: duckdb.DuckDBPyConnection, sql: str, labels: list[str], table: str, out: Path
+) -> None:
     """xlsxwriter in constant-memory mode; dates, money and numbers as real Excel cells."""
     import xlsxwriter
 
@@ -126,7 +139,7 @@ def _write_xlsx(cur: duckdb.DuckDBPyConnection, sql: str, labels: list[str], tab
             sheet.write_string(0, col, label, bold)
             sheet.set_column(col, col, max(10, min(40, len(label.encode("gbk", "replace")) + 2)))
         sheet.freeze_panes(1, 0)
-        reader = cur.execute(sql).fetch_record_batch(BATCH_ROWS)
+        reader = cur.sql(sql).to_arrow_reader(BATCH_ROWS)
         row = 1
         for batch in reader:
             for record in pa.Table.from_batches([batch]).to_pylist():
@@ -138,7 +151,9 @@ def _write_xlsx(cur: duckdb.DuckDBPyConnection, sql: str, labels: list[str], tab
                     elif isinstance(value, datetime):
                         sheet.write_datetime(row, col, value, ts_fmt)
                     elif isinstance(value, date):
-                        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), date_fmt)
+                        sheet.write_datetime(
+                            row, col, datetime(value.year, value.month, value.day), date_fmt
+                        )
                     elif isinstance(value, Decimal):
                         sheet.write_number(row, col, float(value), money_fmt)
                     elif isinstance(value, int | float):

@@ -41,7 +41,9 @@ _OVERRIDES: dict[tuple[str, str], Field] = {
     ("customers", "birth_date"): Field("birth_date", "date", partial=True),
     ("customers", "cooperation_start"): Field("cooperation_start", "date", partial=True),
     ("customers", "employees"): Field("employees", "int", low=0, ranges=True),
-    ("customers", "customer_type"): Field("customer_type", "enum", values="customers.customer_type"),
+    ("customers", "customer_type"): Field(
+        "customer_type", "enum", values="customers.customer_type"
+    ),
     ("customers", "industry_position"): Field(
         "industry_position", "enum", values="customers.industry_position"
     ),

@@ -8,7 +8,6 @@ all of it back; a dry run does every read and check, then rolls back without wri
 from __future__ import annotations
 
 import getpass
-import importlib
 import json
 import secrets
 import time
@@ -21,12 +20,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kehu.errors import KehuError
-from kehu.ingest import load
+from kehu.ingest import load, stage
 from kehu.ingest.clean.dates import year_bounds
 from kehu.ingest.columns import Context
-from kehu.ingest.mapping import MappingFile, alias_lists, header_score, load_mapping_file, map_headers
+from kehu.ingest.mapping import (
+    MappingFile,
+    alias_lists,
+    header_score,
+    load_mapping_file,
+    map_headers,
+)
 from kehu.ingest.prepare import Prepared, prepare
-from kehu.ingest.read import RawTable, file_format, read_delimited, read_excel, read_parquet, records_table
+from kehu.ingest.read import (
+    RawTable,
+    file_format,
+    read_delimited,
+    read_excel,
+    read_parquet,
+    records_table,
+)
 from kehu.ingest.rejects import RejectLog, rejects_table, to_rejects, write_rejects_csv
 from kehu.ingest.result import ImportResult, Progress
 from kehu.store.schema import DATA_TABLES, Table, table_for_kind
@@ -75,7 +87,7 @@ def import_file(
     if not p.is_file():
         raise KehuError(f"找不到文件 {p}", f"file {p} not found")
     if dedupe:
-        _dedupe_finder()
+        stage.dedupe_finder()
     mapping_file = load_mapping_file(mapping, table) if mapping else None
     options = mapping_file.options if mapping_file else {}
     settings = ws.settings.ingest
@@ -98,7 +110,9 @@ def import_file(
             delimiter=options.get("delimiter"), header_row=header_row,
             scan_rows=settings.header_scan_rows, progress=progress,
         )  # fmt: skip
-    return _run(ws, raw, table, source, mapping_file, dry_run, dedupe, progress, str(p), user, started)
+    return _run(
+        ws, raw, table, source, mapping_file, dry_run, dedupe, progress, str(p), user, started
+    )
 
 
 def import_records(
@@ -114,6 +128,11 @@ def import_records(
     same mapping, cleaning, validation and reject path as a file; row numbers count from 1."""
     started = time.perf_counter()
     table = _table(kind)
+    if not records:  # nothing pushed: nothing to check, nothing to log
+        return ImportResult(
+            import_id="", file=None, kind=kind, source=source or "", encoding=None,
+            file_format="records", status="dry-run" if dry_run else "committed",
+        )  # fmt: skip
     raw = records_table(records)
     return _run(ws, raw, table, source, None, dry_run, False, None, None, user, started)
 
@@ -171,7 +190,10 @@ def _unmapped(raw: RawTable, prepared_matches: list[Any]) -> list[str]:
             out.append(m.header)
             continue
         col = raw.table.column(f"c{m.index}")
-        if col.null_count < len(col) and pc.any(pc.not_equal(pc.utf8_trim_whitespace(col.cast(pa.string())), "")).as_py():
+        if (
+            col.null_count < len(col)
+            and pc.any(pc.not_equal(pc.utf8_trim_whitespace(col.cast(pa.string())), "")).as_py()
+        ):
             out.append(f"(column {m.index + 1})")
     return out
 
@@ -271,12 +293,12 @@ def _load(
     data = prepared.data.filter(prepared.ok)
     n = data.num_rows
     if table.name == "customers":
-        data = _stage_customers(ws, cur, data, source, log, prepared, dedupe)
+        data = stage.stage_customers(ws, cur, data, source, log, prepared, dedupe)
         keys = ["customer_id"]
         columns = [c for c in prepared.present if c != "customer_id"]
         insert_cols = ["customer_id", "source", "source_id", *columns]
     else:
-        data = _stage_children(cur, data, table, source, log, prepared)
+        data = stage.stage_children(cur, data, table, source, log, prepared)
         keys = list(table.key)
         columns = [c for c in prepared.present if c not in keys]
         insert_cols = [*keys, *columns]
@@ -293,138 +315,29 @@ def _load(
         total = inserts.num_rows + updates.num_rows
         done = load.insert_rows(cur, inserts, table, insert_cols, now, chunk, progress, 0, total)
         load.update_rows(
-            cur, updates, table, keys, columns, prepared.fill_only, now, chunk, progress, done, total
+            cur,
+            updates,
+            table,
+            keys,
+            columns,
+            prepared.fill_only,
+            now,
+            chunk,
+            progress,
+            done,
+            total,
         )
         if table.name == "customers":
             load.register_customer_ids(cur, data, source, now)
     return inserts.num_rows, updates.num_rows, unchanged
 
 
-def _stage_children(
-    cur: duckdb.DuckDBPyConnection,
-    data: pa.Table,
-    table: Table,
-    source: str,
-    log: RejectLog,
-    prepared: Prepared,
-) -> pa.Table:
-    data = data.append_column("source", pa.array([source] * data.num_rows, pa.string()))
-    if "customer_id" in data.column_names:
-        ids = data.column("customer_id").combine_chunks()
-        resolved = load.resolve_customers(cur, data.column("_row").combine_chunks(), ids, source)
-        unknown = pc.and_(pc.is_valid(ids), pc.is_null(resolved))
-        if pc.any(unknown).as_py():
-            header = prepared.headers.get("customer_id", "customer_id")
-            log.add(data.column("_row").combine_chunks().filter(unknown), header, ids.filter(unknown), "unknown_customer")
-        data = data.set_column(data.column_names.index("customer_id"), "customer_id", resolved)
-        data = data.filter(pc.invert(unknown))
-    natural = [k for k in table.key if k != "source"]
-    return _drop_duplicates(cur, data, natural, None, log, prepared)
-
-
-def _stage_customers(
-    ws: Workspace,
-    cur: duckdb.DuckDBPyConnection,
-    data: pa.Table,
-    source: str,
-    log: RejectLog,
-    prepared: Prepared,
-    dedupe: bool,
-) -> pa.Table:
-    rows = data.column("_row").combine_chunks()
-    file_ids = data.column("customer_id").combine_chunks()
-    canonical = load.canonical_customers(cur, rows, file_ids, source)
-    data = data.set_column(data.column_names.index("customer_id"), "customer_id", canonical)
-    data = data.append_column("source_id", file_ids)
-    data = data.append_column("source", pa.array([source] * data.num_rows, pa.string()))
-    data = _drop_duplicates(cur, data, ["customer_id"], "source_id", log, prepared)
-    if dedupe and data.num_rows:
-        data = _reject_likely_duplicates(ws, cur, data, log, prepared)
-    return data
-
-
-def _drop_duplicates(
-    cur: duckdb.DuckDBPyConnection,
-    data: pa.Table,
-    keys: list[str],
-    origin: str | None,
-    log: RejectLog,
-    prepared: Prepared,
-) -> pa.Table:
-    """Earlier rows with the same key are rejected; the last one in the file is kept."""
-    if data.num_rows < 2:
-        return data
-    dups = load.duplicates(cur, data, keys, origin)
-    if dups.num_rows == 0:
-        return data
-    dup_rows = dups.column("_row").combine_chunks()
-    header = prepared.headers.get(keys[0], keys[0])
-    key_text = data.column(origin or keys[0]).combine_chunks()
-    in_dups = pc.is_in(data.column("_row"), value_set=dup_rows)
-    values = key_text.filter(in_dups)
-    codes = pc.if_else(dups.column("same_origin"), "duplicate_key", "merged_duplicate")
-    params = [f'{{"kept": {k}}}' for k in dups.column("kept").to_pylist()]
-    log.add(dup_rows, header, values, codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes, params)
-    return data.filter(pc.invert(in_dups))
-
-
-def _dedupe_finder() -> Any:
-    try:
-        module = importlib.import_module("kehu.dedupe.incoming")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("kehu.dedupe", "kehu.dedupe.incoming"):
-            raise KehuError(
-                "查重模块(kehu.dedupe)尚不可用,去掉 --dedupe 再导入",
-                "duplicate detection (kehu.dedupe) is not available; import without --dedupe",
-            ) from None
-        raise
-    return module.find_incoming_duplicates
-
-
-def _reject_likely_duplicates(
-    ws: Workspace,
-    cur: duckdb.DuckDBPyConnection,
-    data: pa.Table,
-    log: RejectLog,
-    prepared: Prepared,
-) -> pa.Table:
-    """New customers that probably exist already are not created but rejected (see the
-    dedupe contract); existing ones (updates) are not questioned."""
-    with load.registered(cur, data.select(["customer_id"])) as name:
-        existing = cur.sql(
-            f"SELECT s.customer_id FROM {name} s JOIN customers c USING (customer_id)"
-        ).to_arrow_table().column(0)
-    is_new = pc.invert(pc.is_in(data.column("customer_id"), value_set=existing.combine_chunks()))
-    new = data.filter(is_new)
-    if new.num_rows == 0:
-        return data
-    incoming = new.drop_columns(["_row", "source", "customer_id"])
-    incoming = incoming.rename_columns(
-        ["customer_id" if c == "source_id" else c for c in incoming.column_names]
-    )
-    matches = _dedupe_finder()(ws, incoming)
-    review = ws.settings.dedupe.review
-    best: dict[str, Any] = {}
-    for m in matches:
-        if m.probability >= review and (m.incoming_id not in best or m.probability > best[m.incoming_id].probability):
-            best[m.incoming_id] = m
-    if not best:
-        return data
-    row_of = dict(zip(new.column("source_id").to_pylist(), new.column("_row").to_pylist(), strict=True))
-    header = prepared.headers.get("customer_id", "customer_id")
-    drop = []
-    for incoming_id, m in best.items():
-        row = row_of.get(incoming_id)
-        if row is None:
-            continue
-        drop.append(row)
-        log.add_one(row, header, incoming_id, "likely_duplicate",
-                    {"existing": m.existing_id, "p": f"{m.probability:.2f}"})
-    return data.filter(pc.invert(pc.is_in(data.column("_row"), value_set=pa.array(drop, pa.int64()))))
-
-
 def _log_import(
-    cur: duckdb.DuckDBPyConnection, result: ImportResult, now: datetime, tz: ZoneInfo, user: str | None
+    cur: duckdb.DuckDBPyConnection,
+    result: ImportResult,
+    now: datetime,
+    tz: ZoneInfo,
+    user: str | None,
 ) -> None:
     if user is None:
         try:
@@ -435,7 +348,8 @@ def _log_import(
     cur.execute(
         "INSERT INTO imports (import_id, started_at, finished_at, file, kind, source, encoding,"
         " file_format, read, loaded, inserted, updated, unchanged, rejected, rejects_file,"
-        " unmapped_columns, status, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " unmapped_columns, status, user_name) VALUES"
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.import_id, now, finished, result.file, result.kind, result.source,
             result.encoding, result.file_format, result.read, result.loaded, result.inserted,

@@ -113,7 +113,12 @@ def lookup_industry(text: str | None) -> Industry | None:
     key = match_key(norm)
     if not key:
         return None
-    for candidate in (key, key.removesuffix("行业"), key.removesuffix("领域"), key.removesuffix("业")):
+    for candidate in (
+        key,
+        key.removesuffix("行业"),
+        key.removesuffix("领域"),
+        key.removesuffix("业"),
+    ):
         if candidate in index.by_name:
             return index.by_name[candidate]
         if candidate in index.synonyms:

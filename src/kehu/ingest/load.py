@@ -7,12 +7,13 @@ chunked writes all run as SQL over registered Arrow tables inside the import's t
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from itertools import count
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kehu.ingest.result import Progress
 from kehu.store.schema import Table
@@ -33,14 +34,17 @@ def registered(cur: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]
     try:
         yield name
     finally:
-        cur.unregister(name)
+        with suppress(duckdb.Error):  # an aborted transaction refuses; the cursor goes anyway
+            cur.unregister(name)
 
 
-def resolve_customers(cur: duckdb.DuckDBPyConnection, rows: pa.Array, ids: pa.Array, source: str) -> pa.Array:
-    """Store customer ids for ids written in a child file, aligned with `rows`: first
+def resolve_customers(cur: duckdb.DuckDBPyConnection, ids: pa.Array, source: str) -> pa.Array:
+    """Store customer ids for ids written in a child file, aligned with `ids`: first
     customer_ids(source, id), then customers.customer_id, then an id that one customer
-    carries under any source (ids of merged records keep resolving). Null = unknown."""
-    incoming = pa.table({"_row": rows, "cid": ids})
+    carries under any source (ids of merged records keep resolving). Null = unknown.
+    The SQL runs on the distinct ids only."""
+    uniq = pc.unique(ids).drop_null()
+    incoming = pa.table({"pos": pa.array(range(len(uniq)), pa.int64()), "cid": uniq})
     with registered(cur, incoming) as name:
         result = cur.sql(
             f"""
@@ -50,41 +54,56 @@ def resolve_customers(cur: duckdb.DuckDBPyConnection, rows: pa.Array, ids: pa.Ar
                 GROUP BY m.source_id
                 HAVING count(DISTINCT m.customer_id) = 1
             )
-            SELECT i._row, coalesce(c1.customer_id, c2.customer_id, a.customer_id) AS resolved
+            SELECT i.pos, coalesce(c1.customer_id, c2.customer_id, a.customer_id) AS resolved
             FROM {name} i
             LEFT JOIN customer_ids ci ON ci.source = ? AND ci.source_id = i.cid
             LEFT JOIN customers c1 ON c1.customer_id = ci.customer_id
             LEFT JOIN customers c2 ON c2.customer_id = i.cid
             LEFT JOIN any_source a ON a.source_id = i.cid
-            ORDER BY i._row
+            ORDER BY i.pos
             """,
             params=[source],
         ).to_arrow_table()
-    return result.column("resolved").combine_chunks()
+    resolved = result.column("resolved").combine_chunks()
+    return resolved.take(pc.index_in(ids, value_set=uniq))
 
 
-def canonical_customers(cur: duckdb.DuckDBPyConnection, rows: pa.Array, ids: pa.Array, source: str) -> pa.Array:
-    """The store's customer_id for each id of a customers file: the registered alias
-    (possibly a merged survivor), else the id itself, else '<source>:<id>' when another
-    system already uses that id for a different customer."""
-    incoming = pa.table({"_row": rows, "cid": ids})
+def canonical_customers(
+    cur: duckdb.DuckDBPyConnection, ids: pa.Array, source: str
+) -> tuple[pa.Array, pa.Array]:
+    """(store customer_id, conflict flag) for each id of a customers file, aligned with
+    `ids`: the registered alias (possibly a merged survivor), else the id itself, else
+    '<source>:<id>' when another system already uses that id for a different customer.
+    A conflict means even '<source>:<id>' belongs to someone else (the row is rejected)."""
+    incoming = pa.table({"pos": pa.array(range(len(ids)), pa.int64()), "cid": ids})
     with registered(cur, incoming) as name:
         result = cur.sql(
             f"""
-            SELECT i._row,
-                   coalesce(ci.customer_id,
-                            CASE WHEN c.customer_id IS NULL
-                                   OR ((c.source IS NULL OR c.source = $1)
-                                       AND (c.source_id IS NULL OR c.source_id = i.cid))
-                                 THEN i.cid ELSE $1 || ':' || i.cid END) AS canonical
-            FROM {name} i
-            LEFT JOIN customer_ids ci ON ci.source = $1 AND ci.source_id = i.cid
-            LEFT JOIN customers c ON c.customer_id = i.cid
-            ORDER BY i._row
+            WITH picked AS (
+                SELECT i.pos, i.cid,
+                       coalesce(ci.customer_id,
+                                CASE WHEN c.customer_id IS NULL
+                                       OR ((c.source IS NULL OR c.source = $1)
+                                           AND (c.source_id IS NULL OR c.source_id = i.cid))
+                                     THEN i.cid ELSE $1 || ':' || i.cid END) AS canonical,
+                       ci.customer_id IS NOT NULL AS registered
+                FROM {name} i
+                LEFT JOIN customer_ids ci ON ci.source = $1 AND ci.source_id = i.cid
+                LEFT JOIN customers c ON c.customer_id = i.cid
+            )
+            SELECT p.pos, p.canonical,
+                   (NOT p.registered AND p.canonical <> p.cid AND o.customer_id IS NOT NULL
+                    AND NOT (o.source IS NOT DISTINCT FROM $1
+                             AND o.source_id IS NOT DISTINCT FROM p.cid)) AS conflict
+            FROM picked p LEFT JOIN customers o ON o.customer_id = p.canonical
+            ORDER BY p.pos
             """,
             params=[source],
         ).to_arrow_table()
-    return result.column("canonical").combine_chunks()
+    return (
+        result.column("canonical").combine_chunks(),
+        result.column("conflict").combine_chunks(),
+    )
 
 
 def duplicates(
@@ -92,6 +111,10 @@ def duplicates(
 ) -> pa.Table:
     """Rows whose key repeats later in the file: (_row, kept, same_origin). The last row
     wins; `origin` (the id as written) tells a plain duplicate from two merged records."""
+    empty = pa.table({"_row": pa.array([], pa.int64()), "kept": pa.array([], pa.int64()),
+                      "same_origin": pa.array([], pa.bool_())})  # fmt: skip
+    if len(keys) == 1 and len(pc.unique(data.column(keys[0]))) == data.num_rows:
+        return empty  # the common case, decided by one hash pass
     cols = ["_row", *keys] + ([origin] if origin else [])
     with registered(cur, data.select(cols)) as name:
         part = ", ".join(q(k) for k in keys)
@@ -162,7 +185,9 @@ def insert_rows(
         part = rows.slice(start, chunk_rows)
         with registered(cur, part) as name:
             params = {"now": now} if audit else {}
-            cur.execute(f"INSERT INTO {q(table.name)} ({target}) SELECT {values} FROM {name}", params)
+            cur.execute(
+                f"INSERT INTO {q(table.name)} ({target}) SELECT {values} FROM {name}", params
+            )
         done += part.num_rows
         if progress:
             progress("load", done, total)

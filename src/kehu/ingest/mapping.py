@@ -184,7 +184,9 @@ def header_score(cells: list[str], table: Table) -> int:
     return score
 
 
-def map_headers(headers: list[str], table: Table, mapping: MappingFile | None = None) -> list[ColumnMatch]:
+def map_headers(
+    headers: list[str], table: Table, mapping: MappingFile | None = None
+) -> list[ColumnMatch]:
     """One `ColumnMatch` per file column. The mapping file wins over aliases."""
     index = alias_index(table)
     user = mapping.columns if mapping else {}
@@ -202,6 +204,10 @@ def map_headers(headers: list[str], table: Table, mapping: MappingFile | None = 
                 if key in index:
                     column, via = index[key], "alias"
                     break
-        factor = unit if unit is not None and column and table.columns[column].startswith(MONEY) else None
+        factor = (
+            unit
+            if unit is not None and column and table.columns[column].startswith(MONEY)
+            else None
+        )
         out.append(ColumnMatch(i, header, column, factor or Decimal(1), via))
     return out

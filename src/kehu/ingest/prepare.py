@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kehu.ingest.columns import Cleaned, Context, as_text, clean_column, clean_registration, prep_text
+from kehu.ingest.columns import Cleaned, Context, as_text, prep_text
+from kehu.ingest.columns_text import clean_registration
+from kehu.ingest.dispatch import clean_column
 from kehu.ingest.fields import field_for
 from kehu.ingest.industry import lookup_industry
 from kehu.ingest.mapping import ColumnMatch
@@ -23,7 +26,6 @@ from kehu.ingest.rejects import RejectLog
 from kehu.ingest.result import Finding
 from kehu.store.schema import Table
 
-SUMMARY_WORDS = ("合计", "总计", "小计", "合计:", "总计:", "小计:", "total", "subtotal", "grand total", "sum")
 _TERMS = r"(?i)^(?:月结|账期|net|n)?(?P<days>\d{1,3})(?:天|日|days?|d)?$"
 _ORG = (
     r"(?i)(公司|集团|企业|工厂|厂$|商店|门市|经营部|商行|超市|酒店|宾馆|餐厅|中心|研究院|研究所|学院|大学|"
@@ -53,7 +55,9 @@ class Prepared:
     read: int = 0
 
 
-def _finding(code: str, column: str | None, count: int, examples: list[str] | None = None, **kw: object) -> Finding:
+def _finding(
+    code: str, column: str | None, count: int, examples: list[str] | None = None, **kw: object
+) -> Finding:
     zh, en = FINDINGS.pair(code, count=count, **kw)
     return Finding(code, column, count, tuple(examples or ()), zh, en)
 
@@ -80,19 +84,41 @@ def _raw_column(raw: RawTable, matches: list[ColumnMatch]) -> pa.Array:
 
 
 def _nonblank(raw: RawTable) -> pa.Array:
-    mask = pa.array([False] * raw.num_rows)
+    """True for rows with at least one non-blank cell. Cheap length checks first; the
+    whitespace test runs only on rows whose every cell is short."""
+    n = raw.num_rows
+    short = pa.array(np.ones(n, dtype=bool)) if n else pa.array([], pa.bool_())
+    texts = []
     for col in raw.table.columns:
-        text = pc.utf8_trim_whitespace(as_text(col.combine_chunks()))
-        mask = pc.or_(mask, pc.fill_null(pc.not_equal(text, ""), False))
-    return mask
+        text = as_text(col.combine_chunks())
+        texts.append(text)
+        short = pc.and_(short, pc.fill_null(pc.less_equal(pc.binary_length(text), 4), True))
+    if not pc.any(short).as_py():
+        return pc.invert(short)
+    blank = short
+    for text in texts:
+        cell_blank = pc.fill_null(
+            pc.equal(pc.utf8_trim_whitespace(_where_mask(short, text)), ""), True
+        )
+        blank = pc.and_(blank, cell_blank)
+    return pc.invert(blank)
+
+
+def _where_mask(mask: pa.Array, text: pa.Array) -> pa.Array:
+    return pc.if_else(mask, text, pa.scalar(None, pa.string()))
+
+
+_SUMMARY = r"^\s*(合计|总计|小计|(?i:total|subtotal|grand total|sum))\s*[::]?\s*$"
+SUMMARY_COLUMNS = 3  # a totals row names itself in one of the first columns
 
 
 def _summary_rows(raw: RawTable) -> pa.Array:
-    mask = pa.array([False] * raw.num_rows)
-    words = pa.array(SUMMARY_WORDS, pa.string())
-    for col in raw.table.columns:
-        text = pc.utf8_lower(pc.utf8_trim_whitespace(as_text(col.combine_chunks())))
-        mask = pc.or_(mask, pc.fill_null(pc.is_in(text, value_set=words), False))
+    mask = (
+        pa.array(np.zeros(raw.num_rows, dtype=bool)) if raw.num_rows else pa.array([], pa.bool_())
+    )
+    for col in raw.table.columns[:SUMMARY_COLUMNS]:
+        text = as_text(col.combine_chunks())
+        mask = pc.or_(mask, pc.fill_null(pc.match_substring_regex(text, _SUMMARY), False))
     return mask
 
 
@@ -109,13 +135,25 @@ def prepare(
     nonblank = _nonblank(raw)
     blank = raw.num_rows - (pc.sum(nonblank).as_py() or 0)
     if blank:
-        raw = RawTable(raw.table.filter(nonblank), raw.headers, raw.row_numbers.filter(nonblank),
-                       raw.file_format, raw.encoding, raw.header_row, raw.malformed)
+        raw = RawTable(
+            raw.table.filter(nonblank),
+            raw.headers,
+            raw.row_numbers.filter(nonblank),
+            raw.file_format,
+            raw.encoding,
+            raw.header_row,
+            raw.malformed,
+        )
     rows = raw.row_numbers
     summary = _summary_rows(raw)
     if pc.any(summary).as_py():
         first = raw.table.column(0).combine_chunks()
-        log.add(rows.filter(summary), raw.headers[0] if raw.headers else None, as_text(first).filter(summary), "summary_row")
+        log.add(
+            rows.filter(summary),
+            raw.headers[0] if raw.headers else None,
+            as_text(first).filter(summary),
+            "summary_row",
+        )
     live = pc.invert(summary)
 
     by_column: dict[str, list[ColumnMatch]] = defaultdict(list)
@@ -147,7 +185,9 @@ def prepare(
     present = [c for c in table.columns if c in by_column]
     fill_only: set[str] = set()
     if "industry_code" in by_column or "industry_name" in by_column:
-        code, name, flagged = _industry(raw_text.get("industry_code"), raw_text.get("industry_name"), len(rows))
+        code, name, flagged = _industry(
+            raw_text.get("industry_code"), raw_text.get("industry_name"), len(rows)
+        )
         cleaned["industry_code"], cleaned["industry_name"] = Cleaned(code), Cleaned(name)
         header = headers.get("industry_name") or headers["industry_code"]
         source_text = raw_text.get("industry_name", raw_text.get("industry_code"))
@@ -174,7 +214,13 @@ def prepare(
             bad = pc.and_(pc.is_valid(result.reasons), live)
             if pc.any(bad).as_py():
                 params = _params(column, table, ctx)
-                log.add(rows.filter(bad), header, raw_text[column].filter(bad), result.reasons.filter(bad), params)
+                log.add(
+                    rows.filter(bad),
+                    header,
+                    raw_text[column].filter(bad),
+                    result.reasons.filter(bad),
+                    params,
+                )
         if result.flagged is not None and column in raw_text:
             code = _FLAG_CODES.get(field_for(table, column).kind, "value_unrecognised")
             if (f := _flag_finding(code, header, raw_text[column], result.flagged)) is not None:
@@ -191,8 +237,12 @@ def prepare(
         missing = pc.and_(missing, live)
         if pc.any(missing).as_py():
             text = raw_text.get(column)
-            log.add(rows.filter(missing), headers.get(column, column),
-                    text.filter(missing) if text is not None else None, "missing_required")
+            log.add(
+                rows.filter(missing),
+                headers.get(column, column),
+                text.filter(missing) if text is not None else None,
+                "missing_required",
+            )
     if blank:
         findings.append(_finding("blank_rows", None, blank))
     ok = pc.invert(pc.is_in(rows, value_set=log.rows()))
@@ -229,11 +279,16 @@ def _params(column: str, table: Table, ctx: Context) -> dict[str, object]:
     if spec.kind in ("date", "datetime"):
         return {"min": ctx.date_min.isoformat(), "max": ctx.date_max.isoformat()}
     if spec.kind == "int":
-        return {"min": spec.low if spec.low is not None else "-∞", "max": spec.high if spec.high is not None else "∞"}
+        return {
+            "min": spec.low if spec.low is not None else "-∞",
+            "max": spec.high if spec.high is not None else "∞",
+        }
     return {}
 
 
-def _industry(code_raw: pa.Array | None, name_raw: pa.Array | None, n: int) -> tuple[pa.Array, pa.Array, pa.Array]:
+def _industry(
+    code_raw: pa.Array | None, name_raw: pa.Array | None, n: int
+) -> tuple[pa.Array, pa.Array, pa.Array]:
     """(code, official zh name, unmatched flag) from a code column and/or a name column."""
     found_codes, found_names, texts = [], [], []
     for raw in (code_raw, name_raw):
@@ -244,7 +299,9 @@ def _industry(code_raw: pa.Array | None, name_raw: pa.Array | None, n: int) -> t
         hits = [lookup_industry(v) for v in uniq.to_pylist()]
         idx = pc.index_in(text, value_set=uniq)
         found_codes.append(pa.array([h.code if h else None for h in hits], pa.string()).take(idx))
-        found_names.append(pa.array([h.name_zh if h else None for h in hits], pa.string()).take(idx))
+        found_names.append(
+            pa.array([h.name_zh if h else None for h in hits], pa.string()).take(idx)
+        )
         texts.append(text)
     code = pc.coalesce(*found_codes) if len(found_codes) > 1 else found_codes[0]
     name = pc.coalesce(*found_names, *reversed(texts))

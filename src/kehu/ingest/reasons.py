@@ -23,20 +23,37 @@ REJECT_REASONS = Catalog(
         ),
         "invalid_number": ("数值无法识别", "not a recognisable number"),
         "invalid_integer": ("不是整数", "not a whole number"),
-        "number_out_of_range": ("数值应在 {min} 至 {max} 之间", "value must be between {min} and {max}"),
+        "number_out_of_range": (
+            "数值应在 {min} 至 {max} 之间",
+            "value must be between {min} and {max}",
+        ),
         "invalid_bool": ("应为 是/否", "expected yes/no (是/否)"),
         "invalid_period": (
             "期间无法识别(如 2026、2026-Q1、2026-03)",
             "not a recognisable period (e.g. 2026, 2026-Q1, 2026-03)",
         ),
-        "malformed_row": ("该行的列数与表头不符({fields} 列)", "row has a wrong number of fields ({fields})"),
+        "malformed_row": (
+            "该行的列数与表头不符({fields} 列)",
+            "row has a wrong number of fields ({fields})",
+        ),
         "summary_row": ("合计/小计行,不是数据", "a totals row, not data"),
-        "duplicate_key": ("文件内编号重复,以第 {kept} 行为准", "duplicate key in the file; row {kept} is kept"),
+        "duplicate_key": (
+            "文件内编号重复,以第 {kept} 行为准",
+            "duplicate key in the file; row {kept} is kept",
+        ),
         "merged_duplicate": (
             "与第 {kept} 行指向同一个(已合并的)客户,以第 {kept} 行为准",
             "same (merged) customer as row {kept}; row {kept} is kept",
         ),
-        "unknown_customer": ("客户不存在(请先导入客户)", "unknown customer (import customers first)"),
+        "id_conflict": (
+            "编号与其他系统的客户冲突({source}:编号 已被占用),请用 --source 区分或先合并",
+            "id clashes with another system's customer ({source}:id is taken); "
+            "use another --source or merge first",
+        ),
+        "unknown_customer": (
+            "客户不存在(请先导入客户)",
+            "unknown customer (import customers first)",
+        ),
         "likely_duplicate": (
             "疑似与已有客户 {existing} 重复(概率 {p}),未新建",
             "likely duplicate of existing customer {existing} (p = {p}); not created",
@@ -51,23 +68,38 @@ FINDINGS = Catalog(
             "行业无法对应 GB/T 4754-2017,已保留原文",
             "industry not matched to GB/T 4754-2017; original text kept",
         ),
-        "province_unmatched": ("省份无法识别,已保留原文", "province not recognised; original text kept"),
+        "province_unmatched": (
+            "省份无法识别,已保留原文",
+            "province not recognised; original text kept",
+        ),
         "phone_unrecognised": (
             "电话号码无法识别(可能是掩码或位数不对),已保留原文",
             "phone number not recognised (masked or wrong length); original text kept",
         ),
-        "email_invalid": ("邮箱格式不正确,已保留原文", "e-mail address looks invalid; kept as written"),
+        "email_invalid": (
+            "邮箱格式不正确,已保留原文",
+            "e-mail address looks invalid; kept as written",
+        ),
         "registration_unverified": (
             "统一社会信用代码/身份证号校验位不符,已保留原文",
             "registration / ID number fails its checksum; kept as written",
         ),
-        "postcode_invalid": ("邮编不是 6 位数字,已保留原文", "postcode is not 6 digits; kept as written"),
-        "value_unrecognised": ("取值不在标准列表中,已保留原文", "value not in the standard list; kept as written"),
+        "postcode_invalid": (
+            "邮编不是 6 位数字,已保留原文",
+            "postcode is not 6 digits; kept as written",
+        ),
+        "value_unrecognised": (
+            "取值不在标准列表中,已保留原文",
+            "value not in the standard list; kept as written",
+        ),
         "columns_combined": (
             "多列对应同一字段,按列顺序取第一个非空值",
             "several columns map to this field; the first non-empty one (left to right) is used",
         ),
-        "unit_from_header": ("表头单位 ×{unit} 已换算为元", "header unit ×{unit} converted to yuan"),
+        "unit_from_header": (
+            "表头单位 ×{unit} 已换算为元",
+            "header unit ×{unit} converted to yuan",
+        ),
         "excel_serial_dates": (
             "{count} 个数值按 Excel 日期序号解读",
             "{count} numbers read as Excel date serials",

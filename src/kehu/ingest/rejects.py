@@ -51,12 +51,25 @@ class RejectLog:
         value_arr = values.cast(pa.string()) if values is not None else pa.nulls(n, pa.string())
         self._parts.append(
             pa.table(
-                [rows.cast(pa.int64()), pa.array([column] * n, pa.string()), value_arr, code_arr, param_arr],
+                [
+                    rows.cast(pa.int64()),
+                    pa.array([column] * n, pa.string()),
+                    value_arr,
+                    code_arr,
+                    param_arr,
+                ],
                 schema=SCHEMA,
             )
         )
 
-    def add_one(self, row: int, column: str | None, value: str | None, code: str, params: dict[str, Any] | None = None) -> None:
+    def add_one(
+        self,
+        row: int,
+        column: str | None,
+        value: str | None,
+        code: str,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.add(pa.array([row], pa.int64()), column, pa.array([value], pa.string()), code, params)
 
     def table(self) -> pa.Table:
@@ -70,7 +83,9 @@ class RejectLog:
         """Distinct row numbers with at least one reject."""
         if not self._parts:
             return pa.array([], pa.int64())
-        return pc.unique(pa.concat_arrays([p.column("row_number").combine_chunks() for p in self._parts]))
+        return pc.unique(
+            pa.concat_arrays([p.column("row_number").combine_chunks() for p in self._parts])
+        )
 
     def __len__(self) -> int:
         return sum(p.num_rows for p in self._parts)
@@ -82,7 +97,9 @@ def to_rejects(table: pa.Table) -> list[Reject]:
     for rec in table.to_pylist():
         params = json.loads(rec["params"]) if rec["params"] else {}
         zh, en = REJECT_REASONS.pair(rec["reason_code"], **params)
-        out.append(Reject(rec["row_number"], rec["column"], rec["value"], rec["reason_code"], zh, en))
+        out.append(
+            Reject(rec["row_number"], rec["column"], rec["value"], rec["reason_code"], zh, en)
+        )
     return out
 
 

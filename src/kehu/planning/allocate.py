@@ -114,6 +114,30 @@ def _round(total: int, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndar
     return base
 
 
+def allocate_rows(totals: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Split each integer of `totals` by the same `shares` (largest remainder per row).
+
+    Vectorised form of `allocate(total_i, shares)` for many rows (e.g. each unit's target
+    over the months); rows whose float rounding is off fall back to `allocate`.
+    """
+    totals = np.asarray(totals, dtype="int64")
+    w = np.asarray(shares, dtype="float64")
+    w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
+    x = totals[:, None].astype("float64") * w[None, :]
+    base = np.floor(x).astype("int64")
+    need = totals - base.sum(axis=1)
+    m = len(w)
+    ok = (need >= 0) & (need <= m)
+    order = np.argsort(-(x - base), axis=1, kind="stable")  # largest remainder, earlier first
+    inc = (np.arange(m)[None, :] < need[:, None]).astype("int64") * ok[:, None]
+    add = np.zeros_like(base)
+    np.put_along_axis(add, order, inc, axis=1)
+    out = base + add
+    for i in np.flatnonzero(~ok):
+        out[i] = allocate(int(totals[i]), w)
+    return out
+
+
 class InfeasibleError(KehuError):
     """The total cannot be split within the floors and caps."""
 

@@ -100,6 +100,10 @@ def parse_scope(text: str | None) -> tuple[str | None, str | None]:
             f"范围 {text!r} 无效:写成 key=value,key 可选 {', '.join(BY_DIMENSIONS)}",
             f"bad scope {text!r}: write key=value with key one of {', '.join(BY_DIMENSIONS)}",
         )
+    if key in ("rfm_type", "value_tier"):  # accept 高价值客户 / High value / high_value
+        from kehu.analytics.labels import resolve
+
+        value = resolve(key, value)
     return key, value
 
 

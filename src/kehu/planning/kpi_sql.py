@@ -5,14 +5,18 @@ Every family yields facts `(label, customer_id, ...)` joined to the period table
 range, before = p_start - 1, prev_start = start of the previous period, snap_as_of / clv_as_of
 = the snapshot used for segments / CLV). The engine wraps them:
 `SELECT label, <group>, <aggregates> FROM facts [JOIN dimension] GROUP BY ALL`.
-All of it runs inside DuckDB (group-bys over the orders table, no row loop in Python).
+Families share two temporary tables built once per call on the engine's own cursor:
+`_op` (orders per customer and calendar period, clipped to the range: amount, first and last
+order day, count) and `_fo` (each customer's first order day). All of it runs inside DuckDB.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+import duckdb
 
 from kehu.config import Settings
 
@@ -25,6 +29,8 @@ class Ctx:
     lo: date  # first day of the extra period before the range (for "change vs previous")
     hi: date  # last day of the range
     lo_prev: date  # first day of the period before `lo` (retention cohorts)
+    start: date  # first day of the range (the first listed period may start later than k_start)
+    first_k: date  # calendar start of the first listed period
     settings: Settings
 
     def trunc(self, expr: str) -> str:
@@ -49,83 +55,105 @@ def _in_period(ctx: Ctx, expr: str) -> str:
     return f"{ctx.trunc(expr)} = p.k_start WHERE {expr} BETWEEN p.p_start AND p.p_end"
 
 
+def prepare(cur: duckdb.DuckDBPyConnection, ctx: Ctx, needs: set[str]) -> None:
+    """Create the shared temporary tables the chosen families need (on this cursor only)."""
+    if "_op" in needs:
+        # orders from the period before the extra one to the end of the range, minus the part
+        # of the first listed period that lies before the range start (clipping)
+        cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _op AS
+            SELECT customer_id, {ctx.trunc("order_date")} AS k, sum(amount) AS amount,
+                   min(order_date) AS first_d, max(order_date) AS last_d, count(*) AS n
+            FROM orders
+            WHERE order_date BETWEEN {lit(ctx.lo_prev)} AND {lit(ctx.hi)}
+              AND NOT (order_date >= {lit(ctx.first_k)} AND order_date < {lit(ctx.start)})
+            GROUP BY 1, 2
+        """)
+    if "_fo" in needs:
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE _fo AS"
+            " SELECT customer_id, min(order_date) AS first_order FROM orders GROUP BY 1"
+        )
+
+
+def cleanup(cur: duckdb.DuckDBPyConnection) -> None:
+    cur.execute("DROP TABLE IF EXISTS _op")
+    cur.execute("DROP TABLE IF EXISTS _fo")
+
+
 def orders_sql(ctx: Ctx) -> str:
-    purchases = "count(DISTINCT o.order_date)" if ctx.settings.rfm.merge_same_day else "count(*)"
+    # with merged same-day orders, >= 2 purchases <=> the first and last order days differ
+    multi = "o.first_d < o.last_d" if ctx.settings.rfm.merge_same_day else "o.n >= 2"
     return f"""
-        SELECT p.label, o.customer_id, sum(o.amount) AS amount, {purchases} AS purchases
-        FROM orders o JOIN _kp p ON {_in_period(ctx, "o.order_date")}
-          AND o.order_date BETWEEN {lit(ctx.lo)} AND {lit(ctx.hi)}
-        GROUP BY 1, 2
+        SELECT p.label, o.customer_id, o.amount, {multi} AS multi
+        FROM _op o JOIN _kp p ON o.k = p.k_start
     """
 
 
 def new_sql(ctx: Ctx) -> str:
     return f"""
         SELECT p.label, fo.customer_id
-        FROM (SELECT customer_id, min(order_date) AS first_order FROM orders GROUP BY 1) fo
-        JOIN _kp p ON {_in_period(ctx, "fo.first_order")}
+        FROM _fo fo JOIN _kp p ON {_in_period(ctx, "fo.first_order")}
     """
 
 
 def retention_sql(ctx: Ctx) -> str:
-    return f"""
-        SELECT p.label, cp.customer_id, cur.customer_id IS NOT NULL AS kept
+    return """
+        SELECT p.label, c.customer_id, cur.customer_id IS NOT NULL AS kept
         FROM _kp p
-        JOIN (SELECT DISTINCT customer_id, {ctx.trunc("order_date")} AS k FROM orders
-              WHERE order_date BETWEEN {lit(ctx.lo_prev)} AND {lit(ctx.hi)}) cp
-          ON cp.k = p.prev_start
-        LEFT JOIN (SELECT DISTINCT p.label, o.customer_id
-                   FROM orders o JOIN _kp p ON {_in_period(ctx, "o.order_date")}) cur
-          ON cur.label = p.label AND cur.customer_id = cp.customer_id
+        JOIN _op c ON c.k = p.prev_start
+        LEFT JOIN _op cur ON cur.k = p.k_start AND cur.customer_id = c.customer_id
     """
 
 
 def base_sql(ctx: Ctx) -> str:
     """Active customers at the start / end of each period (churn rate, coverage).
 
-    Active on day d = an order in (d - W, d]. Orders are merged into spells (a gap of W days
-    or more starts a new spell); a spell covers [first order, last order + W).
+    Active on day d = an order in (d - W, d]. A customer's orders form spells: an order with no
+    order in the W days before starts one, an order with none in the W days after ends one at
+    order + W; the k-th start pairs with the k-th end, and a spell covers [start, end). One
+    window pass (lag and lead share the sort) instead of a merge over every order.
     """
     w = ctx.active_days
     since = ctx.lo - timedelta(days=w + 1)
     i_date = "CAST(i.occurred_at AS DATE)"
     return f"""
-        WITH d AS (
-            SELECT DISTINCT customer_id, order_date FROM orders
-            WHERE order_date BETWEEN {lit(since)} AND {lit(ctx.hi)}
-        ), g AS (
+        WITH g AS (
             SELECT customer_id, order_date,
-                   CASE WHEN order_date - lag(order_date) OVER (
-                        PARTITION BY customer_id ORDER BY order_date) < {w}
-                        THEN 0 ELSE 1 END AS brk
-            FROM d
-        ), s AS (
-            SELECT customer_id, order_date,
-                   sum(brk) OVER (PARTITION BY customer_id ORDER BY order_date
-                                  ROWS UNBOUNDED PRECEDING) AS spell
-            FROM g
+                   lag(order_date) OVER w AS prv, lead(order_date) OVER w AS nxt
+            FROM orders WHERE order_date BETWEEN {lit(since)} AND {lit(ctx.hi)}
+            WINDOW w AS (PARTITION BY customer_id ORDER BY order_date)
+        ), st AS (
+            SELECT customer_id, order_date AS s_start,
+                   row_number() OVER (PARTITION BY customer_id ORDER BY order_date) AS rn
+            FROM g WHERE prv IS NULL OR order_date - prv >= {w}
+        ), en AS (
+            SELECT customer_id, order_date + {w} AS s_end,
+                   row_number() OVER (PARTITION BY customer_id ORDER BY order_date) AS rn
+            FROM g WHERE nxt IS NULL OR nxt - order_date >= {w}
         ), sp AS (
-            SELECT customer_id, min(order_date) AS s_start, max(order_date) + {w} AS s_end
-            FROM s GROUP BY customer_id, spell
-        ), a0 AS (
-            SELECT p.label, sp.customer_id FROM sp JOIN _kp p
-              ON sp.s_start <= p.before AND sp.s_end > p.before
-        ), a1 AS (
-            SELECT p.label, sp.customer_id FROM sp JOIN _kp p
-              ON sp.s_start <= p.p_end AND sp.s_end > p.p_end
+            SELECT st.customer_id, st.s_start, en.s_end
+            FROM st JOIN en ON en.customer_id = st.customer_id AND en.rn = st.rn
+        ), r AS (
+            -- one row per spell and period it meets; a customer has at most one spell covering
+            -- a given day, so the flags count customers
+            SELECT p.label, sp.customer_id, sp.s_start <= p.before AS at_start,
+                   sp.s_end > p.p_end AS at_end
+            FROM sp JOIN _kp p ON sp.s_start <= p.p_end AND sp.s_end > p.before
+        ), back AS (
+            -- a spell that starts inside the period and is still running at its end
+            SELECT DISTINCT label, customer_id FROM r WHERE at_end AND NOT at_start
         ), iv AS (
             SELECT DISTINCT p.label, i.customer_id
             FROM interactions i JOIN _kp p ON {_in_period(ctx, i_date)}
-        ), ab AS (
-            SELECT coalesce(a0.label, a1.label) AS label,
-                   coalesce(a0.customer_id, a1.customer_id) AS customer_id,
-                   a0.customer_id IS NOT NULL AS at_start,
-                   a1.customer_id IS NOT NULL AS at_end
-            FROM a0 FULL JOIN a1 ON a0.label = a1.label AND a0.customer_id = a1.customer_id
         )
-        SELECT ab.label, ab.customer_id, ab.at_start, ab.at_end,
-               ab.at_end AND iv.customer_id IS NOT NULL AS covered
-        FROM ab LEFT JOIN iv ON iv.label = ab.label AND iv.customer_id = ab.customer_id
+        SELECT r.label, r.customer_id, r.at_start, r.at_end,
+               r.at_start AND NOT r.at_end AND b.customer_id IS NULL AS lapsed,
+               r.at_end AND iv.customer_id IS NOT NULL AS covered
+        FROM r
+        LEFT JOIN back b ON NOT r.at_end AND r.at_start
+             AND b.label = r.label AND b.customer_id = r.customer_id
+        LEFT JOIN iv ON r.at_end AND iv.label = r.label AND iv.customer_id = r.customer_id
     """
 
 
@@ -192,15 +220,16 @@ def opportunities_sql(ctx: Ctx) -> str:
 def leads_sql(ctx: Ctx) -> str:
     days = ctx.settings.kpi.conversion_days
     return f"""
+        WITH fc AS (
+            SELECT customer_id, min(d) AS first_contact FROM (
+                SELECT customer_id, CAST(occurred_at AS DATE) AS d FROM interactions
+                UNION ALL SELECT customer_id, created_on AS d FROM opportunities
+            ) GROUP BY 1
+        )
         SELECT p.label, fc.customer_id,
                fo.first_order IS NOT NULL AND fo.first_order <= fc.first_contact + {days}
                  AS converted
-        FROM (SELECT customer_id, min(d) AS first_contact FROM (
-                SELECT customer_id, CAST(occurred_at AS DATE) AS d FROM interactions
-                UNION ALL SELECT customer_id, created_on AS d FROM opportunities
-              ) GROUP BY 1) fc
-        LEFT JOIN (SELECT customer_id, min(order_date) AS first_order FROM orders GROUP BY 1) fo
-          ON fo.customer_id = fc.customer_id
+        FROM fc LEFT JOIN _fo fo ON fo.customer_id = fc.customer_id
         JOIN _kp p ON {_in_period(ctx, "fc.first_contact")}
           AND (fo.first_order IS NULL OR fo.first_order >= fc.first_contact)
     """
@@ -223,6 +252,7 @@ class Family:
 
     sql: Callable[[Ctx], str]
     aggs: dict[str, str]
+    needs: frozenset[str] = field(default_factory=frozenset)  # shared temp tables
 
 
 def _aggs_nps(s: Settings) -> dict[str, str]:
@@ -243,18 +273,21 @@ def families(s: Settings) -> dict[str, Family]:
             {
                 "revenue": "sum(f.amount)",
                 "active": "count(*)",
-                "repeaters": "count(*) FILTER (WHERE f.purchases >= 2)",
+                "repeaters": "count(*) FILTER (WHERE f.multi)",
             },
+            frozenset({"_op"}),
         ),
-        "new": Family(new_sql, {"new": "count(*)"}),
+        "new": Family(new_sql, {"new": "count(*)"}, frozenset({"_fo"})),
         "retention": Family(
-            retention_sql, {"cohort": "count(*)", "kept": "count(*) FILTER (WHERE f.kept)"}
+            retention_sql,
+            {"cohort": "count(*)", "kept": "count(*) FILTER (WHERE f.kept)"},
+            frozenset({"_op"}),
         ),
         "base": Family(
             base_sql,
             {
                 "base_start": "count(*) FILTER (WHERE f.at_start)",
-                "lapsed": "count(*) FILTER (WHERE f.at_start AND NOT f.at_end)",
+                "lapsed": "count(*) FILTER (WHERE f.lapsed)",
                 "base_end": "count(*) FILTER (WHERE f.at_end)",
                 "covered": "count(*) FILTER (WHERE f.covered)",
             },
@@ -288,7 +321,9 @@ def families(s: Settings) -> dict[str, Family]:
             },
         ),
         "leads": Family(
-            leads_sql, {"leads": "count(*)", "converted": "count(*) FILTER (WHERE f.converted)"}
+            leads_sql,
+            {"leads": "count(*)", "converted": "count(*) FILTER (WHERE f.converted)"},
+            frozenset({"_fo"}),
         ),
         "collection": Family(collection_sql, {"billed": "sum(f.billed)", "paid": "sum(f.paid)"}),
     }

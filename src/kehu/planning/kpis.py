@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from kehu.errors import KehuError
 from kehu.i18n import tr
-from kehu.planning.kpi_sql import Ctx, families
+from kehu.planning.kpi_sql import Ctx, cleanup, families, prepare
 from kehu.planning.periods import Period, check_grain, period_range
 from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates, table_exists
 
@@ -146,9 +145,7 @@ def _group_join(by: str | None) -> tuple[str, str]:
 
 
 def _num(v: Any) -> float | None:
-    if v is None:
-        return None
-    return float(v) if isinstance(v, Decimal | int | float) else float(v)
+    return None if v is None else float(v)
 
 
 def _has_payments(ws: Workspace) -> bool:
@@ -187,7 +184,9 @@ def compute_kpis(
         )
     listed = period_range(start, end, grain)
     periods = [listed[0].prev(), *listed]
-    ctx = Ctx(grain, periods[0].start, end, periods[0].prev().start, ws.settings)
+    ctx = Ctx(
+        grain, periods[0].start, end, periods[0].prev().start, start, listed[0].start, ws.settings
+    )
     fams = families(ws.settings)
     skip = set()
     if not has_snapshot:
@@ -198,8 +197,10 @@ def compute_kpis(
     results: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {}
     cur = ws.cursor()
     cur.register("_kp", _period_table(ws, periods, start, end))
+    todo = list(dict.fromkeys(k.family for k in chosen))
     try:
-        for name in dict.fromkeys(k.family for k in chosen):
+        prepare(cur, ctx, set().union(*(fams[n].needs for n in todo if n not in skip)))
+        for name in todo:
             if name in skip:
                 results[name] = {}
                 continue
@@ -212,11 +213,12 @@ def compute_kpis(
                 GROUP BY ALL
             """
             res = cur.execute(sql)
-            names = [d[0] for d in res.description]
+            cols = [d[0] for d in res.description]
             results[name] = {
-                (r[0], r[1]): dict(zip(names[2:], r[2:], strict=True)) for r in res.fetchall()
+                (r[0], r[1]): dict(zip(cols[2:], r[2:], strict=True)) for r in res.fetchall()
             }
     finally:
+        cleanup(cur)
         cur.unregister("_kp")
         cur.close()
     return _assemble(chosen, periods, results, by, start, end, skip)
@@ -246,11 +248,9 @@ def _assemble(
                 if kpi.family in skip:
                     value = None
                 elif kpi.den is None:
-                    value = num if num is not None else 0.0
+                    value = num or 0.0
                 else:
-                    value = num / den * kpi.scale if den else None
-                    if value is not None and num is None:
-                        value = 0.0
+                    value = (num or 0.0) / den * kpi.scale if den else None
                 if i > 0:
                     change = None if value is None or previous is None else value - previous
                     out.append(
@@ -262,7 +262,7 @@ def _assemble(
                             "by": by,
                             "group": grp,
                             "value": value,
-                            "numerator": num if num is not None else (0.0 if agg else None),
+                            "numerator": num,
                             "denominator": den,
                             "previous": previous,
                             "change": change,

@@ -4,11 +4,14 @@ Rules (docs/planning.md):
 1. The playbooks in `plan.precedence` are tried in order; a customer gets a task from the
    first playbook that matches: `rfm_type.X` matches rfm_type == X, `value_tier.X` matches
    value_tier == X, and `rfm_type.churn_risk` also matches churn_risk >= plan.churn_threshold.
-   Customers matching none (default: basic tier, low-value type) get standard service, no task.
+   Customers matching none (default: basic tier, low-value type) get standard service, no task;
+   nor do customers in a lifecycle stage of `plan.skip_lifecycles` (default: lost).
 2. Natural key = customer + playbook + cadence period of the snapshot date (2026-11, 2026-Q4,
    2026, once). A task is not created when one with the same key exists (any status), nor
    while the customer still has an open task from the same playbook (an overdue task stays
-   the one to work on). So a re-run never duplicates open tasks.
+   the one to work on). So a re-run never duplicates open tasks. With
+   `plan.max_open_per_owner` > 0 an owner gets new tasks (highest priority first) only up to
+   that many open tasks; the rest are deferred to a later run.
 3. Priority from kehu.planning.priority; due = plan date + min(days of the band, playbook's
    due_days / cadence length). RACI: R = owner, A = plan.managers[owner] or
    plan.region_leads[region] or plan.accountable, C = the measures' `consulted` (or
@@ -19,9 +22,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -63,6 +67,7 @@ class PlanResult:
     candidates: int  # customers matched by a playbook
     created: int
     existing: int  # matched but already covered by a task
+    deferred: int = 0  # new but over plan.max_open_per_owner
     by_playbook: dict[str, int] = field(default_factory=dict)  # created per playbook
     by_band: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
@@ -81,6 +86,7 @@ class PlanResult:
             "candidates": self.candidates,
             "created": self.created,
             "existing": self.existing,
+            "deferred": self.deferred,
             "by_playbook": self.by_playbook,
             "by_band": self.by_band,
             "dry_run": self.dry_run,
@@ -116,28 +122,16 @@ def match_playbooks(
     return chosen
 
 
-def _reason(row: Any, threshold: float) -> str:
-    risk = row.churn_risk if pd.notna(row.churn_risk) else None
-    if row.playbook == "rfm_type.churn_risk" and risk is not None and risk >= threshold:
-        trigger = "churn_risk"
-    else:
-        trigger = row.playbook.split(".", 1)[0]
-    reason: dict[str, Any] = {
-        "trigger": trigger,
-        "rfm_type": row.rfm_type,
-        "value_tier": row.value_tier,
-        "lifecycle": row.lifecycle,
-        "churn_risk": None if risk is None else round(float(risk), 4),
-    }
-    if trigger == "churn_risk" and isinstance(row.churn_reasons, str) and row.churn_reasons:
-        try:
-            items = json.loads(row.churn_reasons)
-            reason["churn_reasons"] = [
-                {k: item.get(k) for k in ("code", "zh", "en")} for item in items[:3]
-            ]
-        except (ValueError, AttributeError, TypeError):
-            reason["churn_reasons"] = []
-    return json.dumps(reason, ensure_ascii=False, default=str)
+# The task's reason as JSON, built in SQL over the candidate rows (vectorised): the trigger,
+# the segment and, for churn rescues, the top three churn reasons of the snapshot.
+REASON_SQL = """json_object(
+    'trigger', c.trigger, 'rfm_type', c.rfm_type, 'value_tier', c.value_tier,
+    'lifecycle', c.lifecycle, 'churn_risk', round(c.churn_risk, 4),
+    'churn_reasons', CASE WHEN c.trigger = 'churn_risk' AND json_valid(c.churn_reasons)
+                          AND json_type(c.churn_reasons) = 'ARRAY'
+        THEN list_transform(list_slice(from_json(c.churn_reasons, '["JSON"]'), 1, 3),
+             lambda e: json_object('code', e->>'code', 'zh', e->>'zh', 'en', e->>'en'))
+        END)"""
 
 
 def build_tasks(
@@ -145,23 +139,25 @@ def build_tasks(
 ) -> pd.DataFrame:
     """Candidate task rows (no task_id yet) for the customers that match a playbook."""
     plan = ws_settings.plan
+    frame = frame[~frame["lifecycle"].isin(plan.skip_lifecycles)]
     frame = frame.assign(playbook=match_playbooks(frame, books, plan))
     frame = frame[frame["playbook"].notna()].copy()
     if frame.empty:
         return frame
     frame["cost"] = frame["playbook"].map({k: b.yearly_cost for k, b in books.items()})
     frame = priority.score(frame, plan, ws_settings.clv)
-    band_days = {
-        "high": plan.due_days_high,
-        "medium": plan.due_days_medium,
-        "low": plan.due_days_low,
-    }
-    cap = {k: b.max_due_days for k, b in books.items()}
-    days = [
-        min(band_days[band], cap[key] or band_days[band])
-        for band, key in zip(frame["priority_band"], frame["playbook"], strict=True)
-    ]
-    frame["due_date"] = [as_of + timedelta(days=d) for d in days]
+    band_days = pd.Series(
+        {"high": plan.due_days_high, "medium": plan.due_days_medium, "low": plan.due_days_low}
+    )
+    days = frame["priority_band"].map(band_days).astype("int64")
+    cap = frame["playbook"].map({k: b.max_due_days or 10**6 for k, b in books.items()})
+    frame["due_date"] = pd.to_datetime(as_of) + pd.to_timedelta(
+        np.minimum(days, cap.astype("int64")), unit="D"
+    )
+    risk = pd.to_numeric(frame["churn_risk"], errors="coerce")
+    by_risk = (frame["playbook"] == "rfm_type.churn_risk") & (risk >= plan.churn_threshold)
+    dims = frame["playbook"].map({k: b.dimension for k, b in books.items()})
+    frame["trigger"] = np.where(by_risk, "churn_risk", dims)
     frame["period"] = frame["playbook"].map(
         {k: cadence_period(as_of, b.cadence) for k, b in books.items()}
     )
@@ -182,12 +178,10 @@ def build_tasks(
         frame["owner"].notna() & (frame["owner"] != ""), plan.default_owner
     )
     frame["owner"] = owner
-    frame["accountable"] = [
-        plan.managers.get(o) or plan.region_leads.get(r or "") or plan.accountable
-        for o, r in zip(owner, frame["region"], strict=True)
-    ]
+    acc = owner.map(plan.managers).astype(object)
+    acc = acc.where(acc.notna(), frame["region"].map(plan.region_leads).astype(object))
+    frame["accountable"] = acc.where(acc.notna(), plan.accountable)
     frame["informed"] = plan.informed
-    frame["reason"] = [_reason(row, plan.churn_threshold) for row in frame.itertuples()]
     frame["customer_name"] = frame["name"]
     frame["as_of"] = as_of
     frame["status"] = "open"
@@ -195,10 +189,12 @@ def build_tasks(
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:
-    cols = [c for c in TASK_COLUMNS if c != "task_id"]
+    cols = [c for c in TASK_COLUMNS if c not in ("task_id", "reason")]
+    cols += ["trigger", "lifecycle", "churn_reasons"]
     out = frame[cols].copy()
     for c in ("churn_risk", "predicted_clv", "cost"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    out["due_date"] = out["due_date"].dt.date
     return pa.Table.from_pandas(out, preserve_index=False)
 
 
@@ -210,35 +206,52 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
     result = PlanResult(as_of=snap, candidates=len(cand), created=0, existing=0, dry_run=dry_run)
     if cand.empty:
         return result
-    cols = [c for c in TASK_COLUMNS if c != "task_id"]
-    select_new = """
+    cols = [c for c in TASK_COLUMNS if c not in ("task_id", "reason")]
+    cap = ws.settings.plan.max_open_per_owner
+    uncovered = """
+        CREATE OR REPLACE TEMP TABLE _plan_unc AS
         SELECT c.* FROM _plan_cand c
         ANTI JOIN tasks t ON t.customer_id = c.customer_id AND t.playbook = c.playbook
             AND t.period = c.period
         ANTI JOIN (SELECT DISTINCT customer_id, playbook FROM tasks WHERE status = 'open') o
             ON o.customer_id = c.customer_id AND o.playbook = c.playbook
     """
+    select_new = f"""
+        CREATE OR REPLACE TEMP TABLE _plan_new AS
+        SELECT * EXCLUDE (rk, k) FROM (
+            SELECT n.*, coalesce(q.k, 0) AS k, row_number() OVER (
+                PARTITION BY n.owner ORDER BY n.priority DESC, n.customer_id) AS rk
+            FROM _plan_unc n
+            LEFT JOIN (SELECT owner, count(*) AS k FROM tasks WHERE status = 'open'
+                       GROUP BY 1) q ON q.owner = n.owner
+        ) WHERE {int(cap)} = 0 OR rk + k <= {int(cap)}
+    """
     with ws.transaction() as cur:
         cur.register("_plan_cand", _arrow(cand))
-        fresh = cur.execute(f"SELECT customer_id, playbook FROM ({select_new})").df()
+        cur.execute(uncovered)
+        cur.execute(select_new)
+        n_uncovered = cur.execute("SELECT count(*) FROM _plan_unc").fetchone()[0]
+        fresh = cur.execute("SELECT customer_id, playbook FROM _plan_new").df()
         if not dry_run and len(fresh):
             now = datetime.now()
             cur.execute(
                 f"""
-                INSERT INTO tasks ({", ".join(cols)}, task_id, created_at, updated_at)
-                SELECT {", ".join(f"n.{c}" for c in cols)},
+                INSERT INTO tasks ({", ".join(cols)}, reason, task_id, created_at, updated_at)
+                SELECT {", ".join(f"c.{col}" for col in cols)}, {REASON_SQL},
                        (SELECT coalesce(max(task_id), 0) FROM tasks)
-                         + row_number() OVER (ORDER BY n.priority DESC, n.customer_id),
+                         + row_number() OVER (ORDER BY c.priority DESC, c.customer_id),
                        ?, ?
-                FROM ({select_new}) n
+                FROM _plan_new c
                 """,
                 [now, now],
             )
+        cur.execute("DROP TABLE _plan_new")
+        cur.execute("DROP TABLE _plan_unc")
         cur.unregister("_plan_cand")
-    keys = set(zip(fresh["customer_id"], fresh["playbook"], strict=True))
-    created = cand[[k in keys for k in zip(cand["customer_id"], cand["playbook"], strict=True)]]
+    created = cand.merge(fresh, on=["customer_id", "playbook"], how="inner")
     result.created = len(created)
-    result.existing = len(cand) - len(created)
+    result.existing = len(cand) - int(n_uncovered)
+    result.deferred = int(n_uncovered) - len(created)
     result.by_playbook = {str(k): int(v) for k, v in created["playbook"].value_counts().items()}
     result.by_band = {str(k): int(v) for k, v in created["priority_band"].value_counts().items()}
     result.frame = created.reset_index(drop=True)

@@ -16,16 +16,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from kehu.errors import KehuError
 from kehu.i18n import tr
-from kehu.planning.allocate import INF, allocate
+from kehu.planning.allocate import INF, allocate, allocate_rows
 from kehu.planning.periods import Period, add_months
 from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates
 
@@ -128,14 +130,18 @@ def parse_month_weights(text: str | None) -> list[float] | None:
 
 
 def basis_window(ws: Workspace, period: Period, basis: str) -> tuple[date, date]:
-    """The history window targets are allocated from."""
+    """The history window: the previous period (`previous`), the same period a year earlier
+    (`last_year`) or the period's length up to the data's last day (`trailing`, also used for
+    `previous` while the previous period is not over)."""
     if basis == "last_year":
         start = add_months(period.start, -12)
         return start, add_months(start, period.months) - timedelta(days=1)
-    if basis == "trailing":
-        end = data_end(ws)
-        return end - timedelta(days=period.days - 1), end
+    end = data_end(ws)
     prev = period.prev()
+    if basis == "trailing" or end < prev.end:
+        # the previous period is not over yet (data ends inside it): use the same length of
+        # time up to the data's last day instead of a partial period
+        return end - timedelta(days=period.days - 1), end
     return prev.start, prev.end
 
 
@@ -154,7 +160,8 @@ def _unit_table(
             SELECT customer_id, sum(amount) AS amt FROM orders
             WHERE order_date BETWEEN ? AND ? GROUP BY 1
         ), pt AS {pot}
-        SELECT {_UNIT_EXPR[by]} AS unit, coalesce(sum(h.amt), 0) AS history,
+        SELECT {_UNIT_EXPR[by]} AS unit,
+               CAST(coalesce(sum(h.amt), 0) * 100 AS BIGINT) AS history_cents,
                coalesce(sum(pt.pot), 0)::DOUBLE AS potential, count(*) AS customers
         FROM customers c LEFT JOIN h ON h.customer_id = c.customer_id
         LEFT JOIN pt ON pt.customer_id = c.customer_id
@@ -259,8 +266,8 @@ def split_targets(
             f"没有可拆解的{by}:所选期间前没有销售,也没有预测 CLV",
             f"there is no {by} to split to: no sales in the basis window and no predicted CLV",
         )
-    hist = [Decimal(str(h)) for h in units["history"]]
-    hist_f = np.array([float(h) for h in hist])
+    hist_c = units["history_cents"].to_numpy(dtype="int64")
+    hist_f = hist_c / 100.0
     pot_f = units["potential"].to_numpy(dtype="float64")
     comps = []
     if w.get("history", 0) > 0 and hist_f.sum() > 0:
@@ -269,48 +276,51 @@ def split_targets(
         comps.append((w["potential"], pot_f / pot_f.sum()))
     wsum = sum(c[0] for c in comps)
     share = sum(c[0] * c[1] for c in comps) / wsum if comps else np.ones(len(units)) / len(units)
-    lo = np.array(
-        [int((Decimal(str(floor)) * h * scale).to_integral_value(ROUND_CEILING)) if floor else 0
-         for h in hist], dtype="int64",
-    )  # fmt: skip
-    hi = np.array(
-        [int((Decimal(str(cap)) * h * scale).to_integral_value(ROUND_FLOOR))
-         if cap is not None and h > 0 else INF for h in hist], dtype="int64",
-    )  # fmt: skip
+    lo = _bound(hist_c, floor, scale, up=True) if floor else np.zeros(len(units), "int64")
+    hi = (
+        np.where(hist_c > 0, _bound(hist_c, cap, scale, up=False), INF)
+        if cap is not None
+        else np.full(len(units), INF, "int64")
+    )
     alloc = allocate(int(total_units), share, lo, hi)
     result = SplitResult(
         period=p, by=by, total=total_d, rounding=rounding,
         weights={k: float(v) for k, v in w.items()}, floor=floor, cap=cap, basis=window,
         potential_as_of=pot_as_of,
         excluded_customers=int(missing["customers"].sum()) if len(missing) else 0,
-        excluded_sales=Decimal(str(missing["history"].sum())) if len(missing) else Decimal(0),
+        excluded_sales=_money(int(missing["history_cents"].sum()), 2) if len(missing) else
+        Decimal(0),
     )  # fmt: skip
-    shares_m: list[float] = []
+    month_split = None
     if (months or month_weights) and p.grain != "month":
         shares_m = _month_shares(ws, p, month_weights, cfg.seasonality_years)
         result.months = [m.label for m in p.month_periods()]
         result.month_shares = [round(s, 6) for s in shares_m]
-    q = Decimal(1) / scale
-    for i, unit in enumerate(units["unit"]):
-        target = (Decimal(int(alloc[i])) / scale).quantize(q)
-        month_vals: dict[str, Decimal] = {}
-        if shares_m:
-            split = allocate(int(alloc[i]), np.array(shares_m))
-            month_vals = {
-                m: (Decimal(int(v)) / scale).quantize(q)
-                for m, v in zip(result.months, split, strict=True)
-            }
+        month_split = allocate_rows(alloc, np.array(shares_m)).tolist()
+    exp = 0 if scale == 1 else 2
+    growth = np.where(hist_c > 0, alloc * (100 / scale) / np.maximum(hist_c, 1) - 1, np.nan)
+    at_floor = (alloc == lo) & (hist_c > 0) & bool(floor)
+    at_cap = (alloc == hi) & (hi < INF)
+    for i, (unit, h, pot, sh, a, g, fl, cp) in enumerate(
+        zip(units["unit"].tolist(), hist_c.tolist(), np.round(pot_f, 2).tolist(),
+            np.round(share, 6).tolist(), alloc.tolist(), growth.tolist(), at_floor.tolist(),
+            at_cap.tolist(), strict=True)
+    ):  # fmt: skip
         result.rows.append(
             {
                 "unit": str(unit),
-                "history": hist[i],
-                "potential": round(float(pot_f[i]), 2),
-                "share": round(float(share[i]), 6),
-                "target": target,
-                "growth": float(target / hist[i] - 1) if hist[i] > 0 else None,
-                "at_floor": bool(floor) and int(alloc[i]) == int(lo[i]) and hist[i] > 0,
-                "at_cap": cap is not None and hi[i] < INF and int(alloc[i]) == int(hi[i]),
-                "months": month_vals,
+                "history": _money(h, 2),
+                "potential": pot,
+                "share": sh,
+                "target": _money(a, exp),
+                "growth": None if g != g else g,  # NaN -> None
+                "at_floor": fl,
+                "at_cap": cp,
+                "months": {}
+                if month_split is None
+                else {
+                    m: _money(v, exp) for m, v in zip(result.months, month_split[i], strict=True)
+                },
             }
         )
     if write:
@@ -321,24 +331,54 @@ def split_targets(
     return result
 
 
+def _money(units: int, exp: int) -> Decimal:
+    """An integer amount of yuan (exp 0) or fen (exp 2) as an exact Decimal."""
+    return Decimal(units).scaleb(-exp) if exp else Decimal(units)
+
+
+def _bound(hist_cents: np.ndarray, factor: float, scale: int, *, up: bool) -> np.ndarray:
+    """factor x history in target units, rounded up (floors) or down (caps), exactly."""
+    frac = Fraction(str(factor))
+    value = hist_cents.astype(object) * frac.numerator * scale
+    q = frac.denominator * 100
+    out = -((-value) // q) if up else value // q
+    return out.astype("int64")
+
+
 def _write_targets(ws: Workspace, res: SplitResult, source: str) -> None:
     col = _TARGET_COLUMN[res.by]
     prefix = f"{res.period.label}:{res.by}:"
     now = datetime.now()
-    records = []
+    ids, periods, units, amounts = [], [], [], []
     for r in res.rows:
-        records.append((f"{prefix}{r['unit']}", res.period.label, r["unit"], r["target"]))
+        ids.append(f"{prefix}{r['unit']}")
+        periods.append(res.period.label)
+        units.append(r["unit"])
+        amounts.append(r["target"])
         for m, v in r["months"].items():
-            records.append((f"{prefix}{r['unit']}:{m}", m, r["unit"], v))
+            ids.append(f"{prefix}{r['unit']}:{m}")
+            periods.append(m)
+            units.append(r["unit"])
+            amounts.append(v)
+    table = pa.table(
+        {
+            "target_id": ids,
+            "period": periods,
+            "unit": units,
+            "amount": pa.array(amounts, pa.decimal128(18, 2)),
+        }
+    )
     with ws.transaction() as cur:
         cur.execute(
             "DELETE FROM targets WHERE source = ? AND starts_with(target_id, ?)", [source, prefix]
         )
-        cur.executemany(
+        cur.register("_split", table)
+        cur.execute(
             f"INSERT INTO targets (source, target_id, period, {col}, amount, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(source, tid, per, unit, amt, now, now) for tid, per, unit, amt in records],
+            " updated_at) SELECT ?, target_id, period, unit, amount, ?, ? FROM _split",
+            [source, now, now],
         )
+        cur.unregister("_split")
 
 
 _XLSX_HEADERS = {

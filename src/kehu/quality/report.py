@@ -29,7 +29,9 @@ def q(name: str) -> str:
 def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     rows = cur.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position", [table]).fetchall()
+        "ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
     return {r[0]: r[1] for r in rows}
 
 
@@ -40,13 +42,34 @@ def _id_expr(table: str) -> str:
     return f"CAST({q(key)} AS VARCHAR)" if key != "rowid" else "CAST(rowid AS VARCHAR)"
 
 
-def _finding(code: str, table: str, column: str | None, severity: str, count: int, rows: int,
-             examples: list[str], zh: str, en: str, fix_zh: str, fix_en: str,
-             **extra: Any) -> dict[str, Any]:
-    return {"code": code, "table": table, "column": column, "severity": severity,
-            "count": int(count), "share": round(count / rows, 4) if rows else 0.0,
-            "examples": examples, "message_zh": zh, "message_en": en, "fix_zh": fix_zh,
-            "fix_en": fix_en, **extra}
+def _finding(
+    code: str,
+    table: str,
+    column: str | None,
+    severity: str,
+    count: int,
+    rows: int,
+    examples: list[str],
+    zh: str,
+    en: str,
+    fix_zh: str,
+    fix_en: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "code": code,
+        "table": table,
+        "column": column,
+        "severity": severity,
+        "count": int(count),
+        "share": round(count / rows, 4) if rows else 0.0,
+        "examples": examples,
+        "message_zh": zh,
+        "message_en": en,
+        "fix_zh": fix_zh,
+        "fix_en": fix_en,
+        **extra,
+    }
 
 
 def completeness(cur: duckdb.DuckDBPyConnection, table: str) -> tuple[int, dict[str, float]]:
@@ -62,8 +85,9 @@ def completeness(cur: duckdb.DuckDBPyConnection, table: str) -> tuple[int, dict[
             parts.append(f"count({q(col)})")
     row = cur.execute(f"SELECT {', '.join(parts)} FROM {q(table)}").fetchall()[0]
     n = int(row[0])
-    return n, {col: (round(int(v) / n, 4) if n else 0.0) for col, v in zip(cols, row[1:],
-                                                                             strict=True)}
+    return n, {
+        col: (round(int(v) / n, 4) if n else 0.0) for col, v in zip(cols, row[1:], strict=True)
+    }
 
 
 def quality_report(ws: Workspace, as_of: date | None = None) -> dict[str, Any]:
@@ -85,58 +109,94 @@ def quality_report(ws: Workspace, as_of: date | None = None) -> dict[str, Any]:
             if share is None or share >= settings.completeness_warn:
                 continue
             severity = "error" if share < settings.completeness_error else "warning"
-            findings.append(_finding(
-                "incomplete", meta.name, col, severity, round(n * (1 - share)), n, [],
-                f"关键字段 {col} 仅 {share:.0%} 有值", f"key field {col} is filled in only "
-                f"{share:.0%} of rows",
-                "从其他来源补全(如 ERP、财务系统)后导入;导入时空值不会覆盖已有值",
-                "fill it from another source (ERP, finance) and import; empty values never "
-                "overwrite stored ones", completeness=share))
-    fill = {"today": f"DATE '{today.isoformat()}'",
-            "min_date": f"DATE '{settings.min_year:04d}-01-01'"}
+            findings.append(
+                _finding(
+                    "incomplete",
+                    meta.name,
+                    col,
+                    severity,
+                    round(n * (1 - share)),
+                    n,
+                    [],
+                    f"关键字段 {col} 仅 {share:.0%} 有值",
+                    f"key field {col} is filled in only {share:.0%} of rows",
+                    "从其他来源补全(如 ERP、财务系统)后导入;导入时空值不会覆盖已有值",
+                    "fill it from another source (ERP, finance) and import; empty values never "
+                    "overwrite stored ones",
+                    completeness=share,
+                )
+            )
+    fill = {
+        "today": f"DATE '{today.isoformat()}'",
+        "min_date": f"DATE '{settings.min_year:04d}-01-01'",
+    }
     for rule in RULES:
         if sizes.get(rule.table, 0) == 0:
             continue
-        findings.extend(_run_rule(cur, rule, fill, settings.min_year, sizes[rule.table],
-                                  settings.examples))
+        findings.extend(
+            _run_rule(cur, rule, fill, settings.min_year, sizes[rule.table], settings.examples)
+        )
     findings.extend(_registration_ids(cur, sizes.get("customers", 0), settings.examples))
     findings.extend(_orphans(cur, settings.examples))
     findings.extend(_duplicates(ws, cur, sizes.get("customers", 0), settings.examples))
-    findings.extend(_stale(cur, today, settings.stale_days, sizes.get("customers", 0),
-                           settings.examples))
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], -f["count"], f["table"],
-                                 f["code"]))
-    summary = {sev: sum(1 for f in findings if f["severity"] == sev)
-               for sev in ("error", "warning", "info")}
+    findings.extend(
+        _stale(cur, today, settings.stale_days, sizes.get("customers", 0), settings.examples)
+    )
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], -f["count"], f["table"], f["code"]))
+    summary = {
+        sev: sum(1 for f in findings if f["severity"] == sev)
+        for sev in ("error", "warning", "info")
+    }
     summary["rows"] = sum(sizes.values())
     summary["affected_rows"] = sum(f["count"] for f in findings if f["severity"] != "info")
-    return {"as_of": today.isoformat(), "tables": tables, "findings": findings,
-            "summary": summary}
+    return {"as_of": today.isoformat(), "tables": tables, "findings": findings, "summary": summary}
 
 
-def _run_rule(cur: duckdb.DuckDBPyConnection, rule: Rule, fill: dict[str, str], min_year: int,
-              rows: int, examples: int) -> list[dict[str, Any]]:
+def _run_rule(
+    cur: duckdb.DuckDBPyConnection,
+    rule: Rule,
+    fill: dict[str, str],
+    min_year: int,
+    rows: int,
+    examples: int,
+) -> list[dict[str, Any]]:
     cols = _columns(cur, rule.table)
     if rule.column not in cols:
         return []
-    where = rule.where.format(**fill)
+    where = rule.where.replace("{today}", fill["today"]).replace("{min_date}", fill["min_date"])
     ident = _id_expr(rule.table)
     count, ids = cur.execute(
         f"SELECT count(*), list({ident} ORDER BY {ident})[1:{examples}] FROM {q(rule.table)} "
-        f"WHERE {where}").fetchall()[0]
+        f"WHERE {where}"
+    ).fetchall()[0]
     if not count:
         return []
     zh, en = rule.zh.format(min_year=min_year), rule.en.format(min_year=min_year)
-    return [_finding(rule.code, rule.table, rule.column, rule.severity, count, rows,
-                     list(ids or []), zh, en, rule.fix_zh, rule.fix_en)]
+    return [
+        _finding(
+            rule.code,
+            rule.table,
+            rule.column,
+            rule.severity,
+            count,
+            rows,
+            list(ids or []),
+            zh,
+            en,
+            rule.fix_zh,
+            rule.fix_en,
+        )
+    ]
 
 
-def _registration_ids(cur: duckdb.DuckDBPyConnection, rows: int,
-                      examples: int) -> list[dict[str, Any]]:
+def _registration_ids(
+    cur: duckdb.DuckDBPyConnection, rows: int, examples: int
+) -> list[dict[str, Any]]:
     if not rows:
         return []
-    values = cur.execute("SELECT DISTINCT registration_id FROM customers "
-                         "WHERE registration_id IS NOT NULL").fetchall()
+    values = cur.execute(
+        "SELECT DISTINCT registration_id FROM customers WHERE registration_id IS NOT NULL"
+    ).fetchall()
     bad = []
     for (value,) in values:
         parsed = normalize_registration_id(value)
@@ -149,16 +209,25 @@ def _registration_ids(cur: duckdb.DuckDBPyConnection, rows: int,
         count, ids = cur.execute(
             "SELECT count(*), list(customer_id ORDER BY customer_id)[1:?] FROM customers "
             "WHERE registration_id IN (SELECT registration_id FROM _kehu_bad_ids)",
-            [examples]).fetchall()[0]
+            [examples],
+        ).fetchall()[0]
     finally:
         cur.unregister("_kehu_bad_ids")
-    return [_finding(
-        "bad_registration_id", "customers", "registration_id", "warning", count, rows,
-        list(ids or []), "统一社会信用代码/身份证号校验位不符(可能录错)",
-        "credit code / ID number fails its check digit (probably mistyped)",
-        "对照营业执照或身份证更正;错误的编号会削弱查重",
-        "correct it from the business licence or ID card; wrong ids weaken duplicate "
-        "detection")]
+    return [
+        _finding(
+            "bad_registration_id",
+            "customers",
+            "registration_id",
+            "warning",
+            count,
+            rows,
+            list(ids or []),
+            "统一社会信用代码/身份证号校验位不符(可能录错)",
+            "credit code / ID number fails its check digit (probably mistyped)",
+            "对照营业执照或身份证更正;错误的编号会削弱查重",
+            "correct it from the business licence or ID card; wrong ids weaken duplicate detection",
+        )
+    ]
 
 
 def _single_column(name: str, values: list[str]) -> Any:
@@ -177,92 +246,173 @@ def _orphans(cur: duckdb.DuckDBPyConnection, examples: int) -> list[dict[str, An
         count, ids = cur.execute(
             f"SELECT count(*), list({ident} ORDER BY {ident})[1:{examples}] FROM {q(table)} t "
             "WHERE t.customer_id IS NOT NULL AND NOT EXISTS "
-            "(SELECT 1 FROM customers c WHERE c.customer_id = t.customer_id)").fetchall()[0]
+            "(SELECT 1 FROM customers c WHERE c.customer_id = t.customer_id)"
+        ).fetchall()[0]
         if count:
             total = cur.execute(f"SELECT count(*) FROM {q(table)}").fetchall()[0][0]
-            out.append(_finding(
-                "orphan", table, "customer_id", "error", count, total, list(ids or []),
-                "记录指向不存在的客户", "rows point at no customer",
-                "先导入对应的客户档案,或检查客户编号映射(customer_ids)",
-                "import the customers first, or check the id mapping (customer_ids)"))
+            out.append(
+                _finding(
+                    "orphan",
+                    table,
+                    "customer_id",
+                    "error",
+                    count,
+                    total,
+                    list(ids or []),
+                    "记录指向不存在的客户",
+                    "rows point at no customer",
+                    "先导入对应的客户档案,或检查客户编号映射(customer_ids)",
+                    "import the customers first, or check the id mapping (customer_ids)",
+                )
+            )
     count, ids = cur.execute(
         "SELECT count(*), list(source || ':' || source_id ORDER BY source, source_id)[1:?] "
         "FROM customer_ids a WHERE NOT EXISTS "
-        "(SELECT 1 FROM customers c WHERE c.customer_id = a.customer_id)", [examples]
+        "(SELECT 1 FROM customers c WHERE c.customer_id = a.customer_id)",
+        [examples],
     ).fetchall()[0]
     if count:
-        out.append(_finding(
-            "orphan_alias", "customer_ids", "customer_id", "warning", count, count,
-            list(ids or []), "客户编号映射指向不存在的客户",
-            "id aliases point at no customer",
-            "重新导入这些客户,或删除过期的映射", "re-import those customers or drop the aliases"))
+        out.append(
+            _finding(
+                "orphan_alias",
+                "customer_ids",
+                "customer_id",
+                "warning",
+                count,
+                count,
+                list(ids or []),
+                "客户编号映射指向不存在的客户",
+                "id aliases point at no customer",
+                "重新导入这些客户,或删除过期的映射",
+                "re-import those customers or drop the aliases",
+            )
+        )
     return out
 
 
-def _duplicates(ws: Workspace, cur: duckdb.DuckDBPyConnection, rows: int,
-                examples: int) -> list[dict[str, Any]]:
+def _duplicates(
+    ws: Workspace, cur: duckdb.DuckDBPyConnection, rows: int, examples: int
+) -> list[dict[str, Any]]:
     if not rows:
         return []
     out = []
-    last = cur.execute("SELECT run_id, finished_at FROM dedupe_runs ORDER BY started_at DESC "
-                       "LIMIT 1").fetchall()
+    last = cur.execute(
+        "SELECT run_id, finished_at FROM dedupe_runs ORDER BY started_at DESC LIMIT 1"
+    ).fetchall()
     pending, pairs = cur.execute(
         "SELECT count(*), list(id_l || '~' || id_r ORDER BY probability DESC)[1:?] "
-        "FROM dedupe_pairs WHERE status = 'review'", [examples]).fetchall()[0]
+        "FROM dedupe_pairs WHERE status = 'review'",
+        [examples],
+    ).fetchall()[0]
     if pending:
-        out.append(_finding(
-            "duplicate_review", "customers", None, "warning", pending, rows, list(pairs or []),
-            "疑似重复客户待人工确认", "suspected duplicate customers await review",
-            "运行 `kehu dedupe review`,再用 `kehu dedupe merge A B` 或 `reject A B` 处理",
-            "run `kehu dedupe review`, then `kehu dedupe merge A B` or `reject A B`",
-            last_run=str(last[0][1]) if last else None))
+        out.append(
+            _finding(
+                "duplicate_review",
+                "customers",
+                None,
+                "warning",
+                pending,
+                rows,
+                list(pairs or []),
+                "疑似重复客户待人工确认",
+                "suspected duplicate customers await review",
+                "运行 `kehu dedupe review`,再用 `kehu dedupe merge A B` 或 `reject A B` 处理",
+                "run `kehu dedupe review`, then `kehu dedupe merge A B` or `reject A B`",
+                last_run=str(last[0][1]) if last else None,
+            )
+        )
     checks = (
-        ("duplicate_registration_id", "registration_id", "error",
-         "多个客户使用同一统一社会信用代码/身份证号", "several customers share a credit code / ID"),
-        ("duplicate_name", "name", "warning", "多个客户名称完全相同",
-         "several customers have exactly the same name"),
+        (
+            "duplicate_registration_id",
+            "registration_id",
+            "error",
+            "多个客户使用同一统一社会信用代码/身份证号",
+            "several customers share a credit code / ID",
+        ),
+        (
+            "duplicate_name",
+            "name",
+            "warning",
+            "多个客户名称完全相同",
+            "several customers have exactly the same name",
+        ),
     )
     for code, col, severity, zh, en in checks:
         count, ids = cur.execute(
             f"SELECT sum(n)::BIGINT, list(v ORDER BY n DESC, v)[1:?] FROM ("
             f"  SELECT lower(trim({q(col)})) AS v, count(*) AS n FROM customers "
             f"  WHERE {q(col)} IS NOT NULL AND trim({q(col)}) <> '' GROUP BY 1 HAVING n > 1)",
-            [examples]).fetchall()[0]
+            [examples],
+        ).fetchall()[0]
         if count:
-            out.append(_finding(
-                code, "customers", col, severity, count, rows, list(ids or []), zh, en,
-                "运行 `kehu dedupe` 查重合并(先用 --dry-run 预览)",
-                "run `kehu dedupe` to find and merge them (preview with --dry-run)"))
+            out.append(
+                _finding(
+                    code,
+                    "customers",
+                    col,
+                    severity,
+                    count,
+                    rows,
+                    list(ids or []),
+                    zh,
+                    en,
+                    "运行 `kehu dedupe` 查重合并(先用 --dry-run 预览)",
+                    "run `kehu dedupe` to find and merge them (preview with --dry-run)",
+                )
+            )
     if not last:
-        out.append(_finding(
-            "dedupe_never_run", "customers", None, "info", 0, rows, [],
-            "尚未运行过查重", "duplicate detection has not been run yet",
-            "运行 `kehu dedupe --dry-run` 查看疑似重复客户",
-            "run `kehu dedupe --dry-run` to see suspected duplicates"))
+        out.append(
+            _finding(
+                "dedupe_never_run",
+                "customers",
+                None,
+                "info",
+                0,
+                rows,
+                [],
+                "尚未运行过查重",
+                "duplicate detection has not been run yet",
+                "运行 `kehu dedupe --dry-run` 查看疑似重复客户",
+                "run `kehu dedupe --dry-run` to see suspected duplicates",
+            )
+        )
     return out
 
 
-def _stale(cur: duckdb.DuckDBPyConnection, today: date, days: int, rows: int,
-           examples: int) -> list[dict[str, Any]]:
+def _stale(
+    cur: duckdb.DuckDBPyConnection, today: date, days: int, rows: int, examples: int
+) -> list[dict[str, Any]]:
     if not rows:
         return []
     cutoff = today - timedelta(days=days)
     activity = []
     for table, col in ACTIVITY.items():
         if col in _columns(cur, table):
-            activity.append(f"SELECT customer_id FROM {q(table)} "
-                            f"WHERE CAST({q(col)} AS DATE) >= $cutoff")
+            activity.append(
+                f"SELECT customer_id FROM {q(table)} WHERE CAST({q(col)} AS DATE) >= $cutoff"
+            )
     active = " UNION ".join(activity) or "SELECT NULL AS customer_id WHERE false"
     count, ids = cur.execute(
         f"SELECT count(*), list(customer_id ORDER BY customer_id)[1:$k] FROM customers c "
         f"WHERE CAST(coalesce(c.updated_at, c.created_at, TIMESTAMP '1900-01-01') AS DATE) "
         f"< $cutoff AND c.customer_id NOT IN ({active})",
-        {"cutoff": cutoff, "k": examples}).fetchall()[0]
+        {"cutoff": cutoff, "k": examples},
+    ).fetchall()[0]
     if not count:
         return []
-    return [_finding(
-        "stale", "customers", "updated_at", "info", count, rows, list(ids or []),
-        f"{days} 天内既无更新也无任何往来", f"no update and no activity for {days} days",
-        "核实客户是否仍在经营;流失客户可转入挽回计划,失效记录可标记停用",
-        "check the customer still trades; move lost ones to a win-back plan, tag dead records",
-        days=days)]
+    return [
+        _finding(
+            "stale",
+            "customers",
+            "updated_at",
+            "info",
+            count,
+            rows,
+            list(ids or []),
+            f"{days} 天内既无更新也无任何往来",
+            f"no update and no activity for {days} days",
+            "核实客户是否仍在经营;流失客户可转入挽回计划,失效记录可标记停用",
+            "check the customer still trades; move lost ones to a win-back plan, tag dead records",
+            days=days,
+        )
+    ]

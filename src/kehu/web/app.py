@@ -19,7 +19,9 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kehu import __version__
 from kehu.errors import AccessDenied, KehuError, NotFoundError
@@ -36,7 +38,7 @@ from kehu.web.api import (
     snapshot,
     system,
 )
-from kehu.web.api.deps import LoginRequired, NotAuthenticated, get_lang
+from kehu.web.api.deps import LoginRequired, NotAuthenticated, lang_of
 from kehu.web.services.state import WebState
 from kehu.workspace import Workspace
 
@@ -68,15 +70,23 @@ def _operation_id(route: APIRoute) -> str:
     return route.operation_id or route.name
 
 
-def create_app(ws: Workspace) -> FastAPI:
-    """The web application over one opened workspace (the process's only writer)."""
+def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
+    """The web application over one opened workspace (the process's only writer).
+
+    `background=False` turns off the cache warm-up threads (tests that close the store)."""
     state = WebState(ws)
+    state.rewarm = background
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("kehu web serving %s", ws.root)
+        if background:
+            state.start_warm_up()
+        else:
+            state.ready.set()
         yield
         log.info("kehu web stopping; checkpointing the store")
+        state.stop()
         with ws.transaction():
             pass
         ws.cursor().execute("CHECKPOINT")
@@ -112,21 +122,35 @@ def create_app(ws: Workspace) -> FastAPI:
 
     _install_handlers(app)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # noqa: ANN001, ANN202
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith(("/docs", "/static")):
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        if request.url.path.startswith("/api/") or "text/html" in response.headers.get(
-            "content-type", ""
-        ):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware adding security headers (cheaper than BaseHTTPMiddleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if not path.startswith(("/docs", "/static")):
+                    headers.setdefault("X-Frame-Options", "DENY")
+                    headers.setdefault("Content-Security-Policy", CSP)
+                if path.startswith("/api/") or "text/html" in headers.get("content-type", ""):
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _wants_json(request: Request) -> bool:
@@ -151,7 +175,7 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(KehuError)
     async def kehu_error(request: Request, exc: KehuError) -> Response:
         status = _status(exc)
-        lang = get_lang(request)
+        lang = lang_of(request)
         if _wants_json(request):
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
             return JSONResponse(

@@ -87,7 +87,10 @@ def record(
         json.dumps(detail or {}, ensure_ascii=False, default=str),
         ip,
     ]
-    sql = "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)"
+    sql = (
+        "INSERT INTO audit_log (event_id, occurred_at, user_name, action, target, detail, ip)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
     if cur is not None:
         cur.execute(sql, params)
     else:
@@ -113,11 +116,11 @@ def events(
         where.append("user_name = ?")
         params.append(user)
     if since:
-        where.append("at >= ?")
+        where.append("occurred_at >= ?")
         params.append(since)
     rows = ws.rows(
-        "SELECT event_id, at, user_name, action, target, detail, ip FROM audit_log"
-        f" WHERE {' AND '.join(where)} ORDER BY at DESC, event_id LIMIT ?",
+        "SELECT event_id, occurred_at, user_name, action, target, detail, ip FROM audit_log"
+        f" WHERE {' AND '.join(where)} ORDER BY occurred_at DESC, event_id DESC LIMIT ?",
         [*params, int(limit)],
     )
     return [AuditEvent(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "{}"), r[6]) for r in rows]

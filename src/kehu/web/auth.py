@@ -302,7 +302,8 @@ class Auth:
         with self.ws.transaction() as cur:
             cur.execute("DELETE FROM sessions WHERE expires_at < ?", [now])
             cur.execute(
-                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sessions (session_hash, user_name, csrf_token, expires_at, ip,"
+                " user_agent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [digest(secret), user.name, csrf, expires, ip, (user_agent or "")[:300], now, now],
             )
             cur.execute("UPDATE users SET last_login_at = ? WHERE user_name = ?", [now, user.name])
@@ -354,7 +355,8 @@ class Auth:
         now = datetime.now()
         with self.ws.transaction() as cur:
             cur.execute(
-                "INSERT INTO api_tokens VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)",
+                "INSERT INTO api_tokens (token_id, user_name, label, token_hash, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                 [token_id, user_name, label, digest(secret), now, now],
             )
             audit.record(

@@ -27,7 +27,7 @@ from kehu.web.api.deps import (
     State,
     _principal,
     client_ip,
-    get_lang,
+    lang_of,
 )
 from kehu.web.audit import action_label
 from kehu.web.i18n import LANG_COOKIE, catalog, translator
@@ -110,7 +110,7 @@ def render(
     status_code: int = 200,
     **ctx: Any,
 ) -> HTMLResponse:
-    lang = get_lang(request)
+    lang = lang_of(request)
     state = request.app.state.kehu
     t = translator(lang)
     base: dict[str, Any] = {
@@ -717,4 +717,28 @@ async def imports_commit(
 @router.get("/quality", response_class=HTMLResponse)
 def quality_page(request: Request, state: State, who: PageUser, lang: Lang) -> HTMLResponse:
     report = quality.quality(state, who.scope)
-    return render(request, "quality.html", who, nav="quality", report=report)
+    pairs = quality.review_pairs(state, who.scope, 30) if who.scope.may("merge") else []
+    return render(request, "quality.html", who, nav="quality", report=report, pairs=pairs)
+
+
+@router.post("/quality/merge")
+async def quality_merge(request: Request, state: State, who: FormUser) -> Response:
+    form = await request.form()
+    quality.merge(
+        state,
+        who.scope,
+        str(form.get("a") or ""),
+        str(form.get("b") or ""),
+        str(form.get("keep") or "") or None,
+        ip=client_ip(request),
+    )
+    return RedirectResponse("/quality?done=merged", status_code=303)
+
+
+@router.post("/quality/reject")
+async def quality_reject(request: Request, state: State, who: FormUser) -> Response:
+    form = await request.form()
+    quality.reject(
+        state, who.scope, str(form.get("a") or ""), str(form.get("b") or ""), ip=client_ip(request)
+    )
+    return RedirectResponse("/quality?done=not_duplicate", status_code=303)

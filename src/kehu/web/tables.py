@@ -55,7 +55,7 @@ AUDIT_LOG = register_table(
         "audit_log",
         {
             "event_id": "VARCHAR NOT NULL",
-            "at": "TIMESTAMP NOT NULL",
+            "occurred_at": "TIMESTAMP NOT NULL",
             "user_name": "VARCHAR",
             "action": "VARCHAR NOT NULL",  # login | login_failed | logout | export | import | ...
             "target": "VARCHAR",

@@ -60,6 +60,12 @@ def compute_churn(ws_tables: dict[str, ir.Table], as_of: date, settings: Setting
         risk = model.predict(df)
         contributions = pd.DataFrame(0.0, index=df.index, columns=[])
         explain = risk >= s.reason_min_risk
+        if explain.sum() > s.max_explained:  # TreeSHAP for the riskiest customers only
+            keep = np.zeros(len(risk), dtype=bool)
+            if s.max_explained:
+                keep[np.argpartition(-risk, s.max_explained - 1)[: s.max_explained]] = True
+            explain &= keep
+        info["explained"] = int(explain.sum())
         if explain.any():
             part = model.contributions(df[explain])
             contributions = part.reindex(df.index, fill_value=0.0)

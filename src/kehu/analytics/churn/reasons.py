@@ -7,17 +7,17 @@ group, shown when the group pushes the risk up by at least `churn.reason_min_con
 already fired is not repeated. Rule reasons come first (heaviest weight first), then model
 reasons (largest contribution first), at most `churn.max_reasons`.
 
-Texts are built column-wise (no Python loop per customer) and joined in DuckDB.
+Texts and JSON are built by one DuckDB query over the frame (no Python loop per customer).
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from kehu.analytics.churn.rules import RULES
 from kehu.config import ChurnSettings
@@ -224,71 +224,57 @@ GROUP_RULES: dict[str, tuple[str, ...]] = {
 MODEL_CODES: tuple[str, ...] = tuple(dict.fromkeys(GROUPS.values()))
 
 
-def _text(series: pd.Series, kind: str) -> pd.Series:
+def _q(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_text(column: str, kind: str) -> str:
+    col = f'"{column}"'
     if kind == "str":
-        return series.astype(str)
-    vals = pd.to_numeric(series, errors="coerce").astype(float)
+        return f"coalesce(CAST({col} AS VARCHAR), '—')"
     if kind == "money":
-        out = vals.map(lambda v: f"{v:,.2f}")
-    elif kind in ("int", "pct"):
-        out = vals.round().map(lambda v: f"{v:.0f}")
-    else:
-        out = vals.map(lambda v: f"{v:g}")
-    return out.where(vals.notna(), "—")
+        return f"coalesce(format('{{:,.2f}}', CAST({col} AS DOUBLE)), '—')"
+    return f"coalesce(CAST(CAST(round({col}) AS BIGINT) AS VARCHAR), '—')"
 
 
-def _json_value(series: pd.Series, kind: str) -> pd.Series:
-    vals = pd.to_numeric(series, errors="coerce").astype(float)
+def _sql_json(column: str, kind: str) -> str:
+    col = f'"{column}"'
     if kind == "int":
-        out = vals.round().map(lambda v: f"{v:.0f}")
-    elif kind == "num1":
-        out = vals.map(lambda v: f"{v:.1f}")
-    elif kind == "num3":
-        out = vals.map(lambda v: f"{v:.3f}")
-    else:
-        out = vals.map(lambda v: f"{v:.2f}")
-    return out.where(np.isfinite(vals), "null")
+        return f"CAST(round({col}) AS BIGINT)"
+    digits = {"num1": 1, "num2": 2, "num3": 3}[kind]
+    return f"round(CAST({col} AS DOUBLE), {digits})"
 
 
-def _render(template: str, frame: pd.DataFrame) -> pd.Series:
-    """str.format over columns: literal parts are constants, fields are FIELDS columns."""
-    out = pd.Series("", index=frame.index, dtype=object)
+def _sql_render(template: str) -> str:
+    """str.format as a SQL expression: literal parts are constants, fields are columns."""
+    parts = []
     for literal, field, _spec, _conv in string.Formatter().parse(template):
-        out = out + literal
+        if literal:
+            parts.append(_q(literal))
         if field:
-            column, kind = FIELDS[field]
-            out = out + _text(frame[column], kind).astype(object)
-    return out
+            parts.append(_sql_text(*FIELDS[field]))
+    return " || ".join(parts) or "''"
 
 
-def _evidence(code: str, frame: pd.DataFrame, extra: Mapping[str, pd.Series]) -> pd.Series:
-    out = pd.Series("{", index=frame.index, dtype=object)
-    items = [(k, _json_value(frame[c], kind)) for k, c, kind in EVIDENCE[code]]
-    items += [(k, _json_value(v, "num3")) for k, v in extra.items()]
-    for i, (key, vals) in enumerate(items):
-        out = out + ("," if i else "") + f'"{key}":' + vals.astype(object)
-    return out + "}"
-
-
-def _fragments(code: str, frame: pd.DataFrame, extra: Mapping[str, pd.Series]) -> pd.Series:
+def _sql_fragment(code: str, contribution: str | None) -> str:
     zh, en = TEMPLATES[code]
-    head = f'{{"code":"{code}","zh":"'
+    items = [f"{_q(k)}, {_sql_json(c, kind)}" for k, c, kind in EVIDENCE[code]]
+    if contribution:
+        items.append(f"'model_contribution', {_sql_json(contribution, 'num3')}")
+    evidence = f"json_object({', '.join(items)})"
     return (
-        head
-        + _render(zh, frame)
-        + '","en":"'
-        + _render(en, frame)
-        + '","evidence":'
-        + _evidence(code, frame, extra)
-        + "}"
+        f"json_object('code', {_q(code)}, 'zh', {_sql_render(zh)}, 'en', {_sql_render(en)},"
+        f" 'evidence', {evidence})"
     )
 
 
 def reason_frame(
     df: pd.DataFrame, s: ChurnSettings, *, typical: float | None, currency: str
 ) -> pd.DataFrame:
-    """The feature frame plus the constant and derived columns the texts refer to."""
-    w = df.copy()
+    """The columns the texts refer to: features plus constants and derived percentages."""
+    cols = {c for c, _ in FIELDS.values()} | {c for ev in EVIDENCE.values() for _, c, _ in ev}
+    w = pd.DataFrame({c: df[c] for c in cols if c in df.columns}, index=df.index)
     w["typical_interval"] = np.nan if typical is None else typical
     w["period_days"] = s.period_days
     w["gap_factor"] = s.gap_factor
@@ -297,9 +283,8 @@ def reason_frame(
     w["currency"] = currency
     w["currency_zh"] = "元" if currency.upper() in ("CNY", "RMB") else currency
     for what in ("orders", "interactions"):
-        prev = w[f"{what}_prev"].astype(float)
-        drop = (1.0 - w[f"{what}_cur"].astype(float) / prev.where(prev > 0)) * 100.0
-        w[f"{what}_drop_pct"] = drop
+        prev = df[f"{what}_prev"].astype(float)
+        w[f"{what}_drop_pct"] = (1.0 - df[f"{what}_cur"].astype(float) / prev.where(prev > 0)) * 100
     return w
 
 
@@ -314,66 +299,59 @@ def build_reasons(
     contributions: pd.DataFrame | None = None,
 ) -> pd.Series:
     """JSON text (a list of reasons) for each row of `df`; "[]" when there is none."""
-    w = reason_frame(df, s, typical=typical, currency=currency)
-    parts: list[pd.DataFrame] = []
+    w = reason_frame(df, s, typical=typical, currency=currency).reset_index(drop=True)
+    w["_row"] = np.arange(len(w))
+    selects: list[str] = []
     for code in RULES:
-        mask = hits[code].to_numpy()
-        if mask.any():
-            sub = w[mask]
+        if hits[code].any():
+            w[f"_hit_{code}"] = hits[code].to_numpy()
             weight = float(getattr(s.rule_weights, code))
-            parts.append(_long(sub.index, 0, weight, code, _fragments(code, sub, {})))
+            selects.append(
+                f"SELECT _row, 0 AS prio, {weight!r} AS score, {_q(code)} AS code,"
+                f' {_sql_fragment(code, None)} AS frag FROM w WHERE "_hit_{code}"'
+            )
     if contributions is not None:
-        risky = risk >= s.reason_min_risk
+        risky = np.asarray(risk) >= s.reason_min_risk
         for code in MODEL_CODES:
             if code not in contributions:
                 continue
-            contrib = contributions[code].to_numpy()
+            contrib = contributions[code].to_numpy(dtype=float)
             mask = risky & (contrib >= max(s.reason_min_contribution, 1e-12))
             for rule in GROUP_RULES.get(code, ()):
                 mask &= ~hits[rule].to_numpy()
             if code == "nps_score":
-                mask &= w["nps_last"].notna().to_numpy()
+                mask &= df["nps_last"].notna().to_numpy()
             if code == "payment_delay":
-                mask &= (w["overdue_amount"] > 0).to_numpy()
+                mask &= (df["overdue_amount"] > 0).to_numpy()
             if mask.any():
-                sub = w[mask]
-                c = pd.Series(contrib[mask], index=sub.index)
-                frag = _fragments(code, sub, {"model_contribution": c})
-                parts.append(_long(sub.index, 1, c.to_numpy(), code, frag))
-    out = pd.Series("[]", index=df.index, dtype=object)
-    if not parts:
-        return out
-    long = pd.concat(parts, ignore_index=True)
-    con = duckdb.connect()
-    try:
-        con.register("reasons_long", long)
-        joined = con.execute(
-            """
-            SELECT row_id, '[' || string_agg(fragment, ',' ORDER BY prio, score DESC, code)
-                   || ']' AS reasons
-            FROM (
-                SELECT *, row_number() OVER (
-                    PARTITION BY row_id ORDER BY prio, score DESC, code) AS rn
-                FROM reasons_long
-            ) WHERE rn <= ? GROUP BY row_id
-            """,
-            [s.max_reasons],
-        ).df()
-    finally:
-        con.close()
-    out.loc[joined["row_id"].to_numpy()] = joined["reasons"].to_numpy()
-    return out
-
-
-def _long(
-    index: pd.Index, prio: int, score: float | np.ndarray, code: str, frag: pd.Series
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "row_id": np.asarray(index),
-            "prio": prio,
-            "score": np.broadcast_to(np.asarray(score, dtype=float), (len(index),)),
-            "code": code,
-            "fragment": frag.astype(str).to_numpy(),
-        }
-    )
+                w[f"_show_{code}"] = mask
+                w[f"_c_{code}"] = contrib
+                selects.append(
+                    f'SELECT _row, 1 AS prio, "_c_{code}" AS score, {_q(code)} AS code,'
+                    f" {_sql_fragment(code, f'_c_{code}')} AS frag FROM w"
+                    f' WHERE "_show_{code}"'
+                )
+    out = np.full(len(w), "[]", dtype=object)
+    if selects:
+        con = duckdb.connect()
+        try:
+            con.register("w", pa.Table.from_pandas(w, preserve_index=False))
+            joined = con.execute(
+                f"""
+                WITH long AS ({" UNION ALL ".join(selects)}),
+                ranked AS (
+                    SELECT *, row_number() OVER (
+                        PARTITION BY _row ORDER BY prio, score DESC, code) AS rn
+                    FROM long
+                )
+                SELECT _row, '[' || string_agg(CAST(frag AS VARCHAR), ','
+                                               ORDER BY prio, score DESC, code) || ']'
+                FROM ranked WHERE rn <= {int(s.max_reasons)}
+                GROUP BY _row
+                """
+            ).fetchnumpy()
+        finally:
+            con.close()
+        keys = list(joined)
+        out[joined[keys[0]].astype(np.int64)] = joined[keys[1]]
+    return pd.Series(out, index=df.index, dtype=object)

@@ -35,23 +35,46 @@ def loglik_terms(params: tuple[float, float, float], x: np.ndarray, m: np.ndarra
     )
 
 
-def _objective(
-    log_theta: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndarray
-) -> tuple[float, np.ndarray]:
+class _Data:
+    """Distinct (x, m̄) rows with weights; x-only terms are computed per distinct x."""
+
+    def __init__(self, x: np.ndarray, m: np.ndarray, w: np.ndarray) -> None:
+        self.xv, self.xc = np.unique(x, return_inverse=True)
+        self.x, self.m, self.w = x, m, w
+        self.log_m = np.log(m)
+        self.log_x = np.log(x)
+        self.sw_x = np.bincount(self.xc, weights=w, minlength=len(self.xv))
+        # Σ w·x·(ln m̄ + ln x) and Σ w·ln m̄ do not depend on the parameters
+        self.s_xlogmx = wsum(w, x * (self.log_m + self.log_x))
+        self.s_logm = wsum(w, self.log_m)
+
+
+def _objective(log_theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
     theta = np.exp(log_theta)
     p, q, g = theta
-    px = p * x
-    ll = loglik_terms((p, q, g), x, m)
-    log_gmx = np.log(g + m * x)
-    psi = digamma(px + q)
-    d_p = x * (psi - digamma(px) + np.log(m) + np.log(x) - log_gmx)
-    d_q = psi - digamma(q) + np.log(g) - log_gmx
-    d_g = q / g - (px + q) / (g + m * x)
-    total = w.sum()
-    value = -wsum(w, ll) / total
-    grad = np.array([wsum(w, d) for d in (d_p, d_q, d_g)]) * theta / -total
+    w, total = d.w, float(d.w.sum())
+    pxv = p * d.xv
+    # per distinct x: lnΓ(px+q) − lnΓ(px) and the digammas
+    lg = gammaln(pxv + q) - gammaln(pxv)
+    psi_pq = digamma(pxv + q)
+    psi_p = digamma(pxv)
+    log_gmx = np.log(g + d.m * d.x)
+    px = p * d.x
+    ll_sum = (
+        wsum(d.sw_x, lg)
+        - total * gammaln(q)
+        + total * q * np.log(g)
+        + p * d.s_xlogmx
+        - d.s_logm
+        - wsum(w, (px + q) * log_gmx)
+    )
+    value = -ll_sum / total
     if not np.isfinite(value):
         return 1e300, np.zeros(3)
+    d_p = wsum(d.sw_x, d.xv * (psi_pq - psi_p)) + d.s_xlogmx - wsum(w * d.x, log_gmx)
+    d_q = wsum(d.sw_x, psi_pq) - total * digamma(q) + total * np.log(g) - wsum(w, log_gmx)
+    d_g = total * q / g - wsum(w, (px + q) / (g + d.m * d.x))
+    grad = np.array([d_p, d_q, d_g]) * theta / -total
     return value, grad
 
 
@@ -66,7 +89,8 @@ def fit_gamma_gamma(x: np.ndarray, m: np.ndarray, weights: np.ndarray | None = N
         raise ValueError("Gamma-Gamma needs customers with repeat purchases and positive spend")
     mean_m = wsum(w, um) / float(w.sum())
     start = np.log([1.0, 2.0, mean_m])
-    theta, fun, converged, nit, msg = maximise(lambda t: _objective(t, ux, um, w), start, jac=True)
+    data = _Data(ux, um, w)
+    theta, fun, converged, nit, msg = maximise(lambda t: _objective(t, data), start, jac=True)
     corr = float(np.corrcoef(x[keep], m[keep])[0, 1]) if keep.sum() > 2 else float("nan")
     return FitResult(
         model="gamma_gamma",

@@ -43,19 +43,14 @@ money AS (
 days AS (
     SELECT customer_id, d, SUM(amount) AS v FROM o GROUP BY customer_id, d HAVING SUM(amount) >= 0
 ),
-ranked AS (
-    SELECT customer_id, d, v,
-           ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY d) AS k
-    FROM days
-),
 freq AS (
     SELECT customer_id,
            COUNT(*) - 1 AS x,
            MIN(d) AS first_day,
            MAX(d) AS last_day,
-           AVG(v) FILTER (WHERE k > 1) AS m_repeat,
+           (SUM(v) - arg_min(v, d)) / NULLIF(COUNT(*) - 1, 0) AS m_repeat,
            AVG(v) AS m_all
-    FROM ranked GROUP BY customer_id
+    FROM days GROUP BY customer_id
 )
 SELECT money.customer_id, money.revenue, money.cost, money.costed_revenue,
        money.costed_orders,

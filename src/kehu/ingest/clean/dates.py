@@ -9,7 +9,7 @@ and a UTC offset); Excel serial numbers when the caller allows them. Day/month-f
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -31,16 +31,22 @@ _MONTHS = {
     for name in names
 }  # fmt: skip
 
-_YMD = re.compile(r"(?P<y>\d{4})\s*(?P<s>[-/.])\s*(?P<m>\d{1,2})\s*(?P=s)\s*(?P<d>\d{1,2})(?P<rest>.*)")
+_YMD = re.compile(
+    r"(?P<y>\d{4})\s*(?P<s>[-/.])\s*(?P<m>\d{1,2})\s*(?P=s)\s*(?P<d>\d{1,2})(?P<rest>.*)"
+)
 _ZH = re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?(?P<rest>.*)")
-_COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:t?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?")
+_COMPACT = re.compile(
+    r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:t?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?"
+)
 _AB_Y = re.compile(r"(?P<a>\d{1,2})(?P<s>[-/.])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4})(?P<rest>.*)")
 _D_MON_Y = re.compile(r"(?P<d>\d{1,2})[-\s]*(?P<mon>[a-z]{3,9})\.?[-\s,]*(?P<y>\d{4})(?P<rest>.*)")
 _MON_D_Y = re.compile(
     r"(?P<mon>[a-z]{3,9})\.?\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{4})(?P<rest>.*)"
 )
 _YEAR = re.compile(r"(?P<y>\d{4})\s*年?")
-_YEAR_MONTH = re.compile(r"(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?|(?P<y2>\d{4})(?P<m2>\d{2})")
+_YEAR_MONTH = re.compile(
+    r"(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?|(?P<y2>\d{4})(?P<m2>\d{2})"
+)
 _SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
 _TIME = re.compile(
     r"(?P<ap1>上午|下午|晚上|中午|凌晨|早上|am|pm)?\s*"
@@ -175,9 +181,7 @@ def _parse_time(text: str, original: str) -> tuple[time, timezone | None]:
     hour, minute, second = int(m["H"]), int(m["M"] or 0), int(m["S"] or 0)
     micro = int((m["f"] or "0")[:6].ljust(6, "0"))
     marker = m["ap1"] or m["ap2"]
-    if marker in _PM and hour < 12:
-        hour += 12
-    elif marker == "中午" and hour < 11:
+    if marker in _PM and hour < 12 or marker == "中午" and hour < 11:
         hour += 12
     elif marker in _AM and hour == 12:
         hour = 0
@@ -191,7 +195,7 @@ def _parse_time(text: str, original: str) -> tuple[time, timezone | None]:
 
 def _offset(text: str) -> timezone:
     if text in ("z", "utc"):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)

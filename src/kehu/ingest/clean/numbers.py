@@ -10,11 +10,25 @@ from kehu.ingest.clean.errors import CleanError
 from kehu.ingest.clean.text import DEFAULT_NULL_MARKERS, match_key, normalize_text
 
 _NUM = r"\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+"
-_MULT = {"万": Decimal(10**4), "w": Decimal(10**4), "亿": Decimal(10**8), "千": Decimal(1000), "k": Decimal(1000)}
-_NUMBER = re.compile(rf"(?P<sign>[-+]?)(?P<n>{_NUM})\s*(?P<mult>万|亿|千|w|k)?\s*(?P<unit>[^\d\s.,]{{0,6}})")
-_RANGE = re.compile(rf"(?P<a>{_NUM})\s*(?:-|~|～|至|到|—)\s*(?P<b>{_NUM})\s*(?P<unit>[^\d\s.,]{{0,6}})")
-_AT_LEAST = re.compile(rf"(?:>=?|≥|大于|超过|多于)?\s*(?P<n>{_NUM})\s*(?P<unit>[^\d\s.,+]{{0,3}})\s*(?:以上|及以上|\+)")
-_BELOW = re.compile(rf"(?:<|少于|小于|不足|低于)\s*(?P<n>{_NUM})\s*(?P<unit>[^\d\s.,]{{0,3}})(?:以下)?|(?P<n2>{_NUM})\s*(?P<unit2>[^\d\s.,]{{0,3}})以下")
+_MULT = {
+    "万": Decimal(10**4),
+    "w": Decimal(10**4),
+    "亿": Decimal(10**8),
+    "千": Decimal(1000),
+    "k": Decimal(1000),
+}
+_NUMBER = re.compile(
+    rf"(?P<sign>[-+]?)(?P<n>{_NUM})\s*(?P<mult>万|亿|千|w|k)?\s*(?P<unit>[^\d\s.,]{{0,6}})"
+)
+_RANGE = re.compile(
+    rf"(?P<a>{_NUM})\s*(?:-|~|～|至|到|—)\s*(?P<b>{_NUM})\s*(?P<unit>[^\d\s.,]{{0,6}})"
+)
+_AT_LEAST = re.compile(
+    rf"(?:>=?|≥|大于|超过|多于)?\s*(?P<n>{_NUM})\s*(?P<unit>[^\d\s.,+]{{0,3}})\s*(?:以上|及以上|\+)"
+)
+_BELOW = re.compile(
+    rf"(?:<|少于|小于|不足|低于)\s*(?P<n>{_NUM})\s*(?P<unit>[^\d\s.,]{{0,3}})(?:以下)?|(?P<n2>{_NUM})\s*(?P<unit2>[^\d\s.,]{{0,3}})以下"
+)
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:e[+-]?\d+)?")
 
 

@@ -15,7 +15,9 @@ _QUARTER = re.compile(
     r"|q(?P<q2>[1-4])\s*[-/_ ]?\s*(?P<y2>\d{4})"
 )
 _HALF = re.compile(r"(?P<y>\d{4})\s*(?:年|年度)?\s*[-/_ ]?\s*(?:h(?P<h>[12])|(?P<zh>上|下)半年)")
-_MONTH = re.compile(r"(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?|(?P<y2>\d{4})(?P<m2>\d{2})")
+_MONTH = re.compile(
+    r"(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?|(?P<y2>\d{4})(?P<m2>\d{2})"
+)
 
 
 def parse_period(

@@ -8,6 +8,7 @@ from importlib import resources
 
 from kehu.ingest.clean.text import match_key
 
+
 @cache
 def _province_index() -> dict[str, str]:
     path = resources.files("kehu").joinpath("data", "provinces.csv")

@@ -43,7 +43,9 @@ def clean_text(value: str | None) -> str | None:
     return text or None
 
 
-def is_null_marker(text: str, markers: tuple[str, ...] | frozenset[str] = DEFAULT_NULL_MARKERS) -> bool:
+def is_null_marker(
+    text: str, markers: tuple[str, ...] | frozenset[str] = DEFAULT_NULL_MARKERS
+) -> bool:
     """True for '', '-', 'N/A', '无', … (compared case-insensitively after normalising)."""
     norm = normalize_text(text).casefold()
     return norm == "" or norm in markers
@@ -65,7 +67,9 @@ def match_key(text: str) -> str:
 _TRUE = frozenset(
     ["是", "是的", "对", "有", "真", "y", "yes", "true", "t", "1", "√", "✓", "✔", "ok", "on"]
 )
-_FALSE = frozenset(["否", "不是", "非", "无", "没有", "假", "n", "no", "false", "f", "0", "×", "✗", "✘", "off"])
+_FALSE = frozenset(
+    ["否", "不是", "非", "无", "没有", "假", "n", "no", "false", "f", "0", "×", "✗", "✘", "off"]
+)
 
 
 def parse_bool(value: str | None) -> bool | None:

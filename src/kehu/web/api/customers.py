@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from kehu.web.api.deps import ApiUser, Lang, State, client_ip
+from kehu.web.api.deps import ApiUser, Lang, State, client_ip, json_response
 from kehu.web.services import customer360, customers, exports
 from kehu.web.services.customers import CustomerQuery
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
 
-def customer_query(
+async def customer_query(
     request: Request,
     q: Annotated[str | None, Query(description="search name, id, contact, phone")] = None,
     region: str | None = None,
@@ -61,10 +61,10 @@ def customer_query(
 ListQuery = Annotated[CustomerQuery, Depends(customer_query)]
 
 
-@router.get("", operation_id="list_customers")
-def list_customers(state: State, who: ApiUser, cq: ListQuery) -> dict[str, Any]:
+@router.get("", operation_id="list_customers", response_model=dict[str, Any])
+def list_customers(state: State, who: ApiUser, cq: ListQuery) -> Response:
     """Customers the caller may see, one page, with the total."""
-    return customers.list_customers(state, who.scope, cq)
+    return json_response(customers.list_customers(state, who.scope, cq))
 
 
 @router.get("/options", operation_id="customer_filter_options")
@@ -104,10 +104,10 @@ def get_customer(state: State, who: ApiUser, customer_id: str) -> dict[str, Any]
     return customers.get_customer(state, who.scope, customer_id)
 
 
-@router.get("/{customer_id}/360", operation_id="customer_360")
-def get_customer_360(state: State, who: ApiUser, lang: Lang, customer_id: str) -> dict[str, Any]:
+@router.get("/{customer_id}/360", operation_id="customer_360", response_model=dict[str, Any])
+def get_customer_360(state: State, who: ApiUser, lang: Lang, customer_id: str) -> Response:
     """Profile, portrait, scores with explanations, timeline, tasks, alerts and strategy."""
-    return customer360.customer_360(state, who.scope, customer_id, lang)
+    return json_response(customer360.customer_360(state, who.scope, customer_id, lang))
 
 
 @router.get("/{customer_id}/timeline", operation_id="customer_timeline")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 
 from kehu.errors import AccessDenied
 from kehu.web.access import Scope, scope_for
@@ -42,15 +43,20 @@ class Principal:
         return self.session.csrf_token if self.session else ""
 
 
-def get_state(request: Request) -> WebState:
+async def get_state(request: Request) -> WebState:
     return request.app.state.kehu  # type: ignore[no-any-return]
 
 
-def get_lang(request: Request) -> str:
+async def get_lang(request: Request) -> str:
+    return lang_of(request)
+
+
+def lang_of(request: Request) -> str:
+    """The page language: ?lang=, then the cookie, the browser, the workspace default."""
     explicit = request.query_params.get("lang")
     if explicit in ("zh", "en"):
         return explicit
-    state = get_state(request)
+    state: WebState = request.app.state.kehu
     return pick_lang(
         request.cookies.get(LANG_COOKIE),
         request.headers.get("accept-language"),
@@ -66,7 +72,7 @@ def _principal(request: Request) -> Principal | None:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    state = get_state(request)
+    state: WebState = request.app.state.kehu
     header = request.headers.get("authorization", "")
     principal = None
     if header.lower().startswith("bearer "):
@@ -83,7 +89,7 @@ def _principal(request: Request) -> Principal | None:
     return principal
 
 
-def api_principal(
+async def api_principal(
     request: Request,
     x_csrf_token: Annotated[str | None, Header()] = None,
 ) -> Principal:
@@ -104,7 +110,7 @@ def api_principal(
     return principal
 
 
-def page_principal(request: Request) -> Principal:
+async def page_principal(request: Request) -> Principal:
     """The logged-in user of a page; anonymous visitors are sent to the login page."""
     principal = _principal(request)
     if principal is None or principal.via != "session":
@@ -115,7 +121,7 @@ def page_principal(request: Request) -> Principal:
 
 async def form_principal(request: Request) -> Principal:
     """A page form post: logged in, and the form's csrf_token matches the session's."""
-    principal = page_principal(request)
+    principal = await page_principal(request)
     form = await request.form()
     given = form.get("csrf_token")
     if not check_csrf(principal.csrf_token, given if isinstance(given, str) else None):
@@ -128,3 +134,18 @@ Lang = Annotated[str, Depends(get_lang)]
 ApiUser = Annotated[Principal, Depends(api_principal)]
 PageUser = Annotated[Principal, Depends(page_principal)]
 FormUser = Annotated[Principal, Depends(form_principal)]
+
+
+def _default(value: object) -> object:
+    from kehu.web.services.common import plain
+
+    out = plain(value)
+    if out is value:
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return out
+
+
+def json_response(data: object, status_code: int = 200) -> Response:
+    """JSON bytes without FastAPI's per-field re-validation (hot, already-plain payloads)."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_default)
+    return Response(body.encode("utf-8"), status_code, media_type="application/json")

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from kehu.web.api.deps import ApiUser, Lang, State
+from kehu.web.api.deps import ApiUser, Lang, State, json_response
 from kehu.web.services import kpis
 
 router = APIRouter(prefix="/api/v1", tags=["kpis"])
 
 
-@router.get("/kpis", operation_id="list_kpis")
+@router.get("/kpis", operation_id="list_kpis", response_model=list[dict[str, Any]])
 def list_kpis(
     state: State,
     who: ApiUser,
     period: Annotated[str, Query(pattern="^(month|quarter|year)$")] = "month",
     by: Annotated[str | None, Query(pattern="^(region|owner|rfm_type|value_tier)$")] = None,
     kpi: Annotated[list[str] | None, Query(description="KPI codes (default: all)")] = None,
-) -> list[dict[str, Any]]:
+) -> Response:
     """Every KPI per period for the caller's customers (formulas in docs/planning.md)."""
-    return kpis.kpis(state, who.scope, period, by, tuple(kpi) if kpi else None)
+    return json_response(kpis.kpis(state, who.scope, period, by, tuple(kpi) if kpi else None))
 
 
-@router.get("/kpis/cards", operation_id="kpi_cards")
-def kpi_cards(state: State, who: ApiUser, lang: Lang) -> list[dict[str, Any]]:
+@router.get("/kpis/cards", operation_id="kpi_cards", response_model=list[dict[str, Any]])
+def kpi_cards(state: State, who: ApiUser, lang: Lang) -> Response:
     """The dashboard's headline KPIs: latest month, formatted, with the trend."""
-    return kpis.kpi_cards(state, who.scope, lang)
+    return json_response(kpis.kpi_cards(state, who.scope, lang))

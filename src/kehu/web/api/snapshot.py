@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from kehu.web.api.deps import ApiUser, Lang, State
+from kehu.web.api.deps import ApiUser, Lang, State, json_response
 from kehu.web.services import dashboard
 from kehu.web.services.common import snapshot_dates
 
 router = APIRouter(prefix="/api/v1", tags=["snapshot"])
 
 
-@router.get("/snapshot/summary", operation_id="snapshot_summary")
-def snapshot_summary(state: State, who: ApiUser, lang: Lang) -> dict[str, Any]:
+@router.get("/snapshot/summary", operation_id="snapshot_summary", response_model=dict[str, Any])
+def snapshot_summary(state: State, who: ApiUser, lang: Lang) -> Response:
     """Totals and the count per rfm_type, value_tier, lifecycle, segment and ABC class."""
     data = dashboard.summary(state, who.scope)
-    return {"totals": data["totals"], "dimensions": dashboard.with_labels(data["dimensions"], lang)}
+    dims = dashboard.with_labels(data["dimensions"], lang)
+    return json_response({"totals": data["totals"], "dimensions": dims})
 
 
 @router.get("/snapshot/dates", operation_id="snapshot_dates")

@@ -21,6 +21,7 @@ def health(state: State) -> dict[str, Any]:
     as_of = latest_as_of(state.ws)
     return {
         "status": "ok" if ok else "error",
+        "ready": state.ready.is_set(),
         "version": __version__,
         "uptime_seconds": round(time.time() - state.started_at, 1),
         "snapshot_as_of": as_of.isoformat() if as_of else None,

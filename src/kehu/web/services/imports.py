@@ -122,23 +122,79 @@ def _run(state: WebState, folder: Path, meta: dict[str, Any], *, dry_run: bool) 
     return result.to_json()
 
 
+def _headers(state: WebState, folder: Path, meta: dict[str, Any]) -> list[str]:
+    """The file's header row, found the way the importer finds it (cached in meta.json)."""
+    if meta.get("headers") is not None:
+        return list(meta["headers"])
+    from kehu.ingest.mapping import header_score
+    from kehu.ingest.read import file_format, read_delimited, read_excel, read_parquet
+    from kehu.store.schema import table_for_kind
+
+    table = table_for_kind(meta["kind"])
+    assert table is not None
+    path = folder / meta["file"]
+    cfg = state.settings.ingest
+
+    def score(cells: list[str]) -> int:
+        return header_score(cells, table)
+
+    fmt = file_format(path)
+    if fmt == "excel":
+        raw = read_excel(
+            path, score=score, sheet=None, header_row=None, scan_rows=cfg.header_scan_rows
+        )
+    elif fmt == "parquet":
+        raw = read_parquet(path)
+    else:
+        raw = read_delimited(
+            path,
+            score=score,
+            encoding=cfg.encoding,
+            delimiter=None,
+            header_row=None,
+            scan_rows=cfg.header_scan_rows,
+        )
+    meta["headers"] = [h for h in raw.headers if h]
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return list(meta["headers"])
+
+
+def _mapping(state: WebState, folder: Path, meta: dict[str, Any]) -> dict[str, str | None]:
+    """header -> column as the importer will map it (aliases, then the user's corrections)."""
+    from kehu.ingest.mapping import load_mapping_file, map_headers
+    from kehu.store.schema import table_for_kind
+
+    table = table_for_kind(meta["kind"])
+    assert table is not None
+    path = folder / "mapping.toml"
+    user = load_mapping_file(path, table) if path.is_file() else None
+    headers = _headers(state, folder, meta)
+    return {m.header: m.column for m in map_headers(headers, table, user)}
+
+
 def preview(
     state: WebState,
     scope: Scope,
     upload_id: str,
     mapping: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """A dry run with the current (or a corrected) mapping: counts, mapping, rejects."""
+    """A dry run with the current (or a corrected) mapping: counts, mapping, rejects.
+
+    When the mapping still lacks a required column the importer's message is returned as
+    `error` (with the mapping), so the user can fix it in the next step.
+    """
     scope.require("import")
     folder = _dir(state, upload_id)
     meta = _meta(folder)
     if mapping is not None:
         _write_mapping(folder, meta, mapping)
-    result = _run(state, folder, meta, dry_run=True)
-    headers = list(result.get("columns", {})) + [
-        h for h in result.get("unmapped_columns", []) if h not in result.get("columns", {})
-    ]
-    current = {h: result.get("columns", {}).get(h) for h in headers}
+    current = _mapping(state, folder, meta)
+    error = None
+    try:
+        result = _run(state, folder, meta, dry_run=True)
+    except KehuError as exc:
+        error = {"zh": exc.zh, "en": exc.en}
+        result = {"read": 0, "loaded": 0, "rejected": 0, "rejects": [], "rejects_total": 0}
     out = {
         "upload_id": upload_id,
         "file": meta["file"],
@@ -147,6 +203,7 @@ def preview(
         "mapping": current,
         "targets": columns_for(meta["kind"]),
         "result": result,
+        "error": error,
     }
     (folder / "preview.json").write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
     return out

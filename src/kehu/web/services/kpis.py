@@ -37,7 +37,7 @@ def kpis(
     kpi_codes: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
     """KPI rows (kpi, period, value, previous, change, change_pct, unit ...) for the scope."""
-    from kehu.planning.kpis import compute_kpis, get_kpi
+    from kehu.planning.kpis import get_kpi
 
     group_by, members = _scope_group(scope)
     if group_by is not None and by not in (None, group_by):
@@ -47,16 +47,28 @@ def kpis(
     key = ("kpis", scope.key, period, by, kpi_codes, state.generation("customers"))
 
     def compute() -> list[dict[str, Any]]:
-        codes = list(kpi_codes) if kpi_codes else None
         if group_by is None:
-            rows = compute_kpis(state.ws, period, by, kpis=codes)
-        else:
-            rows = compute_kpis(state.ws, period, group_by, kpis=codes)
-            rows = [r for r in rows if r["group"] in members]
-            if by is None:
-                rows = _combine(rows, {k: get_kpi(k).scale for k in {r["kpi"] for r in rows}})
+            return _raw(state, period, by, kpi_codes)
+        rows = [r for r in _raw(state, period, group_by, kpi_codes) if r["group"] in members]
+        if by is None:
+            rows = _combine(rows, {k: get_kpi(k).scale for k in {r["kpi"] for r in rows}})
+        return rows
+
+    return state.cached("activity", key, compute)
+
+
+def _raw(
+    state: WebState, period: str, by: str | None, kpi_codes: tuple[str, ...] | None
+) -> list[dict[str, Any]]:
+    """`compute_kpis` for the whole workspace, cached: every manager's (or rep's) figures are
+    cut from the one per-region (per-owner) computation."""
+    from kehu.planning.kpis import compute_kpis
+
+    def compute() -> list[dict[str, Any]]:
+        rows = compute_kpis(state.ws, period, by, kpis=list(kpi_codes) if kpi_codes else None)
         return [{k: plain(v) for k, v in r.items()} for r in rows]
 
+    key = ("kpi-raw", period, by, kpi_codes, state.generation("customers"))
     return state.cached("activity", key, compute)
 
 
@@ -109,8 +121,8 @@ def kpi_cards(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
     cards = []
     for code in CARD_KPIS:
         r = latest.get(code)
-        if r is None:
-            continue
+        if r is None or r["value"] is None:
+            continue  # no data for this KPI (e.g. no surveys for NPS): no card
         kpi = get_kpi(code)
         change = r.get("change")
         direction = None if not change else ("up" if change > 0 else "down")
@@ -143,5 +155,6 @@ def warm(state: WebState) -> None:
     admin = Scope("warm-up", "admin", sees_pii=True)
     dashboard.summary(state, admin)
     dashboard.pareto(state, admin)
-    kpis(state, admin, "month", None, CARD_KPIS)
-    kpis(state, admin, "month", None, None)
+    for by in (None, "region", "owner"):  # managers' and reps' KPIs are cut from these
+        _raw(state, "month", by, CARD_KPIS)
+        _raw(state, "month", by, None)

@@ -60,7 +60,7 @@ def scoped_workspace(state: WebState, scope: Scope) -> Iterator[Workspace]:
                     sql, args = f'SELECT {select} FROM "{table.name}"', []
                 else:
                     continue
-                data = src.execute(sql, args).to_arrow_table()
+                data = src.sql(sql, params=args).to_arrow_table()
                 if data.num_rows == 0:
                     continue
                 con.register("_scoped", data)

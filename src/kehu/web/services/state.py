@@ -31,7 +31,7 @@ AREAS = ("customers", "activity")
 class ResultCache:
     """A small thread-safe LRU of computed results, keyed by area generation + key."""
 
-    def __init__(self, max_entries: int = 512, ttl: float = 300.0) -> None:
+    def __init__(self, max_entries: int = 2048, ttl: float = 3600.0) -> None:
         self.max_entries = max_entries
         self.ttl = ttl
         self._data: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
@@ -82,15 +82,65 @@ class WebState:
         self._generation = dict.fromkeys(AREAS, 0)
         self._gen_lock = threading.Lock()
         self.started_at = time.time()
+        self.ready = threading.Event()  # set once the dashboard caches are warm
+        self.rewarm = True  # recompute the dashboard caches after writes
+        self._warming = False
+        self._warm_again = False
+        self._warm_thread: threading.Thread | None = None
+
+    def warm(self) -> None:
+        """Precompute the admin dashboard (list, summary, KPIs) so first visitors do not wait."""
+        import logging
+
+        from kehu.web.services import kpis, listing
+
+        try:
+            listing.ensure_list(self)
+            listing.ensure_order(self, "value_score", True)  # the customers page's default
+            listing.ensure_order(self, "churn_risk", True)  # the watch-list's "view all"
+            kpis.warm(self)
+        except Exception:  # a warm-up failure must not stop the server; requests recompute
+            logging.getLogger("kehu.web").exception("cache warm-up failed")
+        finally:
+            self.ready.set()
 
     def generation(self, area: str) -> int:
         return self._generation[area]
 
     def changed(self, *areas: str) -> None:
-        """Record that a write changed these areas (all when none given)."""
+        """Record that a write changed these areas (all when none given); the dashboard
+        caches are recomputed in the background."""
         with self._gen_lock:
             for area in areas or AREAS:
                 self._generation[area] += 1
+            if self.rewarm:
+                if self._warming:
+                    self._warm_again = True
+                else:
+                    self._warming = True
+                    self._warm_thread = threading.Thread(target=self._rewarm, daemon=True)
+                    self._warm_thread.start()
+
+    def start_warm_up(self) -> None:
+        """Warm the caches in a background thread (server start-up)."""
+        self._warm_thread = threading.Thread(target=self.warm, name="kehu-warm-up", daemon=True)
+        self._warm_thread.start()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """No more background work; wait for a running warm-up (before closing the store)."""
+        self.rewarm = False
+        thread = self._warm_thread
+        if thread is not None and thread.is_alive():
+            thread.join(timeout)
+
+    def _rewarm(self) -> None:
+        while True:
+            self.warm()
+            with self._gen_lock:
+                if not self._warm_again:
+                    self._warming = False
+                    return
+                self._warm_again = False
 
     def cached(self, area: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """A result valid until the next write to `area` (or `cache_seconds`)."""

@@ -56,10 +56,13 @@
       return merge(base(), {
         tooltip: merge(base().tooltip, { trigger: "item", formatter: "{b}<br/><b>{c}</b> ({d}%)" }),
         legend: { bottom: 0, icon: "circle", itemWidth: 8, itemHeight: 8, textStyle: { color: TEXT, fontSize: 12 } },
-        series: [{ type: "pie", radius: ["52%", "76%"], center: ["50%", "44%"], avoidLabelOverlap: true,
+        title: { text: String(data.reduce(function (a, d) { return a + d.value; }, 0)),
+          subtext: (readJSON("i18n-data") || {}).customers || "", left: "center", top: "34%",
+          textStyle: { fontSize: 24, fontWeight: 700, color: "#0f172a", fontFamily: FONT },
+          subtextStyle: { fontSize: 12, color: "#8491a7" }, itemGap: 2 },
+        series: [{ type: "pie", radius: ["54%", "76%"], center: ["50%", "44%"], avoidLabelOverlap: true,
           itemStyle: { borderColor: "#fff", borderWidth: 2, borderRadius: 6 },
-          label: { show: true, position: "outside", formatter: "{d}%", color: TEXT, fontSize: 11 },
-          labelLine: { length: 6, length2: 6 }, data: data }]
+          label: { show: false }, labelLine: { show: false }, data: data }]
       });
     },
     bars: function (items) {
@@ -109,8 +112,7 @@
         tooltip: merge(base().tooltip, { trigger: "axis", valueFormatter: function (v) { return v.toFixed(1) + "%"; } }),
         legend: { bottom: 0, icon: "roundRect", itemWidth: 12, itemHeight: 4, textStyle: { color: TEXT, fontSize: 12 } },
         grid: { left: 8, right: 14, top: 14, bottom: 34, containLabel: true },
-        xAxis: { type: "value", min: 0, max: 100, name: i18n.top_pct || "", nameLocation: "middle", nameGap: 24,
-          nameTextStyle: { color: "#8491a7", fontSize: 11 },
+        xAxis: { type: "value", min: 0, max: 100,
           axisLabel: { formatter: "{value}%", color: "#8491a7" }, splitLine: { show: false }, axisLine: { lineStyle: { color: "#d5dbe7" } } },
         yAxis: { type: "value", axisLabel: { formatter: "{value}%", color: "#8491a7" }, splitLine: { lineStyle: { color: GRID_LINE } } },
         series: [

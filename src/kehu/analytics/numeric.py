@@ -1,0 +1,19 @@
+"""Engine-independent numeric helpers.
+
+`ROUND(double, 2)` differs between engines at exact halves: DuckDB rounds the binary value
+(2475.725 → 2475.72), Spark rounds its decimal string (→ 2475.73). Multiplying, adding 0.5 and
+flooring are exact IEEE operations on both, so `round_half_up` gives identical results.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+
+def round_half_up(x: ir.NumericValue, digits: int = 2) -> ir.FloatingValue:
+    """x rounded half away from zero to `digits` decimals, identically on DuckDB and Spark."""
+    scale = float(10**digits)
+    v = x.cast("float64")
+    up = (v.abs() * scale + 0.5).floor().cast("float64") / scale
+    return ibis.ifelse(v < 0.0, -up, up)

@@ -1,0 +1,539 @@
+"""Planning commands: plan, playbooks, tasks, kpis, goals, targets (logic in kehu.planning)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from kehu.cli.common import console, lang_of, open_ws, print_json
+from kehu.errors import KehuError
+from kehu.i18n import tr
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)
+    app.command("playbooks")(playbooks)
+    tasks_app = typer.Typer(
+        help="Tasks from `kehu plan`: list, done, export. 任务", no_args_is_help=True
+    )
+    tasks_app.command("list")(tasks_list)
+    tasks_app.command("done")(tasks_done)
+    tasks_app.command("cancel")(tasks_cancel)
+    tasks_app.command("export")(tasks_export)
+    app.add_typer(tasks_app, name="tasks")
+    app.command("kpis")(kpis)
+    goals_app = typer.Typer(help="SMART goals on KPIs. 目标", no_args_is_help=True)
+    goals_app.command("add")(goals_add)
+    goals_app.command("list")(goals_list)
+    goals_app.command("progress")(goals_progress)
+    goals_app.command("remove")(goals_remove)
+    app.add_typer(goals_app, name="goals")
+    targets_app = typer.Typer(help="Sales-target decomposition. 销售目标拆解", no_args_is_help=True)
+    targets_app.command("split")(targets_split)
+    targets_app.command("progress")(targets_progress)
+    app.add_typer(targets_app, name="targets")
+
+
+def _date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise KehuError(f"日期格式应为 YYYY-MM-DD:{text}", f"expected YYYY-MM-DD: {text}") from None
+
+
+def _seg(kind: str, code: Any, lang: str) -> str:
+    if code is None or code != code:  # None or NaN
+        return "—"
+    from kehu.analytics.labels import label
+
+    return label(kind, str(code), lang)
+
+
+# ---- plan, playbooks -------------------------------------------------------------------------
+
+
+def plan(
+    ctx: typer.Context,
+    as_of: str = typer.Option(None, "--as-of", help="Use the snapshot in force on this date."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be created."),
+    top: int = typer.Option(10, "--top", help="How many new tasks to show."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Turn the latest customer snapshot into tasks (playbooks, RACI, priority). 生成行动计划"""
+    from kehu.planning.labels import BANDS, label, team
+    from kehu.planning.plan import make_plan
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    res = make_plan(ws, _date(as_of), dry_run=dry_run)
+    if as_json:
+        print_json({**res.to_json(), "top": res.top(top)})
+        return
+    verb = tr(lang, "将新建", "would create") if dry_run else tr(lang, "新建", "created")
+    console.print(
+        tr(
+            lang,
+            f"快照 {res.as_of}:{res.candidates} 位客户需要行动,{verb} {res.created} 个任务,"
+            f"{res.existing} 个已有任务",
+            f"snapshot {res.as_of}: {res.candidates} customers need action, {verb} "
+            f"{res.created} tasks, {res.existing} already covered",
+        )
+    )
+    if res.deferred:
+        console.print(
+            tr(
+                lang,
+                f"[yellow]{res.deferred} 个任务因负责人待办已达上限"
+                f"(plan.max_open_per_owner)而推迟[/]",
+                f"[yellow]{res.deferred} tasks deferred: their owners are at "
+                f"plan.max_open_per_owner open tasks[/]",
+            )
+        )
+    if not res.created:
+        return
+    table = Table(title=tr(lang, "优先级最高的新任务", "Top new tasks"))
+    for col in (
+        tr(lang, "客户", "customer"),
+        tr(lang, "策略方向", "direction"),
+        tr(lang, "优先级", "priority"),
+        tr(lang, "截止", "due"),
+        "R",
+        "A",
+    ):
+        table.add_column(col)
+    for t in res.top(top):
+        table.add_row(
+            f"{t['customer_name'] or ''} ({t['customer_id']})",
+            tr(lang, t["direction_zh"], t["direction_en"]),
+            f"{t['priority']:.1f} {label(BANDS, t['priority_band'], lang)}",
+            str(t["due_date"]),
+            team(t["owner"], lang),
+            team(t["accountable"], lang),
+        )
+    console.print(table)
+
+
+def playbooks(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Show the playbooks in force (defaults + playbook file + kehu.toml). 分层策略"""
+    from kehu.planning.labels import team
+    from kehu.planning.playbook import load_playbooks
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    books = load_playbooks(ws.settings, ws.root)
+    if as_json:
+        print_json({k: b.to_json() for k, b in books.items()})
+        return
+    table = Table(title=tr(lang, "分层策略", "Playbooks"), show_lines=True)
+    for col in (
+        tr(lang, "客户类型/层级", "type / tier"),
+        tr(lang, "策略方向", "direction"),
+        tr(lang, "具体措施", "measures"),
+        tr(lang, "频率", "cadence"),
+        tr(lang, "年成本(元)", "yearly cost"),
+    ):
+        table.add_column(col)
+    for key, b in books.items():
+        measures = "\n".join(
+            f"{i}. {a.text(lang)}" + (f" [C: {team(a.consulted, lang)}]" if a.consulted else "")
+            for i, a in enumerate(b.actions, 1)
+        )
+        table.add_row(
+            f"{b.name(lang)}\n[dim]{key}[/]",
+            b.direction(lang),
+            measures,
+            b.cadence,
+            f"{b.yearly_cost:,.0f}",
+        )
+    console.print(table)
+
+
+# ---- tasks -------------------------------------------------------------------------------------
+
+
+def tasks_list(
+    ctx: typer.Context,
+    owner: str = typer.Option(None, "--owner", help="Only this owner's tasks."),
+    status: str = typer.Option(None, "--status", help="open | done | cancelled"),
+    customer: str = typer.Option(None, "--customer", help="Only this customer's tasks."),
+    limit: int = typer.Option(50, "--limit", help="At most this many (0 = all)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List tasks, highest priority first. 任务列表"""
+    from kehu.planning.labels import BANDS, TASK_STATUS, label, team
+    from kehu.planning.tasks import list_tasks
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    rows = list_tasks(ws, owner=owner, status=status, customer_id=customer, limit=limit or None)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(tr(lang, "没有任务", "no tasks"))
+        return
+    table = Table()
+    for col in ("ID", tr(lang, "客户", "customer"), tr(lang, "策略方向", "direction"),
+                tr(lang, "优先级", "priority"), tr(lang, "截止", "due"),
+                tr(lang, "状态", "status"), "R", "A"):  # fmt: skip
+        table.add_column(col)
+    for t in rows:
+        table.add_row(
+            str(t["task_id"]),
+            f"{t['customer_name'] or ''} ({t['customer_id']})",
+            tr(lang, t["direction_zh"] or "", t["direction_en"] or ""),
+            f"{t['priority']:.1f} {label(BANDS, t['priority_band'], lang)}",
+            str(t["due_date"]),
+            label(TASK_STATUS, t["status"], lang),
+            team(t["owner"], lang),
+            team(t["accountable"], lang),
+        )
+    console.print(table)
+
+
+def _close(ctx: typer.Context, task_id: int, status: str, note: str | None) -> None:
+    from kehu.planning.tasks import set_status
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    task = set_status(ws, task_id, status, note)
+    word = tr(lang, "已完成", "done") if status == "done" else tr(lang, "已取消", "cancelled")
+    console.print(f"[green]✓[/] #{task_id} {task['customer_name'] or task['customer_id']}: {word}")
+
+
+def tasks_done(
+    ctx: typer.Context,
+    task_id: int = typer.Argument(..., help="Task id (from `kehu tasks list`)."),
+    note: str = typer.Option(None, "--note", help="What was done."),
+) -> None:
+    """Mark a task done. 完成任务"""
+    _close(ctx, task_id, "done", note)
+
+
+def tasks_cancel(
+    ctx: typer.Context,
+    task_id: int = typer.Argument(..., help="Task id."),
+    note: str = typer.Option(None, "--note", help="Why."),
+) -> None:
+    """Cancel a task. 取消任务"""
+    _close(ctx, task_id, "cancelled", note)
+
+
+def tasks_export(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "-o", "--out", help="File: .csv, .xlsx or .json"),
+    status: str = typer.Option(None, "--status", help="open | done | cancelled"),
+    owner: str = typer.Option(None, "--owner", help="Only this owner's tasks."),
+) -> None:
+    """Export tasks (CSV opens in Excel; XLSX; JSON). 导出任务"""
+    from kehu.planning.tasks import export_tasks
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    n = export_tasks(ws, out, status=status, owner=owner, lang=lang)
+    console.print(
+        tr(lang, f"[green]✓[/] 已导出 {n} 个任务到 {out}", f"[green]✓[/] {n} tasks -> {out}")
+    )
+
+
+# ---- KPIs --------------------------------------------------------------------------------------
+
+
+def kpis(
+    ctx: typer.Context,
+    period: str = typer.Option("month", "--period", help="month | quarter | year"),
+    by: str = typer.Option(None, "--by", help="region | owner | rfm_type | value_tier"),
+    start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
+    end: str = typer.Option(None, "--to", help="Last day (default: the data's last day)."),
+    kpi: list[str] = typer.Option(None, "--kpi", help="Only these KPIs (repeatable)."),
+    show: int = typer.Option(6, "--show", help="Periods shown in the table."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output (all rows)."),
+) -> None:
+    """KPIs per period with the change vs the previous period. 关键指标"""
+    from kehu.planning.kpis import KPI_BY_CODE, compute_kpis, format_change, format_value
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    rows = compute_kpis(ws, period, by, _date(start), _date(end), kpis=kpi or None)
+    if as_json:
+        print_json(rows)
+        return
+    labels = sorted({r["period"] for r in rows})[-max(show, 1) :]
+    table = Table(title=tr(lang, "关键指标", "KPIs"))
+    table.add_column(tr(lang, "指标", "KPI"))
+    if by:
+        from kehu.planning.labels import DIMENSIONS, label
+
+        table.add_column(label(DIMENSIONS, by, lang))
+    for lab in labels:
+        table.add_column(lab, justify="right")
+    table.add_column(tr(lang, "环比", "vs prev."), justify="right")
+    seen: dict[tuple[str, Any], dict[str, dict]] = {}
+    for r in rows:
+        seen.setdefault((r["kpi"], r["group"]), {})[r["period"]] = r
+    for (code, grp), per in seen.items():
+        k = KPI_BY_CODE[code]
+        last = per.get(labels[-1]) if labels else None
+        change = format_change(last["change"], k.unit, lang) if last else "—"
+        if last and last["change"] is not None and last["change"] != 0:
+            good = (last["change"] > 0) == k.higher_is_better
+            change = f"[{'green' if good else 'red'}]{change}[/]"
+        grp_text = [] if not by else [
+            _seg(by, grp, lang) if by in ("rfm_type", "value_tier") else (grp or "—")
+        ]  # fmt: skip
+        cells = [format_value(per[lab]["value"], k.unit, lang) if lab in per else "—"
+                 for lab in labels]  # fmt: skip
+        table.add_row(k.label(lang), *grp_text, *cells, change)
+    console.print(table)
+
+
+# ---- goals -------------------------------------------------------------------------------------
+
+
+def goals_add(
+    ctx: typer.Context,
+    metric: str = typer.Option(..., "--metric", help="A KPI code, e.g. new_customers."),
+    target: str = typer.Option(..., "--target", help="200 | 85% | +10% | +5pp | +30"),
+    by: str = typer.Option(None, "--by", help="Deadline (YYYY-MM-DD)."),
+    owner: str = typer.Option(..., "--owner", help="Who owns the goal."),
+    scope: str = typer.Option(None, "--scope", help="region=华东 | rfm_type=high_value ..."),
+    name: str = typer.Option(None, "--name", help="A name for the goal."),
+    start: str = typer.Option(None, "--from", help="Start (default: this period's start)."),
+    period: str = typer.Option(None, "--period", help="2027-Q1 etc.: sets --from and --by."),
+    grain: str = typer.Option(None, "--grain", help="month | quarter | year (progress steps)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Add a SMART goal, e.g. quarterly new customers reach 200. 新增目标"""
+    from kehu.planning.goals import add_goal, goal_title
+    from kehu.planning.periods import Period
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    first, deadline = _date(start), _date(by)
+    if period:
+        p = Period.parse(period)
+        first, deadline = first or p.start, deadline or p.end
+    if deadline is None:
+        raise KehuError(
+            "请用 --by 给出截止日期(或 --period)", "give a deadline with --by (or --period)"
+        )
+    goal = add_goal(ws, metric, target, deadline, owner, scope=scope, name=name, start=first,
+                    grain=grain)  # fmt: skip
+    if as_json:
+        print_json(goal)
+        return
+    console.print(f"[green]✓[/] #{goal['goal_id']} {goal_title(goal, lang)}")
+
+
+def _goal_table(rows: list[dict], lang: str) -> Table:
+    from kehu.planning.goals import goal_title
+    from kehu.planning.kpis import format_value
+    from kehu.planning.labels import GOAL_STATUS, label
+
+    table = Table()
+    for col in ("ID", tr(lang, "目标", "goal"), tr(lang, "负责人", "owner"),
+                tr(lang, "目标值", "target"), tr(lang, "实际", "actual"),
+                tr(lang, "预测", "projected"), tr(lang, "状态", "status")):  # fmt: skip
+        table.add_column(col)
+    colour = {"on_track": "green", "achieved": "green", "at_risk": "yellow", "missed": "red"}
+    for g in rows:
+        unit = g.get("unit") or _unit(g["metric"])
+        status = g.get("status")
+        text = label(GOAL_STATUS, status, lang) if status else "—"
+        if status in colour:
+            text = f"[{colour[status]}]{text}[/]"
+        table.add_row(
+            str(g["goal_id"]),
+            goal_title(g, lang),
+            g["owner"] or "",
+            format_value(g["target"], unit, lang),
+            format_value(g.get("actual"), unit, lang),
+            format_value(g.get("projected"), unit, lang),
+            text,
+        )
+    return table
+
+
+def _unit(metric: str) -> str:
+    from kehu.planning.kpis import get_kpi
+
+    return get_kpi(metric).unit
+
+
+def goals_list(
+    ctx: typer.Context,
+    owner: str = typer.Option(None, "--owner", help="Only this owner's goals."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List goals with their last evaluated status. 目标列表"""
+    from kehu.planning.goals import list_goals
+
+    ws = open_ws(ctx)
+    rows = list_goals(ws, owner)
+    if as_json:
+        print_json(rows)
+        return
+    console.print(_goal_table(rows, lang_of(ctx)))
+
+
+def goals_progress(
+    ctx: typer.Context,
+    goal_id: int = typer.Argument(None, help="One goal (default: all)."),
+    as_of: str = typer.Option(None, "--as-of", help="Evaluate at this date."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Progress vs actual per period; on-track / at-risk / missed by linear projection. 目标进度"""
+    from kehu.planning.goals import progress
+    from kehu.planning.kpis import format_value
+    from kehu.planning.labels import GOAL_STATUS, label
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    reports = progress(ws, goal_id, _date(as_of))
+    if as_json:
+        print_json(reports)
+        return
+    console.print(_goal_table(reports, lang))
+    if goal_id is not None and reports and reports[0]["periods"]:
+        rep = reports[0]
+        table = Table(title=tr(lang, "分期进度", "Per period"))
+        for col in (tr(lang, "期间", "period"), tr(lang, "实际", "actual"),
+                    tr(lang, "累计", "cumulative"), tr(lang, "应达", "expected"),
+                    tr(lang, "预测", "projected"), tr(lang, "状态", "status")):  # fmt: skip
+            table.add_column(col)
+        for p in rep["periods"]:
+            table.add_row(
+                p["period"],
+                *(format_value(p[k], rep["unit"], lang)
+                  for k in ("actual", "cumulative", "expected", "projected")),
+                label(GOAL_STATUS, p["status"], lang),
+            )  # fmt: skip
+        console.print(table)
+
+
+def goals_remove(ctx: typer.Context, goal_id: int = typer.Argument(..., help="Goal id.")) -> None:
+    """Delete a goal and its progress history. 删除目标"""
+    from kehu.planning.goals import remove_goal
+
+    ws = open_ws(ctx)
+    remove_goal(ws, goal_id)
+    console.print(
+        tr(
+            lang_of(ctx),
+            f"[green]✓[/] 已删除目标 #{goal_id}",
+            f"[green]✓[/] goal #{goal_id} removed",
+        )
+    )
+
+
+# ---- targets -----------------------------------------------------------------------------------
+
+
+def targets_split(
+    ctx: typer.Context,
+    total: str = typer.Option(..., "--total", help="Company total in yuan, e.g. 50000000."),
+    period: str = typer.Option(..., "--period", help="2027 | 2027-Q1 | 2027-03"),
+    by: str = typer.Option("region", "--by", help="region | owner | customer"),
+    months: bool = typer.Option(False, "--months", help="Also split each target by month."),
+    month_weights: str = typer.Option(
+        None, "--month-weights", help="Month percentages, e.g. 8,8,9,... (implies --months)."
+    ),
+    weights: str = typer.Option(None, "--weights", help="history=0.6,potential=0.4"),
+    floor: float = typer.Option(None, "--floor", help="Target >= floor x last period."),
+    cap: float = typer.Option(None, "--cap", help="Target <= cap x last period."),
+    rounding: str = typer.Option(None, "--round", help="yuan | fen"),
+    out: Path = typer.Option(None, "-o", "--out", help="XLSX file to write."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the split, write nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Split a sales target over regions / owners / customers (exact sum). 销售目标拆解"""
+    from kehu.planning.targets import parse_month_weights, parse_weights, split_targets
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    res = split_targets(
+        ws, total, period, by, weights=parse_weights(weights), floor=floor, cap=cap,
+        months=months, month_weights=parse_month_weights(month_weights), rounding=rounding,
+        write=not dry_run, out=out, lang=lang,
+    )  # fmt: skip
+    if as_json:
+        print_json(res.to_json())
+        return
+    table = Table(title=tr(lang, f"{res.period.label} 销售目标拆解", f"{res.period.label} targets"))
+    for col in (tr(lang, "单元", "unit"), tr(lang, "基期销售额", "basis sales"),
+                tr(lang, "目标额", "target"), tr(lang, "增长", "growth"), ""):  # fmt: skip
+        table.add_column(col, justify="right" if col else "left")
+    for r in sorted(res.rows, key=lambda r: -r["target"])[:30]:
+        flag = "floor" if r["at_floor"] else ("cap" if r["at_cap"] else "")
+        growth = "—" if r["growth"] is None else f"{r['growth'] * 100:+.1f}%"
+        table.add_row(r["unit"], f"{r['history']:,.2f}", f"{r['target']:,.2f}", growth, flag)
+    console.print(table)
+    console.print(
+        tr(
+            lang,
+            f"共 {len(res.rows)} 个单元,合计 {sum(r['target'] for r in res.rows):,.2f}"
+            f"(基期 {res.basis[0]} ~ {res.basis[1]})",
+            f"{len(res.rows)} units, sum {sum(r['target'] for r in res.rows):,.2f} "
+            f"(basis {res.basis[0]} ~ {res.basis[1]})",
+        )
+    )
+    if res.excluded_customers:
+        console.print(
+            tr(
+                lang,
+                f"[yellow]注意:{res.excluded_customers} 位客户没有{by},其基期销售额"
+                f" {res.excluded_sales:,.2f} 未计入拆解[/]",
+                f"[yellow]note: {res.excluded_customers} customers have no {by}; their basis "
+                f"sales {res.excluded_sales:,.2f} are left out[/]",
+            )
+        )
+    if res.xlsx:
+        console.print(
+            tr(
+                lang,
+                f"[green]✓[/] 已写入目标表和 {res.xlsx}",
+                f"[green]✓[/] wrote the targets table and {res.xlsx}",
+            )
+        )
+
+
+def targets_progress(
+    ctx: typer.Context,
+    period: str = typer.Option(
+        None, "--period", help="2027 | 2027-Q1 | 2027-03 (default: current)."
+    ),
+    as_of: str = typer.Option(None, "--as-of", help="Measure up to this date."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Target attainment per unit: actual orders vs target, pace. 目标达成"""
+    from kehu.planning.targets import target_progress
+
+    ws = open_ws(ctx)
+    lang = lang_of(ctx)
+    rows = target_progress(ws, period, _date(as_of))
+    if as_json:
+        print_json(rows)
+        return
+    r0 = rows[0]
+    table = Table(
+        title=tr(lang, f"{r0['period']} 目标达成(截至 {r0['as_of']},时间进度 {r0['elapsed']:.0%})",
+                 f"{r0['period']} attainment (to {r0['as_of']}, {r0['elapsed']:.0%} of the period)")
+    )  # fmt: skip
+    for col in (tr(lang, "单元", "unit"), tr(lang, "目标", "target"), tr(lang, "实际", "actual"),
+                tr(lang, "达成率", "attainment"), tr(lang, "预计全期", "projected")):  # fmt: skip
+        table.add_column(col, justify="left" if col == tr(lang, "单元", "unit") else "right")
+    for r in rows:
+        att = "—" if r["attainment"] is None else f"{r['attainment']:.1%}"
+        colour = "green" if r["on_pace"] else "yellow"
+        proj = "—" if r["projected"] is None else f"[{colour}]{r['projected']:,.0f}[/]"
+        table.add_row(r["unit"], f"{r['target']:,.0f}", f"{r['actual']:,.0f}", att, proj)
+    console.print(table)

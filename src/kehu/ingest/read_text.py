@@ -1,0 +1,187 @@
+"""CSV/TSV with pyarrow: encoding, delimiter, header row, Excel row numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from kehu.errors import KehuError
+from kehu.ingest.encoding import Encoding, detect_encoding
+from kehu.ingest.raw import HEAD_BYTES, HeaderScore, RawTable, choose_header, int64_array
+from kehu.ingest.result import Progress
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that reports bytes read (for the progress bar)."""
+
+    def __init__(self, fh: io.BufferedReader, total: int, progress: Progress | None) -> None:
+        self._fh, self._total, self._progress, self._done = fh, total, progress, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._fh.readinto(buffer)
+        self._done += n or 0
+        if self._progress:
+            self._progress("read", self._done, self._total)
+        return n or 0
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    candidates = [",", "\t", ";", "|"]
+    best, best_count = ",", 0
+    sample = [line for line in lines if line.strip()][:20]
+    for cand in candidates:
+        counts = [len(next(csv.reader([line], delimiter=cand))) - 1 for line in sample]
+        common = max(set(counts), key=counts.count) if counts else 0
+        if common > best_count:
+            best, best_count = cand, common
+    return best
+
+
+def _decode_head(path: Path, enc: Encoding) -> str:
+    import codecs
+
+    with path.open("rb") as fh:
+        fh.seek(enc.bom_length)
+        raw = fh.read(HEAD_BYTES)
+    return codecs.getincrementaldecoder(enc.name)(errors="replace").decode(raw, final=False)
+
+
+def read_delimited(
+    path: Path,
+    *,
+    score: HeaderScore,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header_row: int | None = None,
+    scan_rows: int = 10,
+    progress: Progress | None = None,
+) -> RawTable:
+    """Read a CSV/TSV with pyarrow (multi-threaded; re-read single-threaded only when some
+    rows have the wrong number of fields, to learn their row numbers)."""
+    enc = detect_encoding(path, encoding)
+    head = _decode_head(path, enc)
+    lines = head.splitlines()
+    if not any(line.strip() for line in lines):
+        raise KehuError(f"{path} 是空文件", f"{path} is empty")
+    if delimiter is None:
+        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else _sniff_delimiter(lines)
+    scan: list[list[str]] = []
+    for row in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter):
+        scan.append(row)
+        if len(scan) >= scan_rows:
+            break
+    idx = choose_header(scan, score, header_row)
+    headers = [h.strip() for h in scan[idx]]
+    names = [f"c{i}" for i in range(len(headers))]
+    table, bad = _pyarrow_read(path, enc, delimiter, idx + 1, names, True, progress)
+    if bad:
+        table, bad = _pyarrow_read(path, enc, delimiter, idx + 1, names, False, None)
+    first = idx + 2
+    numbers, malformed, extra = _number_rows(table.num_rows, bad, first, len(names), delimiter)
+    if extra:
+        padded = pa.table(
+            {n: pa.array([r[i] for _, r in extra], pa.string()) for i, n in enumerate(names)}
+        )
+        table = pa.concat_tables([table, padded])
+        numbers = np.concatenate([numbers, np.array([num for num, _ in extra], dtype=np.int64)])
+        order = np.argsort(numbers, kind="stable")
+        table, numbers = table.take(int64_array(order)), numbers[order]
+    return RawTable(
+        table=table,
+        headers=headers,
+        row_numbers=int64_array(numbers),
+        file_format="tsv" if delimiter == "\t" else "csv",
+        encoding=enc.label,
+        header_row=idx + 1,
+        malformed=malformed,
+    )
+
+
+def _pyarrow_read(
+    path: Path,
+    enc: Encoding,
+    delimiter: str,
+    skip: int,
+    names: list[str],
+    threads: bool,
+    progress: Progress | None,
+) -> tuple[pa.Table, list[tuple[int | None, int, str]]]:
+    bad: list[tuple[int | None, int, str]] = []
+
+    def on_bad(row: Any) -> str:
+        bad.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        fh.seek(enc.bom_length)
+        source = _CountingReader(fh, size, progress)
+        try:
+            table = pacsv.read_csv(
+                source,
+                read_options=pacsv.ReadOptions(
+                    use_threads=threads,
+                    skip_rows=skip,
+                    column_names=names,
+                    encoding="utf8" if enc.name == "utf-8" else enc.name,
+                    block_size=8 << 20,
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter,
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=on_bad,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except UnicodeDecodeError as exc:
+            raise KehuError(
+                f"{path} 含有不是 {enc.name} 编码的字节({exc.reason},位置 {exc.start});"
+                "请用 --encoding 指定正确的编码",
+                f"{path} has bytes that are not {enc.name} ({exc.reason} at {exc.start}); "
+                "pass the right --encoding",
+            ) from None
+        except pa.ArrowInvalid as exc:
+            raise KehuError(f"无法读取 {path}: {exc}", f"cannot read {path}: {exc}") from None
+    return table, bad
+
+
+def _number_rows(
+    n_good: int,
+    bad: list[tuple[int | None, int, str]],
+    first: int,
+    width: int,
+    delimiter: str,
+) -> tuple[np.ndarray, list[tuple[int, int, str]], list[tuple[int, list[str]]]]:
+    """Row numbers of the parsed rows, the malformed rows, and short/over-long rows that can
+    be repaired (missing trailing cells; trailing empty cells)."""
+    if not bad:
+        return np.arange(first, first + n_good, dtype=np.int64), [], []
+    bad_numbers = np.array([b[0] for b in bad], dtype=np.int64)
+    total = n_good + len(bad)
+    all_numbers = np.arange(first, first + total, dtype=np.int64)
+    good = np.setdiff1d(all_numbers, bad_numbers, assume_unique=True)
+    malformed: list[tuple[int, int, str]] = []
+    extra: list[tuple[int, list[str]]] = []
+    for number, fields, text in bad:
+        cells = next(csv.reader([text], delimiter=delimiter), [])
+        if len(cells) < width:
+            extra.append((int(number or 0), cells + [""] * (width - len(cells))))
+        elif not any(c.strip() for c in cells[width:]):
+            extra.append((int(number or 0), cells[:width]))
+        else:
+            malformed.append((int(number or 0), fields, text))
+    return good, malformed, extra

@@ -1,0 +1,347 @@
+"""The JSON API: customers (filters, sort, search, pages), 360, summaries, KPIs, push,
+imports, reports, CSRF, OpenAPI — with real service functions over a seeded workspace."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import pytest
+from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
+
+from kehu.web.app import create_app
+from kehu.web.auth import Auth
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def app(seeded_ws):  # noqa: ANN001, ANN201, F811
+    return create_app(seeded_ws, background=False)
+
+
+def client_as(app, user: str) -> tuple[TestClient, str]:  # noqa: ANN001
+    client = TestClient(app)
+    return client, login(client, user)
+
+
+def token_client(app, user: str) -> TestClient:  # noqa: ANN001
+    token = Auth(app.state.kehu.ws).create_token(user, "test")
+    return TestClient(app, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_health_needs_no_login_and_api_needs_one(app) -> None:  # noqa: ANN001
+    c = TestClient(app)
+    assert c.get("/api/v1/health").json()["status"] == "ok"
+    r = c.get("/api/v1/customers")
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert (
+        c.get("/api/v1/customers", headers={"Authorization": "Bearer kehu_x_y"}).status_code == 401
+    )
+    assert c.get("/", follow_redirects=False).headers["location"] == "/login?next=/"
+
+
+def test_customer_list_filters_sort_pages(app) -> None:  # noqa: ANN001
+    c, _ = client_as(app, "admin")
+    ws = app.state.kehu.ws
+    everyone = c.get("/api/v1/customers", params={"page_size": 500}).json()
+    assert everyone["total"] == 60 == len(everyone["items"])
+    by_spend = c.get("/api/v1/customers", params={"sort": "spend_12m", "order": "desc"}).json()
+    spends = [i["spend_12m"] for i in by_spend["items"] if i["spend_12m"] is not None]
+    assert spends == sorted(spends, reverse=True)
+    top = ws.scalar(
+        "SELECT max(spend_12m) FROM customer_snapshot WHERE as_of = (SELECT max(as_of) FROM"
+        " customer_snapshot)"
+    )
+    assert spends[0] == float(top)
+    hv = c.get("/api/v1/customers", params={"rfm_type": "high_value,potential"}).json()
+    want = ws.scalar(
+        "SELECT count(*) FROM customer_snapshot WHERE as_of = (SELECT max(as_of) FROM"
+        " customer_snapshot) AND rfm_type IN ('high_value', 'potential')"
+    )
+    assert hv["total"] == want and all(
+        i["rfm_type"] in ("high_value", "potential") for i in hv["items"]
+    )
+    p1 = c.get("/api/v1/customers", params={"page_size": 7, "sort": "name", "order": "asc"}).json()
+    p2 = c.get(
+        "/api/v1/customers", params={"page_size": 7, "page": 2, "sort": "name", "order": "asc"}
+    ).json()
+    assert p1["pages"] == 9 and not {i["customer_id"] for i in p1["items"]} & {
+        i["customer_id"] for i in p2["items"]
+    }
+    assert c.get("/api/v1/customers", params={"sort": "password"}).status_code == 400
+
+
+def test_search_by_name_contact_and_phone(app) -> None:  # noqa: ANN001
+    c, _ = client_as(app, "admin")
+    ws = app.state.kehu.ws
+    name, phone = ws.rows("SELECT name, phone FROM customers WHERE customer_id = 'C0013'")[0]
+    assert [
+        i["customer_id"] for i in c.get("/api/v1/customers", params={"q": name}).json()["items"]
+    ] == ["C0013"]
+    spaced = f"{phone[3:6]} {phone[6:10]} {phone[10:]}"  # typed as 139 1234 5678
+    found = c.get("/api/v1/customers", params={"q": spaced}).json()["items"]
+    assert "C0013" in [i["customer_id"] for i in found]
+    by_contact = c.get("/api/v1/customers", params={"q": "采购C0013"}).json()["items"]  # contacts
+    assert [i["customer_id"] for i in by_contact] == ["C0013"]
+
+
+def test_roles_see_their_rows_and_masked_pii(app) -> None:  # noqa: ANN001
+    ws = app.state.kehu.ws
+    counts = {}
+    for user in ("admin", "east_mgr", "zhang", "wang"):
+        c, _ = client_as(app, user)
+        data = c.get("/api/v1/customers", params={"page_size": 500}).json()
+        counts[user] = data["total"]
+        if user == "east_mgr":
+            assert {i["region"] for i in data["items"]} == {"华东"}
+            assert all("****" not in (i["phone"] or "") for i in data["items"])  # manager sees PII
+        if user == "zhang":
+            assert {i["owner"] for i in data["items"]} == {"张伟"}
+            assert all("****" in i["phone"] for i in data["items"])
+            assert all(i["email"].split("@")[0].endswith("***") for i in data["items"])
+    assert counts == {
+        "admin": 60,
+        "east_mgr": ws.scalar("SELECT count(*) FROM customers WHERE region = '华东'"),
+        "zhang": ws.scalar("SELECT count(*) FROM customers WHERE owner = '张伟'"),
+        "wang": ws.scalar("SELECT count(*) FROM customers WHERE owner = '王强'"),
+    }
+
+
+def test_detail_360_and_timeline(app) -> None:  # noqa: ANN001
+    c, _ = client_as(app, "zhang")
+    ws = app.state.kehu.ws
+    own = c.get("/api/v1/customers/C0004/360", params={"lang": "en"}).json()
+    assert own["customer"]["customer_id"] == "C0004"
+    n_orders = ws.scalar("SELECT count(*) FROM orders WHERE customer_id = 'C0004'")
+    assert sum(1 for e in own["timeline"] if e["kind"] == "order") == n_orders
+    assert [e["at"] for e in own["timeline"]] == sorted(
+        (e["at"] for e in own["timeline"]), reverse=True
+    )
+    assert own["explanations"] and own["explanations"][0]["label"].startswith("R = ")
+    assert own["contacts"][0]["phone"].count("*") == 4
+    for path in (
+        "/api/v1/customers/C0002",
+        "/api/v1/customers/C0002/360",
+        "/api/v1/customers/NOPE",
+    ):
+        r = c.get(path)
+        assert r.status_code == 404
+        assert ws.scalar("SELECT name FROM customers WHERE customer_id = 'C0002'") not in r.text
+
+
+def test_export_is_scoped_masked_and_audited(app) -> None:  # noqa: ANN001
+    from openpyxl import load_workbook
+
+    c, _ = client_as(app, "zhang")
+    r = c.get("/api/v1/customers/export", params={"format": "xlsx", "lang": "en"})
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    owner_col, phone_col = header.index("Owner"), header.index("Phone")
+    assert {row[owner_col] for row in rows[1:]} == {"张伟"}
+    assert all("****" in row[phone_col] for row in rows[1:])
+    csv = c.get("/api/v1/customers/export", params={"format": "csv"})
+    assert csv.content.startswith("\ufeff".encode()) and "张伟" in csv.content.decode("utf-8-sig")
+    ws = app.state.kehu.ws
+    assert (
+        ws.scalar("SELECT count(*) FROM audit_log WHERE action = 'export' AND user_name = 'zhang'")
+        == 2
+    )
+
+
+def test_summary_matches_the_list_and_flows(app) -> None:  # noqa: ANN001
+    c, _ = client_as(app, "east_mgr")
+    summary = c.get("/api/v1/snapshot/summary").json()
+    total = c.get("/api/v1/customers").json()["total"]
+    assert summary["totals"]["customers"] == total
+    assert (
+        sum(d["count"] for d in summary["dimensions"]["rfm_type"]) == summary["totals"]["analysed"]
+    )
+    for item in summary["dimensions"]["value_tier"]:
+        n = c.get("/api/v1/customers", params={"value_tier": item["code"]}).json()["total"]
+        assert n == item["count"]
+    flows = c.get("/api/v1/flows", params={"dimension": "rfm_type"}).json()
+    assert flows["from"] < flows["to"]
+    assert sum(link["customers"] for link in flows["links"] if link["to"] != "none") == total
+    pareto = c.get("/api/v1/snapshot/pareto").json()
+    shares = [p["share"] for p in pareto["revenue"]]
+    assert shares == sorted(shares) and abs(shares[-1] - 1.0) < 1e-9
+    assert c.get("/api/v1/flows", params={"from": "1999-01-01"}).status_code == 400
+
+
+def test_kpis_of_a_manager_are_their_regions_figures(app) -> None:  # noqa: ANN001
+    admin, _ = client_as(app, "admin")
+    mgr, _ = client_as(app, "east_mgr")
+    by_region = admin.get("/api/v1/kpis", params={"by": "region", "kpi": ["revenue", "nps"]}).json()
+    mine = mgr.get("/api/v1/kpis", params={"kpi": ["revenue", "nps"]}).json()
+    east = {(r["kpi"], r["period"]): r for r in by_region if r["group"] == "华东"}
+    assert mine and {(r["kpi"], r["period"]) for r in mine} <= set(east)
+    for r in mine:
+        expected = east[(r["kpi"], r["period"])]["value"]
+        assert (r["value"] is None and expected is None) or abs(r["value"] - expected) < 1e-6
+    assert mgr.get("/api/v1/kpis", params={"by": "owner"}).status_code == 403
+    rep, _ = client_as(app, "zhang")
+    rep_rows = rep.get("/api/v1/kpis", params={"kpi": ["revenue"]}).json()
+    by_owner = admin.get("/api/v1/kpis", params={"by": "owner", "kpi": ["revenue"]}).json()
+    zhang = {r["period"]: r["value"] for r in by_owner if r["group"] == "张伟"}
+    assert {r["period"]: r["value"] for r in rep_rows} == pytest.approx(zhang)
+
+
+def test_session_writes_need_csrf(app) -> None:  # noqa: ANN001
+    c, csrf = client_as(app, "admin")
+    body = {
+        "records": [
+            {
+                "customer_id": "C0001",
+                "order_id": "W-1",
+                "order_date": "2026-09-30",
+                "amount": "¥1,200.50",
+            }
+        ]
+    }
+    assert c.post("/api/v1/orders", json=body).status_code == 403
+    r = c.post("/api/v1/orders", json=body, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200, r.text
+
+
+def test_push_api_is_idempotent_and_reports_rejects(app) -> None:  # noqa: ANN001
+    c = token_client(app, "zhang")
+    ws = app.state.kehu.ws
+    before = ws.scalar("SELECT count(*) FROM orders")
+    batch = {
+        "source": "shop",
+        "records": [
+            {
+                "customer_id": "C0001",
+                "order_id": "E-1",
+                "order_date": "2026年9月30日",
+                "amount": "12.5万",
+            },
+            {"客户编号": "C0004", "订单号": "E-2", "下单日期": "20260929", "订单金额": "¥3,000"},
+            {"customer_id": "C0004", "order_id": "E-3", "order_date": "not a date", "amount": "1"},
+        ],
+    }
+    first = c.post("/api/v1/orders", json=batch).json()
+    assert (first["read"], first["loaded"], first["rejected"], first["inserted"]) == (3, 2, 1, 2)
+    assert first["rejects"][0]["row"] == 3
+    amount = ws.scalar("SELECT amount FROM orders WHERE source = 'shop' AND order_id = 'E-1'")
+    assert str(amount) == "125000.00"
+    again = c.post("/api/v1/orders", json=batch).json()
+    assert again["inserted"] == 0 and again["unchanged"] == 2
+    assert ws.scalar("SELECT count(*) FROM orders") == before + 2
+    # a rep may not push for another rep's customer: the whole batch is refused
+    foreign = {
+        "records": [
+            {"customer_id": "C0004", "order_id": "X-1", "order_date": "2026-09-30", "amount": "1"},
+            {"customer_id": "C0002", "order_id": "X-2", "order_date": "2026-09-30", "amount": "1"},
+        ]
+    }
+    r = c.post("/api/v1/orders", json=foreign)
+    assert r.status_code == 403
+    assert ws.scalar("SELECT count(*) FROM orders WHERE order_id LIKE 'X-%'") == 0
+
+
+def test_import_wizard_upload_correct_preview_commit(app) -> None:  # noqa: ANN001
+    c = token_client(app, "admin")
+    ws = app.state.kehu.ws
+    csv = (
+        "客户编号,流水码,日期,金额(元),备注\n"
+        'C0001,M-1,2026-09-01,"1,000",x\n'
+        "C0004,M-2,2026/9/2,200,y\n"
+        "C9999,M-3,2026-09-03,5,z\n"
+    )
+    up = c.post(
+        "/api/v1/imports",
+        files={"file": ("ledger.csv", csv.encode("gb18030"), "text/csv")},
+        data={"kind": "orders", "source": "ledger"},
+    )
+    assert up.status_code == 201, up.text
+    view = up.json()
+    assert view["mapping"]["客户编号"] == "customer_id"
+    assert view["mapping"]["流水码"] is None  # not an alias the importer knows: user maps it
+    assert "order_id" in view["error"]["en"]  # a required column is missing until mapped
+    fixed = dict(
+        view["mapping"], 流水码="order_id", 日期="order_date", **{"金额(元)": "amount", "备注": None}
+    )
+    prev = c.post(f"/api/v1/imports/{view['upload_id']}/preview", json={"mapping": fixed}).json()
+    assert prev["error"] is None, prev["error"]
+    assert prev["result"]["status"] == "dry-run"
+    assert (prev["result"]["read"], prev["result"]["loaded"], prev["result"]["rejected"]) == (
+        3,
+        2,
+        1,
+    )
+    assert ws.scalar("SELECT count(*) FROM orders WHERE source = 'ledger'") == 0  # dry run
+    done = c.post(f"/api/v1/imports/{view['upload_id']}/commit", json={"mapping": fixed}).json()
+    assert done["result"]["inserted"] == 2
+    assert ws.scalar("SELECT count(*) FROM orders WHERE source = 'ledger'") == 2
+    assert c.get("/api/v1/imports").json()[0]["file"].endswith("ledger.csv")
+    rep = token_client(app, "zhang")
+    assert (
+        rep.post(
+            "/api/v1/imports", files={"file": ("a.csv", b"x\n1\n")}, data={"kind": "orders"}
+        ).status_code
+        == 403
+    )
+
+
+def test_reports_are_generated_within_scope(app) -> None:  # noqa: ANN001
+    c = token_client(app, "zhang")
+    r = c.post("/api/v1/reports", json={"format": "html", "lang": "en"})
+    assert r.status_code == 201, r.text
+    report = r.json()
+    listed = c.get("/api/v1/reports").json()
+    assert [x["report_id"] for x in listed] == [report["report_id"]]
+    html = c.get(f"/api/v1/reports/{report['report_id']}/download").text
+    ws = app.state.kehu.ws
+    others = [r[0] for r in ws.rows("SELECT name FROM customers WHERE owner <> '张伟'")]
+    assert not [n for n in others if n in html]
+    other = token_client(app, "li")
+    assert other.get(f"/api/v1/reports/{report['report_id']}/download").status_code == 404
+    assert other.get("/api/v1/reports").json() == []
+
+
+def test_openapi_operation_ids_are_explicit_and_unique(app) -> None:  # noqa: ANN001
+    spec = TestClient(app).get("/openapi.json").json()
+    ops = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert len(ops) == len(set(ops))
+    for expected in ("list_customers", "get_customer", "customer_360", "export_customers",
+                     "snapshot_summary", "segment_flows", "list_kpis", "list_alerts", "ack_alert",
+                     "list_tasks", "list_goals", "list_targets", "upload_import", "commit_import",
+                     "generate_report", "download_report", "data_quality", "health",
+                     "push_orders"):  # fmt: skip
+        assert expected in ops
+    assert "/docs" not in spec["paths"] and TestClient(app).get("/docs").status_code == 200
+
+
+def test_language_switch_is_remembered(app) -> None:  # noqa: ANN001
+    c, _ = client_as(app, "admin")
+    assert "客户经营概览" in c.get("/").text
+    r = c.get("/lang/en", params={"next": "/customers"}, follow_redirects=False)
+    assert r.headers["location"] == "/customers" and "kehu_lang=en" in r.headers["set-cookie"]
+    assert "Customer overview" in c.get("/").text
+    assert (
+        c.get("/lang/en", params={"next": "https://evil.example"}, follow_redirects=False).headers[
+            "location"
+        ]
+        == "/"
+    )
+
+
+def test_security_headers_and_cookie_flags(app) -> None:  # noqa: ANN001
+    c = TestClient(app)
+    r = c.post("/login", data={"username": "admin", "password": PASSWORD}, follow_redirects=False)
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    page = c.get("/")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    https = TestClient(app, base_url="https://testserver")
+    r = https.post(
+        "/login", data={"username": "admin", "password": PASSWORD}, follow_redirects=False
+    )
+    assert "secure" in r.headers["set-cookie"].lower()
