@@ -30,7 +30,6 @@ BASELINES = ("pandas_rfm", "lifetimes", "pymc_marketing")
 def generate(work: Path, n_orders: int, seed: int) -> dict[str, Any]:
     """Demo data for `n_orders` order rows (customers scale with it), plus a manifest."""
     from kehu.demo import generate as demo_generate
-
     from kehu.workspace import Workspace
 
     work.mkdir(parents=True, exist_ok=True)
@@ -41,13 +40,12 @@ def generate(work: Path, n_orders: int, seed: int) -> dict[str, Any]:
     demo = demo_generate(work / "exports", seed=seed, n_orders=n_orders, fmt="parquet")
     files = [{"path": str(f.path), "kind": f.kind, "source": f.source} for f in demo.files]
     truth = json.loads((work / "exports" / "truth.json").read_text())
-    orders = next(f["path"] for f in files if f["kind"] == "orders")
     Workspace.init(work / "ws", overwrite=True).close()
     manifest = {
         "n_orders": n_orders,
         "files": files,
         "as_of": truth["as_of"],
-        "orders_parquet": orders,
+        "orders_parquet": str(work / "orders_as_stored.parquet"),  # written by the import stage
         "generate_seconds": time.perf_counter() - t,
     }
     manifest_path.write_text(json.dumps(manifest, indent=2))

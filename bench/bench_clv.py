@@ -9,7 +9,8 @@ peak memory is that fit's own (the child's resource.getrusage ru_maxrss, data in
 - kehu: `kehu.analytics.clv.fit_bgnbd` (identical (x, t_x, T) rows compressed into weights,
   analytic gradient, L-BFGS-B);
 - lifetimes: `BetaGeoFitter().fit(frequency, recency, T)` on the same rows.
-Prints seconds, peak MB, the parameters, the log-likelihood of each optimum and the ratio.
+Prints seconds (kehu: first call in a fresh process, and a second call), peak MB, the
+parameters, the log-likelihood of each optimum and the ratio.
 Target: kehu < 1 s, same optimum as lifetimes.
 """
 
@@ -37,8 +38,11 @@ if sys.argv[1] == "kehu":
     t0 = time.perf_counter()
     fit = fit_bgnbd(x, t_x, T)
     seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fit_bgnbd(x, t_x, T)
+    warm = time.perf_counter() - t0
     out = {"params": fit.params, "converged": fit.converged, "n_unique": fit.n_unique,
-           "iterations": fit.iterations}
+           "iterations": fit.iterations, "warm_seconds": warm}
 else:
     import pandas as pd
     from lifetimes import BetaGeoFitter
@@ -99,6 +103,8 @@ def main() -> None:
         ll = float(bgnbd.loglik_terms((p["r"], p["alpha"], p["a"], p["b"]), x, t_x, T).sum())
         res["loglik"] = ll
         extra = f", {res['n_unique']:,} distinct rows" if "n_unique" in res else ""
+        if "warm_seconds" in res:
+            extra += f", second call {res['warm_seconds']:.3f} s"
         print(
             f"{name:9s} {res['seconds']:8.3f} s  peak {res['peak_mb']:7.0f} MB  "
             + "  ".join(f"{k}={p[k]:.4f}" for k in ("r", "alpha", "a", "b"))
@@ -111,7 +117,11 @@ def main() -> None:
             f"speed-up {lt['seconds'] / k['seconds']:.1f}x; max relative parameter difference "
             f"{rel:.2e}; LL(kehu) - LL(lifetimes) = {k['loglik'] - lt['loglik']:.4f}"
         )
-    print(f"target: kehu < 1 s -> {'met' if results['kehu']['seconds'] < 1 else 'NOT met'}")
+    k = results["kehu"]
+    print(
+        f"target: kehu < 1 s -> first call {'met' if k['seconds'] < 1 else 'NOT met'},"
+        f" second call {'met' if k['warm_seconds'] < 1 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -54,13 +54,17 @@ def _import(work: Path, args: list[str]) -> dict[str, Any]:
     rows = 0
     for item in _manifest(work)["files"]:
         rows += import_file(ws, item["path"], item["kind"], source=item.get("source")).loaded
+    # The baselines read the orders as stored (ids resolved across sources), like kehu does.
+    target = _manifest(work)["orders_parquet"]
+    ws.con.execute(
+        f"COPY (SELECT customer_id, order_date, amount FROM orders) TO '{target}' (FORMAT parquet)"
+    )
     return {"rows": rows}
 
 
 @stage("quality")
 def _quality(work: Path, args: list[str]) -> dict[str, Any]:
     from kehu.quality import quality_report
-
     from kehu.workspace import Workspace
 
     quality_report(Workspace.open(work / "ws"))
@@ -79,7 +83,6 @@ def _dedupe(work: Path, args: list[str]) -> dict[str, Any]:
 @stage("analyze")
 def _analyze(work: Path, args: list[str]) -> dict[str, Any]:
     from kehu.analytics.snapshot import analyze
-
     from kehu.workspace import Workspace
 
     res = analyze(Workspace.open(work / "ws"), _as_of(work))
@@ -89,7 +92,6 @@ def _analyze(work: Path, args: list[str]) -> dict[str, Any]:
 @stage("analyze_spark")
 def _analyze_spark(work: Path, args: list[str]) -> dict[str, Any]:
     from kehu.analytics.snapshot import analyze
-
     from kehu.workspace import Workspace
 
     res = analyze(Workspace.open(work / "ws"), _as_of(work), engine="spark")
@@ -98,34 +100,26 @@ def _analyze_spark(work: Path, args: list[str]) -> dict[str, Any]:
 
 @stage("plan")
 def _plan(work: Path, args: list[str]) -> dict[str, Any]:
-    from kehu.planning.plan import make_plan
-
     from kehu.workspace import Workspace
 
-    make_plan(Workspace.open(work / "ws"))
+    Workspace.open(work / "ws").plan()
     return {}
 
 
 @stage("alerts")
 def _alerts(work: Path, args: list[str]) -> dict[str, Any]:
-    from kehu.monitor.evaluate import run_alerts
-
     from kehu.workspace import Workspace
 
-    run_alerts(Workspace.open(work / "ws"), notify=False)
+    Workspace.open(work / "ws").run_alerts(send=False)
     return {}
 
 
 @stage("report")
 def _report(work: Path, args: list[str]) -> dict[str, Any]:
-    from kehu.monitor.report.build import build_report
-
+    from kehu.monitor.report import make_report
     from kehu.workspace import Workspace
 
-    as_of = _as_of(work)
-    build_report(
-        Workspace.open(work / "ws"), period=f"{as_of:%Y-%m}", fmt="html", out=work / "report.html"
-    )
+    make_report(Workspace.open(work / "ws"), _as_of(work), fmt="html")
     return {}
 
 

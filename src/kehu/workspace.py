@@ -124,7 +124,7 @@ class Workspace:
         return self.con.cursor()
 
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
-        return self.cursor().execute(sql, params or []).to_arrow_table()
+        return self.cursor().sql(sql, params=params or None).to_arrow_table()
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.cursor().execute(sql, params or []).fetchall()

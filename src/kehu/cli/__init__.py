@@ -13,7 +13,7 @@ import typer
 
 from kehu.cli.common import console, err_console, state_lang
 from kehu.cli.root import app
-from kehu.errors import EXIT_FAILURE, KehuError
+from kehu.errors import EXIT_FAILURE, EXIT_USAGE, KehuError
 
 # Modules that add commands to `app`, in the order they appear in --help.
 COMMAND_MODULES = (
@@ -43,6 +43,13 @@ def _register_all() -> None:
 _register_all()
 
 
+def _is_usage_error(exc: BaseException) -> bool:
+    """A click usage error (unknown option or command, bad value), from click or typer's copy."""
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) and hasattr(
+        exc, "show"
+    )
+
+
 def main() -> None:
     """Console-script entry: run the app, turning user errors into clean messages."""
     try:
@@ -61,11 +68,9 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # a bug: say so plainly, keep the trace for a report
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(EXIT_USAGE)
         err_console.print_exception(max_frames=8)
         console.print("[red]kehu hit an internal error; please report it with the trace above.[/]")
         sys.exit(EXIT_FAILURE)

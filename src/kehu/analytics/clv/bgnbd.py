@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from kehu.analytics.clv.fitting import FitResult, compress, logaddexp, maximise, wsum
+from kehu.analytics.clv.fitting import FitResult, compress, logaddexp, lse_share, maximise, wsum
 
 PARAMS = ("r", "alpha", "a", "b")
 
@@ -38,6 +38,11 @@ class _Data:
         self.x = x
         self.has = self.xv > 0
         self.xm1 = np.where(self.has, self.xv - 1.0, 0.0)  # keeps betaln finite where unused
+        self.sw_x = np.bincount(self.xc, weights=w, minlength=len(self.xv))
+
+    def s_a1(self, a1: np.ndarray) -> float:
+        """Σ_i w_i · A1(x_i), summed per distinct x."""
+        return wsum(self.sw_x, a1)
 
 
 def _branches(
@@ -74,17 +79,16 @@ def _objective(log_theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
     theta = np.exp(log_theta)
     r, alpha, a, b = theta
     a1, a2, a3, log_T, log_t = _branches(theta, d)
-    lse = logaddexp(a2, a3)
+    lse, p2 = lse_share(a2, a3)  # p2: share of the "still alive at T" branch
     w = d.w
     total = w.sum()
-    value = -(wsum(w, a1[d.xc]) + wsum(w, lse)) / total
+    value = -(d.s_a1(a1) + wsum(w, lse)) / total
     if not np.isfinite(value):
         return 1e300, np.zeros(4)
-    p2 = np.exp(a2 - lse)  # share of the "still alive at T" branch
     wp2 = w * p2
     wp3 = w - wp2
     # Sums over rows of weight × (quantity per x value) collapse to sums per x value.
-    sw_x = np.bincount(d.xc, weights=w, minlength=len(d.xv))
+    sw_x = d.sw_x
     sp2_x = np.bincount(d.xc, weights=wp2, minlength=len(d.xv))
     sp3_x = sw_x - sp2_x
     rx_w2 = wp2 * (r + d.x)

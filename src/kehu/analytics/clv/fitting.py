@@ -57,6 +57,16 @@ def logaddexp(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.logaddexp(a, b)
 
 
+def lse_share(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ln(e^a + e^b), e^a / (e^a + e^b)) with one exp and one log1p per element."""
+    d = b - a
+    with np.errstate(invalid="ignore"):
+        e = np.exp(-np.abs(d))  # in [0, 1]; 0 where b = −inf
+    lse = np.maximum(a, b) + np.log1p(e)
+    share_a = np.where(d > 0, e, 1.0) / (1.0 + e)
+    return lse, share_a
+
+
 def unique_rows(columns: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
     """Distinct rows of the stacked columns and, per input row, the index of its row.
 
