@@ -73,7 +73,7 @@ def _quality(work: Path, args: list[str]) -> dict[str, Any]:
 
 @stage("dedupe")
 def _dedupe(work: Path, args: list[str]) -> dict[str, Any]:
-    from kehu.dedupe import run_dedupe
+    from kehu.dedupe.run import run_dedupe
     from kehu.workspace import Workspace
 
     run_dedupe(Workspace.open(work / "ws"), dry_run=True)
@@ -148,12 +148,24 @@ def _pymc(work: Path, args: list[str]) -> dict[str, Any]:
     return {"params": pymc_clv(_orders_frame(work), _as_of(work))}
 
 
+def _peak_mb() -> float:
+    """This process's own peak RSS (VmHWM). ru_maxrss would include the parent's RSS from
+    before exec, which is the harness that generated the data."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     name, work, *rest = sys.argv[1:]
     start = time.perf_counter()
     extra = STAGES[name](Path(work), rest)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_mb()
     print(
         "BENCH_RESULT "
         + json.dumps({"stage": name, "seconds": seconds, "peak_mb": peak_mb, **extra}, default=str)

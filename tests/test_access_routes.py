@@ -181,7 +181,12 @@ def _probe(client: TestClient, world: dict[str, Any], csrf: str | None, pages: b
         headers = {"X-CSRF-Token": csrf} if csrf else {}
         if method == "GET":
             # search for the victim by most of its name (the page echoes the query itself)
-            query = {"q": world["name"][2:], "customer_id": VICTIM, "owner": "李娜", "format": "xlsx"}
+            query = {
+                "q": world["name"][2:],
+                "customer_id": VICTIM,
+                "owner": "李娜",
+                "format": "xlsx",
+            }
             r = client.get(url, params=query, headers=headers, follow_redirects=False)
         else:
             form = spec.pop("form", None)

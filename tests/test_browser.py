@@ -240,6 +240,7 @@ def test_rep_sees_own_customers_masked(server: str, browser: Any) -> None:
 def test_phone_layout(server: str, browser: Any) -> None:
     page = _login(browser, server, "zhang", width=390)
     _charts_ready(page)
+
     def sidebar_x() -> float:
         return float(page.locator("#sidebar").bounding_box()["x"])
 

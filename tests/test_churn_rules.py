@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kehu.analytics.churn import compute_churn
-from kehu.analytics.churn.features import feature_frame
+from kehu.analytics.churn.features import feature_frame, feature_table
 from kehu.analytics.churn.rules import RULES, rule_hits, rules_risk, typical_interval
 from kehu.config import ChurnSettings, Settings
 from kehu.workspace import Workspace
@@ -259,3 +259,14 @@ def test_orders_alone_are_enough(ws: Workspace) -> None:
     reasons = json.loads(out.frame.loc[0, "churn_reasons"])
     assert [r["code"] for r in reasons] == ["order_gap", "order_drop"]
     assert out.model["rules"]["hits"]["nps_detractor"] == 0
+
+
+def test_feature_expressions_compile_for_spark(ws: Workspace) -> None:
+    """The point-in-time features have a Spark SQL form (no DuckDB-only operation, no TRIM)."""
+    pytest.importorskip("pyspark")
+    import ibis
+
+    _ = ibis.pyspark  # loading the backend registers the dialect's options
+    sql = ibis.to_sql(feature_table(_tables(ws), AS_OF, ws.settings), dialect="pyspark")
+    assert "DATEDIFF" in sql.upper() and "ROW_NUMBER()" in sql.upper()
+    assert "TRIM(" not in sql.upper()

@@ -265,7 +265,10 @@ def test_import_wizard_upload_correct_preview_commit(app) -> None:  # noqa: ANN0
     assert view["mapping"]["流水码"] is None  # not an alias the importer knows: user maps it
     assert "order_id" in view["error"]["en"]  # a required column is missing until mapped
     fixed = dict(
-        view["mapping"], 流水码="order_id", 日期="order_date", **{"金额(元)": "amount", "备注": None}
+        view["mapping"],
+        流水码="order_id",
+        日期="order_date",
+        **{"金额(元)": "amount", "备注": None},
     )
     prev = c.post(f"/api/v1/imports/{view['upload_id']}/preview", json={"mapping": fixed}).json()
     assert prev["error"] is None, prev["error"]

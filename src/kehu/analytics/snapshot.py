@@ -80,7 +80,10 @@ def engine_tables(ws: Workspace, engine: str) -> dict[str, ir.Table]:
     """The canonical tables on the chosen engine ("duckdb", or a `kehu.engines.<name>` module
     exposing `source_tables(ws) -> dict[str, ibis.Table]`)."""
     if engine == "duckdb":
-        return source_tables(ws.ibis)
+        tables = source_tables(ws.ibis)
+        if ws.settings.engine.orders_path:  # e.g. 10^8 order lines in a Parquet folder
+            tables["orders"] = ws.ibis.read_parquet(ws.settings.engine.orders_path)
+        return tables
     try:
         module = importlib.import_module(f"kehu.engines.{engine}")
     except ModuleNotFoundError:

@@ -38,7 +38,15 @@ def analyze(
         help="Snapshot date YYYY-MM-DD (default: today, or the day after the"
         " last order). Only records on or before it are used.",
     ),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark."),
+    engine: str = typer.Option(
+        None, "--engine", help="duckdb or spark (default: engine.name in kehu.toml, duckdb)."
+    ),
+    orders: str = typer.Option(
+        None, "--orders", help="Read orders from this Parquet/Delta path instead of the store."
+    ),
+    spark_master: str = typer.Option(
+        None, "--spark-master", help="Spark master: local[*], spark://host:7077, sc://host:15002"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
 ) -> None:
     """Compute the dated customer snapshot and print a summary. 客户分析"""
@@ -47,6 +55,11 @@ def analyze(
     from kehu.cli.analyze_views import render_summary
 
     ws = open_ws(ctx)
+    if orders:
+        ws.settings.engine.orders_path = orders
+    if spark_master:
+        ws.settings.engine.spark_master = spark_master
+    engine = engine or ws.settings.engine.name
     lang = lang_of(ctx)
     out = err_console if as_json else console
     with out.status(tr(lang, "分析中…", "analysing…")) as status:

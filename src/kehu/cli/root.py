@@ -17,6 +17,14 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from kehu import __version__
+
+        typer.echo(f"kehu {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -29,6 +37,9 @@ def root(
     ),
     lang: str = typer.Option(
         None, "--lang", envvar="KEHU_LANG", help="Output language: zh or en. 输出语言"
+    ),
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_version, help="Show the version and exit."
     ),
 ) -> None:
     """kehu 客户: turn scattered customer data into segments, predictions, plans and alerts."""

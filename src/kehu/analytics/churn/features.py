@@ -116,6 +116,7 @@ def _tickets(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
     end = ibis.timestamp(as_of + timedelta(days=1))
 
     def extra(tt: ir.Table, cur: ir.IntegerColumn, prev: ir.IntegerColumn) -> dict[str, Any]:
+        # no strip(): imports trim text, and TRIM mis-compiles on Spark (decision 31)
         is_complaint = tt.category.lower().isin(cats).fill_null(False).cast("int64")
         still_open = (tt.resolved_at.isnull() | (tt.resolved_at >= end)).cast("int64")
         return {

@@ -17,7 +17,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from kehu.analytics.clv.fitting import FitResult, compress, logaddexp, lse_share, maximise, wsum
+from kehu.analytics.clv.fitting import (
+    FitResult,
+    compress,
+    lse_share,
+    maximise,
+    wsum,
+)
 
 PARAMS = ("r", "alpha", "a", "b")
 
@@ -72,7 +78,7 @@ def loglik_terms(
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     d = _Data(x, t_x, T, np.ones(len(x)))
     a1, a2, a3, _, _ = _branches(np.asarray(params, dtype=float), d)
-    return a1[d.xc] + logaddexp(a2, a3)
+    return a1[d.xc] + np.logaddexp(a2, a3)
 
 
 def _objective(log_theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:

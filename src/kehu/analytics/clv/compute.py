@@ -218,7 +218,7 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _nan_sum(series: pd.Series) -> float | None:
-    return float(series.sum()) if series.notna().any() else None
+    return round(float(series.sum()), 2) if series.notna().any() else None
 
 
 def _msg(key: str, **kwargs: object) -> dict[str, str]:

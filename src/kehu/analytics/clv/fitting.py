@@ -52,11 +52,6 @@ def wsum(w: np.ndarray, v: np.ndarray) -> float:
     return float((w * v).sum())
 
 
-def logaddexp(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """ln(e^a + e^b), elementwise; −inf in one argument is fine."""
-    return np.logaddexp(a, b)
-
-
 def lse_share(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(ln(e^a + e^b), e^a / (e^a + e^b)) with one exp and one log1p per element."""
     d = b - a
@@ -118,10 +113,11 @@ def maximise(
     opts = {"maxiter": maxiter, "ftol": 1e-13, "gtol": 1e-9}
     res = minimize(objective, start, jac=jac, method="L-BFGS-B", bounds=bounds, options=opts)
     res2 = minimize(objective, res.x, jac=jac, method="L-BFGS-B", bounds=bounds, options=opts)
+    nit = int(res.nit + res2.nit)
     best = res2 if res2.fun <= res.fun else res
     at_bound = bool(np.any(np.isclose(best.x, bounds_log[0]) | np.isclose(best.x, bounds_log[1])))
     converged = bool(best.success) and np.isfinite(best.fun) and not at_bound
     message = str(best.message)
     if at_bound:
         message = "a parameter reached its bound (the data do not identify the model)"
-    return np.exp(best.x), float(best.fun), converged, int(res.nit + res2.nit), message
+    return np.exp(best.x), float(best.fun), converged, nit, message

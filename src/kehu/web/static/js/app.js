@@ -135,7 +135,7 @@
       var nodes = Object.keys(names).map(function (n, i) { return { name: n, itemStyle: { color: colorOf(names[n], i) } }; });
       return merge(base(), {
         tooltip: merge(base().tooltip, { trigger: "item" }),
-        series: [{ type: "sankey", left: 8, right: 110, top: 8, bottom: 8, nodeGap: 10, nodeWidth: 12,
+        series: [{ type: "sankey", left: 8, right: 140, top: 8, bottom: 8, nodeGap: 10, nodeWidth: 12,
           emphasis: { focus: "adjacency" }, data: nodes, links: links, draggable: false,
           lineStyle: { color: "gradient", opacity: 0.35, curveness: 0.5 },
           label: { color: "#0f172a", fontSize: 11 } }]
