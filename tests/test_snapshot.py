@@ -226,7 +226,9 @@ def test_empty_and_order_less_workspaces(tmp_path):
     ws = Workspace.init(tmp_path / "ws")
     result = snapshot.analyze(ws, D2)
     assert result.customers == 0 and result.summary["clv"]["available"] is False
-    insert(ws, "customers", [{"customer_id": "A", "name": "甲"}, {"customer_id": "B", "name": "乙"}])
+    insert(
+        ws, "customers", [{"customer_id": "A", "name": "甲"}, {"customer_id": "B", "name": "乙"}]
+    )
     result = snapshot.analyze(ws, D2)
     rows = stored(ws, D2)
     assert result.customers == 2

@@ -55,23 +55,30 @@ def _days(later: date | ir.DateValue, earlier: ir.DateValue) -> ir.IntegerValue:
 
 
 def customer_facts(tables: dict[str, ir.Table], as_of: date, settings: Settings) -> ir.Table:
-    """Every per-customer input, joined onto the customers that existed at `as_of`."""
+    """Every per-customer input, joined onto the customers that existed at `as_of`.
+
+    `order_facts` reads all orders (it filters by as_of inside each aggregate and also returns
+    the first order at any date); the other facts read the point-in-time view.
+    """
     view = as_of_view(tables, as_of)
     w = features.Windows.of(as_of, settings)
+    orders = features.order_facts(tables["orders"], w, settings.lifecycle.lost_days)
     cust = tables["customers"].select(*CUSTOMER_COLUMNS)
-    seen = first_seen(tables)
+    seen = first_seen(tables, skip=("orders",))
     cust = cust.left_join(seen, cust.customer_id == seen.customer_id).select(cust, seen=seen.seen)
-    cust = cust.filter(cust.seen.isnull() | (cust.seen <= ibis.literal(as_of))).drop("seen")
+    joined = cust.left_join(orders, cust.customer_id == orders.customer_id).drop(
+        "customer_id_right"
+    )
+    earliest = ibis.least(joined.seen, joined.first_seen_order)
+    joined = joined.filter(earliest.isnull() | (earliest <= ibis.literal(as_of)))
+    joined = joined.drop("seen", "first_seen_order")
     parts = [
-        features.order_facts(view["orders"], w),
-        features.payment_facts(view["orders"], as_of),
-        features.purchase_day_facts(view["orders"], w, settings.lifecycle.lost_days),
+        features.payment_facts(view["orders"], w),
         portrait.main_categories(view["orders"], w),
         portrait.ticket_facts(view["tickets"], w, settings.value.complaint_categories),
         portrait.opportunity_facts(view["opportunities"], as_of),
         portrait.key_contacts(view["contacts"]),
     ]
-    joined = cust
     for part in parts:
         joined = joined.left_join(part, joined.customer_id == part.customer_id).drop(
             "customer_id_right"

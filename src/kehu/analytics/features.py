@@ -1,8 +1,10 @@
 """Per-customer facts from the orders: the inputs of RFM, value, Pareto and lifecycle.
 
-Pure Ibis over the point-in-time orders (`sources.as_of_view`). Two passes over the orders:
-`order_facts` (one group-by with conditional sums) and `purchase_day_facts` (distinct purchase
-days with the gap to the previous one, for intervals, regularity and win-back).
+Pure Ibis. `order_facts` is one pass over *all* orders: a lag window gives each order the gap
+to the customer's previous order (0 for a second order on the same day), and one group-by
+computes every count, sum and gap statistic with `order_date <= as_of` in each aggregate, so
+later orders are ignored (point in time) yet still tell when the customer first appeared.
+Purchase days (same-day orders once) are the orders whose gap is null or positive.
 """
 
 from __future__ import annotations
@@ -46,17 +48,29 @@ class Windows:
 ZERO = ibis.literal(Decimal("0.00"), type="decimal(18, 2)")
 
 
-def order_facts(orders: ir.Table, w: Windows) -> ir.Table:
-    """One row per ordering customer: counts, spend, profit and collection over the windows.
+def order_facts(orders: ir.Table, w: Windows, lost_days: int) -> ir.Table:
+    """One row per customer with any order (also after as_of), facts up to as_of.
 
-    Columns: customer_id, first_order_date, last_order_date, orders_total, spend_total,
-    order_rows_12m, spend_12m, spend_prev_12m, profit_12m (orders with a cost only; null when
-    none), costed_spend_12m, due_12m, paid_12m (回款: paid on or before as_of, orders due by
-    then), days_to_pay.
+    Columns: customer_id, first_seen_order (earliest order at any date), first_order_date,
+    last_order_date, orders_total, spend_total, order_rows_12m, spend_12m, spend_prev_12m,
+    profit_12m (orders with a cost only; null when none), costed_spend_12m, due_12m, paid_12m
+    (回款: paid on or before as_of, orders due by then), days_to_pay, purchase_days_total,
+    purchase_days_12m, gap_count, gap_sum, gap_sq_sum (gaps between purchase days), and
+    return_date (the latest purchase day after a gap of at least `lost_days`: the customer
+    came back after being lost).
     """
-    o = orders
+    # No tie-breaker needed (and sorting 10^7 string ids costs 10 s): whatever the order of
+    # same-day orders, exactly one of them gets the positive gap to the previous day and the
+    # others get 0, so every aggregate below is the same on every engine.
+    # Only the columns used below go through the window (it carries whatever it is given).
+    o = orders.select(
+        "customer_id", "order_date", "amount", "cost", "paid_amount", "paid_date", "due_date"
+    )
+    prev = o.order_date.lag().over(group_by=o.customer_id, order_by=o.order_date)
+    o = o.mutate(_gap=o.order_date.delta(prev, unit="day"))
     amount = o.amount  # sums stay exact decimals: 100000.10 + 99999.90 is 200000.00
-    cur = w.current(o.order_date)
+    pit = o.order_date <= ibis.literal(w.as_of)
+    cur = pit & w.current(o.order_date)
     has_cost = cur & o.cost.notnull()
     tracked = o.paid_amount.notnull() | o.paid_date.notnull()
     due = (o.due_date.notnull() & (o.due_date <= ibis.literal(w.as_of))) | (
@@ -70,50 +84,48 @@ def order_facts(orders: ir.Table, w: Windows) -> ir.Table:
     )
     in_collection = cur & tracked & due
     pay_days = o.paid_date.delta(o.order_date, unit="day")
+    new_day = pit & (o._gap.isnull() | (o._gap > 0))
+    real_gap = pit & (o._gap > 0)
+    gap = o._gap.cast("float64")
     return o.group_by("customer_id").agg(
-        first_order_date=o.order_date.min(),
-        last_order_date=o.order_date.max(),
-        orders_total=o.count(),
-        spend_total=amount.sum(),
+        first_seen_order=o.order_date.min(),
+        first_order_date=o.order_date.min(where=pit),
+        last_order_date=o.order_date.max(where=pit),
+        orders_total=o.count(where=pit),
+        spend_total=amount.sum(where=pit),
         order_rows_12m=o.count(where=cur),
         spend_12m=amount.sum(where=cur),
-        spend_prev_12m=amount.sum(where=w.previous(o.order_date)),
+        spend_prev_12m=amount.sum(where=pit & w.previous(o.order_date)),
         profit_12m=(amount - o.cost).sum(where=has_cost),
         costed_spend_12m=amount.sum(where=has_cost),
         due_12m=amount.sum(where=in_collection),
         paid_12m=paid_value.sum(where=in_collection),
-        days_to_pay=pay_days.mean(where=o.paid_date.notnull() & paid_by_then),
+        days_to_pay=pay_days.mean(where=pit & o.paid_date.notnull() & paid_by_then),
+        purchase_days_total=o.count(where=new_day),
+        purchase_days_12m=o.count(where=new_day & w.current(o.order_date)),
+        gap_count=o.count(where=real_gap),
+        gap_sum=gap.sum(where=real_gap),
+        gap_sq_sum=(gap * gap).sum(where=real_gap),
+        return_date=o.order_date.max(where=pit & (o._gap >= lost_days)),
     )
 
 
-def payment_facts(orders: ir.Table, as_of: date) -> ir.Table:
-    """paid_days (distinct payment dates on or before as_of), first_paid, last_paid."""
-    paid = orders.filter(orders.paid_date.notnull() & (orders.paid_date <= ibis.literal(as_of)))
+def payment_facts(orders: ir.Table, w: Windows) -> ir.Table:
+    """Payment dates in the window (on or before as_of): paid_days (distinct), first, last.
+
+    The payment cadence (季度回款 ≈ 91 days) describes the current cooperation, so only the
+    last 12 months count; it also keeps the distinct pass small.
+    """
+    o = orders
+    paid = o.filter(
+        o.paid_date.notnull()
+        & (o.paid_date <= ibis.literal(w.as_of))
+        & (o.paid_date >= ibis.literal(w.start))
+        & (o.order_date <= ibis.literal(w.as_of))
+    )
     days = paid.select("customer_id", "paid_date").distinct()
     return days.group_by("customer_id").agg(
         paid_days=days.count(),
         first_paid=days.paid_date.min(),
         last_paid=days.paid_date.max(),
-    )
-
-
-def purchase_day_facts(orders: ir.Table, w: Windows, lost_days: int) -> ir.Table:
-    """One row per ordering customer from its distinct purchase days.
-
-    Columns: customer_id, purchase_days_total, purchase_days_12m, gap_count, gap_sum, gap_sq_sum,
-    return_date (the latest purchase day that followed a gap of at least `lost_days`: the
-    customer came back after being lost). (customer_id, order_date) is unique here, so the
-    window order needs no further tie-breaker.
-    """
-    days = orders.select("customer_id", "order_date").distinct()
-    prev = days.order_date.lag().over(group_by=days.customer_id, order_by=days.order_date)
-    gaps = days.mutate(gap=days.order_date.delta(prev, unit="day"))
-    gap = gaps.gap.cast("float64")
-    return gaps.group_by("customer_id").agg(
-        purchase_days_total=gaps.count(),
-        purchase_days_12m=gaps.count(where=w.current(gaps.order_date)),
-        gap_count=gaps.gap.count(),
-        gap_sum=gap.sum(),
-        gap_sq_sum=(gap * gap).sum(),
-        return_date=gaps.order_date.max(where=gaps.gap >= lost_days),
     )

@@ -62,15 +62,18 @@ def as_of_view(tables: dict[str, ir.Table], as_of: date) -> dict[str, ir.Table]:
     return view
 
 
-def first_seen(tables: dict[str, ir.Table]) -> ir.Table:
+def first_seen(tables: dict[str, ir.Table], skip: tuple[str, ...] = ()) -> ir.Table:
     """Per customer, the earliest date of any record (cooperation start included).
 
     A customer whose first trace is after `as_of` did not exist yet at `as_of` and is left out
-    of that snapshot; customers with no dated record at all are always in.
+    of that snapshot; customers with no dated record at all are always in. Tables in `skip`
+    are left out (the caller takes their first dates from a pass it makes anyway).
     """
     customers = tables["customers"]
     result = customers.select("customer_id", seen=customers.cooperation_start)
     for name, column in DATE_COLUMNS.items():
+        if name in skip:
+            continue
         t = tables[name]
         col = t[column]
         day = col.date() if col.type().is_timestamp() else col
