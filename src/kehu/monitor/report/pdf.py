@@ -25,10 +25,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from kehu.monitor.labels import value_label
 from kehu.monitor.report.html import flatten, money, pct
 from kehu.monitor.report.images import report_images
-from kehu.monitor.report.texts import T
+from kehu.monitor.report.texts import T, goal_rows
 
 FONT = "STSong-Light"
 WIDTH = A4[0] - 30 * mm
@@ -214,18 +213,7 @@ def write_pdf(data: dict[str, Any], path: Path) -> None:
     else:
         section("feedback", none())
 
-    rows = [
-        [
-            g["title"],
-            g["owner"],
-            g["deadline"],
-            g["target"],
-            g["actual"],
-            g["projected"],
-            value_label("status", g["status"], lang),
-        ]
-        for g in data["goals"]["rows"]
-    ]
+    rows = goal_rows(data, lang)
     section(
         "goals",
         _table(

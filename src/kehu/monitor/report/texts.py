@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kehu.i18n import Catalog
+from kehu.monitor.labels import value_label
 
 T = Catalog(
     {
@@ -78,3 +81,20 @@ T = Catalog(
         "quality_na": ("数据质量模块不可用", "Data quality report unavailable"),
     }
 )
+
+
+def goal_rows(data: dict[str, Any], lang: str) -> list[list[Any]]:
+    """The goals table (title, owner, deadline, target, actual, projected, status) for
+    the XLSX and PDF writers."""
+    return [
+        [
+            g["title"],
+            g["owner"],
+            g["deadline"],
+            g["target"],
+            g["actual"],
+            g["projected"],
+            value_label("status", g["status"], lang),
+        ]
+        for g in data["goals"]["rows"]
+    ]

@@ -8,10 +8,9 @@ from typing import Any
 
 import xlsxwriter
 
-from kehu.monitor.labels import value_label
 from kehu.monitor.report.html import flatten
 from kehu.monitor.report.images import report_images
-from kehu.monitor.report.texts import T
+from kehu.monitor.report.texts import T, goal_rows
 
 
 def write_xlsx(data: dict[str, Any], path: Path) -> None:
@@ -185,18 +184,7 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     image(ws, "F4", "issues")
 
     ws = sheet(t("goals")[:28], t("goals"))
-    rows = [
-        [
-            g["title"],
-            g["owner"],
-            g["deadline"],
-            g["target"],
-            g["actual"],
-            g["projected"],
-            value_label("status", g["status"], lang),
-        ]
-        for g in data["goals"]["rows"]
-    ]
+    rows = goal_rows(data, lang)
     table(
         ws,
         2,
