@@ -159,3 +159,22 @@ def test_rules_only_when_asked_or_when_history_is_short(history: Workspace) -> N
     s.churn.train_dates = 3
     out = compute_churn(_tables(history), END, s)
     assert out.model["status"] == "few_positives"
+
+
+def test_training_dates_use_a_seeded_customer_sample(history: Workspace, scored) -> None:  # noqa: ANN001
+    s = history.settings.model_copy(deep=True)
+    s.churn.train_customers = 300
+    out = compute_churn(_tables(history), END, s)
+    m = out.model
+    assert m["mode"] == "model", m.get("message_en")
+    population = m["training_sample"]["population"]
+    assert m["training_sample"]["customers"] == 300 and population > 300
+    # the holdout and calibration rows come from the sample only
+    assert m["holdout"]["n"] < scored.model["holdout"]["n"]
+    assert m["n_calibration"] < scored.model["n_calibration"]
+    assert m["holdout"]["roc_auc"] > 0.75
+    # scoring still covers every customer, and the sample is the same on a second run
+    assert len(out.frame) == len(scored.frame)
+    again = compute_churn(_tables(history), END, s)
+    assert again.model["holdout"] == m["holdout"]
+    assert "training_sample" not in scored.model

@@ -1,10 +1,10 @@
-"""Per-customer facts from the orders: the inputs of RFM, value, Pareto and lifecycle.
+"""Per-customer facts from the orders for value and lifecycle: gaps, payments, profit.
 
 Pure Ibis. `order_facts` is one pass over *all* orders: a lag window gives each order the gap
 to the customer's previous order (0 for a second order on the same day), and one group-by
-computes every count, sum and gap statistic with `order_date <= as_of` in each aggregate, so
-later orders are ignored (point in time) yet still tell when the customer first appeared.
-Purchase days (same-day orders once) are the orders whose gap is null or positive.
+computes the gap statistics, margins and collections with `order_date <= as_of` in each
+aggregate, so later orders are ignored (point in time) yet still tell when the customer first
+appeared. The counts and sums of RFM come from `kehu.analytics.purchases` (no window needed).
 """
 
 from __future__ import annotations
@@ -49,15 +49,15 @@ ZERO = ibis.literal(Decimal("0.00"), type="decimal(18, 2)")
 
 
 def order_facts(orders: ir.Table, w: Windows, lost_days: int) -> ir.Table:
-    """One row per customer with any order (also after as_of), facts up to as_of.
+    """One row per customer with any order (also after as_of), facts up to as_of that need
+    each order's gap to the previous one or its payment (the counts and sums of RFM and CLV
+    come from `kehu.analytics.purchases.purchase_facts`).
 
-    Columns: customer_id, first_seen_order (earliest order at any date), first_order_date,
-    last_order_date, orders_total, spend_total, order_rows_12m, spend_12m, spend_prev_12m,
-    profit_12m (orders with a cost only; null when none), costed_spend_12m, due_12m, paid_12m
-    (回款: paid on or before as_of, orders due by then), days_to_pay, purchase_days_total,
-    purchase_days_12m, gap_count, gap_sum, gap_sq_sum (gaps between purchase days), and
-    return_date (the latest purchase day after a gap of at least `lost_days`: the customer
-    came back after being lost).
+    Columns: customer_id, first_seen_order (earliest order at any date), profit_12m (orders
+    with a cost only; null when none), costed_spend_12m, due_12m, paid_12m (回款: paid on or
+    before as_of, orders due by then), days_to_pay, gap_count, gap_sum, gap_sq_sum (gaps
+    between purchase days), and return_date (the latest purchase day after a gap of at least
+    `lost_days`: the customer came back after being lost).
     """
     # No tie-breaker needed (and sorting 10^7 string ids costs 10 s): whatever the order of
     # same-day orders, exactly one of them gets the positive gap to the previous day and the
@@ -84,25 +84,15 @@ def order_facts(orders: ir.Table, w: Windows, lost_days: int) -> ir.Table:
     )
     in_collection = cur & tracked & due
     pay_days = o.paid_date.delta(o.order_date, unit="day")
-    new_day = pit & (o._gap.isnull() | (o._gap > 0))
     real_gap = pit & (o._gap > 0)
     gap = o._gap.cast("float64")
     return o.group_by("customer_id").agg(
         first_seen_order=o.order_date.min(),
-        first_order_date=o.order_date.min(where=pit),
-        last_order_date=o.order_date.max(where=pit),
-        orders_total=o.count(where=pit),
-        spend_total=amount.sum(where=pit),
-        order_rows_12m=o.count(where=cur),
-        spend_12m=amount.sum(where=cur),
-        spend_prev_12m=amount.sum(where=pit & w.previous(o.order_date)),
         profit_12m=(amount - o.cost).sum(where=has_cost),
         costed_spend_12m=amount.sum(where=has_cost),
         due_12m=amount.sum(where=in_collection),
         paid_12m=paid_value.sum(where=in_collection),
         days_to_pay=pay_days.mean(where=pit & o.paid_date.notnull() & paid_by_then),
-        purchase_days_total=o.count(where=new_day),
-        purchase_days_12m=o.count(where=new_day & w.current(o.order_date)),
         gap_count=o.count(where=real_gap),
         gap_sum=gap.sum(where=real_gap),
         gap_sq_sum=(gap * gap).sum(where=real_gap),

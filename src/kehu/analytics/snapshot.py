@@ -1,10 +1,10 @@
 """`analyze`: compute the dated customer snapshot and store it (replacing only that date).
 
-Stages: probe the data → core expression (RFM, type, segment, value, ABC, lifecycle, portrait;
-one query on the engine) → CLV (`kehu.analytics.clv.compute_clv`) → churn
-(`kehu.analytics.churn.compute_churn`) → write (delete + insert of that as_of in one
-transaction) → summary. Only per-customer tables leave the engine (plus the orders' four
-columns the CLV fit needs).
+Stages: probe the data → RFM (one pass over the orders: purchase facts, scores, type,
+segment; materialised on the engine) → CLV (`kehu.analytics.clv.clv_from_summary` on those
+same rows) → core (the other sources, value, ABC, lifecycle, portrait) → churn
+(`kehu.analytics.churn.compute_churn`) → summary → write (delete + insert of that as_of in
+one transaction). Only per-customer tables leave the engine.
 
 Default as_of: today, or the day after the latest order when the data ends before today (an
 export from last month is analysed as of its own end, not as of a day with no data).
@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kehu.analytics.core import facts_table, score_table
+from kehu.analytics.core import facts_table, rfm_table, score_table
 from kehu.analytics.sources import Availability, as_of_view, source_tables
 from kehu.analytics.summary import numeric_frame, summarize
 from kehu.analytics.tables import SNAPSHOT_COLUMNS
@@ -42,14 +42,15 @@ Progress = Callable[[str, int, int], None]  # (stage key, step number from 1, to
 STAGES = Catalog(
     {
         "probe": ("检查数据", "probing the data"),
-        "core": ("计算 RFM、价值分、生命周期与画像", "computing RFM, value, lifecycle, portraits"),
+        "rfm": ("汇总订单并计算 RFM", "summing up orders, scoring RFM"),
         "clv": ("拟合客户终生价值模型", "fitting the CLV models"),
+        "core": ("计算价值分、ABC、生命周期与画像", "computing value, ABC, lifecycle, portraits"),
         "churn": ("评估流失风险", "scoring churn risk"),
         "write": ("保存客户快照", "saving the snapshot"),
         "summary": ("汇总", "summarising"),
     }
 )
-STAGE_ORDER = ("probe", "core", "clv", "churn", "summary", "write")
+STAGE_ORDER = ("probe", "rfm", "clv", "core", "churn", "summary", "write")
 
 CLV_COLUMNS = ("clv_historical", "profit_historical", "p_alive", "expected_purchases",
                "predicted_clv")  # fmt: skip
@@ -108,15 +109,27 @@ def _optional(module: str, attr: str) -> Callable[..., Any] | None:
     return getattr(mod, attr, None)
 
 
-def run_clv(view: dict[str, ir.Table], as_of: date, settings: Settings) -> tuple[Any, dict]:
-    compute = _optional("kehu.analytics.clv", "compute_clv")
-    if compute is None:
+def run_clv(
+    rfm_rows: ir.Table, orders: ir.Table, as_of: date, settings: Settings
+) -> tuple[Any, dict]:
+    """CLV from the RFM stage's purchase facts (a second pass over `orders` only when
+    `clv.calibration_end` asks for an earlier fitting cut-off)."""
+    clv = _optional("kehu.analytics.clv", "clv_from_summary")
+    if clv is None:
         return None, {"available": False}
-    o = view["orders"]
-    orders = o.select(
-        o.customer_id, o.order_date, amount=o.amount.cast("float64"), cost=o.cost.cast("float64")
-    ).to_pyarrow()
-    out = compute(orders, as_of, settings.clv)
+    from kehu.analytics.clv.summary import SUMMARY_COLUMNS, summary_frame
+    from kehu.analytics.features import Windows
+    from kehu.analytics.purchases import purchase_facts
+
+    unit = settings.clv.time_unit
+    have = rfm_rows.filter(rfm_rows.first_order_date.notnull()).select(*SUMMARY_COLUMNS)
+    now = summary_frame(have.to_pyarrow().to_pandas(), unit)
+    cal_end = settings.clv.calibration_end
+    calib = now
+    if cal_end is not None and cal_end < as_of:
+        past = purchase_facts(orders, Windows.of(cal_end, settings))
+        calib = summary_frame(past.select(*SUMMARY_COLUMNS).to_pyarrow().to_pandas(), unit)
+    out = clv(now, calib, as_of, settings.clv)
     return out.frame, {"available": True, "params": out.params, "loglik": out.loglik}
 
 
@@ -177,22 +190,29 @@ def compute_snapshot(
     timings["probe"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    stage("core")
-    facts = facts_table(tables, as_of, settings).cache()  # computed once, scored from here
+    stage("rfm")
+    rfm_rows = rfm_table(tables, as_of, settings).cache()  # one pass over the orders
+    timings["rfm"] = time.perf_counter() - t0
     try:
-        core = score_table(facts, settings, avail).to_pyarrow()
-    finally:
-        facts.release()
-    timings["core"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        stage("clv")
+        if avail.orders:
+            clv_frame, info["clv"] = run_clv(rfm_rows, tables["orders"], as_of, settings)
+        else:
+            clv_frame, info["clv"] = None, {"available": False, "reason": "no_orders"}
+        timings["clv"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    stage("clv")
-    if avail.orders:
-        clv_frame, info["clv"] = run_clv(view, as_of, settings)
-    else:
-        clv_frame, info["clv"] = None, {"available": False, "reason": "no_orders"}
+        t0 = time.perf_counter()
+        stage("core")
+        facts = facts_table(tables, as_of, settings, rfm_rows).cache()
+        try:
+            core = score_table(facts, settings, avail).to_pyarrow()
+        finally:
+            facts.release()
+    finally:
+        rfm_rows.release()
     core = _attach(core, clv_frame, CLV_COLUMNS)
-    timings["clv"] = time.perf_counter() - t0
+    timings["core"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     stage("churn")

@@ -1,24 +1,27 @@
 """Customer lifetime value: BG/NBD or Pareto/NBD purchases + Gamma-Gamma spend.
 
-Public API (CONTRACTS.md): `compute_clv`, `ClvOutput`, `fit_bgnbd`, `fit_pareto_nbd`,
+Public API (CONTRACTS.md): `compute_clv` (from orders), `clv_from_summary` (from
+`purchase_facts` rows), `ClvOutput`, `fit_bgnbd`, `fit_pareto_nbd`,
 `fit_gamma_gamma`. Each model lives in its own module with its likelihood, its conditional
 expectations and the paper it comes from.
 """
 
 from kehu.analytics.clv.bgnbd import fit_bgnbd
-from kehu.analytics.clv.compute import ClvOutput, compute_clv, discount_weights
+from kehu.analytics.clv.compute import ClvOutput, clv_from_summary, compute_clv, discount_weights
 from kehu.analytics.clv.fitting import FitResult
 from kehu.analytics.clv.gammagamma import fit_gamma_gamma
 from kehu.analytics.clv.paretonbd import fit_pareto_nbd
-from kehu.analytics.clv.summary import purchase_summary
+from kehu.analytics.clv.summary import purchase_summary, summary_frame
 
 __all__ = [
     "ClvOutput",
     "FitResult",
+    "clv_from_summary",
     "compute_clv",
     "discount_weights",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "fit_pareto_nbd",
     "purchase_summary",
+    "summary_frame",
 ]

@@ -77,6 +77,16 @@ def compute_clv(orders: Any, as_of: date, settings: ClvSettings) -> ClvOutput:
     now = purchase_summary(orders, as_of, unit)
     cal_end = settings.calibration_end
     calib = now if cal_end is None or cal_end >= as_of else purchase_summary(orders, cal_end, unit)
+    return clv_from_summary(now, calib, as_of, settings)
+
+
+def clv_from_summary(
+    now: pd.DataFrame, calib: pd.DataFrame, as_of: date, settings: ClvSettings
+) -> ClvOutput:
+    """CLV from purchase summaries (`kehu.analytics.clv.summary`) at `as_of` (scored) and at
+    the calibration cut-off (fitted; the same frame when there is none)."""
+    unit = settings.time_unit
+    cal_end = settings.calibration_end
     info: dict[str, Any] = {
         "model": settings.model,
         "time_unit": unit,

@@ -1,4 +1,4 @@
-"""Per-customer purchase summary for the CLV models, computed in DuckDB from an order table.
+"""Per-customer purchase summary for the CLV models.
 
 Purchase occasions are days with a non-negative net amount: same-day orders are merged into one
 transaction (the models run in continuous time and a day is the finest grain the orders
@@ -9,93 +9,85 @@ purchases. For each customer, as of a cut-off day:
     T   = days from the first occasion to the cut-off, in time units
     m̄   = mean value of the repeat occasions (NaN when x = 0)
 plus money to date (every order, net): revenue, cost where known, revenue of costed orders.
+
+The aggregation is `kehu.analytics.purchases.purchase_facts` (the pass `analyze` makes anyway
+for RFM); `purchase_summary` runs it on an in-memory order table, `summary_frame` turns its
+rows into the model inputs.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-import duckdb
+import ibis
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from kehu.analytics.features import Windows
+from kehu.analytics.purchases import purchase_facts
 
 # Days per time unit; a month is 1/12 of the mean Gregorian year.
 UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12.0}
 
-_SQL = """
-WITH o AS (
-    SELECT CAST(customer_id AS VARCHAR) AS customer_id,
-           CAST(order_date AS DATE) AS d,
-           CAST(amount AS DOUBLE) AS amount,
-           CAST({cost} AS DOUBLE) AS cost
-    FROM orders_in
-    WHERE order_date IS NOT NULL AND CAST(order_date AS DATE) <= $cutoff
-),
-money AS (
-    SELECT customer_id,
-           SUM(amount) AS revenue,
-           SUM(cost) AS cost,
-           SUM(CASE WHEN cost IS NOT NULL THEN amount END) AS costed_revenue,
-           COUNT(cost) AS costed_orders
-    FROM o GROUP BY customer_id
-),
-days AS (
-    SELECT customer_id, d, SUM(amount) AS v FROM o GROUP BY customer_id, d HAVING SUM(amount) >= 0
-),
-freq AS (
-    SELECT customer_id,
-           COUNT(*) - 1 AS x,
-           MIN(d) AS first_day,
-           MAX(d) AS last_day,
-           (SUM(v) - arg_min(v, d)) / NULLIF(COUNT(*) - 1, 0) AS m_repeat,
-           AVG(v) AS m_all
-    FROM days GROUP BY customer_id
-)
-SELECT money.customer_id, money.revenue, money.cost, money.costed_revenue,
-       money.costed_orders,
-       freq.x, freq.first_day, freq.last_day, freq.m_repeat, freq.m_all,
-       date_diff('day', freq.first_day, freq.last_day) AS t_x_days,
-       date_diff('day', freq.first_day, CAST($cutoff AS DATE)) AS T_days
-FROM money LEFT JOIN freq USING (customer_id)
-ORDER BY money.customer_id
-"""
+SUMMARY_COLUMNS = (
+    "customer_id", "revenue", "cost", "costed_revenue", "costed_orders", "x", "first_day",
+    "last_day", "m_repeat", "m_all", "t_x_days", "T_days",
+)  # fmt: skip
+_FLOATS = ("x", "t_x_days", "T_days", "revenue", "cost", "costed_revenue", "m_repeat", "m_all")
 
 
-def purchase_summary(orders: Any, cutoff: date, time_unit: str = "week") -> pd.DataFrame:
-    """One row per customer with orders on or before `cutoff`.
-
-    Columns: customer_id, revenue, cost, costed_revenue, costed_orders, x, first_day,
-    last_day, m_repeat, m_all, t_x_days, T_days, t_x, T (the last two in `time_unit`).
-    Customers whose every day nets below 0 have x, t_x, T = NaN (no purchase occasion).
-    """
+def _check_unit(time_unit: str) -> float:
     if time_unit not in UNIT_DAYS:
         raise ValueError(f"time_unit must be one of {sorted(UNIT_DAYS)}")
+    return UNIT_DAYS[time_unit]
+
+
+def summary_frame(rows: pd.DataFrame, time_unit: str = "week") -> pd.DataFrame:
+    """SUMMARY_COLUMNS rows (from `purchase_facts`) as model inputs: floats, plus t_x and T
+    in `time_unit`, sorted by customer_id."""
+    unit = _check_unit(time_unit)
+    df = rows.loc[:, list(SUMMARY_COLUMNS)].copy()
+    df["customer_id"] = df["customer_id"].astype(str)
+    for col in _FLOATS:
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    df["t_x"] = df["t_x_days"] / unit
+    df["T"] = df["T_days"] / unit
+    return df.sort_values("customer_id", kind="stable").reset_index(drop=True)
+
+
+def _order_table(orders: Any) -> pa.Table:
     table = (
         orders
         if isinstance(orders, pa.Table)
         else pa.Table.from_pandas(pd.DataFrame(orders), preserve_index=False)
     )
-    has_cost = "cost" in table.column_names
-    con = duckdb.connect()
+    cols = {
+        "customer_id": pc.cast(table["customer_id"], pa.string()),
+        "order_date": pc.cast(table["order_date"], pa.date32()),
+        "amount": pc.cast(table["amount"], pa.float64()),
+        "cost": pc.cast(table["cost"], pa.float64())
+        if "cost" in table.column_names
+        else pa.nulls(table.num_rows, pa.float64()),
+    }
+    return pa.table(cols)
+
+
+def purchase_summary(orders: Any, cutoff: date, time_unit: str = "week") -> pd.DataFrame:
+    """One row per customer with orders on or before `cutoff`.
+
+    `orders`: pyarrow.Table or pandas.DataFrame with customer_id, order_date, amount and
+    optionally cost. Columns: SUMMARY_COLUMNS plus t_x, T (in `time_unit`). Customers whose
+    every day nets below 0 have x, t_x, T = NaN (no purchase occasion).
+    """
+    _check_unit(time_unit)
+    w = Windows(as_of=cutoff, start=cutoff - timedelta(days=364),
+                prev_start=cutoff - timedelta(days=729), due_cutoff=cutoff)  # fmt: skip
+    con = ibis.duckdb.connect()
     try:
-        con.register("orders_in", table)
-        sql = _SQL.format(cost="cost" if has_cost else "NULL")
-        df = con.execute(sql, {"cutoff": cutoff}).df()
+        expr = purchase_facts(ibis.memtable(_order_table(orders)), w)
+        rows = con.to_pyarrow(expr.select(*SUMMARY_COLUMNS)).to_pandas()
     finally:
-        con.close()
-    unit = UNIT_DAYS[time_unit]
-    for col in (
-        "x",
-        "t_x_days",
-        "T_days",
-        "revenue",
-        "cost",
-        "costed_revenue",
-        "m_repeat",
-        "m_all",
-    ):
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
-    df["t_x"] = df["t_x_days"] / unit
-    df["T"] = df["T_days"] / unit
-    return df
+        con.disconnect()
+    return summary_frame(rows, time_unit)

@@ -1,0 +1,72 @@
+"""Purchase facts: one pass over the orders gives the inputs of RFM and of the CLV models.
+
+`purchase_facts(orders, w)` groups the orders dated on or before `w.as_of` by (customer, day),
+then by customer (two plain aggregations, no window, no sort), giving:
+
+- money to date: orders_total (rows), spend_total (exact decimal), revenue (float), cost,
+  costed_revenue (revenue of orders with a cost), costed_orders;
+- RFM inputs: first_order_date, last_order_date, purchase_days_total (same-day orders once),
+  purchase_days_12m and order_rows_12m and spend_12m in the current window, spend_prev_12m;
+- CLV summary (`kehu.analytics.clv.summary`): purchase occasions are the days whose net amount
+  is not negative (a day of returns is no purchase); x = occasions − 1, first_day, last_day,
+  t_x_days = last_day − first_day, T_days = as_of − first_day, m_repeat = mean value of the
+  occasions after the first, m_all = mean value of all occasions. Customers with orders but
+  no occasion (every day nets below 0) have null x.
+
+Pure Ibis: the same expression runs on DuckDB and Spark. `analyze` computes it once and
+scores RFM from it (`kehu.analytics.core.rfm_table`); the CLV fit reads the same rows.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from kehu.analytics.features import Windows
+
+
+def purchase_facts(orders: ir.Table, w: Windows) -> ir.Table:
+    """One row per customer with an order on or before `w.as_of` (see module docstring)."""
+    o = orders.filter(orders.order_date <= ibis.literal(w.as_of))
+    days = o.group_by(["customer_id", "order_date"]).agg(
+        v=o.amount.sum(),
+        rows=o.count(),
+        cost=o.cost.sum(),
+        costed_revenue=o.amount.sum(where=o.cost.notnull()),
+        costed_orders=o.cost.count(),
+    )
+    d = days.order_date
+    buy = days.v >= 0
+    v = days.v.cast("float64")
+    per = days.group_by("customer_id").agg(
+        first_order_date=d.min(),
+        last_order_date=d.max(),
+        orders_total=days.rows.sum(),
+        spend_total=days.v.sum(),
+        purchase_days_total=days.count(),
+        purchase_days_12m=days.count(where=w.current(d)),
+        order_rows_12m=days.rows.sum(where=w.current(d)).fill_null(0),
+        spend_12m=days.v.sum(where=w.current(d)),
+        spend_prev_12m=days.v.sum(where=w.previous(d)),
+        cost=days.cost.sum().cast("float64"),
+        costed_revenue=days.costed_revenue.sum().cast("float64"),
+        costed_orders=days.costed_orders.sum(),
+        _occasions=days.count(where=buy),
+        first_day=d.min(where=buy),
+        last_day=d.max(where=buy),
+        _value_sum=v.sum(where=buy),
+        _first_value=v.argmin(d, where=buy),
+    )
+    n = per._occasions
+    return per.mutate(
+        revenue=per.spend_total.cast("float64"),
+        x=ibis.ifelse(n > 0, (n - 1).cast("float64"), ibis.null("float64")),
+        t_x_days=per.last_day.delta(per.first_day, unit="day").cast("float64"),
+        T_days=ibis.literal(w.as_of).delta(per.first_day, unit="day").cast("float64"),
+        m_repeat=ibis.ifelse(
+            n > 1,
+            (per._value_sum - per._first_value) / (n - 1).cast("float64"),
+            ibis.null("float64"),
+        ),
+        m_all=ibis.ifelse(n > 0, per._value_sum / n.cast("float64"), ibis.null("float64")),
+    ).drop("_occasions", "_value_sum", "_first_value")
