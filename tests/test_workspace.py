@@ -38,3 +38,16 @@ def test_transaction_rolls_back(ws: Workspace) -> None:
         cur.execute("INSERT INTO customers (customer_id, name) VALUES ('c1', 'x')")
         raise RuntimeError("boom")
     assert ws.scalar("SELECT count(*) FROM customers") == 0
+
+
+def test_engine_memory_limit_is_applied_and_checked(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "w")
+    ws.settings.engine.memory_limit = "1GB"
+    ws.save_settings()
+    ws.close()
+    with Workspace.open(tmp_path / "w") as again:
+        limit = again.scalar("SELECT current_setting('memory_limit')")
+    assert limit.replace(" ", "") in {"953.6MiB", "1.0GB", "1GB"}
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict({"engine": {"memory_limit": "lots"}})
+    assert "engine.memory_limit" in info.value.en

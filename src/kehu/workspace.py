@@ -79,6 +79,17 @@ class Workspace:
                 f"无法打开 {root / DB_FILE}:{exc}(是否有另一个 kehu 进程正在写入?)",
                 f"cannot open {root / DB_FILE}: {exc} (is another kehu process writing?)",
             ) from None
+        if settings.engine.memory_limit:  # DuckDB spills to disk beyond it
+            try:
+                con.execute(f"SET memory_limit = '{settings.engine.memory_limit}'")
+            except duckdb.Error:
+                con.close()
+                raise KehuError(
+                    f"kehu.toml 中 engine.memory_limit = {settings.engine.memory_limit!r} 无效,"
+                    "请写成 \"8GB\" 或 \"512MB\" 这样的大小",
+                    f"engine.memory_limit = {settings.engine.memory_limit!r} in kehu.toml is not"
+                    ' a size: write it like "8GB" or "512MB"',
+                ) from None
         if not read_only:
             migrate(con)
         return cls(root, settings, con)
