@@ -168,7 +168,7 @@ def test_training_dates_use_a_seeded_customer_sample(history: Workspace, scored)
     m = out.model
     assert m["mode"] == "model", m.get("message_en")
     population = m["training_sample"]["population"]
-    assert m["training_sample"]["customers"] == 300 and population > 300
+    assert 200 < m["training_sample"]["customers"] < 400 < population
     # the holdout and calibration rows come from the sample only
     assert m["holdout"]["n"] < scored.model["holdout"]["n"]
     assert m["n_calibration"] < scored.model["n_calibration"]

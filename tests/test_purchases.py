@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
 import ibis
@@ -11,7 +12,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kehu.analytics.churn.sample import sample_ids
+from kehu.analytics.churn.sample import in_sample, md5_cutoff
 from kehu.analytics.features import Windows
 from kehu.analytics.purchases import purchase_facts
 
@@ -95,11 +96,14 @@ def test_purchase_facts_match_pandas(rows: list) -> None:
             np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-12, atol=1e-9)
 
 
-@given(st.lists(st.text("abc", min_size=1, max_size=3), max_size=60), st.integers(1, 20))
-def test_sample_ids_is_a_seeded_sorted_subset(ids: list[str], limit: int) -> None:
-    arr = pa.array(ids, pa.string())
-    got = sample_ids(arr, limit).to_pylist()
-    distinct = sorted(set(ids))
-    assert len(got) == min(limit, len(distinct))
-    assert got == sorted(got) and set(got) <= set(distinct) and len(set(got)) == len(got)
-    assert sample_ids(pa.array(list(reversed(ids)), pa.string()), limit).to_pylist() == got
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 5000), st.integers(1, 5000))
+def test_md5_sample_keeps_about_the_asked_share(limit: int, population: int) -> None:
+    ids = [f"C{i:06d}" for i in range(population)]
+    cutoff = md5_cutoff(limit, population)
+    t = ibis.memtable(pa.table({"customer_id": ids}))
+    kept = ibis.duckdb.connect().to_pyarrow(t.filter(in_sample(t.customer_id, cutoff)))
+    want = [i for i in ids if hashlib.md5(i.encode()).hexdigest() < cutoff]
+    assert sorted(kept["customer_id"].to_pylist()) == want  # the engine's MD5 is the standard
+    share = min(1.0, limit / population)
+    assert abs(len(want) - share * population) <= 4 * (population * share * (1 - share)) ** 0.5 + 2

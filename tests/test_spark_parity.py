@@ -66,3 +66,26 @@ def test_duckdb_and_spark_snapshots_are_identical(demo_ws: Workspace, spark_back
     assert duck_fit["model"] == spark_fit["model"] == "bgnbd"
     for key in ("r", "alpha", "a", "b", "loglik"):
         assert math.isclose(duck_fit[key], spark_fit[key], rel_tol=1e-9), key
+
+
+def test_churn_training_sample_is_the_same_on_spark(demo_ws: Workspace, spark_backend: Any) -> None:
+    from kehu.analytics.churn.sample import HISTORY_TABLES, training_tables
+    from kehu.engines.spark import export_workspace_tables, read_tables
+
+    as_of = date(2026, 9, 30)
+    paths = export_workspace_tables(
+        demo_ws.cursor(), ["customers", *HISTORY_TABLES], demo_ws.root / "spark_sample"
+    )
+    engines = {"duckdb": source_tables(demo_ws.ibis), "spark": read_tables(spark_backend, paths)}
+    seen = {}
+    for name, tables in engines.items():
+        with training_tables(tables, as_of, 40) as (history, sample):
+            assert sample is not None and 20 <= sample["customers"] <= 60
+            seen[name] = {
+                t: sorted(history[t].select("customer_id").distinct().to_pyarrow()["customer_id"]
+                          .to_pylist())  # fmt: skip
+                for t in HISTORY_TABLES
+            }
+            seen[name]["rows"] = [history[t].count().to_pyarrow().as_py() for t in HISTORY_TABLES]
+    assert 20 <= len(seen["duckdb"]["orders"]) <= 60
+    assert seen["duckdb"] == seen["spark"]

@@ -55,19 +55,21 @@ def _orders(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
     y1 = as_of - timedelta(days=365)
     y2 = as_of - timedelta(days=730)
     o = t.filter(t.order_date <= _day(as_of))
-    days = o.group_by(["customer_id", "order_date"]).aggregate(
-        amount=o.amount.cast("float64").sum()
-    )
+    # Sums stay exact decimals until the end: float sums depend on the row order, which
+    # differs between runs (parallel scans), and LightGBM's bins would follow the last bit.
+    days = o.group_by(["customer_id", "order_date"]).aggregate(amount=o.amount.sum())
     d = days.order_date
     agg = days.group_by("customer_id").aggregate(
         first_order=d.min(),
         last_order=d.max(),
         n_orders=d.count(),
-        spend_total=days.amount.sum(),
+        spend_total=days.amount.sum().cast("float64"),
         orders_cur=(d > _day(cur_start)).cast("int64").sum(),
         orders_prev=((d > _day(prev_start)) & (d <= _day(cur_start))).cast("int64").sum(),
-        spend_12m=ibis.ifelse(d > _day(y1), days.amount, 0.0).sum(),
-        spend_prev_12m=ibis.ifelse((d > _day(y2)) & (d <= _day(y1)), days.amount, 0.0).sum(),
+        spend_12m=days.amount.sum(where=d > _day(y1)).cast("float64").fill_null(0.0),
+        spend_prev_12m=days.amount.sum(where=(d > _day(y2)) & (d <= _day(y1)))
+        .cast("float64")
+        .fill_null(0.0),
     )
     return agg.mutate(
         recency_days=_day(as_of).delta(agg.last_order, unit="day"),
@@ -78,19 +80,19 @@ def _orders(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
 def _payments(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
     """Outstanding money at `as_of` on orders more than `overdue_days` past their due date."""
     o = t.filter((t.order_date <= _day(as_of)) & t.due_date.notnull())
-    amount = o.amount.cast("float64")
-    paid = o.paid_amount.cast("float64")
+    amount = o.amount  # exact decimals, like `_orders`
+    paid = o.paid_amount
     paid_by_then = o.paid_date.notnull() & (o.paid_date <= _day(as_of))
     outstanding = ibis.cases(
         (paid_by_then, amount - paid.fill_null(amount)),
         (o.paid_date.notnull(), amount),  # paid later than as_of: still open then
-        else_=amount - paid.fill_null(0.0),
+        else_=amount - paid.fill_null(0),
     )
     past_due = _day(as_of).delta(o.due_date, unit="day")
     o = o.mutate(outstanding=outstanding, past_due=past_due)
     late = o.filter((o.outstanding > 0.005) & (o.past_due > settings.churn.overdue_days))
     return late.group_by("customer_id").aggregate(
-        overdue_amount=late.outstanding.sum(),
+        overdue_amount=late.outstanding.sum().cast("float64"),
         overdue_orders=late.count(),
         overdue_max_days=late.past_due.max(),
     )

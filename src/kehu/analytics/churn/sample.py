@@ -1,11 +1,12 @@
-"""A seeded sample of customers for the churn model's training dates.
+"""A seeded-free, engine-independent sample of customers for the churn model's training dates.
 
 Training needs features at several past as-of dates, yet only `churn.max_train_rows` rows
 are learnt from. When more than `churn.train_customers` customers have ordered by `as_of`,
-the history tables are first restricted (semi-join, materialised once on the engine) to a
-seeded random sample of that many customers, so each training date aggregates a fraction of
-the rows. The sample is drawn in Python from the sorted ids: the same on every engine.
-Scoring at `as_of` always covers every customer.
+the history tables are first restricted (materialised once on the engine) to the customers
+whose MD5(customer_id) falls below a cut-off chosen to keep about that many, so each training
+date aggregates a fraction of the rows. MD5 in hex is the same on DuckDB and Spark, so both
+engines pick the same customers, and the same customers at every training date. Scoring at
+`as_of` always covers every customer.
 """
 
 from __future__ import annotations
@@ -16,22 +17,21 @@ from datetime import date
 
 import ibis
 import ibis.expr.types as ir
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 # The tables the churn features read (kehu.analytics.churn.features), each by customer_id.
 HISTORY_TABLES = ("orders", "interactions", "tickets", "surveys")
+_DIGITS = 8  # hex digits of the cut-off: 16^8 steps are fine enough for any sample size
 
 
-def sample_ids(ids: pa.Array, limit: int, seed: int = 7) -> pa.Array:
-    """`limit` ids drawn without replacement from the sorted distinct `ids` (seeded)."""
-    ids = pc.unique(ids.drop_null())
-    ids = ids.take(pc.sort_indices(ids))
-    if len(ids) <= limit:
-        return ids
-    keep = np.sort(np.random.default_rng(seed).choice(len(ids), size=limit, replace=False))
-    return ids.take(pa.array(keep))
+def md5_cutoff(limit: int, population: int) -> str:
+    """The hex cut-off below which an MD5 digest falls with probability limit / population."""
+    share = min(1.0, limit / population) if population else 1.0
+    return format(min(int(share * 16**_DIGITS), 16**_DIGITS - 1), f"0{_DIGITS}x")
+
+
+def in_sample(customer_id: ir.Value, cutoff: str) -> ir.BooleanValue:
+    """True for the customers in the sample (lower-case hex MD5 of the id below `cutoff`)."""
+    return customer_id.cast("string").hexdigest("md5").lower() < ibis.literal(cutoff)
 
 
 @contextmanager
@@ -42,18 +42,21 @@ def training_tables(
     when at most `limit` customers have ordered by `as_of`. Cached tables are released on
     exit."""
     o = tables["orders"]
-    ids = o.filter(o.order_date <= ibis.literal(as_of)).select("customer_id").distinct()
-    population = ids.to_pyarrow()["customer_id"].combine_chunks()
-    if len(population) <= limit:
+    pit = o.filter(o.order_date <= ibis.literal(as_of))
+    population = int(pit.customer_id.nunique().to_pyarrow().as_py() or 0)
+    if population <= limit:
         yield tables, None
         return
-    chosen = ibis.memtable(pa.table({"customer_id": sample_ids(population, limit)}))
+    cutoff = md5_cutoff(limit, population)
     cached: dict[str, ir.Table] = {}
     try:
         for name in HISTORY_TABLES:
             if name in tables:
-                cached[name] = tables[name].semi_join(chosen, "customer_id").cache()
-        yield {**tables, **cached}, {"customers": limit, "population": len(population)}
+                t = tables[name]
+                cached[name] = t.filter(in_sample(t.customer_id, cutoff)).cache()
+        kept = cached["orders"].filter(cached["orders"].order_date <= ibis.literal(as_of))
+        size = int(kept.customer_id.nunique().to_pyarrow().as_py() or 0)
+        yield {**tables, **cached}, {"customers": size, "population": population}
     finally:
         for table in cached.values():
             table.release()
