@@ -17,12 +17,7 @@ from kehu.analytics.features import Windows
 from kehu.analytics.purchases import purchase_facts
 
 AS_OF = date(2024, 6, 30)
-W = Windows(
-    as_of=AS_OF,
-    start=AS_OF - timedelta(days=364),
-    prev_start=AS_OF - timedelta(days=729),
-    due_cutoff=AS_OF,
-)
+W = Windows.around(AS_OF)
 
 order_rows = st.lists(
     st.tuples(
@@ -53,6 +48,10 @@ def _expected(df: pd.DataFrame) -> pd.DataFrame:
                 "purchase_days_total": len(days),
                 "purchase_days_12m": len(cur),
                 "order_rows_12m": int((g["order_date"] >= W.start).sum()),
+                "purchase_days_cur": int((days.index >= W.period_start).sum()),
+                "purchase_days_prev": int(
+                    ((days.index >= W.period_prev_start) & (days.index < W.period_start)).sum()
+                ),
                 "spend_12m": cur.sum() if len(cur) else np.nan,
                 "spend_prev_12m": prev.sum() if len(prev) else np.nan,
                 "last_order_date": days.index.max(),
@@ -61,7 +60,6 @@ def _expected(df: pd.DataFrame) -> pd.DataFrame:
                 "T_days": (AS_OF - occ.index.min()).days if n else np.nan,
                 "m_repeat": occ.iloc[1:].mean() if n > 1 else np.nan,
                 "m_all": occ.mean() if n else np.nan,
-                "costed_orders": int(g["cost"].notna().sum()),
             }
         )
     return pd.DataFrame(rows).set_index("customer_id").sort_index() if rows else pd.DataFrame()

@@ -21,21 +21,35 @@ from kehu.config import Settings
 
 @dataclass(frozen=True)
 class Windows:
-    """The date windows of one snapshot: last 12 months (by default) and the 12 before."""
+    """The date windows of one snapshot: last 12 months (by default) and the 12 before, and
+    the churn rules' current and previous period (`churn.period_days`, 90 days)."""
 
     as_of: date
     start: date  # first day inside the current window
     prev_start: date  # first day inside the previous window
     due_cutoff: date  # orders without due_date dated on or before this are due
+    period_start: date  # first day of the current churn period
+    period_prev_start: date  # first day of the previous churn period
 
     @classmethod
     def of(cls, as_of: date, settings: Settings) -> Windows:
-        days = settings.rfm.window_days
+        return cls.around(
+            as_of,
+            settings.rfm.window_days,
+            settings.churn.period_days,
+            settings.value.collection_grace_days,
+        )
+
+    @classmethod
+    def around(cls, as_of: date, days: int = 365, period: int = 90, grace: int = 0) -> Windows:
+        """Windows of `days` and churn periods of `period` days ending on `as_of`."""
         return cls(
             as_of=as_of,
             start=as_of - timedelta(days=days - 1),
             prev_start=as_of - timedelta(days=2 * days - 1),
-            due_cutoff=as_of - timedelta(days=settings.value.collection_grace_days),
+            due_cutoff=as_of - timedelta(days=grace),
+            period_start=as_of - timedelta(days=period - 1),
+            period_prev_start=as_of - timedelta(days=2 * period - 1),
         )
 
     def current(self, day: ir.DateValue) -> ir.BooleanValue:
@@ -48,12 +62,24 @@ class Windows:
 ZERO = ibis.literal(Decimal("0.00"), type="decimal(18, 2)")
 
 
+def money_aggregates(o: ir.Table, where: ir.BooleanValue) -> dict[str, ir.Value]:
+    """cost (sum of known costs), costed_revenue (revenue of the orders with a cost) and
+    costed_orders, over the orders `where` holds: the CLV's profit and observed margin."""
+    has_cost = where & o.cost.notnull()
+    return {
+        "cost": o.cost.sum(where=where).cast("float64"),
+        "costed_revenue": o.amount.sum(where=has_cost).cast("float64"),
+        "costed_orders": o.count(where=has_cost),
+    }
+
+
 def order_facts(orders: ir.Table, w: Windows, lost_days: int) -> ir.Table:
     """One row per customer with any order (also after as_of), facts up to as_of that need
     each order's gap to the previous one or its payment (the counts and sums of RFM and CLV
     come from `kehu.analytics.purchases.purchase_facts`).
 
-    Columns: customer_id, first_seen_order (earliest order at any date), profit_12m (orders
+    Columns: customer_id, first_seen_order (earliest order at any date), cost,
+    costed_revenue, costed_orders (to date, `money_aggregates`), profit_12m (orders
     with a cost only; null when none), costed_spend_12m, due_12m, paid_12m (回款: paid on or
     before as_of, orders due by then), days_to_pay, gap_count, gap_sum, gap_sq_sum (gaps
     between purchase days), and return_date (the latest purchase day after a gap of at least
@@ -88,6 +114,7 @@ def order_facts(orders: ir.Table, w: Windows, lost_days: int) -> ir.Table:
     gap = o._gap.cast("float64")
     return o.group_by("customer_id").agg(
         first_seen_order=o.order_date.min(),
+        **money_aggregates(o, pit),
         profit_12m=(amount - o.cost).sum(where=has_cost),
         costed_spend_12m=amount.sum(where=has_cost),
         due_12m=amount.sum(where=in_collection),

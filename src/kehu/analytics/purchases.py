@@ -3,41 +3,44 @@
 `purchase_facts(orders, w)` groups the orders dated on or before `w.as_of` by (customer, day),
 then by customer (two plain aggregations, no window, no sort), giving:
 
-- money to date: orders_total (rows), spend_total (exact decimal), revenue (float), cost,
-  costed_revenue (revenue of orders with a cost), costed_orders;
+- money to date: orders_total (rows), spend_total (exact decimal), revenue (float);
 - RFM inputs: first_order_date, last_order_date, purchase_days_total (same-day orders once),
   purchase_days_12m and order_rows_12m and spend_12m in the current window, spend_prev_12m;
+- churn inputs: purchase_days_cur and purchase_days_prev in the churn rules' two periods;
 - CLV summary (`kehu.analytics.clv.summary`): purchase occasions are the days whose net amount
   is not negative (a day of returns is no purchase); x = occasions − 1, first_day, last_day,
   t_x_days = last_day − first_day, T_days = as_of − first_day, m_repeat = mean value of the
   occasions after the first, m_all = mean value of all occasions. Customers with orders but
   no occasion (every day nets below 0) have null x.
 
+Costs are left to `features.money_aggregates` (used by `kehu.analytics.features.order_facts`, which
+reads the cost column anyway): this pass is what RFM and the CLV fit need, and nothing else.
 Pure Ibis: the same expression runs on DuckDB and Spark. `analyze` computes it once and
 scores RFM from it (`kehu.analytics.core.rfm_table`); the CLV fit reads the same rows.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import ibis
 import ibis.expr.types as ir
 
-from kehu.analytics.features import Windows
+from kehu.analytics.features import Windows, money_aggregates
+
+
+def money_facts(orders: ir.Table, as_of: date) -> ir.Table:
+    """customer_id plus `money_aggregates` of the orders on or before `as_of`."""
+    o = orders.filter(orders.order_date <= ibis.literal(as_of))
+    return o.group_by("customer_id").agg(**money_aggregates(o, ibis.literal(True)))
 
 
 def purchase_facts(orders: ir.Table, w: Windows) -> ir.Table:
     """One row per customer with an order on or before `w.as_of` (see module docstring)."""
     o = orders.filter(orders.order_date <= ibis.literal(w.as_of))
-    days = o.group_by(["customer_id", "order_date"]).agg(
-        v=o.amount.sum(),
-        rows=o.count(),
-        cost=o.cost.sum(),
-        costed_revenue=o.amount.sum(where=o.cost.notnull()),
-        costed_orders=o.cost.count(),
-    )
+    days = o.group_by(["customer_id", "order_date"]).agg(v=o.amount.sum(), rows=o.count())
     d = days.order_date
     buy = days.v >= 0
-    v = days.v.cast("float64")
     per = days.group_by("customer_id").agg(
         first_order_date=d.min(),
         last_order_date=d.max(),
@@ -46,16 +49,18 @@ def purchase_facts(orders: ir.Table, w: Windows) -> ir.Table:
         purchase_days_total=days.count(),
         purchase_days_12m=days.count(where=w.current(d)),
         order_rows_12m=days.rows.sum(where=w.current(d)).fill_null(0),
+        purchase_days_cur=days.count(where=d >= ibis.literal(w.period_start)),
+        purchase_days_prev=days.count(
+            where=(d >= ibis.literal(w.period_prev_start)) & (d < ibis.literal(w.period_start))
+        ),
         spend_12m=days.v.sum(where=w.current(d)),
         spend_prev_12m=days.v.sum(where=w.previous(d)),
-        cost=days.cost.sum().cast("float64"),
-        costed_revenue=days.costed_revenue.sum().cast("float64"),
-        costed_orders=days.costed_orders.sum(),
         _occasions=days.count(where=buy),
         first_day=d.min(where=buy),
         last_day=d.max(where=buy),
-        _value_sum=v.sum(where=buy),
-        _first_value=v.argmin(d, where=buy),
+        # exact sums, cast after: a float sum would depend on the row order of the scan
+        _value_sum=days.v.sum(where=buy).cast("float64"),
+        _first_value=days.v.argmin(d, where=buy).cast("float64"),
     )
     n = per._occasions
     return per.mutate(

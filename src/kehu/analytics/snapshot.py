@@ -1,8 +1,8 @@
 """`analyze`: compute the dated customer snapshot and store it (replacing only that date).
 
 Stages: probe the data → RFM (one pass over the orders: purchase facts, scores, type,
-segment; materialised on the engine) → CLV (`kehu.analytics.clv.clv_from_summary` on those
-same rows) → core (the other sources, value, ABC, lifecycle, portrait) → churn
+segment; materialised on the engine) → core (the other sources, costs, value, ABC, lifecycle,
+portrait; materialised) → CLV (`kehu.analytics.clv.clv_from_summary` on those same rows) → churn
 (`kehu.analytics.churn.compute_churn`) → summary → write (delete + insert of that as_of in
 one transaction). Only per-customer tables leave the engine.
 
@@ -43,14 +43,14 @@ STAGES = Catalog(
     {
         "probe": ("检查数据", "probing the data"),
         "rfm": ("汇总订单并计算 RFM", "summing up orders, scoring RFM"),
-        "clv": ("拟合客户终生价值模型", "fitting the CLV models"),
         "core": ("计算价值分、ABC、生命周期与画像", "computing value, ABC, lifecycle, portraits"),
+        "clv": ("拟合客户终生价值模型", "fitting the CLV models"),
         "churn": ("评估流失风险", "scoring churn risk"),
         "write": ("保存客户快照", "saving the snapshot"),
         "summary": ("汇总", "summarising"),
     }
 )
-STAGE_ORDER = ("probe", "rfm", "clv", "core", "churn", "summary", "write")
+STAGE_ORDER = ("probe", "rfm", "core", "clv", "churn", "summary", "write")
 
 CLV_COLUMNS = ("clv_historical", "profit_historical", "p_alive", "expected_purchases",
                "predicted_clv")  # fmt: skip
@@ -109,35 +109,36 @@ def _optional(module: str, attr: str) -> Callable[..., Any] | None:
     return getattr(mod, attr, None)
 
 
-def run_clv(
-    rfm_rows: ir.Table, orders: ir.Table, as_of: date, settings: Settings
-) -> tuple[Any, dict]:
-    """CLV from the RFM stage's purchase facts (a second pass over `orders` only when
-    `clv.calibration_end` asks for an earlier fitting cut-off)."""
+def run_clv(facts: ir.Table, orders: ir.Table, as_of: date, settings: Settings) -> tuple[Any, dict]:
+    """CLV from the purchase facts and costs the RFM and core stages computed (a second pass
+    over `orders` only when `clv.calibration_end` asks for an earlier fitting cut-off)."""
     clv = _optional("kehu.analytics.clv", "clv_from_summary")
     if clv is None:
         return None, {"available": False}
     from kehu.analytics.clv.summary import SUMMARY_COLUMNS, summary_frame
     from kehu.analytics.features import Windows
-    from kehu.analytics.purchases import purchase_facts
+    from kehu.analytics.purchases import money_facts, purchase_facts
 
     unit = settings.clv.time_unit
-    have = rfm_rows.filter(rfm_rows.first_order_date.notnull()).select(*SUMMARY_COLUMNS)
+    have = facts.filter(facts.first_order_date.notnull()).select(*SUMMARY_COLUMNS)
     now = summary_frame(have.to_pyarrow().to_pandas(), unit)
     cal_end = settings.clv.calibration_end
     calib = now
     if cal_end is not None and cal_end < as_of:
         past = purchase_facts(orders, Windows.of(cal_end, settings))
+        past = past.left_join(money_facts(orders, cal_end), "customer_id")
         calib = summary_frame(past.select(*SUMMARY_COLUMNS).to_pyarrow().to_pandas(), unit)
     out = clv(now, calib, as_of, settings.clv)
     return out.frame, {"available": True, "params": out.params, "loglik": out.loglik}
 
 
-def run_churn(tables: dict[str, ir.Table], as_of: date, settings: Settings) -> tuple[Any, dict]:
+def run_churn(
+    tables: dict[str, ir.Table], as_of: date, settings: Settings, purchases: ir.Table
+) -> tuple[Any, dict]:
     compute = _optional("kehu.analytics.churn", "compute_churn")
     if compute is None:
         return None, {"available": False}
-    out = compute(tables, as_of, settings)
+    out = compute(tables, as_of, settings, purchases)
     return out.frame, {"available": True, **(out.model or {})}
 
 
@@ -195,30 +196,30 @@ def compute_snapshot(
     timings["rfm"] = time.perf_counter() - t0
     try:
         t0 = time.perf_counter()
-        stage("clv")
-        if avail.orders:
-            clv_frame, info["clv"] = run_clv(rfm_rows, tables["orders"], as_of, settings)
-        else:
-            clv_frame, info["clv"] = None, {"available": False, "reason": "no_orders"}
-        timings["clv"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
         stage("core")
         facts = facts_table(tables, as_of, settings, rfm_rows).cache()
         try:
             core = score_table(facts, settings, avail).to_pyarrow()
+            timings["core"] = time.perf_counter() - t0
+
+            t0 = time.perf_counter()
+            stage("clv")
+            if avail.orders:
+                clv_frame, info["clv"] = run_clv(facts, tables["orders"], as_of, settings)
+            else:
+                clv_frame, info["clv"] = None, {"available": False, "reason": "no_orders"}
+            core = _attach(core, clv_frame, CLV_COLUMNS)
+            timings["clv"] = time.perf_counter() - t0
         finally:
             facts.release()
+
+        t0 = time.perf_counter()
+        stage("churn")
+        churn_frame, info["churn"] = run_churn(tables, as_of, settings, rfm_rows)
+        core = _attach(core, churn_frame, CHURN_COLUMNS)
+        timings["churn"] = time.perf_counter() - t0
     finally:
         rfm_rows.release()
-    core = _attach(core, clv_frame, CLV_COLUMNS)
-    timings["core"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    stage("churn")
-    churn_frame, info["churn"] = run_churn(tables, as_of, settings)
-    core = _attach(core, churn_frame, CHURN_COLUMNS)
-    timings["churn"] = time.perf_counter() - t0
     info["availability"] = avail.__dict__
     return core, info, timings
 

@@ -38,13 +38,19 @@ class ChurnOutput:
     model: dict[str, Any] = field(default_factory=dict)
 
 
-def compute_churn(ws_tables: dict[str, ir.Table], as_of: date, settings: Settings) -> ChurnOutput:
-    """Churn risk and reasons at `as_of` (see module docstring)."""
+def compute_churn(
+    ws_tables: dict[str, ir.Table],
+    as_of: date,
+    settings: Settings,
+    purchases: ir.Table | None = None,
+) -> ChurnOutput:
+    """Churn risk and reasons at `as_of` (see module docstring); `purchases` are the
+    `purchase_facts` rows at `as_of` when the caller computed them already."""
     if "orders" not in ws_tables:
         raise KehuError("流失预警需要 orders 表", "churn warning needs the orders table")
     s = settings.churn
     started = time.perf_counter()
-    df = feature_frame(ws_tables, as_of, settings)
+    df = feature_frame(ws_tables, as_of, settings, purchases)
     if df.empty:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in FRAME_COLUMNS})
         empty["churn_risk"] = empty["churn_risk"].astype(float)

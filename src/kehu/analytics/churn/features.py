@@ -2,9 +2,11 @@
 
 `feature_table(tables, as_of, settings)` returns one row per customer with at least one
 order on or before `as_of`, using only records dated on or before `as_of` (so the same code
-builds the training rows at past dates). Orders are counted as purchase occasions (distinct
-order days, the same merge the CLV models use). "Current" is the `churn.period_days` up to
-`as_of`, "previous" the period before it.
+builds the training rows at past dates). The order features come from
+`kehu.analytics.purchases.purchase_facts` (the pass `analyze` makes for RFM; it passes those
+rows in): orders are counted as purchase days (same-day orders once), spend over the RFM
+window (12 months by default). "Current" is the `churn.period_days` up to `as_of`,
+"previous" the period before it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from kehu.analytics.features import Windows
+from kehu.analytics.purchases import purchase_facts
 from kehu.config import Settings
 
 # Model inputs; the rule signals are among them (docs/clv_churn.md lists each one).
@@ -48,32 +52,23 @@ def _day(d: date) -> ir.DateScalar:
     return ibis.date(d)
 
 
-def _orders(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
-    s = settings.churn
-    cur_start = as_of - timedelta(days=s.period_days)
-    prev_start = as_of - timedelta(days=2 * s.period_days)
-    y1 = as_of - timedelta(days=365)
-    y2 = as_of - timedelta(days=730)
-    o = t.filter(t.order_date <= _day(as_of))
-    # Sums stay exact decimals until the end: float sums depend on the row order, which
-    # differs between runs (parallel scans), and LightGBM's bins would follow the last bit.
-    days = o.group_by(["customer_id", "order_date"]).aggregate(amount=o.amount.sum())
-    d = days.order_date
-    agg = days.group_by("customer_id").aggregate(
-        first_order=d.min(),
-        last_order=d.max(),
-        n_orders=d.count(),
-        spend_total=days.amount.sum().cast("float64"),
-        orders_cur=(d > _day(cur_start)).cast("int64").sum(),
-        orders_prev=((d > _day(prev_start)) & (d <= _day(cur_start))).cast("int64").sum(),
-        spend_12m=days.amount.sum(where=d > _day(y1)).cast("float64").fill_null(0.0),
-        spend_prev_12m=days.amount.sum(where=(d > _day(y2)) & (d <= _day(y1)))
-        .cast("float64")
-        .fill_null(0.0),
-    )
-    return agg.mutate(
-        recency_days=_day(as_of).delta(agg.last_order, unit="day"),
-        tenure_days=_day(as_of).delta(agg.first_order, unit="day"),
+def orders_features(purchases: ir.Table, as_of: date) -> ir.Table:
+    """The order features from `purchase_facts` rows (customers with an order by `as_of`)."""
+    p = purchases.filter(purchases.first_order_date.notnull())
+    return p.select(
+        "customer_id",
+        first_order=p.first_order_date,
+        last_order=p.last_order_date,
+        n_orders=p.purchase_days_total,
+        # exact decimal sums, cast at the end: float sums depend on the row order of a
+        # parallel scan, and LightGBM's bins would follow the last bit
+        spend_total=p.spend_total.cast("float64"),
+        orders_cur=p.purchase_days_cur,
+        orders_prev=p.purchase_days_prev,
+        spend_12m=p.spend_12m.cast("float64").fill_null(0.0),
+        spend_prev_12m=p.spend_prev_12m.cast("float64").fill_null(0.0),
+        recency_days=_day(as_of).delta(p.last_order_date, unit="day"),
+        tenure_days=_day(as_of).delta(p.first_order_date, unit="day"),
     )
 
 
@@ -143,10 +138,18 @@ def _nps(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
     return last.select("customer_id", nps_last=last.nps, nps_date=last.surveyed_on)
 
 
-def feature_table(tables: dict[str, ir.Table], as_of: date, settings: Settings) -> ir.Table:
-    """The per-customer feature expression at `as_of` (see module docstring)."""
+def feature_table(
+    tables: dict[str, ir.Table],
+    as_of: date,
+    settings: Settings,
+    purchases: ir.Table | None = None,
+) -> ir.Table:
+    """The per-customer feature expression at `as_of` (see module docstring); `purchases`
+    are the `purchase_facts` rows at `as_of` when the caller has them already."""
     period = settings.churn.period_days
-    out = _orders(tables["orders"], as_of, settings)
+    if purchases is None:
+        purchases = purchase_facts(tables["orders"], Windows.of(as_of, settings))
+    out = orders_features(purchases, as_of)
     joins: list[ir.Table] = [_payments(tables["orders"], as_of, settings)]
     if "interactions" in tables:
         it = tables["interactions"]
@@ -160,9 +163,14 @@ def feature_table(tables: dict[str, ir.Table], as_of: date, settings: Settings) 
     return out
 
 
-def feature_frame(tables: dict[str, ir.Table], as_of: date, settings: Settings) -> pd.DataFrame:
+def feature_frame(
+    tables: dict[str, ir.Table],
+    as_of: date,
+    settings: Settings,
+    purchases: ir.Table | None = None,
+) -> pd.DataFrame:
     """Execute `feature_table` and add the derived columns (interval, gap ratio, trends)."""
-    df = feature_table(tables, as_of, settings).to_pyarrow().to_pandas()
+    df = feature_table(tables, as_of, settings, purchases).to_pyarrow().to_pandas()
     return derive(df)
 
 

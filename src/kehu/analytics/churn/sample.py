@@ -1,10 +1,10 @@
-"""A seeded-free, engine-independent sample of customers for the churn model's training dates.
+"""An engine-independent sample of customers for the churn model's training dates.
 
 Training needs features at several past as-of dates, yet only `churn.max_train_rows` rows
 are learnt from. When more than `churn.train_customers` customers have ordered by `as_of`,
-the history tables are first restricted (materialised once on the engine) to the customers
-whose MD5(customer_id) falls below a cut-off chosen to keep about that many, so each training
-date aggregates a fraction of the rows. MD5 in hex is the same on DuckDB and Spark, so both
+the history tables are first restricted (semi-join, materialised once on the engine) to the
+customers whose MD5(customer_id) falls below a cut-off chosen to keep about that many, so each
+training date aggregates a fraction of the rows. MD5 in hex is the same on DuckDB and Spark, so both
 engines pick the same customers, and the same customers at every training date. Scoring at
 `as_of` always covers every customer.
 """
@@ -39,24 +39,26 @@ def training_tables(
     tables: dict[str, ir.Table], as_of: date, limit: int
 ) -> Iterator[tuple[dict[str, ir.Table], dict[str, int] | None]]:
     """(tables restricted to the sample, {"customers", "population"}), or (tables, None)
-    when at most `limit` customers have ordered by `as_of`. Cached tables are released on
-    exit."""
-    o = tables["orders"]
-    pit = o.filter(o.order_date <= ibis.literal(as_of))
-    population = int(pit.customer_id.nunique().to_pyarrow().as_py() or 0)
+    when there are at most `limit` customers. The population is the customers table (else
+    the customers with orders by `as_of`); the sampled ids are picked there (MD5 over a few
+    10^5 ids) and the history tables semi-joined to them. Cached tables are released on exit."""
+    if "customers" in tables:
+        ids = tables["customers"].select("customer_id")
+    else:
+        o = tables["orders"]
+        ids = o.filter(o.order_date <= ibis.literal(as_of)).select("customer_id").distinct()
+    population = int(ids.count().to_pyarrow().as_py() or 0)
     if population <= limit:
         yield tables, None
         return
-    cutoff = md5_cutoff(limit, population)
+    chosen = ids.filter(in_sample(ids.customer_id, md5_cutoff(limit, population))).cache()
     cached: dict[str, ir.Table] = {}
     try:
         for name in HISTORY_TABLES:
             if name in tables:
-                t = tables[name]
-                cached[name] = t.filter(in_sample(t.customer_id, cutoff)).cache()
-        kept = cached["orders"].filter(cached["orders"].order_date <= ibis.literal(as_of))
-        size = int(kept.customer_id.nunique().to_pyarrow().as_py() or 0)
+                cached[name] = tables[name].semi_join(chosen, "customer_id").cache()
+        size = int(chosen.count().to_pyarrow().as_py() or 0)
         yield {**tables, **cached}, {"customers": size, "population": population}
     finally:
-        for table in cached.values():
+        for table in (*cached.values(), chosen):
             table.release()

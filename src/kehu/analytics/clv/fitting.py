@@ -87,13 +87,17 @@ def unique_rows(columns: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.nda
 def compress(
     columns: Sequence[np.ndarray], weights: np.ndarray | None = None
 ) -> tuple[list[np.ndarray], np.ndarray]:
-    """Unique rows of the stacked columns and the summed weight of each."""
+    """Unique rows of the stacked columns (sorted) and the summed weight of each.
+
+    Sorted so that the likelihood sums run in the same order whatever the order of the input
+    rows (an engine returns them in any order): the fit is then identical bit for bit."""
     uniq, inverse = unique_rows(columns)
     w = np.ones(len(inverse)) if weights is None else np.asarray(weights, dtype=float)
     if len(w) != len(inverse):
         raise ValueError("weights must have one value per row")
     summed = np.bincount(inverse, weights=w, minlength=len(uniq[0]))
-    return uniq, summed
+    order = np.lexsort(uniq[::-1])
+    return [u[order] for u in uniq], summed[order]
 
 
 def maximise(

@@ -11,13 +11,13 @@ purchases. For each customer, as of a cut-off day:
 plus money to date (every order, net): revenue, cost where known, revenue of costed orders.
 
 The aggregation is `kehu.analytics.purchases.purchase_facts` (the pass `analyze` makes anyway
-for RFM); `purchase_summary` runs it on an in-memory order table, `summary_frame` turns its
-rows into the model inputs.
+for RFM) with the costs of `money_facts`; `purchase_summary` runs both on an in-memory order
+table, `summary_frame` turns such rows into the model inputs.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import ibis
@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kehu.analytics.features import Windows
-from kehu.analytics.purchases import purchase_facts
+from kehu.analytics.purchases import money_facts, purchase_facts
 
 # Days per time unit; a month is 1/12 of the mean Gregorian year.
 UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12.0}
@@ -45,8 +45,8 @@ def _check_unit(time_unit: str) -> float:
 
 
 def summary_frame(rows: pd.DataFrame, time_unit: str = "week") -> pd.DataFrame:
-    """SUMMARY_COLUMNS rows (from `purchase_facts`) as model inputs: floats, plus t_x and T
-    in `time_unit`, sorted by customer_id."""
+    """SUMMARY_COLUMNS rows (`purchase_facts` joined with `money_facts`) as model inputs:
+    floats, plus t_x and T in `time_unit` (row order kept: the fits do not depend on it)."""
     unit = _check_unit(time_unit)
     df = rows.loc[:, list(SUMMARY_COLUMNS)].copy()
     df["customer_id"] = df["customer_id"].astype(str)
@@ -54,7 +54,7 @@ def summary_frame(rows: pd.DataFrame, time_unit: str = "week") -> pd.DataFrame:
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     df["t_x"] = df["t_x_days"] / unit
     df["T"] = df["T_days"] / unit
-    return df.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    return df
 
 
 def _order_table(orders: Any) -> pa.Table:
@@ -82,12 +82,14 @@ def purchase_summary(orders: Any, cutoff: date, time_unit: str = "week") -> pd.D
     every day nets below 0 have x, t_x, T = NaN (no purchase occasion).
     """
     _check_unit(time_unit)
-    w = Windows(as_of=cutoff, start=cutoff - timedelta(days=364),
-                prev_start=cutoff - timedelta(days=729), due_cutoff=cutoff)  # fmt: skip
+    w = Windows.around(cutoff)
     con = ibis.duckdb.connect()
     try:
-        expr = purchase_facts(ibis.memtable(_order_table(orders)), w)
-        rows = con.to_pyarrow(expr.select(*SUMMARY_COLUMNS)).to_pandas()
+        table = ibis.memtable(_order_table(orders))
+        bought, money = purchase_facts(table, w), money_facts(table, cutoff)
+        expr = bought.left_join(money, "customer_id").select(*SUMMARY_COLUMNS)
+        rows = con.to_pyarrow(expr).to_pandas()
     finally:
         con.disconnect()
-    return summary_frame(rows, time_unit)
+    frame = summary_frame(rows, time_unit)
+    return frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
