@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from kehu.analytics.core import facts_table, rfm_table, score_table
 from kehu.analytics.sources import Availability, as_of_view, source_tables
+from kehu.analytics.summary import SUMMARY_COLUMNS as SUMMARY_FRAME_COLUMNS
 from kehu.analytics.summary import numeric_frame, summarize
 from kehu.analytics.tables import SNAPSHOT_COLUMNS
 from kehu.config import Settings
@@ -261,7 +262,7 @@ def write_snapshot(ws: Workspace, as_of: date, rows: pa.Table, run: dict[str, An
 
 def _summary_frame(rows: pa.Table) -> pd.DataFrame:
     picked = {}
-    for name in rows.column_names:
+    for name in (c for c in SUMMARY_FRAME_COLUMNS if c in rows.column_names):
         col = rows[name]
         if pa.types.is_decimal(col.type):
             col = pc.cast(col, pa.float64())
