@@ -1,201 +1,244 @@
-"""kehu benchmark suite: `python -m bench [--sizes 1e5,1e6,1e7] [--stages ...] [--no-baselines]`.
+"""kehu benchmark suite: times every stage and the baselines on the same data, per size.
 
-For each size it generates demo data (Parquet), times every kehu stage in its own process
-(seconds, peak MB), runs the baselines a user would otherwise use on the same data, prints a
-table with ratios and growth exponents, and regenerates `docs/performance.md`.
+For each size (order rows) it builds the data (demo generator up to --max-generate; above it,
+K suffixed copies of the --max-generate data, see bench/scale.py), runs each kehu stage and
+each baseline in its own process (seconds, peak MB of the process tree), prints a table with
+ratios and growth exponents, and regenerates docs/performance.md (unless --no-doc).
+
+examples:
+  python -m bench                                        # 1e5, 1e6, 1e7, all stages + baselines
+  python -m bench --spark                                # ... plus analyze on Spark local mode
+  python -m bench --sizes 1e8 --stages analyze --baselines ''   # 10 copies of the 1e7 data
+  python -m bench --sizes 1e5,1e6,1e7,1e8 --spark        # everything; 1e8: analyze only
+  python -m bench --sizes 1e5,2e5 --max-generate 1e5 --no-doc --work /tmp/b   # quick check
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
-import platform
-import subprocess
+import shlex
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
-ROOT = Path(__file__).resolve().parents[1]
-console = Console()
+from bench import data
+from bench.render import render
+from bench.runner import ROOT, run_stage
+
+console = Console(highlight=False)
 
 KEHU_STAGES = ("import", "quality", "dedupe", "analyze", "plan", "alerts", "report")
 BASELINES = ("pandas_rfm", "lifetimes", "pymc_marketing")
+# What can run on replicated data (the orders live in Parquet, not in the workspace).
+REPLICA_STAGES = ("analyze", "analyze_spark", *BASELINES)
+DOC = ROOT / "docs" / "performance.md"
 
 
-def generate(work: Path, n_orders: int, seed: int) -> dict[str, Any]:
-    """Demo data for `n_orders` order rows (customers scale with it), plus a manifest."""
-    from kehu.demo import generate as demo_generate
-    from kehu.workspace import Workspace
-
-    work.mkdir(parents=True, exist_ok=True)
-    manifest_path = work / "manifest.json"
-    if manifest_path.exists():
-        return json.loads(manifest_path.read_text())
-    t = time.perf_counter()
-    demo = demo_generate(work / "exports", seed=seed, n_orders=n_orders, fmt="parquet")
-    files = [{"path": str(f.path), "kind": f.kind, "source": f.source} for f in demo.files]
-    truth = json.loads((work / "exports" / "truth.json").read_text())
-    Workspace.init(work / "ws", overwrite=True).close()
-    manifest = {
-        "n_orders": n_orders,
-        "files": files,
-        "as_of": truth["as_of"],
-        "orders_parquet": str(work / "orders_as_stored.parquet"),  # written by the import stage
-        "generate_seconds": time.perf_counter() - t,
-    }
-    manifest_path.write_text(json.dumps(manifest, indent=2))
-    return manifest
+def _size(text: str) -> int:
+    value = float(text)
+    if value < 1 or value != int(value):
+        raise argparse.ArgumentTypeError(f"not a whole number of order rows: {text}")
+    return int(value)
 
 
-def run_stage(name: str, work: Path, timeout: int) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "bench.stage", name, str(work)]
+def _names(text: str, known: tuple[str, ...], what: str) -> list[str]:
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in names if s not in known]
+    if unknown:
+        raise SystemExit(f"unknown {what}: {', '.join(unknown)} (known: {', '.join(known)})")
+    return names
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "--sizes",
+        default="1e5,1e6,1e7",
+        help="order rows per run, comma list (default %(default)s)",
+    )
+    ap.add_argument(
+        "--stages",
+        default=",".join(KEHU_STAGES),
+        help="kehu stages, in order (default: all: %(default)s); import always starts from an"
+        " empty store",
+    )
+    ap.add_argument(
+        "--baselines",
+        default=",".join(BASELINES),
+        help="baselines on the same orders (default: %(default)s); '' for none",
+    )
+    ap.add_argument(
+        "--spark", action="store_true", help="also run analyze on Spark local mode (analyze_spark)"
+    )
+    ap.add_argument(
+        "--spark-memory", default="", help="Spark driver memory, e.g. 8g (default: workspace's)"
+    )
+    ap.add_argument(
+        "--max-generate",
+        type=_size,
+        default=10**7,
+        help="largest size the demo generator builds (default 1e7); a larger size must be a"
+        " multiple of it and is built as copies of it (generated and imported first if missing)",
+    )
+    ap.add_argument(
+        "--work",
+        default=str(ROOT / "bench" / "out"),
+        help="work folder: n<size>/ per size, results.json, logs (default %(default)s)",
+    )
+    ap.add_argument(
+        "--replicated-stages",
+        default="analyze",
+        help="what runs on replicated sizes (default %(default)s; may add analyze_spark and"
+        " baselines); everything else is skipped there",
+    )
+    ap.add_argument("--seed", type=int, default=7, help="demo generator seed (default 7)")
+    ap.add_argument(
+        "--timeout", type=int, default=3600, help="seconds per stage before it is killed"
+    )
+    ap.add_argument(
+        "--no-doc", action="store_true", help="print only; do not rewrite docs/performance.md"
+    )
+    args = ap.parse_args(argv)
     try:
-        proc = subprocess.run(
-            cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=os.environ.copy()
-        )
-    except subprocess.TimeoutExpired:
-        return {"stage": name, "error": f"timeout after {timeout}s"}
-    for line in proc.stdout.splitlines():
-        if line.startswith("BENCH_RESULT "):
-            return json.loads(line.removeprefix("BENCH_RESULT "))
-    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-    return {"stage": name, "error": " | ".join(tail)}
+        args.size_list = [_size(s) for s in args.sizes.split(",") if s.strip()]
+    except argparse.ArgumentTypeError as exc:
+        ap.error(str(exc))
+    if not args.size_list:
+        ap.error("--sizes is empty")
+    args.stage_list = _names(args.stages, KEHU_STAGES, "stage")
+    if args.spark and "analyze_spark" not in args.stage_list:
+        args.stage_list.append("analyze_spark")
+    args.baseline_list = _names(args.baselines, BASELINES, "baseline")
+    args.replicated_list = _names(args.replicated_stages, REPLICA_STAGES, "replicated stage")
+    for n in args.size_list:
+        try:
+            data.replication_plan(n, args.max_generate)
+        except ValueError as exc:
+            ap.error(str(exc))
+    return args
 
 
-def exponent(points: list[tuple[float, float]]) -> float | None:
-    """Least-squares slope of log(seconds) over log(size): 1.0 = linear growth."""
-    pts = [(math.log(n), math.log(s)) for n, s in points if s and s > 0]
-    if len(pts) < 2:
+def _show(name: str, res: dict[str, Any]) -> None:
+    if "error" in res:
+        console.print(f"  {name:<16} [red]{escape(str(res['error']))}[/red]")
+    else:
+        console.print(f"  {name:<16} {res['seconds']:8.2f} s  {res['peak_mb']:8.0f} MB")
+
+
+def _stage(
+    name: str, work: Path, args: argparse.Namespace, extra: list[str] | None = None
+) -> dict[str, Any]:
+    res = run_stage(name, work, args.timeout, extra)
+    _show(name, res)
+    return res
+
+
+def ensure_generated(work: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Generate the demo data for `n` unless `work` already has it; how it was built."""
+    if not data.is_generated(work, args.seed):
+        res = _stage("generate", work, args, [str(n), str(args.seed)])
+        if "error" in res:
+            raise SystemExit(f"generating {n:,} order rows failed: {res['error']}")
+        built = {"build_peak_mb": res["peak_mb"]}
+    else:
+        console.print(f"  {'generate':<16} reusing {work}")
+        built = {"reused": True}
+    seconds = (data.read_manifest(work) or {})["generate_seconds"]
+    return {"replicated": None, "build_seconds": seconds, **built}
+
+
+def ensure_imported(work: Path, args: argparse.Namespace) -> dict[str, Any] | None:
+    """Run the import stage (into a fresh store) unless `work` is imported already."""
+    if data.is_imported(work):
         return None
-    mx = sum(p[0] for p in pts) / len(pts)
-    my = sum(p[1] for p in pts) / len(pts)
-    den = sum((p[0] - mx) ** 2 for p in pts)
-    return sum((p[0] - mx) * (p[1] - my) for p in pts) / den if den else None
+    data.reset_workspace(work)
+    res = _stage("import", work, args)
+    data.mark_imported(work, "error" not in res)
+    return res
 
 
-def machine() -> str:
-    import psutil
+def ensure_replicated(
+    work: Path, n: int, base: int, k: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    """K copies of the base size (generated and imported first if missing)."""
+    if data.is_replica_of(work, base, k):
+        console.print(f"  {'replicate':<16} reusing {work}")
+        m = data.read_manifest(work) or {}
+        return {
+            "replicated": m["replicated"],
+            "build_seconds": m["generate_seconds"],
+            "reused": True,
+        }
+    base_work = data.work_dir(Path(args.work), base)
+    console.print(f"  base: {base:,} order rows in {base_work}")
+    ensure_generated(base_work, base, args)
+    imported = ensure_imported(base_work, args)
+    if imported is not None and "error" in imported:
+        raise SystemExit(f"importing the {base:,}-row base failed: {imported['error']}")
+    res = _stage("replicate", work, args, [str(base_work), str(k), str(n)])
+    if "error" in res:
+        raise SystemExit(f"replicating {k} × {base:,} rows failed: {res['error']}")
+    m = data.read_manifest(work) or {}
+    built = {"build_seconds": res["seconds"], "build_peak_mb": res["peak_mb"]}
+    return {"replicated": m["replicated"], **built, "base_import": imported}
 
-    cpu = platform.processor() or platform.machine()
-    mem = psutil.virtual_memory().total / 2**30
-    return (
-        f"{platform.system()} {platform.machine()} ({cpu}), {os.cpu_count()} cores, "
-        f"{mem:.0f} GiB RAM, Python {platform.python_version()}"
-    )
+
+def run_size(n: int, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Build the data for `n` order rows and run every asked stage and baseline on it."""
+    work = data.work_dir(Path(args.work), n)
+    plan = data.replication_plan(n, args.max_generate)
+    out: dict[str, dict[str, Any]] = {}
+    names, baselines = args.stage_list, args.baseline_list
+    if plan is None:
+        out["data"] = ensure_generated(work, n, args)
+    else:
+        out["data"] = ensure_replicated(work, n, *plan, args)
+        for s in [*names, *baselines]:
+            if s not in args.replicated_list:
+                out[s] = {"stage": s, "skipped": "not run on replicated data"}
+        names = [s for s in names if s in args.replicated_list]
+        baselines = [s for s in baselines if s in args.replicated_list]
+    for name in names:
+        if name == "import":
+            data.reset_workspace(work)
+            out[name] = _stage("import", work, args)
+            data.mark_imported(work, "error" not in out[name])
+            continue
+        if plan is None and not data.is_imported(work):
+            out["data"]["import"] = ensure_imported(work, args)
+        extra = [args.spark_memory] if name == "analyze_spark" else None
+        out[name] = _stage(name, work, args, extra)
+    for name in baselines:
+        if plan is None and not data.is_imported(work):
+            out["data"]["import"] = ensure_imported(work, args)
+        out[name] = _stage(name, work, args)
+    return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    ap.add_argument("--sizes", default="1e5,1e6,1e7", help="order rows per run (comma list)")
-    ap.add_argument("--stages", default=",".join(KEHU_STAGES))
-    ap.add_argument("--baselines", default=",".join(BASELINES), help="'' to skip")
-    ap.add_argument("--spark", action="store_true", help="also time analyze on Spark local mode")
-    ap.add_argument("--work", default=str(ROOT / "bench" / "out"))
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--timeout", type=int, default=3600)
-    ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
-    args = ap.parse_args()
-
-    sizes = [int(float(s)) for s in args.sizes.split(",") if s]
-    stages = [s for s in args.stages.split(",") if s]
-    baselines = [s for s in args.baselines.split(",") if s]
-    if args.spark:
-        stages.append("analyze_spark")
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
     results: dict[int, dict[str, dict[str, Any]]] = {}
-    for n in sizes:
-        work = Path(args.work) / f"n{n}"
+    for n in args.size_list:
         console.rule(f"{n:,} order rows")
-        manifest = generate(work, n, args.seed)
-        results[n] = {"generate": {"seconds": manifest["generate_seconds"]}}
-        for name in [*stages, *baselines]:
-            res = run_stage(name, work, args.timeout)
-            results[n][name] = res
-            shown = res.get("error") or f"{res['seconds']:.2f} s, {res['peak_mb']:.0f} MB"
-            console.print(f"  {name:<16} {shown}")
-    command = "python -m bench " + " ".join(sys.argv[1:])
-    (Path(args.work) / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    text = render(results, sizes, stages, baselines, command)
-    console.print(text, markup=False, highlight=False)
-    if not args.no_doc:
-        (ROOT / "docs" / "performance.md").write_text(text, encoding="utf-8")
-
-
-def _timings(res: dict[str, Any]) -> dict[str, float]:
-    return res.get("analyze", {}).get("timings") or {}
-
-
-def _clv_seconds(res: dict[str, Any]) -> float | None:
-    t = _timings(res)
-    # "core" computes RFM together with value, ABC, lifecycle and portraits (one query), so
-    # counting all of it against the RFM baseline is the conservative comparison.
-    keys = [k for k in ("core", "clv") if k in t]
-    return sum(t[k] for k in keys) if keys else None
-
-
-def render(
-    results: dict[int, dict[str, dict[str, Any]]],
-    sizes: list[int],
-    stages: list[str],
-    baselines: list[str],
-    command: str,
-) -> str:
-    lines = [
-        "# Performance",
-        "",
-        "Generated by the benchmark harness; do not edit by hand. Re-run:",
-        "",
-        f"    {command}",
-        "",
-        f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d')}.",
-        "",
-        "## Seconds and peak memory per stage",
-        "",
-        "| stage | " + " | ".join(f"{n:,} rows" for n in sizes) + " | growth exponent |",
-        "|---|" + "---|" * len(sizes) + "---|",
-    ]
-    for name in [*stages, *baselines]:
-        cells, pts = [], []
-        for n in sizes:
-            r = results[n].get(name, {})
-            if "seconds" in r:
-                cells.append(f"{r['seconds']:.2f} s / {r.get('peak_mb', 0):.0f} MB")
-                pts.append((n, r["seconds"]))
-            else:
-                cells.append(str(r.get("error", "—"))[:60])
-        e = exponent(pts)
-        lines.append(
-            f"| {name} | " + " | ".join(cells) + f" | {e:.2f} |"
-            if e
-            else f"| {name} | " + " | ".join(cells) + " | — |"
+        results[n] = run_size(n, args)
+        Path(args.work).mkdir(parents=True, exist_ok=True)
+        (Path(args.work) / "results.json").write_text(
+            json.dumps({"command": command, "results": results}, indent=2, default=str)
         )
-    lines += ["", "## analyze, by stage (seconds)", ""]
-    keys = sorted({k for n in sizes for k in _timings(results[n])})
-    if keys:
-        lines.append("| step | " + " | ".join(f"{n:,}" for n in sizes) + " |")
-        lines.append("|---|" + "---|" * len(sizes))
-        for k in keys:
-            row = [
-                f"{(results[n].get('analyze', {}).get('timings') or {}).get(k, float('nan')):.2f}"
-                for n in sizes
-            ]
-            lines.append(f"| {k} | " + " | ".join(row) + " |")
-    lines += ["", "## Ratios against the baselines", ""]
-    lines.append(
-        "| size | pandas RFM + lifetimes (s) | kehu core (RFM, value, ABC, lifecycle, portrait)"
-        " + CLV (s) | speed-up |"
-    )
-    lines.append("|---|---|---|---|")
-    for n in sizes:
-        base = [results[n].get(b, {}).get("seconds") for b in ("pandas_rfm", "lifetimes")]
-        ours = _clv_seconds(results[n])
-        if all(base) and ours:
-            lines.append(f"| {n:,} | {sum(base):.2f} | {ours:.2f} | {sum(base) / ours:.1f}× |")
-    return "\n".join(lines) + "\n"
+    text = render(results, args.size_list, args.stage_list, args.baseline_list, command)
+    print(text)
+    if not args.no_doc:
+        DOC.write_text(text, encoding="utf-8")
+        console.print(f"wrote {DOC}")
 
 
 if __name__ == "__main__":

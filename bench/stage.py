@@ -1,11 +1,14 @@
-"""Run one benchmark stage in its own process and print {"seconds", "peak_mb", ...} as JSON.
+"""Run one benchmark stage in its own process and print its result as one JSON line.
 
-Usage: python -m bench.stage STAGE WORKDIR [ARGS...]. Each stage runs in a fresh process so
-its peak memory (ru_maxrss) is its own.
+Usage: python -m bench.stage STAGE WORKDIR [ARGS...]. Each stage runs in a fresh process so its
+memory is its own; the harness (`bench.runner`) samples the peak RSS of this process and its
+children (the Spark JVM) from outside. The libraries a stage needs are imported before the
+clock starts (`import_seconds`), so `seconds` is the stage's own work.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import resource
 import sys
@@ -15,142 +18,203 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-STAGES: dict[str, Callable[[Path, list[str]], dict[str, Any]]] = {}
+StageFn = Callable[[Path, list[str]], dict[str, Any]]
+STAGES: dict[str, StageFn] = {}
+IMPORTS: dict[str, tuple[str, ...]] = {}
+
+KEHU = ("kehu.workspace",)
+RESULT_PREFIX = "BENCH_RESULT "
 
 
-def stage(name: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
-    def wrap(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+def stage(name: str, imports: tuple[str, ...] = KEHU) -> Callable[[StageFn], StageFn]:
+    """Register a stage; `imports` are loaded before its clock starts."""
+
+    def wrap(fn: StageFn) -> StageFn:
         STAGES[name] = fn
+        IMPORTS[name] = imports
         return fn
 
     return wrap
 
 
-def _manifest(work: Path) -> dict[str, Any]:
+def manifest(work: Path) -> dict[str, Any]:
     return json.loads((work / "manifest.json").read_text())
 
 
 def _as_of(work: Path) -> date:
-    return date.fromisoformat(_manifest(work)["as_of"])
+    return date.fromisoformat(manifest(work)["as_of"])
 
 
-def _orders_frame(work: Path) -> Any:
-    import pandas as pd
-
-    df = pd.read_parquet(
-        _manifest(work)["orders_parquet"], columns=["customer_id", "order_date", "amount"]
-    )
-    df["order_date"] = pd.to_datetime(df["order_date"])
-    df["amount"] = df["amount"].astype("float64")
-    return df
-
-
-@stage("import")
-def _import(work: Path, args: list[str]) -> dict[str, Any]:
-    from kehu.ingest import import_file
+def _open(work: Path) -> Any:
     from kehu.workspace import Workspace
 
-    ws = Workspace.open(work / "ws")
+    return Workspace.open(work / "ws")
+
+
+# ---- data ------------------------------------------------------------------------------------
+@stage("generate", imports=("kehu.demo", *KEHU))
+def _generate(work: Path, args: list[str]) -> dict[str, Any]:
+    """Demo exports for N order rows (args: N SEED) and an empty workspace."""
+    from bench.data import write_generated
+
+    return write_generated(work, int(args[0]), int(args[1]))
+
+
+@stage("replicate", imports=("bench.scale", *KEHU))
+def _replicate(work: Path, args: list[str]) -> dict[str, Any]:
+    """K suffixed copies of an imported base (args: BASE_WORKDIR K N)."""
+    from bench.data import write_replicated
+
+    return write_replicated(work, Path(args[0]), int(args[1]), int(args[2]))
+
+
+# ---- kehu --------------------------------------------------------------------------------------
+@stage("import", imports=("kehu.ingest", *KEHU))
+def _import(work: Path, args: list[str]) -> dict[str, Any]:
+    from kehu.ingest import import_file
+
+    ws = _open(work)
     rows = 0
-    for item in _manifest(work)["files"]:
+    for item in manifest(work)["files"]:
         rows += import_file(ws, item["path"], item["kind"], source=item.get("source")).loaded
     # The baselines read the orders as stored (ids resolved across sources), like kehu does.
-    target = _manifest(work)["orders_parquet"]
+    target = manifest(work)["orders_parquet"]
     ws.con.execute(
         f"COPY (SELECT customer_id, order_date, amount FROM orders) TO '{target}' (FORMAT parquet)"
     )
     return {"rows": rows}
 
 
-@stage("quality")
+@stage("quality", imports=("kehu.quality", *KEHU))
 def _quality(work: Path, args: list[str]) -> dict[str, Any]:
     from kehu.quality import quality_report
-    from kehu.workspace import Workspace
 
-    quality_report(Workspace.open(work / "ws"))
+    quality_report(_open(work))
     return {}
 
 
-@stage("dedupe")
+@stage("dedupe", imports=("kehu.dedupe.run", *KEHU))
 def _dedupe(work: Path, args: list[str]) -> dict[str, Any]:
     from kehu.dedupe.run import run_dedupe
-    from kehu.workspace import Workspace
 
-    run_dedupe(Workspace.open(work / "ws"), dry_run=True)
-    return {}
+    res = run_dedupe(_open(work), dry_run=True)
+    return {
+        "records": res.records,
+        "candidate_pairs": res.candidate_pairs,
+        "auto_clusters": res.auto_clusters,
+        "review_pairs": res.review_pairs,
+        "timings": res.timings,
+    }
 
 
-@stage("analyze")
+@stage(
+    "analyze",
+    imports=("kehu.analytics.snapshot", "kehu.analytics.clv", "kehu.analytics.churn", *KEHU),
+)
 def _analyze(work: Path, args: list[str]) -> dict[str, Any]:
     from kehu.analytics.snapshot import analyze
-    from kehu.workspace import Workspace
 
-    res = analyze(Workspace.open(work / "ws"), _as_of(work))
+    res = analyze(_open(work), _as_of(work))
     return {"timings": res.timings, "customers": res.customers}
 
 
-@stage("analyze_spark")
+@stage("analyze_spark", imports=("kehu.analytics.snapshot", "kehu.engines.spark", *KEHU))
 def _analyze_spark(work: Path, args: list[str]) -> dict[str, Any]:
+    """analyze with engine="spark" (args: [DRIVER_MEMORY]); the session (JVM) start is timed
+    on its own and counted in `seconds`, not in the analyze timings."""
     from kehu.analytics.snapshot import analyze
-    from kehu.workspace import Workspace
+    from kehu.engines.spark import spark_session
 
-    res = analyze(Workspace.open(work / "ws"), _as_of(work), engine="spark")
-    return {"timings": res.timings, "customers": res.customers}
+    ws = _open(work)
+    if args and args[0]:
+        ws.settings.engine.spark_memory = args[0]
+    t = time.perf_counter()
+    spark_session(ws.settings.engine.spark_master, ws.settings.engine.spark_memory)
+    session = time.perf_counter() - t
+    res = analyze(ws, _as_of(work), engine="spark")
+    return {"timings": res.timings, "customers": res.customers, "session_seconds": session}
 
 
-@stage("plan")
+@stage("plan", imports=("kehu.planning", *KEHU))
 def _plan(work: Path, args: list[str]) -> dict[str, Any]:
-    from kehu.workspace import Workspace
-
-    Workspace.open(work / "ws").plan()
+    _open(work).plan()
     return {}
 
 
-@stage("alerts")
+@stage("alerts", imports=("kehu.monitor", *KEHU))
 def _alerts(work: Path, args: list[str]) -> dict[str, Any]:
-    from kehu.workspace import Workspace
-
-    Workspace.open(work / "ws").run_alerts(send=False)
+    _open(work).run_alerts(send=False)
     return {}
 
 
-@stage("report")
+@stage("report", imports=("kehu.monitor.report", *KEHU))
 def _report(work: Path, args: list[str]) -> dict[str, Any]:
     from kehu.monitor.report import make_report
-    from kehu.workspace import Workspace
 
-    make_report(Workspace.open(work / "ws"), _as_of(work), fmt="html")
+    make_report(_open(work), _as_of(work), fmt="html")
     return {}
 
 
-@stage("pandas_rfm")
-def _pandas_rfm(work: Path, args: list[str]) -> dict[str, Any]:
-    from bench.baselines import pandas_rfm
+# ---- baselines ---------------------------------------------------------------------------------
+def _orders_frame(work: Path) -> Any:
+    """The orders (customer_id, order_date, amount) as a pandas frame, from Parquet."""
+    import pandas as pd
 
+    df = pd.read_parquet(
+        manifest(work)["orders_parquet"], columns=["customer_id", "order_date", "amount"]
+    )
+    df["order_date"] = pd.to_datetime(df["order_date"])
+    df["amount"] = df["amount"].astype("float64")
+    return df
+
+
+def _baseline(work: Path, compute: Callable[[Any, date], Any]) -> dict[str, Any]:
+    """Load the orders from Parquet, then run `compute`; both timed separately."""
     t = time.perf_counter()
     df = _orders_frame(work)
     load = time.perf_counter() - t
-    out = pandas_rfm(df, _as_of(work))
-    return {"customers": len(out), "load_seconds": load}
+    t = time.perf_counter()
+    out = compute(df, _as_of(work))
+    return {"load_seconds": load, "compute_seconds": time.perf_counter() - t, "out": out}
 
 
-@stage("lifetimes")
+PANDAS = ("pandas", "pyarrow", "bench.baselines")
+
+
+@stage("pandas_rfm", imports=PANDAS)
+def _pandas_rfm(work: Path, args: list[str]) -> dict[str, Any]:
+    from bench.baselines import pandas_rfm
+
+    res = _baseline(work, pandas_rfm)
+    res["customers"] = len(res.pop("out"))
+    return res
+
+
+@stage("lifetimes", imports=(*PANDAS, "lifetimes", "lifetimes.utils"))
 def _lifetimes(work: Path, args: list[str]) -> dict[str, Any]:
     from bench.baselines import lifetimes_clv
 
-    return {"params": lifetimes_clv(_orders_frame(work), _as_of(work))}
+    res = _baseline(work, lifetimes_clv)
+    res["params"] = res.pop("out")
+    return res
 
 
-@stage("pymc_marketing")
+@stage(
+    "pymc_marketing",
+    imports=(*PANDAS, "pymc_marketing.clv", "pymc_marketing.clv.utils", "pymc_extras.prior"),
+)
 def _pymc(work: Path, args: list[str]) -> dict[str, Any]:
     from bench.baselines import pymc_clv
 
-    return {"params": pymc_clv(_orders_frame(work), _as_of(work))}
+    res = _baseline(work, pymc_clv)
+    res["params"] = res.pop("out")
+    return res
 
 
-def _peak_mb() -> float:
+# ---- process -----------------------------------------------------------------------------------
+def self_peak_mb() -> float:
     """This process's own peak RSS (VmHWM). ru_maxrss would include the parent's RSS from
-    before exec, which is the harness that generated the data."""
+    before exec, which is the harness."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -162,14 +226,21 @@ def _peak_mb() -> float:
 
 def main() -> None:
     name, work, *rest = sys.argv[1:]
+    t = time.perf_counter()
+    for module in IMPORTS[name]:
+        importlib.import_module(module)
+    imported = time.perf_counter() - t
     start = time.perf_counter()
     extra = STAGES[name](Path(work), rest)
     seconds = time.perf_counter() - start
-    peak_mb = _peak_mb()
-    print(
-        "BENCH_RESULT "
-        + json.dumps({"stage": name, "seconds": seconds, "peak_mb": peak_mb, **extra}, default=str)
-    )
+    result = {
+        "stage": name,
+        "seconds": seconds,
+        "import_seconds": imported,
+        "self_peak_mb": self_peak_mb(),
+        **extra,
+    }
+    print(RESULT_PREFIX + json.dumps(result, default=str), flush=True)
 
 
 if __name__ == "__main__":

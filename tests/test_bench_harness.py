@@ -1,0 +1,299 @@
+"""The benchmark harness's pure parts: growth exponent, the rendered document, replication."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # `bench/` is a top-level folder, not an installed package
+    sys.path.insert(0, str(REPO))
+
+from bench import data, scale, stage  # noqa: E402
+from bench.render import exponent, exponent_sizes, kehu_rfm_clv, render  # noqa: E402
+
+# ---- growth exponent -------------------------------------------------------------------------
+
+
+def test_exponent_recovers_the_power_of_synthetic_points() -> None:
+    sizes = [10**5, 10**6, 10**7]
+    assert exponent([(n, 3e-6 * n) for n in sizes]) == pytest.approx(1.0)
+    assert exponent([(n, 1e-12 * n**2) for n in sizes]) == pytest.approx(2.0)
+    assert exponent([(n, 0.5 * n**0.5) for n in sizes]) == pytest.approx(0.5)
+    # Noisy points: the least-squares slope, not the end-to-end one.
+    slope = exponent([(1e5, 1.0), (1e6, 12.0), (1e7, 95.0)])
+    assert slope == pytest.approx(0.9888, abs=1e-3)
+
+
+def test_exponent_needs_two_usable_points() -> None:
+    assert exponent([(1e5, 2.0)]) is None
+    assert exponent([(1e5, 2.0), (1e6, 0.0)]) is None  # zero seconds cannot be logged
+    assert exponent([(1e5, 2.0), (1e5, 3.0)]) is None  # one size only
+
+
+def test_replication_plan() -> None:
+    assert data.replication_plan(10**7, 10**7) is None
+    assert data.replication_plan(10**8, 10**7) == (10**7, 10)
+    assert data.replication_plan(200_000, 100_000) == (100_000, 2)
+    with pytest.raises(ValueError, match="multiple"):
+        data.replication_plan(15_000_000, 10**7)
+
+
+# ---- the rendered document ---------------------------------------------------------------------
+
+
+def _analyze(n: int, *, rfm: bool = True) -> dict[str, Any]:
+    timings = {"probe": 0.1, "core": 3.0, "clv": 1.0, "churn": 4.0, "total": 9.0 * n / 1e5}
+    if rfm:
+        timings["rfm"] = 1.0
+    return {"seconds": 1e-4 * n, "peak_mb": 500.0, "timings": timings, "customers": n // 16}
+
+
+def _baseline(seconds: float, load: float) -> dict[str, Any]:
+    return {
+        "seconds": seconds,
+        "peak_mb": 100.0,
+        "load_seconds": load,
+        "compute_seconds": seconds - load,
+    }
+
+
+def _results() -> dict[int, dict[str, dict[str, Any]]]:
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for n in (10**5, 10**6, 10**7):
+        out[n] = {
+            "data": {"replicated": None, "build_seconds": 1.0},
+            "import": {"seconds": 2e-5 * n, "peak_mb": 300.0},
+            "analyze": _analyze(n),
+            "pandas_rfm": _baseline(3.0, 1.0),
+            "lifetimes": _baseline(5.0, 1.0),
+            "pymc_marketing": _baseline(11.0, 1.0),
+            "analyze_spark": {
+                "seconds": 40.0,
+                "peak_mb": 2500.0,
+                "session_seconds": 12.0,
+                "timings": {"total": 27.0 * n / 1e5},
+            },
+        }
+    # A replicated size whose seconds would bend the exponent if it were counted.
+    out[10**8] = {
+        "data": {"replicated": {"k": 10, "base": 10**7}, "build_seconds": 60.0},
+        "import": {"stage": "import", "skipped": "not run on replicated data"},
+        "analyze": {**_analyze(10**8, rfm=False), "seconds": 1e6},
+    }
+    return out
+
+
+def _doc() -> str:
+    sizes = [10**5, 10**6, 10**7, 10**8]
+    return render(
+        _results(),
+        sizes,
+        ["import", "analyze", "analyze_spark"],
+        ["pandas_rfm", "lifetimes", "pymc_marketing"],
+        "python -m bench --spark",
+        machine_text="test machine, 2 cores",
+        software_text="duckdb 0",
+        today="2026-01-01",
+    )
+
+
+def test_render_states_command_machine_and_that_it_is_generated() -> None:
+    doc = _doc()
+    assert "    python -m bench --spark\n" in doc
+    assert "Machine: test machine, 2 cores" in doc
+    assert "Generated, do not edit" in doc
+
+
+def test_render_ratio_lines_with_and_without_load() -> None:
+    doc = _doc()
+    # kehu rfm + clv = 2 s; pandas 3 (load 1) + lifetimes 5 (load 1) = 8 s; 6 s without load.
+    lifetimes = (
+        "| 100,000 | rfm + clv | 2.00 | 3.00 (1.00) | 5.00 (1.00) | 8.00 | 4.0× | 6.00 | 3.0×"
+    )
+    assert lifetimes + " |" in doc
+    # pandas 3 + pymc 11 = 14 s (12 s without load).
+    pymc = "| 10,000,000 | rfm + clv | 2.00 | 3.00 (1.00) | 11.00 (1.00) | 14.00 | 7.0× | 12.00"
+    assert pymc + " | 6.0× |" in doc
+    assert "### pandas RFM + lifetimes vs kehu RFM + CLV" in doc
+    assert "### pandas RFM + pymc-marketing vs kehu RFM + CLV" in doc
+
+
+def test_render_falls_back_to_core_when_there_is_no_rfm_step() -> None:
+    assert kehu_rfm_clv({"core": 3.0, "clv": 1.0}) == (4.0, "core + clv")
+    assert kehu_rfm_clv({"rfm": 1.0, "core": 3.0, "clv": 1.0}) == (2.0, "rfm + clv")
+    assert kehu_rfm_clv({"core": 3.0}) is None
+    results = _results()
+    for n in (10**5, 10**6, 10**7):
+        results[n]["analyze"] = _analyze(n, rfm=False)
+    doc = render(
+        results,
+        [10**5],
+        ["analyze"],
+        ["pandas_rfm", "lifetimes"],
+        "c",
+        machine_text="m",
+        software_text="s",
+        today="d",
+    )
+    assert "| 100,000 | core + clv | 4.00 | 3.00 (1.00) | 5.00 (1.00) | 8.00 | 2.0× |" in doc
+
+
+def test_render_exponent_uses_generated_sizes_only() -> None:
+    results = _results()
+    assert exponent_sizes(results, [10**4, 10**5, 10**6, 10**7, 10**8]) == [10**5, 10**6, 10**7]
+    doc = _doc()
+    analyze_row = next(line for line in doc.splitlines() if line.startswith("| analyze |"))
+    assert analyze_row.endswith("| 1.00 |")  # seconds = 1e-4 n over 1e5..1e7; 1e8 left out
+    assert "100,000,000 †" in doc
+    assert "10 copies of the 10,000,000-row data" in doc
+    import_row = next(line for line in doc.splitlines() if line.startswith("| import |"))
+    assert import_row.endswith("| — (replicated data) | 1.00 |")
+    assert "over the generated sizes 100,000, 1,000,000, 10,000,000" in doc
+
+
+def test_render_spark_against_duckdb() -> None:
+    doc = _doc()
+    # analyze totals: DuckDB 9 s, Spark 27 s at 10^5 -> 3.0x; stage 40 s with 12 s session.
+    assert "| 100,000 | 9.00 | 27.00 | 3.0× | 40.00 (12.00) | 500 | 2500 |" in doc
+
+
+# ---- replication ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny demo data set (2,000 order rows) generated and imported like the harness does."""
+    work = tmp_path_factory.mktemp("bench") / "n2000"
+    data.write_generated(work, 2000, 7)
+    stage.STAGES["import"](work, [])
+    data.mark_imported(work, True)
+    return work
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0])
+
+
+def test_copy_select_suffixes_only_text_id_columns() -> None:
+    cols = [
+        ("customer_id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("amount", "DECIMAL(18,2)"),
+        ("source_id", "VARCHAR"),
+        ("employees_id", "INTEGER"),
+    ]
+    sql = scale.copy_select("customers", cols, 4)
+    assert '"customer_id" || \'~4\' AS "customer_id"' in sql
+    assert '"source_id" || \'~4\' AS "source_id"' in sql
+    assert '"name" ||' not in sql and '"employees_id" ||' not in sql
+    assert sql.endswith(f'FROM {scale.BASE}."customers"')
+
+
+def test_replicate_makes_k_distinct_copies(base: Path, tmp_path: Path) -> None:
+    k = 3
+    base_db = base / "ws" / "kehu.duckdb"
+    with duckdb.connect(str(base_db), read_only=True) as con:
+        before = {t: _count(con, f'SELECT count(*) FROM "{t}"') for t in scale.WORKSPACE_TABLES}
+        before["orders"] = _count(con, "SELECT count(*) FROM orders")
+        base_ids = _count(con, "SELECT count(DISTINCT customer_id) FROM customers")
+    work = tmp_path / "n6000"
+    data.write_replicated(work, base, k, 6000)
+    manifest = json.loads((work / "manifest.json").read_text())
+    assert manifest["replicated"]["k"] == k and manifest["replicated"]["base"] == 2000
+    orders_dir = Path(manifest["orders_parquet"])
+    assert len(list(orders_dir.glob("*.parquet"))) == k
+
+    with duckdb.connect(str(work / "ws" / "kehu.duckdb"), read_only=True) as con:
+        for table, rows in before.items():
+            if table != "orders":
+                assert _count(con, f'SELECT count(*) FROM "{table}"') == k * rows, table
+        assert _count(con, "SELECT count(*) FROM orders") == 0  # orders live in Parquet
+        assert _count(con, "SELECT count(DISTINCT customer_id) FROM customers") == k * base_ids
+        suffixes = con.execute(
+            "SELECT DISTINCT split_part(customer_id, '~', 2) FROM customers ORDER BY 1"
+        ).fetchall()
+        assert [s for (s,) in suffixes] == ["0", "1", "2"]
+        orders = f"read_parquet('{orders_dir}/*.parquet')"
+        assert _count(con, f"SELECT count(*) FROM {orders}") == k * before["orders"]
+        assert _count(con, f"SELECT count(DISTINCT (source, order_id)) FROM {orders}") == (
+            k * before["orders"]
+        )
+        # Every order belongs to a customer of its own copy.
+        orphans = f"SELECT count(*) FROM {orders} ANTI JOIN customers USING (customer_id)"
+        assert _count(con, orphans) == 0
+        assert _count(con, "SELECT count(DISTINCT (source, contact_id)) FROM contacts") == (
+            k * before["contacts"]
+        )
+    with duckdb.connect(str(base_db), read_only=True) as con:  # the base is only read
+        assert _count(con, "SELECT count(*) FROM customers") == before["customers"]
+    from kehu.workspace import Workspace
+
+    with Workspace.open(work / "ws", read_only=True) as ws:
+        assert ws.settings.engine.orders_path == str(orders_dir)
+    assert data.is_replica_of(work, 2000, k) and not data.is_replica_of(work, 2000, k + 1)
+
+
+def test_analyze_reads_the_replicated_orders(base: Path, tmp_path: Path) -> None:
+    """Each copy of a customer gets the base customer's RFM facts, from the Parquet orders."""
+    from kehu.workspace import Workspace
+
+    work = tmp_path / "n4000"
+    data.write_replicated(work, base, 2, 4000)
+    for folder in (base, work):  # the churn model is not under test here: rules only (faster)
+        with Workspace.open(folder / "ws") as ws:
+            ws.settings.churn.model = "rules"
+            ws.save_settings()
+    stage.STAGES["analyze"](base, [])
+    res = stage.STAGES["analyze"](work, [])
+    cols = "recency_days, orders_12m, spend_12m, r_score, f_score, m_score, rfm_type, rfm_segment"
+    with Workspace.open(base / "ws", read_only=True) as ws:
+        expected = ws.rows(f"SELECT customer_id, {cols} FROM customer_snapshot ORDER BY 1")
+    with Workspace.open(work / "ws", read_only=True) as ws:
+        got = ws.rows(
+            f"SELECT split_part(customer_id, '~', 1) AS id, {cols} FROM customer_snapshot"
+            " WHERE customer_id LIKE '%~1' ORDER BY 1"
+        )
+    assert res["customers"] == 2 * len(expected)
+    assert sum(1 for row in got if row[2]) > 0  # orders were read
+    assert got == expected
+
+
+# ---- measuring ----------------------------------------------------------------------------
+
+
+def test_tree_peak_counts_the_memory_of_child_processes() -> None:
+    """A stage's children (Spark's JVM) count towards its peak: here a grandchild holding
+    200 MB while its parent stays small."""
+    import subprocess
+
+    from bench.runner import TreePeak
+
+    child = "b = bytearray(200 * 2**20); import time; time.sleep(1.5)"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"
+    proc = subprocess.Popen([sys.executable, "-c", parent])
+    sampler = TreePeak(proc.pid, interval=0.05)
+    sampler.start()
+    proc.wait(timeout=30)
+    sampler.stop()
+    assert sampler.children_peak >= 200 * 2**20
+    assert sampler.peak >= sampler.children_peak
+
+
+def test_cli_rejects_sizes_that_cannot_be_built() -> None:
+    from bench.__main__ import parse_args
+
+    args = parse_args(["--sizes", "1e5,2e5", "--max-generate", "1e5", "--spark"])
+    assert args.size_list == [100_000, 200_000]
+    assert args.stage_list[-1] == "analyze_spark"
+    assert parse_args(["--baselines", ""]).baseline_list == []
+    assert parse_args([]).replicated_list == ["analyze"]
+    with pytest.raises(SystemExit):
+        parse_args(["--sizes", "1.5e7"])  # above --max-generate, not a multiple of it
+    with pytest.raises(SystemExit):
+        parse_args(["--stages", "analyse"])  # unknown stage
