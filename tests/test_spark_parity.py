@@ -82,8 +82,13 @@ def test_churn_training_sample_is_the_same_on_spark(demo_ws: Workspace, spark_ba
         with training_tables(tables, as_of, 40) as (history, sample):
             assert sample is not None and 20 <= sample["customers"] <= 60
             seen[name] = {
-                t: sorted(history[t].select("customer_id").distinct().to_pyarrow()["customer_id"]
-                          .to_pylist())  # fmt: skip
+                t: sorted(
+                    history[t]
+                    .select("customer_id")
+                    .distinct()
+                    .to_pyarrow()["customer_id"]
+                    .to_pylist()
+                )  # fmt: skip
                 for t in HISTORY_TABLES
             }
             seen[name]["rows"] = [history[t].count().to_pyarrow().as_py() for t in HISTORY_TABLES]

@@ -86,7 +86,7 @@ class Workspace:
                 con.close()
                 raise KehuError(
                     f"kehu.toml 中 engine.memory_limit = {settings.engine.memory_limit!r} 无效,"
-                    "请写成 \"8GB\" 或 \"512MB\" 这样的大小",
+                    '请写成 "8GB" 或 "512MB" 这样的大小',
                     f"engine.memory_limit = {settings.engine.memory_limit!r} in kehu.toml is not"
                     ' a size: write it like "8GB" or "512MB"',
                 ) from None
