@@ -11,6 +11,7 @@ examples:
   python -m bench --sizes 1e8 --stages analyze --baselines ''   # 10 copies of the 1e7 data
   python -m bench --sizes 1e5,1e6,1e7,1e8 --spark        # everything; 1e8: analyze only
   python -m bench --sizes 1e5,2e5 --max-generate 1e5 --no-doc --work /tmp/b   # quick check
+  python -m bench --merge /tmp/b/results.json /tmp/c/results.json   # one document from two runs
 """
 
 from __future__ import annotations
@@ -105,6 +106,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument(
         "--no-doc", action="store_true", help="print only; do not rewrite docs/performance.md"
+    )
+    ap.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="RESULTS_JSON",
+        help="run nothing: write the document from these runs' results.json files, later"
+        " files replacing the stages they measured again (e.g. one size re-run alone)",
     )
     args = ap.parse_args(argv)
     try:
@@ -223,8 +231,39 @@ def run_size(n: int, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     return out
 
 
+def merge_runs(paths: list[str]) -> tuple[dict[int, dict[str, Any]], list[str]]:
+    """Results of several runs, per size and stage (later runs win), and their commands."""
+    results: dict[int, dict[str, Any]] = {}
+    commands = []
+    for path in paths:
+        run = json.loads(Path(path).read_text())
+        commands.append(run["command"])
+        for n, stages in run["results"].items():
+            results.setdefault(int(n), {}).update(stages)
+    return results, commands
+
+
+def write_merged(args: argparse.Namespace) -> None:
+    results, commands = merge_runs(args.merge)
+    sizes = sorted(results)
+    seen = {name for n in sizes for name in results[n]}
+    stages = [s for s in (*KEHU_STAGES, "analyze_spark") if s in seen]
+    baselines = [b for b in BASELINES if b in seen]
+    command = "\n    ".join(
+        [*commands, shlex.join(["python", "-m", "bench", "--merge", *args.merge])]
+    )
+    text = render(results, sizes, stages, baselines, command)
+    print(text)
+    if not args.no_doc:
+        DOC.write_text(text, encoding="utf-8")
+        console.print(f"wrote {DOC}")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.merge:
+        write_merged(args)
+        return
     command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
     results: dict[int, dict[str, dict[str, Any]]] = {}
     for n in args.size_list:

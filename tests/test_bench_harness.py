@@ -297,3 +297,22 @@ def test_cli_rejects_sizes_that_cannot_be_built() -> None:
         parse_args(["--sizes", "1.5e7"])  # above --max-generate, not a multiple of it
     with pytest.raises(SystemExit):
         parse_args(["--stages", "analyse"])  # unknown stage
+
+
+def test_merge_runs_later_runs_replace_the_stages_they_measured(tmp_path: Path) -> None:
+    from bench.__main__ import merge_runs
+
+    first = {"command": "python -m bench --sizes 1e5,1e8", "results": {
+        "100000": {"analyze": {"seconds": 8.0}, "import": {"seconds": 4.0}},
+        "100000000": {"analyze": {"seconds": 600.0, "peak_mb": 19000.0}},
+    }}  # fmt: skip
+    again = {"analyze": {"seconds": 540.0, "peak_mb": 15000.0}}
+    second = {"command": "python -m bench --sizes 1e8", "results": {"100000000": again}}
+    paths = []
+    for i, run in enumerate((first, second)):
+        paths.append(str(tmp_path / f"r{i}.json"))
+        Path(paths[-1]).write_text(json.dumps(run))
+    results, commands = merge_runs(paths)
+    assert commands == [first["command"], second["command"]]
+    assert results[100_000] == first["results"]["100000"]
+    assert results[100_000_000]["analyze"] == {"seconds": 540.0, "peak_mb": 15000.0}
