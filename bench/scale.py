@@ -34,7 +34,7 @@ WORKSPACE_TABLES = (
 ORDERS_TABLE = "orders"
 SEPARATOR = "~"
 BASE = "kehu_base"  # the catalog name of the attached base store
-MEMORY_LIMIT = "6GB"  # `[engine] memory_limit` of the replicated workspace
+MEMORY_LIMIT = "10GB"  # `[engine] memory_limit` of the replicated workspace
 
 
 def is_id_column(name: str, data_type: str) -> bool:
