@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kehu.errors import KehuError, NotFoundError
 from kehu.web.access import mask_records
 from kehu.web.services.common import plain, query
-from kehu.web.services.listing import ensure_list
+from kehu.web.services.listing import FILTER_COLUMNS, ensure_list
 
 if TYPE_CHECKING:
     from kehu.web.access import Scope
@@ -34,19 +34,8 @@ SORTABLE = (
     "churn_risk",
     "last_order_date",
 )
-# filter -> column; values may be comma-separated for "any of"
-EQUALITY_FILTERS = (
-    "region",
-    "owner",
-    "rfm_type",
-    "rfm_segment",
-    "value_tier",
-    "lifecycle",
-    "abc_class",
-    "customer_type",
-    "industry_name",
-    "province",
-)
+# filter -> column; values may be comma-separated for "any of" (the sorted indexes keep them)
+EQUALITY_FILTERS = FILTER_COLUMNS
 LIST_COLUMNS = (
     "customer_id",
     "name",
@@ -209,6 +198,11 @@ def list_customers(state: WebState, scope: Scope, cq: CustomerQuery) -> dict[str
         "customers", ("rows", scope.key, cq.key(), cq.page_size, window), rows_window
     )
     items = chunk[first - start : first - start + cq.page_size]
+    return _page(cq, total, items)
+
+
+def _page(cq: CustomerQuery, total: int, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """One page of the customer list with its paging and sort facts."""
     return {
         "total": total,
         "page": cq.page,
@@ -285,15 +279,7 @@ def _list_fast(state: WebState, scope: Scope, cq: CustomerQuery) -> dict[str, An
 
     total = state.cached("customers", ("count", scope.key, cq.key()[:4]), count)
     items = state.cached("customers", ("fast", scope.key, cq.key(), cq.page, cq.page_size), page)
-    return {
-        "total": total,
-        "page": cq.page,
-        "page_size": cq.page_size,
-        "pages": max((total + cq.page_size - 1) // cq.page_size, 1),
-        "sort": cq.sort,
-        "order": "desc" if cq.desc else "asc",
-        "items": items,
-    }
+    return _page(cq, total, items)
 
 
 def iter_customers(
