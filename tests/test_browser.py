@@ -17,25 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import ARGS, BROWSER_MARKS, CHROMIUM
 from test_web_support import PASSWORD, seeded_dir  # noqa: F401
 
 from kehu.workspace import Workspace
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _free_port() -> int:
