@@ -16,6 +16,7 @@ from decimal import Decimal
 import ibis
 import ibis.expr.types as ir
 
+from kehu.analytics.numeric import when
 from kehu.config import Settings
 
 
@@ -67,9 +68,9 @@ def money_aggregates(o: ir.Table, where: ir.BooleanValue) -> dict[str, ir.Value]
     costed_orders, over the orders `where` holds: the CLV's profit and observed margin."""
     has_cost = where & o.cost.notnull()
     return {
-        "cost": o.cost.sum(where=where).cast("float64"),
-        "costed_revenue": o.amount.sum(where=has_cost).cast("float64"),
-        "costed_orders": o.count(where=has_cost),
+        "cost": when(where, o.cost).sum().cast("float64"),
+        "costed_revenue": when(has_cost, o.amount).sum().cast("float64"),
+        "costed_orders": when(has_cost).count(),
     }
 
 
@@ -115,15 +116,15 @@ def order_facts(orders: ir.Table, w: Windows, lost_days: int) -> ir.Table:
     return o.group_by("customer_id").agg(
         first_seen_order=o.order_date.min(),
         **money_aggregates(o, pit),
-        profit_12m=(amount - o.cost).sum(where=has_cost),
-        costed_spend_12m=amount.sum(where=has_cost),
-        due_12m=amount.sum(where=in_collection),
-        paid_12m=paid_value.sum(where=in_collection),
-        days_to_pay=pay_days.mean(where=pit & o.paid_date.notnull() & paid_by_then),
-        gap_count=o.count(where=real_gap),
-        gap_sum=gap.sum(where=real_gap),
-        gap_sq_sum=(gap * gap).sum(where=real_gap),
-        return_date=o.order_date.max(where=pit & (o._gap >= lost_days)),
+        profit_12m=when(has_cost, amount - o.cost).sum(),
+        costed_spend_12m=when(has_cost, amount).sum(),
+        due_12m=when(in_collection, amount).sum(),
+        paid_12m=when(in_collection, paid_value).sum(),
+        days_to_pay=when(pit & o.paid_date.notnull() & paid_by_then, pay_days).mean(),
+        gap_count=when(real_gap).count(),
+        gap_sum=when(real_gap, gap).sum(),
+        gap_sq_sum=when(real_gap, gap * gap).sum(),
+        return_date=when(pit & (o._gap >= lost_days), o.order_date).max(),
     )
 
 

@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from kehu.analytics.ranking import with_windows
+from kehu.analytics.ranking import top_rows, with_windows
 from kehu.config import AbcSettings
 
 
@@ -51,8 +51,8 @@ def pareto_summary(frame: pd.DataFrame, s: AbcSettings, negative_limit: int = 10
     """
     spend = frame["spend_12m"].astype("float64").fillna(0.0)
     profit = frame["profit_12m"].astype("float64")
-    active = frame.assign(_spend=spend, _profit=profit)[spend > 0]
-    active = active.sort_values(["_spend", "customer_id"], ascending=[False, True])
+    narrow = pd.DataFrame({"customer_id": frame["customer_id"], "_spend": spend, "_profit": profit})
+    active = narrow[spend > 0]
     n_active = len(active)
     out: dict[str, Any] = {
         "top_share": s.pareto_top,
@@ -65,7 +65,7 @@ def pareto_summary(frame: pd.DataFrame, s: AbcSettings, negative_limit: int = 10
     }
     if n_active:
         k = max(1, math.ceil(s.pareto_top * n_active))
-        top = active.head(k)
+        top = top_rows(active, ["_spend", "customer_id"], [False, True], k)
         out["top_customers"] = k
         out["top_revenue_share"] = float(top["_spend"].sum() / active["_spend"].sum())
         profits = active["_profit"].dropna()
@@ -84,9 +84,14 @@ def pareto_summary(frame: pd.DataFrame, s: AbcSettings, negative_limit: int = 10
         }
         for cls in ("A", "B", "C")
     }
-    negative = frame.assign(profit_value=profit)[profit < 0].sort_values(
-        ["profit_value", "customer_id"], ascending=[True, True]
-    )
+    negative = pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"],
+            "name": frame["name"],
+            "spend_12m": frame["spend_12m"],
+            "profit_value": profit,
+        }
+    )[profit < 0].sort_values(["profit_value", "customer_id"], ascending=[True, True])
     out["negative_profit_count"] = len(negative)
     out["negative_profit_total"] = float(negative["profit_value"].sum()) if len(negative) else 0.0
     out["negative_profit"] = [

@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from kehu.analytics.features import Windows
+from kehu.analytics.numeric import when
 from kehu.analytics.sources import end_of_day
 
 SEPARATOR = ", "
@@ -70,7 +71,7 @@ def main_categories(orders: ir.Table, w: Windows) -> ir.Table:
     o = orders.filter(orders.product_category.notnull() & (orders.product_category != ""))
     cur = w.current(o.order_date)
     per_cat = o.group_by(["customer_id", "product_category"]).agg(
-        spend_cur=o.amount.sum(where=cur).fill_null(0), spend_all=o.amount.sum()
+        spend_cur=when(cur, o.amount).sum().fill_null(0), spend_all=o.amount.sum()
     )
     return top_joined(
         per_cat,

@@ -27,6 +27,7 @@ import ibis
 import ibis.expr.types as ir
 
 from kehu.analytics.features import Windows, money_aggregates
+from kehu.analytics.numeric import when
 
 
 def money_facts(orders: ir.Table, as_of: date) -> ir.Table:
@@ -41,25 +42,26 @@ def purchase_facts(orders: ir.Table, w: Windows) -> ir.Table:
     days = o.group_by(["customer_id", "order_date"]).agg(v=o.amount.sum(), rows=o.count())
     d = days.order_date
     buy = days.v >= 0
+    cur = w.current(d)
     per = days.group_by("customer_id").agg(
         first_order_date=d.min(),
         last_order_date=d.max(),
         orders_total=days.rows.sum(),
         spend_total=days.v.sum(),
         purchase_days_total=days.count(),
-        purchase_days_12m=days.count(where=w.current(d)),
-        order_rows_12m=days.rows.sum(where=w.current(d)).fill_null(0),
-        purchase_days_cur=days.count(where=d >= ibis.literal(w.period_start)),
-        purchase_days_prev=days.count(
-            where=(d >= ibis.literal(w.period_prev_start)) & (d < ibis.literal(w.period_start))
-        ),
-        spend_12m=days.v.sum(where=w.current(d)),
-        spend_prev_12m=days.v.sum(where=w.previous(d)),
-        _occasions=days.count(where=buy),
-        first_day=d.min(where=buy),
-        last_day=d.max(where=buy),
+        purchase_days_12m=when(cur).count(),
+        order_rows_12m=when(cur, days.rows).sum().fill_null(0),
+        purchase_days_cur=when(d >= ibis.literal(w.period_start)).count(),
+        purchase_days_prev=when(
+            (d >= ibis.literal(w.period_prev_start)) & (d < ibis.literal(w.period_start))
+        ).count(),
+        spend_12m=when(cur, days.v).sum(),
+        spend_prev_12m=when(w.previous(d), days.v).sum(),
+        _occasions=when(buy).count(),
+        first_day=when(buy, d).min(),
+        last_day=when(buy, d).max(),
         # exact sums, cast after: a float sum would depend on the row order of the scan
-        _value_sum=days.v.sum(where=buy).cast("float64"),
+        _value_sum=when(buy, days.v).sum().cast("float64"),
         _first_value=days.v.argmin(d, where=buy).cast("float64"),
     )
     n = per._occasions

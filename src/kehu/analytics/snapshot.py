@@ -144,24 +144,33 @@ def run_churn(
 
 
 def _attach(core: pa.Table, extra: Any, columns: tuple[str, ...]) -> pa.Table:
-    """Left-join the per-customer `extra` frame's `columns` onto `core` (nulls when absent)."""
+    """Append the per-customer `extra` frame's `columns` to `core`, matched on customer_id
+    (nulls when absent). A hash lookup and one take per column: no join, no copy of `core`."""
     if extra is None or len(extra) == 0:
         for col in columns:
             typ = pa.string() if col == "churn_reasons" else pa.float64()
             core = core.append_column(col, pa.nulls(core.num_rows, typ))
         return core
     frame = extra if isinstance(extra, pd.DataFrame) else extra.to_pandas()
-    frame = frame.loc[:, ["customer_id", *columns]].copy()
-    frame["customer_id"] = frame["customer_id"].astype(str)
+    at = pc.index_in(
+        pc.cast(core["customer_id"], pa.string()), value_set=_text(frame["customer_id"])
+    )
     for col in columns:
         if col == "churn_reasons":
-            frame[col] = frame[col].map(_as_json)
+            reasons = frame[col]
+            values = _text(reasons.map(_as_json) if reasons.dtype == object else reasons)
         else:
-            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    right = pa.Table.from_pandas(frame, preserve_index=False)
-    key_type = core.schema.field("customer_id").type
-    right = right.set_column(0, "customer_id", pc.cast(right["customer_id"], key_type))
-    return core.join(right, keys="customer_id", join_type="left outer")
+            number = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64")
+            values = pa.array(number, pa.float64(), from_pandas=True)  # NaN → null
+        core = core.append_column(col, values.take(at))
+    return core
+
+
+def _text(series: pd.Series) -> pa.Array:
+    """A text column as an Arrow string array (pandas' Arrow-backed strings pass as they are)."""
+    if series.dtype == object:
+        return pa.array(series.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    return pc.cast(pa.array(series), pa.string())
 
 
 def _as_json(value: Any) -> str | None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from kehu.analytics.labels import codes
 from kehu.analytics.pareto import pareto_summary
+from kehu.analytics.ranking import top_rows
 from kehu.config import Settings
 
 TOP_RISKS = 10
@@ -64,13 +65,16 @@ NOT_AT_RISK = ("lost", "prospect", "target")
 def top_churn_risks(frame: pd.DataFrame, limit: int = TOP_RISKS) -> list[dict[str, Any]]:
     """The customers a manager should call first: still active, ranked by revenue at risk
     (churn_risk x 12-month spend), then by risk and customer_id."""
-    risky = frame[frame["churn_risk"].notna() & ~frame["lifecycle"].isin(NOT_AT_RISK)].copy()
+    keep = frame["churn_risk"].notna() & ~frame["lifecycle"].isin(NOT_AT_RISK)
+    risky = frame.loc[keep, ["customer_id", "churn_risk"]]
     if risky.empty:
         return []
-    risky["at_risk_value"] = risky["churn_risk"] * risky["spend_12m"].fillna(0.0).clip(lower=0.0)
-    risky = risky.sort_values(
-        ["at_risk_value", "churn_risk", "customer_id"], ascending=[False, False, True]
-    ).head(limit)
+    value = frame.loc[keep, "spend_12m"].fillna(0.0).clip(lower=0.0)
+    risky = risky.assign(at_risk_value=risky["churn_risk"] * value)
+    first = top_rows(
+        risky, ["at_risk_value", "churn_risk", "customer_id"], [False, False, True], limit
+    )
+    risky = frame.loc[first.index].assign(at_risk_value=first["at_risk_value"])
     out = []
     for row in risky.itertuples(index=False):
         try:
@@ -108,7 +112,9 @@ def clv_headline(frame: pd.DataFrame) -> dict[str, Any]:
         else None,
     }
     if have.any():
-        top = frame[have].sort_values(["predicted_clv", "customer_id"], ascending=[False, True])
+        keys = ["predicted_clv", "customer_id"]
+        first = top_rows(frame.loc[have, keys], keys, [False, True], 5).index
+        top = frame.loc[first, ["customer_id", "name", "predicted_clv", "p_alive"]]
         out["top"] = [
             {
                 "customer_id": r.customer_id,
@@ -116,9 +122,9 @@ def clv_headline(frame: pd.DataFrame) -> dict[str, Any]:
                 "predicted_clv": _num(r.predicted_clv),
                 "p_alive": _num(r.p_alive),
             }
-            for r in top.head(5).itertuples(index=False)
+            for r in top.itertuples(index=False)
         ]
-        share = float(top.head(max(1, len(top) // 5))["predicted_clv"].sum())
+        share = float(pred[have].nlargest(max(1, int(have.sum()) // 5)).sum())
         out["top20_share"] = share / float(pred[have].sum()) if pred[have].sum() > 0 else None
     return out
 

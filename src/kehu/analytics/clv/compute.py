@@ -127,7 +127,8 @@ def clv_from_summary(
         info["spend_note"] = spend_note
 
     pred = _predict(now, purchase, spend_fit, settings)
-    frame = frame.merge(pred, on="customer_id", how="left")
+    for col in pred.columns:  # aligned on the rows of `now` (NaN where x is null)
+        frame[col] = pred[col]
     info.update(status="ok", **_msg("ok"))
     info["totals"] = {
         "customers": len(frame),
@@ -212,11 +213,11 @@ def _predict(
         margin = np.where(usable, np.clip(own, -1.0, 1.0), margin)
     return pd.DataFrame(
         {
-            "customer_id": ok["customer_id"].astype(str).to_numpy(),
             "p_alive": alive,
             "expected_purchases": expected,
             "predicted_clv": np.round(discounted * spend * margin, 2),
-        }
+        },
+        index=ok.index,
     )
 
 
