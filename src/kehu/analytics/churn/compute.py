@@ -90,7 +90,7 @@ def compute_churn(
         {
             "customer_id": df["customer_id"].astype(str),
             "churn_risk": np.round(np.clip(risk, 0.0, 1.0), 4),
-            "churn_reasons": reasons.astype(str),
+            "churn_reasons": reasons,
         }
     )
     info["customers"] = int(len(frame))

@@ -222,6 +222,7 @@ GROUP_RULES: dict[str, tuple[str, ...]] = {
     "payment_delay": ("payment_overdue",),
 }
 MODEL_CODES: tuple[str, ...] = tuple(dict.fromkeys(GROUPS.values()))
+REASON_CHUNK = 250_000  # customers whose reason texts are built in one query
 
 
 def _q(text: str) -> str:
@@ -331,27 +332,42 @@ def build_reasons(
                     f" {_sql_fragment(code, f'_c_{code}')} AS frag FROM w"
                     f' WHERE "_show_{code}"'
                 )
-    out = np.full(len(w), "[]", dtype=object)
-    if selects:
-        con = duckdb.connect()
-        try:
-            con.register("w", pa.Table.from_pandas(w, preserve_index=False))
-            joined = con.execute(
-                f"""
-                WITH long AS ({" UNION ALL ".join(selects)}),
-                ranked AS (
-                    SELECT *, row_number() OVER (
-                        PARTITION BY _row ORDER BY prio, score DESC, code) AS rn
-                    FROM long
-                )
-                SELECT _row, '[' || string_agg(CAST(frag AS VARCHAR), ','
-                                               ORDER BY prio, score DESC, code) || ']'
-                FROM ranked WHERE rn <= {int(s.max_reasons)}
-                GROUP BY _row
-                """
-            ).fetchnumpy()
-        finally:
-            con.close()
-        keys = list(joined)
-        out[joined[keys[0]].astype(np.int64)] = joined[keys[1]]
-    return pd.Series(out, index=df.index, dtype=object)
+    if not selects:
+        return pd.Series("[]", index=df.index, dtype="str")
+    table = pa.Table.from_pandas(w, preserve_index=False)
+    del w
+    texts = []
+    con = duckdb.connect()
+    try:
+        # A few hundred thousand rows at a time: the JSON texts of 10^6 customers would
+        # otherwise be built, sorted and aggregated all at once (gigabytes).
+        for start in range(0, max(table.num_rows, 1), REASON_CHUNK):
+            part = table.slice(start, REASON_CHUNK)
+            con.register("w", part)
+            texts.append(
+                con.sql(
+                    f"""
+                    WITH long AS ({" UNION ALL ".join(selects)}),
+                    ranked AS (
+                        SELECT *, row_number() OVER (
+                            PARTITION BY _row ORDER BY prio, score DESC, code) AS rn
+                        FROM long
+                    ),
+                    listed AS (
+                        SELECT _row, '[' || string_agg(CAST(frag AS VARCHAR), ','
+                                                       ORDER BY prio, score DESC, code) || ']'
+                                     AS reasons
+                        FROM ranked WHERE rn <= {int(s.max_reasons)}
+                        GROUP BY _row
+                    )
+                    SELECT coalesce(listed.reasons, '[]') AS reasons
+                    FROM w LEFT JOIN listed USING (_row)
+                    ORDER BY w._row
+                    """
+                ).to_arrow_table()["reasons"]
+            )
+            con.unregister("w")
+    finally:
+        con.close()
+    column = pa.chunked_array([c for t in texts for c in t.chunks], pa.string())
+    return column.to_pandas(types_mapper=pd.ArrowDtype).astype("str").set_axis(df.index)

@@ -42,9 +42,24 @@ class _Data:
         self.Tv, self.Tc = np.unique(T, return_inverse=True)
         self.w = w
         self.x = x
+        self.total = float(w.sum())
         self.has = self.xv > 0
         self.xm1 = np.where(self.has, self.xv - 1.0, 0.0)  # keeps betaln finite where unused
-        self.sw_x = np.bincount(self.xc, weights=w, minlength=len(self.xv))
+        self.sw_x = self.per_x(w)
+        self.sw_t = self.per_t(w)
+        self.swx_t = self.per_t(w * x)
+
+    def per_x(self, v: np.ndarray) -> np.ndarray:
+        """Σ v over the rows of each distinct x."""
+        return np.bincount(self.xc, weights=v, minlength=len(self.xv))
+
+    def per_t(self, v: np.ndarray) -> np.ndarray:
+        """Σ v over the rows of each distinct t_x."""
+        return np.bincount(self.tc, weights=v, minlength=len(self.tv))
+
+    def per_T(self, v: np.ndarray) -> np.ndarray:
+        """Σ v over the rows of each distinct T."""
+        return np.bincount(self.Tc, weights=v, minlength=len(self.Tv))
 
     def s_a1(self, a1: np.ndarray) -> float:
         """Σ_i w_i · A1(x_i), summed per distinct x."""
@@ -86,26 +101,27 @@ def _objective(log_theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
     r, alpha, a, b = theta
     a1, a2, a3, log_T, log_t = _branches(theta, d)
     lse, p2 = lse_share(a2, a3)  # p2: share of the "still alive at T" branch
-    w = d.w
-    total = w.sum()
-    value = -(d.s_a1(a1) + wsum(w, lse)) / total
+    total = d.total
+    value = -(d.s_a1(a1) + wsum(d.w, lse)) / total
     if not np.isfinite(value):
         return 1e300, np.zeros(4)
-    wp2 = w * p2
-    wp3 = w - wp2
-    # Sums over rows of weight × (quantity per x value) collapse to sums per x value.
-    sw_x = d.sw_x
-    sp2_x = np.bincount(d.xc, weights=wp2, minlength=len(d.xv))
-    sp3_x = sw_x - sp2_x
-    rx_w2 = wp2 * (r + d.x)
-    rx_w3 = wp3 * (r + d.x)
+    # Row sums of weight × (a quantity of x, of t_x or of T alone) are sums per distinct
+    # value: five bincounts instead of a gather, a product and a sum per term. The weights of
+    # the "dead after t_x" branch are w − w·p2, so their sums follow from precomputed ones.
+    wp2 = d.w * p2
+    wp2x = wp2 * d.x
+    sp2_x = d.per_x(wp2)
+    sp3_x = d.sw_x - sp2_x
+    s2_T, s2x_T = d.per_T(wp2), d.per_T(wp2x)
+    s2_t, s2x_t = d.per_t(wp2), d.per_t(wp2x)
+    s3_t, s3x_t = d.sw_t - s2_t, d.swx_t - s2x_t
     psi_ab = digamma(a + b)
     psi_abx = digamma(a + b + d.xv)
-    d_r = wsum(sw_x, digamma(r + d.xv) - digamma(r) + np.log(alpha))
-    d_r -= wsum(wp2, log_T[d.Tc]) + wsum(wp3, log_t[d.tc])
+    d_r = wsum(d.sw_x, digamma(r + d.xv) - digamma(r) + np.log(alpha))
+    d_r -= wsum(s2_T, log_T) + wsum(s3_t, log_t)
     d_alpha = r / alpha * total
-    d_alpha -= wsum(rx_w2, (1.0 / (alpha + d.Tv))[d.Tc])
-    d_alpha -= wsum(rx_w3, (1.0 / (alpha + d.tv))[d.tc])
+    d_alpha -= wsum(r * s2_T + s2x_T, 1.0 / (alpha + d.Tv))
+    d_alpha -= wsum(r * s3_t + s3x_t, 1.0 / (alpha + d.tv))
     d_a2_a = psi_ab - psi_abx
     d_a2_b = digamma(b + d.xv) - psi_abx - digamma(b) + psi_ab
     d_a3_a = np.where(d.has, digamma(a + 1.0) - psi_abx - digamma(a) + psi_ab, 0.0)
