@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+FLAT_GRADIENT = 1e-7  # |∂(mean −ℓ)/∂ ln θ| below which an L-BFGS-B stop is final
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]] | Callable[[np.ndarray], float]
 
 
@@ -63,25 +64,34 @@ def lse_share(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def unique_rows(columns: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Distinct rows of the stacked columns and, per input row, the index of its row.
+    """Distinct rows of the stacked columns in lexicographic order and, per input row, the
+    index of its row.
 
-    Hash-based (pandas.factorize, linear time): np.unique(axis=0) sorts structured rows and
-    takes seconds at 10^6 customers.
+    Each column is factorised with sorted codes (hash, then a sort of its few distinct
+    values), the codes are combined into one integer whose order is the rows' lexicographic
+    order, and that integer is sorted once: a lexsort of float rows costs several times more.
     """
     arrays = [np.asarray(c, dtype=float) for c in columns]
     n = len(arrays[0])
     if any(len(a) != n for a in arrays):
         raise ValueError("all columns must have the same length")
     key = np.zeros(n, dtype=np.int64)
+    values: list[np.ndarray] = []
+    sizes: list[int] = []
     for a in arrays:
-        codes, uniques = pd.factorize(a)
+        codes, uniques = pd.factorize(a, sort=True)
         if (codes < 0).any():
             raise ValueError("columns must not contain NaN")
-        key, _ = pd.factorize(key * len(uniques) + codes)
-    inverse = key.astype(np.intp)
-    first = np.empty(int(inverse.max()) + 1 if n else 0, dtype=np.intp)
+        if sizes and np.prod(sizes, dtype=float) * len(uniques) >= 2.0**62:
+            key, _ = pd.factorize(key, sort=True)  # re-number before the product overflows
+            sizes = [int(key.max()) + 1 if n else 0]
+        key = key * len(uniques) + codes
+        values.append(np.asarray(uniques, dtype=float))
+        sizes.append(len(uniques))
+    uniq_keys, inverse = np.unique(key, return_inverse=True)
+    first = np.empty(len(uniq_keys), dtype=np.intp)
     first[inverse[::-1]] = np.arange(n - 1, -1, -1)
-    return [a[first] for a in arrays], inverse
+    return [a[first] for a in arrays], inverse.astype(np.intp, copy=False)
 
 
 def compress(
@@ -95,9 +105,7 @@ def compress(
     w = np.ones(len(inverse)) if weights is None else np.asarray(weights, dtype=float)
     if len(w) != len(inverse):
         raise ValueError("weights must have one value per row")
-    summed = np.bincount(inverse, weights=w, minlength=len(uniq[0]))
-    order = np.lexsort(uniq[::-1])
-    return [u[order] for u in uniq], summed[order]
+    return uniq, np.bincount(inverse, weights=w, minlength=len(uniq[0]))
 
 
 def maximise(
@@ -110,15 +118,20 @@ def maximise(
 ) -> tuple[np.ndarray, float, bool, int, str]:
     """Minimise a mean negative log-likelihood over log-parameters.
 
-    Returns (parameters, minimum, converged, iterations, message). L-BFGS-B is restarted
-    once from its own optimum: a cheap guard against an early stop on a flat ridge.
+    Returns (parameters, minimum, converged, iterations, message). Unless the gradient is
+    already flat (every component below `FLAT_GRADIENT`), L-BFGS-B is restarted once from its
+    own optimum: a guard against an early stop on a flat ridge (at 5·10^5 customers the
+    restart costs six evaluations and moves the mean log-likelihood by 10^-14 when flat).
     """
     bounds = [bounds_log] * len(start)
     opts = {"maxiter": maxiter, "ftol": 1e-13, "gtol": 1e-9}
     res = minimize(objective, start, jac=jac, method="L-BFGS-B", bounds=bounds, options=opts)
-    res2 = minimize(objective, res.x, jac=jac, method="L-BFGS-B", bounds=bounds, options=opts)
-    nit = int(res.nit + res2.nit)
-    best = res2 if res2.fun <= res.fun else res
+    best, nit = res, int(res.nit)
+    flat = jac and np.all(np.isfinite(res.jac)) and float(np.max(np.abs(res.jac))) < FLAT_GRADIENT
+    if not flat:
+        res2 = minimize(objective, res.x, jac=jac, method="L-BFGS-B", bounds=bounds, options=opts)
+        nit += int(res2.nit)
+        best = res2 if res2.fun <= res.fun else res
     at_bound = bool(np.any(np.isclose(best.x, bounds_log[0]) | np.isclose(best.x, bounds_log[1])))
     converged = bool(best.success) and np.isfinite(best.fun) and not at_bound
     message = str(best.message)
