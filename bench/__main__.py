@@ -12,6 +12,7 @@ examples:
   python -m bench --sizes 1e5,1e6,1e7,1e8 --spark        # everything; 1e8: analyze only
   python -m bench --sizes 1e5,2e5 --max-generate 1e5 --no-doc --work /tmp/b   # quick check
   python -m bench --merge /tmp/b/results.json /tmp/c/results.json   # one document from two runs
+  python -m bench --sizes 1e7 --repeat 3    # analyze and baselines 3 times each, median kept
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ KEHU_STAGES = ("import", "quality", "dedupe", "analyze", "plan", "alerts", "repo
 BASELINES = ("pandas_rfm", "lifetimes", "pymc_marketing")
 # What can run on replicated data (the orders live in Parquet, not in the workspace).
 REPLICA_STAGES = ("analyze", "analyze_spark", *BASELINES)
+# Stages that leave the data as they found it, so they can run again (--repeat).
+REPEATABLE = ("analyze", *BASELINES)
 DOC = ROOT / "docs" / "performance.md"
 
 
@@ -100,6 +103,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="what runs on replicated sizes (default %(default)s; may add analyze_spark and"
         " baselines); everything else is skipped there",
     )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of analyze and of each baseline per size; the median run is reported"
+        " (default %(default)s)",
+    )
     ap.add_argument("--seed", type=int, default=7, help="demo generator seed (default 7)")
     ap.add_argument(
         "--timeout", type=int, default=3600, help="seconds per stage before it is killed"
@@ -121,6 +131,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         ap.error(str(exc))
     if not args.size_list:
         ap.error("--sizes is empty")
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
     args.stage_list = _names(args.stages, KEHU_STAGES, "stage")
     if args.spark and "analyze_spark" not in args.stage_list:
         args.stage_list.append("analyze_spark")
@@ -144,9 +156,27 @@ def _show(name: str, res: dict[str, Any]) -> None:
 def _stage(
     name: str, work: Path, args: argparse.Namespace, extra: list[str] | None = None
 ) -> dict[str, Any]:
-    res = run_stage(name, work, args.timeout, extra)
-    _show(name, res)
-    return res
+    runs = args.repeat if name in REPEATABLE else 1
+    results = []
+    for _ in range(runs):
+        res = run_stage(name, work, args.timeout, extra)
+        _show(name, res)
+        if "error" in res:
+            return res
+        results.append(res)
+    return median_run(results)
+
+
+def median_run(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median seconds (the lower middle one for an even count), with every
+    run's seconds under `repeats` and the highest peak of them as `peak_mb`."""
+    if len(results) == 1:
+        return results[0]
+    ordered = sorted(results, key=lambda r: r["seconds"])
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["repeats"] = [r["seconds"] for r in results]
+    chosen["peak_mb"] = max(r["peak_mb"] for r in results)
+    return chosen
 
 
 def ensure_generated(work: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:

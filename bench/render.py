@@ -80,7 +80,8 @@ def _num(x: float | None, unit: str = "") -> str:
 
 def _cell(res: dict[str, Any]) -> str:
     if "seconds" in res:
-        return f"{res['seconds']:.2f} s / {res.get('peak_mb', 0):.0f} MB"
+        mark = " ‡" if len(res.get("repeats") or ()) > 1 else ""
+        return f"{res['seconds']:.2f} s{mark} / {res.get('peak_mb', 0):.0f} MB"
     if "error" in res:
         return "error: " + str(res["error"]).replace("|", "/")[:70]
     return "— (replicated data)" if "skipped" in res else "—"
@@ -190,7 +191,9 @@ def _stage_section(
         "Seconds: the stage's own work in a fresh process (library imports excluded; data"
         " loading included). Peak MB: peak RSS of the stage's process tree (the stage process"
         " and its children, so Spark's JVM counts), sampled every 0.1 s with psutil and never"
-        " below the process's own VmHWM." + growth,
+        " below the process's own VmHWM. ‡: the median of several runs (`--repeat`; every"
+        " run's seconds are in results.json under `repeats`), with the highest peak of them."
+        + growth,
         "",
         "| stage | "
         + " | ".join(f"{_size(results, n)} rows" for n in sizes)

@@ -316,3 +316,23 @@ def test_merge_runs_later_runs_replace_the_stages_they_measured(tmp_path: Path) 
     assert commands == [first["command"], second["command"]]
     assert results[100_000] == first["results"]["100000"]
     assert results[100_000_000]["analyze"] == {"seconds": 540.0, "peak_mb": 15000.0}
+
+
+def test_repeated_stages_report_the_median_run_and_the_highest_peak() -> None:
+    from bench.__main__ import median_run, parse_args
+
+    runs = [
+        {"seconds": 9.0, "peak_mb": 100.0, "timings": {"total": 9.0}},
+        {"seconds": 5.0, "peak_mb": 300.0, "timings": {"total": 5.0}},
+        {"seconds": 7.0, "peak_mb": 200.0, "timings": {"total": 7.0}},
+    ]
+    chosen = median_run(runs)
+    assert chosen["seconds"] == 7.0 and chosen["timings"] == {"total": 7.0}
+    assert chosen["repeats"] == [9.0, 5.0, 7.0]
+    assert chosen["peak_mb"] == 300.0
+    assert median_run(runs[:2])["seconds"] == 5.0  # even count: the lower middle run
+    assert median_run(runs[:1]) == runs[0]
+    assert "‡" in render({100_000: {"data": {}, "analyze": chosen}}, [100_000], ["analyze"],
+                         [], "python -m bench --repeat 3")  # fmt: skip
+    with pytest.raises(SystemExit):
+        parse_args(["--repeat", "0"])
