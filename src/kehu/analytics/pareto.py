@@ -84,14 +84,12 @@ def pareto_summary(frame: pd.DataFrame, s: AbcSettings, negative_limit: int = 10
         }
         for cls in ("A", "B", "C")
     }
-    negative = pd.DataFrame(
-        {
-            "customer_id": frame["customer_id"],
-            "name": frame["name"],
-            "spend_12m": frame["spend_12m"],
-            "profit_value": profit,
-        }
-    )[profit < 0].sort_values(["profit_value", "customer_id"], ascending=[True, True])
+    losing = profit < 0
+    negative = (
+        frame.loc[losing, ["customer_id", "name", "spend_12m"]]
+        .assign(profit_value=profit[losing])  # the whole Series would add rows to an empty frame
+        .sort_values(["profit_value", "customer_id"], ascending=[True, True])
+    )
     out["negative_profit_count"] = len(negative)
     out["negative_profit_total"] = float(negative["profit_value"].sum()) if len(negative) else 0.0
     out["negative_profit"] = [

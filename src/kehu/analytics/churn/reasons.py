@@ -341,7 +341,7 @@ def build_reasons(
     try:
         # A few hundred thousand rows at a time: the JSON texts of 10^6 customers would
         # otherwise be built, sorted and aggregated all at once (gigabytes).
-        for start in range(0, max(table.num_rows, 1), REASON_CHUNK):
+        for start in range(0, table.num_rows, REASON_CHUNK):
             part = table.slice(start, REASON_CHUNK)
             con.register("w", part)
             texts.append(

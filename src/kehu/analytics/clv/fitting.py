@@ -76,7 +76,6 @@ def unique_rows(columns: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.nda
     if any(len(a) != n for a in arrays):
         raise ValueError("all columns must have the same length")
     key = np.zeros(n, dtype=np.int64)
-    values: list[np.ndarray] = []
     sizes: list[int] = []
     for a in arrays:
         codes, uniques = pd.factorize(a, sort=True)
@@ -86,7 +85,6 @@ def unique_rows(columns: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.nda
             key, _ = pd.factorize(key, sort=True)  # re-number before the product overflows
             sizes = [int(key.max()) + 1 if n else 0]
         key = key * len(uniques) + codes
-        values.append(np.asarray(uniques, dtype=float))
         sizes.append(len(uniques))
     uniq_keys, inverse = np.unique(key, return_inverse=True)
     first = np.empty(len(uniq_keys), dtype=np.intp)
