@@ -11,6 +11,7 @@ No I/O, no globals.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import ibis
@@ -166,12 +167,16 @@ def facts_table(
     return derive(customer_facts(tables, as_of, settings, rfm_rows), as_of, settings)
 
 
-def score_table(facts: ir.Table, settings: Settings, avail: Availability) -> ir.Table:
-    """Stage 3: value, ABC and lifecycle from the per-customer facts (cheap; a few windows)."""
+def score_table(
+    facts: ir.Table, settings: Settings, avail: Availability, extra: Sequence[str] = ()
+) -> ir.Table:
+    """Stage 3: value, ABC and lifecycle from the per-customer facts (cheap; a few windows).
+    CORE_COLUMNS plus the `extra` facts columns, ordered by customer_id."""
     t = value.add_value(facts, settings.value, avail)
     t = pareto.add_abc(t, settings.abc)
     t = t.mutate(lifecycle=lifecycle.lifecycle_expr(t, settings.lifecycle))
-    return t.select(*CORE_COLUMNS).order_by("customer_id")
+    more = [c for c in extra if c not in CORE_COLUMNS]
+    return t.select(*CORE_COLUMNS, *more).order_by("customer_id")
 
 
 def core_snapshot(

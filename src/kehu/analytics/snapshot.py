@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kehu.analytics.core import facts_table, rfm_table, score_table
+from kehu.analytics.core import CORE_COLUMNS, facts_table, rfm_table, score_table
 from kehu.analytics.sources import Availability, as_of_view, source_tables
 from kehu.analytics.summary import SUMMARY_COLUMNS as SUMMARY_FRAME_COLUMNS
 from kehu.analytics.summary import numeric_frame, summarize
@@ -110,19 +111,33 @@ def _optional(module: str, attr: str) -> Callable[..., Any] | None:
     return getattr(mod, attr, None)
 
 
-def run_clv(facts: ir.Table, orders: ir.Table, as_of: date, settings: Settings) -> tuple[Any, dict]:
-    """CLV from the purchase facts and costs the RFM and core stages computed (a second pass
-    over `orders` only when `clv.calibration_end` asks for an earlier fitting cut-off)."""
+def clv_inputs() -> tuple[str, ...]:
+    """The facts columns `run_clv` reads from the core rows (none without the CLV stage)."""
+    if _optional("kehu.analytics.clv", "clv_from_summary") is None:
+        return ()
+    from kehu.analytics.clv.summary import SUMMARY_COLUMNS
+
+    return ("first_order_date", *SUMMARY_COLUMNS)
+
+
+def run_clv(
+    core: pa.Table, orders: ir.Table, as_of: date, settings: Settings
+) -> tuple[Any, pa.Array | None, dict]:
+    """CLV from the purchase facts and costs in the core rows (`clv_inputs()` columns; a
+    second pass over `orders` only when `clv.calibration_end` asks for an earlier fitting
+    cut-off). Returns the CLV frame, the frame row of each core row (null: no orders) and
+    the model info."""
     clv = _optional("kehu.analytics.clv", "clv_from_summary")
     if clv is None:
-        return None, {"available": False}
+        return None, None, {"available": False}
     from kehu.analytics.clv.summary import SUMMARY_COLUMNS, summary_frame
     from kehu.analytics.features import Windows
     from kehu.analytics.purchases import money_facts, purchase_facts
 
     unit = settings.clv.time_unit
-    have = facts.filter(facts.first_order_date.notnull()).select(*SUMMARY_COLUMNS)
-    now = summary_frame(have.to_pyarrow().to_pandas(), unit)
+    has = pc.is_valid(core["first_order_date"]).to_numpy(zero_copy_only=False)
+    have = core.select(list(SUMMARY_COLUMNS)).filter(has)
+    now = summary_frame(have.to_pandas(), unit)
     cal_end = settings.clv.calibration_end
     calib = now
     if cal_end is not None and cal_end < as_of:
@@ -130,7 +145,10 @@ def run_clv(facts: ir.Table, orders: ir.Table, as_of: date, settings: Settings) 
         past = past.left_join(money_facts(orders, cal_end), "customer_id")
         calib = summary_frame(past.select(*SUMMARY_COLUMNS).to_pyarrow().to_pandas(), unit)
     out = clv(now, calib, as_of, settings.clv)
-    return out.frame, {"available": True, "params": out.params, "loglik": out.loglik}
+    # `out.frame` keeps the rows of `now`: core row i is frame row cumsum(has)[i] - 1
+    at = np.cumsum(has) - 1
+    rows = pa.array(at, pa.int64(), mask=~has)
+    return out.frame, rows, {"available": True, "params": out.params, "loglik": out.loglik}
 
 
 def run_churn(
@@ -143,18 +161,23 @@ def run_churn(
     return out.frame, {"available": True, **(out.model or {})}
 
 
-def _attach(core: pa.Table, extra: Any, columns: tuple[str, ...]) -> pa.Table:
+def _attach(
+    core: pa.Table, extra: Any, columns: tuple[str, ...], rows: pa.Array | None = None
+) -> pa.Table:
     """Append the per-customer `extra` frame's `columns` to `core`, matched on customer_id
-    (nulls when absent). A hash lookup and one take per column: no join, no copy of `core`."""
+    (nulls when absent), or taking frame row `rows[i]` for core row i when the caller knows
+    them. A hash lookup and one take per column: no join, no copy of `core`."""
     if extra is None or len(extra) == 0:
         for col in columns:
             typ = pa.string() if col == "churn_reasons" else pa.float64()
             core = core.append_column(col, pa.nulls(core.num_rows, typ))
         return core
     frame = extra if isinstance(extra, pd.DataFrame) else extra.to_pandas()
-    at = pc.index_in(
-        pc.cast(core["customer_id"], pa.string()), value_set=_text(frame["customer_id"])
-    )
+    at = rows
+    if at is None:
+        at = pc.index_in(
+            pc.cast(core["customer_id"], pa.string()), value_set=_text(frame["customer_id"])
+        )
     for col in columns:
         if col == "churn_reasons":
             reasons = frame[col]
@@ -209,16 +232,18 @@ def compute_snapshot(
         stage("core")
         facts = facts_table(tables, as_of, settings, rfm_rows).cache()
         try:
-            core = score_table(facts, settings, avail).to_pyarrow()
+            extra = clv_inputs() if avail.orders else ()
+            core = score_table(facts, settings, avail, extra).to_pyarrow()
             timings["core"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
             stage("clv")
             if avail.orders:
-                clv_frame, info["clv"] = run_clv(facts, tables["orders"], as_of, settings)
+                clv_frame, at, info["clv"] = run_clv(core, tables["orders"], as_of, settings)
             else:
-                clv_frame, info["clv"] = None, {"available": False, "reason": "no_orders"}
-            core = _attach(core, clv_frame, CLV_COLUMNS)
+                clv_frame, at, info["clv"] = None, None, {"available": False, "reason": "no_orders"}
+            core = core.select(list(CORE_COLUMNS))
+            core = _attach(core, clv_frame, CLV_COLUMNS, at)
             timings["clv"] = time.perf_counter() - t0
         finally:
             facts.release()

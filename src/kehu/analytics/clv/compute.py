@@ -165,9 +165,9 @@ def _historical(now: pd.DataFrame, settings: ClvSettings) -> pd.DataFrame:
 
 
 def _fit_spend(fit: pd.DataFrame) -> tuple[FitResult | None, dict[str, str] | None]:
-    rep = fit[(fit["x"] > 0) & (fit["m_repeat"] > 0)]
+    x, m = fit["x"].to_numpy(float), fit["m_repeat"].to_numpy(float)
     try:
-        res = gammagamma.fit_gamma_gamma(rep["x"].to_numpy(float), rep["m_repeat"].to_numpy(float))
+        res = gammagamma.fit_gamma_gamma(x, m)  # it keeps the rows with x > 0 and m̄ > 0
     except ValueError as exc:
         return None, _msg("spend_fallback", why=str(exc))
     if res.params["q"] <= 1.0:
@@ -187,9 +187,13 @@ def _predict(
     params = purchase.params
     ends, factors = discount_weights(settings)
     with np.errstate(all="ignore"):
-        # p_alive on distinct (x, t_x, T); the purchase curve on distinct (x, T) only.
-        (ux, ut, uT), inv = unique_rows([x_all, t_all, T_all])
-        alive = model.p_alive(params, ux, ut, uT)[inv]
+        # The purchase curve (hypergeometric functions) on distinct (x, T) only; BG/NBD's
+        # closed-form p_alive costs less on every row than finding the distinct rows.
+        if model is bgnbd:
+            alive = model.p_alive(params, x_all, t_all, T_all)
+        else:
+            (ux, ut, uT), inv = unique_rows([x_all, t_all, T_all])
+            alive = model.p_alive(params, ux, ut, uT)[inv]
         (vx, vT), inv2 = unique_rows([x_all, T_all])
         curve = np.column_stack(
             [model.expected_purchases_if_alive(params, e, vx, vT) for e in ends]

@@ -1,9 +1,10 @@
 """Shared machinery for the CLV maximum-likelihood fits.
 
-Every model is fitted the same way: identical rows are compressed into unique rows with
-weights (a customer base has far fewer distinct (x, t_x, T) triples than customers), the
-weighted mean negative log-likelihood is minimised over log-parameters with L-BFGS-B
-(positivity for free), and the result is a `FitResult`.
+Every model is fitted the same way: the weighted mean negative log-likelihood is minimised
+over log-parameters with L-BFGS-B (positivity for free), and the result is a `FitResult`.
+The purchase models first compress identical rows into unique rows with weights (a customer
+base has fewer distinct (x, t_x, T) triples than customers); Gamma-Gamma does not, its
+(x, m̄) rows being nearly all distinct.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from kehu.analytics.clv.fitting import FitResult, compress, maximise, wsum
+from kehu.analytics.clv.fitting import FitResult, maximise, wsum
 
 PARAMS = ("p", "q", "gamma")
 
@@ -36,7 +36,7 @@ def loglik_terms(params: tuple[float, float, float], x: np.ndarray, m: np.ndarra
 
 
 class _Data:
-    """Distinct (x, m̄) rows with weights; x-only terms are computed per distinct x."""
+    """(x, m̄) rows with weights; x-only terms are computed per distinct x."""
 
     def __init__(self, x: np.ndarray, m: np.ndarray, w: np.ndarray) -> None:
         self.xv, self.xc = np.unique(x, return_inverse=True)
@@ -84,14 +84,17 @@ def fit_gamma_gamma(x: np.ndarray, m: np.ndarray, weights: np.ndarray | None = N
     m = np.asarray(m, dtype=float)
     w_in = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
     keep = (x > 0) & (m > 0) & np.isfinite(m)
-    (ux, um), w = compress([x[keep], m[keep]], w_in[keep])
+    # No compression into distinct rows, unlike the purchase models: (x, m̄) rows are nearly
+    # all distinct (86 % at 10^7 orders), so finding them costs more than the
+    # objective saves. The sums follow the input order (`analyze` passes customer_id order).
+    ux, um, w = x[keep], m[keep], w_in[keep]
     if len(ux) < 3:
         raise ValueError("Gamma-Gamma needs customers with repeat purchases and positive spend")
     mean_m = wsum(w, um) / float(w.sum())
     start = np.log([1.0, 2.0, mean_m])
     data = _Data(ux, um, w)
     theta, fun, converged, nit, msg = maximise(lambda t: _objective(t, data), start, jac=True)
-    corr = float(np.corrcoef(x[keep], m[keep])[0, 1]) if keep.sum() > 2 else float("nan")
+    corr = float(np.corrcoef(ux, um)[0, 1]) if len(ux) > 2 else float("nan")
     return FitResult(
         model="gamma_gamma",
         params=dict(zip(PARAMS, map(float, theta), strict=True)),
