@@ -173,11 +173,9 @@ def _attach(
             core = core.append_column(col, pa.nulls(core.num_rows, typ))
         return core
     frame = extra if isinstance(extra, pd.DataFrame) else extra.to_pandas()
-    at = rows
-    if at is None:
-        at = pc.index_in(
-            pc.cast(core["customer_id"], pa.string()), value_set=_text(frame["customer_id"])
-        )
+    if rows is None:
+        ids = pc.cast(core["customer_id"], pa.string())
+        rows = pc.index_in(ids, value_set=_text(frame["customer_id"]))
     for col in columns:
         if col == "churn_reasons":
             reasons = frame[col]
@@ -185,7 +183,7 @@ def _attach(
         else:
             number = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64")
             values = pa.array(number, pa.float64(), from_pandas=True)  # NaN → null
-        core = core.append_column(col, values.take(at))
+        core = core.append_column(col, values.take(rows))
     return core
 
 
@@ -234,19 +232,18 @@ def compute_snapshot(
         try:
             extra = clv_inputs() if avail.orders else ()
             core = score_table(facts, settings, avail, extra).to_pyarrow()
-            timings["core"] = time.perf_counter() - t0
-
-            t0 = time.perf_counter()
-            stage("clv")
-            if avail.orders:
-                clv_frame, at, info["clv"] = run_clv(core, tables["orders"], as_of, settings)
-            else:
-                clv_frame, at, info["clv"] = None, None, {"available": False, "reason": "no_orders"}
-            core = core.select(list(CORE_COLUMNS))
-            core = _attach(core, clv_frame, CLV_COLUMNS, at)
-            timings["clv"] = time.perf_counter() - t0
         finally:
-            facts.release()
+            facts.release()  # everything later reads `core`
+        timings["core"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        stage("clv")
+        if avail.orders:
+            clv_frame, at, info["clv"] = run_clv(core, tables["orders"], as_of, settings)
+        else:
+            clv_frame, at, info["clv"] = None, None, {"available": False, "reason": "no_orders"}
+        core = _attach(core.select(list(CORE_COLUMNS)), clv_frame, CLV_COLUMNS, at)
+        timings["clv"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
         stage("churn")
