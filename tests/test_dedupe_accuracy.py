@@ -25,7 +25,7 @@ def _assert_thresholds(report: dict) -> None:
 
 
 def test_demo_company_duplicates(tmp_path: Path) -> None:
-    demo = pytest.importorskip("kehu.demo.generate")
+    from kehu.demo import generate as demo
     from kehu.ingest import import_file
 
     manifest = demo.generate(tmp_path / "exports", seed=7, size=1.0)

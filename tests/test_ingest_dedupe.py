@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from ingest_helpers import write_csv
 
-from kehu.errors import KehuError
 from kehu.ingest import import_file
 from kehu.workspace import Workspace
 
@@ -25,19 +23,8 @@ ERP = [
 ]
 
 
-def test_dedupe_unavailable_is_a_user_error(
-    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "kehu.dedupe.incoming", None)  # as if not installed
-    path = write_csv(tmp_path / "c.csv", CRM)
-    with pytest.raises(KehuError) as info:
-        import_file(ws, path, "customers", dedupe=True)
-    assert "dedupe" in info.value.en and ws.scalar("SELECT count(*) FROM customers") == 0
-
-
 @pytest.mark.slow
 def test_likely_duplicates_are_rejected(ws: Workspace, tmp_path: Path) -> None:
-    pytest.importorskip("kehu.dedupe.incoming")
     import_file(ws, write_csv(tmp_path / "crm.csv", CRM), "customers", source="crm")
     result = import_file(
         ws, write_csv(tmp_path / "erp.csv", ERP), "customers", source="erp", dedupe=True

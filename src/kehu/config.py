@@ -6,10 +6,11 @@ fix. Each section is a small model; the defaults come from the seed documents (s
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -1058,10 +1059,8 @@ class EngineSettings(Section):
     )
 
 
-class Settings(BaseModel):
-    """The whole `kehu.toml`. Sections not listed by a module are still validated here."""
-
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+class Settings(Section):
+    """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
@@ -1113,18 +1112,51 @@ def settings_from_dict(raw: dict[str, Any], source: str = "kehu.toml") -> Settin
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"])
             got = err.get("input")
+            if err["type"] == "extra_forbidden":
+                near = nearest_key(err["loc"])
+                lines_zh.append(f"  {key}: 未知的配置项" + (f",是否想写 {near}?" if near else ""))
+                lines_en.append(
+                    f"  {key}: unknown key" + (f"; did you mean {near}?" if near else "")
+                )
+                continue
             hint = _hint(err)
             lines_zh.append(f"  {key}: {err['msg']}(当前值 {got!r}){hint}")
             lines_en.append(f"  {key}: {err['msg']} (got {got!r}){hint}")
         raise ConfigError(
-            f"{source} 配置有误:\n" + "\n".join(lines_zh),
-            f"{source} has invalid settings:\n" + "\n".join(lines_en),
+            f"{source} 配置有误(`kehu config show` 列出全部有效配置项):\n" + "\n".join(lines_zh),
+            f"{source} has invalid settings (`kehu config show` lists every valid key):\n"
+            + "\n".join(lines_en),
         ) from None
 
 
+def nearest_key(loc: tuple[int | str, ...]) -> str | None:
+    """The valid dotted key closest to the unknown one at `loc` (None if nothing is close)."""
+    model: type[BaseModel] = Settings
+    parts = [str(p) for p in loc[:-1]]
+    while parts:
+        field = model.model_fields.get(parts.pop(0))
+        kind = field.annotation if field else None
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            model = kind
+        elif (value := _dict_value_model(kind)) is not None and parts:
+            parts.pop(0)  # a free-form name, e.g. notify.channels.<name>
+            model = value
+        else:
+            return None
+    found = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    return ".".join([*map(str, loc[:-1]), found[0]]) if found else None
+
+
+def _dict_value_model(kind: Any) -> type[BaseModel] | None:
+    """`Model` for a `dict[str, Model]` annotation, else None."""
+    if get_origin(kind) is dict:
+        value = get_args(kind)[1]
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return value
+    return None
+
+
 def _hint(err: dict[str, Any]) -> str:
-    if err["type"] == "extra_forbidden":
-        return " — unknown key: check the spelling against `kehu config show`"
     if err["type"] == "literal_error":
         return f" — {err.get('ctx', {}).get('expected', '')}"
     return ""

@@ -26,19 +26,12 @@ COMMAND_MODULES = (
     "kehu.cli.plan",
     "kehu.cli.monitor",
     "kehu.cli.web",
-    "kehu.cli.bench",
 )
 
 
 def _register_all() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(name).register(app)
 
 
 _register_all()

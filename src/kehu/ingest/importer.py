@@ -86,8 +86,6 @@ def import_file(
     p = Path(path).expanduser()
     if not p.is_file():
         raise KehuError(f"找不到文件 {p}", f"file {p} not found")
-    if dedupe:
-        stage.dedupe_finder()
     mapping_file = load_mapping_file(mapping, table) if mapping else None
     options = mapping_file.options if mapping_file else {}
     settings = ws.settings.ingest

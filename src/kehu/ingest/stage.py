@@ -5,13 +5,12 @@ Each step rejects the rows it cannot load (with the reason) and returns the rows
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kehu.errors import KehuError
+from kehu.dedupe.incoming import find_incoming_duplicates
 from kehu.ingest import load
 from kehu.ingest.prepare import Prepared
 from kehu.ingest.rejects import RejectLog
@@ -106,19 +105,6 @@ def drop_duplicates(
     return data.filter(pc.invert(in_dups))
 
 
-def dedupe_finder() -> Any:
-    try:
-        module = importlib.import_module("kehu.dedupe.incoming")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("kehu.dedupe", "kehu.dedupe.incoming"):
-            raise KehuError(
-                "查重模块(kehu.dedupe)尚不可用,去掉 --dedupe 再导入",
-                "duplicate detection (kehu.dedupe) is not available; import without --dedupe",
-            ) from None
-        raise
-    return module.find_incoming_duplicates
-
-
 def reject_likely_duplicates(
     ws: Workspace,
     cur: duckdb.DuckDBPyConnection,
@@ -142,7 +128,7 @@ def reject_likely_duplicates(
     incoming = incoming.rename_columns(
         ["customer_id" if c == "source_id" else c for c in incoming.column_names]
     )
-    matches = dedupe_finder()(ws, incoming)
+    matches = find_incoming_duplicates(ws, incoming)
     review = ws.settings.dedupe.review
     best: dict[str, Any] = {}
     for m in matches:
