@@ -16,8 +16,8 @@ import pandas as pd
 from kehu.analytics.explain import explain_all
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
-from kehu.analytics.tables import SNAPSHOT_COLUMNS
 from kehu.errors import KehuError, NotFoundError
+from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace

@@ -10,7 +10,11 @@ import typer
 from rich.table import Table
 
 from kehu.cli.common import console, err_console, lang_of, open_ws, print_json
+from kehu.dedupe.review import merge_pair, reject_pair
+from kehu.dedupe.run import run_dedupe
+from kehu.dedupe.undo import undo_merge
 from kehu.i18n import Catalog, tr
+from kehu.quality.report import quality_report
 
 T = Catalog(
     {
@@ -110,7 +114,7 @@ def quality_cmd(
     ws = open_ws(ctx)
     lang = lang_of(ctx)
     ref = date.fromisoformat(as_of) if as_of else None
-    report = ws.quality_report(ref)
+    report = quality_report(ws, ref)
     if as_json:
         print_json(report)
         return
@@ -182,7 +186,8 @@ def dedupe_cmd(
         def progress(stage: str) -> None:
             status.update(T("stage", lang, stage=stage))
 
-        res = ws.dedupe(
+        res = run_dedupe(
+            ws,
             dry_run,
             output=output,
             min_probability=min_probability,
@@ -267,7 +272,7 @@ def review_cmd(
         if answer == "q":
             break
         if answer == "m":
-            rec = ws.merge_customers(pair["id_l"], pair["id_r"])
+            rec = merge_pair(ws, pair["id_l"], pair["id_r"])
             console.print(
                 T(
                     "merged_ok",
@@ -278,7 +283,7 @@ def review_cmd(
                 )
             )
         elif answer == "r":
-            ws.reject_duplicate(pair["id_l"], pair["id_r"])
+            reject_pair(ws, pair["id_l"], pair["id_r"])
             console.print(T("rejected_ok", lang, a=pair["id_l"], b=pair["id_r"]))
 
 
@@ -293,7 +298,7 @@ def merge_cmd(
 ) -> None:
     """Merge two customers (children and ids move to the survivor; undoable). 合并客户"""
     ws = open_ws(ctx)
-    rec = ws.merge_customers(a, b, keep=keep)
+    rec = merge_pair(ws, a, b, keep=keep)
     if as_json:
         print_json(
             {"merge_id": rec.merge_id, "survivor_id": rec.survivor_id, "merged_ids": rec.merged_ids}
@@ -319,7 +324,7 @@ def reject_cmd(
 ) -> None:
     """Mark two customers as different; the pair is never proposed again. 不是同一客户"""
     ws = open_ws(ctx)
-    res = ws.reject_duplicate(a, b, note=note)
+    res = reject_pair(ws, a, b, note=note)
     if as_json:
         print_json(res)
         return
@@ -336,7 +341,8 @@ def undo_cmd(
 ) -> None:
     """Undo a merge: restore every record exactly as before. 撤销合并"""
     ws = open_ws(ctx)
-    res = ws.undo_merge(merge_id, force=force)
+    with ws.transaction() as cur:
+        res = undo_merge(cur, merge_id, force=force)
     if as_json:
         print_json(res)
         return

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kehu.store.schema import customer_referencing_tables
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -419,17 +421,8 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-# Child tables checked for orphans (rows whose customer_id matches no customer).
-ORPHAN_TABLES = (
-    "contacts",
-    "orders",
-    "interactions",
-    "tickets",
-    "surveys",
-    "opportunities",
-    "targets",
-    "tasks",
-)
+# Tables checked for orphans (rows whose customer_id matches no customer).
+ORPHAN_TABLES = tuple(t.name for t in customer_referencing_tables() if t.name != "customer_ids")
 # Activity tables that keep a customer "alive" for the stale-record check: table -> date column.
 ACTIVITY = {
     "orders": "order_date",
