@@ -21,7 +21,7 @@ USCC_B = "91310115MA1K4F5G6"
 
 
 def _uscc(first17: str) -> str:
-    from kehu.dedupe.normalize import uscc_check_char
+    from kehu.idcodes import uscc_check_char
 
     return first17 + (uscc_check_char(first17) or "0")
 

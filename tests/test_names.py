@@ -12,8 +12,8 @@ from kehu.dedupe.normalize import (
     parse_company,
     parse_person,
     to_pinyin,
-    uscc_check_char,
 )
+from kehu.idcodes import uscc_check_char
 
 
 @pytest.mark.parametrize(

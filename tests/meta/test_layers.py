@@ -19,6 +19,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 RANKS: dict[str, int] = {
     "errors": 0,
     "i18n": 0,
+    "idcodes": 0,
     "config": 1,
     "store": 2,
     "workspace": 3,
