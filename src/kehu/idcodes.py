@@ -55,6 +55,16 @@ def resident_id_check_char(first17: str) -> str | None:
     return RESIDENT_CHECK[total % 11]
 
 
+def uscc_check_indices(first17: np.ndarray) -> np.ndarray:
+    """Check characters (as alphabet indices) for an (n, 17) array of alphabet indices."""
+    return (31 - (np.asarray(first17) @ USCC_WEIGHTS) % 31) % 31
+
+
+def resident_check_indices(first17: np.ndarray) -> np.ndarray:
+    """Check characters (as indices into RESIDENT_CHECK) for an (n, 17) array of digits."""
+    return (np.asarray(first17) @ RESIDENT_WEIGHTS) % 11
+
+
 def uscc_valid(code: str) -> bool:
     """An 18-character 统一社会信用代码 with the right check character."""
     return len(code) == 18 and uscc_check_char(code[:17]) == code[17]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kehu.dedupe.regions import CITIES
-from kehu.idcodes import RESIDENT_CHECK, RESIDENT_WEIGHTS, USCC_CHARS, USCC_WEIGHTS
+from kehu.idcodes import RESIDENT_CHECK, USCC_CHARS, resident_check_indices, uscc_check_indices
 
 BRAND_CHARS = list(
     "华兴达盛恒泰鑫源宏昌隆丰祥瑞安康晨光明永信德新利金银宝顺通海天远航联创博正嘉佳美宇星辰龙"
@@ -140,7 +140,7 @@ def _uscc(rng: np.random.Generator, n: int) -> np.ndarray:
         ],
         axis=1,
     )
-    check = (31 - (vals @ USCC_WEIGHTS) % 31) % 31
+    check = uscc_check_indices(vals)
     return _join(_USCC[np.concatenate([vals, check[:, None]], axis=1)])
 
 
@@ -155,7 +155,7 @@ def _resident_ids(rng: np.random.Generator, n: int, births: np.ndarray) -> np.nd
         ],
         axis=1,
     )
-    check = _ID_CHECK[(vals @ RESIDENT_WEIGHTS) % 11]
+    check = _ID_CHECK[resident_check_indices(vals)]
     return _join(np.concatenate([vals.astype(str), check[:, None]], axis=1))
 
 

@@ -14,9 +14,9 @@ import numpy as np
 from kehu.idcodes import (
     ORG_WEIGHTS,
     RESIDENT_CHECK,
-    RESIDENT_WEIGHTS,
     USCC_CHARS,
-    USCC_WEIGHTS,
+    resident_check_indices,
+    uscc_check_indices,
 )
 
 _CHARSET_ASCII = np.frombuffer(USCC_CHARS.encode("ascii"), dtype=np.uint8)
@@ -71,7 +71,7 @@ def credit_codes(
     for i, c in enumerate(USCC_CHARS):
         b36_to_idx[int(c) if c.isdigit() else ord(c) - 55] = i
     idx = b36_to_idx[out[:, :17]]
-    check = (31 - (idx * USCC_WEIGHTS).sum(axis=1) % 31) % 31
+    check = uscc_check_indices(idx)
     ascii_codes = np.concatenate([_CHARSET_ASCII[idx], _CHARSET_ASCII[check][:, None]], axis=1)
     return _ascii_rows_to_str(ascii_codes)
 
@@ -96,7 +96,7 @@ def id_numbers(
     digits[:, 14] = seq // 100
     digits[:, 15] = (seq // 10) % 10
     digits[:, 16] = seq % 10
-    total = (digits[:, :17] * RESIDENT_WEIGHTS).sum(axis=1) % 11
+    total = resident_check_indices(digits[:, :17])
     check_ascii = np.frombuffer(RESIDENT_CHECK.encode("ascii"), dtype=np.uint8)[total]
     ascii_codes = np.concatenate(
         [(digits[:, :17] + ord("0")).astype(np.uint8), check_ascii[:, None]], axis=1
