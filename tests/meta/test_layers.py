@@ -31,9 +31,10 @@ RANKS: dict[str, int] = {
     "planning": 6,
     "monitor": 7,
     "demo": 8,
-    "web": 9,
-    "cli": 9,
-    "__main__": 10,
+    "app": 9,
+    "web": 10,
+    "cli": 10,
+    "__main__": 11,
 }
 FACE = "kehu"  # the package face re-exports; it is not a floor
 
