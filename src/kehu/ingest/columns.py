@@ -49,6 +49,7 @@ class Context:
     timezone: str
     phone_region: str
     excel_serials: bool | tuple[int, int]  # True for spreadsheets, a range for CSV, False off
+    sales_regions: dict[str, str] = field(default_factory=dict)  # official province -> region
 
 
 @dataclass

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from kehu.errors import KehuError
 from kehu.ingest import load, stage
 from kehu.ingest.clean.dates import year_bounds
+from kehu.ingest.clean.place import normalize_province
 from kehu.ingest.columns import Context
 from kehu.ingest.mapping import (
     MappingFile,
@@ -154,6 +155,9 @@ def _context(ws: Workspace, raw: RawTable) -> Context:
         timezone=ws.settings.workspace.timezone,
         phone_region=s.phone_region,
         excel_serials=serials,
+        sales_regions={
+            normalize_province(p) or p: region for p, region in ws.settings.regions.items()
+        },
     )
 
 

@@ -202,6 +202,14 @@ def prepare(
             present.append("customer_type")
             fill_only.add("customer_type")
             findings.append(_finding("customer_type_inferred", "customer_type", count))
+    if table.name == "customers" and ctx.sales_regions and "province" in cleaned:
+        region, count = _region_from_province(cleaned, ctx.sales_regions, live)
+        if count:
+            if "region" not in cleaned:
+                present.append("region")
+                fill_only.add("region")
+            cleaned["region"] = Cleaned(region)
+            findings.append(_finding("region_from_province", "region", count))
     if table.name == "orders" and "due_date" in cleaned and "order_date" in cleaned:
         n = _due_from_terms(cleaned["due_date"], raw_text["due_date"], cleaned["order_date"].values)
         if n:
@@ -308,6 +316,16 @@ def _industry(
     given = pc.is_valid(pc.coalesce(*texts)) if len(texts) > 1 else pc.is_valid(texts[0])
     flagged = pc.and_(given, pc.is_null(code))
     return code, name, flagged
+
+
+def _region_from_province(
+    cleaned: dict[str, Cleaned], regions: dict[str, str], live: pa.Array
+) -> tuple[pa.Array, int]:
+    """The region column with its blanks filled from `[regions]` (province → sales region)."""
+    mapped = pa.array([regions.get(p) for p in cleaned["province"].values.to_pylist()], pa.string())
+    given = cleaned["region"].values if "region" in cleaned else pa.nulls(len(mapped), pa.string())
+    filled = pc.and_(pc.and_(pc.is_null(given), pc.is_valid(mapped)), live)
+    return pc.coalesce(given, mapped), pc.sum(filled).as_py() or 0
 
 
 def _infer_customer_type(names: pa.Array, reg_kinds: pa.Array | None) -> pa.Array:

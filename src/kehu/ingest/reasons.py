@@ -112,6 +112,10 @@ FINDINGS = Catalog(
             "{count} 个客户类型由名称/证件号推断",
             "{count} customer types inferred from name or registration number",
         ),
+        "region_from_province": (
+            "{count} 个客户的区域按省份填入([regions] 配置)",
+            "{count} customer regions filled from their province ([regions] in kehu.toml)",
+        ),
         "blank_rows": ("跳过 {count} 个空行", "{count} blank rows skipped"),
     }
 )
