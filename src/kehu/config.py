@@ -14,6 +14,7 @@ from typing import Any, Literal, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from kehu.errors import ConfigError
 
@@ -353,9 +354,7 @@ class WebSettings(Section):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, gt=0, lt=65536)
-    pii_roles: list[Literal["admin", "manager", "rep"]] = Field(
-        default_factory=lambda: ["admin", "manager"]
-    )  # roles that see phone/email unmasked
+    pii_roles: list[Literal["admin", "manager", "rep"]] = ["admin", "manager"]  # see PII
     rep_aliases: dict[str, list[str]] = Field(default_factory=dict)  # user -> owner names
     session_hours: float = Field(12.0, gt=0)
     password_min_length: int = Field(8, ge=4)
@@ -902,12 +901,14 @@ class ScheduleSettings(Section):
     """`kehu run` / `kehu schedule`: the pipeline steps and when they run."""
 
     cron: str = "0 7 * * *"
-    steps: list[Literal["import", "analyze", "plan", "alerts", "report"]] = Field(
-        default_factory=lambda: ["import", "analyze", "plan", "alerts", "report"]
-    )
-    report_formats: list[Literal["html", "xlsx", "pdf"]] = Field(
-        default_factory=lambda: ["html", "xlsx", "pdf"]
-    )
+    steps: list[Literal["import", "analyze", "plan", "alerts", "report"]] = [
+        "import",
+        "analyze",
+        "plan",
+        "alerts",
+        "report",
+    ]  # pydantic copies a mutable default for every instance
+    report_formats: list[Literal["html", "xlsx", "pdf"]] = ["html", "xlsx", "pdf"]
     import_dedupe: bool = False
     # File name patterns (fnmatch, case-insensitive) -> import kind; a sub-folder named after a
     # kind (inbox/orders/...) also works.
@@ -989,9 +990,7 @@ class KpiSettings(Section):
     nps_promoter: int = Field(9, ge=0, le=10)
     nps_detractor: int = Field(6, ge=0, le=10)
     csat_satisfied: int = Field(4, ge=1, le=5)  # rating >= this counts as satisfied
-    csat_sources: list[Literal["surveys", "tickets"]] = Field(
-        default_factory=lambda: ["surveys", "tickets"]
-    )
+    csat_sources: list[Literal["surveys", "tickets"]] = ["surveys", "tickets"]
     won_statuses: list[str] = Field(default_factory=lambda: ["won", "赢单", "成交"])
     lost_statuses: list[str] = Field(default_factory=lambda: ["lost", "输单", "丢单"])
 
@@ -1156,7 +1155,7 @@ def _dict_value_model(kind: Any) -> type[BaseModel] | None:
     return None
 
 
-def _hint(err: dict[str, Any]) -> str:
+def _hint(err: ErrorDetails) -> str:
     if err["type"] == "literal_error":
         return f" — {err.get('ctx', {}).get('expected', '')}"
     return ""
