@@ -18,6 +18,7 @@ from kehu.ingest.columns import Cleaned, Context, as_text, prep_text
 from kehu.ingest.columns_text import clean_registration
 from kehu.ingest.dispatch import clean_column
 from kehu.ingest.fields import field_for
+from kehu.ingest.formula import formula_mask
 from kehu.ingest.industry import lookup_industry
 from kehu.ingest.mapping import ColumnMatch
 from kehu.ingest.read import RawTable
@@ -227,6 +228,10 @@ def prepare(
                 findings.append(f)
         for code, count in result.notes.items():
             findings.append(_finding(code, header, count))
+        if pa.types.is_string(result.values.type) and column in raw_text:
+            formula = pc.and_(formula_mask(result.values), live)
+            if (f := _flag_finding("formula_text", header, raw_text[column], formula)) is not None:
+                findings.append(f)
     for column in table.required:
         if column not in columns:
             continue

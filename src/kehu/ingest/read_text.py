@@ -13,6 +13,7 @@ import pyarrow.csv as pacsv
 
 from kehu.errors import KehuError
 from kehu.ingest.encoding import Encoding, detect_encoding
+from kehu.ingest.formula import unquote_column
 from kehu.ingest.raw import HEAD_BYTES, HeaderScore, RawTable, choose_header, int64_array
 from kehu.ingest.result import Progress
 
@@ -85,6 +86,7 @@ def read_delimited(
     table, bad = _pyarrow_read(path, enc, delimiter, idx + 1, names, True, progress)
     if bad:
         table, bad = _pyarrow_read(path, enc, delimiter, idx + 1, names, False, None)
+    table = pa.table({n: unquote_column(table.column(n).combine_chunks()) for n in names})
     first = idx + 2
     numbers, malformed, extra = _number_rows(table.num_rows, bad, first, len(names), delimiter)
     if extra:

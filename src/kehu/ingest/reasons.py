@@ -113,5 +113,11 @@ FINDINGS = Catalog(
             "{count} customer types inferred from name or registration number",
         ),
         "blank_rows": ("跳过 {count} 个空行", "{count} blank rows skipped"),
+        "formula_text": (
+            "{count} 个文本以 = + - @ 或制表符开头,电子表格会当作公式;"
+            "已按原文导入,导出时作为文本写出",
+            "{count} text values start with = + - @ or a tab, which spreadsheets run as formulas;"
+            " loaded as written, exported as text",
+        ),
     }
 )

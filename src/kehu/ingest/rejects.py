@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from kehu.ingest.formula import csv_column
 from kehu.ingest.reasons import REJECT_REASONS
 from kehu.ingest.result import Reject
 
@@ -120,7 +121,11 @@ def rejects_table(import_id: str, file: str | None, rejects: list[Reject]) -> pa
 
 
 def write_rejects_csv(path: Path, table: pa.Table) -> None:
-    """The rejects as CSV in UTF-8 with a BOM (Excel opens it with the Chinese intact)."""
+    """The rejects as CSV in UTF-8 with a BOM (Excel opens it with the Chinese intact); a
+    rejected value that looks like a formula is quoted (`formula.csv_column`)."""
+    for i, fld in enumerate(table.schema):
+        if pa.types.is_string(fld.type):
+            table = table.set_column(i, fld, csv_column(table.column(i).combine_chunks()))
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         fh.write(CSV_BOM)
