@@ -49,6 +49,7 @@ class Context:
     timezone: str
     phone_region: str
     excel_serials: bool | tuple[int, int]  # True for spreadsheets, a range for CSV, False off
+    max_field_chars: int = 1 << 20  # a longer cell rejects its row (ingest.max_field_chars)
 
 
 @dataclass

@@ -156,6 +156,7 @@ def _context(ws: Workspace, raw: RawTable) -> Context:
         timezone=ws.settings.workspace.timezone,
         phone_region=s.phone_region,
         excel_serials=serials,
+        max_field_chars=s.max_field_chars,
     )
 
 
