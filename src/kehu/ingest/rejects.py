@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ SCHEMA = pa.schema(
     ]
 )
 CSV_BOM = b"\xef\xbb\xbf"
+STALE_SECONDS = 3600  # a temporary rejects file this old belongs to no running import
 
 
 class RejectLog:
@@ -127,6 +129,15 @@ def write_rejects_csv(path: Path, table: pa.Table) -> None:
         if pa.types.is_string(fld.type):
             table = table.set_column(i, fld, csv_column(table.column(i).combine_chunks()))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
-        fh.write(CSV_BOM)
-        pacsv.write_csv(table, fh)
+    stale = time.time() - STALE_SECONDS
+    for left in path.parent.glob(".*.csv.tmp"):  # a process killed while writing one
+        if left.stat().st_mtime < stale:
+            left.unlink(missing_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")  # renamed when complete: never a half file
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(CSV_BOM)
+            pacsv.write_csv(table, fh)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
