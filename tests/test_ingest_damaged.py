@@ -118,3 +118,20 @@ def test_utf8_bom_over_an_unknown_body_names_the_encoding_option(
         import_file(shop, path, "orders", source="erp")
     assert "--encoding" in err.value.en and "--encoding" in err.value.zh
     assert "BOM" in err.value.en
+
+
+def test_a_header_only_file_and_huge_numbers_are_no_crash(shop: Workspace, tmp_path: Path) -> None:
+    """Found by tests/test_fuzz_ingest.py: an empty integer column crashed the cleaner, a
+    number beyond the store's INTEGER crashed the load, 1E309 became infinity."""
+    empty = tmp_path / "empty.csv"
+    empty.write_text("客户编号,客户名称,员工人数\n", encoding="utf-8")
+    result = import_file(shop, empty, "customers", source="crm")
+    assert (result.read, result.loaded, result.rejected) == (0, 0, 0)
+    path = tmp_path / "c.csv"
+    rows = ["客户编号,客户名称,员工人数,年营收", "K1,甲,3000000000,1", "K2,乙,9" + "9" * 30 + ",1",
+            "K3,丙,12,1E309", "K4,丁,12,1"]  # fmt: skip
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = import_file(shop, path, "customers", source="crm")
+    assert _codes(result) == [(2, "number_out_of_range"), (3, "number_out_of_range"),
+                              (4, "money_out_of_range")]  # fmt: skip
+    assert result.loaded == 1

@@ -305,7 +305,7 @@ def clean_int(arr: pa.Array, ctx: Context, spec: Field) -> Cleaned:
         text = prep_value(arr, ctx)
         fn = partial(parse_int, words=words, ranges=spec.ranges, null_markers=ctx.null_markers)
         values, reasons = convert(text, _int_fast, fn, pa.int64(), distinct_first=True)
-    out = pa.array([False] * len(values))
+    out = pa.array([False] * len(values), pa.bool_())
     if spec.low is not None:
         out = pc.or_(out, pc.fill_null(pc.less(values, spec.low), False))
     if spec.high is not None:
