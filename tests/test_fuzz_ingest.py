@@ -343,3 +343,65 @@ def _push(example: tuple[list[dict[str, Any]], str]) -> None:
 
 def test_pushed_records_load_or_say_why() -> None:
     _fuzz(st.tuples(pushed, st.sampled_from(KINDS)), _push, CI_EXAMPLES // 10)
+
+
+# ---- typed cells: real XLSX and Parquet files with numbers, dates, booleans, text -----------
+cell = st.one_of(
+    st.none(),
+    values,
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(min_value=date(1, 1, 1)),
+)
+typed_cases = st.tuples(
+    st.lists(st.sampled_from(HEADERS[:-1]), min_size=1, max_size=5, unique=True),
+    st.lists(st.lists(cell, min_size=5, max_size=5), max_size=5),
+    st.sampled_from([".xlsx", ".parquet"]),
+    st.sampled_from(KINDS),
+)
+
+
+def _typed_file(example: tuple[list[str], list[list[Any]], str, str]) -> None:
+    headers, rows, suffix, kind = example
+    table = table_for_kind(kind)
+    assert table is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"f{suffix}"
+        if suffix == ".xlsx":
+            import xlsxwriter
+
+            book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+            sheet = book.add_worksheet()
+            sheet.write_row(0, 0, headers)
+            for i, row in enumerate(rows, start=1):
+                for j, v in enumerate(row[: len(headers)]):
+                    if isinstance(v, date) and v.year >= 1900:
+                        sheet.write_datetime(i, j, v)
+                    elif v is not None and not isinstance(v, date):
+                        sheet.write(i, j, v)
+            book.close()
+        else:
+            import pyarrow.parquet as pq
+
+            columns = {}
+            for j, h in enumerate(headers):
+                col = [r[j] if j < len(r) else None for r in rows]
+                try:
+                    columns[h] = pa.array(col)
+                except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+                    columns[h] = pa.array([None if v is None else str(v) for v in col])
+            pq.write_table(pa.table(columns), path)
+
+        def score(cells: list[str]) -> int:
+            return header_score(cells, table)
+
+        try:
+            raw = read_excel(path, score=score) if suffix == ".xlsx" else read_parquet(path)
+        except KehuError:
+            return
+        prepare(raw, table, map_headers(raw.headers, table, None), CTX, RejectLog())
+
+
+def test_typed_files_load_or_say_why() -> None:
+    _fuzz(typed_cases, _typed_file, READER_EXAMPLES // 3)
