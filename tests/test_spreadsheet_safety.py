@@ -60,6 +60,11 @@ def _no_formula_cells(data: bytes | Path) -> list[str]:
     return texts
 
 
+def _text(path: Path) -> str:
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # keep CRs inside cells
+        return fh.read()
+
+
 def _csv_cells(text: str) -> list[str]:
     return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
 
@@ -95,7 +100,7 @@ def test_cli_exports_have_no_formula(evil_ws: Workspace, tmp_path: Path) -> None
     texts = _no_formula_cells(tmp_path / "c.xlsx")
     assert set(STORED) <= set(texts)  # the exact text, as string cells
     export_table(evil_ws, "customers", tmp_path / "c.csv")
-    raw = (tmp_path / "c.csv").read_text(encoding="utf-8-sig")
+    raw = _text(tmp_path / "c.csv")
     cells = _csv_cells(raw)
     _assert_csv_safe(cells, STORED)
     assert "-5.00" in cells  # a negative number is a number, not text
@@ -119,7 +124,7 @@ def test_rejects_csv_quotes_formula_values(ws: Workspace) -> None:
     assert result.rejected == 1
     path = ws.root / ws.settings.ingest.rejects_dir
     (file,) = path.glob("*.csv")
-    cells = _csv_cells(file.read_text(encoding="utf-8-sig"))
+    cells = _csv_cells(_text(file))
     assert "'=1+1" in cells or "'=2024" in cells
     assert not any(is_formula(c) for c in cells)
 
@@ -160,3 +165,34 @@ def test_report_xlsx_has_no_formula(ws: Workspace, tmp_path: Path) -> None:
     out = write_report(ws, "2026-09", fmt="xlsx", out=tmp_path / "r.xlsx", lang="zh")
     texts = _no_formula_cells(Path(out["path"]))
     assert any(t in EVIL for t in texts)  # the names reached the report, as text
+
+
+def test_pandas_writers_tasks_targets_dedupe_churn(tmp_path: Path) -> None:
+    """The other areas' exports (tasks, targets, dedupe pairs, churn scores) use the same
+    rule through `csv_frame` / `excel_writer`."""
+    import pandas as pd
+
+    from kehu.dedupe.run import write_pairs
+    from kehu.ingest.formula import excel_writer, frame_to_csv
+
+    frame = pd.DataFrame({"name": EVIL, "amount": [-5.5] * len(EVIL), "n": range(len(EVIL))})
+    frame_to_csv(frame, tmp_path / "f.csv")
+    cells = _csv_cells(_text(tmp_path / "f.csv"))
+    _assert_csv_safe(cells, EVIL)
+    assert "-5.5" in cells
+    with excel_writer(tmp_path / "f.xlsx") as xw:
+        frame.to_excel(xw, index=False)
+    assert {v for v in EVIL if not v.startswith("\r")} <= set(
+        _no_formula_cells(tmp_path / "f.xlsx")
+    )
+    customers = pa.table({"customer_id": ["A", "B"], "name": [EVIL[0], EVIL[3]]})
+    pairs = pd.DataFrame(
+        [{"id_l": "A", "id_r": "B", "probability": 0.9, "match_weight": 3.0,
+          "status": "review", "agreed": "name", "blocked": "name"}]
+    )  # fmt: skip
+    for suffix in (".xlsx", ".csv"):
+        path = write_pairs(customers, pairs, tmp_path / f"pairs{suffix}")
+        if suffix == ".xlsx":
+            assert EVIL[0] in _no_formula_cells(path)
+        else:
+            assert "'" + EVIL[0] in _csv_cells(_text(path))

@@ -70,6 +70,30 @@ def unquote_column(text: pa.Array) -> pa.Array:
     return pc.if_else(strip, rest, text)
 
 
+def frame_to_csv(frame: Any, path: Any) -> None:
+    """A pandas DataFrame as CSV for Excel: UTF-8 with BOM, text cells made safe, CRLF line
+    ends (so a CR inside a cell is quoted and cannot start a new row with a formula)."""
+    csv_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+
+
+def csv_frame(frame: Any) -> Any:
+    """A copy of a pandas DataFrame for `to_csv`, its text cells made safe (`csv_cell`)."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    out = frame.copy()
+    for col in out.columns:
+        if is_object_dtype(out[col].dtype) or is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(csv_cell)
+    return out
+
+
+def excel_writer(path: Any) -> Any:
+    """A pandas ExcelWriter (xlsxwriter) whose string cells can never become formulas."""
+    import pandas as pd
+
+    return pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS})
+
+
 def workbook(target: Any, **options: Any) -> Any:
     """An xlsxwriter workbook whose string cells can never become formulas."""
     import xlsxwriter
