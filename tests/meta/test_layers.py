@@ -20,6 +20,7 @@ RANKS: dict[str, int] = {
     "errors": 0,
     "i18n": 0,
     "idcodes": 0,
+    "spreadsheet": 0,
     "config": 1,
     "store": 2,
     "workspace": 3,

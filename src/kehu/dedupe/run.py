@@ -22,6 +22,7 @@ from kehu.dedupe.cluster import cluster_pairs, split_unsafe
 from kehu.dedupe.features import SOURCE_COLUMNS, build_features, feature_lookup
 from kehu.dedupe.match import score
 from kehu.dedupe.merge import MergeRecord, merge_clusters
+from kehu.spreadsheet import excel_writer, frame_to_csv
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -282,7 +283,8 @@ def write_pairs(customers: pa.Table, pairs: pd.DataFrame, path: Path) -> Path:
     if suffix == ".parquet":
         out.to_parquet(path, index=False)
     elif suffix == ".xlsx":
-        out.to_excel(path, index=False)
+        with excel_writer(path) as xw:  # names are data: never formulas (kehu.spreadsheet)
+            out.to_excel(xw, index=False)
     else:
-        out.to_csv(path, index=False, encoding="utf-8-sig")
+        frame_to_csv(out, path)
     return path

@@ -158,6 +158,7 @@ def _context(ws: Workspace, raw: RawTable) -> Context:
         sales_regions={
             normalize_province(p) or p: region for p, region in ws.settings.regions.items()
         },
+        max_field_chars=s.max_field_chars,
     )
 
 
@@ -240,9 +241,8 @@ def _run(
         blank_rows=prepared.blank_rows,
         read=prepared.read,
     )
-    rejects_dir = ws.root / ws.settings.ingest.rejects_dir
-    rejects_path = rejects_dir / f"{import_id}.csv"
-    tmp_path = rejects_path.with_suffix(".csv.tmp")
+    rejects_path = ws.root / ws.settings.ingest.rejects_dir / f"{import_id}.csv"
+    store_rejects = None
     try:
         with ws.transaction() as cur:
             inserted, updated, unchanged = _load(
@@ -267,15 +267,13 @@ def _run(
             if store_rejects.num_rows:
                 with load.registered(cur, store_rejects) as name:
                     cur.execute(f"INSERT INTO rejects SELECT * FROM {name}")
-                write_rejects_csv(tmp_path, store_rejects.drop_columns(["import_id"]))
             _log_import(cur, result, now, tz, user)
     except _DryRun:
         pass
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    if result.rejects_file:
-        tmp_path.replace(rejects_path)
+    if result.rejects_file and store_rejects is not None:
+        # Only after COMMIT: a killed or failed import leaves no file behind. (Killed in
+        # between, the rejects are still in the `rejects` table: `kehu export rejects`.)
+        write_rejects_csv(rejects_path, store_rejects.drop_columns(["import_id"]))
     result.seconds = time.perf_counter() - started
     return result
 

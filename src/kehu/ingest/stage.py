@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from kehu.dedupe.incoming import find_incoming_duplicates
 from kehu.ingest import load
+from kehu.ingest.merged import since_merge
 from kehu.ingest.prepare import Prepared
 from kehu.ingest.rejects import RejectLog
 from kehu.store.schema import Table
@@ -75,7 +76,16 @@ def stage_customers(
     data = data.set_column(data.column_names.index("customer_id"), "customer_id", canonical)
     data = data.append_column("source_id", file_ids)
     data = data.append_column("source", pa.array([source] * data.num_rows, pa.string()))
-    data = drop_duplicates(cur, data, ["customer_id"], "source_id", log, prepared)
+    data, no_change = since_merge(cur, data, ws.settings.workspace.default_source)
+    if pc.any(no_change).as_py():
+        # Rows of merged records that change nothing never compete for their survivor.
+        same = data.filter(no_change)
+        rest = drop_duplicates(cur, data.filter(pc.invert(no_change)), ["customer_id"],
+                               "source_id", log, prepared)  # fmt: skip
+        data = pa.concat_tables([rest, same])
+        data = data.take(pc.sort_indices(data, sort_keys=[("_row", "ascending")]))
+    else:
+        data = drop_duplicates(cur, data, ["customer_id"], "source_id", log, prepared)
     if dedupe and data.num_rows:
         data = reject_likely_duplicates(ws, cur, data, log, prepared)
     return data
