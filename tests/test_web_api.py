@@ -9,6 +9,7 @@ import warnings
 import pytest
 from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
 
+from kehu.web import audit
 from kehu.web.app import create_app
 from kehu.web.auth import Auth
 
@@ -348,3 +349,32 @@ def test_security_headers_and_cookie_flags(app) -> None:  # noqa: ANN001
         "/login", data={"username": "admin", "password": PASSWORD}, follow_redirects=False
     )
     assert "secure" in r.headers["set-cookie"].lower()
+
+
+def test_brute_force_from_one_address_does_not_lock_out_the_real_user(app) -> None:  # noqa: ANN001
+    app.state.kehu.settings.web.login_backoff_seconds = 30.0
+    attacker = TestClient(app, client=("203.0.113.9", 4711))
+    statuses = []
+    for i in range(12):
+        r = attacker.post(
+            "/login", data={"username": "li", "password": f"guess-{i}"}, follow_redirects=False
+        )
+        statuses.append(r.status_code)
+    free = app.state.kehu.settings.web.login_max_failures
+    assert statuses[:free] == [401] * free and set(statuses[free:]) == {429}
+    assert int(r.headers["retry-after"]) >= 30
+    # even the right password is refused from the attacker's address meanwhile ...
+    r = attacker.post("/login", data={"username": "li", "password": PASSWORD})
+    assert r.status_code == 429
+    # ... but li logs in from her own address
+    li = TestClient(app, client=("198.51.100.20", 5000))
+    r = li.post("/login", data={"username": "li", "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303
+    events = [e for e in audit.events(app.state.kehu.ws) if e.user_name == "li"]
+    actions = [e.action for e in events]
+    assert actions.count("login_failed") == free
+    assert actions.count("login_throttled") == 1  # one entry per back-off step, not per try
+    after = [e for e in events if e.action == "login_after_failures"]
+    assert [(e.ip, e.detail["other_addresses_failures"]) for e in after] == [
+        ("198.51.100.20", free)
+    ]

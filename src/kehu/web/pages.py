@@ -4,6 +4,7 @@ charts get their data as a JSON block that `static/js/app.js` hands to ECharts."
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +46,7 @@ from kehu.web.services import (
     reports,
 )
 from kehu.web.services.common import snapshot_dates
+from kehu.web.throttle import LoginThrottled
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -177,15 +179,19 @@ def login_submit(
     try:
         user = state.auth.authenticate(username, password, ip=client_ip(request))
     except KehuError as exc:
-        return render(
+        throttled = isinstance(exc, LoginThrottled)
+        page = render(
             request,
             "login.html",
             None,
             next=_safe_next(next),
             error=exc.message(lang),
             username=username,
-            status_code=401,
+            status_code=429 if throttled else 401,
         )
+        if isinstance(exc, LoginThrottled):
+            page.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+        return page
     secret, sess = state.auth.create_session(
         user, ip=client_ip(request), user_agent=request.headers.get("user-agent")
     )
