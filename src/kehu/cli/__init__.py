@@ -1,7 +1,8 @@
 """The `kehu` command line: thin commands over `Workspace` (typer + rich).
 
 Each area registers its commands from its own module (`register(app)`), so a command lives
-next to the others of its floor. Exit codes: 0 ok, 1 unexpected failure, 2 unusable input, 3 alerts not (all) delivered.
+next to the others of its floor. Exit codes: 0 ok, 1 unexpected failure, 2 unusable input,
+3 `alerts run` could not deliver every notification.
 """
 
 from __future__ import annotations
