@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from urllib.parse import quote
 
 import pytest
 from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
@@ -378,3 +379,91 @@ def test_brute_force_from_one_address_does_not_lock_out_the_real_user(app) -> No
     assert [(e.ip, e.detail["other_addresses_failures"]) for e in after] == [
         ("198.51.100.20", free)
     ]
+
+
+def _flat(dependant, kind: str) -> list:  # noqa: ANN001
+    """Every query or path parameter of a route, its sub-dependencies' included."""
+    out = list(getattr(dependant, kind))
+    for sub in dependant.dependencies:
+        out += _flat(sub, kind)
+    return out
+
+
+HUGE = "99999999999999999999"
+BAD_NUMBERS = [HUGE, "-" + HUGE, "-1", "1e999", "nan", "abc", ""]
+BAD_DATES = ["2026-13-45", "99999-01-01", "0000-00-00", "yesterday", HUGE]
+BAD_TEXT = [
+    "x" * 5000,
+    "\x00",
+    "'; DROP TABLE customers; --",
+    "%_%",
+    "../../etc/passwd",
+    "🙂" * 300,
+]
+
+
+def _hostile(annotation: object) -> tuple[list[str], bool]:
+    """Values to send for a parameter type, and whether each must be refused with a 422."""
+    text = str(annotation)
+    if "int" in text or "float" in text:
+        return BAD_NUMBERS, True
+    if "date" in text:
+        return BAD_DATES, True
+    if "bool" in text:
+        return ["maybe", HUGE], True
+    return BAD_TEXT, False
+
+
+def test_every_get_route_refuses_hostile_parameters_without_a_500(app) -> None:  # noqa: ANN001
+    from test_access_routes import _routes
+
+    client = TestClient(app, raise_server_exceptions=False)
+    login(client, "admin")
+    probed, problems = 0, []
+    for method, path, route in _routes(app):
+        if method != "GET" or path == "/docs":
+            continue
+        query = {q.name: q for q in _flat(route.dependant, "query_params")}
+        paths = [p.name for p in _flat(route.dependant, "path_params")]
+        base = path
+        for name in paths:
+            base = base.replace("{" + name + "}", "x")
+        cases: list[tuple[str, dict[str, str], str, bool]] = []
+        for name, field in query.items():
+            values, strict = _hostile(field.field_info.annotation)
+            cases += [(base, {name: v}, name, strict) for v in values]
+        for name in paths:
+            for value in [*BAD_TEXT[:1], "..", "%00", HUGE, "-1"]:
+                url = path.replace("{" + name + "}", quote(value, safe=""))
+                for other in paths:
+                    url = url.replace("{" + other + "}", "x")
+                cases.append((url, {}, name, False))
+        for url, params, name, strict in cases:
+            r = client.get(url, params=params, follow_redirects=False)
+            probed += 1
+            if r.status_code >= 500:
+                problems.append((url, params, r.status_code, r.text[:200]))
+            elif strict and r.status_code != 200:
+                if r.status_code != 422:
+                    problems.append((url, params, r.status_code, "want 422"))
+                elif url.startswith("/api/"):
+                    locs = [e["loc"] for e in r.json()["error"]["detail"]]
+                    if not any(name in loc for loc in locs):
+                        problems.append((url, params, locs, "field not named"))
+                elif name not in r.text:
+                    problems.append((url, params, r.status_code, "field not named on the page"))
+        # the store still answers after whatever this route was sent
+        if client.get("/api/v1/customers", params={"page_size": 1}).status_code != 200:
+            problems.append((path, "store broken afterwards"))
+    assert not problems, "\n".join(repr(p)[:300] for p in problems)
+    assert probed > 300
+    assert client.get("/api/v1/customers", params={"page": HUGE}).status_code == 422
+
+
+def test_integer_ids_in_write_paths_are_bounded(app) -> None:  # noqa: ANN001
+    client = token_client(app, "admin")
+    for url in ("/api/v1/alerts/{}/ack", "/api/v1/tasks/{}"):
+        r = client.post(url.format(HUGE), json={"status": "done"})
+        assert r.status_code == 422, (url, r.status_code, r.text)
+        assert any(e["loc"][-1] in ("alert_id", "task_id") for e in r.json()["error"]["detail"])
+    assert client.get("/api/v1/customers").status_code == 200

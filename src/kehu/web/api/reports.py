@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, Lang, State, client_ip
+from kehu.web.api.params import PathId
 from kehu.web.services import reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -52,7 +53,7 @@ def generate_report(
 def download_report(
     state: State,
     who: ApiUser,
-    report_id: str,
+    report_id: PathId,
     inline: Annotated[bool, Query(description="show in the browser")] = False,
 ) -> FileResponse:
     """The report file (only reports of the caller's own scope)."""

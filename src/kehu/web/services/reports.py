@@ -26,7 +26,7 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-_NAME = re.compile(r"^[\w.\-]+$")
+_NAME = re.compile(r"^[\w.\-]{1,200}$")
 
 
 def _scope_dir(state: WebState, scope: Scope) -> Path:
