@@ -352,7 +352,7 @@ class WebSettings(Section):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, gt=0, lt=65536)
-    pii_roles: list[Literal["admin", "manager", "rep"]] = Field(
+    pii_roles: list[Literal["admin", "manager", "rep", "viewer"]] = Field(
         default_factory=lambda: ["admin", "manager"]
     )  # roles that see phone/email unmasked
     rep_aliases: dict[str, list[str]] = Field(default_factory=dict)  # user -> owner names

@@ -87,8 +87,12 @@ def _read_password(lang: str, from_stdin: bool) -> str:
 def users_add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="User name (log-in name)."),
-    role: str = typer.Option(..., "--role", help="admin | manager | rep"),
-    region: str = typer.Option(None, "--region", help="Sales region (managers: required)."),
+    role: str = typer.Option(..., "--role", help="admin | manager | rep | viewer (read-only)"),
+    region: str = typer.Option(
+        None,
+        "--region",
+        help="Sales region (managers: required; viewers: regions they read, else like a rep).",
+    ),
     display_name: str = typer.Option(
         None, "--display-name", help="Name used in customers.owner, if not the user name."
     ),
@@ -179,7 +183,7 @@ def users_passwd(
 def users_set(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="User name."),
-    role: str = typer.Option(None, "--role", help="admin | manager | rep"),
+    role: str = typer.Option(None, "--role", help="admin | manager | rep | viewer (read-only)"),
     region: str = typer.Option(None, "--region", help="Sales region."),
     display_name: str = typer.Option(None, "--display-name", help="Name in customers.owner."),
     active: bool = typer.Option(None, "--active/--disabled", help="Enable or disable."),

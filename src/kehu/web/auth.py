@@ -239,8 +239,8 @@ class Auth:
     def _check_role(self, role: str, region: str | None) -> None:
         if role not in ROLES:
             raise KehuError(
-                f"角色 {role!r} 无效,可选 admin / manager / rep",
-                f"invalid role {role!r}: use admin, manager or rep",
+                f"角色 {role!r} 无效,可选 admin / manager / rep / viewer",
+                f"invalid role {role!r}: use admin, manager, rep or viewer",
             )
         if role == "manager" and not region:
             raise KehuError(

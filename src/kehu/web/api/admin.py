@@ -16,14 +16,14 @@ router = APIRouter(prefix="/api/v1", tags=["admin"])
 
 class NewUser(BaseModel):
     user: str = Field(min_length=1, max_length=64)
-    role: str = Field(pattern="^(admin|manager|rep)$")
+    role: str = Field(pattern="^(admin|manager|rep|viewer)$")
     region: str | None = None
     display_name: str | None = None
     password: str | None = None
 
 
 class UserChange(BaseModel):
-    role: str | None = Field(None, pattern="^(admin|manager|rep)$")
+    role: str | None = Field(None, pattern="^(admin|manager|rep|viewer)$")
     region: str | None = None
     display_name: str | None = None
     active: bool | None = None
