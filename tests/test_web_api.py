@@ -308,6 +308,19 @@ def test_reports_are_generated_within_scope(app) -> None:  # noqa: ANN001
     other = token_client(app, "li")
     assert other.get(f"/api/v1/reports/{report['report_id']}/download").status_code == 404
     assert other.get("/api/v1/reports").json() == []
+    # an admin reads every report, the one a rep generated included, and sees who made it
+    admin = token_client(app, "admin")
+    mine = admin.post("/api/v1/reports", json={"format": "html", "lang": "en"}).json()
+    listed = {x["report_id"]: x for x in admin.get("/api/v1/reports").json()}
+    assert mine["report_id"] in listed and listed[mine["report_id"]]["by"] == "admin"
+    [zhangs] = [x for x in listed.values() if x["by"] == "zhang"]
+    r = admin.get(f"/api/v1/reports/{zhangs['report_id']}/download")
+    assert r.status_code == 200 and r.text == html
+    page_client, _ = client_as(app, "admin")
+    assert page_client.get(f"/reports/{zhangs['report_id']}").text == html
+    assert "zhang" in page_client.get("/reports").text
+    # the prefixed id is no way around the scope for anyone else
+    assert other.get(f"/api/v1/reports/{zhangs['report_id']}/download").status_code == 404
 
 
 def test_openapi_operation_ids_are_explicit_and_unique(app) -> None:  # noqa: ANN001
