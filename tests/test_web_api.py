@@ -480,3 +480,62 @@ def test_integer_ids_in_write_paths_are_bounded(app) -> None:  # noqa: ANN001
         assert r.status_code == 422, (url, r.status_code, r.text)
         assert any(e["loc"][-1] in ("alert_id", "task_id") for e in r.json()["error"]["detail"])
     assert client.get("/api/v1/customers").status_code == 200
+
+
+def test_mask_query_hides_search_values_and_pii() -> None:
+    from kehu.web.accesslog import mask_path
+
+    out = mask_path(
+        "/api/v1/customers?q=%E5%BC%A0%E4%BC%9F&owner=%E6%9D%8E%E5%A8%9C&page=2"
+        "&customer_id=13812345678&note=zhang.san%40example.com&x=110101199003077513"
+        "&y=%2B86%20138-1234-5678"
+    )
+    assert "q=***" in out and "page=2" in out
+    assert "13812345678" not in out and "138****5678" in out
+    assert "zhang.san" not in out and "z***@example.com" in out.replace("%40", "@")
+    assert "110101199003077513" not in out and "110*************13" in out
+    assert "1234-5678" not in out
+    nested = mask_path("/login?next=/customers%3Fq%3D13900001111%26page%3D3")
+    assert "13900001111" not in nested and "page" in nested
+    assert mask_path("/customers/C0001") == "/customers/C0001"
+
+
+def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
+    import logging
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from kehu.web import accesslog
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, access_log=True, log_level="info")
+    accesslog.install()
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("uvicorn.access")
+    logger.addHandler(handler)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        httpx.get(f"{base}/api/v1/customers", params={"q": "13912345678", "page": "1"})
+        httpx.get(f"{base}/api/v1/health", params={"email": "li.na@example.com", "x": "li@ex.cn"})
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        logger.removeHandler(handler)
+    text = "\n".join(lines)
+    assert "/api/v1/customers?q=***&page=1" in text, text
+    assert "13912345678" not in text and "li.na" not in text and "li@ex.cn" not in text

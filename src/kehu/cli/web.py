@@ -39,6 +39,7 @@ def serve(
     """Run the web dashboard and REST API (OpenAPI at /docs). 启动网页与接口服务"""
     import uvicorn
 
+    from kehu.web import accesslog
     from kehu.web.app import create_app
 
     ws = open_ws(ctx)
@@ -70,6 +71,7 @@ def serve(
         forwarded_allow_ips="127.0.0.1",
         timeout_graceful_shutdown=10,
     )
+    accesslog.install()  # after uvicorn.Config, which sets up the loggers
     uvicorn.Server(config).run()
     ws.close()
 
