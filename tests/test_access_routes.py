@@ -295,6 +295,8 @@ def test_viewer_reads_its_region_and_every_write_route_refuses_it(world) -> None
     assert client.get(f"/customers/{north[0][0]}").status_code == 200
     assert client.get("/api/v1/customers/export", params={"format": "csv"}).status_code == 200
     assert client.get("/api/v1/me").json()["role"] == "viewer"
+    # the pages offer it no write forms
+    assert 'id="report-form"' not in client.get("/reports").text
 
 
 def test_viewer_by_token_cannot_write_through_the_api(world) -> None:  # noqa: ANN001
@@ -317,3 +319,7 @@ def test_viewer_without_region_is_scoped_like_a_rep(world) -> None:  # noqa: ANN
     r = client.post("/api/v1/alerts/7001/ack", headers={"X-CSRF-Token": csrf})
     assert r.status_code == 403
     assert ws.scalar("SELECT status FROM alerts WHERE alert_id = 7001") == "open"
+    # its pages list li's alert and task but offer no write forms
+    alerts, tasks = client.get("/alerts").text, client.get("/tasks").text
+    assert "流失预警 " + world["name"] in alerts and "/alerts/7001/ack" not in alerts
+    assert "挽回" in tasks and "/tasks/9001" not in tasks

@@ -216,6 +216,10 @@ def test_cli_users_tokens_audit(tmp_path: Path) -> None:
         root, "users", "add", "mgr", "--role", "manager", "--password-stdin", stdin="pw-pw-pw-pw\n"
     )
     assert r.returncode == 2 and "region" in r.stderr
+    r = _kehu(
+        root, "users", "add", "board", "--role", "viewer", "--region", "华东", "--no-password"
+    )
+    assert r.returncode == 0 and "viewer" in r.stdout, r.stderr
     r = _kehu(root, "tokens", "create", "admin", "--label", "ci")
     assert r.returncode == 0, r.stderr
     token = r.stdout.strip().splitlines()[-1]
@@ -224,5 +228,6 @@ def test_cli_users_tokens_audit(tmp_path: Path) -> None:
     assert token.split("_")[1] in r.stdout and token.split("_", 2)[2] not in r.stdout
     r = _kehu(root, "users", "list", "--json")
     assert '"role": "admin"' in r.stdout
+    assert '"role": "viewer"' in r.stdout
     r = _kehu(root, "audit", "--json")
     assert '"action": "token_create"' in r.stdout and '"action": "user_add"' in r.stdout

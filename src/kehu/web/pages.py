@@ -136,6 +136,7 @@ def render(
         "known_notices": KNOWN_NOTICES,
         "today": date.today().isoformat(),
         "plan_allowed": bool(who and who.scope.may("plan")),
+        "can_write": bool(who and not who.scope.read_only),  # a viewer sees no write forms
     }
     base.update(ctx)
     return templates.TemplateResponse(request, name, base, status_code=status_code)
