@@ -539,3 +539,21 @@ def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
     text = "\n".join(lines)
     assert "/api/v1/customers?q=***&page=1" in text, text
     assert "13912345678" not in text and "li.na" not in text and "li@ex.cn" not in text
+
+
+def test_long_text_in_write_bodies_is_a_422_naming_the_field(app) -> None:  # noqa: ANN001
+    client = token_client(app, "admin")
+    long = "x" * 5000
+    bodies = {
+        "/api/v1/goals": ({"metric": "revenue", "target": "1", "deadline": "2027-01-01",
+                           "scope": long}, "scope"),
+        "/api/v1/duplicates/merge": ({"a": long, "b": "C0001"}, "a"),
+        "/api/v1/users": ({"user": "u1", "role": "rep", "region": long}, "region"),
+        "/api/v1/reports": ({"period": long}, "period"),
+        "/api/v1/tokens": ({"user": long}, "user"),
+    }  # fmt: skip
+    for url, (body, field) in bodies.items():
+        r = client.post(url, json=body)
+        assert r.status_code == 422, (url, r.status_code, r.text[:200])
+        assert [field] in [e["loc"][-1:] for e in r.json()["error"]["detail"]], url
+    assert app.state.kehu.ws.scalar("SELECT count(*) FROM goals") == 0

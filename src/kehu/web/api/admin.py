@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, State
-from kehu.web.api.params import PathId, Text
+from kehu.web.api.params import MAX_TEXT, PathId, Text
 from kehu.web.services import admin
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -17,22 +17,22 @@ router = APIRouter(prefix="/api/v1", tags=["admin"])
 class NewUser(BaseModel):
     user: str = Field(min_length=1, max_length=64)
     role: str = Field(pattern="^(admin|manager|rep|viewer)$")
-    region: str | None = None
-    display_name: str | None = None
-    password: str | None = None
+    region: str | None = Field(None, max_length=MAX_TEXT)
+    display_name: str | None = Field(None, max_length=MAX_TEXT)
+    password: str | None = Field(None, max_length=1024)
 
 
 class UserChange(BaseModel):
     role: str | None = Field(None, pattern="^(admin|manager|rep|viewer)$")
-    region: str | None = None
-    display_name: str | None = None
+    region: str | None = Field(None, max_length=MAX_TEXT)
+    display_name: str | None = Field(None, max_length=MAX_TEXT)
     active: bool | None = None
-    password: str | None = None
+    password: str | None = Field(None, max_length=1024)
 
 
 class NewToken(BaseModel):
     label: str | None = Field(None, max_length=100)
-    user: Text = None
+    user: str | None = Field(None, max_length=64)
 
 
 @router.get("/users", operation_id="list_users")

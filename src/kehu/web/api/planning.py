@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, Lang, State, client_ip
-from kehu.web.api.params import RowId, Text
+from kehu.web.api.params import MAX_TEXT, RowId, Text
 from kehu.web.services import planning
 
 router = APIRouter(prefix="/api/v1", tags=["planning"])
@@ -53,12 +53,14 @@ def update_task(
 
 
 class NewGoal(BaseModel):
-    metric: str = Field(description="a KPI code, e.g. new_customers, retention_rate")
-    target: str = Field(description="200 | +10% | +5pp | 85%")
+    metric: str = Field(max_length=64, description="a KPI code, e.g. new_customers")
+    target: str = Field(max_length=64, description="200 | +10% | +5pp | 85%")
     deadline: date
-    owner: Text = None
-    scope: str | None = Field(None, description="region=华东 | owner=张伟 | value_tier=core")
-    name: str | None = None
+    owner: str | None = Field(None, max_length=MAX_TEXT)
+    scope: str | None = Field(
+        None, max_length=MAX_TEXT, description="region=华东 | owner=张伟 | value_tier=core"
+    )
+    name: str | None = Field(None, max_length=MAX_TEXT)
 
 
 @router.get("/goals", operation_id="list_goals")

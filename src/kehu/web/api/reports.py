@@ -16,7 +16,9 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
 class ReportRequest(BaseModel):
-    period: str | None = Field(None, description="2026-10 or 2026-Q3 (default: latest)")
+    period: str | None = Field(
+        None, max_length=16, description="2026-10 or 2026-Q3 (default: latest)"
+    )
     kind: str | None = Field(None, pattern="^(monthly|quarterly)$")
     format: str = Field("html", pattern="^(html|xlsx|pdf)$")
     lang: str | None = Field(None, pattern="^(zh|en)$")
