@@ -13,7 +13,7 @@ from fastapi import Path, Query
 
 MAX_PAGE = 1_000_000  # × the page-size cap stays far inside a BIGINT offset
 MAX_PAGE_SIZE = 10_000  # the hard bound; `[web] max_page_size` clamps further
-MAX_TEXT = 200  # search text and filter values
+MAX_TEXT = 500  # search text and filter values (comma-separated lists of several)
 MAX_ID = 200  # customer, report, upload, user and token ids in paths
 MAX_ROW_ID = 2**63 - 1  # integer ids (alerts, tasks) are BIGINT
 
