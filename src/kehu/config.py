@@ -355,13 +355,14 @@ class WebSettings(Section):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, gt=0, lt=65536)
-    pii_roles: list[Literal["admin", "manager", "rep"]] = ["admin", "manager"]  # see PII
+    pii_roles: list[Literal["admin", "manager", "rep", "viewer"]] = ["admin", "manager"]  # see PII
     rep_aliases: dict[str, list[str]] = Field(default_factory=dict)  # user -> owner names
     session_hours: float = Field(12.0, gt=0)
     password_min_length: int = Field(8, ge=4)
     secure_cookies: Literal["auto", "always", "never"] = "auto"  # auto = Secure on https
-    login_max_failures: int = Field(5, ge=1)
-    login_lockout_minutes: float = Field(15.0, gt=0)
+    login_max_failures: int = Field(5, ge=1)  # free failures per (name, client address)
+    login_backoff_seconds: float = Field(2.0, gt=0)  # first wait after them; doubles
+    login_lockout_minutes: float = Field(15.0, gt=0)  # the longest wait (back-off cap)
     page_size: int = Field(50, ge=5, le=500)
     max_page_size: int = Field(500, ge=10)
     export_max_rows: int = Field(200_000, gt=0)

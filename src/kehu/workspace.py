@@ -3,7 +3,7 @@
 A workspace is a folder holding `kehu.toml` and `kehu.duckdb`. Opening it validates the
 config and migrates the store. Writes go through `transaction()`, which holds a lock so a
 server process can serialise writers while readers use their own cursors. It knows nothing of
-the floors above the store: callers use each floor's functions (decision 39).
+the floors above the store: callers use each floor's functions (decision 40).
 """
 
 from __future__ import annotations

@@ -45,8 +45,11 @@ DEBT: set[tuple[str, str]] = {
     ("kehu.cli.web", "kehu.web.audit"),  # access control (auth, audit) still lives in web/
     ("kehu.cli.web", "kehu.web.auth"),
 }
-# Not violations: `kehu web` serves the web app.
-ALLOWED: set[tuple[str, str]] = {("kehu.cli.web", "kehu.web.app")}
+# Not violations: `kehu serve` runs the web app with its access log.
+ALLOWED: set[tuple[str, str]] = {
+    ("kehu.cli.web", "kehu.web.app"),
+    ("kehu.cli.web", "kehu.web.accesslog"),
+}
 CIRCLE_DEBT: set[frozenset[str]] = {
     frozenset(
         f"kehu.web.services.{m}" for m in ("dashboard", "kpis", "listing", "state")
