@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from kehu.analytics.churn.baseline import add_purchase_features
+from kehu.analytics.churn.choose import compare
 from kehu.analytics.churn.features import FEATURES, feature_frame, label_frame
 from kehu.analytics.churn.metrics import auc, calibration_report
 from kehu.analytics.churn.reasons import GROUPS, MODEL_CODES
@@ -57,25 +59,25 @@ WHY = Catalog(
             'kehu.toml 中 churn.model = "rules",只用规则',
             'churn.model = "rules" in kehu.toml: rules only',
         ),
-        "no_orders": ("没有订单数据,只用规则", "no orders: rules only"),
+        "no_orders": ("没有订单数据,不训练模型", "no orders: no trained model"),
         "history_short": (
-            "订单历史只有 {days} 天(少于 churn.min_history_days = {need} 天),只用规则",
+            "订单历史只有 {days} 天(少于 churn.min_history_days = {need} 天),不训练模型",
             "order history spans {days} days (less than churn.min_history_days = {need}):"
-            " rules only",
+            " no trained model",
         ),
         "few_dates": (
-            "可用于训练的历史时点只有 {n} 个(至少需要 3 个),只用规则",
-            "only {n} past as-of dates can be labelled (need 3): rules only",
+            "可用于训练的历史时点只有 {n} 个(至少需要 3 个),不训练模型",
+            "only {n} past as-of dates can be labelled (need 3): no trained model",
         ),
         "few_positives": (
-            "训练样本中流失客户只有 {n} 个(至少需要 churn.min_positives = {need} 个),只用规则",
+            "训练样本中流失客户只有 {n} 个(至少需要 churn.min_positives = {need} 个),不训练模型",
             "only {n} churners in the training dates (need churn.min_positives = {need}):"
-            " rules only",
+            " no trained model",
         ),
         "one_class": (
-            "时点 {day} 的样本只有一种结果(全部流失或全部复购),无法评估,只用规则",
+            "时点 {day} 的样本只有一种结果(全部流失或全部复购),无法评估,不训练模型",
             "the customers at {day} all had the same outcome: the model cannot be checked,"
-            " rules only",
+            " no trained model",
         ),
         "trained": ("模型已训练", "model trained"),
     }
@@ -136,12 +138,18 @@ def training_dates(first_day: date, as_of: date, settings: Settings) -> list[dat
     return out
 
 
-def labelled_frame(tables: dict[str, ir.Table], t: date, settings: Settings) -> pd.DataFrame:
-    """Features at t for the active customers, with `churned` (no order in the horizon)."""
+def labelled_frame(
+    tables: dict[str, ir.Table], t: date, settings: Settings, horizon_days: int | None = None
+) -> pd.DataFrame:
+    """Features at t (with the purchase model fitted at t) for every customer, `active`
+    (ordered within churn.active_days: the model's rows) and `churned` (no order in the
+    horizon, default churn.horizon_days)."""
     s = settings.churn
+    horizon = horizon_days or s.horizon_days
     df = feature_frame(tables, t, settings)
-    df = df[df["recency_days"] <= s.active_days].reset_index(drop=True)
-    bought = label_frame(tables, t, s.horizon_days)
+    add_purchase_features(df, settings, horizon_days=horizon)
+    df["active"] = (df["recency_days"] <= s.active_days).to_numpy()
+    bought = label_frame(tables, t, horizon)
     df = df.merge(bought, on="customer_id", how="left")
     df["churned"] = (df["bought"].isna()).astype(int)
     df["as_of"] = t
@@ -156,7 +164,8 @@ def _why(key: str, **kw: object) -> dict[str, str]:
 def train_history_model(
     tables: dict[str, ir.Table], as_of: date, settings: Settings
 ) -> tuple[HistoryModel | None, dict[str, Any]]:
-    """Train and evaluate the history model; (None, info) says why when rules must do."""
+    """Train and evaluate the history model; (None, info) says why when there is none.
+    `info["choice"]` is the backtest at t_1 of the model against the purchase candidates."""
     s = settings.churn
     info: dict[str, Any] = {"mode": "rules", "horizon_days": s.horizon_days}
     if s.model == "rules":
@@ -175,10 +184,11 @@ def train_history_model(
 
     started = time.perf_counter()
     with training_tables(tables, as_of, s.train_customers) as (history, sample):
-        frames = [labelled_frame(history, t, settings) for t in dates]
+        everyone = [labelled_frame(history, t, settings) for t in dates]
     if sample is not None:
         info["training_sample"] = sample
     feature_seconds = time.perf_counter() - started
+    frames = [f[f["active"]].reset_index(drop=True) for f in everyone]
     test, calib, train = frames[0], frames[1], pd.concat(frames[2:], ignore_index=True)
     positives = int(train["churned"].sum())
     if positives < s.min_positives:
@@ -200,6 +210,12 @@ def train_history_model(
     hits = rule_hits(test, s, typical_interval(test))
     report["rules_roc_auc"] = auc(y_test, rules_risk(hits, s))
     report["recency_roc_auc"] = auc(y_test, test["recency_days"].to_numpy(float))
+    # the backtest that picks churn_risk's source: every customer at t_1, the model on its
+    # active rows against the purchase model's candidates
+    last = everyone[0]
+    scored = np.full(len(last), np.nan)
+    scored[last["active"].to_numpy()] = p_test
+    info["choice"] = compare(last, s, scored)
     # scoring model: the same recipe one date later
     final_train = _cap(pd.concat([calib, *frames[2:]], ignore_index=True), s.max_train_rows, rng)
     final_booster = _fit(final_train, None, rounds=rounds)
