@@ -27,6 +27,7 @@ import pandas as pd
 
 from kehu.analytics.churn.features import PURCHASE_FEATURES
 from kehu.analytics.clv import bgnbd, fit_bgnbd, fit_pareto_nbd, p_no_purchase, paretonbd
+from kehu.analytics.clv.fitting import unique_rows
 from kehu.analytics.clv.summary import UNIT_DAYS
 from kehu.config import ChurnSettings, Settings
 
@@ -74,10 +75,12 @@ def add_purchase_features(
     x = df.loc[ok, "x"].to_numpy(float)
     t_x = df.loc[ok, "t_x_days"].to_numpy(float) / unit
     T = df.loc[ok, "T_days"].to_numpy(float) / unit
+    # on the distinct (x, t_x, T) rows only: hypergeometric functions and quadrature cost
+    (ux, ut, uT), inv = unique_rows([x, t_x, T])
     with np.errstate(all="ignore"):
-        df.loc[ok, "p_no_purchase"] = p_no_purchase(name, params, h, x, t_x, T)
-        df.loc[ok, "expected_purchases_h"] = module.expected_purchases(params, h, x, t_x, T)
-        df.loc[ok, "p_alive"] = module.p_alive(params, x, t_x, T)
+        df.loc[ok, "p_no_purchase"] = p_no_purchase(name, params, h, ux, ut, uT)[inv]
+        df.loc[ok, "expected_purchases_h"] = module.expected_purchases(params, h, ux, ut, uT)[inv]
+        df.loc[ok, "p_alive"] = module.p_alive(params, ux, ut, uT)[inv]
     return {"model": name, **params}
 
 
