@@ -270,6 +270,19 @@ def render_summary(summary: dict[str, Any], lang: str) -> Group:
     churn_line = _churn_line(summary, lang)
     if churn_line:
         parts.append(Text(churn_line))
+    watch = summary.get("churn_watch")
+    if watch:  # lost customers are counted apart, never as "at risk"
+        pct_, at, lost = watch["threshold_pct"], watch["at_risk"], watch["lost"]
+        parts.append(
+            Text(
+                tr(
+                    lang,
+                    f"流失风险 ≥ {pct_}% 的在营客户 {at:,} 位;已流失客户 {lost:,} 位(挽回候选)",
+                    f"{at:,} active customers with churn risk ≥ {pct_}%; {lost:,} lost"
+                    " customers (win-back candidates)",
+                )
+            )
+        )
     if summary.get("churn_top"):
         parts.append(_churn_table(summary["churn_top"], lang))
     parts.append(Panel("\n".join(_clv_lines(summary, lang)), title="CLV"))
