@@ -54,6 +54,23 @@ history = st.fixed_dictionaries(
 )
 
 
+# What makes each model reason's evidence argue for churn, written out from the issue's words
+# (never "0 vs 0", never spend growth, never a neutral / positive NPS, never a long
+# relationship called short).
+RAISES = {
+    "recency": lambda r, s: r["recency_days"] > r["mean_interval_days"],
+    "order_activity": lambda r, s: r["orders_cur"] < r["orders_prev"],
+    "spend_trend": lambda r, s: r["spend_12m"] < r["spend_prev_12m"],
+    "interaction_activity": lambda r, s: r["interactions_cur"] < r["interactions_prev"],
+    "service_issues": lambda r, s: r["complaints_cur"] >= 1,
+    "open_tickets": lambda r, s: r["open_tickets"] >= 1,
+    "nps_score": lambda r, s: r["nps_last"] <= s.detractor_max,
+    "payment_delay": lambda r, s: r["overdue_amount"] > 0,
+    "short_relationship": lambda r, s: r["tenure_days"] < 2 * s.period_days,
+    "purchase_pattern": lambda r, s: r["p_no_purchase"] >= 0.5,
+}
+
+
 def _frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df["tenure_days"] = df["recency_days"] + df["span"]
@@ -97,6 +114,7 @@ def check_reasons(
             else:
                 assert code in MODEL_CODES
                 assert points_to_churn(code, df.iloc[[i]].reset_index(drop=True), s)[0], code
+                assert RAISES[code](df.loc[i], s), (code, ev)  # stated independently here
                 assert ev["model_contribution"] > 0
                 scores.append(ev["model_contribution"])
             for lang in ("zh", "en"):
