@@ -96,9 +96,8 @@ def evidence_log_odds(hits: pd.DataFrame, s: ChurnSettings) -> np.ndarray:
 def adjust(p: np.ndarray, shift: np.ndarray) -> np.ndarray:
     """p with `shift` added to its log-odds; p itself (bit for bit) where shift is 0."""
     p = np.asarray(p, dtype=float)
-    q = np.clip(p, _EPS, 1.0 - _EPS)
     with np.errstate(over="ignore"):
-        moved = 1.0 / (1.0 + np.exp(-(np.log(q / (1.0 - q)) + shift)))
+        moved = 1.0 / (1.0 + np.exp(-(logit(p) + shift)))
     return np.where(shift != 0, moved, p)
 
 
@@ -110,6 +109,18 @@ def candidate_risks(
     if df["p_no_purchase"].isna().all():
         return {}
     shift = evidence_log_odds(hits, s)
-    exact = df["p_no_purchase"].to_numpy(float)
-    poisson = np.exp(-df["expected_purchases_h"].to_numpy(float))
-    return {"purchase_exact": adjust(exact, shift), "purchase_poisson": adjust(poisson, shift)}
+    return {name: adjust(purchase_probability(df, name), shift) for name in CANDIDATES}
+
+
+def purchase_probability(df: pd.DataFrame, source: str) -> np.ndarray:
+    """A candidate before the evidence rules: p_no_purchase (`purchase_exact`) or
+    exp(−expected_purchases_h) (`purchase_poisson`); NaN without a purchase model."""
+    if source == "purchase_exact":
+        return df["p_no_purchase"].to_numpy(float)
+    return np.exp(-df["expected_purchases_h"].to_numpy(float))
+
+
+def logit(p: np.ndarray | float, eps: float = _EPS) -> np.ndarray:
+    """ln(p / (1 − p)) with p clipped to [eps, 1 − eps]."""
+    q = np.clip(np.asarray(p, dtype=float), eps, 1.0 - eps)
+    return np.log(q / (1.0 - q))

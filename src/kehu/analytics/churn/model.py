@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-from kehu.analytics.churn.baseline import add_purchase_features
+from kehu.analytics.churn.baseline import add_purchase_features, logit, purchase_probability
 from kehu.analytics.churn.choose import compare
 from kehu.analytics.churn.features import FEATURES, feature_frame, label_frame
 from kehu.analytics.churn.metrics import auc, calibration_report
@@ -137,8 +137,8 @@ def base_logit(df: pd.DataFrame) -> np.ndarray:
     the exact probability as the start on CDNOW, full cohort and sample; decision 41.)"""
     if "expected_purchases_h" not in df:
         return np.zeros(len(df))
-    q = np.clip(np.exp(-df["expected_purchases_h"].to_numpy(float)), 1e-4, 1 - 1e-4)
-    return np.nan_to_num(np.log(q / (1 - q)), nan=0.0)
+    p = purchase_probability(df, "purchase_poisson")
+    return np.nan_to_num(logit(p, eps=1e-4), nan=0.0)
 
 
 def _matrix(df: pd.DataFrame) -> np.ndarray:
