@@ -152,12 +152,18 @@ def run_clv(
 
 
 def run_churn(
-    tables: dict[str, ir.Table], as_of: date, settings: Settings, purchases: ir.Table
+    tables: dict[str, ir.Table],
+    as_of: date,
+    settings: Settings,
+    purchases: ir.Table,
+    purchase_fit: dict[str, Any] | None = None,
 ) -> tuple[Any, dict]:
+    """Churn risk and reasons; `purchase_fit` = the CLV stage's purchase model (so churn
+    risk and p_alive come from the same fit)."""
     compute = _optional("kehu.analytics.churn", "compute_churn")
     if compute is None:
         return None, {"available": False}
-    out = compute(tables, as_of, settings, purchases)
+    out = compute(tables, as_of, settings, purchases, purchase_fit)
     return out.frame, {"available": True, **(out.model or {})}
 
 
@@ -247,7 +253,8 @@ def compute_snapshot(
 
         t0 = time.perf_counter()
         stage("churn")
-        churn_frame, info["churn"] = run_churn(tables, as_of, settings, rfm_rows)
+        fit = (info["clv"].get("params") or {}).get("purchase")
+        churn_frame, info["churn"] = run_churn(tables, as_of, settings, rfm_rows, fit)
         core = _attach(core, churn_frame, CHURN_COLUMNS)
         timings["churn"] = time.perf_counter() - t0
     finally:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kehu.analytics.coherence import NOT_AT_RISK
 from kehu.analytics.labels import label
 from kehu.i18n import normalize_lang, tr
 from kehu.monitor.evaluate import plain
@@ -204,6 +205,8 @@ def watchlist(
     if cur.empty or "churn_risk" not in cur:
         return {"available": False, "rows": []}
     df = cur[pd.to_numeric(cur["churn_risk"], errors="coerce") >= min_risk]
+    if "lifecycle" in df:  # lost customers are win-back candidates, not at risk (coherence)
+        df = df[~df["lifecycle"].isin(NOT_AT_RISK)]
     if tiers:
         df = df[df["value_tier"].isin(tiers)]
     df = df.sort_values(["churn_risk", "customer_id"], ascending=[False, True]).head(size)
