@@ -267,3 +267,15 @@ def test_manager_sees_region_not_other_regions(world) -> None:  # noqa: ANN001
     json.dumps(client.get("/api/v1/snapshot/watchlist").json())
     assert all(w["region"] == "华东" for w in client.get("/api/v1/snapshot/watchlist").json())
     assert date.today()  # keeps the import list honest for later edits
+
+
+def test_backtest_is_only_for_roles_that_see_every_customer(world):  # noqa: ANN001
+    """Backtest figures are workspace-wide (every region's revenue): a rep gets 403."""
+    rep = TestClient(world["app"])
+    login(rep, "zhang")
+    for url in ("/api/v1/backtest", "/api/v1/backtest/history", "/backtest"):
+        assert rep.get(url, follow_redirects=False).status_code == 403, url
+    token = Auth(world["ws"]).create_token("admin")
+    admin = TestClient(world["app"], headers={"Authorization": f"Bearer {token}"})
+    assert admin.get("/api/v1/backtest").status_code == 404  # no run stored yet
+    assert admin.get("/api/v1/backtest/history").json() == []

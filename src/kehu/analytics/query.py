@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import pandas as pd
 
+from kehu.analytics.clv_band import customer_band
 from kehu.analytics.explain import explain_all
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
@@ -154,6 +155,7 @@ def customer_360(
         "snapshot": row,
         "explanations": explain_all(row, ws.settings, lang) if row else None,
         "churn_reasons": reasons,
+        "clv_band": customer_band(ws, cid, day, row) if row else None,
         "contacts": _records(
             ws,
             "SELECT name, title, role, is_key, phone, email FROM contacts WHERE customer_id = ?"

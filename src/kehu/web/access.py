@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "users": ("admin",),
     "config": ("admin",),
     "audit": ("admin",),
+    "backtest": ("admin",),  # workspace-wide figures (revenue totals of every region)
 }
 
 PII_FIELDS = ("phone", "email", "contact_phone", "contact_email", "mobile")
