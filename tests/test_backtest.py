@@ -249,3 +249,29 @@ def test_amount_figures() -> None:
     assert out["actual"] == 6 and out["predicted"] == 6 and out["total_error"] == 0
     assert out["correlation"] == pytest.approx(1.0) and out["mae"] == pytest.approx(2 / 3, abs=1e-4)
     assert amount_figures(np.zeros(3), np.ones(3))["total_error"] is None
+
+
+def test_monthly_report_has_the_backtest_section(
+    cdnow: tuple[str, pd.DataFrame], result: dict, tmp_path: Path
+) -> None:
+    """The newest run, in the HTML (zh, en) and XLSX report."""
+    wdir, _ = cdnow
+    for lang, heading in (("zh", "预测回测"), ("en", "Prediction backtest")):
+        out = tmp_path / f"report-{lang}.html"
+        invoke(wdir, "report", "--period", "1998-06", "--format", "html", "-o", str(out),
+               lang=lang)  # fmt: skip
+        html = out.read_text(encoding="utf-8")
+        section = html[html.index('<section id="backtest">') :]
+        section = section[: section.index("</section>")]
+        assert heading in section and "ROC AUC" in section and "BG/NBD" in section
+        assert "backtest-history" in section
+    xlsx = tmp_path / "report.xlsx"
+    invoke(wdir, "report", "--period", "1998-06", "--format", "xlsx", "-o", str(xlsx))
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(xlsx).worksheets[-1]
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "ROC AUC" in cells
+    kehu_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "kehu 流失风险")
+    newest = json.loads(invoke(wdir, "backtest", "--history", "--json"))["runs"][0]
+    assert kehu_row[1] == pytest.approx(newest["churn_auc"])
