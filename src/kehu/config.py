@@ -236,7 +236,10 @@ class LifecycleSettings(Section):
 class ClvSettings(Section):
     """CLV models (docs/clv_churn.md): purchase model + Gamma-Gamma spend, discounted margin."""
 
-    model: Literal["bgnbd", "paretonbd"] = "bgnbd"
+    # "auto": BG/NBD or Pareto/NBD, whichever predicts the last `auto_holdout` time units of
+    # the workspace's own purchases better (kehu.analytics.clv.choose)
+    model: Literal["auto", "bgnbd", "paretonbd"] = "bgnbd"
+    auto_holdout: float = Field(26, gt=0)  # in time units
     margin: float = Field(0.30, ge=0, le=1)  # gross margin when orders carry no cost
     use_observed_margin: bool = True  # customer's own (amount - cost) / amount when cost known
     discount_rate: float = Field(0.10, ge=0)  # annual; applied in monthly steps

@@ -14,6 +14,7 @@ import ibis
 import pandas as pd
 
 from kehu.analytics.coherence import customer_story
+from kehu.analytics.clv_band import customer_band
 from kehu.analytics.explain import explain_all
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
@@ -156,6 +157,7 @@ def customer_360(
         "explanations": explain_all(row, ws.settings, lang) if row else None,
         "churn_reasons": reasons,
         "story": customer_story(row, ws.settings, lang) if row else None,
+        "clv_band": customer_band(ws, cid, day, row) if row else None,
         "contacts": _records(
             ws,
             "SELECT name, title, role, is_key, phone, email FROM contacts WHERE customer_id = ?"

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "kehu.cli.demo",
     "kehu.cli.quality",
     "kehu.cli.analyze",
+    "kehu.cli.backtest",
     "kehu.cli.churn",
     "kehu.cli.plan",
     "kehu.cli.monitor",

@@ -422,7 +422,11 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
     else:
         parts.append(_scores_table(snap, view["explanations"], lang))
         parts.append(_value_table(snap, view["explanations"], lang))
-        parts.append(_clv_churn_panel(snap, view["churn_reasons"], lang, view.get("story")))
+        parts.append(
+            _clv_churn_panel(
+                snap, view["churn_reasons"], lang, view.get("story"), view.get("clv_band")
+            )
+        )
     parts.extend(_activity_tables(view, lang, show_pii))
     return Group(*parts)
 
@@ -487,18 +491,30 @@ def _value_table(snap: dict[str, Any], ex: dict[str, Any], lang: str) -> Table:
     return t
 
 
+def _band(band: dict[str, Any] | None, key: str, fmt: Any, lang: str) -> str:
+    """ " (95 % 区间 a–b)" after a figure, when the run kept the model's covariance."""
+    values = (band or {}).get(key)
+    if not values:
+        return ""
+    return tr(lang, f" [dim](95% 区间 {fmt(values[1])}–{fmt(values[2])})[/]",
+              f" [dim](95% band {fmt(values[1])}–{fmt(values[2])})[/]")  # fmt: skip
+
+
 def _clv_churn_panel(
     snap: dict[str, Any],
     reasons: list[dict[str, Any]],
     lang: str,
     story: dict[str, Any] | None = None,
+    band: dict[str, Any] | None = None,
 ) -> Panel:
+    purchases = num(snap.get("expected_purchases")) + _band(band, "expected_purchases", num, lang)
+    clv = money(snap.get("predicted_clv")) + _band(band, "predicted_clv", money, lang)
     items = [
         (("历史价值(收入)", "Historical value (revenue)"), money(snap.get("clv_historical"))),
         (("历史利润", "Historical profit"), money(snap.get("profit_historical"))),
         (("存活概率", "P(alive)"), _pct(snap.get("p_alive"), 0)),
-        (("预期购买次数", "Expected purchases"), num(snap.get("expected_purchases"))),
-        (("预测终生价值", "Predicted CLV"), money(snap.get("predicted_clv"))),
+        (("预期购买次数", "Expected purchases"), purchases),
+        (("预测终生价值", "Predicted CLV"), clv),
         (("流失风险", "Churn risk"), _pct(snap.get("churn_risk"), 0)),
     ]
     lines = [f"{tr(lang, *names)}: {shown}" for names, shown in items]

@@ -301,6 +301,48 @@ def quality_section(ws: Workspace, lang: str) -> dict[str, Any]:
     return {"available": True, "data": json.loads(json.dumps(data, default=str))}
 
 
+def backtest_section(ws: Workspace, lang: str) -> dict[str, Any]:
+    """The newest `kehu backtest` run as table rows (labels in `lang`), and the last runs'
+    headline AUCs, so the report shows whether the warning is getting better."""
+    from kehu.analytics import backtest_runs
+    from kehu.analytics.backtest import NAMES
+
+    if not ws.scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'backtest_runs'"
+    ):
+        return {"available": False}
+    result = backtest_runs.latest(ws)
+    if result is None:
+        return {"available": False}
+    o = result["overall"]
+    churn = [
+        [NAMES(name, lang), m["roc_auc"], m["pr_auc"], m["brier"], m["lift_top10"],
+         m["capture_top10"], m["lift_top20"], m["capture_top20"]]
+        for name, m in o["churn"].items()
+    ]  # fmt: skip
+    amounts = [
+        [NAMES(f"{name}_model", lang), p["predicted"], p["actual"], p["total_error"],
+         p["correlation"], o["revenue"][name]["predicted"], o["revenue"][name]["actual"],
+         o["revenue"][name]["total_error"]]
+        for name, p in o["purchases"].items()
+    ]  # fmt: skip
+    history = [
+        [str(r["run_at"])[:16], str(r["as_of"]), r["horizon_days"], r["churn_auc"],
+         r["bgnbd_auc"], r["naive_auc"]]
+        for r in backtest_runs.history(ws, 6)
+    ]  # fmt: skip
+    return {
+        "available": True,
+        "as_of": result["as_of"],
+        "horizon_days": result["horizon_days"],
+        "customers": result["customers"],
+        "churn_rate": o["churn_rate"],
+        "churn": churn,
+        "amounts": amounts,
+        "history": history,
+    }
+
+
 def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, Any]:
     """Everything a report shows for `period`, in `lang`."""
     settings = ws.settings.report
@@ -348,4 +390,5 @@ def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, An
         "goals": goals_section(ws, period, lang),
         "targets": targets_section(ws, period),
         "quality": quality_section(ws, lang),
+        "backtest": backtest_section(ws, lang),
     }

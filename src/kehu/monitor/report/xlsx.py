@@ -8,7 +8,7 @@ from typing import Any
 
 from kehu.monitor.report.html import flatten
 from kehu.monitor.report.images import report_images
-from kehu.monitor.report.texts import T, goal_rows
+from kehu.monitor.report.texts import T, backtest_headers, goal_rows
 from kehu.spreadsheet import workbook
 
 
@@ -222,4 +222,17 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
         table(ws, 2, ["key", "value"], [list(r) for r in flatten(q["data"])])
     else:
         ws.write(2, 0, t("quality_na"))
+
+    ws = sheet(t("backtest")[:28], t("backtest"))
+    b = data["backtest"]
+    if b.get("available"):
+        heads = backtest_headers(lang)
+        note = T("backtest_note", lang, as_of=b["as_of"], h=b["horizon_days"],
+                 n=f"{b['customers']:,}", rate=f"{b['churn_rate']:.1%}")  # fmt: skip
+        ws.write(1, 0, note)
+        row = table(ws, 3, heads["churn"], b["churn"], {5: pct, 7: pct})
+        row = table(ws, row, heads["amounts"], b["amounts"], {3: pct, 7: pct})
+        table(ws, row, heads["history"], b["history"])
+    else:
+        ws.write(2, 0, t("backtest_na"))
     wb.close()
