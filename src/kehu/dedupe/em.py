@@ -65,7 +65,7 @@ def pattern_counts(
     return arr[:, :-1], arr[:, -1].astype(float)
 
 
-def _log_bf(
+def log_bf(
     patterns: np.ndarray, m: list[np.ndarray], u: list[np.ndarray], active: list[int]
 ) -> np.ndarray:
     out = np.zeros(len(patterns))
@@ -97,7 +97,7 @@ def run_session(
     m = [x.copy() for x in m]
     iterations = 0
     for iterations in range(1, max_iterations + 1):  # noqa: B007
-        lbf = _log_bf(patterns, m, u, active)
+        lbf = log_bf(patterns, m, u, active)
         logit = np.log(lam) - np.log1p(-lam) + lbf
         p = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
         w = counts * p

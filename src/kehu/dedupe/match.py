@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kehu.config import DedupeSettings
 from kehu.dedupe import em
@@ -180,11 +181,97 @@ class Matcher:
 
     # ---- prediction -------------------------------------------------------------------------
     def predict(self, min_probability: float, rejected: list[tuple[str, str]]) -> pa.Table:
-        """Scored pairs with probability >= min_probability, explained and constrained."""
+        """Scored pairs with probability >= min_probability, explained and constrained,
+        plus the pairs their clusters imply that no blocking rule proposed."""
         preds = self.linker.inference.predict(
             threshold_match_probability=min_probability, warning_mode="never"
         )
-        return self._explain(preds.physical_name, rejected)
+        pairs = self._explain(preds.physical_name, rejected)
+        implied = self.implied_pairs(pairs)
+        if implied:
+            extra = self._score_pairs(implied)
+            extra = extra.filter(
+                pc.greater_equal(extra.column("match_probability"), min_probability)
+            )
+            if extra.num_rows:
+                pairs = pa.concat_tables([pairs, self._explain_table(extra, rejected)])
+        return pairs
+
+    def implied_pairs(self, pairs: pa.Table) -> list[tuple[str, str]]:
+        """Pairs inside a component of the pairs >= dedupe.review (at most
+        dedupe.max_cluster_size records) that the blocking rules never proposed: a duplicate
+        of a duplicate with a typo in every key still gets its own score."""
+        df = pairs.select(["id_l", "id_r", "probability", "blocked"]).to_pandas()
+        linked = df[(df["probability"] >= self.settings.review) & df["blocked"].isna()]
+        if linked.empty:
+            return []
+        nodes, inv = np.unique(
+            np.concatenate([linked["id_l"].to_numpy(), linked["id_r"].to_numpy()]),
+            return_inverse=True,
+        )
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        k = len(linked)
+        graph = coo_matrix((np.ones(k, dtype=np.int8), (inv[:k], inv[k:])), shape=(len(nodes),) * 2)
+        _, labels = connected_components(graph, directed=False)
+        sizes = np.bincount(labels)
+        seen = set(zip(df["id_l"].tolist(), df["id_r"].tolist(), strict=True))
+        groups: dict[int, list[str]] = {}
+        for node, lab in zip(nodes.tolist(), labels.tolist(), strict=True):
+            if 3 <= sizes[lab] <= self.settings.max_cluster_size:
+                groups.setdefault(lab, []).append(node)
+        out = []
+        for members in groups.values():
+            members.sort()
+            for i, a in enumerate(members):
+                out.extend((a, b) for b in members[i + 1 :] if (a, b) not in seen)
+        return out
+
+    def _score_pairs(self, pairs: list[tuple[str, str]]) -> pa.Table:
+        """Fellegi-Sunter score of given pairs with the current m, u and λ (no
+        term-frequency adjustment): unique_id_l, unique_id_r, match_probability, match_weight."""
+        model = self.model_json()
+        m = em.levels_from_model(model, "m_probability")
+        u = em.levels_from_model(model, "u_probability")
+        lam = float(model["probability_two_random_records_match"])
+        ids = pd.DataFrame(pairs, columns=["a", "b"], dtype="string")
+        self.con.register("kehu_implied", ids)
+        cols = [c for c in self.frame.columns if c != "unique_id"]
+        sides = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in cols)
+        names = list(COMPARISONS)
+        sql = f"""
+            WITH j AS (
+              SELECT x.a, x.b, {sides} FROM kehu_implied x
+              JOIN kehu_features l ON l.unique_id = x.a
+              JOIN kehu_features r ON r.unique_id = x.b
+            )
+            SELECT a, b, {em.gamma_select()} FROM j
+        """
+        raw = self.con.sql(sql).to_arrow_table()
+        self.con.unregister("kehu_implied")
+        patterns = np.column_stack(
+            [raw.column(f"g_{n}").to_numpy().astype(np.int64) for n in names]
+        )
+        weight = np.log2(lam / (1 - lam)) + em.log_bf(
+            patterns, m, u, list(range(len(names)))
+        ) / np.log(2)
+        prob = 1.0 / (1.0 + np.power(2.0, -np.clip(weight, -1000, 1000)))
+        return pa.table(
+            {
+                "unique_id_l": raw.column("a"),
+                "unique_id_r": raw.column("b"),
+                "match_probability": pa.array(prob, pa.float64()),
+                "match_weight": pa.array(weight, pa.float64()),
+            }
+        )
+
+    def _explain_table(self, table: pa.Table, rejected: list[tuple[str, str]]) -> pa.Table:
+        self.con.register("kehu_scored", table)
+        try:
+            return self._explain("kehu_scored", rejected)
+        finally:
+            self.con.unregister("kehu_scored")
 
     def candidate_count(self) -> int:
         """Candidate pairs the blocking rules generate (exact below 200k records, else
@@ -230,6 +317,7 @@ class Matcher:
             LEFT JOIN kehu_rejected x ON x.a = j.id_l AND x.b = j.id_r
         """
         raw = self.con.sql(sql).to_arrow_table()
+        self.con.unregister("kehu_rejected")
         names = list(agree)
         flags_np = [
             np.asarray(raw.column(f"agree_{n}").to_numpy(zero_copy_only=False)) for n in names

@@ -25,6 +25,7 @@ FIELD_OF = {
     "postcode": "postcode",
     "date": "founded_or_birth_date",
     "contact": "contact_name",
+    "street": "street",
 }
 
 
@@ -63,6 +64,14 @@ def _jw(col: str, threshold: float) -> str:
     return f'jaro_winkler_similarity("{col}_l", "{col}_r") >= {threshold}'
 
 
+# A person's family or given name agrees while the other is missing or different (FEBRL's
+# dropped given names, a married surname).
+_SAME_PART = (
+    "\"ctype_l\" = 'person' AND \"ctype_r\" = 'person' AND "
+    "list_has_any(string_split(\"core_py_l\", ' '), string_split(\"core_py_r\", ' '))"
+)
+
+
 COMPARISONS: dict[str, tuple[tuple[str, ...], list[Level]]] = {
     "name": (
         ("core",),
@@ -71,8 +80,9 @@ COMPARISONS: dict[str, tuple[tuple[str, ...], list[Level]]] = {
             Level('"core_l" = "core_r"', "brand+industry exact", 0.30, 0.00005, True, "core"),
             Level('"core_py_l" = "core_py_r"', "pinyin exact", 0.08, 0.00005, True),
             Level(_jw("core_py", 0.92), "pinyin jw>=0.92", 0.07, 0.001),
-            Level(_jw("core_py", 0.80), "pinyin jw>=0.80", 0.03, 0.03),
-            Level("ELSE", "else", 0.02, 0.969),
+            Level(_SAME_PART, "one name part equal", 0.015, 0.004),
+            Level(_jw("core_py", 0.80), "pinyin jw>=0.80", 0.02, 0.03),
+            Level("ELSE", "else", 0.015, 0.965),
         ],
     ),
     "region": (
@@ -135,16 +145,18 @@ COMPARISONS: dict[str, tuple[tuple[str, ...], list[Level]]] = {
         ("postcode",),
         [
             Level('"postcode_l" = "postcode_r"', "exact", 0.85, 0.002, True),
-            Level('left("postcode_l", 4) = left("postcode_r", 4)', "first 4", 0.05, 0.01),
-            Level("ELSE", "else", 0.10, 0.988),
+            Level('left("postcode_l", 4) = left("postcode_r", 4)', "first 4", 0.03, 0.01),
+            Level('levenshtein("postcode_l", "postcode_r") <= 1', "one digit", 0.04, 0.01),
+            Level("ELSE", "else", 0.08, 0.978),
         ],
     ),
     "date": (
         ("date",),
         [
-            Level('"date_l" = "date_r"', "exact", 0.88, 0.0002, True),
-            Level('left("date_l", 4) = left("date_r", 4)', "same year", 0.05, 0.03),
-            Level("ELSE", "else", 0.07, 0.9698),
+            Level('"date_l" = "date_r"', "exact", 0.85, 0.0002, True),
+            Level('levenshtein("date_l", "date_r") <= 1', "one digit", 0.05, 0.004),
+            Level('left("date_l", 4) = left("date_r", 4)', "same year", 0.03, 0.03),
+            Level("ELSE", "else", 0.07, 0.9658),
         ],
     ),
     "contact": (
@@ -153,6 +165,15 @@ COMPARISONS: dict[str, tuple[tuple[str, ...], list[Level]]] = {
             Level('"contact_key_l" = "contact_key_r"', "exact", 0.70, 0.002, True),
             Level(_jw("contact_key", 0.90), "jw>=0.90", 0.05, 0.01),
             Level("ELSE", "else", 0.25, 0.988),
+        ],
+    ),
+    "street": (
+        ("street",),
+        [
+            Level('"street_l" = "street_r"', "exact", 0.65, 0.0005, True),
+            Level(_jw("street", 0.92), "jw>=0.92", 0.20, 0.003),
+            Level(_jw("street", 0.80), "jw>=0.80", 0.08, 0.05),
+            Level("ELSE", "else", 0.07, 0.9465),
         ],
     ),
 }
@@ -167,6 +188,12 @@ BLOCKING_RULES = (
     'l."block_prefix" = r."block_prefix" AND l."city" = r."city" AND l."ctype" = r."ctype"',
     'l."block_prefix" = r."block_prefix" AND l."date" = r."date"',
     'l."block_prefix" = r."block_prefix" AND l."postcode" = r."postcode"',
+    # A typo in the name: other keys that rarely coincide together.
+    'l."date" = r."date" AND l."postcode" = r."postcode"',
+    'l."street" = r."street" AND l."postcode" = r."postcode"',
+    'l."street" = r."street" AND l."city" = r."city"',
+    'l."name_sdx" = r."name_sdx" AND l."city" = r."city"',
+    'l."name_sdx" = r."name_sdx" AND l."date" = r."date"',
 )
 
 # EM sessions (each fixes the comparisons its blocking rule uses).
@@ -174,6 +201,7 @@ TRAINING_RULES = (
     'l."core_py" = r."core_py"',
     'l."phone" = r."phone"',
     'l."reg_id" = r."reg_id"',
+    'l."date" = r."date" AND l."postcode" = r."postcode"',
 )
 
 # Deterministic rules for estimating the share of matching pairs (λ).

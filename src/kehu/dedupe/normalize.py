@@ -764,6 +764,26 @@ def parse_person(raw: str | None) -> PersonName:
     return PersonName("".join(tokens), family, given, key)
 
 
+_SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556")
+
+
+@lru_cache(maxsize=200_000)
+def soundex(token: str) -> str:
+    """American Soundex of an ASCII word (pinyin for Chinese): first letter + three digits;
+    a typo after the first letter usually leaves it unchanged."""
+    word = re.sub(r"[^a-z]", "", token.lower())
+    if not word:
+        return ""
+    codes = word.translate(_SOUNDEX)
+    out, last = [word[0]], codes[0]
+    for ch, code in zip(word[1:], codes[1:], strict=True):
+        if code.isdigit() and code != last:
+            out.append(code)
+        if ch not in "hw":  # h and w do not separate equal codes
+            last = code
+    return ("".join(out) + "000")[:4]
+
+
 # ---- identifiers --------------------------------------------------------------------------
 
 _CLEAN_ID = re.compile(r"[0-9A-Z]{9,18}")
