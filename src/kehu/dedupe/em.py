@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from kehu.dedupe.model import COMPARISONS
+from kehu.dedupe.model import COMPARISONS, FIXED
 
 M_FLOOR = 1e-6
 
@@ -165,7 +165,9 @@ def active_comparisons(rule: str) -> list[int]:
     """Comparisons a session may train: those not read by its blocking rule."""
     used = rule_columns(rule)
     out = []
-    for i, (_name, (null_cols, levels)) in enumerate(COMPARISONS.items()):
+    for i, (name, (null_cols, levels)) in enumerate(COMPARISONS.items()):
+        if name in FIXED:
+            continue
         cols = set(null_cols)
         for lv in levels:
             cols.update(c.removesuffix("_l").removesuffix("_r") for c in _sql_cols(lv.sql))

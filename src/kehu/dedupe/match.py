@@ -29,6 +29,8 @@ from kehu.dedupe.model import (
     COMPARISONS,
     DETERMINISTIC_RULES,
     FIELD_OF,
+    FIXED,
+    HOLD,
     TRAINING_RULES,
     agree_conditions,
     settings_dict,
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 class MatchResult:
     """Scored candidate pairs (id_l < id_r) and how the model was obtained."""
 
-    pairs: pa.Table  # id_l, id_r, probability, match_weight, agreed, blocked
+    pairs: pa.Table  # id_l, id_r, probability, match_weight, agreed, blocked, hold
     candidate_pairs: int
     trained: bool
     model: dict[str, Any]
@@ -138,10 +140,11 @@ class Matcher:
         model = self.linker.misc.save_model_to_json()
         prior = settings_dict(model["probability_two_random_records_match"])
         prior_m = em.levels_from_model(prior, "m_probability")
-        u = em.fill_missing(
-            em.levels_from_model(model, "u_probability"),
-            em.levels_from_model(prior, "u_probability"),
-        )
+        prior_u = em.levels_from_model(prior, "u_probability")
+        u = em.fill_missing(em.levels_from_model(model, "u_probability"), prior_u)
+        for c, name in enumerate(COMPARISONS):
+            if name in FIXED:
+                u[c] = prior_u[c]
         estimates: dict[int, list[np.ndarray]] = {}
         columns = [c for c in self.frame.columns if c != "unique_id"]
         self.sessions = []
@@ -295,6 +298,7 @@ class Matcher:
         sides = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in cols)
         agree = agree_conditions()
         flags = ", ".join(f"{cond} AS agree_{name}" for name, cond in agree.items())
+        hold = " ".join(f"WHEN {cond} THEN '{name}'" for name, cond in HOLD.items())
         sql = f"""
             WITH j AS (
               SELECT least(p.unique_id_l, p.unique_id_r) AS id_l,
@@ -305,6 +309,7 @@ class Matcher:
               JOIN kehu_features r ON r.unique_id = p.unique_id_r
             )
             SELECT j.id_l, j.id_r, j.probability, j.match_weight, {flags},
+                   CASE {hold} END AS hold,
                    CASE
                      WHEN ctype_given_l AND ctype_given_r AND ctype_l <> ctype_r THEN 'type'
                      WHEN coalesce(entity_l, '') <> coalesce(entity_r, '') THEN 'branch'
@@ -334,6 +339,7 @@ class Matcher:
                 "match_weight": raw.column("match_weight"),
                 "agreed": pa.array(agreed, pa.string()),
                 "blocked": raw.column("blocked"),
+                "hold": raw.column("hold"),
             }
         )
 

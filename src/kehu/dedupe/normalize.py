@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kehu.dedupe.latin import sinicize
 from kehu.dedupe.regions import (
     CITIES,
     COUNTRY_NAMES,
@@ -550,7 +551,7 @@ def parse_company(raw: str | None, home_city: str | None = None) -> CompanyName:
     `home_city` (the record's own city, short form) lets an ambiguous place name such as
     黑河 or 东方 count as the region prefix when the record is located there.
     """
-    name = clean_text(raw)
+    name = clean_text(sinicize(raw) if raw else raw)
     s, branch = _split_branch(name)
     # Legal form may be written once or twice (集团 + 有限公司): strip repeatedly.
     forms: list[str] = []
