@@ -75,10 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-splink", action="store_true")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--review", default="25,50,100", help="reviewed pairs per step ('' to skip)"
+    )
+    parser.add_argument(
+        "--review-floor", type=float, default=None, help="dedupe.review for the simulation"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(HERE.parent))
-    from bench.febrl import splink_febrl, to_customers, truth_clusters
+    from bench.febrl import review_simulation, splink_febrl, to_customers, truth_clusters
     from kehu.dedupe.evaluate import linkage_scores
 
     data = ensure_febrl(args.data)
@@ -121,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         entry = {"records": len(raw), "true_pairs": figures.pop("true_pairs"), "kehu": figures}
         if not args.no_splink:
             entry["splink"] = splink_febrl(raw, truth)
+        if args.review:
+            steps = [int(x) for x in args.review.split(",")]
+            entry["review"] = review_simulation(folder / "ws", truth, raw["rec_id"].tolist(), steps)
         results[f"febrl{key}"] = entry
         print(_summary(f"FEBRL{key}", entry))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
@@ -150,6 +159,13 @@ def _summary(name: str, entry: dict) -> str:
                     f"F1 {m['f1']:.4f}"
                 )
         lines.append(f"  {tool:<6} seconds {f.get('seconds', f.get('dedupe_seconds'))}")
+    for step in entry.get("review", []):
+        learned = step["learning"] or {}
+        lines.append(
+            f"  review {step['reviewed']:>4} pairs: F1 {step['f1']:.4f} (P {step['precision']:.4f}"
+            f" R {step['recall']:.4f}; auto F1 {step['auto_f1']:.4f}); queue {step['queue']}; "
+            f"labels applied {learned.get('applied', False)}"
+        )
     return "\n".join(lines)
 
 

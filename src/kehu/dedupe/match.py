@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kehu.config import DedupeSettings
-from kehu.dedupe import em
+from kehu.dedupe import em, labels
+from kehu.dedupe.labels import Learning
 from kehu.dedupe.model import (
     BLOCKING_RULES,
     COMPARISONS,
@@ -49,6 +50,7 @@ class MatchResult:
     trained: bool
     model: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    learning: Learning | None = None
 
 
 def _quiet_splink() -> None:
@@ -178,6 +180,28 @@ class Matcher:
         self.linker = Linker(self.sdf, model, log_level=None)
         self.trained = True
         return True
+
+    def learn(self, found: list[tuple[dict[str, int], str]]) -> Learning:
+        """Re-estimate m from reviewed pairs (when there are `dedupe.min_labels`, matches
+        among them) and the automatic threshold from the labelled non-matches."""
+        matches = sum(1 for _, lab in found if lab == labels.MATCH)
+        res = Learning(len(found), matches, len(found) - matches, False, self.settings.min_labels)
+        if len(found) < self.settings.min_labels:
+            return res
+        from splink import Linker
+
+        model = self.model_json()
+        m = em.levels_from_model(model, "m_probability")
+        u = em.levels_from_model(model, "u_probability")
+        lam = float(model["probability_two_random_records_match"])
+        m_new = labels.supervised_m(m, found, self.settings.label_prior_pairs) if matches else m
+        em.write_levels(model, "m_probability", m_new)
+        self.linker = Linker(self.sdf, model, log_level=None)
+        auto = labels.safe_auto_merge(self.settings.auto_merge, found, m_new, u, lam)
+        res.applied = True
+        res.m_changes = labels.m_changes(m, m_new)
+        res.auto_merge = auto if auto != self.settings.auto_merge else None
+        return res
 
     def model_json(self) -> dict[str, Any]:
         return self.linker.misc.save_model_to_json()
@@ -353,6 +377,7 @@ def score(
     model: dict[str, Any] | None = None,
     train: bool = True,
     temp_dir: Path | None = None,
+    reviewed: list[tuple[dict[str, int], str]] | None = None,
 ) -> MatchResult:
     """Train (unless a model is given or there are too few records) and score all pairs."""
     timings: dict[str, float] = {}
@@ -360,6 +385,7 @@ def score(
     matcher = Matcher(features, settings, model=model, temp_dir=temp_dir)
     try:
         trained = matcher.train() if (train and model is None) else model is not None
+        learning = matcher.learn(reviewed) if reviewed else None
         timings["train"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         floor = settings.review if min_probability is None else min_probability
@@ -368,6 +394,6 @@ def score(
         t2 = time.perf_counter()
         candidates = matcher.candidate_count() if settings.count_candidates else -1
         timings["count"] = time.perf_counter() - t2
-        return MatchResult(pairs, candidates, trained, matcher.model_json(), timings)
+        return MatchResult(pairs, candidates, trained, matcher.model_json(), timings, learning)
     finally:
         matcher.close()
