@@ -149,8 +149,8 @@ def review_simulation(
     out = []
     reviewed = 0
     try:
+        res = run_dedupe(ws, dry_run=True)
         for target in [0, *steps]:
-            res = run_dedupe(ws, dry_run=True)
             if target > reviewed:
                 done = {(a, b) for a, b in ws.rows("SELECT id_l, id_r FROM dedupe_labels")}
                 queue = [p for p in pending_pairs(ws) if (p["id_l"], p["id_r"]) not in done]
