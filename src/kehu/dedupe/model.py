@@ -90,6 +90,9 @@ COMPARISONS: dict[str, tuple[tuple[str, ...], list[Level]]] = {
             Level('"core_py_l" = "core_py_r"', "pinyin exact", 0.08, 0.00005, True),
             Level(SHORT_NAME, "short name (简称)", 0.02, 0.0002),
             Level(_jw("core_py", 0.92), "pinyin jw>=0.92", 0.07, 0.001),
+            # Same 字号 (other industry) or same family name: worth less for 王, 李, 张 or a
+            # brand word many companies use (term-frequency adjusted on the brand).
+            Level('"brand_l" = "brand_r"', "same brand / family name", 0.01, 0.003, False, "brand"),
             Level(_SAME_PART, "one name part equal", 0.015, 0.004),
             Level(_jw("core_py", 0.80), "pinyin jw>=0.80", 0.02, 0.03),
             Level("ELSE", "else", 0.015, 0.965),
