@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--review-floor", type=float, default=None, help="dedupe.review for the simulation"
     )
+    parser.add_argument(
+        "--untrained", action="store_true", help="simulate review on the priors-only model"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(HERE.parent))
@@ -129,7 +132,14 @@ def main(argv: list[str] | None = None) -> int:
             entry["splink"] = splink_febrl(raw, truth)
         if args.review:
             steps = [int(x) for x in args.review.split(",")]
-            entry["review"] = review_simulation(folder / "ws", truth, raw["rec_id"].tolist(), steps)
+            entry["review"] = review_simulation(
+                folder / "ws",
+                truth,
+                raw["rec_id"].tolist(),
+                steps,
+                review_floor=args.review_floor,
+                untrained=args.untrained,
+            )
         results[f"febrl{key}"] = entry
         print(_summary(f"FEBRL{key}", entry))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024

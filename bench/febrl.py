@@ -128,13 +128,16 @@ def review_simulation(
     ids: list[str],
     steps: Sequence[int],
     review_floor: float | None = None,
+    untrained: bool = False,
 ) -> list[dict[str, Any]]:
     """F1 after 0, 25, 50, 100 … reviewed pairs, taken in the review queue's own order (most
     likely first) and decided by the truth: a non-duplicate is rejected as `kehu dedupe
     reject` does; a duplicate is labelled as `kehu dedupe merge` labels it, without folding
     the records, so every step is scored on the same records. Each step re-runs `kehu dedupe
     --dry-run`, which learns from the labels so far. `review_floor` lowers dedupe.review for
-    the run (a longer queue than the default thresholds leave on FEBRL)."""
+    the run (a longer queue than the default thresholds leave on FEBRL); `untrained` keeps
+    the documented priors (as a workspace below dedupe.min_train_records has), so the labels
+    are the only thing the model learns from."""
     from datetime import datetime
 
     from kehu.dedupe.labels import MATCH, record_label
@@ -144,8 +147,12 @@ def review_simulation(
 
     same = {rid: "-".join(rid.split("-")[:2]) for rid in ids}
     ws = Workspace.open(ws_path)
+    update: dict[str, Any] = {}
     if review_floor is not None:
-        ws.settings.dedupe = ws.settings.dedupe.model_copy(update={"review": review_floor})
+        update["review"] = review_floor
+    if untrained:
+        update["min_train_records"] = 10**9
+    ws.settings.dedupe = ws.settings.dedupe.model_copy(update=update)
     out = []
     reviewed = 0
     try:
