@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from kehu.cli import main
 from kehu.dedupe.labels import MATCH, NON_MATCH, safe_auto_merge, supervised_m
 from kehu.dedupe.model import COMPARISONS
 from kehu.dedupe.run import run_dedupe
@@ -33,7 +36,9 @@ def _records() -> list[dict[str, str]]:
     return out
 
 
-def test_decisions_become_labels_and_move_m(tmp_path: Path) -> None:
+def test_decisions_become_labels_and_move_m(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     ws = Workspace.init(tmp_path / "ws")
     try:
         import_records(ws, "customers", _records(), source="crm")
@@ -59,6 +64,20 @@ def test_decisions_become_labels_and_move_m(tmp_path: Path) -> None:
         assert res.changes["auto_records"][0] == first.auto_records
     finally:
         ws.close()
+    # The CLI says what the labels changed, in the user's language.
+    for lang, words in (
+        ("en", "learned from 23 reviewed pairs"),
+        ("zh", "已从 23 对人工复核结果学习"),
+    ):
+        monkeypatch.setattr(
+            sys, "argv", ["kehu", "-w", str(tmp_path / "ws"), "--lang", lang, "dedupe", "--dry-run"]
+        )
+        try:
+            main()
+        except SystemExit as exc:
+            assert not exc.code
+        out = capsys.readouterr().out
+        assert words in out and "postcode" in out, out
 
 
 def test_supervised_m_follows_the_labels() -> None:

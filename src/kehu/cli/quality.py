@@ -69,8 +69,8 @@ T = Catalog(
             "  {field} · {level}: m {a:.3f} → {b:.3f}",
         ),
         "learn_auto": (
-            "  自动合并阈值提高到 {t:.4f}(高于被否决的对)",
-            "  automatic threshold raised to {t:.4f} (above the rejected pairs)",
+            "  自动合并阈值提高到 {t:.6f}(高于被否决的对)",
+            "  automatic threshold raised to {t:.6f} (above the rejected pairs)",
         ),
         "change": (
             "  与上次相比 {what}:{a:,} → {b:,}",
