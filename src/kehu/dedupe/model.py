@@ -73,11 +73,19 @@ SHORT_NAME = (
 )
 HOLD = {"short_name": f'({SHORT_NAME}) AND "core_py_l" <> "core_py_r"'}
 
+
 # A person's family or given name agrees while the other is missing or different (FEBRL's
 # dropped given names, a married surname).
+def _part(side: str, i: int) -> str:
+    return f"split_part(\"core_py_{side}\", ' ', {i})"
+
+
+# The person key is "<part> <part>" (sorted) or one part; split_part runs on DuckDB and Spark.
 _SAME_PART = (
-    "\"ctype_l\" = 'person' AND \"ctype_r\" = 'person' AND "
-    "list_has_any(string_split(\"core_py_l\", ' '), string_split(\"core_py_r\", ' '))"
+    "\"ctype_l\" = 'person' AND \"ctype_r\" = 'person' AND ("
+    f"{_part('l', 1)} = {_part('r', 1)} OR {_part('l', 1)} = {_part('r', 2)} OR "
+    f"({_part('l', 2)} <> '' AND ({_part('l', 2)} = {_part('r', 1)} OR "
+    f"{_part('l', 2)} = {_part('r', 2)})))"
 )
 
 
