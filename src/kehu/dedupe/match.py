@@ -63,6 +63,9 @@ def new_connection(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB for Splink's work tables (spills to `temp_dir` when large)."""
     con = duckdb.connect(":memory:")
+    # DuckDB draws a progress bar on stdout for queries over 2 s, which would corrupt
+    # `kehu dedupe --json` on a busy machine.
+    con.execute("SET enable_progress_bar = false")
     if temp_dir is not None:
         temp_dir.mkdir(parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = '{temp_dir.as_posix()}'")
