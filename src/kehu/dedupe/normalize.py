@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kehu.dedupe.latin import sinicize
 from kehu.dedupe.regions import (
     CITIES,
     COUNTRY_NAMES,
@@ -556,7 +557,7 @@ def parse_company(raw: str | None, home_city: str | None = None) -> CompanyName:
     `home_city` (the record's own city, short form) lets an ambiguous place name such as
     黑河 or 东方 count as the region prefix when the record is located there.
     """
-    name = clean_text(raw)
+    name = clean_text(sinicize(raw) if raw else raw)
     s, branch = _split_branch(name)
     # Legal form may be written once or twice (集团 + 有限公司): strip repeatedly.
     forms: list[str] = []
@@ -768,6 +769,26 @@ def parse_person(raw: str | None) -> PersonName:
         family, given = tokens[0], "".join(tokens[1:])
     key = " ".join(sorted(p for p in (family, given) if p))
     return PersonName("".join(tokens), family, given, key)
+
+
+_SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556")
+
+
+@lru_cache(maxsize=200_000)
+def soundex(token: str) -> str:
+    """American Soundex of an ASCII word (pinyin for Chinese): first letter + three digits;
+    a typo after the first letter usually leaves it unchanged."""
+    word = re.sub(r"[^a-z]", "", token.lower())
+    if not word:
+        return ""
+    codes = word.translate(_SOUNDEX)
+    out, last = [word[0]], codes[0]
+    for ch, code in zip(word[1:], codes[1:], strict=True):
+        if code.isdigit() and code != last:
+            out.append(code)
+        if ch not in "hw":  # h and w do not separate equal codes
+            last = code
+    return ("".join(out) + "000")[:4]
 
 
 # ---- identifiers --------------------------------------------------------------------------

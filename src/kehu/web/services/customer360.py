@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kehu.analytics.coherence import customer_story
 from kehu.analytics.clv_band import customer_band
+from kehu.analytics.coherence import customer_story
 from kehu.web.access import mask_records
 from kehu.web.services import monitoring, planning
 from kehu.web.services.common import parse_json, query, table_columns, table_exists
