@@ -159,9 +159,9 @@ class ValueIndicatorWeights(Section):
     margin: float = Field(0.25, ge=0)
     collection: float = Field(0.25, ge=0)
     # growth (成长潜力)
-    spend_trend: float = Field(0.40, ge=0)
-    pipeline: float = Field(0.25, ge=0)
-    budget_growth: float = Field(0.15, ge=0)
+    spend_trend: float = Field(0.45, ge=0)
+    pipeline: float = Field(0.10, ge=0)
+    budget_growth: float = Field(0.25, ge=0)
     industry_growth: float = Field(0.10, ge=0)
     company_size: float = Field(0.10, ge=0)
     # stability (合作稳定性)
@@ -172,6 +172,56 @@ class ValueIndicatorWeights(Section):
     benchmark: float = Field(0.40, ge=0)
     reference: float = Field(0.30, ge=0)
     industry_position: float = Field(0.30, ge=0)
+
+
+Breakpoints = list[tuple[float, float]]
+
+
+class ValueRubric(Section):
+    """Absolute 0-100 rubrics: (input, points) breakpoints, linear in between, flat outside.
+
+    Inputs are ratios, so the rubric means the same in every company (docs/analytics.md).
+    """
+
+    # share of 12-month revenue from customers that spend more (Pareto position; 0 = the top)
+    sales_share: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 100.0), (0.5, 95.0), (0.8, 80.0), (0.95, 50.0), (1.0, 10.0)]
+    )
+    # the customer's margin rate / the workspace's margin rate
+    margin: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 0.0), (0.5, 50.0), (0.9, 85.0), (1.1, 100.0)]
+    )
+    # 回款率: paid / due over the window's due orders
+    collection: Breakpoints = Field(
+        default_factory=lambda: [(0.5, 0.0), (0.8, 50.0), (0.95, 90.0), (1.0, 100.0)]
+    )
+    # year-on-year spend growth (spend_12m / spend_prev_12m - 1); no previous year = the top
+    spend_trend: Breakpoints = Field(
+        default_factory=lambda: [(-0.5, 0.0), (-0.2, 30.0), (0.0, 60.0), (0.1, 85.0), (0.2, 100.0)]
+    )
+    # open pipeline / spend_12m (no spend but a pipeline = the top)
+    pipeline: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 0.0), (0.1, 40.0), (0.3, 70.0), (0.6, 100.0)]
+    )
+    # coefficient of variation of the gaps between purchase days (1 = as random as Poisson)
+    regularity: Breakpoints = Field(
+        default_factory=lambda: [(0.3, 100.0), (0.6, 85.0), (1.0, 70.0), (1.5, 40.0), (2.5, 0.0)]
+    )
+    # complaints per order over 12 months
+    complaints: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 100.0), (0.1, 70.0), (0.3, 30.0), (0.5, 0.0)]
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ValueRubric:
+        for name in type(self).model_fields:
+            points = getattr(self, name)
+            xs = [x for x, _ in points]
+            if len(points) < 2 or any(a >= b for a, b in zip(xs, xs[1:], strict=False)):
+                raise ValueError(f"value.rubric.{name}: 2+ breakpoints with growing inputs")
+            if any(not 0.0 <= y <= 100.0 for _, y in points):
+                raise ValueError(f"value.rubric.{name}: points must be within 0-100")
+        return self
 
 
 def _default_position_scores() -> dict[str, float]:
@@ -191,12 +241,13 @@ def _default_position_scores() -> dict[str, float]:
 class ValueSettings(Section):
     weights: ValueWeights = Field(default_factory=ValueWeights)
     indicators: ValueIndicatorWeights = Field(default_factory=ValueIndicatorWeights)
+    rubric: ValueRubric = Field(default_factory=ValueRubric)
     # Tier cut-offs on the 0-100 score: strategic >= 90, core >= 70, potential >= 50.
     tier_strategic: float = 90.0
     tier_core: float = 70.0
     tier_potential: float = 50.0
     tenure_full_years: float = Field(5.0, gt=0)  # years of cooperation worth 100 points
-    growth_full: float = Field(0.20, gt=0)  # budget/industry growth of +x -> 100, -x -> 0
+    growth_full: float = Field(0.10, gt=0)  # budget/industry growth of +x -> 100, -x -> 0
     collection_grace_days: int = Field(30, ge=0)  # an order without due_date is due after this
     complaint_categories: list[str] = Field(
         default_factory=lambda: ["投诉", "complaint", "complaints"]
