@@ -976,16 +976,18 @@ class ScheduleSettings(Section):
 
 
 class PriorityWeights(Section):
-    """Task priority weights (seed 000 优先级排序: 战略对齐度, 投入产出比, 成长潜力, 风险)."""
+    """Task priority weights (seed 000 优先级排序: 战略对齐度, 投入产出比, 成长潜力, 风险可控性)
+    plus churn urgency as a separate factor."""
 
     strategic_fit: float = Field(0.30, ge=0)
-    value: float = Field(0.30, ge=0)
-    growth: float = Field(0.20, ge=0)
-    risk: float = Field(0.20, ge=0)
+    value: float = Field(0.25, ge=0)  # ROI: value at stake / cost of the measures
+    growth: float = Field(0.15, ge=0)
+    risk: float = Field(0.10, ge=0)  # controllable (payment) risk: paying well ranks higher
+    urgency: float = Field(0.20, ge=0)  # churn risk
 
     @model_validator(mode="after")
     def _positive(self) -> PriorityWeights:
-        if self.strategic_fit + self.value + self.growth + self.risk <= 0:
+        if self.strategic_fit + self.value + self.growth + self.risk + self.urgency <= 0:
             raise ValueError("plan.weights must not all be 0")
         return self
 
@@ -995,17 +997,23 @@ class PlanSettings(Section):
 
     playbook_file: str | None = None  # a playbook TOML (relative to the workspace) over defaults
     # Playbooks tried in order; a customer's task comes from the first one that matches.
+    # Seed order: 战略级 and 高价值 first (深化合作), then rescue, onboarding, core, cultivation;
+    # basic / low-value customers get standard service and no individual task.
     precedence: list[str] = Field(
         default_factory=lambda: [
+            "value_tier.strategic",
+            "rfm_type.high_value",
             "rfm_type.churn_risk",
             "rfm_type.new",
-            "value_tier.strategic",
             "value_tier.core",
             "value_tier.potential",
             "rfm_type.potential",
         ]
     )
-    churn_threshold: float = Field(0.6, ge=0, le=1)  # churn_risk >= this -> rescue playbook
+    # churn_risk >= this: the rescue playbook, or the rescue measures merged into the task of
+    # a higher-precedence playbook (one task per customer)
+    churn_threshold: float = Field(0.6, ge=0, le=1)
+    urgent_risk: float = Field(0.8, ge=0, le=1)  # churn_risk >= this adds the urgent measures
     # lifecycle stages that get no individual task (lost = no order for lifecycle.lost_days)
     skip_lifecycles: list[str] = Field(default_factory=lambda: ["lost"])
     max_open_per_owner: int = Field(0, ge=0)  # cap on open tasks per owner (0 = no cap)
@@ -1013,15 +1021,20 @@ class PlanSettings(Section):
     tier_fit: dict[str, float] = Field(
         default_factory=lambda: {"strategic": 1.0, "core": 0.75, "potential": 0.5, "basic": 0.25}
     )
-    high_priority: float = Field(70.0, ge=0, le=100)
-    medium_priority: float = Field(40.0, ge=0, le=100)
+    roi_full: float = Field(100.0, gt=1)  # value at stake / cost worth a full ROI factor
+    collection_safe: float = Field(0.95, gt=0, le=1)  # collection rate with no payment risk
+    collection_risky: float = Field(0.50, ge=0, lt=1)  # collection rate that is all risk
+    high_priority: float = Field(60.0, ge=0, le=100)
+    medium_priority: float = Field(45.0, ge=0, le=100)
     due_days_high: int = Field(7, gt=0)
     due_days_medium: int = Field(14, gt=0)
     due_days_low: int = Field(30, gt=0)
-    default_owner: str = "unassigned"
+    default_owner: str = "unassigned"  # RACI R when neither the customer nor a team has one
     managers: dict[str, str] = Field(default_factory=dict)  # owner -> manager (RACI A)
     region_leads: dict[str, str] = Field(default_factory=dict)  # region -> lead (RACI A)
-    accountable: str = "sales_manager"  # RACI A when neither is configured
+    # RACI A when none of the above nor an active `manager` user of the region is found
+    # (None: left empty and the plan warns)
+    accountable: str | None = None
     consulted: str = "tech_support"  # RACI C unless the playbook action names one
     informed: str = "sales_ops"  # RACI I
     goal_grain: Literal["month", "quarter", "year"] = "month"
