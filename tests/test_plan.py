@@ -209,7 +209,7 @@ def test_priority_components_by_hand() -> None:
     assert out["score_urgency"].tolist() == [0.9, 0.1, 0.0]
     # 100 x (0.3 fit + 0.25 ROI + 0.15 growth + 0.1 risk + 0.2 urgency)
     assert out["priority"].tolist() == [69.3, 57.0, 40.0]
-    assert out["priority_band"].tolist() == ["high", "medium", "low"]
+    assert out["priority_band"].tolist() == ["high", "high", "low"]  # cut-offs 55 and 45
 
 
 def test_tasks_list_filters_and_export(pws: Workspace, tmp_path) -> None:

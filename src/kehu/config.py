@@ -1024,7 +1024,7 @@ class PlanSettings(Section):
     roi_full: float = Field(100.0, gt=1)  # value at stake / cost worth a full ROI factor
     collection_safe: float = Field(0.95, gt=0, le=1)  # collection rate with no payment risk
     collection_risky: float = Field(0.50, ge=0, lt=1)  # collection rate that is all risk
-    high_priority: float = Field(60.0, ge=0, le=100)
+    high_priority: float = Field(55.0, ge=0, le=100)
     medium_priority: float = Field(45.0, ge=0, le=100)
     due_days_high: int = Field(7, gt=0)
     due_days_medium: int = Field(14, gt=0)

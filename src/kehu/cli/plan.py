@@ -68,6 +68,7 @@ def plan(
     """Turn the latest customer snapshot into tasks (playbooks, RACI, priority). 生成行动计划"""
     from kehu.planning.labels import BANDS, label, team
     from kehu.planning.plan import make_plan
+    from kehu.planning.priority import FACTORS
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -85,16 +86,8 @@ def plan(
             f"{res.created} tasks, {res.existing} already covered",
         )
     )
-    if res.deferred:
-        console.print(
-            tr(
-                lang,
-                f"[yellow]{res.deferred} 个任务因负责人待办已达上限"
-                f"(plan.max_open_per_owner)而推迟[/]",
-                f"[yellow]{res.deferred} tasks deferred: their owners are at "
-                f"plan.max_open_per_owner open tasks[/]",
-            )
-        )
+    for zh, en in res.warnings:
+        console.print(f"[bold yellow]{tr(lang, '警告', 'Warning')}: {tr(lang, zh, en)}[/]")
     if not res.created:
         return
     table = Table(title=tr(lang, "优先级最高的新任务", "Top new tasks"))
@@ -102,6 +95,7 @@ def plan(
         tr(lang, "客户", "customer"),
         tr(lang, "策略方向", "direction"),
         tr(lang, "优先级", "priority"),
+        tr(lang, "战略/投产/成长/风控/紧迫", "fit/ROI/growth/risk/urgency"),
         tr(lang, "截止", "due"),
         "R",
         "A",
@@ -112,6 +106,7 @@ def plan(
             f"{t['customer_name'] or ''} ({t['customer_id']})",
             tr(lang, t["direction_zh"], t["direction_en"]),
             f"{t['priority']:.1f} {label(BANDS, t['priority_band'], lang)}",
+            "/".join(f"{t[f'score_{f}']:.2f}" for f in FACTORS),
             str(t["due_date"]),
             team(t["owner"], lang),
             team(t["accountable"], lang),

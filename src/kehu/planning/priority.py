@@ -4,7 +4,7 @@ Each factor is in [0, 1] and stored on the task (score_*):
 - strategic fit (战略对齐度): `plan.tier_fit[value_tier]` (strategic 1.0 … basic 0.25);
 - ROI (投入产出比): value at stake ÷ the task's yearly cost, on a log scale:
   log10(ratio) ÷ log10(`plan.roi_full`), clipped (ratio 1 or less -> 0, roi_full -> 1); the value
-  at stake is predicted_clv (else the last 12 months' spend);
+  at stake is the larger of predicted_clv and the last 12 months' spend;
 - growth potential (成长潜力): percentile rank of the predicted change in yearly purchases
   (`expected_purchases` scaled to a year minus `orders_12m`), averaged with the percentile rank
   of `budget_growth` when the customers table has it;
@@ -69,7 +69,8 @@ def score(frame: pd.DataFrame, plan: PlanSettings, clv: ClvSettings) -> pd.DataF
         return pd.to_numeric(out[col], errors="coerce").astype("float64")
 
     out["score_strategic_fit"] = out["value_tier"].map(plan.tier_fit).astype("float64").fillna(0.0)
-    at_stake = num("predicted_clv").fillna(num("spend_12m"))
+    # a churning customer's predicted CLV collapses, yet its current revenue is what is at stake
+    at_stake = pd.concat([num("predicted_clv"), num("spend_12m")], axis=1).max(axis=1)
     out["score_value"] = roi_score(at_stake, num("cost"), plan.roi_full)
     per_year = 365.0 / horizon_days(clv)
     growth = percentile_rank(num("expected_purchases") * per_year - num("orders_12m").fillna(0.0))
