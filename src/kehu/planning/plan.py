@@ -152,7 +152,8 @@ def _rescue(frame: pd.DataFrame, books: dict[str, Playbook], plan: PlanSettings)
     risk = pd.to_numeric(frame["churn_risk"], errors="coerce").fillna(0.0)
     at_risk = risk >= plan.churn_threshold
     urgent = risk >= plan.urgent_risk
-    codes = frame["churn_reasons"].map(rescue.reason_codes)
+    codes = pd.Series([()] * len(frame), index=frame.index, dtype=object)
+    codes[at_risk] = frame.loc[at_risk, "churn_reasons"].map(rescue.reason_codes)
     cache: dict[tuple[str, tuple[str, ...], bool, bool], tuple[str, float, int | None]] = {}
     rows = []
     for key, c, r, u in zip(frame["playbook"], codes, at_risk, urgent, strict=True):
