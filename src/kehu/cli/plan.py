@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from kehu.cli.common import console, lang_of, open_ws, print_json
@@ -87,7 +88,7 @@ def plan(
         )
     )
     for zh, en in res.warnings:
-        console.print(f"[bold yellow]{tr(lang, '警告', 'Warning')}: {tr(lang, zh, en)}[/]")
+        console.print(f"[bold yellow]{tr(lang, '警告', 'Warning')}: {escape(tr(lang, zh, en))}[/]")
     if not res.created:
         return
     table = Table(title=tr(lang, "优先级最高的新任务", "Top new tasks"))
@@ -107,7 +108,7 @@ def plan(
             tr(lang, t["direction_zh"], t["direction_en"]),
             f"{t['priority']:.1f} {label(BANDS, t['priority_band'], lang)}",
             "/".join(f"{t[f'score_{f}']:.2f}" for f in FACTORS),
-            str(t["due_date"]),
+            str(t["due_date"])[:10],
             team(t["owner"], lang),
             team(t["accountable"], lang),
         )

@@ -312,9 +312,10 @@ def _warnings(result: PlanResult, plan: PlanSettings) -> list[tuple[str, str]]:
             )
         )
     if result.deferred:
-        worst = ", ".join(
-            f"{k} {v}" for k, v in sorted(result.deferred_by_owner.items(), key=lambda kv: -kv[1])
-        )
+        ranked = sorted(result.deferred_by_owner.items(), key=lambda kv: (-kv[1], kv[0]))
+        worst = ", ".join(f"{k} {v}" for k, v in ranked[:5])
+        if len(ranked) > 5:
+            worst += f" … (+{len(ranked) - 5})"
         out.append(
             (
                 f"{result.deferred} 项新任务超出 plan.max_open_per_owner ="
