@@ -209,9 +209,12 @@ def build_tasks(
     frame["direction_zh"] = frame["playbook"].map({k: b.direction_zh for k, b in books.items()})
     frame["direction_en"] = frame["playbook"].map({k: b.direction_en for k, b in books.items()})
     frame["consulted"] = frame["actions"].map(
-        lambda text: ",".join(
-            dict.fromkeys(a.get("consulted") or plan.consulted for a in json.loads(text))
-        )
+        {
+            text: ",".join(
+                dict.fromkeys(a["consulted"] or plan.consulted for a in json.loads(text))
+            )
+            for text in frame["actions"].unique()
+        }
     )
     frame = assign(frame, team, plan)
     frame["informed"] = plan.informed
