@@ -67,7 +67,9 @@ def test_plan_and_tasks(wdir: str, tmp_path: Path) -> None:
     mine = json.loads(run(wdir, "tasks", "list", "--owner", "alice", "--json"))
     assert {t["customer_id"] for t in mine} == {"a", "d"}
     assert "ID" in run(wdir, "tasks", "list", "--owner", "alice")
-    assert "Playbooks" in run(wdir, "playbooks")
+    shown = run(wdir, "playbooks")
+    assert "Playbooks" in shown and "Rescue measures by churn reason" in shown
+    assert "Overdue payment" in shown and "order_gap" not in shown  # names, not codes
     assert len(json.loads(run(wdir, "playbooks", "--json"))) == 9
 
 

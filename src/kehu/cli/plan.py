@@ -120,8 +120,8 @@ def playbooks(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show the playbooks in force (defaults + playbook file + kehu.toml). 分层策略"""
-    from kehu.planning.labels import team
     from kehu.planning.playbook import load_playbooks
+    from kehu.planning.rescue import rescue_rules
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -139,18 +139,36 @@ def playbooks(
     ):
         table.add_column(col)
     for key, b in books.items():
-        measures = "\n".join(
-            f"{i}. {a.text(lang)}" + (f" [C: {team(a.consulted, lang)}]" if a.consulted else "")
-            for i, a in enumerate(b.actions, 1)
-        )
         table.add_row(
             f"{b.name(lang)}\n[dim]{key}[/]",
             b.direction(lang),
-            measures,
+            _measure_lines(b.actions, lang),
             b.cadence,
             f"{b.yearly_cost:,.0f}",
         )
     console.print(table)
+    rules = Table(
+        title=tr(lang, "挽回措施(按流失原因,合并为一项任务)", "Rescue measures by churn reason"),
+        show_lines=True,
+    )
+    for col in (
+        tr(lang, "流失原因", "reason"),
+        tr(lang, "具体措施", "measures"),
+        tr(lang, "期限(天)", "due (days)"),
+    ):
+        rules.add_column(col)
+    for name_zh, name_en, actions, due in rescue_rules():
+        rules.add_row(tr(lang, name_zh, name_en), _measure_lines(actions, lang), str(due))
+    console.print(rules)
+
+
+def _measure_lines(actions: Any, lang: str) -> str:
+    from kehu.planning.labels import team
+
+    return "\n".join(
+        f"{i}. {a.text(lang)}" + (f" [C: {team(a.consulted, lang)}]" if a.consulted else "")
+        for i, a in enumerate(actions, 1)
+    )
 
 
 # ---- tasks -------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from kehu.planning.playbook import Action
 class RescueEntry(Section):
     """Measures for one reason code (and the model codes in `also`)."""
 
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
     also: list[str] = Field(default_factory=list)
     due_days: int = Field(gt=0)
     actions: list[PlaybookAction] = Field(min_length=1)
@@ -48,15 +50,20 @@ def _actions(entry: RescueEntry) -> tuple[Action, ...]:
 
 
 @cache
-def rescue_book() -> tuple[tuple[Action, ...], int, dict[str, tuple[tuple[Action, ...], int]]]:
-    """(urgent actions, urgent due days, reason code -> (actions, due days)), validated."""
+def _file() -> RescueFile:
     text = resources.files("kehu").joinpath("data", "rescue.toml").read_text(encoding="utf-8")
     try:
-        book = RescueFile.model_validate(tomllib.loads(text))
+        return RescueFile.model_validate(tomllib.loads(text))
     except ValidationError as exc:
         raise ConfigError(
             f"kehu/data/rescue.toml 有误: {exc}", f"kehu/data/rescue.toml is invalid: {exc}"
         ) from None
+
+
+@cache
+def rescue_book() -> tuple[tuple[Action, ...], int, dict[str, tuple[tuple[Action, ...], int]]]:
+    """(urgent actions, urgent due days, reason code -> (actions, due days)), validated."""
+    book = _file()
     by_code: dict[str, tuple[tuple[Action, ...], int]] = {}
     for code, entry in book.reasons.items():
         for key in (code, *entry.also):
@@ -67,6 +74,13 @@ def rescue_book() -> tuple[tuple[Action, ...], int, dict[str, tuple[tuple[Action
                 )
             by_code[key] = (_actions(entry), entry.due_days)
     return _actions(book.urgent), book.urgent.due_days, by_code
+
+
+def rescue_rules() -> list[tuple[str, str, tuple[Action, ...], int]]:
+    """(name_zh, name_en, measures, due days) per reason, urgent first: for `kehu playbooks`."""
+    book = _file()
+    entries = [book.urgent, *book.reasons.values()]
+    return [(e.name_zh, e.name_en, _actions(e), e.due_days) for e in entries]
 
 
 def reason_codes(churn_reasons: object) -> tuple[str, ...]:
