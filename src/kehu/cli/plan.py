@@ -259,7 +259,13 @@ def kpis(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (all rows)."),
 ) -> None:
     """KPIs per period with the change vs the previous period. 关键指标"""
-    from kehu.planning.kpis import KPI_BY_CODE, compute_kpis, format_change, format_value
+    from kehu.planning.kpis import (
+        KPI_BY_CODE,
+        compute_kpis,
+        format_change,
+        format_value,
+        partial_note,
+    )
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -274,9 +280,15 @@ def kpis(
         from kehu.planning.labels import DIMENSIONS, label
 
         table.add_column(label(DIMENSIONS, by, lang))
+    partial = next((r for r in rows if r["partial"] and r["period"] in labels), None)
     for lab in labels:
-        table.add_column(lab, justify="right")
+        head = lab
+        if partial is not None and lab == partial["period"]:
+            head += tr(lang, " (至今)", " (to date)")
+        table.add_column(head, justify="right")
     table.add_column(tr(lang, "环比", "vs prev."), justify="right")
+    if partial is not None:
+        table.caption = partial_note(partial, lang)
     seen: dict[tuple[str, Any], dict[str, dict]] = {}
     for r in rows:
         seen.setdefault((r["kpi"], r["group"]), {})[r["period"]] = r

@@ -35,6 +35,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "open_tickets": ("未结工单", "open tickets"),
 }
 
+# Fields shown as whole numbers (days, counts) and as money, whatever their storage type.
+WHOLE = frozenset({"overdue_days", "recency_days", "orders_12m", "open_tickets", "nps"})
+MONEY = frozenset({"spend_12m", "predicted_clv", "clv_historical", "unpaid_amount", "amount"})
+
 SEVERITY: dict[str, tuple[str, str]] = {
     "info": ("提示", "info"),
     "low": ("低", "low"),
@@ -72,6 +76,10 @@ def value_label(field: str, value: Any, lang: str) -> str:
     """A value shown to people: '战略级' for value_tier 'strategic' in zh, numbers rounded."""
     if value is None:
         return "—"
+    if field in WHOLE and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{round(value):,}"
+    if field in MONEY and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"¥{value:,.2f}"
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.2f}"
     code = str(value)
