@@ -874,6 +874,10 @@ class FeedbackSettings(Section):
     topics: list[FeedbackTopic] = Field(default_factory=_default_feedback_topics)
     extra_words: list[str] = Field(default_factory=list)  # added to the jieba dictionary
     extra_stopwords: list[str] = Field(default_factory=list)
+    generic_words: list[str] = Field(default_factory=list)  # never a topic alone (+ data file)
+    topic_categories: list[str] = Field(default_factory=lambda: ["complaint", "suggestion"])
+    topic_min_count: int = Field(2, ge=1)  # texts a phrase needs to be a topic
+    topic_min_lift: float = Field(1.1, ge=0)  # how much likelier in those texts than overall
 
     @model_validator(mode="after")
     def _default_known(self) -> FeedbackSettings:

@@ -31,7 +31,7 @@ T = Catalog(
         "spend": ("近12个月消费", "12-month spend"),
         "clv_pred": ("预测 CLV", "Predicted CLV"),
         "reasons": ("原因", "Reasons"),
-        "term": ("问题词", "Issue"),
+        "term": ("问题", "Issue"),
         "count": ("次数", "Count"),
         "complaints": ("投诉", "Complaints"),
         "example": ("示例原话", "Example quote"),
