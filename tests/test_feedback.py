@@ -210,3 +210,24 @@ def test_demo_top_topics_read_like_findings(demo_ws: Workspace) -> None:
     # one month in focus: counts come with the month before
     month = feedback_summary(demo_ws, "2026-10", lang="zh")
     assert all(i["previous"] is not None for i in month["top_issues"])
+
+
+def test_customer_needs_come_from_its_own_texts(demo_ws: Workspace) -> None:
+    from kehu.monitor.feedback import customer_needs, feedback_vocabulary
+    from kehu.monitor.textmine import normalize
+
+    vocab = feedback_vocabulary(demo_ws)
+    texts = vocab["texts"]
+    complainers = texts[texts["category"] == "complaint"]["customer_id"].value_counts()
+    cid = complainers.index[0]
+    needs = customer_needs(demo_ws, cid, vocab)
+    own = [normalize(t) for t in texts[texts["customer_id"] == cid]["text"]]
+    assert needs["pain_points"]
+    categories = {"投诉", "产品咨询", "售后服务", "建议"}
+    for item in needs["pain_points"] + needs["needs"]:
+        assert item["phrase"] not in categories
+        assert item["phrase"] in normalize(item["quote"]) and normalize(item["quote"]) in own
+        assert sum(item["phrase"] in t for t in own) >= item["count"] >= 1
+    assert customer_needs(demo_ws, "NOPE", vocab) == {
+        "pain_points": [], "needs": [], "opportunities": []
+    }  # fmt: skip

@@ -119,7 +119,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "payment_cadence_days": ("回款周期(天)", "Payment cadence (days)"),
     "key_contact": ("关键联系人", "Key contact"),
     "open_tickets": ("未结工单", "Open tickets"),
-    "top_needs": ("主要需求", "Top needs"),
+    "top_needs": ("主要工单类别", "Main ticket categories"),
     "first_order_date": ("首次购买", "First order"),
     "last_order_date": ("最近购买", "Last order"),
     "orders_total": ("累计订单数", "Orders (total)"),

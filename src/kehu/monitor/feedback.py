@@ -13,7 +13,7 @@ Segmentation is jieba with a domain dictionary, stop words and generic words
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -367,3 +367,87 @@ def render_console(summary: dict[str, Any], console: Console, lang: str) -> None
         for s in trend["topics"]:
             t.add_row(s["label"], *[str(n) for n in s["counts"][-shown:]])
         console.print(t)
+
+
+def feedback_vocabulary(ws: Workspace, days: int = 365) -> dict[str, Any]:
+    """Findings across every customer's texts of the last `days`: pain-point phrases (from
+    complaints) and need phrases (from the other texts), for `customer_needs`. The web caches
+    it; it costs one pass over the texts."""
+    from kehu.planning.source import data_end
+
+    settings = ws.settings.feedback
+    end = data_end(ws)
+    texts = load_texts(ws, end - timedelta(days=days), end)
+    seg = Segmenter(settings)
+    if texts.empty:
+        return {"texts": texts, "pain": [], "needs": []}
+    df = analyze_texts(texts, settings, ws.settings.churn.detractor_max, seg)
+    complaint = df["category"] == "complaint"
+    asks = _asks(df)
+
+    def vocab(mask: pd.Series) -> list[str]:
+        return select_topics(
+            list(df.loc[mask, "phrases"]),
+            VOCABULARY_SIZE,
+            settings.topic_min_count,
+            others=list(df.loc[~mask, "phrases"]),
+            min_lift=settings.topic_min_lift,
+            parts=seg.parts,
+            corpus=list(df["phrases"]),
+        )
+
+    return {"texts": df, "pain": vocab(complaint), "needs": vocab(asks)}
+
+
+def _asks(df: pd.DataFrame) -> pd.Series:
+    """Texts that ask for something: non-complaint tickets and suggestions (a promoter's
+    praise is not a need)."""
+    return (df["category"] != "complaint") & (
+        (df["source"] == "ticket") | (df["category"] == "suggestion")
+    )
+
+
+VOCABULARY_SIZE = 200
+
+
+def customer_needs(
+    ws: Workspace, customer_id: str, vocabulary: dict[str, Any] | None = None, top: int = 5
+) -> dict[str, Any]:
+    """One customer's pain points (phrases of its complaints) and needs (phrases of its other
+    texts, and what its open opportunities are about), each with a count and a quote."""
+    vocabulary = vocabulary or feedback_vocabulary(ws)
+    df = vocabulary["texts"]
+    mine = df[df["customer_id"] == customer_id] if len(df) else df
+    complaint = mine["category"] == "complaint" if len(mine) else pd.Series(dtype=bool)
+    asks = _asks(mine) if len(mine) else pd.Series(dtype=bool)
+    opps = ws.rows(
+        "SELECT coalesce(product_category, name), count(*), sum(amount) FROM opportunities"
+        " WHERE customer_id = ? AND lower(status) = 'open' GROUP BY 1 ORDER BY 3 DESC NULLS LAST",
+        [customer_id],
+    )
+    return {
+        "pain_points": _hits(mine[complaint] if len(mine) else mine, vocabulary["pain"], top),
+        "needs": _hits(mine[asks] if len(mine) else mine, vocabulary["needs"], top),
+        "opportunities": [
+            {"topic": str(t), "count": int(n), "amount": None if a is None else float(a)}
+            for t, n, a in opps[:top]
+        ],
+    }
+
+
+def _hits(rows: pd.DataFrame, vocabulary: list[str], top: int) -> list[dict[str, Any]]:
+    """Vocabulary phrases in these texts, most texts first; a phrase inside a longer one found
+    as often is left out (通讯异常 under 固件升级后通讯异常 would not show twice)."""
+    if rows.empty:
+        return []
+    counts = [(p, int(_has(rows["phrases"], p).sum())) for p in vocabulary]
+    found = sorted(((p, n) for p, n in counts if n), key=lambda pn: (-pn[1], -len(pn[0])))
+    kept: list[tuple[str, int]] = []
+    for p, n in found:
+        if not any(p in q and n == m for q, m in kept):
+            kept.append((p, n))
+    out = []
+    for p, n in kept[:top]:
+        quote = _examples(rows[_has(rows["phrases"], p)], 1, p)
+        out.append({"phrase": p, "count": n, "quote": quote[0]["text"] if quote else ""})
+    return out

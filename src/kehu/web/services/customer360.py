@@ -79,7 +79,19 @@ def customer_360(state: WebState, scope: Scope, customer_id: str, lang: str) -> 
             state, scope, status="open", limit=20, customer_id=customer_id
         ),
         "strategy": planning.strategy_for(state, snapshot, lang),
+        "needs": needs(state, customer_id),
     }
+
+
+def needs(state: WebState, customer_id: str) -> dict[str, Any]:
+    """Pain points and needs from the customer's own texts and opportunities; the phrase
+    vocabulary of all customers is computed once per data change."""
+    from kehu.monitor.feedback import customer_needs, feedback_vocabulary
+
+    vocab = state.cached(
+        "customers", ("feedback-vocabulary",), lambda: feedback_vocabulary(state.ws)
+    )
+    return customer_needs(state.ws, customer_id, vocab)
 
 
 def timeline(state: WebState, customer_id: str, limit: int = TIMELINE_LIMIT) -> list[dict]:
