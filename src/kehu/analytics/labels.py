@@ -55,6 +55,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "lost": ("流失客户", "Lost"),
         "won_back": ("挽回客户", "Won back"),
     },
+    "customer_type": {
+        "company": ("企业客户", "Company"),
+        "person": ("个人客户", "Individual"),
+    },
     "dimension": {
         "contribution": ("当前价值贡献", "Current contribution"),
         "growth": ("成长潜力", "Growth potential"),
@@ -86,6 +90,7 @@ COLUMN_KIND: dict[str, str] = {
     "value_tier": "value_tier",
     "abc_class": "abc_class",
     "lifecycle": "lifecycle",
+    "customer_type": "customer_type",
 }
 
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
@@ -132,6 +137,7 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "value_tier": ("价值等级", "value tier"),
     "abc_class": ("ABC 分类", "ABC class"),
     "lifecycle": ("生命周期阶段", "lifecycle stage"),
+    "customer_type": ("客户性质", "customer type"),
 }
 
 

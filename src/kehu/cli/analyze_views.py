@@ -390,7 +390,7 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
     place = " ".join(x for x in (prof.get("region"), prof.get("province"), prof.get("city")) if x)
     profile_rows = [
         (tr(lang, "客户编号", "ID"), view["customer_id"]),
-        (tr(lang, "客户性质", "Type"), text(prof.get("customer_type"))),
+        (tr(lang, "客户性质", "Type"), label("customer_type", prof.get("customer_type"), lang)),
         (
             tr(lang, "行业", "Industry"),
             text(prof.get("industry_name") or prof.get("industry_code")),

@@ -63,8 +63,22 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def field_label(field: str, lang: str) -> str:
+    """A rule field for people: a monitoring field, a KPI (of the `kpis` table, also its
+    `_previous` / `_change` columns) or a snapshot column."""
     pair = FIELDS.get(field)
-    return _pick(pair, lang) if pair else column_label(field, lang)
+    if pair:
+        return _pick(pair, lang)
+    from kehu.planning.kpis import KPI_BY_CODE
+
+    code, suffix = field, ""
+    for end in ("_previous", "_change"):
+        if field.endswith(end):
+            code, suffix = field.removesuffix(end), end[1:]
+    kpi = KPI_BY_CODE.get(code)
+    if kpi is not None:
+        extra = {"previous": ("(上期同期)", " (previous)"), "change": ("(环比变化)", " (change)")}
+        return kpi.label(lang) + (_pick(extra[suffix], lang) if suffix else "")
+    return column_label(field, lang)
 
 
 def severity_label(severity: str, lang: str) -> str:

@@ -180,7 +180,7 @@ def _region_owners(state: WebState, scope: Scope) -> set[str]:
 
 def list_goals(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """Goals the scope may see with their current progress per period."""
-    from kehu.planning.goals import goal_title, progress
+    from kehu.planning.goals import goal_title, progress, scope_text
     from kehu.planning.kpis import format_value, get_kpi
 
     if not table_exists(state.ws, "goals"):
@@ -206,6 +206,9 @@ def list_goals(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]
                 **g,
                 "title": goal_title(g, lang),
                 "kpi_label": kpi.label(lang),
+                "scope_text": scope_text(g["scope_key"], g["scope_value"], lang)
+                if g.get("scope_key")
+                else None,
                 "target_text": format_value(target, kpi.unit, lang),
                 "actual_text": format_value(actual, kpi.unit, lang),
                 "projected_text": format_value(g.get("projected"), kpi.unit, lang),
