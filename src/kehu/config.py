@@ -329,6 +329,7 @@ class QualitySettings(Section):
     completeness_error: float = Field(0.5, ge=0, le=1)  # key field filled below this: error
     min_year: int = Field(1900, ge=1000)  # dates before this year are invalid
     examples: int = Field(5, ge=0, le=50)  # example ids listed per finding
+    target_tolerance: float = Field(0.001, ge=0)  # target levels may differ by this share
     key_fields: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "customers": [

@@ -549,3 +549,12 @@ def targets_progress(
         proj = "—" if r["projected"] is None else f"[{colour}]{r['projected']:,.0f}[/]"
         table.add_row(r["unit"], f"{r['target']:,.0f}", f"{r['actual']:,.0f}", att, proj)
     console.print(table)
+    from kehu.quality.targets import gap_text, target_gaps
+
+    gaps = [g for g in target_gaps(ws) if g["period"] == r0["period"]]
+    if gaps:
+        n = len(gaps)
+        console.print(tr(lang, f"[yellow]⚠ 目标在各层级之间对不上({n} 处):[/]",
+                         f"[yellow]⚠ targets do not add up across levels ({n}):[/]"))  # fmt: skip
+        for g in gaps:
+            console.print("  " + gap_text(g, lang))

@@ -277,6 +277,21 @@ def target_periods(state: WebState) -> list[str]:
     return [r[0] for r in rows]
 
 
+def target_gaps(state: WebState, scope: Scope, period: str | None, lang: str) -> list[str]:
+    """Where the period's imported targets do not add up across levels (quality check), as
+    sentences; a manager sees their regions' gaps, a rep none."""
+    from kehu.quality.targets import gap_text
+    from kehu.quality.targets import target_gaps as gaps_of
+
+    if period is None or scope.role == "rep":
+        return []
+    gaps = state.cached("activity", ("target-gaps",), lambda: gaps_of(state.ws))
+    mine = [g for g in gaps if g["period"] == period]
+    if not scope.sees_all:
+        mine = [g for g in mine if g["unit"] in scope.regions]
+    return [gap_text(g, lang) for g in mine]
+
+
 def target_progress(
     state: WebState, scope: Scope, period: str | None = None
 ) -> list[dict[str, Any]]:
