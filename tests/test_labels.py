@@ -61,6 +61,8 @@ def _enums() -> list[tuple[str, str, Callable[[str], str]]]:
     ui = _ui()
     out += [("role", r, lambda lang, r=r: ui[f"role_{r}"][lang == "en"])
             for r in ("admin", "manager", "rep")]  # fmt: skip
+    out += [("web severity", v, lambda lang, v=v: ui[f"sev_{v}"][lang == "en"])
+            for v in mon.SEVERITY]  # fmt: skip
     return out
 
 
