@@ -231,3 +231,17 @@ def test_customer_needs_come_from_its_own_texts(demo_ws: Workspace) -> None:
     assert customer_needs(demo_ws, "NOPE", vocab) == {
         "pain_points": [], "needs": [], "opportunities": []
     }  # fmt: skip
+
+
+def test_partial_period_compares_the_same_days_before(demo_ws: Workspace) -> None:
+    from kehu.monitor.feedback import analyze_texts, load_texts
+
+    s = feedback_summary(demo_ws, "2026-Q4", lang="zh")  # the demo's data end on 2026-10-31
+    assert s["partial"] == {"days": 31, "period_days": 92, "compared_end": "2026-07-31"}
+    texts = load_texts(demo_ws, date(2026, 7, 1), date(2026, 7, 31))
+    texts = analyze_texts(texts, demo_ws.settings.feedback, 6)
+    topical = texts[texts["category"].isin(["complaint", "suggestion"])]
+    for issue in s["top_issues"]:
+        expected = int(topical["phrases"].map(lambda ps, t=issue["term"]: t in ps).sum())
+        assert issue["previous"] == expected
+    assert feedback_summary(demo_ws, "2026-09", lang="zh")["partial"] is None

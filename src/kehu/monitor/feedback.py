@@ -163,6 +163,28 @@ def _top_issues(
     return out
 
 
+def _previous_rows(
+    ws: Workspace, df: pd.DataFrame, focus: Period, result: dict[str, Any]
+) -> pd.DataFrame:
+    """The period before `focus`; while `focus` is not over (the data stop inside it), only
+    its first as many days (like for like, as the KPIs), noted in `result["partial"]`."""
+    from kehu.planning.source import data_end
+
+    prev = focus.prev()
+    rows = df[df["period"] == prev.label]
+    last = data_end(ws)
+    if focus.start <= last < focus.end:
+        days = (last - focus.start).days + 1
+        cut = min(prev.start + timedelta(days=days - 1), prev.end)
+        rows = rows[rows["day"] <= cut]
+        result["partial"] = {
+            "days": days,
+            "period_days": focus.days,
+            "compared_end": cut.isoformat(),
+        }
+    return rows
+
+
 def _add_trend(
     issues: list[dict[str, Any]], df: pd.DataFrame, periods: list[str], settings: FeedbackSettings
 ) -> None:
@@ -220,6 +242,7 @@ def feedback_summary(
         "by_period": [],
         "complaint_trend": {"periods": [], "topics": []},
         "classification": {},
+        "partial": None,
     }
     if texts.empty:
         return result
@@ -230,7 +253,7 @@ def feedback_summary(
     focus_rows = df[df["period"] == focus.label] if focus else df
     result["texts"] = int(len(focus_rows))
     result["categories"] = _category_counts(focus_rows, cat_labels)
-    before = df[df["period"] == focus.prev().label] if focus else None
+    before = _previous_rows(ws, df, focus, result) if focus else None
     result["top_issues"] = _top_issues(focus_rows, settings, top, (seg, df), before)
     _add_trend(result["top_issues"], df, periods, settings)
     result["topics"] = _topic_counts(focus_rows, topic_labels, settings.examples)
@@ -333,6 +356,14 @@ def render_console(summary: dict[str, Any], console: Console, lang: str) -> None
             f"[bold]Feedback · {head}[/] · {summary['texts']} texts",
         )
     )
+    if summary.get("partial"):
+        p = summary["partial"]
+        console.print(tr(
+            lang,
+            f"本期尚未结束(已过 {p['days']}/{p['period_days']} 天):上期按同样天数计",
+            f"the period is not over ({p['days']} of {p['period_days']} days): previous counts"
+            " cover as many days",
+        ))  # fmt: skip
     if not summary["texts"]:
         return
     cats = Table(title=tr(lang, "分类", "Categories"))
