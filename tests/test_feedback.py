@@ -245,3 +245,34 @@ def test_partial_period_compares_the_same_days_before(demo_ws: Workspace) -> Non
         expected = int(topical["phrases"].map(lambda ps, t=issue["term"]: t in ps).sum())
         assert issue["previous"] == expected
     assert feedback_summary(demo_ws, "2026-09", lang="zh")["partial"] is None
+
+
+def test_topics_when_every_text_is_a_complaint() -> None:
+    from kehu.monitor.textmine import select_topics
+
+    docs = [["交货延迟", "补偿"]] * 3 + [["发票开具错误"]] * 2
+    assert select_topics(docs, 5, others=[], min_lift=1.1) == ["交货延迟", "发票开具错误"]
+    one_other = [["报价"]]  # 5 of 6 texts: a phrase only in complaints has lift 1.2
+    assert select_topics(docs, 5, others=one_other, min_lift=1.5)[0] == "交货延迟"
+
+
+def test_web_360_shows_pain_points(tmp_path) -> None:
+    import warnings
+
+    from test_web_support import login, seed_workspace
+
+    from kehu.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    ws = seed_workspace(tmp_path / "ws")
+    cid = ws.rows("SELECT customer_id FROM tickets ORDER BY 1 LIMIT 1")[0][0]
+    client = TestClient(create_app(ws, background=False))
+    login(client, "admin")
+    view = client.get(f"/api/v1/customers/{cid}/360").json()
+    assert [p["phrase"] for p in view["needs"]["pain_points"]] == ["交货延迟"]
+    page = client.get(f"/customers/{cid}", params={"lang": "en"}).text
+    assert 'id="pain-points"' in page and "交货延迟" in page and "Pain points" in page
+    ws.close()

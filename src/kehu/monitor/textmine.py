@@ -162,7 +162,8 @@ def select_topics(
 
     `others` are the texts outside the topic categories (inquiries, service requests): a
     phrase must be at least `min_lift` times as common in `docs` as in all texts together,
-    so product names and the like, said everywhere, do not become findings.
+    so product names and the like, said everywhere, do not become findings (when `docs` are
+    nearly all the texts, half the highest lift possible is enough).
     A phrase of several words (`parts`) must be cohesive in `corpus` (all texts, all
     periods): seen in ≥ `min_cohesion` of the texts holding its rarest word, so a chance
     neighbourhood (变频器 + 固件) is not a phrase while 通讯 + 异常 is.
@@ -178,6 +179,10 @@ def select_topics(
     def lift(p: str) -> float:
         everywhere = len(where[p]) + len(elsewhere.get(p, ()))
         return (len(where[p]) / len(docs)) / (everywhere / n_all)
+
+    # a phrase said only in `docs` has lift n_all / len(docs); when `docs` are nearly all the
+    # texts, ask for half of that headroom instead of `min_lift`
+    min_lift = min(min_lift, (1 + n_all / max(len(docs), 1)) / 2)
 
     whole = _postings(corpus) if corpus is not None and parts else {}
 
