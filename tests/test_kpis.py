@@ -323,3 +323,11 @@ def test_manager_scope_sums_groups_period_to_date(mid_quarter: Workspace) -> Non
     combined = _combine(regions)
     key = ("kpi", "period", "value", "previous", "change", "partial")
     assert [tuple(r[k] for k in key) for r in combined] == [tuple(r[k] for k in key) for r in whole]
+
+
+def test_partial_period_group_without_activity_before(mid_quarter: Workspace) -> None:
+    rows = compute_kpis(mid_quarter, "quarter", "region", kpis=["revenue", "active_customers"])
+    north = {r["kpi"]: r for r in rows if r["period"] == "2026-Q1" and r["group"] == "华北"}
+    # c2 (华北) bought 50 on 02-10; nothing in Q4's first 41 days (its order was on 11-20)
+    assert north["revenue"]["value"] == 50 and north["revenue"]["previous"] == 0
+    assert north["revenue"]["change"] == 50

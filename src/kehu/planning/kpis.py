@@ -216,7 +216,10 @@ def _period_to_date(
     for r in rows:
         if r["period"] != last.label:
             continue
-        b = base.get((r["kpi"], r["group"]), {})
+        b = base.get((r["kpi"], r["group"]))
+        if b is None:  # the group had no facts in those days: a sum is 0, a rate unknown
+            plain = KPI_BY_CODE[r["kpi"]].den is None and r["value"] is not None
+            b = {"value": 0.0} if plain else {}
         previous = b.get("value")
         r.update(
             partial=True,
@@ -246,6 +249,7 @@ def _compute(
     start: date,
     end: date,
 ) -> list[dict[str, Any]]:
+    """The rows of every period meeting [start, end], each against the whole period before."""
     has_snapshot = table_exists(ws, SNAPSHOT)
     listed = period_range(start, end, grain)
     periods = [listed[0].prev(), *listed]
