@@ -153,3 +153,25 @@ def test_value_label_formats_days_and_money() -> None:
     assert mon.value_label("value_tier", "strategic", "zh") == "战略级"
     assert mon.value_label("churn_risk", 0.72, "zh") == "0.72"
     assert mon.value_label("status", "at_risk", "en") == "at risk"
+
+
+def test_a_standing_overdue_alert_is_reworded_with_todays_days(ws) -> None:
+    from kehu.monitor.evaluate import evaluate
+    from kehu.monitor.state import apply
+
+    ws.cursor().execute(
+        "INSERT INTO customers (source, source_id, customer_id, name)"
+        " VALUES ('crm', 'c1', 'c1', '甲')"
+    )
+    due = date(2026, 9, 1)
+    ws.cursor().execute(
+        "INSERT INTO orders (source, order_id, customer_id, order_date, amount, due_date)"
+        " VALUES ('erp', 'o1', 'c1', DATE '2026-08-01', 800, ?)",
+        [due],
+    )
+    s = ws.settings
+    s.alerts.rules = [r for r in s.alerts.rules if r.name == "payment_overdue"]
+    for days in (39, 40):
+        apply(ws, evaluate(ws, s, due + timedelta(days=days)), s)
+    rows = ws.rows("SELECT alert_id, detail_zh FROM alerts")
+    assert rows == [(1, "逾期天数 40 > 30,未回款 ¥800.00")]  # one alert, today's figures
