@@ -331,3 +331,16 @@ def test_partial_period_group_without_activity_before(mid_quarter: Workspace) ->
     # c2 (华北) bought 50 on 02-10; nothing in Q4's first 41 days (its order was on 11-20)
     assert north["revenue"]["value"] == 50 and north["revenue"]["previous"] == 0
     assert north["revenue"]["change"] == 50
+
+
+def test_web_cards_say_the_month_is_to_date(mid_quarter: Workspace) -> None:
+    from kehu.web.access import Scope
+    from kehu.web.app import create_app
+    from kehu.web.services.kpis import kpi_cards
+
+    state = create_app(mid_quarter, background=False).state.kehu
+    for scope in (Scope("a", "admin"), Scope("m", "manager", regions=("华东", "华北"))):
+        card = next(c for c in kpi_cards(state, scope, "zh") if c["code"] == "revenue")
+        # February to the 10th (50) against January 1-10 (300 on 01-10)
+        assert card["partial"] and (card["days"], card["period_days"]) == (10, 28)
+        assert card["value"] == 50 and card["previous"] == 300
