@@ -388,6 +388,7 @@ class QualitySettings(Section):
     completeness_error: float = Field(0.5, ge=0, le=1)  # key field filled below this: error
     min_year: int = Field(1900, ge=1000)  # dates before this year are invalid
     examples: int = Field(5, ge=0, le=50)  # example ids listed per finding
+    target_tolerance: float = Field(0.001, ge=0)  # target levels may differ by this share
     key_fields: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "customers": [
@@ -932,6 +933,10 @@ class FeedbackSettings(Section):
     topics: list[FeedbackTopic] = Field(default_factory=_default_feedback_topics)
     extra_words: list[str] = Field(default_factory=list)  # added to the jieba dictionary
     extra_stopwords: list[str] = Field(default_factory=list)
+    generic_words: list[str] = Field(default_factory=list)  # never a topic alone (+ data file)
+    topic_categories: list[str] = Field(default_factory=lambda: ["complaint", "suggestion"])
+    topic_min_count: int = Field(2, ge=1)  # texts a phrase needs to be a topic
+    topic_min_lift: float = Field(1.1, ge=0)  # how much likelier in those texts than overall
 
     @model_validator(mode="after")
     def _default_known(self) -> FeedbackSettings:

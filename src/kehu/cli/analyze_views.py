@@ -383,6 +383,22 @@ def _kv_table(rows: list[tuple[str, str]]) -> Table:
     return t
 
 
+def _needs_rows(needs: dict[str, Any] | None, lang: str) -> list[tuple[str, str]]:
+    """主要痛点 / 主要需求 lines: phrases from the customer's own texts, open opportunities."""
+    if not needs:
+        return []
+
+    def phrases(items: list[dict[str, Any]]) -> list[str]:
+        return [i["phrase"] + (f" ×{i['count']}" if i["count"] > 1 else "") for i in items]
+
+    opps = [tr(lang, f"{o['topic']}(在谈商机)", f"{o['topic']} (open opportunity)")
+            for o in needs["opportunities"]]  # fmt: skip
+    return [
+        (tr(lang, "主要痛点", "Pain points"), "、".join(phrases(needs["pain_points"])) or "—"),
+        (tr(lang, "主要需求", "Needs"), "、".join(phrases(needs["needs"]) + opps) or "—"),
+    ]
+
+
 def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> Group:
     prof = view["profile"]
     snap = view["snapshot"] or {}
@@ -391,7 +407,7 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
     place = " ".join(x for x in (prof.get("region"), prof.get("province"), prof.get("city")) if x)
     profile_rows = [
         (tr(lang, "客户编号", "ID"), view["customer_id"]),
-        (tr(lang, "客户性质", "Type"), text(prof.get("customer_type"))),
+        (tr(lang, "客户性质", "Type"), label("customer_type", prof.get("customer_type"), lang)),
         (
             tr(lang, "行业", "Industry"),
             text(prof.get("industry_name") or prof.get("industry_code")),
@@ -410,7 +426,8 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
         (tr(lang, "回款周期", "Payment cadence"), _days(snap.get("payment_cadence_days"), lang)),
         (tr(lang, "回款率", "Collection rate"), _pct(snap.get("collection_rate"))),
         (tr(lang, "未结工单", "Open tickets"), text(snap.get("open_tickets"))),
-        (tr(lang, "主要需求", "Top needs"), text(snap.get("top_needs"))),
+        (tr(lang, "主要工单类别", "Main ticket categories"), text(snap.get("top_needs"))),
+        *_needs_rows(view.get("needs"), lang),
     ]
     title = f"{prof.get('name') or view['customer_id']}"
     parts: list[Any] = [Panel(_kv_table(profile_rows), title=title, subtitle=tr(

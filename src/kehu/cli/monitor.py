@@ -119,7 +119,7 @@ def alerts_list(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List alerts, newest first. 预警列表"""
-    from kehu.monitor.labels import severity_label
+    from kehu.monitor.labels import severity_label, value_label
     from kehu.monitor.state import list_alerts
 
     if status and status not in ("open", "acked", "resolved"):
@@ -150,7 +150,7 @@ def alerts_list(
         table.add_row(
             str(a["alert_id"]),
             severity_label(a["severity"], lang),
-            a["status"],
+            value_label("status", a["status"], lang),
             a["title_en"] if en else a["title_zh"],
             str(subject),
             a["owner"] or "—",

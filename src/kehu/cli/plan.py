@@ -273,7 +273,13 @@ def kpis(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (all rows)."),
 ) -> None:
     """KPIs per period with the change vs the previous period. 关键指标"""
-    from kehu.planning.kpis import KPI_BY_CODE, compute_kpis, format_change, format_value
+    from kehu.planning.kpis import (
+        KPI_BY_CODE,
+        compute_kpis,
+        format_change,
+        format_value,
+        partial_note,
+    )
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -288,9 +294,15 @@ def kpis(
         from kehu.planning.labels import DIMENSIONS, label
 
         table.add_column(label(DIMENSIONS, by, lang))
+    partial = next((r for r in rows if r["partial"] and r["period"] in labels), None)
     for lab in labels:
-        table.add_column(lab, justify="right")
+        head = lab
+        if partial is not None and lab == partial["period"]:
+            head += tr(lang, " (至今)", " (to date)")
+        table.add_column(head, justify="right")
     table.add_column(tr(lang, "环比", "vs prev."), justify="right")
+    if partial is not None:
+        table.caption = partial_note(partial, lang)
     seen: dict[tuple[str, Any], dict[str, dict]] = {}
     for r in rows:
         seen.setdefault((r["kpi"], r["group"]), {})[r["period"]] = r
@@ -327,8 +339,8 @@ def goals_add(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Add a SMART goal, e.g. quarterly new customers reach 200. 新增目标"""
+    from kehu.calendar import Period
     from kehu.planning.goals import add_goal, goal_title
-    from kehu.planning.periods import Period
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -551,3 +563,12 @@ def targets_progress(
         proj = "—" if r["projected"] is None else f"[{colour}]{r['projected']:,.0f}[/]"
         table.add_row(r["unit"], f"{r['target']:,.0f}", f"{r['actual']:,.0f}", att, proj)
     console.print(table)
+    from kehu.quality.targets import gap_text, target_gaps
+
+    gaps = [g for g in target_gaps(ws) if g["period"] == r0["period"]]
+    if gaps:
+        n = len(gaps)
+        console.print(tr(lang, f"[yellow]⚠ 目标在各层级之间对不上({n} 处):[/]",
+                         f"[yellow]⚠ targets do not add up across levels ({n}):[/]"))  # fmt: skip
+        for g in gaps:
+            console.print("  " + gap_text(g, lang))

@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kehu.calendar import Period, add_months
 from kehu.errors import KehuError
 from kehu.i18n import tr
 from kehu.planning.allocate import INF, allocate, allocate_rows
-from kehu.planning.periods import Period, add_months
 from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates
 from kehu.spreadsheet import excel_writer
 

@@ -584,11 +584,12 @@ async def goals_add(request: Request, state: State, who: FormUser) -> Response:
 
 @router.get("/targets", response_class=HTMLResponse)
 def targets_page(
-    request: Request, state: State, who: PageUser, period: Text = None
+    request: Request, state: State, who: PageUser, lang: Lang, period: Text = None
 ) -> HTMLResponse:
     periods = planning.target_periods(state)
     period = period if period in periods else None
     rows = planning.target_progress(state, who.scope, period)
+    period = period or (rows[0]["period"] if rows else None)
     return render(
         request,
         "targets.html",
@@ -596,7 +597,8 @@ def targets_page(
         nav="targets",
         rows=rows,
         periods=periods,
-        period=period or (rows[0]["period"] if rows else None),
+        period=period,
+        gaps=planning.target_gaps(state, who.scope, period, lang),
     )
 
 

@@ -63,7 +63,8 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
         1,
         0,
         f"{t('period')}: {meta['start']} – {meta['end']}  ·  "
-        f"{t('snapshot')}: {meta['snapshot'] or '—'}",
+        f"{t('snapshot')}: {meta['snapshot'] or '—'}"
+        + (f"  ·  {note}" if (note := data["kpis"].get("partial_note")) else ""),
     )
     rows = [
         [r["label"], r["value_text"], r["previous_text"], r["change_text"]]
