@@ -68,6 +68,9 @@ def _check(row: dict, s: dict, lang: str) -> None:
         text = notes["both_high"]
         assert f"{round(alive * 100)}%" in text and f"{round(risk * 100)}%" in text
         assert str(HORIZON) in text
+    elif risk is not None and alive is not None and risk < (1 - alive) - 0.05:
+        # below the purchase model's own "already gone" probability: said and explained
+        assert f"{round((1 - alive) * 100)}%" in notes["below_dead"]
 
 
 @settings(max_examples=300, deadline=None)
