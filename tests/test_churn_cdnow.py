@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
+from test_clv_cdnow import _import_cdnow
 
 from kehu.analytics.snapshot import analyze
 from kehu.workspace import Workspace
-from tests.test_clv_cdnow import _import_cdnow
 
 
 @pytest.fixture(scope="module")

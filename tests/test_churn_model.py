@@ -181,3 +181,16 @@ def test_training_dates_use_a_seeded_customer_sample(history: Workspace, scored)
     again = compute_churn(_tables(history), END, s)
     assert again.model["holdout"] == m["holdout"]
     assert "training_sample" not in scored.model
+
+
+def test_model_without_a_purchase_model(history: Workspace) -> None:
+    """No purchase model can be fitted: the trained model competes alone, the rules risk
+    scoring the customers it does not."""
+    s = history.settings.model_copy(deep=True)
+    s.clv.min_repeat_customers = 10**9
+    out = compute_churn(_tables(history), END, s)
+    m = out.model
+    assert m["mode"] == "model" and m["source"] == "model", m.get("backtest")
+    assert set(m["backtest"]["roc_auc"]) == {"model"} and "purchase_model" not in m
+    assert out.frame["churn_risk"].between(0, 1).all()
+    assert "trained model AUC" in m["backtest_en"] and "next best" not in m["backtest_en"]

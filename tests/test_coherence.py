@@ -63,11 +63,18 @@ def _check(row: dict, s: dict, lang: str) -> None:
             assert notes["reason"] == reasons[0]["en" if lang == "en" else "zh"]
     else:
         assert s["label"] is None
+    # rule 4: a rule's "at risk" label under a low predicted risk is explained
+    warned = life == "at_risk" or row["rfm_type"] == "churn_risk"
+    if warned and risk is not None and risk < 0.3:
+        assert f"{round(risk * 100)}%" in notes["rule_vs_risk"]
     # rule 3: p_alive and churn risk both high -> an explanation naming both numbers
     if risk is not None and alive is not None and alive >= 0.5 and risk >= 0.5:
         text = notes["both_high"]
         assert f"{round(alive * 100)}%" in text and f"{round(risk * 100)}%" in text
         assert str(HORIZON) in text
+    elif risk is not None and alive is not None and risk < (1 - alive) - 0.05:
+        # below the purchase model's own "already gone" probability: said and explained
+        assert f"{round((1 - alive) * 100)}%" in notes["below_dead"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -108,6 +115,8 @@ def test_demo_tells_one_story(analysed_demo: Workspace) -> None:
                 assert explained, row["customer_id"]
             if row["lifecycle"] == "lost":
                 assert not s["watch"] and s["lost"]
+            elif row["lifecycle"] == "at_risk" and risk is not None and risk < 0.3:
+                assert any(n["code"] == "rule_vs_risk" for n in s["notes"]), row["customer_id"]
     assert unexplained == []
     # the headline and the watch list leave the lost customers out
     summary = summarize(numeric_frame(rows), ws.settings)

@@ -13,6 +13,9 @@ The rules (docs/clv_churn.md, "One story per customer"):
    1 − p_alive (possible for the trained model, which reads more than the purchase
    history), the line says the warning uses more evidence than the purchase model. A lost
    customer with a high p_alive gets a line saying that p_alive ignores the lifecycle rule.
+4. A rule's warning label (lifecycle `at_risk`, RFM type `churn_risk`) with a churn risk
+   below 30 % gets a line: the label is a rule on the gap since the last order, the risk a
+   prediction that also weighs frequency and how similar customers behaved.
 `story` applies them to one customer, `watch_counts` to a snapshot frame.
 """
 
@@ -33,6 +36,8 @@ NOT_AT_RISK = ("lost", "prospect", "target")
 GOOD_RFM = ("high_value", "potential", "new")
 GOOD_LIFECYCLE = ("loyal", "repeat", "won_back")
 HIGH = 0.5  # p_alive / churn risk both "high" (rule 3)
+LOW = 0.3  # a churn risk this low under a rule's "at risk" label needs a line (rule 4)
+WARNING_LABELS = (("lifecycle", "at_risk"), ("rfm_type", "churn_risk"))
 
 TEXT = Catalog(
     {
@@ -56,6 +61,14 @@ TEXT = Catalog(
             "The purchase model's P(alive) {alive}% reads only the number and spacing of"
             " purchases (always 100% after a single purchase); by the lifecycle rule the"
             " customer is lost",
+        ),
+        "rule_vs_risk": (
+            "“{label}”来自规则(距上次下单的时间与平均间隔);流失风险 {risk}% 是对未来 {days} 天"
+            "不下单的预测,综合了购买频率与以往相似客户的表现,因此可以低于规则的提示。",
+            "“{label}” comes from a rule (time since the last order vs the usual interval); the"
+            " churn risk of {risk}% predicts no order in the next {days} days from the buying"
+            " frequency and how similar customers behaved, so it can be lower than the rule"
+            " suggests.",
         ),
         "lost": (
             "已 {days} 天未下单,按生命周期规则属流失客户,列入挽回名单而非流失预警名单",
@@ -95,7 +108,7 @@ def top_reason(reasons: Any, lang: str) -> str | None:
 
 
 def story(row: dict[str, Any], threshold: float, horizon_days: int, lang: str) -> dict[str, Any]:
-    """The headline label and explanation lines of one customer (rules 1–3).
+    """The headline label and explanation lines of one customer (rules 1–4).
 
     `row`: lifecycle, rfm_type, p_alive, churn_risk, churn_reasons, recency_days (optional).
     """
@@ -134,6 +147,11 @@ def story(row: dict[str, Any], threshold: float, horizon_days: int, lang: str) -
             dead = round((1.0 - alive) * 100)
             text = TEXT.pair("below_dead", dead=dead, **pct)[pick]
             out["notes"].append({"code": "below_dead", "text": text})
+    warned = [(kind, code) for kind, code in WARNING_LABELS if row.get(kind) == code]
+    if risk is not None and risk < LOW and warned:
+        name = label(warned[0][0], warned[0][1], lang)
+        text = TEXT.pair("rule_vs_risk", label=name, risk=round(risk * 100), days=horizon_days)
+        out["notes"].append({"code": "rule_vs_risk", "text": text[pick]})
     return out
 
 

@@ -65,6 +65,10 @@ VERDICT = Catalog(
             "backtest ({days} days from {date}, {n} customers): {winner} AUC {auc:.3f},"
             " next best {runner} {runner_auc:.3f}",
         ),
+        "alone": (
+            "回测({date} 起 {days} 天,{n} 位客户):{winner} AUC {auc:.3f}",
+            "backtest ({days} days from {date}, {n} customers): {winner} AUC {auc:.3f}",
+        ),
         "none": (
             "历史太短,无法回测,采用购买模型的精确概率",
             "history too short to backtest: the purchase model's exact probability is used",
@@ -87,13 +91,13 @@ def compare(frame: pd.DataFrame, s: ChurnSettings, model: np.ndarray | None = No
     """AUC of every candidate on a labelled frame (`churned`, purchase features) and the
     winner; `model` = the trained model's probabilities (NaN on rows it does not score)."""
     hits = rule_hits(frame, s, typical_interval(frame))
-    cands = with_fallback(candidate_risks(frame, hits, s), rules_risk(hits, s))
+    rules = rules_risk(hits, s)
+    cands = with_fallback(candidate_risks(frame, hits, s), rules)
     y = frame["churned"].to_numpy()
     scores = {k: auc(y, v) for k, v in cands.items()}
-    if model is not None and cands:
+    if model is not None:  # the rows it does not score keep the best other source
         best = max((k for k in cands if scores[k] is not None), key=scores.get, default=None)
-        if best is not None:
-            scores["model"] = auc(y, hybrid(model, cands[best]))
+        scores["model"] = auc(y, hybrid(model, cands[best] if best else rules))
     ranked = [k for k in ORDER if scores.get(k) is not None]
     out: dict[str, Any] = {
         "date": frame["as_of"].iloc[0].isoformat() if len(frame) else None,
@@ -157,6 +161,7 @@ def verdict(choice: dict[str, Any] | None, horizon_days: int) -> dict[str, str]:
     dash = ("—", "—")
     w_zh, w_en = SHORT.pair(winner)
     r_zh, r_en = SHORT.pair(runner) if runner else dash
-    zh = VERDICT.pair("won", winner=w_zh, runner=r_zh, **kw)[0]
-    en = VERDICT.pair("won", winner=w_en, runner=r_en, **kw)[1]
+    key = "won" if runner else "alone"
+    zh = VERDICT.pair(key, winner=w_zh, runner=r_zh, **kw)[0]
+    en = VERDICT.pair(key, winner=w_en, runner=r_en, **kw)[1]
     return {"source_zh": src_zh, "source_en": src_en, "backtest_zh": zh, "backtest_en": en}

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kehu.analytics.churn.baseline import (
+    CANDIDATES,
     add_purchase_features,
     candidate_risks,
     logit,
@@ -80,17 +81,20 @@ def compute_churn(
         first = as_of - timedelta(days=info["history_days"])
         choice = purchase_backtest(ws_tables, as_of, first, settings)
     winner = (choice or {}).get("winner") or (DEFAULT if cands else "rules")
+    if winner in CANDIDATES and winner not in cands:  # fitted at t_1, not at as_of
+        winner = "rules"
     contributions = None
     if winner == "model" and model is not None:
-        best = max(cands, key=lambda k: choice["roc_auc"].get(k, -1.0))
+        best = max(cands, key=lambda k: choice["roc_auc"].get(k, -1.0), default=None)
         active = (df["recency_days"] <= s.active_days).to_numpy()
         scored = np.full(len(df), np.nan)
         scored[active] = model.predict(df[active])
-        risk = hybrid(scored, cands[best])
+        risk = hybrid(scored, cands[best] if best else r_risk)
         contributions = _explain(model, df, risk, active, s, info)
-        contributions["purchase_pattern"] = np.where(
-            active, contributions["purchase_pattern"], _purchase_contribution(df, best)
-        )
+        if best:
+            contributions["purchase_pattern"] = np.where(
+                active, contributions["purchase_pattern"], _purchase_contribution(df, best)
+            )
     elif winner in cands:
         risk = cands[winner]
         contributions = pd.DataFrame({"purchase_pattern": _purchase_contribution(df, winner)})
