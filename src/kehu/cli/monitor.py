@@ -1,7 +1,8 @@
 """Monitoring commands: alerts run/list/ack, feedback, report, run, schedule.
 
-`alerts run` exits 3 (`EXIT_UNDELIVERED`) when a digest could not be delivered after its
-retries: the failures are recorded first (retried on the next run), so schedulers see it."""
+`alerts run` (and `run`, whose alerts step it is) exits 3 (`EXIT_UNDELIVERED`) when a digest
+could not be delivered after its retries: the failures are recorded first (retried on the
+next run), so schedulers see the outage."""
 
 from __future__ import annotations
 
@@ -249,6 +250,15 @@ def run(
         print_run(result, console, lang_of(ctx))
     if result["status"] != "ok":
         raise typer.Exit(1)
+    from kehu.monitor.dispatch import DigestResult
+
+    delivery = next(
+        (s["summary"].get("delivery") for s in result["steps"] if s["step"] == "alerts"), None
+    )
+    failed = [DigestResult(**d) for d in (delivery or {}).get("digests", []) if not d["ok"]]
+    if failed:
+        _print_failed(failed, lang_of(ctx))
+        raise typer.Exit(EXIT_UNDELIVERED)
 
 
 def schedule(
