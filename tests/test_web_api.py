@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -500,13 +502,13 @@ def test_mask_query_hides_search_values_and_pii() -> None:
     assert mask_path("/customers/C0001") == "/customers/C0001"
 
 
-def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
-    import logging
+@contextmanager
+def _served(app) -> Iterator[str]:  # noqa: ANN001
+    """A real uvicorn serving the app on a free port of 127.0.0.1; yields the base URL."""
     import socket
     import threading
     import time
 
-    import httpx
     import uvicorn
 
     from kehu.web import accesslog
@@ -515,12 +517,7 @@ def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     config = uvicorn.Config(app, host="127.0.0.1", port=port, access_log=True, log_level="info")
-    accesslog.install()
-    lines: list[str] = []
-    handler = logging.Handler()
-    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
-    logger = logging.getLogger("uvicorn.access")
-    logger.addHandler(handler)
+    accesslog.install()  # as `kehu serve` does, after uvicorn configured its loggers
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -529,13 +526,30 @@ def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
             if server.started:
                 break
             time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
-        httpx.get(f"{base}/api/v1/customers", params={"q": "13912345678", "page": "1"})
-        httpx.get(f"{base}/api/v1/health", params={"email": "li.na@example.com", "x": "li@ex.cn"})
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=20)
-        logger.removeHandler(handler)
+
+
+def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
+    import logging
+
+    import httpx
+
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("uvicorn.access")
+    with _served(app) as base:
+        logger.addHandler(handler)  # after uvicorn's logging set-up, which resets handlers
+        try:
+            httpx.get(f"{base}/api/v1/customers", params={"q": "13912345678", "page": "1"})
+            httpx.get(
+                f"{base}/api/v1/health", params={"email": "li.na@example.com", "x": "li@ex.cn"}
+            )
+        finally:
+            logger.removeHandler(handler)
     text = "\n".join(lines)
     assert "/api/v1/customers?q=***&page=1" in text, text
     assert "13912345678" not in text and "li.na" not in text and "li@ex.cn" not in text
@@ -557,3 +571,19 @@ def test_long_text_in_write_bodies_is_a_422_naming_the_field(app) -> None:  # no
         assert r.status_code == 422, (url, r.status_code, r.text[:200])
         assert [field] in [e["loc"][-1:] for e in r.json()["error"]["detail"]], url
     assert app.state.kehu.ws.scalar("SELECT count(*) FROM goals") == 0
+
+
+def test_brute_force_over_real_sockets_from_another_loopback_address(app) -> None:  # noqa: ANN001
+    import httpx
+
+    form = {"username": "li", "password": "wrong-guess"}
+    with _served(app) as base:
+        attacker = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+        codes = [attacker.post(f"{base}/login", data=form).status_code for _ in range(8)]
+        right = attacker.post(f"{base}/login", data={"username": "li", "password": PASSWORD})
+        li = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.1"))
+        mine = li.post(f"{base}/login", data={"username": "li", "password": PASSWORD})
+    assert codes[-1] == 429 and right.status_code == 429
+    assert mine.status_code == 303 and "kehu_session" in mine.headers["set-cookie"]
+    ips = {e.ip for e in audit.events(app.state.kehu.ws) if e.action == "login_throttled"}
+    assert ips == {"127.0.0.2"}
