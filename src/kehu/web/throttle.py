@@ -41,7 +41,7 @@ class LoginThrottled(AccessDenied):
 class _Record:
     failures: int = 0
     last: float = 0.0
-    refused: int = 0  # throttled attempts since the last failure
+    refused: int = 0  # attempts refused since the last failure (the first is audited)
 
 
 class LoginThrottle:
@@ -51,7 +51,7 @@ class LoginThrottle:
         self.settings = settings  # read on every call: settings saved from the web apply at once
         self.clock = clock
         self._lock = threading.Lock()
-        self._records: dict[tuple[str, str], _Record] = {}
+        self._records: dict[tuple[str | None, str], _Record] = {}  # (None, ip): all names
 
     @property
     def free(self) -> int:
@@ -68,7 +68,11 @@ class LoginThrottle:
             min(self.settings.login_backoff_seconds * 2 ** min(failures - free, 60), self.cap)
         )
 
-    def _get(self, key: tuple[str, str], free: int, now: float) -> _Record | None:
+    def _keys(self, name: str, ip: str) -> tuple[tuple[tuple[str | None, str], int], ...]:
+        """The two counters of an attempt and their free failures."""
+        return ((name, ip), self.free), ((None, ip), self.free * SPRAY_FACTOR)
+
+    def _get(self, key: tuple[str | None, str], free: int, now: float) -> _Record | None:
         rec = self._records.get(key)
         if rec and now - rec.last >= self._delay(rec.failures, free) + self.cap:
             del self._records[key]
@@ -80,10 +84,9 @@ class LoginThrottle:
         and whether to audit the refusal (only the first of each wait: a flood of attempts
         writes one audit entry per back-off step)."""
         now = self.clock()
-        keys = (((name, ip), self.free), (("", ip), self.free * SPRAY_FACTOR))
         with self._lock:
             longest, worst = 0.0, None
-            for key, free in keys:
+            for key, free in self._keys(name, ip):
                 rec = self._get(key, free, now)
                 left = rec.last + self._delay(rec.failures, free) - now if rec else 0.0
                 if left > longest:
@@ -97,7 +100,7 @@ class LoginThrottle:
         """Record a verified wrong password (or unknown/disabled name) from an address."""
         now = self.clock()
         with self._lock:
-            for key, free in (((name, ip), self.free), (("", ip), self.free * SPRAY_FACTOR)):
+            for key, free in self._keys(name, ip):
                 rec = self._get(key, free, now) or self._records.setdefault(key, _Record())
                 rec.failures += 1
                 rec.last = now
