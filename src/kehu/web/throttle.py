@@ -11,6 +11,7 @@ cap forget counts. State is in memory (one server process is the only writer).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -30,9 +31,14 @@ class LoginThrottled(AccessDenied):
     """Too many failed logins from this address; `retry_after` seconds to wait."""
 
     def __init__(self, retry_after: float) -> None:
-        wait = max(1, round(retry_after + 0.49))
+        wait = max(1, math.ceil(retry_after))
+        zh, en = (
+            (f"{wait} 秒", f"{wait} s")
+            if wait < 120
+            else (f"{math.ceil(wait / 60)} 分钟", f"{math.ceil(wait / 60)} minutes")
+        )
         super().__init__(
-            f"登录失败次数过多,请 {wait} 秒后再试", f"too many failed logins; try again in {wait} s"
+            f"登录失败次数过多,请 {zh}后再试", f"too many failed logins; try again in {en}"
         )
         self.retry_after = retry_after
 
