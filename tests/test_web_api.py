@@ -587,3 +587,21 @@ def test_brute_force_over_real_sockets_from_another_loopback_address(app) -> Non
     assert mine.status_code == 303 and "kehu_session" in mine.headers["set-cookie"]
     ips = {e.ip for e in audit.events(app.state.kehu.ws) if e.action == "login_throttled"}
     assert ips == {"127.0.0.2"}
+
+
+def test_an_internal_error_is_a_message_and_the_next_request_works(app) -> None:  # noqa: ANN001
+    ws = app.state.kehu.ws
+    with ws.transaction() as cur:
+        cur.execute("DROP TABLE targets")  # a damaged store: the targets query fails in DuckDB
+    client = TestClient(app, raise_server_exceptions=False)
+    csrf = login(client, "admin")
+    r = client.get("/api/v1/targets")
+    assert r.status_code == 500 and r.json()["error"]["type"] == "InternalError"
+    assert "server log" in r.json()["error"]["en"] and "Catalog" not in r.text
+    page = client.get("/targets")
+    assert page.status_code == 500 and "服务器内部错误" in page.text
+    # the same connection answers the next requests, reads and writes
+    assert client.get("/api/v1/customers", params={"page_size": 1}).json()["total"] > 0
+    r = client.post("/api/v1/alerts/1/ack", headers={"X-CSRF-Token": csrf})
+    assert r.status_code in (200, 404)
+    assert ws.scalar("SELECT count(*) FROM customers") > 0
