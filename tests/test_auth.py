@@ -231,3 +231,28 @@ def test_cli_users_tokens_audit(tmp_path: Path) -> None:
     assert '"role": "viewer"' in r.stdout
     r = _kehu(root, "audit", "--json")
     assert '"action": "token_create"' in r.stdout and '"action": "user_add"' in r.stdout
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["10.0.0.66", "10.0.0.67", "10.0.0.68"]), st.floats(0, 120)),
+        max_size=60,
+    )
+)
+def test_no_attack_sequence_locks_out_the_owner_address(attacks: list[tuple[str, float]]) -> None:
+    from kehu.config import WebSettings
+    from kehu.web.throttle import LoginThrottle
+
+    web = WebSettings(login_max_failures=3, login_backoff_seconds=1.0, login_lockout_minutes=1.0)
+    throttle = LoginThrottle(web)
+    throttle.clock = clock = FakeClock()
+    waits = []
+    for ip, pause in attacks:
+        clock.now += pause
+        wait, _, _ = throttle.wait("wang", ip)
+        if wait == 0:
+            throttle.failed("wang", ip)
+        waits.append(wait)
+        assert throttle.wait("wang", "10.0.0.7")[0] == 0  # the owner's address is never held
+    assert all(w <= 60.0 for w in waits)  # and nobody waits longer than the cap

@@ -10,6 +10,9 @@ from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
 
 from kehu.web import audit
@@ -605,3 +608,25 @@ def test_an_internal_error_is_a_message_and_the_next_request_works(app) -> None:
     r = client.post("/api/v1/alerts/1/ack", headers={"X-CSRF-Token": csrf})
     assert r.status_code in (200, 404)
     assert ws.scalar("SELECT count(*) FROM customers") > 0
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    key=st.sampled_from(["q", "owner", "note", "next", "customer_id"]),
+    phone=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    sep=st.sampled_from(["", " ", "-"]),
+    prefix=st.sampled_from(["", "+86", "86", "tel:"]),
+    text=st.text(alphabet="abc 张伟", max_size=8),
+)
+def test_no_phone_survives_the_access_log_mask(
+    key: str, phone: str, sep: str, prefix: str, text: str
+) -> None:
+    from urllib.parse import unquote_plus, urlencode
+
+    from kehu.web.accesslog import mask_path
+
+    typed = f"{text}{prefix}{phone[:3]}{sep}{phone[3:7]}{sep}{phone[7:]}"
+    value = f"/customers?q={typed}" if key == "next" else typed
+    out = unquote_plus(mask_path("/api/v1/customers?" + urlencode({key: value, "page": 2})))
+    assert phone not in "".join(c for c in out if c.isdigit()), out  # the middle is masked
+    assert "page=2" in out
