@@ -33,12 +33,14 @@ from bench.runner import ROOT, run_stage
 
 console = Console(highlight=False)
 
-KEHU_STAGES = ("import", "quality", "dedupe", "analyze", "plan", "alerts", "report")
+KEHU_STAGES = (
+    "import", "quality", "dedupe", "analyze", "backtest", "plan", "alerts", "report",
+)  # fmt: skip
 BASELINES = ("pandas_rfm", "lifetimes", "pymc_marketing")
 # What can run on replicated data (the orders live in Parquet, not in the workspace).
-REPLICA_STAGES = ("analyze", "analyze_spark", *BASELINES)
+REPLICA_STAGES = ("analyze", "analyze_spark", "backtest", *BASELINES)
 # Stages that leave the data as they found it, so they can run again (--repeat).
-REPEATABLE = ("analyze", *BASELINES)
+REPEATABLE = ("analyze", "backtest", *BASELINES)
 DOC = ROOT / "docs" / "performance.md"
 
 

@@ -118,6 +118,25 @@ def _analyze(work: Path, args: list[str]) -> dict[str, Any]:
     return {"timings": res.timings, "customers": res.customers}
 
 
+@stage(
+    "backtest",
+    imports=("kehu.analytics.backtest_runs", "kehu.analytics.clv", "kehu.analytics.churn", *KEHU),
+)
+def _backtest(work: Path, args: list[str]) -> dict[str, Any]:
+    """`kehu backtest` at its default as-of (the data's end − churn.horizon_days)."""
+    from kehu.analytics.backtest_runs import backtest
+
+    res = backtest(_open(work))
+    churn = res["overall"]["churn"]
+    return {
+        "timings": res["timings"],
+        "customers": res["customers"],
+        "as_of": res["as_of"],
+        "churn_auc": churn["kehu"]["roc_auc"],
+        "bgnbd_auc": churn["bgnbd"]["roc_auc"],
+    }
+
+
 @stage("analyze_spark", imports=("kehu.analytics.snapshot", "kehu.engines.spark", *KEHU))
 def _analyze_spark(work: Path, args: list[str]) -> dict[str, Any]:
     """analyze with engine="spark" (args: [DRIVER_MEMORY]); the session (JVM) start is timed
@@ -137,13 +156,17 @@ def _analyze_spark(work: Path, args: list[str]) -> dict[str, Any]:
 
 @stage("plan", imports=("kehu.planning", *KEHU))
 def _plan(work: Path, args: list[str]) -> dict[str, Any]:
-    _open(work).plan()
+    from kehu.planning.plan import make_plan
+
+    make_plan(_open(work))
     return {}
 
 
 @stage("alerts", imports=("kehu.monitor", *KEHU))
 def _alerts(work: Path, args: list[str]) -> dict[str, Any]:
-    _open(work).run_alerts(send=False)
+    from kehu.monitor.alerts import run_alerts
+
+    run_alerts(_open(work), send=False)
     return {}
 
 

@@ -328,3 +328,15 @@ def test_viewer_without_region_is_scoped_like_a_rep(world) -> None:  # noqa: ANN
     alerts, tasks = client.get("/alerts").text, client.get("/tasks").text
     assert "流失预警 " + world["name"] in alerts and "/alerts/7001/ack" not in alerts
     assert "挽回" in tasks and "/tasks/9001" not in tasks
+
+
+def test_backtest_is_only_for_roles_that_see_every_customer(world):  # noqa: ANN001
+    """Backtest figures are workspace-wide (every region's revenue): a rep gets 403."""
+    rep = TestClient(world["app"])
+    login(rep, "zhang")
+    for url in ("/api/v1/backtest", "/api/v1/backtest/history", "/backtest"):
+        assert rep.get(url, follow_redirects=False).status_code == 403, url
+    token = Auth(world["ws"]).create_token("admin")
+    admin = TestClient(world["app"], headers={"Authorization": f"Bearer {token}"})
+    assert admin.get("/api/v1/backtest").status_code == 404  # no run stored yet
+    assert admin.get("/api/v1/backtest/history").json() == []

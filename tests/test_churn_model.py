@@ -140,8 +140,10 @@ def test_risks_and_reasons(scored) -> None:  # noqa: ANN001
     assert model_reasons > 0  # SHAP reasons appear next to the rules
     low = f[f["churn_risk"] < 0.05]
     assert len(low) > 0
-    # SHAP reasons were computed for every customer above churn.reason_min_risk
-    assert abs(scored.model["explained"] - int((f["churn_risk"] >= 0.3).sum())) <= 2
+    # SHAP reasons for the model-scored (active) customers above churn.reason_min_risk; the
+    # long-silent ones are scored by the purchase model (decision 42)
+    assert 0 < scored.model["explained"] <= int((f["churn_risk"] >= 0.3).sum())
+    assert scored.model["source"] == "model" and scored.model["backtest"]["winner"] == "model"
 
 
 def test_rules_only_when_asked_or_when_history_is_short(history: Workspace) -> None:
@@ -153,7 +155,8 @@ def test_rules_only_when_asked_or_when_history_is_short(history: Workspace) -> N
     s.churn.min_history_days = 5000
     out = compute_churn(_tables(history), END, s)
     assert out.model["status"] == "history_short"
-    assert "rules only" in out.model["message_en"] and "只用规则" in out.model["message_zh"]
+    assert "no trained model" in out.model["message_en"] and "不训练模型" in out.model["message_zh"]
+    assert out.model["mode"] == "purchase" and out.model["source"].startswith("purchase_")
     s = history.settings.model_copy(deep=True)
     s.churn.min_positives = 100_000
     s.churn.train_dates = 3

@@ -6,13 +6,15 @@ fix. Each section is a small model; the defaults come from the seed documents (s
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from kehu.errors import ConfigError
 
@@ -40,6 +42,7 @@ class IngestSettings(Section):
     phone_region: str = "CN"
     chunk_rows: int = Field(200_000, gt=0)
     header_scan_rows: int = Field(10, ge=1, le=200)  # rows searched for the header row
+    max_field_chars: int = Field(1 << 20, ge=1)  # a longer cell rejects its row (1 MiB chars)
     # Dates outside [min_year-01-01, max_year-12-31] are rejected as implausible.
     min_year: int = Field(1900, ge=1)
     max_year: int = Field(2100, le=9999)
@@ -233,7 +236,10 @@ class LifecycleSettings(Section):
 class ClvSettings(Section):
     """CLV models (docs/clv_churn.md): purchase model + Gamma-Gamma spend, discounted margin."""
 
-    model: Literal["bgnbd", "paretonbd"] = "bgnbd"
+    # "auto": BG/NBD or Pareto/NBD, whichever predicts the last `auto_holdout` time units of
+    # the workspace's own purchases better (kehu.analytics.clv.choose)
+    model: Literal["auto", "bgnbd", "paretonbd"] = "bgnbd"
+    auto_holdout: float = Field(26, gt=0)  # in time units
     margin: float = Field(0.30, ge=0, le=1)  # gross margin when orders carry no cost
     use_observed_margin: bool = True  # customer's own (amount - cost) / amount when cost known
     discount_rate: float = Field(0.10, ge=0)  # annual; applied in monthly steps
@@ -313,6 +319,8 @@ class DedupeSettings(Section):
     em_prior_pairs: float = Field(20.0, ge=0)  # weight of the prior m values in EM (pairs)
     count_candidates: bool = True  # report the number of candidate pairs (costs a pass)
     memory_limit: str | None = None  # DuckDB memory limit for Splink's work, e.g. "6GB"
+    min_labels: int = Field(20, ge=1)  # reviewed pairs needed before m is learned from them
+    label_prior_pairs: float = Field(20.0, ge=0)  # weight of the unlabelled m against labels
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> DedupeSettings:
@@ -352,9 +360,7 @@ class WebSettings(Section):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, gt=0, lt=65536)
-    pii_roles: list[Literal["admin", "manager", "rep", "viewer"]] = Field(
-        default_factory=lambda: ["admin", "manager"]
-    )  # roles that see phone/email unmasked
+    pii_roles: list[Literal["admin", "manager", "rep", "viewer"]] = ["admin", "manager"]  # see PII
     rep_aliases: dict[str, list[str]] = Field(default_factory=dict)  # user -> owner names
     session_hours: float = Field(12.0, gt=0)
     password_min_length: int = Field(8, ge=4)
@@ -902,12 +908,14 @@ class ScheduleSettings(Section):
     """`kehu run` / `kehu schedule`: the pipeline steps and when they run."""
 
     cron: str = "0 7 * * *"
-    steps: list[Literal["import", "analyze", "plan", "alerts", "report"]] = Field(
-        default_factory=lambda: ["import", "analyze", "plan", "alerts", "report"]
-    )
-    report_formats: list[Literal["html", "xlsx", "pdf"]] = Field(
-        default_factory=lambda: ["html", "xlsx", "pdf"]
-    )
+    steps: list[Literal["import", "analyze", "plan", "alerts", "report"]] = [
+        "import",
+        "analyze",
+        "plan",
+        "alerts",
+        "report",
+    ]  # pydantic copies a mutable default for every instance
+    report_formats: list[Literal["html", "xlsx", "pdf"]] = ["html", "xlsx", "pdf"]
     import_dedupe: bool = False
     # File name patterns (fnmatch, case-insensitive) -> import kind; a sub-folder named after a
     # kind (inbox/orders/...) also works.
@@ -989,9 +997,7 @@ class KpiSettings(Section):
     nps_promoter: int = Field(9, ge=0, le=10)
     nps_detractor: int = Field(6, ge=0, le=10)
     csat_satisfied: int = Field(4, ge=1, le=5)  # rating >= this counts as satisfied
-    csat_sources: list[Literal["surveys", "tickets"]] = Field(
-        default_factory=lambda: ["surveys", "tickets"]
-    )
+    csat_sources: list[Literal["surveys", "tickets"]] = ["surveys", "tickets"]
     won_statuses: list[str] = Field(default_factory=lambda: ["won", "赢单", "成交"])
     lost_statuses: list[str] = Field(default_factory=lambda: ["lost", "输单", "丢单"])
 
@@ -1059,10 +1065,8 @@ class EngineSettings(Section):
     )
 
 
-class Settings(BaseModel):
-    """The whole `kehu.toml`. Sections not listed by a module are still validated here."""
-
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+class Settings(Section):
+    """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
@@ -1114,18 +1118,51 @@ def settings_from_dict(raw: dict[str, Any], source: str = "kehu.toml") -> Settin
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"])
             got = err.get("input")
+            if err["type"] == "extra_forbidden":
+                near = nearest_key(err["loc"])
+                lines_zh.append(f"  {key}: 未知的配置项" + (f",是否想写 {near}?" if near else ""))
+                lines_en.append(
+                    f"  {key}: unknown key" + (f"; did you mean {near}?" if near else "")
+                )
+                continue
             hint = _hint(err)
             lines_zh.append(f"  {key}: {err['msg']}(当前值 {got!r}){hint}")
             lines_en.append(f"  {key}: {err['msg']} (got {got!r}){hint}")
         raise ConfigError(
-            f"{source} 配置有误:\n" + "\n".join(lines_zh),
-            f"{source} has invalid settings:\n" + "\n".join(lines_en),
+            f"{source} 配置有误(`kehu config show` 列出全部有效配置项):\n" + "\n".join(lines_zh),
+            f"{source} has invalid settings (`kehu config show` lists every valid key):\n"
+            + "\n".join(lines_en),
         ) from None
 
 
-def _hint(err: dict[str, Any]) -> str:
-    if err["type"] == "extra_forbidden":
-        return " — unknown key: check the spelling against `kehu config show`"
+def nearest_key(loc: tuple[int | str, ...]) -> str | None:
+    """The valid dotted key closest to the unknown one at `loc` (None if nothing is close)."""
+    model: type[BaseModel] = Settings
+    parts = [str(p) for p in loc[:-1]]
+    while parts:
+        field = model.model_fields.get(parts.pop(0))
+        kind = field.annotation if field else None
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            model = kind
+        elif (value := _dict_value_model(kind)) is not None and parts:
+            parts.pop(0)  # a free-form name, e.g. notify.channels.<name>
+            model = value
+        else:
+            return None
+    found = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    return ".".join([*map(str, loc[:-1]), found[0]]) if found else None
+
+
+def _dict_value_model(kind: Any) -> type[BaseModel] | None:
+    """`Model` for a `dict[str, Model]` annotation, else None."""
+    if get_origin(kind) is dict:
+        value = get_args(kind)[1]
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return value
+    return None
+
+
+def _hint(err: ErrorDetails) -> str:
     if err["type"] == "literal_error":
         return f" — {err.get('ctx', {}).get('expected', '')}"
     return ""

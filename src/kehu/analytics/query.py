@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import pandas as pd
 
+from kehu.analytics.clv_band import customer_band
+from kehu.analytics.coherence import customer_story
 from kehu.analytics.explain import explain_all
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
-from kehu.analytics.tables import SNAPSHOT_COLUMNS
 from kehu.errors import KehuError, NotFoundError
+from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -154,6 +156,8 @@ def customer_360(
         "snapshot": row,
         "explanations": explain_all(row, ws.settings, lang) if row else None,
         "churn_reasons": reasons,
+        "story": customer_story(row, ws.settings, lang) if row else None,
+        "clv_band": customer_band(ws, cid, day, row) if row else None,
         "contacts": _records(
             ws,
             "SELECT name, title, role, is_key, phone, email FROM contacts WHERE customer_id = ?"

@@ -29,10 +29,10 @@ from kehu.analytics.core import CORE_COLUMNS, facts_table, rfm_table, score_tabl
 from kehu.analytics.sources import Availability, as_of_view, source_tables
 from kehu.analytics.summary import SUMMARY_COLUMNS as SUMMARY_FRAME_COLUMNS
 from kehu.analytics.summary import numeric_frame, summarize
-from kehu.analytics.tables import SNAPSHOT_COLUMNS
 from kehu.config import Settings
 from kehu.errors import KehuError
 from kehu.i18n import Catalog
+from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -144,20 +144,54 @@ def run_clv(
         past = purchase_facts(orders, Windows.of(cal_end, settings))
         past = past.left_join(money_facts(orders, cal_end), "customer_id")
         calib = summary_frame(past.select(*SUMMARY_COLUMNS).to_pyarrow().to_pandas(), unit)
-    out = clv(now, calib, as_of, settings.clv)
+    clv_settings, choice = settings.clv, None
+    if clv_settings.model == "auto":
+        clv_settings, choice = _choose_purchase_model(orders, now, as_of, settings)
+    out = clv(now, calib, as_of, clv_settings)
+    if choice is not None:
+        out.params["model_choice"] = choice
     # `out.frame` keeps the rows of `now`: core row i is frame row cumsum(has)[i] - 1
     at = np.cumsum(has) - 1
     rows = pa.array(at, pa.int64(), mask=~has)
     return out.frame, rows, {"available": True, "params": out.params, "loglik": out.loglik}
 
 
+def _choose_purchase_model(
+    orders: ir.Table, now: Any, as_of: date, settings: Settings
+) -> tuple[Any, dict[str, Any]]:
+    """`clv.model = "auto"`: the CLV settings with the model that wins on the holdout of
+    `clv.auto_holdout` time units before as_of, and the evidence."""
+    from kehu.analytics.clv.choose import choose_model
+    from kehu.analytics.clv.summary import SUMMARY_COLUMNS, UNIT_DAYS, summary_frame
+    from kehu.analytics.features import Windows
+    from kehu.analytics.purchases import purchase_facts
+
+    unit = settings.clv.time_unit
+    cut = as_of - timedelta(days=int(round(settings.clv.auto_holdout * UNIT_DAYS[unit])))
+    cols = [c for c in SUMMARY_COLUMNS if c in ("customer_id", "x", "t_x_days", "T_days")]
+    past = purchase_facts(orders, Windows.of(cut, settings)).select(*cols).to_pyarrow()
+    past = past.to_pandas().reindex(columns=list(SUMMARY_COLUMNS))
+    name, choice = choose_model(
+        now, summary_frame(past, unit), settings.clv.auto_holdout,
+        settings.clv.min_repeat_customers,
+    )  # fmt: skip
+    choice.update(chosen=name, cutoff=cut.isoformat())
+    return settings.clv.model_copy(update={"model": name}), choice
+
+
 def run_churn(
-    tables: dict[str, ir.Table], as_of: date, settings: Settings, purchases: ir.Table
+    tables: dict[str, ir.Table],
+    as_of: date,
+    settings: Settings,
+    purchases: ir.Table,
+    purchase_fit: dict[str, Any] | None = None,
 ) -> tuple[Any, dict]:
+    """Churn risk and reasons; `purchase_fit` = the CLV stage's purchase model (so churn
+    risk and p_alive come from the same fit)."""
     compute = _optional("kehu.analytics.churn", "compute_churn")
     if compute is None:
         return None, {"available": False}
-    out = compute(tables, as_of, settings, purchases)
+    out = compute(tables, as_of, settings, purchases, purchase_fit)
     return out.frame, {"available": True, **(out.model or {})}
 
 
@@ -247,7 +281,11 @@ def compute_snapshot(
 
         t0 = time.perf_counter()
         stage("churn")
-        churn_frame, info["churn"] = run_churn(tables, as_of, settings, rfm_rows)
+        fit = (info["clv"].get("params") or {}).get("purchase")
+        if settings.clv.model == "auto" and fit:  # churn's own fits use the chosen model
+            settings = settings.model_copy(deep=True)
+            settings.clv.model = fit["model"]
+        churn_frame, info["churn"] = run_churn(tables, as_of, settings, rfm_rows, fit)
         core = _attach(core, churn_frame, CHURN_COLUMNS)
         timings["churn"] = time.perf_counter() - t0
     finally:

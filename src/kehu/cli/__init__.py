@@ -23,23 +23,17 @@ COMMAND_MODULES = (
     "kehu.cli.demo",
     "kehu.cli.quality",
     "kehu.cli.analyze",
+    "kehu.cli.backtest",
     "kehu.cli.churn",
     "kehu.cli.plan",
     "kehu.cli.monitor",
     "kehu.cli.web",
-    "kehu.cli.bench",
 )
 
 
 def _register_all() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(name).register(app)
 
 
 _register_all()

@@ -205,6 +205,10 @@ def _churn_line(summary: dict[str, Any], lang: str) -> str | None:
     auc = (churn.get("holdout") or {}).get("roc_auc")
     if auc is not None:
         msg += tr(lang, f"(时间切分留出集 AUC {auc:.3f})", f" (time-split holdout AUC {auc:.3f})")
+    source = churn.get("source_en" if lang == "en" else "source_zh")
+    if source:  # where churn_risk comes from, and the backtest that chose it
+        backtest = churn.get("backtest_en" if lang == "en" else "backtest_zh") or ""
+        msg += tr(lang, f";风险来自{source};{backtest}", f"; risk from {source}; {backtest}")
     return tr(lang, "流失预警:", "Churn warning: ") + msg
 
 
@@ -266,6 +270,19 @@ def render_summary(summary: dict[str, Any], lang: str) -> Group:
     churn_line = _churn_line(summary, lang)
     if churn_line:
         parts.append(Text(churn_line))
+    watch = summary.get("churn_watch")
+    if watch:  # lost customers are counted apart, never as "at risk"
+        pct_, at, lost = watch["threshold_pct"], watch["at_risk"], watch["lost"]
+        parts.append(
+            Text(
+                tr(
+                    lang,
+                    f"流失风险 ≥ {pct_}% 的在营客户 {at:,} 位;已流失客户 {lost:,} 位(挽回候选)",
+                    f"{at:,} active customers with churn risk ≥ {pct_}%; {lost:,} lost"
+                    " customers (win-back candidates)",
+                )
+            )
+        )
     if summary.get("churn_top"):
         parts.append(_churn_table(summary["churn_top"], lang))
     parts.append(Panel("\n".join(_clv_lines(summary, lang)), title="CLV"))
@@ -405,7 +422,11 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
     else:
         parts.append(_scores_table(snap, view["explanations"], lang))
         parts.append(_value_table(snap, view["explanations"], lang))
-        parts.append(_clv_churn_panel(snap, view["churn_reasons"], lang))
+        parts.append(
+            _clv_churn_panel(
+                snap, view["churn_reasons"], lang, view.get("story"), view.get("clv_band")
+            )
+        )
     parts.extend(_activity_tables(view, lang, show_pii))
     return Group(*parts)
 
@@ -470,16 +491,37 @@ def _value_table(snap: dict[str, Any], ex: dict[str, Any], lang: str) -> Table:
     return t
 
 
-def _clv_churn_panel(snap: dict[str, Any], reasons: list[dict[str, Any]], lang: str) -> Panel:
+def _band(band: dict[str, Any] | None, key: str, fmt: Any, lang: str) -> str:
+    """ " (95 % 区间 a–b)" after a figure, when the run kept the model's covariance."""
+    values = (band or {}).get(key)
+    if not values:
+        return ""
+    return tr(lang, f" [dim](95% 区间 {fmt(values[1])}–{fmt(values[2])})[/]",
+              f" [dim](95% band {fmt(values[1])}–{fmt(values[2])})[/]")  # fmt: skip
+
+
+def _clv_churn_panel(
+    snap: dict[str, Any],
+    reasons: list[dict[str, Any]],
+    lang: str,
+    story: dict[str, Any] | None = None,
+    band: dict[str, Any] | None = None,
+) -> Panel:
+    purchases = num(snap.get("expected_purchases")) + _band(band, "expected_purchases", num, lang)
+    clv = money(snap.get("predicted_clv")) + _band(band, "predicted_clv", money, lang)
     items = [
         (("历史价值(收入)", "Historical value (revenue)"), money(snap.get("clv_historical"))),
         (("历史利润", "Historical profit"), money(snap.get("profit_historical"))),
         (("存活概率", "P(alive)"), _pct(snap.get("p_alive"), 0)),
-        (("预期购买次数", "Expected purchases"), num(snap.get("expected_purchases"))),
-        (("预测终生价值", "Predicted CLV"), money(snap.get("predicted_clv"))),
+        (("预期购买次数", "Expected purchases"), purchases),
+        (("预测终生价值", "Predicted CLV"), clv),
         (("流失风险", "Churn risk"), _pct(snap.get("churn_risk"), 0)),
     ]
     lines = [f"{tr(lang, *names)}: {shown}" for names, shown in items]
+    story = story or {}
+    if story.get("label"):  # one story (kehu.analytics.coherence): label and explanations
+        lines.insert(0, f"[bold]{story['label']}[/]")
+    lines += [f"  [dim]ⓘ[/] {n['text']}" for n in story.get("notes", []) if n["code"] != "reason"]
     for r in reasons:
         evidence = r.get("evidence")
         tail = f" [dim]{json.dumps(evidence, ensure_ascii=False)}[/]" if evidence else ""

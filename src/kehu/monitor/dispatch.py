@@ -21,7 +21,8 @@ import httpx
 from kehu.config import Settings
 from kehu.monitor.digest import UNASSIGNED, AlertItem, Digest
 from kehu.monitor.labels import SEVERITY_ORDER
-from kehu.monitor.notify.base import Channel, Outcome, make_channel
+from kehu.monitor.notify.base import Channel, Outcome
+from kehu.monitor.notify.channels import make_channel
 from kehu.monitor.ratelimit import limiter_for
 from kehu.workspace import Workspace
 

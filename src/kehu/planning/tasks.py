@@ -12,6 +12,7 @@ import pandas as pd
 from kehu.errors import KehuError, NotFoundError
 from kehu.i18n import tr
 from kehu.planning.labels import BANDS, TASK_STATUS, label, team
+from kehu.spreadsheet import excel_writer, frame_to_csv
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -170,9 +171,9 @@ def export_tasks(
         return len(rows)
     frame = task_frame(rows, lang)
     if suffix == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        frame_to_csv(frame, path)
     elif suffix == ".xlsx":
-        with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+        with excel_writer(path) as xw:
             sheet = tr(lang, "任务", "tasks")
             frame.to_excel(xw, sheet_name=sheet, index=False)
             xw.sheets[sheet].freeze_panes(1, 0)

@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "users": ("admin",),
     "config": ("admin",),
     "audit": ("admin",),
+    "backtest": ("admin",),  # workspace-wide figures (revenue totals of every region)
 }
 
 READ_ACTIONS = ("read", "export")  # all a read-only (viewer) scope may do

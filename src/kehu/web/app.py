@@ -28,6 +28,7 @@ from kehu.errors import AccessDenied, KehuError, NotFoundError
 from kehu.web.api import (
     admin,
     alerts,
+    backtest,
     customers,
     imports,
     kpis,
@@ -55,6 +56,7 @@ API_ROUTERS = (
     imports,
     reports,
     quality,
+    backtest,
     push,
     admin,
 )

@@ -35,6 +35,7 @@ from kehu.web.audit import action_label
 from kehu.web.i18n import LANG_COOKIE, catalog, translator
 from kehu.web.services import (
     admin,
+    backtest,
     customer360,
     customers,
     dashboard,
@@ -729,6 +730,19 @@ async def imports_commit(
         ip=client_ip(request),
     )
     return render(request, "imports.html", who, nav="imports", step=3, view=done, kinds=[], log=[])
+
+
+@router.get("/backtest", response_class=HTMLResponse)
+def backtest_page(request: Request, state: State, who: PageUser, lang: Lang) -> HTMLResponse:
+    return render(
+        request,
+        "backtest.html",
+        who,
+        nav="backtest",
+        result=backtest.latest(state, who.scope),
+        runs=backtest.history(state, who.scope, 20),
+        names=backtest.names(lang),
+    )
 
 
 @router.get("/quality", response_class=HTMLResponse)

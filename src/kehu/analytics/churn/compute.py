@@ -2,10 +2,13 @@
 
 1. Features at `as_of` (point-in-time Ibis expressions, `features.py`).
 2. The seed's rules (`rules.py`) give each customer warning reasons and a rules risk.
-3. A LightGBM model trained on the workspace's own history (`model.py`) gives a calibrated
-   probability of no order within `churn.horizon_days`, when the history allows it.
-4. churn_risk = the model probability when a model was trained, else the rules risk;
-   churn_reasons = the rule reasons, then the model's SHAP reasons (`reasons.py`).
+3. The purchase model (BG/NBD or Pareto/NBD, `baseline.py`) gives P(no order within
+   `churn.horizon_days`) two ways, each adjusted by the evidence rules.
+4. A LightGBM model trained on the workspace's own history (`model.py`), with the purchase
+   model's outputs among its features, when the history allows it.
+5. churn_risk = the candidate that won a time-split backtest on the workspace's own history
+   (`choose.py`; the rules risk only when no purchase model can be fitted); churn_reasons =
+   the rule reasons and the model / purchase-pattern reasons, by contribution (`reasons.py`).
 Customers without any order on or before `as_of` are not in the frame (churn is undefined).
 """
 
@@ -13,18 +16,25 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from kehu.analytics.churn.baseline import (
+    add_purchase_features,
+    candidate_risks,
+    logit,
+    purchase_probability,
+)
+from kehu.analytics.churn.choose import DEFAULT, hybrid, purchase_backtest, verdict, with_fallback
 from kehu.analytics.churn.features import feature_frame
-from kehu.analytics.churn.model import train_history_model
-from kehu.analytics.churn.reasons import build_reasons
+from kehu.analytics.churn.model import HistoryModel, train_history_model
+from kehu.analytics.churn.reasons import MODEL_CODES, build_reasons
 from kehu.analytics.churn.rules import RULES, rule_hits, rules_risk, typical_interval
-from kehu.config import Settings
+from kehu.config import ChurnSettings, Settings
 from kehu.errors import KehuError
 
 FRAME_COLUMNS = ("customer_id", "churn_risk", "churn_reasons")
@@ -43,9 +53,11 @@ def compute_churn(
     as_of: date,
     settings: Settings,
     purchases: ir.Table | None = None,
+    purchase_fit: dict[str, Any] | None = None,
 ) -> ChurnOutput:
     """Churn risk and reasons at `as_of` (see module docstring); `purchases` are the
-    `purchase_facts` rows at `as_of` when the caller computed them already."""
+    `purchase_facts` rows at `as_of` when the caller computed them already, `purchase_fit`
+    the snapshot's purchase model ({"model", params...}; fitted here when None)."""
     if "orders" not in ws_tables:
         raise KehuError("流失预警需要 orders 表", "churn warning needs the orders table")
     s = settings.churn
@@ -58,25 +70,40 @@ def compute_churn(
     typical = typical_interval(df)
     hits = rule_hits(df, s, typical)
     r_risk = rules_risk(hits, s)
+    fit = add_purchase_features(df, settings, purchase_fit) if s.model != "rules" else None
+    cands = with_fallback(candidate_risks(df, hits, s), r_risk) if fit else {}
     feature_seconds = time.perf_counter() - started
 
     model, info = train_history_model(ws_tables, as_of, settings)
+    choice = info.pop("choice", None)
+    if model is None and cands and "history_days" in info:
+        first = as_of - timedelta(days=info["history_days"])
+        choice = purchase_backtest(ws_tables, as_of, first, settings)
+    winner = (choice or {}).get("winner") or (DEFAULT if cands else "rules")
     contributions = None
-    if model is not None:
-        risk = model.predict(df)
-        contributions = pd.DataFrame(0.0, index=df.index, columns=[])
-        explain = risk >= s.reason_min_risk
-        if explain.sum() > s.max_explained:  # TreeSHAP for the riskiest customers only
-            keep = np.zeros(len(risk), dtype=bool)
-            if s.max_explained:
-                keep[np.argpartition(-risk, s.max_explained - 1)[: s.max_explained]] = True
-            explain &= keep
-        info["explained"] = int(explain.sum())
-        if explain.any():
-            part = model.contributions(df[explain])
-            contributions = part.reindex(df.index, fill_value=0.0)
+    if winner == "model" and model is not None:
+        best = max(cands, key=lambda k: choice["roc_auc"].get(k, -1.0))
+        active = (df["recency_days"] <= s.active_days).to_numpy()
+        scored = np.full(len(df), np.nan)
+        scored[active] = model.predict(df[active])
+        risk = hybrid(scored, cands[best])
+        contributions = _explain(model, df, risk, active, s, info)
+        contributions["purchase_pattern"] = np.where(
+            active, contributions["purchase_pattern"], _purchase_contribution(df, best)
+        )
+    elif winner in cands:
+        risk = cands[winner]
+        contributions = pd.DataFrame({"purchase_pattern": _purchase_contribution(df, winner)})
     else:
         risk = r_risk
+    info["mode"] = "model" if winner == "model" else "purchase" if winner in cands else "rules"
+    info["source"] = winner
+    if fit is not None:
+        info["purchase_model"] = fit
+    if choice is not None:
+        info["backtest"] = choice
+    if winner != "rules":
+        info |= verdict(choice, s.horizon_days)
     reasons = build_reasons(
         df,
         hits,
@@ -106,3 +133,34 @@ def compute_churn(
     info.setdefault("seconds", {})["scoring_features"] = round(feature_seconds, 3)
     info["seconds"]["total"] = round(time.perf_counter() - started, 3)
     return ChurnOutput(frame.reset_index(drop=True), info)
+
+
+def _explain(
+    model: HistoryModel,
+    df: pd.DataFrame,
+    risk: np.ndarray,
+    scored: np.ndarray,
+    s: ChurnSettings,
+    info: dict[str, Any],
+) -> pd.DataFrame:
+    """SHAP contributions per reason group for the riskiest model-scored customers (at
+    most churn.max_explained), zero elsewhere."""
+    explain = scored & (risk >= s.reason_min_risk)
+    if explain.sum() > s.max_explained:  # TreeSHAP for the riskiest customers only
+        keep = np.zeros(len(risk), dtype=bool)
+        if s.max_explained:
+            ranked = np.where(explain, risk, -1.0)
+            keep[np.argpartition(-ranked, s.max_explained - 1)[: s.max_explained]] = True
+        explain &= keep
+    info["explained"] = int(explain.sum())
+    out = pd.DataFrame(0.0, index=df.index, columns=list(MODEL_CODES))
+    if explain.any():
+        out = model.contributions(df[explain]).reindex(df.index, fill_value=0.0)
+    return out
+
+
+def _purchase_contribution(df: pd.DataFrame, source: str) -> np.ndarray:
+    """Log-odds by which the purchase model's own probability (before the evidence rules)
+    exceeds the base's mean: the weight of the purchase-pattern reason."""
+    p = purchase_probability(df, source)
+    return np.nan_to_num(logit(p) - logit(np.nanmean(p)), nan=0.0)

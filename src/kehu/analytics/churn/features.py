@@ -22,6 +22,8 @@ from kehu.analytics.features import Windows
 from kehu.analytics.purchases import purchase_facts
 from kehu.config import Settings
 
+# The purchase model's outputs at the date (`baseline.add_purchase_features`).
+PURCHASE_FEATURES: tuple[str, ...] = ("p_no_purchase", "expected_purchases_h", "p_alive")
 # Model inputs; the rule signals are among them (docs/clv_churn.md lists each one).
 FEATURES: tuple[str, ...] = (
     "recency_days",
@@ -45,6 +47,7 @@ FEATURES: tuple[str, ...] = (
     "overdue_amount",
     "overdue_orders",
     "overdue_max_days",
+    *PURCHASE_FEATURES,
 )
 
 
@@ -69,6 +72,9 @@ def orders_features(purchases: ir.Table, as_of: date) -> ir.Table:
         spend_prev_12m=p.spend_prev_12m.cast("float64").fill_null(0.0),
         recency_days=_day(as_of).delta(p.last_order_date, unit="day"),
         tenure_days=_day(as_of).delta(p.first_order_date, unit="day"),
+        x=p.x,  # the purchase model's inputs (`baseline.py`)
+        t_x_days=p.t_x_days,
+        T_days=p.T_days,
     )
 
 
@@ -194,7 +200,7 @@ def derive(df: pd.DataFrame) -> pd.DataFrame:
             df[col] = float("nan")
     if "nps_date" not in df:
         df["nps_date"] = pd.NaT
-    num = [c for c in FEATURES if c in df.columns]
+    num = [c for c in (*FEATURES, "x", "t_x_days", "T_days") if c in df.columns]
     df[num] = df[num].apply(pd.to_numeric, errors="coerce").astype(float)
     span = pd.to_numeric(df["tenure_days"] - df["recency_days"], errors="coerce").astype(float)
     many = df["n_orders"] >= 2

@@ -4,8 +4,11 @@ A reason is `{"code", "zh", "en", "evidence": {...}}`. Rule reasons come from th
 rules (`rules.py`); model reasons from the LightGBM SHAP contributions summed per feature
 group, shown when the group pushes the risk up by at least `churn.reason_min_contribution`
 (log-odds) and the customer's risk is at least `churn.reason_min_risk`. A group whose rule
-already fired is not repeated. Rule reasons come first (heaviest weight first), then model
-reasons (largest contribution first), at most `churn.max_reasons`.
+already fired is not repeated, and a group is shown only when its evidence is a real event
+pointing towards churn (`points_to_churn`: a drop, a decline, an open issue; never "0 vs 0",
+spend growth or a neutral NPS). Reasons are ranked by their contribution on the log-odds
+scale (a rule's is −ln(1 − weight), a model group's its SHAP sum), at most
+`churn.max_reasons`.
 
 Texts and JSON are built by one DuckDB query over the frame (no Python loop per customer).
 """
@@ -59,35 +62,49 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "{overdue_orders} orders unpaid more than {overdue_limit} days past due,"
         " {currency} {overdue_amount} in total, up to {overdue_max} days",
     ),
-    # model groups (SHAP)
-    "recency": ("距上次下单已 {days} 天", "{days} days since the last order"),
+    # model groups (SHAP) and the purchase pattern: shown only when `points_to_churn`
+    "recency": (
+        "距上次下单已 {days} 天,超过其平均下单间隔 {interval} 天",
+        "{days} days since the last order, longer than the usual interval of {interval} days",
+    ),
     "order_activity": (
-        "近 {period} 天下单 {orders_cur} 次,上一周期 {orders_prev} 次",
-        "{orders_cur} orders in the last {period} days vs {orders_prev} in the period before",
+        "近 {period} 天下单 {orders_cur} 次,少于上一周期的 {orders_prev} 次",
+        "{orders_cur} orders in the last {period} days, fewer than the {orders_prev} in the"
+        " period before",
     ),
     "spend_trend": (
-        "近 12 个月消费 {spend_12m} {currency_zh},上一年 {spend_prev_12m} {currency_zh}",
-        "Spend {currency} {spend_12m} in the last 12 months vs {currency} {spend_prev_12m}"
-        " the year before",
+        "近 12 个月消费 {spend_12m} {currency_zh},低于上一年的 {spend_prev_12m} {currency_zh}"
+        "(下降 {spend_drop}%)",
+        "Spend {currency} {spend_12m} in the last 12 months, down {spend_drop}% from"
+        " {currency} {spend_prev_12m} the year before",
     ),
     "interaction_activity": (
-        "近 {period} 天沟通 {interactions_cur} 次,上一周期 {interactions_prev} 次",
-        "{interactions_cur} interactions in the last {period} days vs {interactions_prev}"
-        " in the period before",
+        "近 {period} 天沟通 {interactions_cur} 次,少于上一周期的 {interactions_prev} 次",
+        "{interactions_cur} interactions in the last {period} days, fewer than the"
+        " {interactions_prev} in the period before",
     ),
     "service_issues": (
-        "近 {period} 天工单 {tickets_cur} 个(投诉 {complaints_cur} 个),未结 {open_tickets} 个",
-        "{tickets_cur} tickets in the last {period} days ({complaints_cur} complaints),"
-        " {open_tickets} still open",
+        "近 {period} 天投诉 {complaints_cur} 次(工单共 {tickets_cur} 个)",
+        "{complaints_cur} complaints in the last {period} days ({tickets_cur} tickets in all)",
     ),
-    "nps_score": ("最近一次 NPS 评分为 {nps}", "Latest NPS score {nps}"),
+    "open_tickets": ("{open_tickets} 个工单尚未解决", "{open_tickets} tickets still open"),
+    "nps_score": (
+        "最近一次 NPS 评分为 {nps}(≤ {nps_max} 属贬损者)",
+        "Latest NPS score {nps} (≤ {nps_max} is a detractor)",
+    ),
     "payment_delay": (
-        "逾期未付 {overdue_amount} {currency_zh}",
-        "{currency} {overdue_amount} unpaid past due",
+        "逾期未付 {overdue_amount} {currency_zh},最长逾期 {overdue_max} 天",
+        "{currency} {overdue_amount} unpaid past due, up to {overdue_max} days",
     ),
     "short_relationship": (
-        "合作 {tenure} 天,累计下单 {n_orders} 次",
-        "Customer for {tenure} days with {n_orders} orders",
+        "合作仅 {tenure} 天(不足 {short_days} 天),累计下单 {n_orders} 次",
+        "Customer for only {tenure} days (under {short_days}) with {n_orders} orders",
+    ),
+    "purchase_pattern": (
+        "按其购买规律,未来 {horizon} 天不下单的概率为 {p_quiet}%(共下单 {n_orders} 次,"
+        "距上次下单 {days} 天)",
+        "From the buying pattern ({n_orders} orders, the last {days} days ago), the"
+        " probability of no order in the next {horizon} days is {p_quiet}%",
     ),
 }
 TEXTS = Catalog(TEMPLATES)  # templates by reason code, for one-off rendering
@@ -118,6 +135,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "spend_prev_12m": ("spend_prev_12m", "money"),
     "tenure": ("tenure_days", "int"),
     "n_orders": ("n_orders", "int"),
+    "spend_drop": ("spend_drop_pct", "int"),
+    "short_days": ("short_days", "int"),
+    "horizon": ("horizon_days", "int"),
+    "p_quiet": ("p_no_purchase_pct", "int"),
     "currency": ("currency", "str"),
     "currency_zh": ("currency_zh", "str"),
 }
@@ -174,11 +195,11 @@ EVIDENCE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("period_days", "period_days", "int"),
     ),
     "service_issues": (
-        ("tickets_current", "tickets_cur", "int"),
         ("complaints_current", "complaints_cur", "int"),
-        ("open_tickets", "open_tickets", "int"),
+        ("tickets_current", "tickets_cur", "int"),
     ),
-    "nps_score": (("nps", "nps_last", "int"),),
+    "open_tickets": (("open_tickets", "open_tickets", "int"),),
+    "nps_score": (("nps", "nps_last", "int"), ("detractor_max", "detractor_max", "int")),
     "payment_delay": (
         ("overdue_amount", "overdue_amount", "num2"),
         ("max_days_overdue", "overdue_max_days", "int"),
@@ -186,6 +207,13 @@ EVIDENCE: dict[str, tuple[tuple[str, str, str], ...]] = {
     "short_relationship": (
         ("tenure_days", "tenure_days", "int"),
         ("orders_total", "n_orders", "int"),
+        ("short_days", "short_days", "int"),
+    ),
+    "purchase_pattern": (
+        ("p_no_purchase", "p_no_purchase", "num3"),
+        ("horizon_days", "horizon_days", "int"),
+        ("orders_total", "n_orders", "int"),
+        ("days_since_last_order", "recency_days", "int"),
     ),
 }
 
@@ -205,13 +233,16 @@ GROUPS: dict[str, str] = {
     "tickets_cur": "service_issues",
     "complaints_cur": "service_issues",
     "complaints_prev": "service_issues",
-    "open_tickets": "service_issues",
+    "open_tickets": "open_tickets",
     "nps_last": "nps_score",
     "overdue_amount": "payment_delay",
     "overdue_orders": "payment_delay",
     "overdue_max_days": "payment_delay",
     "tenure_days": "short_relationship",
     "n_orders": "short_relationship",
+    "p_no_purchase": "purchase_pattern",
+    "expected_purchases_h": "purchase_pattern",
+    "p_alive": "purchase_pattern",
 }
 GROUP_RULES: dict[str, tuple[str, ...]] = {
     "recency": ("order_gap", "single_order_gap"),
@@ -222,6 +253,34 @@ GROUP_RULES: dict[str, tuple[str, ...]] = {
     "payment_delay": ("payment_overdue",),
 }
 MODEL_CODES: tuple[str, ...] = tuple(dict.fromkeys(GROUPS.values()))
+
+
+def short_days(s: ChurnSettings) -> int:
+    """A relationship shorter than two activity periods is "short"."""
+    return 2 * s.period_days
+
+
+def points_to_churn(code: str, df: pd.DataFrame, s: ChurnSettings) -> np.ndarray:
+    """Rows where the evidence of a model / purchase-pattern reason is a real event that
+    argues for churn (a drop, a decline, an open issue): the only rows it may be shown for."""
+    f = lambda c: df[c].astype(float)  # noqa: E731
+    tests = {
+        "recency": lambda: f("recency_days") > f("mean_interval_days"),
+        "order_activity": lambda: f("orders_cur") < f("orders_prev"),
+        "spend_trend": lambda: (f("spend_prev_12m") > 0) & (f("spend_12m") < f("spend_prev_12m")),
+        "interaction_activity": lambda: f("interactions_cur") < f("interactions_prev"),
+        "service_issues": lambda: f("complaints_cur") > 0,
+        "open_tickets": lambda: f("open_tickets") > 0,
+        "nps_score": lambda: f("nps_last") <= s.detractor_max,
+        "payment_delay": lambda: f("overdue_amount") > 0.005,
+        "short_relationship": lambda: f("tenure_days") < short_days(s),
+        "purchase_pattern": lambda: f("p_no_purchase") >= 0.5,
+    }
+    if code == "purchase_pattern" and "p_no_purchase" not in df:
+        return np.zeros(len(df), dtype=bool)
+    return tests[code]().fillna(False).to_numpy(dtype=bool)
+
+
 REASON_CHUNK = 250_000  # customers whose reason texts are built in one query
 
 
@@ -270,6 +329,12 @@ def _sql_fragment(code: str, contribution: str | None) -> str:
     )
 
 
+def rule_log_odds(s: ChurnSettings, rule: str) -> float:
+    """A rule's contribution on the log-odds scale, −ln(1 − weight): rule and model reasons
+    are ranked on one scale."""
+    return float(-np.log1p(-min(float(getattr(s.rule_weights, rule)), 1.0 - 1e-6)))
+
+
 def reason_frame(
     df: pd.DataFrame, s: ChurnSettings, *, typical: float | None, currency: str
 ) -> pd.DataFrame:
@@ -281,6 +346,14 @@ def reason_frame(
     w["gap_factor"] = s.gap_factor
     w["detractor_max"] = s.detractor_max
     w["overdue_days"] = s.overdue_days
+    w["short_days"] = short_days(s)
+    w["horizon_days"] = s.horizon_days
+    if "p_no_purchase" in df:
+        w["p_no_purchase"] = df["p_no_purchase"]
+        w["p_no_purchase_pct"] = df["p_no_purchase"].astype(float) * 100
+    prev_spend = df["spend_prev_12m"].astype(float)
+    ratio = df["spend_12m"].astype(float) / prev_spend.where(prev_spend > 0)
+    w["spend_drop_pct"] = (1.0 - ratio) * 100
     w["currency"] = currency
     w["currency_zh"] = "元" if currency.upper() in ("CNY", "RMB") else currency
     for what in ("orders", "interactions"):
@@ -306,7 +379,7 @@ def build_reasons(
     for code in RULES:
         if hits[code].any():
             w[f"_hit_{code}"] = hits[code].to_numpy()
-            weight = float(getattr(s.rule_weights, code))
+            weight = rule_log_odds(s, code)
             selects.append(
                 f"SELECT _row, 0 AS prio, {weight!r} AS score, {_q(code)} AS code,"
                 f' {_sql_fragment(code, None)} AS frag FROM w WHERE "_hit_{code}"'
@@ -320,10 +393,7 @@ def build_reasons(
             mask = risky & (contrib >= max(s.reason_min_contribution, 1e-12))
             for rule in GROUP_RULES.get(code, ()):
                 mask &= ~hits[rule].to_numpy()
-            if code == "nps_score":
-                mask &= df["nps_last"].notna().to_numpy()
-            if code == "payment_delay":
-                mask &= (df["overdue_amount"] > 0).to_numpy()
+            mask &= points_to_churn(code, df, s)
             if mask.any():
                 w[f"_show_{code}"] = mask
                 w[f"_c_{code}"] = contrib
@@ -350,12 +420,12 @@ def build_reasons(
                     WITH long AS ({" UNION ALL ".join(selects)}),
                     ranked AS (
                         SELECT *, row_number() OVER (
-                            PARTITION BY _row ORDER BY prio, score DESC, code) AS rn
+                            PARTITION BY _row ORDER BY score DESC, prio, code) AS rn
                         FROM long
                     ),
                     listed AS (
                         SELECT _row, '[' || string_agg(CAST(frag AS VARCHAR), ','
-                                                       ORDER BY prio, score DESC, code) || ']'
+                                                       ORDER BY score DESC, prio, code) || ']'
                                      AS reasons
                         FROM ranked WHERE rn <= {int(s.max_reasons)}
                         GROUP BY _row

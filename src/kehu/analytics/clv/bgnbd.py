@@ -207,6 +207,20 @@ def expected_purchases(
     return expected_purchases_if_alive(params, t, x, T) * p_alive(params, x, t_x, T)
 
 
+def p_no_purchase_if_alive(
+    params: dict[str, float], h: float, x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """P(no purchase in (T, T+h] | alive at T, x, T) = ((α+T)/(α+T+h))^(r+x).
+
+    A BG/NBD customer drops out only right after a purchase, so one alive at T who buys
+    nothing in the next h stays alive; given alive, λ | x, T ~ gamma(r+x, α+T), and
+    E[e^(−λh)] is that gamma's Laplace transform.
+    """
+    r, alpha = params["r"], params["alpha"]
+    x, T = (np.asarray(v, dtype=float) for v in (x, T))
+    return np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + h)))
+
+
 def expected_purchases_new(params: dict[str, float], t: float | np.ndarray) -> np.ndarray:
     """E[X(t)] for a newly acquired customer (eq. 9), used for the population curve."""
     r, alpha, a, b = (params[k] for k in PARAMS)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kehu.analytics.clv import bgnbd, gammagamma, paretonbd
+from kehu.analytics.clv import bgnbd, gammagamma, paretonbd, uncertainty
 from kehu.analytics.clv.fitting import FitResult, unique_rows
 from kehu.analytics.clv.summary import UNIT_DAYS, purchase_summary
 from kehu.config import ClvSettings
@@ -121,6 +121,9 @@ def clv_from_summary(
         info.update(status="fit_failed", **_msg("fit_failed", err=str(exc)))
         return ClvOutput(_finish(frame), info, None)
     info["purchase"] = purchase.to_dict()
+    info["purchase"]["cov_log"] = uncertainty.log_covariance(
+        purchase.model, purchase.params, x, t_x, T
+    )
     spend_fit, spend_note = _fit_spend(fit)
     info["spend"] = spend_fit.to_dict() if spend_fit else None
     if spend_note:
@@ -149,6 +152,19 @@ def discount_weights(settings: ClvSettings) -> tuple[np.ndarray, np.ndarray]:
     monthly = (1.0 + settings.discount_rate) ** (1.0 / 12.0) - 1.0
     factors = (1.0 + monthly) ** -(ends_days / MONTH_DAYS)
     return ends_days / UNIT_DAYS[settings.time_unit], factors
+
+
+def purchase_curve(
+    model: str, params: dict[str, float], settings: ClvSettings, x: np.ndarray, T: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per (x, T) row, for a customer alive at T: expected purchases over `clv.horizon` and
+    their discounted sum over the monthly steps (step 3 of the module docstring)."""
+    module = paretonbd if model == "paretonbd" else bgnbd
+    ends, factors = discount_weights(settings)
+    with np.errstate(all="ignore"):
+        curve = np.column_stack([module.expected_purchases_if_alive(params, e, x, T) for e in ends])
+    per_step = np.clip(np.diff(curve, axis=1, prepend=0.0), 0.0, None)
+    return curve[:, -1], (per_step * factors).sum(axis=1)
 
 
 def _historical(now: pd.DataFrame, settings: ClvSettings) -> pd.DataFrame:
@@ -185,7 +201,6 @@ def _predict(
     x_all, t_all, T_all = (ok[c].to_numpy(float) for c in ("x", "t_x", "T"))
     model = paretonbd if purchase.model == "paretonbd" else bgnbd
     params = purchase.params
-    ends, factors = discount_weights(settings)
     with np.errstate(all="ignore"):
         # The purchase curve (hypergeometric functions) on distinct (x, T) only; BG/NBD's
         # closed-form p_alive costs less on every row than finding the distinct rows.
@@ -195,12 +210,9 @@ def _predict(
             (ux, ut, uT), inv = unique_rows([x_all, t_all, T_all])
             alive = model.p_alive(params, ux, ut, uT)[inv]
         (vx, vT), inv2 = unique_rows([x_all, T_all])
-        curve = np.column_stack(
-            [model.expected_purchases_if_alive(params, e, vx, vT) for e in ends]
-        )
-    per_step = np.clip(np.diff(curve, axis=1, prepend=0.0), 0.0, None)
-    discounted = (per_step * factors).sum(axis=1)[inv2] * alive
-    expected = curve[inv2, -1] * alive
+        total, disc = purchase_curve(purchase.model, params, settings, vx, vT)
+    discounted = disc[inv2] * alive
+    expected = total[inv2] * alive
     x = ok["x"].to_numpy(float)
     if spend_fit is not None and spend_fit.params["q"] > 1.0:
         spend = gammagamma.expected_spend(spend_fit.params, x, ok["m_repeat"].to_numpy(float))

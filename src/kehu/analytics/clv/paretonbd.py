@@ -15,7 +15,7 @@ The fit uses L-BFGS-B with finite-difference gradients (four parameters).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln, hyp2f1
+from scipy.special import gammaln, hyp2f1, roots_legendre
 
 from kehu.analytics.clv.fitting import FitResult, compress, maximise, wsum
 
@@ -129,3 +129,27 @@ def expected_purchases(
 ) -> np.ndarray:
     """E[Y(T, T+t) | x, t_x, T]: `expected_purchases_if_alive` × `p_alive`."""
     return expected_purchases_if_alive(params, t, x, T) * p_alive(params, x, t_x, T)
+
+
+_NODES, _WEIGHTS = roots_legendre(32)
+
+
+def p_no_purchase_if_alive(
+    params: dict[str, float], h: float, x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """P(no purchase in (T, T+h] | alive at T, x, T).
+
+    Given alive at T, λ ~ gamma(r+x, α+T) and μ ~ gamma(s, β+T), independent. A purchase
+    happens in the window when the first purchase time U (Lomax: the gamma mixture of
+    exponentials) comes before h and before death: P = ∫₀ʰ g(u)·((β+T)/(β+T+u))^s du. With
+    v = G(u) the integrand is smooth and bounded on [0, G(h)]: 32-point Gauss-Legendre.
+    """
+    r, alpha, s, beta = (params[k] for k in PARAMS)
+    x, T = (np.asarray(v, dtype=float) for v in (x, T))
+    shape, a, b = r + x, alpha + T, beta + T
+    top = 1.0 - (a / (a + h)) ** shape  # G(h)
+    v = 0.5 * top[..., None] * (_NODES + 1.0)  # nodes on [0, G(h)]
+    u = a[..., None] * np.expm1(-np.log1p(-v) / shape[..., None])
+    survive = (b[..., None] / (b[..., None] + u)) ** s
+    bought = 0.5 * top * (survive * _WEIGHTS).sum(axis=-1)
+    return 1.0 - bought

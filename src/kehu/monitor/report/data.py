@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kehu.analytics.coherence import NOT_AT_RISK
 from kehu.analytics.labels import label
 from kehu.i18n import normalize_lang, tr
 from kehu.monitor.evaluate import plain
@@ -204,6 +205,8 @@ def watchlist(
     if cur.empty or "churn_risk" not in cur:
         return {"available": False, "rows": []}
     df = cur[pd.to_numeric(cur["churn_risk"], errors="coerce") >= min_risk]
+    if "lifecycle" in df:  # lost customers are win-back candidates, not at risk (coherence)
+        df = df[~df["lifecycle"].isin(NOT_AT_RISK)]
     if tiers:
         df = df[df["value_tier"].isin(tiers)]
     df = df.sort_values(["churn_risk", "customer_id"], ascending=[False, True]).head(size)
@@ -298,6 +301,48 @@ def quality_section(ws: Workspace, lang: str) -> dict[str, Any]:
     return {"available": True, "data": json.loads(json.dumps(data, default=str))}
 
 
+def backtest_section(ws: Workspace, lang: str) -> dict[str, Any]:
+    """The newest `kehu backtest` run as table rows (labels in `lang`), and the last runs'
+    headline AUCs, so the report shows whether the warning is getting better."""
+    from kehu.analytics import backtest_runs
+    from kehu.analytics.backtest import NAMES
+
+    if not ws.scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'backtest_runs'"
+    ):
+        return {"available": False}
+    result = backtest_runs.latest(ws)
+    if result is None:
+        return {"available": False}
+    o = result["overall"]
+    churn = [
+        [NAMES(name, lang), m["roc_auc"], m["pr_auc"], m["brier"], m["lift_top10"],
+         m["capture_top10"], m["lift_top20"], m["capture_top20"]]
+        for name, m in o["churn"].items()
+    ]  # fmt: skip
+    amounts = [
+        [NAMES(f"{name}_model", lang), p["predicted"], p["actual"], p["total_error"],
+         p["correlation"], o["revenue"][name]["predicted"], o["revenue"][name]["actual"],
+         o["revenue"][name]["total_error"]]
+        for name, p in o["purchases"].items()
+    ]  # fmt: skip
+    history = [
+        [str(r["run_at"])[:16], str(r["as_of"]), r["horizon_days"], r["churn_auc"],
+         r["bgnbd_auc"], r["naive_auc"]]
+        for r in backtest_runs.history(ws, 6)
+    ]  # fmt: skip
+    return {
+        "available": True,
+        "as_of": result["as_of"],
+        "horizon_days": result["horizon_days"],
+        "customers": result["customers"],
+        "churn_rate": o["churn_rate"],
+        "churn": churn,
+        "amounts": amounts,
+        "history": history,
+    }
+
+
 def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, Any]:
     """Everything a report shows for `period`, in `lang`."""
     settings = ws.settings.report
@@ -345,4 +390,5 @@ def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, An
         "goals": goals_section(ws, period, lang),
         "targets": targets_section(ws, period),
         "quality": quality_section(ws, lang),
+        "backtest": backtest_section(ws, lang),
     }

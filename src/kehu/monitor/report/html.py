@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kehu.monitor.labels import value_label
 from kehu.monitor.report.echarts import all_charts
-from kehu.monitor.report.texts import T
+from kehu.monitor.report.texts import T, backtest_cells, backtest_headers
 
 ECHARTS = Path(__file__).resolve().parents[2] / "web" / "static" / "vendor" / "echarts.min.js"
 
@@ -63,4 +63,6 @@ def render_html(data: dict[str, Any]) -> str:
         pct=pct,
         status=lambda s: value_label("status", s, lang),
         quality_rows=quality_rows[:40],
+        backtest_headers=backtest_headers(lang),
+        backtest_cells=backtest_cells(data) if data["backtest"]["available"] else {},
     )

@@ -27,7 +27,7 @@ from reportlab.platypus import (
 
 from kehu.monitor.report.html import flatten, money, pct
 from kehu.monitor.report.images import report_images
-from kehu.monitor.report.texts import T, goal_rows
+from kehu.monitor.report.texts import T, backtest_cells, backtest_headers, goal_rows
 
 FONT = "STSong-Light"
 WIDTH = A4[0] - 30 * mm
@@ -257,6 +257,19 @@ def write_pdf(data: dict[str, Any], path: Path) -> None:
         section("quality", _table(["", ""], [list(r) for r in flatten(q["data"])[:40]]))
     else:
         section("quality", Paragraph(_esc(t("quality_na")), st["note"]))
+
+    b = data["backtest"]
+    if b.get("available"):
+        heads, cells = backtest_headers(lang), backtest_cells(data)
+        note = T("backtest_note", lang, as_of=b["as_of"], h=b["horizon_days"],
+                 n=f"{b['customers']:,}", rate=f"{b['churn_rate']:.1%}")  # fmt: skip
+        parts = [Paragraph(_esc(note), st["note"])]
+        for key in ("churn", "amounts", "history"):
+            if cells[key]:
+                parts += [_table(heads[key], cells[key]), Spacer(1, 4)]
+        section("backtest", *parts)
+    else:
+        section("backtest", Paragraph(_esc(t("backtest_na")), st["note"]))
 
     doc = SimpleDocTemplate(
         str(path),

@@ -79,6 +79,32 @@ T = Catalog(
         "fb_note": ("本期共 {n} 条反馈文本", "{n} feedback texts this period"),
         "issues_chart": ("高频问题", "Frequent issues"),
         "quality_na": ("数据质量模块不可用", "Data quality report unavailable"),
+        "backtest": ("十、预测回测", "10. Prediction backtest"),
+        "backtest_na": (
+            "暂无回测:运行 `kehu backtest` 检验预测",
+            "No backtest yet: run `kehu backtest` to check the predictions",
+        ),
+        "backtest_note": (
+            "截至 {as_of} 只用当时已知的数据预测,与之后 {h} 天的实际对比:{n} 位客户,"
+            "{rate} 未再购买",
+            "Predicted as of {as_of} from what was known then, compared with the next {h} days:"
+            " {n} customers, {rate} bought nothing",
+        ),
+        "bt_score": ("评分", "Score"),
+        "bt_lift10": ("前10%提升度", "Lift top 10%"),
+        "bt_capture10": ("前10%捕获率", "Capture top 10%"),
+        "bt_lift20": ("前20%提升度", "Lift top 20%"),
+        "bt_capture20": ("前20%捕获率", "Capture top 20%"),
+        "bt_model": ("模型", "Model"),
+        "bt_purchases": ("预测购买次数", "Purchases predicted"),
+        "bt_error": ("总量误差", "Total error"),
+        "bt_corr": ("相关系数", "Correlation"),
+        "bt_revenue": ("预测收入", "Revenue predicted"),
+        "bt_history": ("回测历史", "Backtest history"),
+        "bt_run_at": ("运行时间", "Run at"),
+        "bt_as_of": ("预测日", "As of"),
+        "bt_horizon": ("预测期(天)", "Horizon (days)"),
+        "bt_naive_auc": ("上期行为 AUC", "Last-period AUC"),
     }
 )
 
@@ -98,3 +124,41 @@ def goal_rows(data: dict[str, Any], lang: str) -> list[list[Any]]:
         ]
         for g in data["goals"]["rows"]
     ]
+
+
+def backtest_headers(lang: str) -> dict[str, list[str]]:
+    """Column names of the backtest section's three tables (every writer)."""
+
+    def t(key: str) -> str:
+        return T(key, lang)
+
+    return {
+        "churn": [t("bt_score"), "ROC AUC", "PR AUC", "Brier", t("bt_lift10"),
+                  t("bt_capture10"), t("bt_lift20"), t("bt_capture20")],
+        "amounts": [t("bt_model"), t("bt_purchases"), t("actual"), t("bt_error"), t("bt_corr"),
+                    t("bt_revenue"), t("actual"), t("bt_error")],
+        "history": [t("bt_run_at"), t("bt_as_of"), t("bt_horizon"), "kehu AUC", "BG/NBD AUC",
+                    t("bt_naive_auc")],
+    }  # fmt: skip
+
+
+def backtest_cells(data: dict[str, Any]) -> dict[str, list[list[str]]]:
+    """The backtest section's rows as display text (ratios as decimals, shares as %)."""
+
+    def f(v: Any, fmt: str) -> str:
+        return "—" if v is None else format(v, fmt)
+
+    b = data["backtest"]
+    churn_fmt = ("", ".3f", ".3f", ".4f", ".2f", ".1%", ".2f", ".1%")
+    amount_fmt = ("", ",.0f", ",.0f", "+.1%", ".3f", ",.0f", ",.0f", "+.1%")
+    history_fmt = ("", "", "d", ".3f", ".3f", ".3f")
+
+    def rows(key: str, fmts: tuple[str, ...]) -> list[list[str]]:
+        return [[str(v) if not fm else f(v, fm) for v, fm in zip(r, fmts, strict=True)]
+                for r in b.get(key) or []]  # fmt: skip
+
+    return {
+        "churn": rows("churn", churn_fmt),
+        "amounts": rows("amounts", amount_fmt),
+        "history": rows("history", history_fmt),
+    }

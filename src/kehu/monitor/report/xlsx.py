@@ -6,18 +6,17 @@ import io
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from kehu.monitor.report.html import flatten
 from kehu.monitor.report.images import report_images
-from kehu.monitor.report.texts import T, goal_rows
+from kehu.monitor.report.texts import T, backtest_headers, goal_rows
+from kehu.spreadsheet import workbook
 
 
 def write_xlsx(data: dict[str, Any], path: Path) -> None:
     lang = data["meta"]["lang"]
     t = lambda key, **kw: T(key, lang, **kw)  # noqa: E731
     images = report_images(data, lang)
-    wb = xlsxwriter.Workbook(str(path))
+    wb = workbook(str(path))  # text never becomes a formula (customer names are data)
     head = wb.add_format({"bold": True, "bg_color": "#F0F3F9", "border": 1})
     title = wb.add_format({"bold": True, "font_size": 14})
     money = wb.add_format({"num_format": "#,##0"})
@@ -223,4 +222,17 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
         table(ws, 2, ["key", "value"], [list(r) for r in flatten(q["data"])])
     else:
         ws.write(2, 0, t("quality_na"))
+
+    ws = sheet(t("backtest")[:28], t("backtest"))
+    b = data["backtest"]
+    if b.get("available"):
+        heads = backtest_headers(lang)
+        note = T("backtest_note", lang, as_of=b["as_of"], h=b["horizon_days"],
+                 n=f"{b['customers']:,}", rate=f"{b['churn_rate']:.1%}")  # fmt: skip
+        ws.write(1, 0, note)
+        row = table(ws, 3, heads["churn"], b["churn"], {5: pct, 7: pct})
+        row = table(ws, row, heads["amounts"], b["amounts"], {3: pct, 7: pct})
+        table(ws, row, heads["history"], b["history"])
+    else:
+        ws.write(2, 0, t("backtest_na"))
     wb.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kehu.analytics.clv_band import customer_band
+from kehu.analytics.coherence import customer_story
 from kehu.web.access import mask_records
 from kehu.web.services import monitoring, planning
 from kehu.web.services.common import parse_json, query, table_columns, table_exists
@@ -56,6 +58,7 @@ def customer_360(state: WebState, scope: Scope, customer_id: str, lang: str) -> 
             if isinstance(r, dict)
         ],
         "explanations": explain_scores(snapshot, state.settings, lang),
+        "story": customer_story(snapshot, state.settings, lang) if snapshot else None,
         "history": history,
         "timeline": timeline(state, customer_id),
         "monthly_spend": monthly_spend(state, customer_id),
@@ -79,6 +82,9 @@ def customer_360(state: WebState, scope: Scope, customer_id: str, lang: str) -> 
             state, scope, status="open", limit=20, customer_id=customer_id
         ),
         "strategy": planning.strategy_for(state, snapshot, lang),
+        "clv_band": customer_band(ws, customer_id, snapshot["as_of"], snapshot)
+        if snapshot.get("as_of")
+        else None,
     }
 
 

@@ -2,7 +2,8 @@
 
 `customer_snapshot` holds one row per (as_of, customer_id); its column names are a public
 contract (users script against them). `analytics_runs` keeps, per as_of, the summary of the
-run that produced the snapshot (model parameters, timings), as JSON text.
+run that produced the snapshot (model parameters, timings), as JSON text. `backtest_runs`
+keeps every `kehu backtest` result (kehu.analytics.backtest_runs).
 """
 
 from __future__ import annotations
@@ -85,6 +86,31 @@ ANALYTICS_RUNS = register_table(
             "summary_json": "VARCHAR",
         },
         key=("as_of",),
+        audit=False,
+    )
+)
+
+# One row per `kehu backtest` run (a history: the same as-of may be tested again after new
+# data or settings); the headline figures as columns, every figure in result_json.
+BACKTEST_RUNS = register_table(
+    Table(
+        "backtest_runs",
+        {
+            "run_at": "TIMESTAMP NOT NULL",
+            "as_of": "DATE NOT NULL",
+            "horizon_days": "INTEGER",
+            "customers": "BIGINT",
+            "churn_rate": "DOUBLE",
+            "churn_auc": "DOUBLE",
+            "bgnbd_auc": "DOUBLE",
+            "naive_auc": "DOUBLE",
+            "churn_brier": "DOUBLE",
+            "purchases_error": "DOUBLE",
+            "purchases_corr": "DOUBLE",
+            "purchase_model": "VARCHAR",
+            "result_json": "VARCHAR",
+        },
+        key=("run_at",),
         audit=False,
     )
 )

@@ -41,6 +41,7 @@ TASKS = register_table(
         },
         key=("task_id",),
         indexes=(("customer_id", "playbook", "period"), ("owner", "status")),
+        refers_to_customer=True,
     )
 )
 
