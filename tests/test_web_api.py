@@ -630,3 +630,18 @@ def test_no_phone_survives_the_access_log_mask(
     out = unquote_plus(mask_path("/api/v1/customers?" + urlencode({key: value, "page": 2})))
     assert phone not in "".join(c for c in out if c.isdigit()), out  # the middle is masked
     assert "page=2" in out
+
+
+def test_admin_adds_a_viewer_through_the_api_and_it_can_only_read(app) -> None:  # noqa: ANN001
+    admin = token_client(app, "admin")
+    r = admin.post(
+        "/api/v1/users",
+        json={"user": "board", "role": "viewer", "region": "华北", "password": "x" * 12},
+    )
+    assert r.status_code == 201 and r.json()["role"] == "viewer", r.text
+    viewer = TestClient(app)
+    csrf = login(viewer, "board", "x" * 12)
+    listed = viewer.get("/api/v1/customers").json()
+    assert listed["total"] > 0 and {c["region"] for c in listed["items"]} == {"华北"}
+    r = viewer.post("/api/v1/plan", headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 403 and "read-only" in r.json()["error"]["en"]
