@@ -503,6 +503,7 @@ def test_mask_query_hides_search_values_and_pii() -> None:
     nested = mask_path("/login?next=/customers%3Fq%3D13900001111%26page%3D3")
     assert "13900001111" not in nested and "page" in nested
     assert mask_path("/customers/C0001") == "/customers/C0001"
+    assert "13812345678" not in mask_path("/customers?13812345678")
 
 
 @contextmanager
