@@ -162,9 +162,9 @@ class ValueIndicatorWeights(Section):
     margin: float = Field(0.25, ge=0)
     collection: float = Field(0.25, ge=0)
     # growth (成长潜力)
-    spend_trend: float = Field(0.40, ge=0)
-    pipeline: float = Field(0.25, ge=0)
-    budget_growth: float = Field(0.15, ge=0)
+    spend_trend: float = Field(0.45, ge=0)
+    pipeline: float = Field(0.10, ge=0)
+    budget_growth: float = Field(0.25, ge=0)
     industry_growth: float = Field(0.10, ge=0)
     company_size: float = Field(0.10, ge=0)
     # stability (合作稳定性)
@@ -175,6 +175,56 @@ class ValueIndicatorWeights(Section):
     benchmark: float = Field(0.40, ge=0)
     reference: float = Field(0.30, ge=0)
     industry_position: float = Field(0.30, ge=0)
+
+
+Breakpoints = list[tuple[float, float]]
+
+
+class ValueRubric(Section):
+    """Absolute 0-100 rubrics: (input, points) breakpoints, linear in between, flat outside.
+
+    Inputs are ratios, so the rubric means the same in every company (docs/analytics.md).
+    """
+
+    # share of 12-month revenue from customers that spend more (Pareto position; 0 = the top)
+    sales_share: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 100.0), (0.5, 95.0), (0.8, 80.0), (0.95, 50.0), (1.0, 10.0)]
+    )
+    # the customer's margin rate / the workspace's margin rate
+    margin: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 0.0), (0.5, 50.0), (0.9, 85.0), (1.1, 100.0)]
+    )
+    # 回款率: paid / due over the window's due orders
+    collection: Breakpoints = Field(
+        default_factory=lambda: [(0.5, 0.0), (0.8, 50.0), (0.95, 90.0), (1.0, 100.0)]
+    )
+    # year-on-year spend growth (spend_12m / spend_prev_12m - 1); no previous year = the top
+    spend_trend: Breakpoints = Field(
+        default_factory=lambda: [(-0.5, 0.0), (-0.2, 30.0), (0.0, 60.0), (0.1, 85.0), (0.2, 100.0)]
+    )
+    # open pipeline / spend_12m (no spend but a pipeline = the top)
+    pipeline: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 0.0), (0.1, 40.0), (0.3, 70.0), (0.6, 100.0)]
+    )
+    # coefficient of variation of the gaps between purchase days (1 = as random as Poisson)
+    regularity: Breakpoints = Field(
+        default_factory=lambda: [(0.3, 100.0), (0.6, 85.0), (1.0, 70.0), (1.5, 40.0), (2.5, 0.0)]
+    )
+    # complaints per order over 12 months
+    complaints: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 100.0), (0.1, 70.0), (0.3, 30.0), (0.5, 0.0)]
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ValueRubric:
+        for name in type(self).model_fields:
+            points = getattr(self, name)
+            xs = [x for x, _ in points]
+            if len(points) < 2 or any(a >= b for a, b in zip(xs, xs[1:], strict=False)):
+                raise ValueError(f"value.rubric.{name}: 2+ breakpoints with growing inputs")
+            if any(not 0.0 <= y <= 100.0 for _, y in points):
+                raise ValueError(f"value.rubric.{name}: points must be within 0-100")
+        return self
 
 
 def _default_position_scores() -> dict[str, float]:
@@ -194,12 +244,13 @@ def _default_position_scores() -> dict[str, float]:
 class ValueSettings(Section):
     weights: ValueWeights = Field(default_factory=ValueWeights)
     indicators: ValueIndicatorWeights = Field(default_factory=ValueIndicatorWeights)
+    rubric: ValueRubric = Field(default_factory=ValueRubric)
     # Tier cut-offs on the 0-100 score: strategic >= 90, core >= 70, potential >= 50.
     tier_strategic: float = 90.0
     tier_core: float = 70.0
     tier_potential: float = 50.0
     tenure_full_years: float = Field(5.0, gt=0)  # years of cooperation worth 100 points
-    growth_full: float = Field(0.20, gt=0)  # budget/industry growth of +x -> 100, -x -> 0
+    growth_full: float = Field(0.10, gt=0)  # budget/industry growth of +x -> 100, -x -> 0
     collection_grace_days: int = Field(30, ge=0)  # an order without due_date is due after this
     complaint_categories: list[str] = Field(
         default_factory=lambda: ["投诉", "complaint", "complaints"]
@@ -934,16 +985,18 @@ class ScheduleSettings(Section):
 
 
 class PriorityWeights(Section):
-    """Task priority weights (seed 000 优先级排序: 战略对齐度, 投入产出比, 成长潜力, 风险)."""
+    """Task priority weights (seed 000 优先级排序: 战略对齐度, 投入产出比, 成长潜力, 风险可控性)
+    plus churn urgency as a separate factor."""
 
     strategic_fit: float = Field(0.30, ge=0)
-    value: float = Field(0.30, ge=0)
-    growth: float = Field(0.20, ge=0)
-    risk: float = Field(0.20, ge=0)
+    value: float = Field(0.25, ge=0)  # ROI: value at stake / cost of the measures
+    growth: float = Field(0.15, ge=0)
+    risk: float = Field(0.10, ge=0)  # controllable (payment) risk: paying well ranks higher
+    urgency: float = Field(0.20, ge=0)  # churn risk
 
     @model_validator(mode="after")
     def _positive(self) -> PriorityWeights:
-        if self.strategic_fit + self.value + self.growth + self.risk <= 0:
+        if self.strategic_fit + self.value + self.growth + self.risk + self.urgency <= 0:
             raise ValueError("plan.weights must not all be 0")
         return self
 
@@ -953,17 +1006,23 @@ class PlanSettings(Section):
 
     playbook_file: str | None = None  # a playbook TOML (relative to the workspace) over defaults
     # Playbooks tried in order; a customer's task comes from the first one that matches.
+    # Seed order: 战略级 and 高价值 first (深化合作), then rescue, onboarding, core, cultivation;
+    # basic / low-value customers get standard service and no individual task.
     precedence: list[str] = Field(
         default_factory=lambda: [
+            "value_tier.strategic",
+            "rfm_type.high_value",
             "rfm_type.churn_risk",
             "rfm_type.new",
-            "value_tier.strategic",
             "value_tier.core",
             "value_tier.potential",
             "rfm_type.potential",
         ]
     )
-    churn_threshold: float = Field(0.6, ge=0, le=1)  # churn_risk >= this -> rescue playbook
+    # churn_risk >= this: the rescue playbook, or the rescue measures merged into the task of
+    # a higher-precedence playbook (one task per customer)
+    churn_threshold: float = Field(0.6, ge=0, le=1)
+    urgent_risk: float = Field(0.8, ge=0, le=1)  # churn_risk >= this adds the urgent measures
     # lifecycle stages that get no individual task (lost = no order for lifecycle.lost_days)
     skip_lifecycles: list[str] = Field(default_factory=lambda: ["lost"])
     max_open_per_owner: int = Field(0, ge=0)  # cap on open tasks per owner (0 = no cap)
@@ -971,15 +1030,20 @@ class PlanSettings(Section):
     tier_fit: dict[str, float] = Field(
         default_factory=lambda: {"strategic": 1.0, "core": 0.75, "potential": 0.5, "basic": 0.25}
     )
-    high_priority: float = Field(70.0, ge=0, le=100)
-    medium_priority: float = Field(40.0, ge=0, le=100)
+    roi_full: float = Field(100.0, gt=1)  # value at stake / cost worth a full ROI factor
+    collection_safe: float = Field(0.95, gt=0, le=1)  # collection rate with no payment risk
+    collection_risky: float = Field(0.50, ge=0, lt=1)  # collection rate that is all risk
+    high_priority: float = Field(55.0, ge=0, le=100)
+    medium_priority: float = Field(45.0, ge=0, le=100)
     due_days_high: int = Field(7, gt=0)
     due_days_medium: int = Field(14, gt=0)
     due_days_low: int = Field(30, gt=0)
-    default_owner: str = "unassigned"
+    default_owner: str = "unassigned"  # RACI R when neither the customer nor a team has one
     managers: dict[str, str] = Field(default_factory=dict)  # owner -> manager (RACI A)
     region_leads: dict[str, str] = Field(default_factory=dict)  # region -> lead (RACI A)
-    accountable: str = "sales_manager"  # RACI A when neither is configured
+    # RACI A when none of the above nor an active `manager` user of the region is found
+    # (None: left empty and the plan warns)
+    accountable: str | None = None
     consulted: str = "tech_support"  # RACI C unless the playbook action names one
     informed: str = "sales_ops"  # RACI I
     goal_grain: Literal["month", "quarter", "year"] = "month"

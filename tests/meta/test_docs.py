@@ -62,7 +62,8 @@ def _named(tail: str) -> list[re.Match[str]]:
 
 def documented_setting(key: str) -> bool:
     """Set in a ```toml example; named in backticks, whole (`rfm.recency`) or by its tail
-    (`recency_else`); or listed after its table's name (`value.weights`: growth 0.30 …)."""
+    (`recency_else`); or listed after its table's name in the same section
+    (`value.weights`: growth …)."""
     parts = key.split(".")
     if key in example_keys():
         return True
@@ -70,7 +71,15 @@ def documented_setting(key: str) -> bool:
         return True
     leaf = re.compile(rf"\b{re.escape(parts[-1])}\b")
     parents = [".".join(parts[i:-1]) for i in range(len(parts) - 1)]
-    return any(leaf.search(DOCS, m.end(), m.end() + 1500) for p in parents for m in _named(p))
+    return any(
+        leaf.search(DOCS, m.end(), _section_end(m.end())) for p in parents for m in _named(p)
+    )
+
+
+def _section_end(at: int) -> int:
+    """Where the docs section holding position `at` ends (the next heading)."""
+    found = re.compile(r"^#{1,3} ", re.M).search(DOCS, at)
+    return found.start() if found else len(DOCS)
 
 
 def test_every_command_is_documented() -> None:
