@@ -323,7 +323,12 @@ def test_alerts_run_exits_3_when_deliveries_fail(ws: Workspace) -> None:
     said = " ".join(r.stderr.split())
     assert f"{failed} alerts in {digests} digests not delivered" in said, said
     assert "dead → 张伟" in said and "dead → unassigned" in said
+    assert f"(target {dead})" in said  # the endpoint tried, as notify_log recorded it
     # --json says the same and exits the same way; --no-send has nothing to fail
     r = _kehu(root, "alerts", "run", "--json")
     assert r.returncode == 3 and json.loads(r.stdout)["delivery"]["alerts_failed"] == failed
     assert _kehu(root, "alerts", "run", "--no-send").returncode == 0
+    # the pipeline's alerts step is the same delivery: `kehu run` says so with the same code
+    r = _kehu(root, "run")
+    assert r.returncode == 3, (r.stdout, r.stderr)
+    assert "not delivered: dead" in " ".join(r.stderr.split())

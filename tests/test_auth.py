@@ -231,3 +231,48 @@ def test_cli_users_tokens_audit(tmp_path: Path) -> None:
     assert '"role": "viewer"' in r.stdout
     r = _kehu(root, "audit", "--json")
     assert '"action": "token_create"' in r.stdout and '"action": "user_add"' in r.stdout
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["10.0.0.66", "10.0.0.67", "10.0.0.68"]), st.floats(0, 120)),
+        max_size=60,
+    )
+)
+def test_no_attack_sequence_locks_out_the_owner_address(attacks: list[tuple[str, float]]) -> None:
+    from kehu.config import WebSettings
+    from kehu.web.throttle import LoginThrottle
+
+    web = WebSettings(login_max_failures=3, login_backoff_seconds=1.0, login_lockout_minutes=1.0)
+    throttle = LoginThrottle(web)
+    throttle.clock = clock = FakeClock()
+    waits = []
+    for ip, pause in attacks:
+        clock.now += pause
+        wait, _, _ = throttle.wait("wang", ip)
+        if wait == 0:
+            throttle.failed("wang", ip)
+        waits.append(wait)
+        assert throttle.wait("wang", "10.0.0.7")[0] == 0  # the owner's address is never held
+    assert all(w <= 60.0 for w in waits)  # and nobody waits longer than the cap
+
+
+def test_throttle_memory_is_bounded_and_follows_saved_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kehu.config import WebSettings
+    from kehu.web import throttle as T
+
+    monkeypatch.setattr(T, "MAX_ENTRIES", 100)
+    web = WebSettings(login_max_failures=2)
+    th = T.LoginThrottle(web)
+    th.clock = FakeClock()
+    for i in range(1000):  # a botnet: one failure each from many addresses
+        th.failed("wang", f"10.1.{i // 250}.{i % 250}")
+    assert len(th._records) <= 100
+    th.failed("li", "10.0.0.66")
+    th.failed("li", "10.0.0.66")
+    assert th.wait("li", "10.0.0.66")[0] > 0
+    web.login_max_failures = 5  # saved from the settings page: applies to the next attempt
+    assert th.wait("li", "10.0.0.66")[0] == 0

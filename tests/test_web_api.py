@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
 
 from kehu.web import audit
@@ -498,15 +503,16 @@ def test_mask_query_hides_search_values_and_pii() -> None:
     nested = mask_path("/login?next=/customers%3Fq%3D13900001111%26page%3D3")
     assert "13900001111" not in nested and "page" in nested
     assert mask_path("/customers/C0001") == "/customers/C0001"
+    assert "13812345678" not in mask_path("/customers?13812345678")
 
 
-def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
-    import logging
+@contextmanager
+def _served(app) -> Iterator[str]:  # noqa: ANN001
+    """A real uvicorn serving the app on a free port of 127.0.0.1; yields the base URL."""
     import socket
     import threading
     import time
 
-    import httpx
     import uvicorn
 
     from kehu.web import accesslog
@@ -515,12 +521,7 @@ def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     config = uvicorn.Config(app, host="127.0.0.1", port=port, access_log=True, log_level="info")
-    accesslog.install()
-    lines: list[str] = []
-    handler = logging.Handler()
-    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
-    logger = logging.getLogger("uvicorn.access")
-    logger.addHandler(handler)
+    accesslog.install()  # as `kehu serve` does, after uvicorn configured its loggers
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -529,13 +530,30 @@ def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
             if server.started:
                 break
             time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
-        httpx.get(f"{base}/api/v1/customers", params={"q": "13912345678", "page": "1"})
-        httpx.get(f"{base}/api/v1/health", params={"email": "li.na@example.com", "x": "li@ex.cn"})
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=20)
-        logger.removeHandler(handler)
+
+
+def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
+    import logging
+
+    import httpx
+
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("uvicorn.access")
+    with _served(app) as base:
+        logger.addHandler(handler)  # after uvicorn's logging set-up, which resets handlers
+        try:
+            httpx.get(f"{base}/api/v1/customers", params={"q": "13912345678", "page": "1"})
+            httpx.get(
+                f"{base}/api/v1/health", params={"email": "li.na@example.com", "x": "li@ex.cn"}
+            )
+        finally:
+            logger.removeHandler(handler)
     text = "\n".join(lines)
     assert "/api/v1/customers?q=***&page=1" in text, text
     assert "13912345678" not in text and "li.na" not in text and "li@ex.cn" not in text
@@ -557,3 +575,74 @@ def test_long_text_in_write_bodies_is_a_422_naming_the_field(app) -> None:  # no
         assert r.status_code == 422, (url, r.status_code, r.text[:200])
         assert [field] in [e["loc"][-1:] for e in r.json()["error"]["detail"]], url
     assert app.state.kehu.ws.scalar("SELECT count(*) FROM goals") == 0
+
+
+def test_brute_force_over_real_sockets_from_another_loopback_address(app) -> None:  # noqa: ANN001
+    import httpx
+
+    form = {"username": "li", "password": "wrong-guess"}
+    with _served(app) as base:
+        attacker = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+        codes = [attacker.post(f"{base}/login", data=form).status_code for _ in range(8)]
+        right = attacker.post(f"{base}/login", data={"username": "li", "password": PASSWORD})
+        li = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.1"))
+        mine = li.post(f"{base}/login", data={"username": "li", "password": PASSWORD})
+    assert codes[-1] == 429 and right.status_code == 429
+    assert mine.status_code == 303 and "kehu_session" in mine.headers["set-cookie"]
+    ips = {e.ip for e in audit.events(app.state.kehu.ws) if e.action == "login_throttled"}
+    assert ips == {"127.0.0.2"}
+
+
+def test_an_internal_error_is_a_message_and_the_next_request_works(app) -> None:  # noqa: ANN001
+    ws = app.state.kehu.ws
+    with ws.transaction() as cur:
+        cur.execute("DROP TABLE targets")  # a damaged store: the targets query fails in DuckDB
+    client = TestClient(app, raise_server_exceptions=False)
+    csrf = login(client, "admin")
+    r = client.get("/api/v1/targets")
+    assert r.status_code == 500 and r.json()["error"]["type"] == "InternalError"
+    assert "server log" in r.json()["error"]["en"] and "Catalog" not in r.text
+    page = client.get("/targets")
+    assert page.status_code == 500 and "服务器内部错误" in page.text
+    # the same connection answers the next requests, reads and writes
+    assert client.get("/api/v1/customers", params={"page_size": 1}).json()["total"] > 0
+    r = client.post("/api/v1/alerts/1/ack", headers={"X-CSRF-Token": csrf})
+    assert r.status_code in (200, 404)
+    assert ws.scalar("SELECT count(*) FROM customers") > 0
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(
+    key=st.sampled_from(["q", "owner", "note", "next", "customer_id"]),
+    phone=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    sep=st.sampled_from(["", " ", "-"]),
+    prefix=st.sampled_from(["", "+86", "86", "tel:"]),
+    text=st.text(alphabet="abc 张伟", max_size=8),
+)
+def test_no_phone_survives_the_access_log_mask(
+    key: str, phone: str, sep: str, prefix: str, text: str
+) -> None:
+    from urllib.parse import unquote_plus, urlencode
+
+    from kehu.web.accesslog import mask_path
+
+    typed = f"{text}{prefix}{phone[:3]}{sep}{phone[3:7]}{sep}{phone[7:]}"
+    value = f"/customers?q={typed}" if key == "next" else typed
+    out = unquote_plus(mask_path("/api/v1/customers?" + urlencode({key: value, "page": 2})))
+    assert phone not in "".join(c for c in out if c.isdigit()), out  # the middle is masked
+    assert "page=2" in out
+
+
+def test_admin_adds_a_viewer_through_the_api_and_it_can_only_read(app) -> None:  # noqa: ANN001
+    admin = token_client(app, "admin")
+    r = admin.post(
+        "/api/v1/users",
+        json={"user": "board", "role": "viewer", "region": "华北", "password": "x" * 12},
+    )
+    assert r.status_code == 201 and r.json()["role"] == "viewer", r.text
+    viewer = TestClient(app)
+    csrf = login(viewer, "board", "x" * 12)
+    listed = viewer.get("/api/v1/customers").json()
+    assert listed["total"] > 0 and {c["region"] for c in listed["items"]} == {"华北"}
+    r = viewer.post("/api/v1/plan", headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 403 and "read-only" in r.json()["error"]["en"]

@@ -1,7 +1,8 @@
 """Monitoring commands: alerts run/list/ack, feedback, report, run, schedule.
 
-`alerts run` exits 3 (`EXIT_UNDELIVERED`) when a digest could not be delivered after its
-retries: the failures are recorded first (retried on the next run), so schedulers see it."""
+`alerts run` (and `run`, whose alerts step it is) exits 3 (`EXIT_UNDELIVERED`) when a digest
+could not be delivered after its retries: the failures are recorded first (retried on the
+next run), so schedulers see the outage."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from kehu.i18n import tr
 if TYPE_CHECKING:
     from kehu.monitor.alerts import AlertRunResult
     from kehu.monitor.dispatch import DigestResult
+    from kehu.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -60,22 +62,33 @@ def alerts_run(
     else:
         _print_run(result, lang)
     if failed:
-        _print_failed(failed, lang)
+        _print_failed(ws, failed, lang)
         raise typer.Exit(EXIT_UNDELIVERED)
 
 
-def _print_failed(failed: list[DigestResult], lang: str) -> None:
-    """One line on stderr: how many alerts did not go out, and through which channel to whom."""
+def _print_failed(ws: Workspace, failed: list[DigestResult], lang: str) -> None:
+    """One line on stderr: how many alerts did not go out, through which channel to whom, and
+    the endpoints tried (as `notify_log` recorded them: no query strings, no secrets)."""
     alerts = sum(d.alerts for d in failed)
     where = ", ".join(
         f"{d.channel} → {d.owner or tr(lang, '未分配', 'unassigned')}" for d in failed
     )
+    marks = ", ".join("?" for _ in failed)
+    targets = ", ".join(
+        r[0]
+        for r in ws.rows(
+            f"SELECT DISTINCT target FROM notify_log WHERE digest_id IN ({marks}) ORDER BY 1",
+            [d.digest_id for d in failed],
+        )
+        if r[0]
+    )
     err_console.print(
         tr(
             lang,
-            f"[red]✗[/] {alerts} 条预警({len(failed)} 份摘要)未送达:{where};已记录,下次运行会重试",
-            f"[red]✗[/] {alerts} alerts in {len(failed)} digests not delivered: {where};"
-            " recorded, retried on the next run",
+            f"[red]✗[/] {alerts} 条预警({len(failed)} 份摘要)未送达:{where}(目标 {targets});"
+            "已记录,下次运行会重试",
+            f"[red]✗[/] {alerts} alerts in {len(failed)} digests not delivered: {where}"
+            f" (target {targets}); recorded, retried on the next run",
         )
     )
 
@@ -249,6 +262,15 @@ def run(
         print_run(result, console, lang_of(ctx))
     if result["status"] != "ok":
         raise typer.Exit(1)
+    from kehu.monitor.dispatch import DigestResult
+
+    delivery = next(
+        (s["summary"].get("delivery") for s in result["steps"] if s["step"] == "alerts"), None
+    )
+    failed = [DigestResult(**d) for d in (delivery or {}).get("digests", []) if not d["ok"]]
+    if failed:
+        _print_failed(ws, failed, lang_of(ctx))
+        raise typer.Exit(EXIT_UNDELIVERED)
 
 
 def schedule(

@@ -53,7 +53,7 @@ def mask_query(query: str) -> str:
             value = mask_path(value)
         else:
             value = mask_text(value)
-        pairs.append((key, value))
+        pairs.append((mask_text(key), value))  # `?13812345678` arrives as a key
     return urlencode(pairs, safe="*/")
 
 

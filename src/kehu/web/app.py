@@ -204,6 +204,23 @@ def _install_handlers(app: FastAPI) -> None:
 
         return render_error(request, exc.status_code, None)
 
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # a bug or a broken store: the user gets a message, the server log the trace
+        # (Starlette re-raises after this answer); each request has its own cursor, so the
+        # next request is not affected
+        err = KehuError(
+            "服务器内部错误,已记录在服务器日志中;请稍后重试或联系管理员",
+            "internal server error, recorded in the server log; retry later or ask an admin",
+        )
+        if _wants_json(request):
+            body = {"error": {"type": "InternalError", "message": err.message(lang_of(request)),
+                              "zh": err.zh, "en": err.en}}  # fmt: skip
+            return JSONResponse(body, status_code=500)
+        from kehu.web.pages import render_error
+
+        return render_error(request, 500, err.message(lang_of(request)))
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [

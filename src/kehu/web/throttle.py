@@ -11,6 +11,7 @@ cap forget counts. State is in memory (one server process is the only writer).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -30,9 +31,14 @@ class LoginThrottled(AccessDenied):
     """Too many failed logins from this address; `retry_after` seconds to wait."""
 
     def __init__(self, retry_after: float) -> None:
-        wait = max(1, round(retry_after + 0.49))
+        wait = max(1, math.ceil(retry_after))
+        zh, en = (
+            (f"{wait} 秒", f"{wait} s")
+            if wait < 120
+            else (f"{math.ceil(wait / 60)} 分钟", f"{math.ceil(wait / 60)} minutes")
+        )
         super().__init__(
-            f"登录失败次数过多,请 {wait} 秒后再试", f"too many failed logins; try again in {wait} s"
+            f"登录失败次数过多,请 {zh}后再试", f"too many failed logins; try again in {en}"
         )
         self.retry_after = retry_after
 
@@ -41,7 +47,7 @@ class LoginThrottled(AccessDenied):
 class _Record:
     failures: int = 0
     last: float = 0.0
-    refused: int = 0  # throttled attempts since the last failure
+    refused: int = 0  # attempts refused since the last failure (the first is audited)
 
 
 class LoginThrottle:
@@ -51,7 +57,7 @@ class LoginThrottle:
         self.settings = settings  # read on every call: settings saved from the web apply at once
         self.clock = clock
         self._lock = threading.Lock()
-        self._records: dict[tuple[str, str], _Record] = {}
+        self._records: dict[tuple[str | None, str], _Record] = {}  # (None, ip): all names
 
     @property
     def free(self) -> int:
@@ -68,7 +74,11 @@ class LoginThrottle:
             min(self.settings.login_backoff_seconds * 2 ** min(failures - free, 60), self.cap)
         )
 
-    def _get(self, key: tuple[str, str], free: int, now: float) -> _Record | None:
+    def _keys(self, name: str, ip: str) -> tuple[tuple[tuple[str | None, str], int], ...]:
+        """The two counters of an attempt and their free failures."""
+        return ((name, ip), self.free), ((None, ip), self.free * SPRAY_FACTOR)
+
+    def _get(self, key: tuple[str | None, str], free: int, now: float) -> _Record | None:
         rec = self._records.get(key)
         if rec and now - rec.last >= self._delay(rec.failures, free) + self.cap:
             del self._records[key]
@@ -80,10 +90,9 @@ class LoginThrottle:
         and whether to audit the refusal (only the first of each wait: a flood of attempts
         writes one audit entry per back-off step)."""
         now = self.clock()
-        keys = (((name, ip), self.free), (("", ip), self.free * SPRAY_FACTOR))
         with self._lock:
             longest, worst = 0.0, None
-            for key, free in keys:
+            for key, free in self._keys(name, ip):
                 rec = self._get(key, free, now)
                 left = rec.last + self._delay(rec.failures, free) - now if rec else 0.0
                 if left > longest:
@@ -97,7 +106,7 @@ class LoginThrottle:
         """Record a verified wrong password (or unknown/disabled name) from an address."""
         now = self.clock()
         with self._lock:
-            for key, free in (((name, ip), self.free), (("", ip), self.free * SPRAY_FACTOR)):
+            for key, free in self._keys(name, ip):
                 rec = self._get(key, free, now) or self._records.setdefault(key, _Record())
                 rec.failures += 1
                 rec.last = now
