@@ -135,3 +135,14 @@ def test_a_header_only_file_and_huge_numbers_are_no_crash(shop: Workspace, tmp_p
     assert _codes(result) == [(2, "number_out_of_range"), (3, "number_out_of_range"),
                               (4, "money_out_of_range")]  # fmt: skip
     assert result.loaded == 1
+
+
+def test_an_unreadable_file_is_a_message(shop: Workspace, tmp_path: Path) -> None:
+    """A read that fails in the operating system (here: EIO from /proc/self/mem, a real
+    I/O error even for root) is a KehuError naming the file, not a traceback."""
+    link = tmp_path / "mem.csv"
+    link.symlink_to("/proc/self/mem")
+    with pytest.raises(KehuError) as err:
+        import_file(shop, link, "orders", source="erp")
+    assert "mem.csv" in err.value.en and "cannot read" in err.value.en
+    assert err.value.exit_code == 2
