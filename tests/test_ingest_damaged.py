@@ -91,9 +91,15 @@ def test_a_truncated_file_loads_its_complete_rows(
     assert shop.scalar("SELECT count(*) FROM orders") == 5
 
 
-def test_a_last_line_without_newline_is_not_truncation(shop: Workspace, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "tail",
+    [LAST, 'O8,C1,2024-03-05,100,24" 显示器', 'O8,C1,2024-03-05,100,"多行\n""说明"""'],
+)
+def test_a_last_line_without_newline_is_not_truncation(
+    shop: Workspace, tmp_path: Path, tail: str
+) -> None:
     path = tmp_path / "ok.csv"
-    path.write_text(HEAD + ROWS + LAST, encoding="utf-8")
+    path.write_text(HEAD + ROWS + tail, encoding="utf-8")
     result = import_file(shop, path, "orders", source="erp")
     assert result.loaded == 6 and result.rejected == 0
 
