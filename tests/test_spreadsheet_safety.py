@@ -35,7 +35,7 @@ EVIL = [
     "\r=1+1",
 ]
 STORED = [" ".join(v.split()) for v in EVIL]  # as the importer cleans them (trimmed)
-HARMLESS = ["-5", "+8613812345678", "1.5e3", "北京甲有限公司", "a=b", "'quoted"]
+HARMLESS = ["-", "--", "-5", "+8613812345678", "1.5e3", "北京甲有限公司", "a=b", "'quoted"]
 
 
 def test_the_rule() -> None:

@@ -4,7 +4,7 @@ A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a fo
 spreadsheet (`=cmd|' /C calc'!A0`, `@SUM(...)`, `=HYPERLINK(...)`). Every writer uses this
 module: CSV cells get a leading `'` (OWASP's rule), XLSX workbooks never turn strings into
 formulas. A plain number written as text (`-5`, `+8613812345678`) is exempt: a spreadsheet
-reads it as a number, which runs nothing. The importer strips the `'` again (so an exported
+reads it as a number, which runs nothing; so is a dash placeholder (`-`, `--`). The importer strips the `'` again (so an exported
 file re-imports unchanged) and reports such text as a finding.
 """
 
@@ -18,9 +18,10 @@ import pyarrow.compute as pc
 
 PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
-# RE2 (pyarrow) and Python share these two patterns; the second exempts plain numbers.
+# RE2 (pyarrow) and Python share these two patterns; the second exempts plain numbers and
+# dash placeholders ('-', '--': the usual "empty" of Chinese exports, inert in a spreadsheet).
 STARTS = r"^[=+\-@\t\r]"
-NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+NUMBER = r"^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|-+)$"
 _NUMBER = re.compile(NUMBER)
 # xlsxwriter options: strings stay strings (never formulas, numbers or hyperlinks).
 XLSX_OPTIONS: dict[str, Any] = {
