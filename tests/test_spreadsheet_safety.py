@@ -196,3 +196,21 @@ def test_pandas_writers_tasks_targets_dedupe_churn(tmp_path: Path) -> None:
             assert EVIL[0] in _no_formula_cells(path)
         else:
             assert "'" + EVIL[0] in _csv_cells(_text(path))
+
+
+def test_kehu_export_command(
+    evil_ws: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    from test_ingest_cli import kehu
+
+    root = evil_ws.root
+    evil_ws.close()
+    for name in ("c.csv", "c.xlsx"):
+        code, _, err = kehu(["-w", str(root), "export", "customers", "-o", str(tmp_path / name)],
+                            monkeypatch, capsys)  # fmt: skip
+        assert code == 0, err
+    _assert_csv_safe(_csv_cells(_text(tmp_path / "c.csv")), STORED)
+    assert set(STORED) <= set(_no_formula_cells(tmp_path / "c.xlsx"))
