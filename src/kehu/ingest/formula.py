@@ -4,8 +4,9 @@ A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a fo
 spreadsheet (`=cmd|' /C calc'!A0`, `@SUM(...)`, `=HYPERLINK(...)`). Every writer uses this
 module: CSV cells get a leading `'` (OWASP's rule), XLSX workbooks never turn strings into
 formulas. A plain number written as text (`-5`, `+8613812345678`) is exempt: a spreadsheet
-reads it as a number, which runs nothing; so is a dash placeholder (`-`, `--`). The importer strips the `'` again (so an exported
-file re-imports unchanged) and reports such text as a finding.
+reads it as a number, which runs nothing; so is a dash placeholder (`-`, `--`). The importer
+strips the `'` again (so an exported file re-imports unchanged) and reports such text as a
+finding.
 """
 
 from __future__ import annotations

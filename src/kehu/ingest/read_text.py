@@ -24,7 +24,6 @@ csv.field_size_limit(max(csv.field_size_limit(), (1 << 31) - 1))
 BLOCK = 8 << 20  # pyarrow block; grown when one row is larger (see _pyarrow_read)
 MAX_BLOCK = 1 << 30
 EXCERPT = 200  # characters of a broken row kept in its reject
-QUOTE_SCAN_MAX = 512 << 20  # bytes: larger files are not scanned for an unclosed quote
 
 
 class _CountingReader(io.RawIOBase):
@@ -164,15 +163,20 @@ def _open_quote(fh: io.BufferedReader, start: int, delim: bytes) -> bool:
     """Does the file end inside a quoted cell? In RFC 4180 quotes come in pairs (open and
     close, or a doubled one inside), so an odd count says so — not counting bare quotes
     inside unquoted text (`24" 显示器`: neither neighbour is a delimiter, line break or
-    quote). Files over `QUOTE_SCAN_MAX` are not scanned (no guess is made)."""
-    fh.seek(0, io.SEEK_END)
-    if fh.tell() - start > QUOTE_SCAN_MAX:
-        return False
-    fh.seek(start)
-    data = fh.read()
+    quote). Read in chunks; a byte is judged once both its neighbours are known."""
     plain = b"[^" + re.escape(delim) + b'\r\n"]'
-    bare = len(re.findall(b"(?<=" + plain + b')"(?=' + plain + b")", data))
-    return (data.count(b'"') - bare) % 2 == 1
+    bare = re.compile(b"(?<=" + plain + b')"(?=' + plain + b")")
+    fh.seek(start)
+    quotes = 0
+    left, pending = b"\n", b""  # left: context already judged; pending: not judged yet
+    while chunk := fh.read(4 << 20):
+        buf = left + pending + chunk
+        end = len(buf) - 1  # the last byte waits for its right neighbour
+        quotes += buf.count(b'"', 1, end)
+        quotes -= sum(1 for m in bare.finditer(buf, 1, len(buf)) if m.start() < end)
+        left, pending = buf[end - 1 : end], buf[end:]
+    quotes += pending.count(b'"')
+    return quotes % 2 == 1
 
 
 def _pyarrow_read(
