@@ -23,7 +23,7 @@ QUOTE = "'"
 # dash placeholders ('-', '--': the usual "empty" of Chinese exports, inert in a spreadsheet).
 STARTS = r"^[=+\-@\t\r]"
 NUMBER = r"^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|-+)$"
-_NUMBER = re.compile(NUMBER)
+_NUMBER = re.compile(NUMBER, re.ASCII)  # as RE2's \d: ASCII digits only
 # xlsxwriter options: strings stay strings (never formulas, numbers or hyperlinks).
 XLSX_OPTIONS: dict[str, Any] = {
     "strings_to_formulas": False,
