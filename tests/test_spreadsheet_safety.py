@@ -214,3 +214,17 @@ def test_kehu_export_command(
         assert code == 0, err
     _assert_csv_safe(_csv_cells(_text(tmp_path / "c.csv")), STORED)
     assert set(STORED) <= set(_no_formula_cells(tmp_path / "c.xlsx"))
+
+
+def test_unrecognised_phones_are_not_reported_as_formulas(ws: Workspace) -> None:
+    records = [
+        {
+            "客户编号": "P1",
+            "客户名称": "甲",
+            "联系电话": "+86 351 2464",
+        },  # kept: not a valid number
+        {"客户编号": "P2", "客户名称": "乙", "联系电话": "=cmd|' /C calc'!A0"},
+    ]
+    result = import_records(ws, "customers", records, source="crm")
+    (finding,) = [f for f in result.findings if f.code == "formula_text"]
+    assert finding.count == 1 and finding.examples == ("=cmd|' /C calc'!A0",)
