@@ -75,6 +75,7 @@ def test_a_big_field_through_the_cli_is_not_a_traceback(
         ("utf8_cut_in_a_character", (HEAD + ROWS + LAST).encode("utf-8")[:-2]),
         ("gb18030_cut_in_a_character", (HEAD + ROWS + LAST).encode("gb18030")[:-1]),
         ("utf8_bom_cut", b"\xef\xbb\xbf" + (HEAD + ROWS + LAST).encode("utf-8")[:-1]),
+        ("utf16_cut_in_a_unit", (HEAD + ROWS + LAST).encode("utf-16")[:-1]),
         ("cut_in_the_last_line", (HEAD + ROWS + "O8,C1,2024-0").encode("utf-8")),
         ("cut_in_a_quoted_cell", (HEAD + ROWS + 'O8,C1,2024-03-05,100,"产品\n第二行').encode()),
     ],
