@@ -92,6 +92,13 @@ def test_a_truncated_file_loads_its_complete_rows(
     assert shop.scalar("SELECT count(*) FROM orders") == 5
 
 
+def test_a_cut_file_read_with_a_forced_encoding(shop: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "u16.csv"
+    path.write_bytes((HEAD + ROWS + LAST).encode("utf-16-le")[:-1])
+    result = import_file(shop, path, "orders", source="erp", encoding="utf-16-le")
+    assert (result.loaded, _codes(result)) == (5, [(7, "truncated_row")])
+
+
 @pytest.mark.parametrize(
     "tail",
     [LAST, 'O8,C1,2024-03-05,100,24" 显示器', 'O8,C1,2024-03-05,100,"多行\n""说明"""'],
