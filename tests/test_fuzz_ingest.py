@@ -122,6 +122,11 @@ TRICKY = [
     "'=x",
     "-١٢٣",  # Arabic-Indic digits: not a plain number to a spreadsheet (nor to RE2)
     "-\n5",
+    "0-1E100",  # found by the fuzzer: a range bound that Decimal cannot halve
+    "1E999999人以上",
+    "1E999999999",  # Decimal overflow in the money and number arithmetic
+    "1E999999999万",
+    "-1E-999999999",
 ]
 values = st.one_of(
     st.text(max_size=40),
