@@ -34,7 +34,7 @@ XLSX_OPTIONS: dict[str, Any] = {
 
 def is_formula(text: str) -> bool:
     """True when a spreadsheet would read `text` as a formula."""
-    return bool(text) and text.startswith(PREFIXES) and not _NUMBER.match(text)
+    return bool(text) and text.startswith(PREFIXES) and not _NUMBER.fullmatch(text)
 
 
 def csv_cell(value: Any) -> Any:
