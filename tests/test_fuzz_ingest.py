@@ -6,8 +6,8 @@ arbitrary Unicode with text built from the characters the parsers look at (digit
 separators, units, CJK date words, full-width forms), so most cases reach deep into them.
 
 CI runs `CI_EXAMPLES` values through every cleaner (10^4) and `READER_EXAMPLES` files (a file
-per case costs 5-15 ms): the whole file takes about 40 s on an idle 2-core machine. `KEHU_FUZZ=slow` runs the
-`slow` tests with 10^5 values per cleaner and 10^4 files.
+per case costs 5-15 ms): the whole file takes about 40 s on an idle 2-core machine.
+`KEHU_FUZZ=slow` runs the `slow` tests with 10^5 values per cleaner and 10^4 files.
 """
 
 from __future__ import annotations
