@@ -160,3 +160,15 @@ def test_an_unreadable_file_is_a_message(shop: Workspace, tmp_path: Path) -> Non
         import_file(shop, link, "orders", source="erp")
     assert "mem.csv" in err.value.en and "cannot read" in err.value.en
     assert err.value.exit_code == 2
+
+
+def test_a_cut_workbook_says_it_may_be_incomplete(shop: Workspace, tmp_path: Path) -> None:
+    from kehu.ingest import export_table
+
+    whole = tmp_path / "c.xlsx"
+    export_table(shop, "customers", whole)
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(KehuError) as err:
+        import_file(shop, cut, "customers", source="crm")
+    assert "incomplete" in err.value.en and "不完整" in err.value.zh
