@@ -75,6 +75,7 @@ def test_a_big_field_through_the_cli_is_not_a_traceback(
         ("utf8_cut_in_a_character", (HEAD + ROWS + LAST).encode("utf-8")[:-2]),
         ("gb18030_cut_in_a_character", (HEAD + ROWS + LAST).encode("gb18030")[:-1]),
         ("utf8_bom_cut", b"\xef\xbb\xbf" + (HEAD + ROWS + LAST).encode("utf-8")[:-1]),
+        ("utf16_cut_in_a_unit", (HEAD + ROWS + LAST).encode("utf-16")[:-1]),
         ("cut_in_the_last_line", (HEAD + ROWS + "O8,C1,2024-0").encode("utf-8")),
         ("cut_in_a_quoted_cell", (HEAD + ROWS + 'O8,C1,2024-03-05,100,"产品\n第二行').encode()),
     ],
@@ -91,9 +92,22 @@ def test_a_truncated_file_loads_its_complete_rows(
     assert shop.scalar("SELECT count(*) FROM orders") == 5
 
 
-def test_a_last_line_without_newline_is_not_truncation(shop: Workspace, tmp_path: Path) -> None:
+def test_a_cut_file_read_with_a_forced_encoding(shop: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "u16.csv"
+    path.write_bytes((HEAD + ROWS + LAST).encode("utf-16-le")[:-1])
+    result = import_file(shop, path, "orders", source="erp", encoding="utf-16-le")
+    assert (result.loaded, _codes(result)) == (5, [(7, "truncated_row")])
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [LAST, 'O8,C1,2024-03-05,100,24" 显示器', 'O8,C1,2024-03-05,100,"多行\n""说明"""'],
+)
+def test_a_last_line_without_newline_is_not_truncation(
+    shop: Workspace, tmp_path: Path, tail: str
+) -> None:
     path = tmp_path / "ok.csv"
-    path.write_text(HEAD + ROWS + LAST, encoding="utf-8")
+    path.write_text(HEAD + ROWS + tail, encoding="utf-8")
     result = import_file(shop, path, "orders", source="erp")
     assert result.loaded == 6 and result.rejected == 0
 
@@ -135,3 +149,26 @@ def test_a_header_only_file_and_huge_numbers_are_no_crash(shop: Workspace, tmp_p
     assert _codes(result) == [(2, "number_out_of_range"), (3, "number_out_of_range"),
                               (4, "money_out_of_range")]  # fmt: skip
     assert result.loaded == 1
+
+
+def test_an_unreadable_file_is_a_message(shop: Workspace, tmp_path: Path) -> None:
+    """A read that fails in the operating system (here: EIO from /proc/self/mem, a real
+    I/O error even for root) is a KehuError naming the file, not a traceback."""
+    link = tmp_path / "mem.csv"
+    link.symlink_to("/proc/self/mem")
+    with pytest.raises(KehuError) as err:
+        import_file(shop, link, "orders", source="erp")
+    assert "mem.csv" in err.value.en and "cannot read" in err.value.en
+    assert err.value.exit_code == 2
+
+
+def test_a_cut_workbook_says_it_may_be_incomplete(shop: Workspace, tmp_path: Path) -> None:
+    from kehu.ingest import export_table
+
+    whole = tmp_path / "c.xlsx"
+    export_table(shop, "customers", whole)
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(KehuError) as err:
+        import_file(shop, cut, "customers", source="crm")
+    assert "incomplete" in err.value.en and "不完整" in err.value.zh

@@ -73,3 +73,14 @@ def test_a_real_change_after_a_merge_still_updates_the_survivor(
     assert row == (name, "+8613900000001")
     again = import_file(ws, path, "customers", source="erp")
     assert (again.updated, again.unchanged) == (0, 2)
+
+
+def test_a_repeated_row_of_a_merged_record_is_still_a_duplicate(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    crm, _, _ = _merged(ws, tmp_path)
+    lines = crm.read_text(encoding="utf-8-sig").splitlines()
+    twice = write_csv(tmp_path / "twice.csv", [*lines, lines[4]])  # C4 again at the end
+    result = import_file(ws, twice, "customers", source="crm")
+    assert [(r.row_number, r.reason_code) for r in result.rejects] == [(5, "duplicate_key")]
+    assert (result.updated, result.unchanged) == (0, 4)

@@ -35,7 +35,7 @@ EVIL = [
     "\r=1+1",
 ]
 STORED = [" ".join(v.split()) for v in EVIL]  # as the importer cleans them (trimmed)
-HARMLESS = ["-5", "+8613812345678", "1.5e3", "北京甲有限公司", "a=b", "'quoted"]
+HARMLESS = ["-", "--", "-5", "+8613812345678", "1.5e3", "北京甲有限公司", "a=b", "'quoted"]
 
 
 def test_the_rule() -> None:
@@ -196,3 +196,35 @@ def test_pandas_writers_tasks_targets_dedupe_churn(tmp_path: Path) -> None:
             assert EVIL[0] in _no_formula_cells(path)
         else:
             assert "'" + EVIL[0] in _csv_cells(_text(path))
+
+
+def test_kehu_export_command(
+    evil_ws: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    from test_ingest_cli import kehu
+
+    root = evil_ws.root
+    evil_ws.close()
+    for name in ("c.csv", "c.xlsx"):
+        code, _, err = kehu(["-w", str(root), "export", "customers", "-o", str(tmp_path / name)],
+                            monkeypatch, capsys)  # fmt: skip
+        assert code == 0, err
+    _assert_csv_safe(_csv_cells(_text(tmp_path / "c.csv")), STORED)
+    assert set(STORED) <= set(_no_formula_cells(tmp_path / "c.xlsx"))
+
+
+def test_unrecognised_phones_are_not_reported_as_formulas(ws: Workspace) -> None:
+    records = [
+        {
+            "客户编号": "P1",
+            "客户名称": "甲",
+            "联系电话": "+86 351 2464",
+        },  # kept: not a valid number
+        {"客户编号": "P2", "客户名称": "乙", "联系电话": "=cmd|' /C calc'!A0"},
+    ]
+    result = import_records(ws, "customers", records, source="crm")
+    (finding,) = [f for f in result.findings if f.code == "formula_text"]
+    assert finding.count == 1 and finding.examples == ("=cmd|' /C calc'!A0",)

@@ -4,8 +4,9 @@ A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a fo
 spreadsheet (`=cmd|' /C calc'!A0`, `@SUM(...)`, `=HYPERLINK(...)`). Every writer uses this
 module: CSV cells get a leading `'` (OWASP's rule), XLSX workbooks never turn strings into
 formulas. A plain number written as text (`-5`, `+8613812345678`) is exempt: a spreadsheet
-reads it as a number, which runs nothing. The importer strips the `'` again (so an exported
-file re-imports unchanged) and reports such text as a finding.
+reads it as a number, which runs nothing; so is a dash placeholder (`-`, `--`). The importer
+strips the `'` again (so an exported file re-imports unchanged) and reports such text as a
+finding.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import pyarrow.compute as pc
 
 PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
-# RE2 (pyarrow) and Python share these two patterns; the second exempts plain numbers.
+# RE2 (pyarrow) and Python share these two patterns; the second exempts plain numbers and
+# dash placeholders ('-', '--': the usual "empty" of Chinese exports, inert in a spreadsheet).
 STARTS = r"^[=+\-@\t\r]"
-NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
-_NUMBER = re.compile(NUMBER)
+NUMBER = r"^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|-+)$"
+_NUMBER = re.compile(NUMBER, re.ASCII)  # as RE2's \d: ASCII digits only
 # xlsxwriter options: strings stay strings (never formulas, numbers or hyperlinks).
 XLSX_OPTIONS: dict[str, Any] = {
     "strings_to_formulas": False,
@@ -32,7 +34,7 @@ XLSX_OPTIONS: dict[str, Any] = {
 
 def is_formula(text: str) -> bool:
     """True when a spreadsheet would read `text` as a formula."""
-    return bool(text) and text.startswith(PREFIXES) and not _NUMBER.match(text)
+    return bool(text) and text.startswith(PREFIXES) and not _NUMBER.fullmatch(text)
 
 
 def csv_cell(value: Any) -> Any:

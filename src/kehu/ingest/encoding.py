@@ -159,7 +159,7 @@ def _forced(path: Path, override: str, bom: tuple[str, int] | None) -> Encoding:
             f"{path} 不是有效的 {override} 编码文本;去掉 --encoding 让 kehu 自动识别",
             f"{path} is not valid {override} text; drop --encoding to let kehu detect it",
         )
-    return Encoding(codec, skip, "override", tail if _ascii_compatible(codec) else 0)
+    return Encoding(codec, skip, "override", tail)
 
 
 def _utf8_bom(path: Path, head: bytes) -> Encoding:

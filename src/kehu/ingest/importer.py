@@ -90,28 +90,43 @@ def import_file(
     mapping_file = load_mapping_file(mapping, table) if mapping else None
     options = mapping_file.options if mapping_file else {}
     settings = ws.settings.ingest
-    header_row = options.get("header_row")
 
     def score(cells: list[str]) -> int:
         return header_score(cells, table)
 
-    fmt = file_format(p)
-    if fmt == "excel":
-        raw = read_excel(
-            p, score=score, sheet=options.get("sheet"), header_row=header_row,
-            scan_rows=settings.header_scan_rows, progress=progress,
-        )  # fmt: skip
-    elif fmt == "parquet":
-        raw = read_parquet(p, progress=progress)
-    else:
-        raw = read_delimited(
-            p, score=score, encoding=encoding or options.get("encoding") or settings.encoding,
-            delimiter=options.get("delimiter"), header_row=header_row,
-            scan_rows=settings.header_scan_rows, progress=progress,
-        )  # fmt: skip
+    try:
+        raw = _read(p, score, options, encoding or options.get("encoding") or settings.encoding,
+                    settings.header_scan_rows, progress)  # fmt: skip
+    except OSError as exc:  # the disk, not the data: say so instead of a traceback
+        raise KehuError(
+            f"无法读取文件 {p}: {exc.strerror or exc}", f"cannot read {p}: {exc.strerror or exc}"
+        ) from None
     return _run(
         ws, raw, table, source, mapping_file, dry_run, dedupe, progress, str(p), user, started
     )
+
+
+def _read(
+    p: Path,
+    score: Any,
+    options: dict[str, Any],
+    encoding: str | None,
+    scan_rows: int,
+    progress: Progress | None,
+) -> RawTable:
+    header_row = options.get("header_row")
+    fmt = file_format(p)
+    if fmt == "excel":
+        return read_excel(
+            p, score=score, sheet=options.get("sheet"), header_row=header_row,
+            scan_rows=scan_rows, progress=progress,
+        )  # fmt: skip
+    if fmt == "parquet":
+        return read_parquet(p, progress=progress)
+    return read_delimited(
+        p, score=score, encoding=encoding, delimiter=options.get("delimiter"),
+        header_row=header_row, scan_rows=scan_rows, progress=progress,
+    )  # fmt: skip
 
 
 def import_records(

@@ -32,7 +32,9 @@ def read_excel(
         book = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
         raise KehuError(
-            f"无法读取表格 {path}: {exc}", f"cannot read workbook {path}: {exc}"
+            f"无法读取表格 {path}: {exc}(文件可能不完整或不是表格文件;请重新导出或复制)",
+            f"cannot read workbook {path}: {exc} (the file may be incomplete or not a "
+            "workbook; export or copy it again)",
         ) from None
     rows = _sheet_rows(book, sheet, path)
     if progress:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,7 @@ def read_delimited(
         order = np.argsort(numbers, kind="stable")
         table, numbers = table.take(int64_array(order)), numbers[order]
     truncated: list[tuple[int, str]] = []
-    if len(numbers) and _cut_short(path, enc, numbers[-1], extra, malformed):
+    if len(numbers) and _cut_short(path, enc, delimiter, numbers[-1], extra, malformed):
         last = table.slice(table.num_rows - 1).to_pylist()[0]
         text = delimiter.join("" if v is None else str(v) for v in last.values())
         truncated.append((int(numbers[-1]), text[:EXCERPT]))
@@ -133,13 +134,14 @@ def read_delimited(
 def _cut_short(
     path: Path,
     enc: Encoding,
+    delimiter: str,
     last: int,
     repaired: list[tuple[int, list[str]]],
     malformed: list[tuple[int, int, str]],
 ) -> bool:
     """Was the file cut off inside its last row? Yes when it ends in an incomplete
     character; or, without a final line break, when the last row lacks cells or a quoted
-    cell is never closed (an odd number of quote characters in the file)."""
+    cell is never closed (`_open_quote`)."""
     if malformed and malformed[-1][0] > last:
         return False  # the last row is already rejected as malformed
     if enc.tail:
@@ -154,10 +156,26 @@ def _cut_short(
             return True
         if newline != b"\n":
             return False  # quote counting needs an ASCII-compatible encoding
-        fh.seek(enc.bom_length)
-        quotes = 0
-        while chunk := fh.read(4 << 20):
-            quotes += chunk.count(b'"')
+        return _open_quote(fh, enc.bom_length, delimiter.encode())
+
+
+def _open_quote(fh: io.BufferedReader, start: int, delim: bytes) -> bool:
+    """Does the file end inside a quoted cell? In RFC 4180 quotes come in pairs (open and
+    close, or a doubled one inside), so an odd count says so — not counting bare quotes
+    inside unquoted text (`24" 显示器`: neither neighbour is a delimiter, line break or
+    quote). Read in chunks; a byte is judged once both its neighbours are known."""
+    plain = b"[^" + re.escape(delim) + b'\r\n"]'
+    bare = re.compile(b"(?<=" + plain + b')"(?=' + plain + b")")
+    fh.seek(start)
+    quotes = 0
+    left, pending = b"\n", b""  # left: context already judged; pending: not judged yet
+    while chunk := fh.read(4 << 20):
+        buf = left + pending + chunk
+        end = len(buf) - 1  # the last byte waits for its right neighbour
+        quotes += buf.count(b'"', 1, end)
+        quotes -= sum(1 for m in bare.finditer(buf, 1, len(buf)) if m.start() < end)
+        left, pending = buf[end - 1 : end], buf[end:]
+    quotes += pending.count(b'"')
     return quotes % 2 == 1
 
 

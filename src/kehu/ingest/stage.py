@@ -78,6 +78,10 @@ def stage_customers(
     data = data.append_column("source", pa.array([source] * data.num_rows, pa.string()))
     data, no_change = since_merge(cur, data, ws.settings.workspace.default_source)
     if pc.any(no_change).as_py():
+        counts = pc.value_counts(data.column("source_id").combine_chunks())
+        repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+        no_change = pc.and_(no_change, pc.invert(pc.is_in(data.column("source_id"), repeated)))
+    if pc.any(no_change).as_py():
         # Rows of merged records that change nothing never compete for their survivor.
         same = data.filter(no_change)
         rest = drop_duplicates(cur, data.filter(pc.invert(no_change)), ["customer_id"],

@@ -16,6 +16,7 @@ from kehu.ingest.clean.text import DEFAULT_NULL_MARKERS, normalize_text
 
 FEN = Decimal("0.01")
 MONEY_LIMIT = Decimal(10) ** 16  # DECIMAL(18,2) holds |x| < 10^16
+MAX_DIGITS = 40  # a written number this long is out of range whatever its unit
 
 _UNITS: dict[str, Decimal] = {
     "亿": Decimal(10) ** 8,
@@ -107,6 +108,8 @@ def _parse_core(core: str, header_unit: Decimal, original: str) -> Decimal:
             raise CleanError("invalid_money", original) from None
         if not amount.is_finite():
             raise CleanError("invalid_money", original)
+        if amount.adjusted() > MAX_DIGITS:  # '1E999999999': out of range, before it overflows
+            raise CleanError("money_out_of_range", original)
         if unit_text:
             factor = _UNITS[unit_text]
             if last_unit is not None and factor >= last_unit:

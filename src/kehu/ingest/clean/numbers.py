@@ -34,15 +34,19 @@ _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:e[+-]?\d+)?")
 
 
 INT64_LIMIT = 2**63
+MAX_EXPONENT = 400  # beyond any double (1.8E308), before Decimal arithmetic overflows
 
 
 def _decimal(text: str, original: str, code: str) -> Decimal:
     if "," in text and not _GROUPED.fullmatch(text):
         raise CleanError(code, original)
     try:
-        return Decimal(text.replace(",", ""))
+        number = Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise CleanError(code, original) from None
+    if number.is_finite() and number.adjusted() > MAX_EXPONENT:  # would overflow a double
+        raise CleanError(code, original)
+    return number
 
 
 def _prepare(value: str | None, markers: tuple[str, ...] | frozenset[str]) -> str | None:
@@ -110,16 +114,24 @@ def parse_int(
 
 def _parse_range(text: str, original: str) -> int | None:
     if m := _RANGE.fullmatch(text):
-        low = _decimal(m["a"], original, "invalid_integer")
-        high = _decimal(m["b"], original, "invalid_integer")
+        low = _bounded(m["a"], original)
+        high = _bounded(m["b"], original)
         if high < low:
             raise CleanError("invalid_integer", original)
         return int((low + high) // 2)
     if m := _AT_LEAST.fullmatch(text):
-        return int(_decimal(m["n"], original, "invalid_integer"))
+        return int(_bounded(m["n"], original))
     if m := _BELOW.fullmatch(text):
-        return int(_decimal(m["n"] or m["n2"], original, "invalid_integer") // 2)
+        return int(_bounded(m["n"] or m["n2"], original) // 2)
     return None
+
+
+def _bounded(text: str, original: str) -> Decimal:
+    """A bound of a range ('50-99人'), refused beyond 64 bits (1E100 would not divide)."""
+    number = _decimal(text, original, "invalid_integer")
+    if not number.is_finite() or not -INT64_LIMIT < number < INT64_LIMIT:
+        raise CleanError("number_out_of_range", original)
+    return number
 
 
 def parse_percent(
