@@ -17,14 +17,13 @@ import pytest
 from kehu.cli import main
 from kehu.dedupe.evaluate import bcubed, components, linkage_scores, pair_scores
 
-DATA = Path(__file__).parent / "data" / "febrl"
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # `bench/` is a top-level folder, not an installed package
+    sys.path.insert(0, str(REPO))
 
+from bench.febrl import truth_clusters  # noqa: E402
 
-def truth_clusters(ids: list[str]) -> list[list[str]]:
-    groups: dict[str, list[str]] = {}
-    for rid in ids:
-        groups.setdefault("-".join(rid.split("-")[:2]), []).append(rid)
-    return [g for g in groups.values() if len(g) > 1]
+DATA = REPO / "tests" / "data" / "febrl"
 
 
 def kehu(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:

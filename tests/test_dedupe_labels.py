@@ -96,3 +96,18 @@ def test_supervised_m_follows_the_labels() -> None:
     assert np.allclose(supervised_m(m, [({"entity": 0}, MATCH)] * 50, 1)[ent], m[ent])
     u = [np.full(len(x), 1.0 / len(x)) for x in m]
     assert safe_auto_merge(0.99, [], m, u, 0.5) == 0.99
+
+
+def test_undo_turns_the_label_into_a_non_match(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "ws")
+    try:
+        import_records(ws, "customers", _records()[:2], source="crm")
+        rec = ws.merge_customers("A00", "B00")
+        assert ws.rows("SELECT label, source FROM dedupe_labels") == [(MATCH, "merge")]
+        ws.undo_merge(rec.merge_id)
+        assert ws.rows("SELECT label, source FROM dedupe_labels") == [(NON_MATCH, "undo")]
+        # The vector was kept from the merge (the records were restored byte for byte).
+        (pattern,) = ws.rows("SELECT pattern FROM dedupe_labels")[0]
+        assert json.loads(pattern)["name"] > 0
+    finally:
+        ws.close()

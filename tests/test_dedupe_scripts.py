@@ -12,6 +12,7 @@ from kehu.dedupe.features import build_features
 from kehu.dedupe.latin import region_pinyin, sinicize
 from kehu.dedupe.match import score
 from kehu.dedupe.normalize import parse_company, soundex, to_pinyin
+from kehu.dedupe.review import pending_pairs
 from kehu.dedupe.run import run_dedupe
 from kehu.ingest import import_records
 from kehu.workspace import Workspace
@@ -92,11 +93,14 @@ def test_english_and_chinese_writing_is_proposed(scored) -> None:  # type: ignor
 
 
 def test_short_name_waits_for_review(scored) -> None:  # type: ignore[no-untyped-def]
-    _, res = scored
+    ws, res = scored
     pair = _pair(res, "C5", "C6")
     assert pair is not None and pair["probability"] >= 0.99
     assert pair["status"] == "review" and pair["hold"] == "short_name"
     assert not any("C5" in c for c in res.clusters)
+    # The review queue says why a near-certain pair waits for a person.
+    queued = [p for p in pending_pairs(ws) if (p["id_l"], p["id_r"]) == ("C5", "C6")]
+    assert queued and queued[0]["hold"] == "short_name"
 
 
 def test_branch_scores_low_in_the_model() -> None:

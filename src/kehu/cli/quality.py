@@ -87,6 +87,11 @@ T = Catalog(
         ),
         "r_field": ("字段", "field"),
         "r_agreed": ("一致", "agrees"),
+        "r_hold_short_name": (
+            "一方是另一方的简称:请确认是否同一客户(不会自动合并)",
+            "one name is the other's short form (简称): confirm it is the same customer "
+            "(never merged automatically)",
+        ),
         "r_prompt": ("[m]合并 [r]不是同一客户 [s]跳过 [q]退出", "[m]erge [r]eject [s]kip [q]uit"),
         "merged_ok": (
             "[green]✓[/] 已合并 {ids} → {survivor}(合并编号 {merge_id})",
@@ -281,8 +286,13 @@ def _side_by_side(pair: dict[str, Any], i: int, n: int, lang: str) -> Table:
             if style
             else str(b if b is not None else ""),
         )
+    notes = []
     if pair["agreed"]:
-        tbl.caption = f"{T('r_agreed', lang)}: {', '.join(pair['agreed'])}"
+        notes.append(f"{T('r_agreed', lang)}: {', '.join(pair['agreed'])}")
+    if pair.get("hold"):
+        notes.append(T(f"r_hold_{pair['hold']}", lang))
+    if notes:
+        tbl.caption = "\n".join(notes)
     return tbl
 
 

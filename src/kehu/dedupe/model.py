@@ -229,6 +229,7 @@ BLOCKING_RULES = (
     'l."block_prefix" = r."block_prefix" AND l."postcode" = r."postcode"',
     # A typo in the name: other keys that rarely coincide together.
     'l."date" = r."date" AND l."postcode" = r."postcode"',
+    'l."date" = r."date" AND l."city" = r."city"',
     'l."street" = r."street" AND l."postcode" = r."postcode"',
     'l."street" = r."street" AND l."city" = r."city"',
     'l."name_sdx" = r."name_sdx" AND l."city" = r."city"',

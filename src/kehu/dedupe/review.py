@@ -53,7 +53,8 @@ def resolve_id(ws: Workspace, customer_id: str) -> str:
 def pending_pairs(ws: Workspace, limit: int | None = None) -> list[dict[str, Any]]:
     """Pairs waiting for review, most likely first, each with both records' fields."""
     sql = (
-        "SELECT id_l, id_r, probability, agreed FROM dedupe_pairs p WHERE status = 'review' "
+        "SELECT id_l, id_r, probability, agreed, hold FROM dedupe_pairs p "
+        "WHERE status = 'review' "
         "AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = p.id_l) "
         "AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = p.id_r) "
         "ORDER BY probability DESC, id_l, id_r"
@@ -63,7 +64,7 @@ def pending_pairs(ws: Workspace, limit: int | None = None) -> list[dict[str, Any
     pairs = ws.rows(sql)
     if not pairs:
         return []
-    ids = sorted({i for a, b, _, _ in pairs for i in (a, b)})
+    ids = sorted({i for a, b, *_ in pairs for i in (a, b)})
     cols = ", ".join(f'"{c}"' for c in ("customer_id", *REVIEW_FIELDS))
     marks = ", ".join("?" for _ in ids)
     records = {
@@ -76,10 +77,11 @@ def pending_pairs(ws: Workspace, limit: int | None = None) -> list[dict[str, Any
             "id_r": b,
             "probability": p,
             "agreed": [x for x in (agreed or "").split(",") if x],
+            "hold": hold,
             "left": records[a],
             "right": records[b],
         }
-        for a, b, p, agreed in pairs
+        for a, b, p, agreed, hold in pairs
     ]
 
 

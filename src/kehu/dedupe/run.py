@@ -225,6 +225,10 @@ def _cluster_probabilities(pairs: pd.DataFrame, clusters: list[list[str]]) -> li
     return [lowest.get(i) for i in range(len(clusters))]
 
 
+def _texts(col: pd.Series) -> list[str | None]:
+    return col.astype(object).where(col.notna(), None).tolist()
+
+
 def _store_pairs(cur: Any, pairs: pd.DataFrame, run_id: str, now: datetime) -> None:
     cur.execute("DELETE FROM dedupe_pairs")
     if pairs.empty:
@@ -238,10 +242,8 @@ def _store_pairs(cur: Any, pairs: pd.DataFrame, run_id: str, now: datetime) -> N
             "match_weight": pairs["match_weight"].astype(float).to_numpy(),
             "agreed": pairs["agreed"].astype(str).to_numpy(),
             "status": pairs["status"].astype(str).to_numpy(),
-            "blocked": pairs["blocked"]
-            .astype(object)
-            .where(pairs["blocked"].notna(), None)
-            .tolist(),
+            "blocked": _texts(pairs["blocked"]),
+            "hold": _texts(pairs["hold"]) if "hold" in pairs else [None] * len(pairs),
             "cluster": pairs["cluster"].astype("int64").to_numpy(),
             "created_at": [now] * len(pairs),
         }

@@ -105,6 +105,7 @@ DEDUPE_PAIRS = register_table(
             "agreed": "VARCHAR",  # comma-separated field names
             "status": "VARCHAR",  # auto | review | blocked | merged | rejected
             "blocked": "VARCHAR",  # type | branch | registration_id | rejected
+            "hold": "VARCHAR",  # short_name: may be the same customer, never merged automatically
             "cluster": "BIGINT",
             "created_at": "TIMESTAMP",
         },
