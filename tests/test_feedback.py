@@ -213,11 +213,13 @@ def test_demo_top_topics_read_like_findings(demo_ws: Workspace) -> None:
 
 
 def test_customer_needs_come_from_its_own_texts(demo_ws: Workspace) -> None:
-    from kehu.monitor.feedback import customer_needs, feedback_vocabulary
+    from kehu.monitor.feedback import analyze_texts, customer_needs, feedback_vocabulary, load_texts
     from kehu.monitor.textmine import normalize
 
     vocab = feedback_vocabulary(demo_ws)
-    texts = vocab["texts"]
+    texts = analyze_texts(
+        load_texts(demo_ws, vocab["start"], vocab["end"]), demo_ws.settings.feedback, 6
+    )
     complainers = texts[texts["category"] == "complaint"]["customer_id"].value_counts()
     cid = complainers.index[0]
     needs = customer_needs(demo_ws, cid, vocab)

@@ -47,9 +47,22 @@ FROM surveys s WHERE s.comment IS NOT NULL AND trim(s.comment) <> ''
 """
 
 
-def load_texts(ws: Workspace, start: date | None = None, end: date | None = None) -> pd.DataFrame:
-    """Every non-empty ticket description and survey comment, with its date."""
-    df = ws.cursor().execute(_TEXTS_SQL).df()
+def load_texts(
+    ws: Workspace,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    customer_id: str | None = None,
+    latest: int | None = None,
+) -> pd.DataFrame:
+    """Every non-empty ticket description and survey comment, with its date (of one customer;
+    only the `latest` ones)."""
+    sql, params = f"SELECT * FROM ({_TEXTS_SQL}) x", []
+    if customer_id is not None:
+        sql, params = sql + " WHERE customer_id = ?", [customer_id]
+    if latest is not None:
+        sql += f" ORDER BY day DESC, id LIMIT {int(latest)}"
+    df = ws.cursor().execute(sql, params).df()
     if df.empty:
         return df
     df["day"] = pd.to_datetime(df["day"]).dt.date
@@ -401,17 +414,19 @@ def render_console(summary: dict[str, Any], console: Console, lang: str) -> None
 
 
 def feedback_vocabulary(ws: Workspace, days: int = 365) -> dict[str, Any]:
-    """Findings across every customer's texts of the last `days`: pain-point phrases (from
-    complaints) and need phrases (from the other texts), for `customer_needs`. The web caches
-    it; it costs one pass over the texts."""
+    """Findings across every customer's texts of the last `days` (at most the latest
+    `VOCABULARY_SAMPLE`): pain-point phrases (from complaints) and need phrases (from the
+    requests), for `customer_needs`. The web caches it; it costs one pass over the texts."""
     from kehu.planning.source import data_end
 
     settings = ws.settings.feedback
     end = data_end(ws)
-    texts = load_texts(ws, end - timedelta(days=days), end)
+    start = end - timedelta(days=days)
+    texts = load_texts(ws, start, end, latest=VOCABULARY_SAMPLE)
     seg = Segmenter(settings)
+    window = {"start": start, "end": end, "segmenter": seg}
     if texts.empty:
-        return {"texts": texts, "pain": [], "needs": []}
+        return {**window, "pain": [], "needs": []}
     df = analyze_texts(texts, settings, ws.settings.churn.detractor_max, seg)
     complaint = df["category"] == "complaint"
     asks = _asks(df)
@@ -427,7 +442,7 @@ def feedback_vocabulary(ws: Workspace, days: int = 365) -> dict[str, Any]:
             corpus=list(df["phrases"]),
         )
 
-    return {"texts": df, "pain": vocab(complaint), "needs": vocab(asks)}
+    return {**window, "pain": vocab(complaint), "needs": vocab(asks)}
 
 
 def _asks(df: pd.DataFrame) -> pd.Series:
@@ -438,7 +453,8 @@ def _asks(df: pd.DataFrame) -> pd.Series:
     )
 
 
-VOCABULARY_SIZE = 200
+VOCABULARY_SIZE = 200  # phrases kept per list
+VOCABULARY_SAMPLE = 50_000  # latest texts the vocabulary is chosen from (a finding is frequent)
 
 
 def customer_needs(
@@ -447,8 +463,12 @@ def customer_needs(
     """One customer's pain points (phrases of its complaints) and needs (phrases of its other
     texts, and what its open opportunities are about), each with a count and a quote."""
     vocabulary = vocabulary or feedback_vocabulary(ws)
-    df = vocabulary["texts"]
-    mine = df[df["customer_id"] == customer_id] if len(df) else df
+    mine = load_texts(ws, vocabulary["start"], vocabulary["end"], customer_id=customer_id)
+    if len(mine):
+        settings = ws.settings
+        mine = analyze_texts(
+            mine, settings.feedback, settings.churn.detractor_max, vocabulary["segmenter"]
+        )
     complaint = mine["category"] == "complaint" if len(mine) else pd.Series(dtype=bool)
     asks = _asks(mine) if len(mine) else pd.Series(dtype=bool)
     opps = ws.rows(
