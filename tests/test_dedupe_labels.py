@@ -15,6 +15,7 @@ from kehu.dedupe.labels import MATCH, NON_MATCH, safe_auto_merge, supervised_m
 from kehu.dedupe.model import COMPARISONS
 from kehu.dedupe.review import merge_pair, reject_pair
 from kehu.dedupe.run import run_dedupe
+from kehu.dedupe.undo import undo_merge
 from kehu.ingest import import_records
 from kehu.workspace import Workspace
 
@@ -102,9 +103,10 @@ def test_undo_turns_the_label_into_a_non_match(tmp_path: Path) -> None:
     ws = Workspace.init(tmp_path / "ws")
     try:
         import_records(ws, "customers", _records()[:2], source="crm")
-        rec = ws.merge_customers("A00", "B00")
+        rec = merge_pair(ws, "A00", "B00")
         assert ws.rows("SELECT label, source FROM dedupe_labels") == [(MATCH, "merge")]
-        ws.undo_merge(rec.merge_id)
+        with ws.transaction() as cur:
+            undo_merge(cur, rec.merge_id)
         assert ws.rows("SELECT label, source FROM dedupe_labels") == [(NON_MATCH, "undo")]
         # The vector was kept from the merge (the records were restored byte for byte).
         (pattern,) = ws.rows("SELECT pattern FROM dedupe_labels")[0]

@@ -33,12 +33,12 @@ from kehu.ingest.columns import Context
 from kehu.ingest.columns_text import clean_registration
 from kehu.ingest.dispatch import clean_column
 from kehu.ingest.fields import field_for
-from kehu.ingest.formula import csv_cell, formula_mask, is_formula, unquote_column
 from kehu.ingest.industry import lookup_industry
 from kehu.ingest.mapping import header_score, map_headers
 from kehu.ingest.prepare import prepare
 from kehu.ingest.read import read_delimited, read_excel, read_parquet, records_table
 from kehu.ingest.rejects import RejectLog
+from kehu.spreadsheet import csv_cell, formula_mask, is_formula, unquote_column
 from kehu.store.schema import DATA_TABLES, table_for_kind
 
 SLOW = os.environ.get("KEHU_FUZZ") == "slow"
