@@ -128,6 +128,8 @@ def test_unresolved_accountable_warns_once(pws: Workspace) -> None:
     assert res.no_accountable == 3  # c, f (华南) and h (no region): nobody configured
     assert len(res.warnings) == 1 and "region_leads" in res.warnings[0][1]
     assert "审批人" in res.warnings[0][0]
+    pws.settings.plan.accountable = "sales_manager"  # the old default names nobody
+    assert make_plan(pws, dry_run=True).no_accountable == 3
     pws.settings.plan.region_leads = {"华北": "li", "华南": "zhao"}
     pws.settings.plan.accountable = "chen"  # the company-wide fallback, a real person
     res = make_plan(pws, dry_run=True)
