@@ -162,7 +162,7 @@ def _rescue(frame: pd.DataFrame, books: dict[str, Playbook], plan: PlanSettings)
     for key, c, r, u in zip(frame["playbook"], codes, at_risk, urgent, strict=True):
         k = (key, c, bool(r), bool(u))
         if k not in cache:
-            cache[k] = _measures(books[key], c, bool(r), bool(u))
+            cache[k] = measures_for(books[key], c, bool(r), bool(u))
         rows.append(cache[k])
     out = pd.DataFrame(rows, columns=["actions", "cost", "rescue_days"], index=frame.index)
     dims = frame["playbook"].map({k: b.dimension for k, b in books.items()})
@@ -170,10 +170,11 @@ def _rescue(frame: pd.DataFrame, books: dict[str, Playbook], plan: PlanSettings)
     return out
 
 
-def _measures(
+def measures_for(
     book: Playbook, codes: tuple[str, ...], at_risk: bool, urgent: bool
 ) -> tuple[str, float, int | None]:
-    """(actions JSON, yearly cost, due days of the rescue) of one kind of task."""
+    """(actions JSON, yearly cost, due days of the rescue) of a task from `book` for a customer
+    with these churn reason codes (the web's customer page can show the same measures)."""
     actions: tuple[Action, ...] = book.actions
     days = None
     if at_risk:
