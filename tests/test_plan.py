@@ -14,7 +14,7 @@ from test_plan_data import customers, snapshot
 from kehu.config import ClvSettings, PlanSettings, settings_from_dict
 from kehu.errors import ConfigError, KehuError
 from kehu.planning import priority
-from kehu.planning.owners import Team, balance
+from kehu.planning.owners import Team, balance, load_team
 from kehu.planning.plan import make_plan
 from kehu.planning.playbook import load_playbooks
 from kehu.planning.tasks import export_tasks, list_tasks, set_status
@@ -128,6 +128,8 @@ def test_unresolved_accountable_warns_once(pws: Workspace) -> None:
     assert res.no_accountable == 3  # c, f (华南) and h (no region): nobody configured
     assert len(res.warnings) == 1 and "region_leads" in res.warnings[0][1]
     assert "审批人" in res.warnings[0][0]
+    pws.settings.plan.accountable = "sales_manager"  # the old default names nobody
+    assert make_plan(pws, dry_run=True).no_accountable == 3
     pws.settings.plan.region_leads = {"华北": "li", "华南": "zhao"}
     pws.settings.plan.accountable = "chen"  # the company-wide fallback, a real person
     res = make_plan(pws, dry_run=True)
@@ -304,3 +306,28 @@ def test_balance_moves_overflow_to_the_region_reps() -> None:
     assert deferred == {} and set(out["accountable"]) == {"boss", None}
     out, deferred = balance(new, {"y": 2}, team, PlanSettings(max_open_per_owner=1))
     assert list(out["customer_id"]) == ["t1", "t4"] and deferred == {"x": 2}
+
+
+def test_roi_score_edges() -> None:
+    stake = pd.Series([1000.0, 1000.0, 0.0, None, 50.0])
+    cost = pd.Series([10.0, 0.0, 0.0, 100.0, 100.0])
+    # 100x -> 1; no cost but value at stake -> 1; nothing at stake -> 0; below 1x -> 0
+    assert priority.roi_score(stake, cost, 100.0).tolist() == [1.0, 1.0, 0.0, 0.0, 0.0]
+    assert priority.roi_score(pd.Series([1000.0]), pd.Series([100.0]), 1000.0).iloc[0] == (
+        pytest.approx(1 / 3)
+    )
+
+
+def test_team_reads_manager_and_rep_users(pws: Workspace) -> None:
+    pws.cursor().execute(
+        "INSERT INTO users (user_name, role, region, display_name, active) VALUES"
+        " ('m1', 'manager', '华东', '钱经理', true), ('m0', 'manager', '华东', NULL, false),"
+        " ('r1', 'rep', '华东', '新人', true)"
+    )
+    team = load_team(pws, pws.settings.plan)
+    assert team.region_leads["华东"] == "钱经理" and team.region_leads["华北"] == "li"
+    assert team.reps["华东"] == ["alice", "新人"]  # customers' owners and rep users
+    pws.settings.plan.max_open_per_owner = 1
+    assert make_plan(pws).deferred_by_owner.get("alice") is None
+    got = {t["customer_id"]: t["owner"] for t in list_tasks(pws)}
+    assert {got.get("a"), got.get("d")} == {"alice", "新人"}  # alice's overflow went to 新人

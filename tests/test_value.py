@@ -301,3 +301,21 @@ def test_seed_profiles_pin_the_rubric():
     middle = [r["value_tier"] for k, r in out.items() if k.startswith("m")]
     assert "strategic" not in middle and "basic" not in middle
     assert out["s"]["value_confidence"] == pytest.approx(0.97)  # only industry growth unknown
+
+
+def test_margin_is_relative_to_the_workspace_and_no_pipeline_is_left_out():
+    rows = [
+        {"customer_id": "hi", "spend_12m": 100, "costed_spend_12m": 100, "profit_12m": 30},
+        {"customer_id": "lo", "spend_12m": 100, "costed_spend_12m": 100, "profit_12m": 10,
+         "open_pipeline": 30},
+    ]  # fmt: skip
+    out = scored(rows, ALL)
+    # workspace margin 20 %: 30 % is 1.5x (-> 100), 10 % is 0.5x (-> 50); hi and lo tie on
+    # spend, so nobody spends more than either: both at the Pareto top (100)
+    hi, lo = (0.5 * 100 + 0.25 * 100) / 0.75, (0.5 * 100 + 0.25 * 50) / 0.75
+    assert out["hi"]["value_contribution"] == pytest.approx(hi, abs=0.01)
+    assert out["lo"]["value_contribution"] == pytest.approx(lo, abs=0.01)
+    # lo has a pipeline of 30 % of its spend (-> 70); hi has none: left out, not 0
+    assert out["lo"]["value_growth"] == pytest.approx((0.45 * 100 + 0.10 * 70) / 0.55, abs=0.01)
+    assert out["hi"]["value_growth"] == pytest.approx(100.0)
+    assert out["hi"]["value_confidence"] < out["lo"]["value_confidence"]

@@ -3,7 +3,8 @@
 R = the customer's owner; without one, the region's manager; else `plan.default_owner`.
 A = `plan.managers[owner]`, else `plan.region_leads[region]`, else the active user with role
 `manager` for that region (the web users table: display_name, else user_name; the first by
-name when several), else `plan.accountable`, else left empty (the plan warns once).
+name when several), else `plan.accountable` (unless a bare role code such as sales_manager),
+else left empty (the plan warns once).
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from kehu.planning.source import table_columns
 if TYPE_CHECKING:
     from kehu.config import PlanSettings
     from kehu.workspace import Workspace
+
+
+# role codes that name nobody: the old default `accountable = "sales_manager"`, still written
+# in the kehu.toml of earlier workspaces, counts as unset (the plan warns instead)
+ROLE_PLACEHOLDERS = frozenset({"sales_manager"})
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ def assign(frame: pd.DataFrame, team: Team, plan: PlanSettings) -> pd.DataFrame:
     out["owner"] = owner.where(owner.notna(), plan.default_owner)
     acc = out["owner"].map(team.managers).astype(object)
     acc = acc.where(acc.notna(), lead)
-    if plan.accountable:
+    if plan.accountable and plan.accountable not in ROLE_PLACEHOLDERS:
         acc = acc.where(acc.notna(), plan.accountable)
     out["accountable"] = acc.where(acc.notna(), None)
     return out

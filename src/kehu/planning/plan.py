@@ -135,14 +135,15 @@ def match_playbooks(
     return chosen
 
 
+TOP_REASONS = 3  # churn reasons kept on a task; its rescue measures answer these
 # The task's reason as JSON, built in SQL over the candidate rows (vectorised): the trigger,
 # the segment and, for churn rescues, the top three churn reasons of the snapshot.
-REASON_SQL = """json_object(
+REASON_SQL = f"""json_object(
     'trigger', c.trigger, 'rfm_type', c.rfm_type, 'value_tier', c.value_tier,
     'lifecycle', c.lifecycle, 'churn_risk', round(c.churn_risk, 4),
     'churn_reasons', CASE WHEN c.trigger = 'churn_risk' AND json_valid(c.churn_reasons)
                           AND json_type(c.churn_reasons) = 'ARRAY'
-        THEN list_transform(list_slice(from_json(c.churn_reasons, '["JSON"]'), 1, 3),
+        THEN list_transform(list_slice(from_json(c.churn_reasons, '["JSON"]'), 1, {TOP_REASONS}),
              lambda e: json_object('code', e->>'code', 'zh', e->>'zh', 'en', e->>'en'))
         END)"""
 
@@ -153,13 +154,15 @@ def _rescue(frame: pd.DataFrame, books: dict[str, Playbook], plan: PlanSettings)
     at_risk = risk >= plan.churn_threshold
     urgent = risk >= plan.urgent_risk
     codes = pd.Series([()] * len(frame), index=frame.index, dtype=object)
-    codes[at_risk] = frame.loc[at_risk, "churn_reasons"].map(rescue.reason_codes)
+    codes[at_risk] = frame.loc[at_risk, "churn_reasons"].map(
+        lambda text: rescue.reason_codes(text)[:TOP_REASONS]
+    )
     cache: dict[tuple[str, tuple[str, ...], bool, bool], tuple[str, float, int | None]] = {}
     rows = []
     for key, c, r, u in zip(frame["playbook"], codes, at_risk, urgent, strict=True):
         k = (key, c, bool(r), bool(u))
         if k not in cache:
-            cache[k] = _measures(books[key], c, bool(r), bool(u))
+            cache[k] = measures_for(books[key], c, bool(r), bool(u))
         rows.append(cache[k])
     out = pd.DataFrame(rows, columns=["actions", "cost", "rescue_days"], index=frame.index)
     dims = frame["playbook"].map({k: b.dimension for k, b in books.items()})
@@ -167,10 +170,11 @@ def _rescue(frame: pd.DataFrame, books: dict[str, Playbook], plan: PlanSettings)
     return out
 
 
-def _measures(
+def measures_for(
     book: Playbook, codes: tuple[str, ...], at_risk: bool, urgent: bool
 ) -> tuple[str, float, int | None]:
-    """(actions JSON, yearly cost, due days of the rescue) of one kind of task."""
+    """(actions JSON, yearly cost, due days of the rescue) of a task from `book` for a customer
+    with these churn reason codes (the web's customer page can show the same measures)."""
     actions: tuple[Action, ...] = book.actions
     days = None
     if at_risk:
