@@ -154,10 +154,13 @@ def test_no_orders_exits_2_from_the_console_script(tmp_path: Path) -> None:
     wdir = str(tmp_path / "empty")
     Workspace.init(wdir).close()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    cmd = [sys.executable, "-m", "kehu", "-w", wdir, "--lang", "en", "backtest"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 2
-    assert "no orders" in proc.stderr and "Traceback" not in proc.stderr
+    for cmd in (
+        [sys.executable, "-m", "kehu", "-w", wdir, "--lang", "en", "backtest"],
+        [sys.executable, "-m", "kehu", "-w", wdir, "backtest", "--lang", "en"],  # its own --lang
+    ):
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 2
+        assert "no orders" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_history_lists_runs_newest_first(cdnow: tuple[str, pd.DataFrame], result: dict) -> None:
