@@ -2,11 +2,12 @@
 
     python bench/bench_dedupe.py --records 1000000            # the 10^6 target
     python bench/bench_dedupe.py --records 20000 --quality    # + precision / recall by type
+    python bench/bench_dedupe.py --records 100000 --splink    # + Splink on the same records
 
 Generates the records (vectorised, kehu.dedupe.synthetic), loads them straight into a fresh
 workspace's customers table, then runs the full `run_dedupe` (features, Splink training and
 prediction, clustering, storing pairs, merging the automatic clusters) and prints seconds
-per stage and the peak resident memory. Target: 10^6 records in < 10 min and < 8 GB.
+per stage and the peak resident memory. Target: 10^6 records in < 3 min and < 8 GB.
 """
 
 from __future__ import annotations
@@ -59,6 +60,49 @@ def load(ws: object, records: object) -> None:
     con.unregister("bench_customers")
 
 
+def splink_seconds(records: object) -> tuple[float, int]:
+    """Splink 5 alone on the same records, the way its examples set up a dedupe: exact name,
+    phone, e-mail, registration id and city, Jaro-Winkler on the name; blocked on each id and
+    on the name; λ from a deterministic rule, u from 10^6 random pairs, EM on the phone block;
+    pairs at p >= 0.8. (seconds, pairs)."""
+    import logging
+
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    cols = ["customer_id", "name", "phone", "email", "registration_id", "city"]
+    df = records[cols].astype(object)  # type: ignore[index]
+    df = df.where(df.notna(), None)
+    t0 = time.perf_counter()
+    settings = SettingsCreator(
+        unique_id_column_name="customer_id",
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[
+            block_on("name"),
+            block_on("phone"),
+            block_on("email"),
+            block_on("registration_id"),
+        ],
+        comparisons=[
+            cl.JaroWinklerAtThresholds("name", [0.92, 0.8]),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("email"),
+            cl.ExactMatch("registration_id"),
+            cl.ExactMatch("city"),
+        ],
+    )
+    linker = Linker(DuckDBAPI().register(df), settings)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("registration_id")], recall=0.5
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
+    pairs = linker.inference.predict(threshold_match_probability=0.8)
+    n = int(pairs.as_duckdbpyrelation().aggregate("count(*)").fetchall()[0][0])
+    return time.perf_counter() - t0, n
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -66,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="score only, merge nothing")
     parser.add_argument("--quality", action="store_true", help="report precision / recall")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--splink", action="store_true", help="also time Splink alone")
     args = parser.parse_args(argv)
 
     from kehu.dedupe.run import run_dedupe
@@ -112,10 +157,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"{m['precision_auto']:.4f}  recall(auto) {m['recall_auto']:.4f}  "
                 f"recall(auto+review) {m['recall_auto_review']:.4f}"
             )
-    ok = seconds < 600 and peak_rss_gb() < 8
+    if args.splink:
+        c3 = cpu_seconds()
+        s_sec, s_pairs = splink_seconds(data.records)
+        print(
+            f"  splink alone: {s_sec:.1f} s wall, {cpu_seconds() - c3:.1f} s CPU, "
+            f"{s_pairs:,} pairs at p >= 0.8"
+        )
+    ok = seconds < 180 and peak_rss_gb() < 8
     print(
         ("PASS" if ok else "FAIL")
-        + " (< 600 s and < 8 GB); command: python "
+        + " (< 180 s and < 8 GB); command: python "
         + " ".join(shlex.quote(a) for a in ["bench/bench_dedupe.py", *(argv or sys.argv[1:])])
     )
     ws.close()

@@ -156,13 +156,17 @@ def _analyze_spark(work: Path, args: list[str]) -> dict[str, Any]:
 
 @stage("plan", imports=("kehu.planning", *KEHU))
 def _plan(work: Path, args: list[str]) -> dict[str, Any]:
-    _open(work).plan()
+    from kehu.planning.plan import make_plan
+
+    make_plan(_open(work))
     return {}
 
 
 @stage("alerts", imports=("kehu.monitor", *KEHU))
 def _alerts(work: Path, args: list[str]) -> dict[str, Any]:
-    _open(work).run_alerts(send=False)
+    from kehu.monitor.alerts import run_alerts
+
+    run_alerts(_open(work), send=False)
     return {}
 
 

@@ -40,3 +40,17 @@ def spark_backend():  # type: ignore[no-untyped-def]
     from kehu.engines.spark import spark_backend as make
 
     return make("local[2]")
+
+
+@pytest.fixture(scope="session")
+def analysed_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """A small demo company (about 500 customers), imported and analysed once per run."""
+    from kehu.demo import run_demo
+
+    root = tmp_path_factory.mktemp("analysed_demo") / "ws"
+    out = run_demo(root, seed=11, size=0.25)
+    if not out.get("ok", True):
+        pytest.fail(f"demo build failed: {out}")
+    workspace = Workspace.open(root)
+    yield workspace
+    workspace.close()

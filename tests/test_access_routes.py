@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from test_web_support import login, seeded_dir, seeded_ws  # noqa: F401
+from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
 
 from kehu.web.app import create_app
 from kehu.web.auth import Auth
@@ -267,6 +267,62 @@ def test_manager_sees_region_not_other_regions(world) -> None:  # noqa: ANN001
     json.dumps(client.get("/api/v1/snapshot/watchlist").json())
     assert all(w["region"] == "华东" for w in client.get("/api/v1/snapshot/watchlist").json())
     assert date.today()  # keeps the import list honest for later edits
+
+
+def _viewer_probe(world, client: TestClient, csrf: str | None, pages: bool) -> None:  # noqa: ANN001
+    from kehu.web.access import SELF_SERVICE
+
+    seen = _probe(client, world, csrf, pages=pages)
+    writes = [(m, p, s) for m, p, s in seen if m != "GET"]
+    assert len(writes) > (20 if pages else 10)
+    allowed = [(m, p, s) for m, p, s in writes if s != 403 and p not in SELF_SERVICE]
+    assert not allowed, f"write routes that did not refuse a viewer: {allowed}"
+    _nothing_changed(world)
+
+
+def test_viewer_reads_its_region_and_every_write_route_refuses_it(world) -> None:  # noqa: ANN001
+    ws = world["ws"]
+    Auth(ws).add_user("north_viewer", "viewer", region="华北", password=PASSWORD)
+    client = TestClient(world["app"])
+    csrf = login(client, "north_viewer")
+    _viewer_probe(world, client, csrf, pages=True)
+    # positive control: it reads its region's customers, pages and API alike, PII masked
+    north = ws.rows("SELECT customer_id, phone FROM customers WHERE region = '华北'")
+    listed = client.get("/api/v1/customers", params={"page_size": 500}).json()
+    assert listed["total"] == len(north)
+    one = client.get(f"/api/v1/customers/{north[0][0]}").json()
+    assert one["customer_id"] == north[0][0] and one["phone"] != north[0][1]
+    assert client.get(f"/customers/{north[0][0]}").status_code == 200
+    assert client.get("/api/v1/customers/export", params={"format": "csv"}).status_code == 200
+    assert client.get("/api/v1/me").json()["role"] == "viewer"
+    # the pages offer it no write forms
+    assert 'id="report-form"' not in client.get("/reports").text
+
+
+def test_viewer_by_token_cannot_write_through_the_api(world) -> None:  # noqa: ANN001
+    ws = world["ws"]
+    Auth(ws).add_user("north_viewer", "viewer", region="华北")
+    token = Auth(ws).create_token("north_viewer", "read-only integration")
+    client = TestClient(world["app"], headers={"Authorization": f"Bearer {token}"})
+    _viewer_probe(world, client, None, pages=False)
+
+
+def test_viewer_without_region_is_scoped_like_a_rep(world) -> None:  # noqa: ANN001
+    ws = world["ws"]
+    # an assistant who reads 李娜's book: owner names through [web] rep_aliases
+    ws.settings.web.rep_aliases["li_assistant"] = ["李娜"]
+    Auth(ws).add_user("li_assistant", "viewer", password=PASSWORD)
+    client = TestClient(world["app"])
+    csrf = login(client, "li_assistant")
+    assert client.get(f"/api/v1/customers/{VICTIM}").status_code == 200  # 李娜's
+    assert client.get(f"/api/v1/customers/{OWN}").status_code == 404  # 张伟's
+    r = client.post("/api/v1/alerts/7001/ack", headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 403
+    assert ws.scalar("SELECT status FROM alerts WHERE alert_id = 7001") == "open"
+    # its pages list li's alert and task but offer no write forms
+    alerts, tasks = client.get("/alerts").text, client.get("/tasks").text
+    assert "流失预警 " + world["name"] in alerts and "/alerts/7001/ack" not in alerts
+    assert "挽回" in tasks and "/tasks/9001" not in tasks
 
 
 def test_backtest_is_only_for_roles_that_see_every_customer(world):  # noqa: ANN001

@@ -11,10 +11,14 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -278,3 +282,48 @@ def test_bad_signature_is_not_retried(ws: Workspace, receiver: Receiver) -> None
     assert result.delivery is not None and result.delivery.sent == 0
     rows = ws.rows("SELECT attempt, status, error FROM notify_log")
     assert all(r[0] == 1 and r[1] == "failed" and "310000" in r[2] for r in rows)
+
+
+def _kehu(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kehu", "-w", str(root), "--lang", "en", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+
+
+def test_alerts_run_exits_3_when_deliveries_fail(ws: Workspace) -> None:
+    build_demo(ws, n=12)
+    root = ws.root
+    ws.close()
+    dead = f"http://127.0.0.1:{closed_port()}/hook"
+    toml = (root / "kehu.toml").read_text(encoding="utf-8")
+    toml = toml.replace("retries = 3\nbackoff_seconds = 1.0", "retries = 1\nbackoff_seconds = 0.01")
+    toml = toml.replace(
+        "[notify.channels]\n", f'[notify.channels]\ndead = {{ type = "webhook", url = "{dead}" }}\n'
+    )
+    (root / "kehu.toml").write_text(toml, encoding="utf-8")
+
+    r = _kehu(root, "alerts", "run")
+    assert r.returncode == 3, (r.stdout, r.stderr)
+    again = Workspace.open(root)
+    try:
+        failed = again.scalar(
+            "SELECT count(*) FROM alert_deliveries WHERE channel = 'dead' AND status = 'failed'"
+        )
+        digests = again.scalar(
+            "SELECT count(DISTINCT owner) FROM notify_log WHERE channel = 'dead'"
+            " AND status = 'failed'"
+        )
+    finally:
+        again.close()
+    assert failed > 0  # recorded before the exit
+    said = " ".join(r.stderr.split())
+    assert f"{failed} alerts in {digests} digests not delivered" in said, said
+    assert "dead → 张伟" in said and "dead → unassigned" in said
+    # --json says the same and exits the same way; --no-send has nothing to fail
+    r = _kehu(root, "alerts", "run", "--json")
+    assert r.returncode == 3 and json.loads(r.stdout)["delivery"]["alerts_failed"] == failed
+    assert _kehu(root, "alerts", "run", "--no-send").returncode == 0

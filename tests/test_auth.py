@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from kehu.errors import AccessDenied, KehuError, NotFoundError
 from kehu.web import audit
-from kehu.web.auth import Auth, check_csrf, digest, hash_password, verify_password
+from kehu.web.auth import (
+    Auth,
+    LoginThrottled,
+    check_csrf,
+    digest,
+    hash_password,
+    verify_password,
+)
 from kehu.workspace import Workspace
 
 
@@ -74,16 +81,76 @@ def test_login_session_and_logout(ws: Workspace) -> None:
     assert actions.count("login_failed") == 2 and "login" in actions and "logout" in actions
 
 
-def test_lockout_after_repeated_failures(ws: Workspace) -> None:
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_failed_logins_throttle_name_and_address_not_the_name(ws: Workspace) -> None:
     ws.settings.web.login_max_failures = 3
     auth = Auth(ws)
+    auth.throttle.clock = FakeClock()
     auth.add_user("wang", "rep", password="pass-word-1")
     for _ in range(3):
         with pytest.raises(AccessDenied):
-            auth.authenticate("wang", "nope-nope")
+            auth.authenticate("wang", "nope-nope", ip="10.0.0.66")
+    with pytest.raises(LoginThrottled) as exc:
+        auth.authenticate("wang", "pass-word-1", ip="10.0.0.66")  # right password, throttled
+    assert "try again in" in exc.value.en and exc.value.retry_after > 0
+    # the real user, from their own address, is not locked out by the attacker
+    assert auth.authenticate("wang", "pass-word-1", ip="10.0.0.7").name == "wang"
+    events = audit.events(ws)
+    assert [e.action for e in events].count("login_throttled") == 1
+    after = [e for e in events if e.action == "login_after_failures"]
+    assert len(after) == 1 and after[0].detail["other_addresses_failures"] == 3
+    assert after[0].ip == "10.0.0.7"
+
+
+def test_back_off_doubles_with_each_failure_and_caps(ws: Workspace) -> None:
+    ws.settings.web.login_max_failures = 2
+    ws.settings.web.login_backoff_seconds = 1.0
+    ws.settings.web.login_lockout_minutes = 1.0  # the cap: 60 s
+    auth = Auth(ws)
+    auth.throttle.clock = clock = FakeClock()
+    auth.add_user("wang", "rep", password="pass-word-1")
+    waits = []
+    for _ in range(12):
+        try:
+            auth.authenticate("wang", "guess", ip="10.0.0.66")
+        except LoginThrottled as exc:
+            waits.append(exc.retry_after)
+            clock.now += exc.retry_after  # the attacker waits exactly as long as told
+            with pytest.raises(AccessDenied):
+                auth.authenticate("wang", "guess", ip="10.0.0.66")
+        except AccessDenied:
+            pass
+    assert waits[:6] == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    assert waits[6:] == [60.0] * (len(waits) - 6) and len(waits) > 6
+    # the right password after the wait logs in and clears the count for that address
+    clock.now += 60.0
+    assert auth.authenticate("wang", "pass-word-1", ip="10.0.0.66").name == "wang"
     with pytest.raises(AccessDenied) as exc:
-        auth.authenticate("wang", "pass-word-1")  # right password, but locked
-    assert "too many" in exc.value.en
+        auth.authenticate("wang", "guess", ip="10.0.0.66")
+    assert not isinstance(exc.value, LoginThrottled)
+
+
+def test_one_address_spraying_many_names_is_throttled(ws: Workspace) -> None:
+    ws.settings.web.login_max_failures = 2
+    auth = Auth(ws)
+    auth.throttle.clock = FakeClock()
+    auth.add_user("wang", "rep", password="pass-word-1")
+    names = [f"user{i}" for i in range(4 * 2)]
+    for name in names:
+        with pytest.raises(AccessDenied):
+            auth.authenticate(name, "guess", ip="10.0.0.66")
+    with pytest.raises(LoginThrottled):
+        auth.authenticate("someone-else", "guess", ip="10.0.0.66")
+    assert auth.authenticate("wang", "pass-word-1", ip="10.0.0.7").name == "wang"
 
 
 def test_password_change_ends_sessions_and_disable_blocks(ws: Workspace) -> None:
@@ -149,6 +216,10 @@ def test_cli_users_tokens_audit(tmp_path: Path) -> None:
         root, "users", "add", "mgr", "--role", "manager", "--password-stdin", stdin="pw-pw-pw-pw\n"
     )
     assert r.returncode == 2 and "region" in r.stderr
+    r = _kehu(
+        root, "users", "add", "board", "--role", "viewer", "--region", "华东", "--no-password"
+    )
+    assert r.returncode == 0 and "viewer" in r.stdout, r.stderr
     r = _kehu(root, "tokens", "create", "admin", "--label", "ci")
     assert r.returncode == 0, r.stderr
     token = r.stdout.strip().splitlines()[-1]
@@ -157,5 +228,6 @@ def test_cli_users_tokens_audit(tmp_path: Path) -> None:
     assert token.split("_")[1] in r.stdout and token.split("_", 2)[2] not in r.stdout
     r = _kehu(root, "users", "list", "--json")
     assert '"role": "admin"' in r.stdout
+    assert '"role": "viewer"' in r.stdout
     r = _kehu(root, "audit", "--json")
     assert '"action": "token_create"' in r.stdout and '"action": "user_add"' in r.stdout

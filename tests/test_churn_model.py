@@ -141,7 +141,7 @@ def test_risks_and_reasons(scored) -> None:  # noqa: ANN001
     low = f[f["churn_risk"] < 0.05]
     assert len(low) > 0
     # SHAP reasons for the model-scored (active) customers above churn.reason_min_risk; the
-    # long-silent ones are scored by the purchase model (decision 41)
+    # long-silent ones are scored by the purchase model (decision 42)
     assert 0 < scored.model["explained"] <= int((f["churn_risk"] >= 0.3).sum())
     assert scored.model["source"] == "model" and scored.model["backtest"]["winner"] == "model"
 

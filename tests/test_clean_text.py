@@ -8,10 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kehu.idcodes import USCC_CHARS as USCC_ALPHABET
+from kehu.idcodes import resident_id_valid as id_card_valid
+from kehu.idcodes import uscc_valid
 from kehu.ingest.clean import (
     CleanError,
     clean_text,
-    id_card_valid,
     match_key,
     normalize_postcode,
     normalize_province,
@@ -23,9 +25,7 @@ from kehu.ingest.clean import (
     parse_percent,
     parse_period,
     to_halfwidth,
-    uscc_valid,
 )
-from kehu.ingest.clean.ids import USCC_ALPHABET
 
 ascii_text = st.text(alphabet=string.printable.strip() + " ", max_size=40)
 

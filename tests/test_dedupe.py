@@ -9,10 +9,11 @@ import pytest
 
 from kehu.dedupe.review import merge_pair, pending_pairs, reject_pair
 from kehu.dedupe.run import run_dedupe
-from kehu.dedupe.tables import DEDUPE_TABLES
+from kehu.dedupe.undo import undo_merge
 from kehu.errors import KehuError
 from kehu.ingest import export_table, import_file, import_records
 from kehu.ingest.export import table_names
+from kehu.store.tables.dedupe import DEDUPE_TABLES
 from kehu.workspace import Workspace
 
 USCC_A = "91110108MA01C2D3E"  # first 17 characters; check characters added below
@@ -20,7 +21,7 @@ USCC_B = "91310115MA1K4F5G6"
 
 
 def _uscc(first17: str) -> str:
-    from kehu.dedupe.normalize import uscc_check_char
+    from kehu.idcodes import uscc_check_char
 
     return first17 + (uscc_check_char(first17) or "0")
 
@@ -88,7 +89,9 @@ def test_handmade_chinese_pairs(handmade: Workspace) -> None:
     assert _cluster_of(res.clusters, "BR") == {"BR"}
     assert _cluster_of(res.clusters, "SH") == {"SH"}
     pairs = res.pairs.set_index(["id_l", "id_r"])
-    assert pairs.loc[("BR", "H1"), "blocked"] == "branch"
+    # The model itself scores a branch below review (issue 15), so the pair is not listed;
+    # if it ever is, the never-merge rule still names it.
+    assert ("BR", "H1") not in pairs.index or pairs.loc[("BR", "H1"), "blocked"] == "branch"
     assert ("H1", "SH") not in pairs.index or pairs.loc[("H1", "SH"), "status"] in (
         "blocked",
         "below",
@@ -131,11 +134,15 @@ def test_merge_and_undo_restore_every_table_byte_for_byte(
     assert import_records(ws, "orders", orders, source="erp").loaded == 4
     contacts = [{"contact_id": "K1", "customer_id": "H3", "name": "王经理", "phone": "13600000000"}]
     assert import_records(ws, "contacts", contacts, source="crm").loaded == 1
-    if ws.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'tasks'"):
-        ws.con.execute(
-            "INSERT INTO tasks (task_id, customer_id, playbook, period, status) "
-            "VALUES (1, 'H5', 'value_tier.core', '2026-11', 'open')"
-        )
+    ws.con.execute(
+        "INSERT INTO tasks (task_id, customer_id, playbook, period, status) "
+        "VALUES (1, 'H5', 'value_tier.core', '2026-11', 'open')"
+    )
+    ws.con.execute(
+        "INSERT INTO alerts (alert_id, rule, condition_key, status, subject_type, subject_id,"
+        " customer_id) VALUES (7, 'churn_risk', 'churn_risk|customer:H4', 'open', 'customer',"
+        " 'H4', 'H4')"
+    )
     before = _export_all(ws, tmp_path / "before")
 
     res = run_dedupe(ws)
@@ -149,8 +156,8 @@ def test_merge_and_undo_restore_every_table_byte_for_byte(
     )
     assert ws.scalar("SELECT customer_id FROM orders WHERE order_id = 'O1'") == survivor
     assert ws.scalar("SELECT customer_id FROM contacts WHERE contact_id = 'K1'") == survivor
-    if ws.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'tasks'"):
-        assert ws.scalar("SELECT customer_id FROM tasks WHERE task_id = 1") == survivor
+    assert ws.scalar("SELECT customer_id FROM tasks WHERE task_id = 1") == survivor
+    assert ws.scalar("SELECT customer_id FROM alerts WHERE alert_id = 7") == survivor
     # The survivor kept the best values of the cluster.
     merged = ws.rows(
         "SELECT registration_id, phone, contact_name FROM customers WHERE customer_id = ?",
@@ -159,7 +166,8 @@ def test_merge_and_undo_restore_every_table_byte_for_byte(
     assert merged[0] == _uscc(USCC_A) and merged[1] and merged[2]
 
     for m in reversed(res.merges):
-        ws.undo_merge(m.merge_id)
+        with ws.transaction() as cur:
+            undo_merge(cur, m.merge_id)
     after = _export_all(ws, tmp_path / "after")
     assert after.keys() == before.keys()
     for name in before:

@@ -25,10 +25,10 @@ def _assert_thresholds(report: dict) -> None:
 
 
 def test_demo_company_duplicates(tmp_path: Path) -> None:
-    demo = pytest.importorskip("kehu.demo.generate")
+    from kehu.demo.generate import generate
     from kehu.ingest import import_file
 
-    manifest = demo.generate(tmp_path / "exports", seed=7, size=1.0)
+    manifest = generate(tmp_path / "exports", seed=7, size=1.0)
     ws = Workspace.init(tmp_path / "ws")
     try:
         for f in manifest.files:

@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kehu.demo import dirt
-
-clean = pytest.importorskip("kehu.ingest.clean")
+from kehu.ingest import clean
 
 EPOCH = date(1970, 1, 1)
 

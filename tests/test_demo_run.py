@@ -14,10 +14,6 @@ from kehu.demo import run_demo
 from kehu.errors import KehuError
 from kehu.workspace import Workspace
 
-ingest = pytest.importorskip("kehu.ingest")
-if not hasattr(ingest, "import_file"):
-    pytest.skip("kehu.ingest.import_file not available yet", allow_module_level=True)
-
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:

@@ -117,3 +117,58 @@ def test_rejects_and_log_are_part_of_the_transaction(loaded: Workspace, tmp_path
     assert snapshot(loaded) == before
     result = import_file(loaded, path, "orders")  # the same file then loads completely
     assert (result.inserted, result.rejected) == (7, 1)
+
+
+_KILL = """
+import os, sys
+from kehu.ingest import importer
+from kehu.workspace import Workspace
+
+def die(*args, **kwargs):
+    os._exit(9)  # as kill -9 would, just before COMMIT: nothing may be left behind
+
+importer._log_import = die
+ws = Workspace.open(sys.argv[1])
+importer.import_file(ws, sys.argv[2], "customers")
+"""
+
+
+def test_killed_import_leaves_no_rejects_file(loaded: Workspace, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = loaded.root
+    loaded.close()
+    lines = ["客户编号,客户名称,城市", "C001,新名字,新城市", ",缺编号,x"]
+    path = write_csv(tmp_path / "bad.csv", lines)
+    done = subprocess.run(
+        [sys.executable, "-c", _KILL, str(root), str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 9, done.stderr
+    rejects = root / "rejects"
+    assert not rejects.exists() or list(rejects.iterdir()) == []
+    ws = Workspace.open(root)
+    try:
+        assert ws.scalar("SELECT count(*) FROM rejects") == 0
+        assert ws.scalar("SELECT name FROM customers WHERE customer_id = 'C001'") == "客户1有限公司"
+        result = import_file(ws, path, "customers")  # the same file again: now it commits
+        assert result.rejected == 1 and Path(result.rejects_file or "").is_file()
+        assert [p.name for p in rejects.iterdir()] == [Path(result.rejects_file).name]
+    finally:
+        ws.close()
+
+
+def test_failed_import_leaves_no_rejects_file(
+    loaded: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kehu.ingest import importer
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(importer, "_log_import", fail)
+    path = write_csv(tmp_path / "bad.csv", ["客户编号,客户名称", "C001,新名字", ",缺编号"])
+    with pytest.raises(RuntimeError, match="database gone"):
+        import_file(loaded, path, "customers")
+    rejects = loaded.root / "rejects"
+    assert not rejects.exists() or list(rejects.iterdir()) == []

@@ -245,3 +245,102 @@ def test_range_clips_the_first_period(kws: Workspace) -> None:
     # Feb's cohort is the (clipped) January: {c1}, who bought again in Feb
     assert kpi_value(rows, "retention_rate", "2026-02") == 1.0
     assert kpi_value(rows, "new_customers", "2026-02") == 1
+
+
+@pytest.fixture
+def mid_quarter(ws: Workspace) -> Workspace:
+    """Data that stops on 2026-02-10, 41 days into Q1."""
+    customers(ws, [("c1", "甲", "华东", "alice"), ("c2", "乙", "华北", "bob")])
+    orders(
+        ws,
+        [
+            ("o1", "c1", D(2025, 10, 5), 100, None, None, None),
+            ("o2", "c2", D(2025, 11, 20), 200, None, None, None),  # after 11-10: not to-date
+            ("o3", "c1", D(2025, 12, 15), 400, None, None, None),
+            ("o4", "c1", D(2026, 1, 10), 300, None, None, None),
+            ("o5", "c2", D(2026, 2, 10), 50, None, None, None),
+        ],
+    )
+    return ws
+
+
+def test_partial_quarter_compared_period_to_date(mid_quarter: Workspace) -> None:
+    rows = compute_kpis(mid_quarter, "quarter", kpis=["revenue", "active_customers"])
+    q1 = {r["kpi"]: r for r in rows if r["period"] == "2026-Q1"}
+    q4 = {r["kpi"]: r for r in rows if r["period"] == "2025-Q4"}
+    rev = q1["revenue"]
+    # Q1 to 02-10 = 41 days; Q4's first 41 days are 10-01 .. 11-10: only o1 (100), not 700
+    assert rev["partial"] and rev["days"] == 41 and rev["period_days"] == 90
+    assert (rev["compared_start"], rev["compared_end"]) == (D(2025, 10, 1), D(2025, 11, 10))
+    assert rev["value"] == 350 and rev["previous"] == 100 and rev["change"] == 250
+    assert q1["active_customers"]["previous"] == 1  # c1 only, c2 bought after 11-10
+    # a finished quarter keeps the whole previous quarter
+    assert not q4["revenue"]["partial"] and q4["revenue"]["value"] == 700
+    assert q4["revenue"]["compared_end"] == D(2025, 9, 30)
+
+
+def test_kpis_cli_marks_partial_quarter(mid_quarter: Workspace) -> None:
+    from typer.testing import CliRunner
+
+    from kehu.cli import app
+
+    root = str(mid_quarter.root)
+    mid_quarter.close()
+    for lang, words in (
+        ("zh", ["至今", "尚未结束", "41/90", "2025-10-01 至 2025-11-10"]),
+        ("en", ["to date", "not over", "41 of 90", "2025-10-01 to 2025-11-10"]),
+    ):
+        res = CliRunner().invoke(
+            app,
+            ["-w", root, "--lang", lang, "kpis", "--period", "quarter", "--kpi", "revenue"],
+            env={"COLUMNS": "200"},
+        )
+        assert res.exit_code == 0, res.output
+        for w in words:
+            assert w in res.output
+        assert "+¥250" in res.output  # 350 vs 100 to date, not −¥350 vs the full 700
+
+
+def test_report_compares_partial_quarter_to_date(mid_quarter: Workspace, tmp_path) -> None:
+    from kehu.calendar import Period
+    from kehu.monitor.report.build import write_report
+    from kehu.monitor.report.data import kpi_section
+
+    section = kpi_section(mid_quarter, Period.parse("2026-Q1"), 2, "zh")
+    rev = next(r for r in section["rows"] if r["code"] == "revenue")
+    assert (rev["value"], rev["previous"]) == (350, 100)  # Q4's first 41 days, not all 700
+    assert "41/92" not in section["partial_note"] and "41/90" in section["partial_note"]
+    html = write_report(mid_quarter, "2026-Q1", fmt="html", out=tmp_path / "q.html", lang="en")
+    text = (tmp_path / "q.html").read_text(encoding="utf-8")
+    assert html["sections"]["kpis"] and "2026-Q1 is not over (41 of 90 days)" in text
+
+
+def test_manager_scope_sums_groups_period_to_date(mid_quarter: Workspace) -> None:
+    from kehu.web.services.kpis import _combine
+
+    whole = compute_kpis(mid_quarter, "quarter", kpis=["revenue", "active_customers"])
+    regions = compute_kpis(mid_quarter, "quarter", "region", kpis=["revenue", "active_customers"])
+    combined = _combine(regions)
+    key = ("kpi", "period", "value", "previous", "change", "partial")
+    assert [tuple(r[k] for k in key) for r in combined] == [tuple(r[k] for k in key) for r in whole]
+
+
+def test_partial_period_group_without_activity_before(mid_quarter: Workspace) -> None:
+    rows = compute_kpis(mid_quarter, "quarter", "region", kpis=["revenue", "active_customers"])
+    north = {r["kpi"]: r for r in rows if r["period"] == "2026-Q1" and r["group"] == "华北"}
+    # c2 (华北) bought 50 on 02-10; nothing in Q4's first 41 days (its order was on 11-20)
+    assert north["revenue"]["value"] == 50 and north["revenue"]["previous"] == 0
+    assert north["revenue"]["change"] == 50
+
+
+def test_web_cards_say_the_month_is_to_date(mid_quarter: Workspace) -> None:
+    from kehu.web.access import Scope
+    from kehu.web.app import create_app
+    from kehu.web.services.kpis import kpi_cards
+
+    state = create_app(mid_quarter, background=False).state.kehu
+    for scope in (Scope("a", "admin"), Scope("m", "manager", regions=("华东", "华北"))):
+        card = next(c for c in kpi_cards(state, scope, "zh") if c["code"] == "revenue")
+        # February to the 10th (50) against January 1-10 (300 on 01-10)
+        assert card["partial"] and (card["days"], card["period_days"]) == (10, 28)
+        assert card["value"] == 50 and card["previous"] == 300

@@ -12,8 +12,8 @@ from kehu.dedupe.normalize import (
     parse_company,
     parse_person,
     to_pinyin,
-    uscc_check_char,
 )
+from kehu.idcodes import uscc_check_char
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,10 @@ def test_region_variants_share_core_and_region(name: str) -> None:
 def test_legal_forms_keep_their_class() -> None:
     assert parse_company("上海浦东发展银行股份有限公司").legal_class == "jsc"
     assert parse_company("宁波海天塑机集团有限公司").legal_form == "集团有限公司"
-    assert parse_company("Huawei Technologies Co., Ltd.").core == "huaweitechnologies"
+    # English industry words and legal forms are read in Chinese (issue 15); the brand stays
+    # in Latin letters, whose pinyin equals 华为's.
+    en = parse_company("Huawei Technologies Co., Ltd.")
+    assert (en.core, en.legal_form, en.legal_class) == ("huawei科技", "有限公司", "ltd")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from datetime import date, timedelta
 
 import pandas as pd
@@ -13,6 +14,7 @@ from test_plan_data import customers, snapshot
 from kehu.config import ClvSettings, PlanSettings, settings_from_dict
 from kehu.errors import ConfigError, KehuError
 from kehu.planning import priority
+from kehu.planning.owners import Team, balance
 from kehu.planning.plan import make_plan
 from kehu.planning.playbook import load_playbooks
 from kehu.planning.tasks import export_tasks, list_tasks, set_status
@@ -33,6 +35,14 @@ ROWS = [
 ]
 
 
+REASONS = {"a": ("order_gap", "complaints_rising"), "b": ("payment_overdue",)}
+
+
+def _reasons(cid: str) -> str:
+    codes = REASONS.get(cid, ("order_gap",))
+    return json.dumps([{"code": c, "zh": c, "en": c, "evidence": {}} for c in codes])
+
+
 def load(ws: Workspace, as_of: date = AS_OF) -> None:
     snapshot(
         ws,
@@ -42,9 +52,7 @@ def load(ws: Workspace, as_of: date = AS_OF) -> None:
                 "customer_id": cid, "name": f"客户{cid}", "rfm_type": rfm, "value_tier": tier,
                 "churn_risk": risk, "predicted_clv": clv, "owner": owner, "region": region,
                 "expected_purchases": 4.0, "orders_12m": 3,
-                "churn_reasons": json.dumps(
-                    [{"code": "gap", "zh": "超过平均购买间隔", "en": "longer gap", "evidence": {}}]
-                ),
+                "churn_reasons": _reasons(cid),
             }
             for cid, rfm, tier, risk, clv, owner, region in ROWS
         ],
@@ -70,14 +78,14 @@ def test_plan_matches_playbooks_in_precedence_order(pws: Workspace) -> None:
     got = {c: t["playbook"] for c, t in tasks_by_customer(pws).items()}
     assert got == {
         "a": "rfm_type.churn_risk",  # rfm type churn_risk
-        "b": "rfm_type.churn_risk",  # strategic, but churn_risk 0.70 >= 0.6 comes first
+        "b": "value_tier.strategic",  # strategic first; churn_risk 0.70: rescue merged in
         "c": "rfm_type.new",
         "d": "value_tier.strategic",
         "e": "value_tier.core",
         "f": "value_tier.potential",
         "h": "rfm_type.potential",  # basic tier, potential type
     }  # g: low value + basic tier -> standard service, no task
-    assert res.by_playbook["rfm_type.churn_risk"] == 2
+    assert res.by_playbook["rfm_type.churn_risk"] == 1
 
 
 def test_task_fields_raci_due_period(pws: Workspace) -> None:
@@ -85,21 +93,57 @@ def test_task_fields_raci_due_period(pws: Workspace) -> None:
     t = tasks_by_customer(pws)
     assert (t["a"]["owner"], t["a"]["accountable"]) == ("alice", "wang")  # manager of alice
     assert (t["b"]["owner"], t["b"]["accountable"]) == ("bob", "li")  # lead of 华北
-    assert (t["c"]["owner"], t["c"]["accountable"]) == ("carol", "sales_manager")
-    assert t["e"]["owner"] == "unassigned" and t["e"]["accountable"] == "li"
+    # 华南 has no manager: no placeholder A, the plan says so once
+    assert (t["c"]["owner"], t["c"]["accountable"]) == ("carol", None)
+    assert t["e"]["owner"] == "li" and t["e"]["accountable"] == "li"  # no owner: the lead
     assert t["a"]["informed"] == "sales_ops"
-    assert t["a"]["consulted"] == "tech_support,finance"  # from the rescue measures
+    # a: risk 0.80 (urgent) with an order gap and rising complaints -> merged measures
+    assert [x["code"] for x in t["a"]["actions"]] == [
+        "emergency_team", "custom_compensation", "gap_callback", "replenish_offer",
+        "complaint_review", "quality_check",
+    ]  # fmt: skip
+    assert t["a"]["consulted"] == (
+        "emergency_team,finance,tech_support,sales_ops,customer_service"
+    )  # tech_support = plan.consulted for the call without its own
     assert t["a"]["period"] == "2026-11" and t["c"]["period"] == "once"
     assert t["f"]["period"] == "2026-Q4"
-    # the rescue playbook is due within 7 days whatever the band; onboarding within 14
-    assert t["a"]["due_date"] == AS_OF + timedelta(days=7)
+    # urgent and complaints are due within 3 days whatever the band; onboarding within 14
+    assert t["a"]["due_date"] == AS_OF + timedelta(days=3)
     assert t["c"]["due_date"] <= AS_OF + timedelta(days=14)
     band_days = {"high": 7, "medium": 14, "low": 30}
     assert t["d"]["due_date"] == AS_OF + timedelta(days=band_days[t["d"]["priority_band"]])
     assert t["b"]["reason"]["trigger"] == "churn_risk"
-    assert t["b"]["reason"]["churn_reasons"][0]["code"] == "gap"
-    assert t["a"]["direction_zh"].startswith("挽回") and t["a"]["actions"][0]["code"] == "callback"
+    assert t["b"]["reason"]["churn_reasons"][0]["code"] == "payment_overdue"
+    # b keeps the strategic measures after the overdue payment's finance measures, due in 7 days
+    assert [x["code"] for x in t["b"]["actions"]] == [
+        "reconcile", "payment_plan", "senior_visit", "custom_plan", "priority_supply",
+    ]  # fmt: skip
+    assert t["b"]["due_date"] <= AS_OF + timedelta(days=7)
+    assert t["a"]["direction_zh"].startswith("挽回")
     assert all(x["status"] == "open" for x in t.values())
+
+
+def test_unresolved_accountable_warns_once(pws: Workspace) -> None:
+    res = make_plan(pws, dry_run=True)
+    assert res.no_accountable == 3  # c, f (华南) and h (no region): nobody configured
+    assert len(res.warnings) == 1 and "region_leads" in res.warnings[0][1]
+    assert "审批人" in res.warnings[0][0]
+    pws.settings.plan.region_leads = {"华北": "li", "华南": "zhao"}
+    pws.settings.plan.accountable = "chen"  # the company-wide fallback, a real person
+    res = make_plan(pws, dry_run=True)
+    assert res.no_accountable == 0 and res.warnings == []
+    assert set(res.frame["accountable"]) == {"wang", "li", "zhao", "chen"}
+
+
+def test_manager_users_are_region_leads(pws: Workspace) -> None:
+    pws.cursor().execute(
+        "INSERT INTO users (user_name, role, region, display_name, active)"
+        " VALUES ('zhao', 'manager', '华南', '赵经理', true), ('q', 'rep', '华南', NULL, true)"
+    )
+    res = make_plan(pws, dry_run=True)
+    acc = dict(zip(res.frame["customer_id"], res.frame["accountable"], strict=True))
+    assert acc["c"] == acc["f"] == "赵经理" and acc["h"] is None
+    assert res.no_accountable == 1
 
 
 def test_plan_is_idempotent(pws: Workspace) -> None:
@@ -150,18 +194,22 @@ def test_priority_components_by_hand() -> None:
             "expected_purchases": [2.0, 10.0, 1.0],  # per 52 weeks
             "orders_12m": [4, 4, 4],
             "churn_risk": [0.9, 0.1, None],
+            "spend_12m": [None, None, 10000.0],
+            "collection_rate": [1.0, 0.725, None],
         }
     )
     out = priority.score(frame, PlanSettings(), ClvSettings())
     assert out["score_strategic_fit"].tolist() == [1.0, 0.75, 0.25]
-    # net value 500, 4500, missing -> ranks 0 and 1 among two; missing is neutral 0.5
-    assert out["score_value"].tolist() == [0.0, 1.0, 0.5]
+    # ROI 2x, 10x and (no CLV: the 12-month spend) 100x on log10(x) / log10(100)
+    assert out["score_value"].tolist() == pytest.approx([math.log10(2) / 2, 0.5, 1.0])
     # yearly purchases 2 x 365/364 - 4 < 1 x .. - 4 < 10 x .. - 4 -> ranks 0.5, 1.0, 0.0
     assert out["score_growth"].tolist() == [0.5, 1.0, 0.0]
-    assert out["score_risk"].tolist() == [0.9, 0.1, 0.0]
-    # 100 x (0.3 x 1 + 0.3 x 0 + 0.2 x 0.5 + 0.2 x 0.9) = 58.0
-    assert out["priority"].tolist() == [58.0, 74.5, 22.5]
-    assert out["priority_band"].tolist() == ["medium", "high", "low"]
+    # collection 100% is no payment risk; 72.5% is half-way to 50%; unknown 0.75
+    assert out["score_risk"].tolist() == pytest.approx([1.0, 0.5, 0.75])
+    assert out["score_urgency"].tolist() == [0.9, 0.1, 0.0]
+    # 100 x (0.3 fit + 0.25 ROI + 0.15 growth + 0.1 risk + 0.2 urgency)
+    assert out["priority"].tolist() == [69.3, 57.0, 40.0]
+    assert out["priority_band"].tolist() == ["high", "high", "low"]  # cut-offs 55 and 45
 
 
 def test_tasks_list_filters_and_export(pws: Workspace, tmp_path) -> None:
@@ -223,11 +271,36 @@ def test_lost_customers_skipped_and_owner_cap(pws: Workspace) -> None:
                            "lifecycle": "lost", "owner": "alice"}])  # fmt: skip
     pws.settings.plan.max_open_per_owner = 1
     res = make_plan(pws)
-    # z is lost: no task. alice has a and d, bob b and f, carol c and h: one each
+    # z is lost: no task. alice has a and d (华东, alone), bob b (华北) and f (华南), carol c
+    # (华南) and h (no region), li e (华北 lead): one open task each, nobody else has room
     assert "z" not in set(res.frame["customer_id"])
-    assert res.created == 4 and res.deferred == 3  # unassigned e is its own owner
+    assert res.created == 4 and res.deferred == 3
+    assert sum(res.deferred_by_owner.values()) == 3 and res.deferred_by_owner["alice"] == 1
+    assert any("max_open_per_owner" in en for _, en in res.warnings)
+    counts = pd.Series([t["owner"] for t in list_tasks(pws)]).value_counts()
+    assert counts.max() == 1
     alice = list_tasks(pws, owner="alice")
     assert len(alice) == 1
     set_status(pws, alice[0]["task_id"], "done")
     again = make_plan(pws)
     assert again.created == 1 and again.deferred == 2  # alice has room again; bob, carol not
+
+
+def test_balance_moves_overflow_to_the_region_reps() -> None:
+    new = pd.DataFrame(
+        {
+            "customer_id": ["t1", "t2", "t3", "t4"],
+            "priority": [90.0, 80.0, 70.0, 60.0],
+            "owner": ["x", "x", "x", "z"],
+            "region": ["R", "R", "R", "S"],
+        }
+    )
+    team = Team({}, {"R": "boss"}, {"R": ["x", "y"], "S": ["z"]})
+    plan = PlanSettings(max_open_per_owner=2)
+    out, deferred = balance(new, {"y": 1}, team, plan)
+    assert dict(zip(out["customer_id"], out["owner"], strict=True)) == {
+        "t1": "x", "t2": "x", "t3": "y", "t4": "z",
+    }  # fmt: skip
+    assert deferred == {} and set(out["accountable"]) == {"boss", None}
+    out, deferred = balance(new, {"y": 2}, team, PlanSettings(max_open_per_owner=1))
+    assert list(out["customer_id"]) == ["t1", "t4"] and deferred == {"x": 2}

@@ -44,8 +44,14 @@ def run(wdir: str, *args: str) -> str:
 def test_plan_and_tasks(wdir: str, tmp_path: Path) -> None:
     out = run(wdir, "plan")
     assert "created 7 tasks" in out and "Top new tasks" in out
+    # nobody is configured as a manager here: one loud warning, no placeholder A; e has no
+    # owner and no region manager either (the second warning)
+    flat = out.replace("\n", " ")
+    assert out.count("Warning:") == 2 and flat.count("no accountable (A)") == 1
+    assert "7 tasks have no accountable" in flat and "[plan] region_leads" in flat
     assert "already covered" in run(wdir, "plan")
-    assert json.loads(run(wdir, "plan", "--json"))["created"] == 0
+    again = json.loads(run(wdir, "plan", "--json"))
+    assert again["created"] == 0 and again["warnings"] == []  # nothing new, nothing to warn
     tasks = json.loads(run(wdir, "tasks", "list", "--json"))
     assert len(tasks) == 7
     tid = str(tasks[0]["task_id"])
@@ -55,10 +61,15 @@ def test_plan_and_tasks(wdir: str, tmp_path: Path) -> None:
     run(wdir, "tasks", "export", "-o", str(tmp_path / "t.xlsx"))
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
     assert sheet["A1"].value == "task id" and sheet.max_row == 8
+    headers = [c.value for c in sheet[1]]
+    factors = sheet.cell(2, headers.index("priority factors") + 1).value
+    assert factors.startswith("strategic fit ") and "churn urgency" in factors
     mine = json.loads(run(wdir, "tasks", "list", "--owner", "alice", "--json"))
     assert {t["customer_id"] for t in mine} == {"a", "d"}
     assert "ID" in run(wdir, "tasks", "list", "--owner", "alice")
-    assert "Playbooks" in run(wdir, "playbooks")
+    shown = run(wdir, "playbooks")
+    assert "Playbooks" in shown and "Rescue measures by churn reason" in shown
+    assert "Overdue payment" in shown and "order_gap" not in shown  # names, not codes
     assert len(json.loads(run(wdir, "playbooks", "--json"))) == 9
 
 

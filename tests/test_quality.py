@@ -118,3 +118,63 @@ def test_cli_json_and_table(ws: Workspace) -> None:
     assert out.exit_code == 0, out.output
     assert "how to fix" in out.stdout
     assert "surveys" in out.stdout and "errors " in out.stdout
+
+
+def _targets(ws: Workspace, rows: list[tuple]) -> None:
+    ws.con.executemany(
+        "INSERT INTO targets (source, target_id, period, region, owner, amount)"
+        " VALUES ('crm', ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def test_targets_whose_levels_disagree_are_flagged_with_the_gap(ws: Workspace) -> None:
+    from kehu.quality.targets import gap_text, target_gaps
+
+    _targets(
+        ws,
+        [
+            ("y", "2026", None, None, 1000),  # company, the year
+            # regions by quarter: 100 + 200 + 300 + 400 = 1000, as the company year
+            *[(f"r{q}", f"2026-Q{q}", "华东", None, 100 * q) for q in (1, 2, 3, 4)],
+            # owners: Q1 agrees (60 + 40), Q2 is 30 short, Q3 and Q4 agree -> the year too
+            ("a1", "2026-Q1", "华东", "alice", 60), ("b1", "2026-Q1", "华东", "bob", 40),
+            ("a2", "2026-Q2", "华东", "alice", 170),
+            ("a3", "2026-Q3", "华东", "alice", 300), ("a4", "2026-Q4", "华东", "alice", 400),
+            ("n", "2027-Q1", "华北", "carol", 5),  # one level only: nothing to compare
+        ],
+    )  # fmt: skip
+    gaps = target_gaps(ws)
+    key = [(g["period"], g["unit"], g["level"], g["reference_level"], g["gap"]) for g in gaps]
+    assert key == [
+        ("2026", None, "owner", "company", -30.0),  # rolled up from the owners' quarters
+        ("2026-Q2", None, "owner", "region", -30.0),
+        ("2026-Q2", "华东", "owner", "region", -30.0),
+    ]
+    assert gaps[0]["rolled_up"] and not gaps[1]["rolled_up"]
+    assert gap_text(gaps[1], "zh") == "2026-Q2:负责人目标合计 ¥170 ≠ 区域目标 ¥200(差 −¥30)"
+    assert "owner targets add up to ¥170, region target is ¥200" in gap_text(gaps[1], "en")
+    assert target_gaps(ws, tolerance=0.2) == []  # within 20 %: not a finding
+
+    report = quality_report(ws, TODAY)
+    f = _codes(report)[("targets_disagree", "targets")]
+    assert f["severity"] == "warning" and f["count"] == 3 and len(f["gaps"]) == 3
+    assert "差 −¥30" in f["message_zh"] and "gap −¥30" in f["message_en"]
+
+
+def test_targets_that_add_up_raise_nothing(ws: Workspace) -> None:
+    _targets(ws, [("y", "2026-Q1", None, None, 100), ("e", "2026-Q1", "华东", None, 100),
+                  ("a", "2026-Q1", "华东", "alice", 99.95)])  # fmt: skip
+    assert ("targets_disagree", "targets") not in _codes(quality_report(ws, TODAY))
+
+
+def test_targets_progress_cli_warns_about_gaps(ws: Workspace) -> None:
+    from kehu.cli import app
+
+    _targets(ws, [("e", "2026-Q2", "华东", None, 200), ("a", "2026-Q2", "华东", "alice", 170)])
+    out = CliRunner().invoke(
+        app, ["-w", str(ws.root), "targets", "progress", "--period", "2026-Q2", "--as-of",
+              "2026-06-30"], env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "对不上(2 处)" in out.stdout and "2026-Q2 华东:负责人目标合计 ¥170" in out.stdout

@@ -91,8 +91,8 @@ def test_report_files(ws: Workspace, tmp_path: Path) -> None:
     assert html["sections"]["targets"] and html["sections"]["watchlist"]
     assert ws.scalar("SELECT count(*) FROM report_runs") == 1
     # Target attainment: 华东 has customers 0, 3 with September orders (10000 + 10003).
+    from kehu.calendar import Period
     from kehu.monitor.report.data import targets_section
-    from kehu.planning.periods import Period
 
     east = next(
         r for r in targets_section(ws, Period.parse("2026-09"))["region"] if r["unit"] == "华东"

@@ -13,8 +13,8 @@ from kehu.analytics import snapshot
 from kehu.analytics.core import core_snapshot
 from kehu.analytics.flows import ABSENT, flows
 from kehu.analytics.sources import Availability, as_of_view, source_tables
-from kehu.analytics.tables import SNAPSHOT_COLUMNS
 from kehu.errors import KehuError
+from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 from kehu.workspace import Workspace
 
 CONTRACT_COLUMNS = [

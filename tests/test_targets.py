@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_plan_data import customers, orders, snapshot
 
+from kehu.calendar import Period
 from kehu.errors import KehuError
 from kehu.planning.allocate import INF, InfeasibleError, allocate
-from kehu.planning.periods import Period
 from kehu.planning.targets import (
     parse_month_weights,
     parse_weights,
@@ -276,3 +276,40 @@ def test_allocate_rows_matches_allocate(totals: list[int], shares: list[float]) 
     assert out.sum(axis=1).tolist() == totals
     for row, total in zip(out, totals, strict=True):
         assert row.tolist() == allocate(total, np.array(shares)).tolist()
+
+
+def test_targets_page_flags_levels_that_disagree(tmp_path) -> None:
+    import warnings
+
+    from test_web_support import login, seed_workspace
+
+    from kehu.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    ws = seed_workspace(tmp_path / "ws")
+    ws.con.execute(
+        "INSERT INTO targets (source, target_id, period, region, owner, amount) VALUES"
+        " ('crm', 'e', '2026-Q3', '华东', NULL, 200000),"
+        " ('crm', 'n', '2026-Q3', '华北', NULL, 100000),"
+        " ('crm', 'z', '2026-Q3', '华东', '张伟', 150000)"
+    )
+    app = create_app(ws, background=False)
+    for user, lang, seen in (
+        ("admin", "zh", True),
+        ("east_mgr", "en", True),
+        ("zhang", "zh", False),
+    ):
+        client = TestClient(app)
+        login(client, user)
+        page = client.get("/targets", params={"period": "2026-Q3", "lang": lang}).text
+        assert ('id="target-gaps"' in page) is seen, user
+        if user == "admin":  # owners 150,000 vs regions 300,000 overall and in 华东
+            assert "2026-Q3:负责人目标合计 ¥150,000 ≠ 区域目标 ¥300,000" in page
+            assert "2026-Q3 华东:负责人目标合计 ¥150,000 ≠ 区域目标 ¥200,000" in page
+        if user == "east_mgr":  # a manager sees their region's gap, not the company's
+            assert "2026-Q3 华东: owner targets add up to ¥150,000" in page
+            assert "2026-Q3: owner" not in page
+    ws.close()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import warnings
+from urllib.parse import quote
 
 import pytest
 from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
 
+from kehu.web import audit
 from kehu.web.app import create_app
 from kehu.web.auth import Auth
 
@@ -306,6 +308,19 @@ def test_reports_are_generated_within_scope(app) -> None:  # noqa: ANN001
     other = token_client(app, "li")
     assert other.get(f"/api/v1/reports/{report['report_id']}/download").status_code == 404
     assert other.get("/api/v1/reports").json() == []
+    # an admin reads every report, the one a rep generated included, and sees who made it
+    admin = token_client(app, "admin")
+    mine = admin.post("/api/v1/reports", json={"format": "html", "lang": "en"}).json()
+    listed = {x["report_id"]: x for x in admin.get("/api/v1/reports").json()}
+    assert mine["report_id"] in listed and listed[mine["report_id"]]["by"] == "admin"
+    [zhangs] = [x for x in listed.values() if x["by"] == "zhang"]
+    r = admin.get(f"/api/v1/reports/{zhangs['report_id']}/download")
+    assert r.status_code == 200 and r.text == html
+    page_client, _ = client_as(app, "admin")
+    assert page_client.get(f"/reports/{zhangs['report_id']}").text == html
+    assert "zhang" in page_client.get("/reports").text
+    # the prefixed id is no way around the scope for anyone else
+    assert other.get(f"/api/v1/reports/{zhangs['report_id']}/download").status_code == 404
 
 
 def test_openapi_operation_ids_are_explicit_and_unique(app) -> None:  # noqa: ANN001
@@ -348,3 +363,197 @@ def test_security_headers_and_cookie_flags(app) -> None:  # noqa: ANN001
         "/login", data={"username": "admin", "password": PASSWORD}, follow_redirects=False
     )
     assert "secure" in r.headers["set-cookie"].lower()
+
+
+def test_brute_force_from_one_address_does_not_lock_out_the_real_user(app) -> None:  # noqa: ANN001
+    app.state.kehu.settings.web.login_backoff_seconds = 30.0
+    attacker = TestClient(app, client=("203.0.113.9", 4711))
+    statuses = []
+    for i in range(12):
+        r = attacker.post(
+            "/login", data={"username": "li", "password": f"guess-{i}"}, follow_redirects=False
+        )
+        statuses.append(r.status_code)
+    free = app.state.kehu.settings.web.login_max_failures
+    assert statuses[:free] == [401] * free and set(statuses[free:]) == {429}
+    assert int(r.headers["retry-after"]) >= 30
+    # even the right password is refused from the attacker's address meanwhile ...
+    r = attacker.post("/login", data={"username": "li", "password": PASSWORD})
+    assert r.status_code == 429
+    # ... but li logs in from her own address
+    li = TestClient(app, client=("198.51.100.20", 5000))
+    r = li.post("/login", data={"username": "li", "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303
+    events = [e for e in audit.events(app.state.kehu.ws) if e.user_name == "li"]
+    actions = [e.action for e in events]
+    assert actions.count("login_failed") == free
+    assert actions.count("login_throttled") == 1  # one entry per back-off step, not per try
+    after = [e for e in events if e.action == "login_after_failures"]
+    assert [(e.ip, e.detail["other_addresses_failures"]) for e in after] == [
+        ("198.51.100.20", free)
+    ]
+
+
+def _flat(dependant, kind: str) -> list:  # noqa: ANN001
+    """Every query or path parameter of a route, its sub-dependencies' included."""
+    out = list(getattr(dependant, kind))
+    for sub in dependant.dependencies:
+        out += _flat(sub, kind)
+    return out
+
+
+HUGE = "99999999999999999999"
+BAD_NUMBERS = [HUGE, "-" + HUGE, "-1", "1e999", "nan", "abc", ""]
+BAD_DATES = ["2026-13-45", "99999-01-01", "0000-00-00", "yesterday", HUGE]
+BAD_TEXT = [
+    "x" * 5000,
+    "\x00",
+    "'; DROP TABLE customers; --",
+    "%_%",
+    "../../etc/passwd",
+    "🙂" * 300,
+]
+
+
+def _hostile(annotation: object) -> tuple[list[str], bool]:
+    """Values to send for a parameter type, and whether each must be refused with a 422."""
+    text = str(annotation)
+    if "int" in text or "float" in text:
+        return BAD_NUMBERS, True
+    if "date" in text:
+        return BAD_DATES, True
+    if "bool" in text:
+        return ["maybe", HUGE], True
+    return BAD_TEXT, False
+
+
+def test_every_get_route_refuses_hostile_parameters_without_a_500(app) -> None:  # noqa: ANN001
+    from test_access_routes import _routes
+
+    client = TestClient(app, raise_server_exceptions=False)
+    login(client, "admin")
+    probed, problems = 0, []
+    for method, path, route in _routes(app):
+        if method != "GET" or path == "/docs":
+            continue
+        query = {q.name: q for q in _flat(route.dependant, "query_params")}
+        paths = [p.name for p in _flat(route.dependant, "path_params")]
+        base = path
+        for name in paths:
+            base = base.replace("{" + name + "}", "x")
+        cases: list[tuple[str, dict[str, str], str, bool]] = []
+        for name, field in query.items():
+            values, strict = _hostile(field.field_info.annotation)
+            cases += [(base, {name: v}, name, strict) for v in values]
+        for name in paths:
+            for value in [*BAD_TEXT[:1], "..", "%00", HUGE, "-1"]:
+                url = path.replace("{" + name + "}", quote(value, safe=""))
+                for other in paths:
+                    url = url.replace("{" + other + "}", "x")
+                cases.append((url, {}, name, False))
+        for url, params, name, strict in cases:
+            r = client.get(url, params=params, follow_redirects=False)
+            probed += 1
+            if r.status_code >= 500:
+                problems.append((url, params, r.status_code, r.text[:200]))
+            elif strict and r.status_code != 200:
+                if r.status_code != 422:
+                    problems.append((url, params, r.status_code, "want 422"))
+                elif url.startswith("/api/"):
+                    locs = [e["loc"] for e in r.json()["error"]["detail"]]
+                    if not any(name in loc for loc in locs):
+                        problems.append((url, params, locs, "field not named"))
+                elif name not in r.text:
+                    problems.append((url, params, r.status_code, "field not named on the page"))
+        # the store still answers after whatever this route was sent
+        if client.get("/api/v1/customers", params={"page_size": 1}).status_code != 200:
+            problems.append((path, "store broken afterwards"))
+    assert not problems, "\n".join(repr(p)[:300] for p in problems)
+    assert probed > 300
+    assert client.get("/api/v1/customers", params={"page": HUGE}).status_code == 422
+
+
+def test_integer_ids_in_write_paths_are_bounded(app) -> None:  # noqa: ANN001
+    client = token_client(app, "admin")
+    for url in ("/api/v1/alerts/{}/ack", "/api/v1/tasks/{}"):
+        r = client.post(url.format(HUGE), json={"status": "done"})
+        assert r.status_code == 422, (url, r.status_code, r.text)
+        assert any(e["loc"][-1] in ("alert_id", "task_id") for e in r.json()["error"]["detail"])
+    assert client.get("/api/v1/customers").status_code == 200
+
+
+def test_mask_query_hides_search_values_and_pii() -> None:
+    from kehu.web.accesslog import mask_path
+
+    out = mask_path(
+        "/api/v1/customers?q=%E5%BC%A0%E4%BC%9F&owner=%E6%9D%8E%E5%A8%9C&page=2"
+        "&customer_id=13812345678&note=zhang.san%40example.com&x=110101199003077513"
+        "&y=%2B86%20138-1234-5678"
+    )
+    assert "q=***" in out and "page=2" in out
+    assert "13812345678" not in out and "138****5678" in out
+    assert "zhang.san" not in out and "z***@example.com" in out.replace("%40", "@")
+    assert "110101199003077513" not in out and "110*************13" in out
+    assert "1234-5678" not in out
+    nested = mask_path("/login?next=/customers%3Fq%3D13900001111%26page%3D3")
+    assert "13900001111" not in nested and "page" in nested
+    assert mask_path("/customers/C0001") == "/customers/C0001"
+
+
+def test_served_access_log_masks_query_strings(app) -> None:  # noqa: ANN001
+    import logging
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from kehu.web import accesslog
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, access_log=True, log_level="info")
+    accesslog.install()
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("uvicorn.access")
+    logger.addHandler(handler)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        httpx.get(f"{base}/api/v1/customers", params={"q": "13912345678", "page": "1"})
+        httpx.get(f"{base}/api/v1/health", params={"email": "li.na@example.com", "x": "li@ex.cn"})
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        logger.removeHandler(handler)
+    text = "\n".join(lines)
+    assert "/api/v1/customers?q=***&page=1" in text, text
+    assert "13912345678" not in text and "li.na" not in text and "li@ex.cn" not in text
+
+
+def test_long_text_in_write_bodies_is_a_422_naming_the_field(app) -> None:  # noqa: ANN001
+    client = token_client(app, "admin")
+    long = "x" * 5000
+    bodies = {
+        "/api/v1/goals": ({"metric": "revenue", "target": "1", "deadline": "2027-01-01",
+                           "scope": long}, "scope"),
+        "/api/v1/duplicates/merge": ({"a": long, "b": "C0001"}, "a"),
+        "/api/v1/users": ({"user": "u1", "role": "rep", "region": long}, "region"),
+        "/api/v1/reports": ({"period": long}, "period"),
+        "/api/v1/tokens": ({"user": long}, "user"),
+    }  # fmt: skip
+    for url, (body, field) in bodies.items():
+        r = client.post(url, json=body)
+        assert r.status_code == 422, (url, r.status_code, r.text[:200])
+        assert [field] in [e["loc"][-1:] for e in r.json()["error"]["detail"]], url
+    assert app.state.kehu.ws.scalar("SELECT count(*) FROM goals") == 0

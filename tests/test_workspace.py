@@ -33,6 +33,34 @@ def test_bad_config_names_key() -> None:
     assert "rfm.mod" in info.value.en and "unknown key" in info.value.en
 
 
+@pytest.mark.parametrize(
+    ("raw", "named", "nearest"),
+    [
+        ({"rmf": {"recency": [30, 90]}}, "rmf", "rfm"),  # a misspelt section
+        ({"rfm": {"recncy": [30, 90]}}, "rfm.recncy", "rfm.recency"),  # a misspelt key
+        (
+            {"notify": {"channels": {"ops": {"type": "webhook", "urll": "x"}}}},
+            "notify.channels.ops.urll",
+            "notify.channels.ops.url",
+        ),
+    ],
+)
+def test_unknown_config_key_names_the_nearest_valid_one(
+    raw: dict[str, object], named: str, nearest: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict(raw)
+    assert named in info.value.en and "unknown key" in info.value.en
+    assert f"{named}: unknown key; did you mean {nearest}?" in info.value.en
+    assert f"是否想写 {nearest}" in info.value.zh
+
+
+def test_unknown_config_key_far_from_any_has_no_guess() -> None:
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict({"zzzz": 1})
+    assert "zzzz: unknown key" in info.value.en and "did you mean" not in info.value.en
+
+
 def test_transaction_rolls_back(ws: Workspace) -> None:
     with pytest.raises(RuntimeError), ws.transaction() as cur:
         cur.execute("INSERT INTO customers (customer_id, name) VALUES ('c1', 'x')")

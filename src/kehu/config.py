@@ -6,13 +6,15 @@ fix. Each section is a small model; the defaults come from the seed documents (s
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from kehu.errors import ConfigError
 
@@ -40,6 +42,7 @@ class IngestSettings(Section):
     phone_region: str = "CN"
     chunk_rows: int = Field(200_000, gt=0)
     header_scan_rows: int = Field(10, ge=1, le=200)  # rows searched for the header row
+    max_field_chars: int = Field(1 << 20, ge=1)  # a longer cell rejects its row (1 MiB chars)
     # Dates outside [min_year-01-01, max_year-12-31] are rejected as implausible.
     min_year: int = Field(1900, ge=1)
     max_year: int = Field(2100, le=9999)
@@ -159,9 +162,9 @@ class ValueIndicatorWeights(Section):
     margin: float = Field(0.25, ge=0)
     collection: float = Field(0.25, ge=0)
     # growth (成长潜力)
-    spend_trend: float = Field(0.40, ge=0)
-    pipeline: float = Field(0.25, ge=0)
-    budget_growth: float = Field(0.15, ge=0)
+    spend_trend: float = Field(0.45, ge=0)
+    pipeline: float = Field(0.10, ge=0)
+    budget_growth: float = Field(0.25, ge=0)
     industry_growth: float = Field(0.10, ge=0)
     company_size: float = Field(0.10, ge=0)
     # stability (合作稳定性)
@@ -172,6 +175,56 @@ class ValueIndicatorWeights(Section):
     benchmark: float = Field(0.40, ge=0)
     reference: float = Field(0.30, ge=0)
     industry_position: float = Field(0.30, ge=0)
+
+
+Breakpoints = list[tuple[float, float]]
+
+
+class ValueRubric(Section):
+    """Absolute 0-100 rubrics: (input, points) breakpoints, linear in between, flat outside.
+
+    Inputs are ratios, so the rubric means the same in every company (docs/analytics.md).
+    """
+
+    # share of 12-month revenue from customers that spend more (Pareto position; 0 = the top)
+    sales_share: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 100.0), (0.5, 95.0), (0.8, 80.0), (0.95, 50.0), (1.0, 10.0)]
+    )
+    # the customer's margin rate / the workspace's margin rate
+    margin: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 0.0), (0.5, 50.0), (0.9, 85.0), (1.1, 100.0)]
+    )
+    # 回款率: paid / due over the window's due orders
+    collection: Breakpoints = Field(
+        default_factory=lambda: [(0.5, 0.0), (0.8, 50.0), (0.95, 90.0), (1.0, 100.0)]
+    )
+    # year-on-year spend growth (spend_12m / spend_prev_12m - 1); no previous year = the top
+    spend_trend: Breakpoints = Field(
+        default_factory=lambda: [(-0.5, 0.0), (-0.2, 30.0), (0.0, 60.0), (0.1, 85.0), (0.2, 100.0)]
+    )
+    # open pipeline / spend_12m (no spend but a pipeline = the top)
+    pipeline: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 0.0), (0.1, 40.0), (0.3, 70.0), (0.6, 100.0)]
+    )
+    # coefficient of variation of the gaps between purchase days (1 = as random as Poisson)
+    regularity: Breakpoints = Field(
+        default_factory=lambda: [(0.3, 100.0), (0.6, 85.0), (1.0, 70.0), (1.5, 40.0), (2.5, 0.0)]
+    )
+    # complaints per order over 12 months
+    complaints: Breakpoints = Field(
+        default_factory=lambda: [(0.0, 100.0), (0.1, 70.0), (0.3, 30.0), (0.5, 0.0)]
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ValueRubric:
+        for name in type(self).model_fields:
+            points = getattr(self, name)
+            xs = [x for x, _ in points]
+            if len(points) < 2 or any(a >= b for a, b in zip(xs, xs[1:], strict=False)):
+                raise ValueError(f"value.rubric.{name}: 2+ breakpoints with growing inputs")
+            if any(not 0.0 <= y <= 100.0 for _, y in points):
+                raise ValueError(f"value.rubric.{name}: points must be within 0-100")
+        return self
 
 
 def _default_position_scores() -> dict[str, float]:
@@ -191,12 +244,13 @@ def _default_position_scores() -> dict[str, float]:
 class ValueSettings(Section):
     weights: ValueWeights = Field(default_factory=ValueWeights)
     indicators: ValueIndicatorWeights = Field(default_factory=ValueIndicatorWeights)
+    rubric: ValueRubric = Field(default_factory=ValueRubric)
     # Tier cut-offs on the 0-100 score: strategic >= 90, core >= 70, potential >= 50.
     tier_strategic: float = 90.0
     tier_core: float = 70.0
     tier_potential: float = 50.0
     tenure_full_years: float = Field(5.0, gt=0)  # years of cooperation worth 100 points
-    growth_full: float = Field(0.20, gt=0)  # budget/industry growth of +x -> 100, -x -> 0
+    growth_full: float = Field(0.10, gt=0)  # budget/industry growth of +x -> 100, -x -> 0
     collection_grace_days: int = Field(30, ge=0)  # an order without due_date is due after this
     complaint_categories: list[str] = Field(
         default_factory=lambda: ["投诉", "complaint", "complaints"]
@@ -316,6 +370,8 @@ class DedupeSettings(Section):
     em_prior_pairs: float = Field(20.0, ge=0)  # weight of the prior m values in EM (pairs)
     count_candidates: bool = True  # report the number of candidate pairs (costs a pass)
     memory_limit: str | None = None  # DuckDB memory limit for Splink's work, e.g. "6GB"
+    min_labels: int = Field(20, ge=1)  # reviewed pairs needed before m is learned from them
+    label_prior_pairs: float = Field(20.0, ge=0)  # weight of the unlabelled m against labels
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> DedupeSettings:
@@ -332,6 +388,7 @@ class QualitySettings(Section):
     completeness_error: float = Field(0.5, ge=0, le=1)  # key field filled below this: error
     min_year: int = Field(1900, ge=1000)  # dates before this year are invalid
     examples: int = Field(5, ge=0, le=50)  # example ids listed per finding
+    target_tolerance: float = Field(0.001, ge=0)  # target levels may differ by this share
     key_fields: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "customers": [
@@ -355,15 +412,14 @@ class WebSettings(Section):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, gt=0, lt=65536)
-    pii_roles: list[Literal["admin", "manager", "rep"]] = Field(
-        default_factory=lambda: ["admin", "manager"]
-    )  # roles that see phone/email unmasked
+    pii_roles: list[Literal["admin", "manager", "rep", "viewer"]] = ["admin", "manager"]  # see PII
     rep_aliases: dict[str, list[str]] = Field(default_factory=dict)  # user -> owner names
     session_hours: float = Field(12.0, gt=0)
     password_min_length: int = Field(8, ge=4)
     secure_cookies: Literal["auto", "always", "never"] = "auto"  # auto = Secure on https
-    login_max_failures: int = Field(5, ge=1)
-    login_lockout_minutes: float = Field(15.0, gt=0)
+    login_max_failures: int = Field(5, ge=1)  # free failures per (name, client address)
+    login_backoff_seconds: float = Field(2.0, gt=0)  # first wait after them; doubles
+    login_lockout_minutes: float = Field(15.0, gt=0)  # the longest wait (back-off cap)
     page_size: int = Field(50, ge=5, le=500)
     max_page_size: int = Field(500, ge=10)
     export_max_rows: int = Field(200_000, gt=0)
@@ -877,6 +933,10 @@ class FeedbackSettings(Section):
     topics: list[FeedbackTopic] = Field(default_factory=_default_feedback_topics)
     extra_words: list[str] = Field(default_factory=list)  # added to the jieba dictionary
     extra_stopwords: list[str] = Field(default_factory=list)
+    generic_words: list[str] = Field(default_factory=list)  # never a topic alone (+ data file)
+    topic_categories: list[str] = Field(default_factory=lambda: ["complaint", "suggestion"])
+    topic_min_count: int = Field(2, ge=1)  # texts a phrase needs to be a topic
+    topic_min_lift: float = Field(1.1, ge=0)  # how much likelier in those texts than overall
 
     @model_validator(mode="after")
     def _default_known(self) -> FeedbackSettings:
@@ -904,12 +964,14 @@ class ScheduleSettings(Section):
     """`kehu run` / `kehu schedule`: the pipeline steps and when they run."""
 
     cron: str = "0 7 * * *"
-    steps: list[Literal["import", "analyze", "plan", "alerts", "report"]] = Field(
-        default_factory=lambda: ["import", "analyze", "plan", "alerts", "report"]
-    )
-    report_formats: list[Literal["html", "xlsx", "pdf"]] = Field(
-        default_factory=lambda: ["html", "xlsx", "pdf"]
-    )
+    steps: list[Literal["import", "analyze", "plan", "alerts", "report"]] = [
+        "import",
+        "analyze",
+        "plan",
+        "alerts",
+        "report",
+    ]  # pydantic copies a mutable default for every instance
+    report_formats: list[Literal["html", "xlsx", "pdf"]] = ["html", "xlsx", "pdf"]
     import_dedupe: bool = False
     # File name patterns (fnmatch, case-insensitive) -> import kind; a sub-folder named after a
     # kind (inbox/orders/...) also works.
@@ -928,16 +990,18 @@ class ScheduleSettings(Section):
 
 
 class PriorityWeights(Section):
-    """Task priority weights (seed 000 优先级排序: 战略对齐度, 投入产出比, 成长潜力, 风险)."""
+    """Task priority weights (seed 000 优先级排序: 战略对齐度, 投入产出比, 成长潜力, 风险可控性)
+    plus churn urgency as a separate factor."""
 
     strategic_fit: float = Field(0.30, ge=0)
-    value: float = Field(0.30, ge=0)
-    growth: float = Field(0.20, ge=0)
-    risk: float = Field(0.20, ge=0)
+    value: float = Field(0.25, ge=0)  # ROI: value at stake / cost of the measures
+    growth: float = Field(0.15, ge=0)
+    risk: float = Field(0.10, ge=0)  # controllable (payment) risk: paying well ranks higher
+    urgency: float = Field(0.20, ge=0)  # churn risk
 
     @model_validator(mode="after")
     def _positive(self) -> PriorityWeights:
-        if self.strategic_fit + self.value + self.growth + self.risk <= 0:
+        if self.strategic_fit + self.value + self.growth + self.risk + self.urgency <= 0:
             raise ValueError("plan.weights must not all be 0")
         return self
 
@@ -947,17 +1011,23 @@ class PlanSettings(Section):
 
     playbook_file: str | None = None  # a playbook TOML (relative to the workspace) over defaults
     # Playbooks tried in order; a customer's task comes from the first one that matches.
+    # Seed order: 战略级 and 高价值 first (深化合作), then rescue, onboarding, core, cultivation;
+    # basic / low-value customers get standard service and no individual task.
     precedence: list[str] = Field(
         default_factory=lambda: [
+            "value_tier.strategic",
+            "rfm_type.high_value",
             "rfm_type.churn_risk",
             "rfm_type.new",
-            "value_tier.strategic",
             "value_tier.core",
             "value_tier.potential",
             "rfm_type.potential",
         ]
     )
-    churn_threshold: float = Field(0.6, ge=0, le=1)  # churn_risk >= this -> rescue playbook
+    # churn_risk >= this: the rescue playbook, or the rescue measures merged into the task of
+    # a higher-precedence playbook (one task per customer)
+    churn_threshold: float = Field(0.6, ge=0, le=1)
+    urgent_risk: float = Field(0.8, ge=0, le=1)  # churn_risk >= this adds the urgent measures
     # lifecycle stages that get no individual task (lost = no order for lifecycle.lost_days)
     skip_lifecycles: list[str] = Field(default_factory=lambda: ["lost"])
     max_open_per_owner: int = Field(0, ge=0)  # cap on open tasks per owner (0 = no cap)
@@ -965,15 +1035,20 @@ class PlanSettings(Section):
     tier_fit: dict[str, float] = Field(
         default_factory=lambda: {"strategic": 1.0, "core": 0.75, "potential": 0.5, "basic": 0.25}
     )
-    high_priority: float = Field(70.0, ge=0, le=100)
-    medium_priority: float = Field(40.0, ge=0, le=100)
+    roi_full: float = Field(100.0, gt=1)  # value at stake / cost worth a full ROI factor
+    collection_safe: float = Field(0.95, gt=0, le=1)  # collection rate with no payment risk
+    collection_risky: float = Field(0.50, ge=0, lt=1)  # collection rate that is all risk
+    high_priority: float = Field(55.0, ge=0, le=100)
+    medium_priority: float = Field(45.0, ge=0, le=100)
     due_days_high: int = Field(7, gt=0)
     due_days_medium: int = Field(14, gt=0)
     due_days_low: int = Field(30, gt=0)
-    default_owner: str = "unassigned"
+    default_owner: str = "unassigned"  # RACI R when neither the customer nor a team has one
     managers: dict[str, str] = Field(default_factory=dict)  # owner -> manager (RACI A)
     region_leads: dict[str, str] = Field(default_factory=dict)  # region -> lead (RACI A)
-    accountable: str = "sales_manager"  # RACI A when neither is configured
+    # RACI A when none of the above nor an active `manager` user of the region is found
+    # (None: left empty and the plan warns)
+    accountable: str | None = None
     consulted: str = "tech_support"  # RACI C unless the playbook action names one
     informed: str = "sales_ops"  # RACI I
     goal_grain: Literal["month", "quarter", "year"] = "month"
@@ -991,9 +1066,7 @@ class KpiSettings(Section):
     nps_promoter: int = Field(9, ge=0, le=10)
     nps_detractor: int = Field(6, ge=0, le=10)
     csat_satisfied: int = Field(4, ge=1, le=5)  # rating >= this counts as satisfied
-    csat_sources: list[Literal["surveys", "tickets"]] = Field(
-        default_factory=lambda: ["surveys", "tickets"]
-    )
+    csat_sources: list[Literal["surveys", "tickets"]] = ["surveys", "tickets"]
     won_statuses: list[str] = Field(default_factory=lambda: ["won", "赢单", "成交"])
     lost_statuses: list[str] = Field(default_factory=lambda: ["lost", "输单", "丢单"])
 
@@ -1061,10 +1134,8 @@ class EngineSettings(Section):
     )
 
 
-class Settings(BaseModel):
-    """The whole `kehu.toml`. Sections not listed by a module are still validated here."""
-
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+class Settings(Section):
+    """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
@@ -1116,18 +1187,51 @@ def settings_from_dict(raw: dict[str, Any], source: str = "kehu.toml") -> Settin
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"])
             got = err.get("input")
+            if err["type"] == "extra_forbidden":
+                near = nearest_key(err["loc"])
+                lines_zh.append(f"  {key}: 未知的配置项" + (f",是否想写 {near}?" if near else ""))
+                lines_en.append(
+                    f"  {key}: unknown key" + (f"; did you mean {near}?" if near else "")
+                )
+                continue
             hint = _hint(err)
             lines_zh.append(f"  {key}: {err['msg']}(当前值 {got!r}){hint}")
             lines_en.append(f"  {key}: {err['msg']} (got {got!r}){hint}")
         raise ConfigError(
-            f"{source} 配置有误:\n" + "\n".join(lines_zh),
-            f"{source} has invalid settings:\n" + "\n".join(lines_en),
+            f"{source} 配置有误(`kehu config show` 列出全部有效配置项):\n" + "\n".join(lines_zh),
+            f"{source} has invalid settings (`kehu config show` lists every valid key):\n"
+            + "\n".join(lines_en),
         ) from None
 
 
-def _hint(err: dict[str, Any]) -> str:
-    if err["type"] == "extra_forbidden":
-        return " — unknown key: check the spelling against `kehu config show`"
+def nearest_key(loc: tuple[int | str, ...]) -> str | None:
+    """The valid dotted key closest to the unknown one at `loc` (None if nothing is close)."""
+    model: type[BaseModel] = Settings
+    parts = [str(p) for p in loc[:-1]]
+    while parts:
+        field = model.model_fields.get(parts.pop(0))
+        kind = field.annotation if field else None
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            model = kind
+        elif (value := _dict_value_model(kind)) is not None and parts:
+            parts.pop(0)  # a free-form name, e.g. notify.channels.<name>
+            model = value
+        else:
+            return None
+    found = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    return ".".join([*map(str, loc[:-1]), found[0]]) if found else None
+
+
+def _dict_value_model(kind: Any) -> type[BaseModel] | None:
+    """`Model` for a `dict[str, Model]` annotation, else None."""
+    if get_origin(kind) is dict:
+        value = get_args(kind)[1]
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return value
+    return None
+
+
+def _hint(err: ErrorDetails) -> str:
     if err["type"] == "literal_error":
         return f" — {err.get('ctx', {}).get('expected', '')}"
     return ""

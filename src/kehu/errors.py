@@ -5,6 +5,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILURE = 1  # an unexpected failure (a bug): reported with a traceback hint
 EXIT_USAGE = 2  # the user's input cannot be used: bad file, bad config, unknown id
+EXIT_UNDELIVERED = 3  # `kehu alerts run`: some notifications failed (recorded, retried later)
 
 
 class KehuError(Exception):

@@ -55,6 +55,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "lost": ("流失客户", "Lost"),
         "won_back": ("挽回客户", "Won back"),
     },
+    "customer_type": {
+        "company": ("企业客户", "Company"),
+        "person": ("个人客户", "Individual"),
+    },
     "dimension": {
         "contribution": ("当前价值贡献", "Current contribution"),
         "growth": ("成长潜力", "Growth potential"),
@@ -86,6 +90,7 @@ COLUMN_KIND: dict[str, str] = {
     "value_tier": "value_tier",
     "abc_class": "abc_class",
     "lifecycle": "lifecycle",
+    "customer_type": "customer_type",
 }
 
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
@@ -119,7 +124,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "payment_cadence_days": ("回款周期(天)", "Payment cadence (days)"),
     "key_contact": ("关键联系人", "Key contact"),
     "open_tickets": ("未结工单", "Open tickets"),
-    "top_needs": ("主要需求", "Top needs"),
+    "top_needs": ("主要工单类别", "Main ticket categories"),
     "first_order_date": ("首次购买", "First order"),
     "last_order_date": ("最近购买", "Last order"),
     "orders_total": ("累计订单数", "Orders (total)"),
@@ -132,6 +137,7 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "value_tier": ("价值等级", "value tier"),
     "abc_class": ("ABC 分类", "ABC class"),
     "lifecycle": ("生命周期阶段", "lifecycle stage"),
+    "customer_type": ("客户性质", "customer type"),
 }
 
 

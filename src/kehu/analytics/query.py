@@ -14,11 +14,12 @@ import ibis
 import pandas as pd
 
 from kehu.analytics.clv_band import customer_band
+from kehu.analytics.coherence import customer_story
 from kehu.analytics.explain import explain_all
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
-from kehu.analytics.tables import SNAPSHOT_COLUMNS
 from kehu.errors import KehuError, NotFoundError
+from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -155,6 +156,7 @@ def customer_360(
         "snapshot": row,
         "explanations": explain_all(row, ws.settings, lang) if row else None,
         "churn_reasons": reasons,
+        "story": customer_story(row, ws.settings, lang) if row else None,
         "clv_band": customer_band(ws, cid, day, row) if row else None,
         "contacts": _records(
             ws,

@@ -29,10 +29,10 @@ from kehu.analytics.core import CORE_COLUMNS, facts_table, rfm_table, score_tabl
 from kehu.analytics.sources import Availability, as_of_view, source_tables
 from kehu.analytics.summary import SUMMARY_COLUMNS as SUMMARY_FRAME_COLUMNS
 from kehu.analytics.summary import numeric_frame, summarize
-from kehu.analytics.tables import SNAPSHOT_COLUMNS
 from kehu.config import Settings
 from kehu.errors import KehuError
 from kehu.i18n import Catalog
+from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kehu.analytics.coherence import NOT_AT_RISK, watch_counts
 from kehu.analytics.labels import codes
 from kehu.analytics.pareto import pareto_summary
 from kehu.analytics.ranking import top_rows
@@ -56,10 +57,6 @@ def distribution(frame: pd.DataFrame, column: str, kind: str) -> list[dict[str, 
             }
         )
     return rows
-
-
-# Customers already lost (or who never bought) are not "at risk": they are listed elsewhere.
-NOT_AT_RISK = ("lost", "prospect", "target")
 
 
 def top_churn_risks(frame: pd.DataFrame, limit: int = TOP_RISKS) -> list[dict[str, Any]]:
@@ -145,6 +142,7 @@ def summarize(frame: pd.DataFrame, settings: Settings) -> dict[str, Any]:
         "lifecycle": distribution(frame, "lifecycle", "lifecycle"),
         "pareto": pareto_summary(frame, settings.abc),
         "churn_top": top_churn_risks(frame),
+        "churn_watch": watch_counts(frame, settings.plan.churn_threshold),
         "clv_headline": clv_headline(frame),
     }
 

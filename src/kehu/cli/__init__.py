@@ -1,7 +1,8 @@
 """The `kehu` command line: thin commands over `Workspace` (typer + rich).
 
 Each area registers its commands from its own module (`register(app)`), so a command lives
-next to the others of its floor. Exit codes: 0 ok, 1 unexpected failure, 2 unusable input.
+next to the others of its floor. Exit codes: 0 ok, 1 unexpected failure, 2 unusable input,
+3 `alerts run` could not deliver every notification.
 """
 
 from __future__ import annotations
@@ -27,19 +28,12 @@ COMMAND_MODULES = (
     "kehu.cli.plan",
     "kehu.cli.monitor",
     "kehu.cli.web",
-    "kehu.cli.bench",
 )
 
 
 def _register_all() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(name).register(app)
 
 
 _register_all()
@@ -55,7 +49,9 @@ def _is_usage_error(exc: BaseException) -> bool:
 def main() -> None:
     """Console-script entry: run the app, turning user errors into clean messages."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # click returns typer.Exit's code in this mode
+            sys.exit(code)
     except KehuError as exc:
         err_console.print(f"[bold red]✗[/] {exc.message(state_lang())}")
         sys.exit(exc.exit_code)

@@ -153,6 +153,9 @@ def customer(
     ws = open_ws(ctx)
     lang = lang_of(ctx)
     view = customer_360(ws, customer_id, as_of=_date(as_of, "--as-of"), lang=lang)
+    from kehu.monitor.feedback import customer_needs
+
+    view["needs"] = customer_needs(ws, view["customer_id"])
     if as_json:
         if not show_pii:
             view["profile"]["phone"] = mask_phone(view["profile"].get("phone"))

@@ -205,6 +205,10 @@ def _churn_line(summary: dict[str, Any], lang: str) -> str | None:
     auc = (churn.get("holdout") or {}).get("roc_auc")
     if auc is not None:
         msg += tr(lang, f"(时间切分留出集 AUC {auc:.3f})", f" (time-split holdout AUC {auc:.3f})")
+    source = churn.get("source_en" if lang == "en" else "source_zh")
+    if source:  # where churn_risk comes from, and the backtest that chose it
+        backtest = churn.get("backtest_en" if lang == "en" else "backtest_zh") or ""
+        msg += tr(lang, f";风险来自{source};{backtest}", f"; risk from {source}; {backtest}")
     return tr(lang, "流失预警:", "Churn warning: ") + msg
 
 
@@ -266,6 +270,19 @@ def render_summary(summary: dict[str, Any], lang: str) -> Group:
     churn_line = _churn_line(summary, lang)
     if churn_line:
         parts.append(Text(churn_line))
+    watch = summary.get("churn_watch")
+    if watch:  # lost customers are counted apart, never as "at risk"
+        pct_, at, lost = watch["threshold_pct"], watch["at_risk"], watch["lost"]
+        parts.append(
+            Text(
+                tr(
+                    lang,
+                    f"流失风险 ≥ {pct_}% 的在营客户 {at:,} 位;已流失客户 {lost:,} 位(挽回候选)",
+                    f"{at:,} active customers with churn risk ≥ {pct_}%; {lost:,} lost"
+                    " customers (win-back candidates)",
+                )
+            )
+        )
     if summary.get("churn_top"):
         parts.append(_churn_table(summary["churn_top"], lang))
     parts.append(Panel("\n".join(_clv_lines(summary, lang)), title="CLV"))
@@ -366,6 +383,22 @@ def _kv_table(rows: list[tuple[str, str]]) -> Table:
     return t
 
 
+def _needs_rows(needs: dict[str, Any] | None, lang: str) -> list[tuple[str, str]]:
+    """主要痛点 / 主要需求 lines: phrases from the customer's own texts, open opportunities."""
+    if not needs:
+        return []
+
+    def phrases(items: list[dict[str, Any]]) -> list[str]:
+        return [i["phrase"] + (f" ×{i['count']}" if i["count"] > 1 else "") for i in items]
+
+    opps = [tr(lang, f"{o['topic']}(在谈商机)", f"{o['topic']} (open opportunity)")
+            for o in needs["opportunities"]]  # fmt: skip
+    return [
+        (tr(lang, "主要痛点", "Pain points"), "、".join(phrases(needs["pain_points"])) or "—"),
+        (tr(lang, "主要需求", "Needs"), "、".join(phrases(needs["needs"]) + opps) or "—"),
+    ]
+
+
 def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> Group:
     prof = view["profile"]
     snap = view["snapshot"] or {}
@@ -374,7 +407,7 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
     place = " ".join(x for x in (prof.get("region"), prof.get("province"), prof.get("city")) if x)
     profile_rows = [
         (tr(lang, "客户编号", "ID"), view["customer_id"]),
-        (tr(lang, "客户性质", "Type"), text(prof.get("customer_type"))),
+        (tr(lang, "客户性质", "Type"), label("customer_type", prof.get("customer_type"), lang)),
         (
             tr(lang, "行业", "Industry"),
             text(prof.get("industry_name") or prof.get("industry_code")),
@@ -393,7 +426,8 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
         (tr(lang, "回款周期", "Payment cadence"), _days(snap.get("payment_cadence_days"), lang)),
         (tr(lang, "回款率", "Collection rate"), _pct(snap.get("collection_rate"))),
         (tr(lang, "未结工单", "Open tickets"), text(snap.get("open_tickets"))),
-        (tr(lang, "主要需求", "Top needs"), text(snap.get("top_needs"))),
+        (tr(lang, "主要工单类别", "Main ticket categories"), text(snap.get("top_needs"))),
+        *_needs_rows(view.get("needs"), lang),
     ]
     title = f"{prof.get('name') or view['customer_id']}"
     parts: list[Any] = [Panel(_kv_table(profile_rows), title=title, subtitle=tr(
@@ -405,7 +439,11 @@ def render_customer(view: dict[str, Any], lang: str, show_pii: bool = False) -> 
     else:
         parts.append(_scores_table(snap, view["explanations"], lang))
         parts.append(_value_table(snap, view["explanations"], lang))
-        parts.append(_clv_churn_panel(snap, view["churn_reasons"], lang, view.get("clv_band")))
+        parts.append(
+            _clv_churn_panel(
+                snap, view["churn_reasons"], lang, view.get("story"), view.get("clv_band")
+            )
+        )
     parts.extend(_activity_tables(view, lang, show_pii))
     return Group(*parts)
 
@@ -483,6 +521,7 @@ def _clv_churn_panel(
     snap: dict[str, Any],
     reasons: list[dict[str, Any]],
     lang: str,
+    story: dict[str, Any] | None = None,
     band: dict[str, Any] | None = None,
 ) -> Panel:
     purchases = num(snap.get("expected_purchases")) + _band(band, "expected_purchases", num, lang)
@@ -496,6 +535,10 @@ def _clv_churn_panel(
         (("流失风险", "Churn risk"), _pct(snap.get("churn_risk"), 0)),
     ]
     lines = [f"{tr(lang, *names)}: {shown}" for names, shown in items]
+    story = story or {}
+    if story.get("label"):  # one story (kehu.analytics.coherence): label and explanations
+        lines.insert(0, f"[bold]{story['label']}[/]")
+    lines += [f"  [dim]ⓘ[/] {n['text']}" for n in story.get("notes", []) if n["code"] != "reason"]
     for r in reasons:
         evidence = r.get("evidence")
         tail = f" [dim]{json.dumps(evidence, ensure_ascii=False)}[/]" if evidence else ""

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from kehu.cli.common import console, lang_of, open_ws, print_json
 from kehu.i18n import tr
+from kehu.spreadsheet import frame_to_csv
 
 churn_app = typer.Typer(
     help="Churn models on labelled attribute tables. 流失模型", no_args_is_help=True
@@ -118,7 +119,7 @@ def score(
         if out.suffix.lower() == ".parquet":
             ranked.to_parquet(out, index=False)
         else:
-            ranked.to_csv(out, index=False, encoding="utf-8-sig")
+            frame_to_csv(ranked, out)
     if as_json:
         print_json(
             {

@@ -1,16 +1,24 @@
-"""Monitoring commands: alerts run/list/ack, feedback, report, run, schedule."""
+"""Monitoring commands: alerts run/list/ack, feedback, report, run, schedule.
+
+`alerts run` exits 3 (`EXIT_UNDELIVERED`) when a digest could not be delivered after its
+retries: the failures are recorded first (retried on the next run), so schedulers see it."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from kehu.cli.common import console, lang_of, open_ws, print_json
-from kehu.errors import KehuError
+from kehu.cli.common import console, err_console, lang_of, open_ws, print_json
+from kehu.errors import EXIT_UNDELIVERED, KehuError
 from kehu.i18n import tr
+
+if TYPE_CHECKING:
+    from kehu.monitor.alerts import AlertRunResult
+    from kehu.monitor.dispatch import DigestResult
 
 
 def register(app: typer.Typer) -> None:
@@ -46,9 +54,33 @@ def alerts_run(
     ws = open_ws(ctx)
     lang = lang_of(ctx)
     result = run_alerts(ws, _date(as_of), send=not no_send, lang=lang)
+    failed = result.delivery.failed_digests if result.delivery else []
     if as_json:
         print_json(result.to_json())
-        return
+    else:
+        _print_run(result, lang)
+    if failed:
+        _print_failed(failed, lang)
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
+def _print_failed(failed: list[DigestResult], lang: str) -> None:
+    """One line on stderr: how many alerts did not go out, and through which channel to whom."""
+    alerts = sum(d.alerts for d in failed)
+    where = ", ".join(
+        f"{d.channel} → {d.owner or tr(lang, '未分配', 'unassigned')}" for d in failed
+    )
+    err_console.print(
+        tr(
+            lang,
+            f"[red]✗[/] {alerts} 条预警({len(failed)} 份摘要)未送达:{where};已记录,下次运行会重试",
+            f"[red]✗[/] {alerts} alerts in {len(failed)} digests not delivered: {where};"
+            " recorded, retried on the next run",
+        )
+    )
+
+
+def _print_run(result: AlertRunResult, lang: str) -> None:
     console.print(
         tr(
             lang,
@@ -87,7 +119,7 @@ def alerts_list(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List alerts, newest first. 预警列表"""
-    from kehu.monitor.labels import severity_label
+    from kehu.monitor.labels import severity_label, value_label
     from kehu.monitor.state import list_alerts
 
     if status and status not in ("open", "acked", "resolved"):
@@ -118,7 +150,7 @@ def alerts_list(
         table.add_row(
             str(a["alert_id"]),
             severity_label(a["severity"], lang),
-            a["status"],
+            value_label("status", a["status"], lang),
             a["title_en"] if en else a["title_zh"],
             str(subject),
             a["owner"] or "—",

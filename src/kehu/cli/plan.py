@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from kehu.cli.common import console, lang_of, open_ws, print_json
@@ -68,6 +69,7 @@ def plan(
     """Turn the latest customer snapshot into tasks (playbooks, RACI, priority). 生成行动计划"""
     from kehu.planning.labels import BANDS, label, team
     from kehu.planning.plan import make_plan
+    from kehu.planning.priority import FACTORS
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -85,16 +87,8 @@ def plan(
             f"{res.created} tasks, {res.existing} already covered",
         )
     )
-    if res.deferred:
-        console.print(
-            tr(
-                lang,
-                f"[yellow]{res.deferred} 个任务因负责人待办已达上限"
-                f"(plan.max_open_per_owner)而推迟[/]",
-                f"[yellow]{res.deferred} tasks deferred: their owners are at "
-                f"plan.max_open_per_owner open tasks[/]",
-            )
-        )
+    for zh, en in res.warnings:
+        console.print(f"[bold yellow]{tr(lang, '警告', 'Warning')}: {escape(tr(lang, zh, en))}[/]")
     if not res.created:
         return
     table = Table(title=tr(lang, "优先级最高的新任务", "Top new tasks"))
@@ -102,6 +96,7 @@ def plan(
         tr(lang, "客户", "customer"),
         tr(lang, "策略方向", "direction"),
         tr(lang, "优先级", "priority"),
+        tr(lang, "战略/投产/成长/风控/紧迫", "fit/ROI/growth/risk/urgency"),
         tr(lang, "截止", "due"),
         "R",
         "A",
@@ -112,7 +107,8 @@ def plan(
             f"{t['customer_name'] or ''} ({t['customer_id']})",
             tr(lang, t["direction_zh"], t["direction_en"]),
             f"{t['priority']:.1f} {label(BANDS, t['priority_band'], lang)}",
-            str(t["due_date"]),
+            "/".join(f"{t[f'score_{f}']:.2f}" for f in FACTORS),
+            str(t["due_date"])[:10],
             team(t["owner"], lang),
             team(t["accountable"], lang),
         )
@@ -124,8 +120,8 @@ def playbooks(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show the playbooks in force (defaults + playbook file + kehu.toml). 分层策略"""
-    from kehu.planning.labels import team
     from kehu.planning.playbook import load_playbooks
+    from kehu.planning.rescue import rescue_rules
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -143,18 +139,36 @@ def playbooks(
     ):
         table.add_column(col)
     for key, b in books.items():
-        measures = "\n".join(
-            f"{i}. {a.text(lang)}" + (f" [C: {team(a.consulted, lang)}]" if a.consulted else "")
-            for i, a in enumerate(b.actions, 1)
-        )
         table.add_row(
             f"{b.name(lang)}\n[dim]{key}[/]",
             b.direction(lang),
-            measures,
+            _measure_lines(b.actions, lang),
             b.cadence,
             f"{b.yearly_cost:,.0f}",
         )
     console.print(table)
+    rules = Table(
+        title=tr(lang, "挽回措施(按流失原因,合并为一项任务)", "Rescue measures by churn reason"),
+        show_lines=True,
+    )
+    for col in (
+        tr(lang, "流失原因", "reason"),
+        tr(lang, "具体措施", "measures"),
+        tr(lang, "期限(天)", "due (days)"),
+    ):
+        rules.add_column(col)
+    for name_zh, name_en, actions, due in rescue_rules():
+        rules.add_row(tr(lang, name_zh, name_en), _measure_lines(actions, lang), str(due))
+    console.print(rules)
+
+
+def _measure_lines(actions: Any, lang: str) -> str:
+    from kehu.planning.labels import team
+
+    return "\n".join(
+        f"{i}. {a.text(lang)}" + (f" [C: {team(a.consulted, lang)}]" if a.consulted else "")
+        for i, a in enumerate(actions, 1)
+    )
 
 
 # ---- tasks -------------------------------------------------------------------------------------
@@ -259,7 +273,13 @@ def kpis(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (all rows)."),
 ) -> None:
     """KPIs per period with the change vs the previous period. 关键指标"""
-    from kehu.planning.kpis import KPI_BY_CODE, compute_kpis, format_change, format_value
+    from kehu.planning.kpis import (
+        KPI_BY_CODE,
+        compute_kpis,
+        format_change,
+        format_value,
+        partial_note,
+    )
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -274,9 +294,15 @@ def kpis(
         from kehu.planning.labels import DIMENSIONS, label
 
         table.add_column(label(DIMENSIONS, by, lang))
+    partial = next((r for r in rows if r["partial"] and r["period"] in labels), None)
     for lab in labels:
-        table.add_column(lab, justify="right")
+        head = lab
+        if partial is not None and lab == partial["period"]:
+            head += tr(lang, " (至今)", " (to date)")
+        table.add_column(head, justify="right")
     table.add_column(tr(lang, "环比", "vs prev."), justify="right")
+    if partial is not None:
+        table.caption = partial_note(partial, lang)
     seen: dict[tuple[str, Any], dict[str, dict]] = {}
     for r in rows:
         seen.setdefault((r["kpi"], r["group"]), {})[r["period"]] = r
@@ -313,8 +339,8 @@ def goals_add(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Add a SMART goal, e.g. quarterly new customers reach 200. 新增目标"""
+    from kehu.calendar import Period
     from kehu.planning.goals import add_goal, goal_title
-    from kehu.planning.periods import Period
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -537,3 +563,12 @@ def targets_progress(
         proj = "—" if r["projected"] is None else f"[{colour}]{r['projected']:,.0f}[/]"
         table.add_row(r["unit"], f"{r['target']:,.0f}", f"{r['actual']:,.0f}", att, proj)
     console.print(table)
+    from kehu.quality.targets import gap_text, target_gaps
+
+    gaps = [g for g in target_gaps(ws) if g["period"] == r0["period"]]
+    if gaps:
+        n = len(gaps)
+        console.print(tr(lang, f"[yellow]⚠ 目标在各层级之间对不上({n} 处):[/]",
+                         f"[yellow]⚠ targets do not add up across levels ({n}):[/]"))  # fmt: skip
+        for g in gaps:
+            console.print("  " + gap_text(g, lang))

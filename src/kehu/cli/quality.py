@@ -10,7 +10,11 @@ import typer
 from rich.table import Table
 
 from kehu.cli.common import console, err_console, lang_of, open_ws, print_json
+from kehu.dedupe.review import merge_pair, reject_pair
+from kehu.dedupe.run import run_dedupe
+from kehu.dedupe.undo import undo_merge
 from kehu.i18n import Catalog, tr
+from kehu.quality.report import quality_report
 
 T = Catalog(
     {
@@ -56,6 +60,26 @@ T = Catalog(
             "next: `kehu dedupe review` ({n} pairs)",
         ),
         "stage": ("查重:{stage}…", "dedupe: {stage}…"),
+        "learned": (
+            "已从 {n} 对人工复核结果学习(同一客户 {m} · 不同客户 {x})",
+            "learned from {n} reviewed pairs ({m} same customer · {x} different)",
+        ),
+        "learn_wait": (
+            "人工复核 {n} 对,满 {k} 对后开始学习",
+            "{n} reviewed pairs; learning starts at {k}",
+        ),
+        "learn_m": (
+            "  {field} · {level}: m {a:.3f} → {b:.3f}",
+            "  {field} · {level}: m {a:.3f} → {b:.3f}",
+        ),
+        "learn_auto": (
+            "  自动合并阈值提高到 {t:.6f}(高于被否决的对)",
+            "  automatic threshold raised to {t:.6f} (above the rejected pairs)",
+        ),
+        "change": (
+            "  与上次相比 {what}:{a:,} → {b:,}",
+            "  since the last run, {what}: {a:,} → {b:,}",
+        ),
         "r_none": ("[green]✓[/] 没有待复核的疑似重复", "[green]✓[/] nothing to review"),
         "r_pair": (
             "疑似重复 {i}/{n}:概率 {p:.3f}",
@@ -110,7 +134,7 @@ def quality_cmd(
     ws = open_ws(ctx)
     lang = lang_of(ctx)
     ref = date.fromisoformat(as_of) if as_of else None
-    report = ws.quality_report(ref)
+    report = quality_report(ws, ref)
     if as_json:
         print_json(report)
         return
@@ -182,7 +206,8 @@ def dedupe_cmd(
         def progress(stage: str) -> None:
             status.update(T("stage", lang, stage=stage))
 
-        res = ws.dedupe(
+        res = run_dedupe(
+            ws,
             dry_run,
             output=output,
             min_probability=min_probability,
@@ -208,8 +233,30 @@ def dedupe_cmd(
     if res.output:
         tbl.add_row(T("output", lang), res.output)
     console.print(tbl)
+    _print_learning(res, lang)
     if res.review_pairs:
         console.print(T("next_review", lang, n=res.review_pairs))
+
+
+def _print_learning(res: Any, lang: str) -> None:
+    """What the reviewed pairs changed: m moves, the threshold, and the figures since the
+    last run."""
+    info = res.learning
+    if not info or not info["labels"]:
+        return
+    if not info["applied"]:
+        console.print(T("learn_wait", lang, n=info["labels"], k=info["needed"]))
+        return
+    console.print(T("learned", lang, n=info["labels"], m=info["matches"], x=info["non_matches"]))
+    for comp, levels in info["m_changes"].items():
+        for level, (a, b) in levels.items():
+            console.print(T("learn_m", lang, field=comp, level=level, a=a, b=b))
+    if info["auto_merge"]:
+        console.print(T("learn_auto", lang, t=info["auto_merge"]))
+    for key, (a, b) in res.changes.items():
+        if a != b and key in ("auto_records", "review_pairs"):
+            what = T("auto" if key == "auto_records" else "review", lang)
+            console.print(T("change", lang, what=what, a=a, b=b))
 
 
 def _side_by_side(pair: dict[str, Any], i: int, n: int, lang: str) -> Table:
@@ -267,7 +314,7 @@ def review_cmd(
         if answer == "q":
             break
         if answer == "m":
-            rec = ws.merge_customers(pair["id_l"], pair["id_r"])
+            rec = merge_pair(ws, pair["id_l"], pair["id_r"])
             console.print(
                 T(
                     "merged_ok",
@@ -278,7 +325,7 @@ def review_cmd(
                 )
             )
         elif answer == "r":
-            ws.reject_duplicate(pair["id_l"], pair["id_r"])
+            reject_pair(ws, pair["id_l"], pair["id_r"])
             console.print(T("rejected_ok", lang, a=pair["id_l"], b=pair["id_r"]))
 
 
@@ -293,7 +340,7 @@ def merge_cmd(
 ) -> None:
     """Merge two customers (children and ids move to the survivor; undoable). 合并客户"""
     ws = open_ws(ctx)
-    rec = ws.merge_customers(a, b, keep=keep)
+    rec = merge_pair(ws, a, b, keep=keep)
     if as_json:
         print_json(
             {"merge_id": rec.merge_id, "survivor_id": rec.survivor_id, "merged_ids": rec.merged_ids}
@@ -319,7 +366,7 @@ def reject_cmd(
 ) -> None:
     """Mark two customers as different; the pair is never proposed again. 不是同一客户"""
     ws = open_ws(ctx)
-    res = ws.reject_duplicate(a, b, note=note)
+    res = reject_pair(ws, a, b, note=note)
     if as_json:
         print_json(res)
         return
@@ -336,7 +383,8 @@ def undo_cmd(
 ) -> None:
     """Undo a merge: restore every record exactly as before. 撤销合并"""
     ws = open_ws(ctx)
-    res = ws.undo_merge(merge_id, force=force)
+    with ws.transaction() as cur:
+        res = undo_merge(cur, merge_id, force=force)
     if as_json:
         print_json(res)
         return

@@ -39,6 +39,7 @@ def serve(
     """Run the web dashboard and REST API (OpenAPI at /docs). 启动网页与接口服务"""
     import uvicorn
 
+    from kehu.web import accesslog
     from kehu.web.app import create_app
 
     ws = open_ws(ctx)
@@ -70,6 +71,7 @@ def serve(
         forwarded_allow_ips="127.0.0.1",
         timeout_graceful_shutdown=10,
     )
+    accesslog.install()  # after uvicorn.Config, which sets up the loggers
     uvicorn.Server(config).run()
     ws.close()
 
@@ -87,8 +89,12 @@ def _read_password(lang: str, from_stdin: bool) -> str:
 def users_add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="User name (log-in name)."),
-    role: str = typer.Option(..., "--role", help="admin | manager | rep"),
-    region: str = typer.Option(None, "--region", help="Sales region (managers: required)."),
+    role: str = typer.Option(..., "--role", help="admin | manager | rep | viewer (read-only)"),
+    region: str = typer.Option(
+        None,
+        "--region",
+        help="Sales region (managers: required; viewers: regions they read, else like a rep).",
+    ),
     display_name: str = typer.Option(
         None, "--display-name", help="Name used in customers.owner, if not the user name."
     ),
@@ -179,7 +185,7 @@ def users_passwd(
 def users_set(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="User name."),
-    role: str = typer.Option(None, "--role", help="admin | manager | rep"),
+    role: str = typer.Option(None, "--role", help="admin | manager | rep | viewer (read-only)"),
     region: str = typer.Option(None, "--region", help="Sales region."),
     display_name: str = typer.Option(None, "--display-name", help="Name in customers.owner."),
     active: bool = typer.Option(None, "--active/--disabled", help="Enable or disable."),

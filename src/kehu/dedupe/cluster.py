@@ -51,7 +51,9 @@ def cluster_pairs(
     li, ri = inv[: len(df)], inv[len(df) :]
     prob = df["probability"].to_numpy()
     blocked = df["blocked"].notna().to_numpy()
-    strong = (prob >= auto_merge) & ~blocked
+    # A held pair (a short name, 简称) may be the same customer but waits for a person.
+    hold = df["hold"].notna().to_numpy() if "hold" in df else np.zeros(len(df), dtype=bool)
+    strong = (prob >= auto_merge) & ~blocked & ~hold
     labels = _components(li[strong], ri[strong], len(nodes))
     sizes = np.bincount(labels, minlength=len(nodes))
 
@@ -59,7 +61,7 @@ def cluster_pairs(
     # falls inside it, or when it is too large.
     bad = np.zeros(len(sizes), dtype=bool)
     inside = labels[li] == labels[ri]
-    bad[labels[li[inside & blocked]]] = True
+    bad[labels[li[inside & (blocked | hold)]]] = True
     bad |= sizes > max_cluster_size
     in_auto = (sizes[labels] >= 2) & ~bad[labels]
 

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from kehu.dedupe.model import COMPARISONS
+from kehu.dedupe.model import COMPARISONS, FIXED
 
 M_FLOOR = 1e-6
 
@@ -65,7 +65,7 @@ def pattern_counts(
     return arr[:, :-1], arr[:, -1].astype(float)
 
 
-def _log_bf(
+def log_bf(
     patterns: np.ndarray, m: list[np.ndarray], u: list[np.ndarray], active: list[int]
 ) -> np.ndarray:
     out = np.zeros(len(patterns))
@@ -97,7 +97,7 @@ def run_session(
     m = [x.copy() for x in m]
     iterations = 0
     for iterations in range(1, max_iterations + 1):  # noqa: B007
-        lbf = _log_bf(patterns, m, u, active)
+        lbf = log_bf(patterns, m, u, active)
         logit = np.log(lam) - np.log1p(-lam) + lbf
         p = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
         w = counts * p
@@ -165,7 +165,9 @@ def active_comparisons(rule: str) -> list[int]:
     """Comparisons a session may train: those not read by its blocking rule."""
     used = rule_columns(rule)
     out = []
-    for i, (_name, (null_cols, levels)) in enumerate(COMPARISONS.items()):
+    for i, (name, (null_cols, levels)) in enumerate(COMPARISONS.items()):
+        if name in FIXED:
+            continue
         cols = set(null_cols)
         for lv in levels:
             cols.update(c.removesuffix("_l").removesuffix("_r") for c in _sql_cols(lv.sql))

@@ -21,6 +21,7 @@ from kehu.dedupe.normalize import (
     normalize_registration_id,
     parse_company,
     parse_person,
+    soundex,
     to_pinyin,
 )
 from kehu.dedupe.regions import canonical_region, match_region_prefix
@@ -68,7 +69,9 @@ FEATURE_COLUMNS = (
     "postcode",
     "date",
     "contact_key",
+    "street",
     "block_prefix",
+    "name_sdx",
 )
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -154,6 +157,22 @@ def _from_address(value: str) -> tuple[str | None, str | None, str | None]:
     if m:
         dist = _district(m.group(1))
     return prov, city, dist
+
+
+def _street(value: str) -> str | None:
+    """The address after its province / city / district, as ASCII (pinyin for Chinese,
+    no spaces or punctuation): what string distances may compare on any engine."""
+    rest = clean_text(value)
+    for _ in range(2):
+        hit = match_region_prefix(rest)
+        if hit is None:
+            break
+        rest = rest[len(hit[0]) :]
+    m = _DISTRICT_RE.match(rest)
+    if m and len(rest) > len(m.group(1)) + 2:
+        rest = rest[len(m.group(1)) :]
+    out = re.sub(r"[^a-z0-9]", "", to_pinyin(rest).lower())
+    return out if len(out) >= 3 else None
 
 
 def _places(df: pd.DataFrame) -> tuple[list[Any], list[Any], list[Any]]:
@@ -259,7 +278,9 @@ def build_features(customers: pa.Table | pd.DataFrame) -> pd.DataFrame:
     postcode = _blank_to_none(df["postcode"]).map(
         lambda v: re.sub(r"\D", "", str(v)) or None, na_action="ignore"
     )
-    out["postcode"] = postcode.where(postcode.str.len() == 6, None).to_numpy()
+    # 6 digits in China; 4-5 elsewhere (FEBRL's Australian ones), all compared the same way.
+    out["postcode"] = postcode.where(postcode.str.len().between(4, 10), None).to_numpy()
+    out["street"] = _map_unique(_blank_to_none(df["address"]), _street).to_numpy()
     founded = _date_text(df["founded_on"])
     born = _date_text(df["birth_date"])
     out["date"] = np.where(is_company, founded.to_numpy(), born.to_numpy())
@@ -275,6 +296,12 @@ def build_features(customers: pa.Table | pd.DataFrame) -> pd.DataFrame:
     out["block_prefix"] = [
         (py.replace(" ", "")[:6] if isinstance(py, str) and len(py) >= 4 else None)
         for py in out["core_py"].tolist()
+    ]
+    # Blocking helper that survives a typo after the first letter of each name part:
+    # the sorted Soundex codes of a person's name parts (pinyin for Chinese names).
+    out["name_sdx"] = [
+        (" ".join(sorted(soundex(t) for t in py.split())) if k == "person" and py else None)
+        for py, k in zip(out["core_py"].tolist(), ctype, strict=True)
     ]
     # Compact Arrow-backed columns: a third of the memory of Python objects at 10^6 rows.
     for col in FEATURE_COLUMNS:

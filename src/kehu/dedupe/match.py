@@ -20,14 +20,18 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kehu.config import DedupeSettings
-from kehu.dedupe import em
+from kehu.dedupe import em, labels
+from kehu.dedupe.labels import Learning
 from kehu.dedupe.model import (
     BLOCKING_RULES,
     COMPARISONS,
     DETERMINISTIC_RULES,
     FIELD_OF,
+    FIXED,
+    HOLD,
     TRAINING_RULES,
     agree_conditions,
     settings_dict,
@@ -41,11 +45,12 @@ log = logging.getLogger(__name__)
 class MatchResult:
     """Scored candidate pairs (id_l < id_r) and how the model was obtained."""
 
-    pairs: pa.Table  # id_l, id_r, probability, match_weight, agreed, blocked
+    pairs: pa.Table  # id_l, id_r, probability, match_weight, agreed, blocked, hold
     candidate_pairs: int
     trained: bool
     model: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    learning: Learning | None = None
 
 
 def _quiet_splink() -> None:
@@ -58,6 +63,9 @@ def new_connection(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB for Splink's work tables (spills to `temp_dir` when large)."""
     con = duckdb.connect(":memory:")
+    # DuckDB draws a progress bar on stdout for queries over 2 s, which would corrupt
+    # `kehu dedupe --json` on a busy machine.
+    con.execute("SET enable_progress_bar = false")
     if temp_dir is not None:
         temp_dir.mkdir(parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = '{temp_dir.as_posix()}'")
@@ -137,10 +145,11 @@ class Matcher:
         model = self.linker.misc.save_model_to_json()
         prior = settings_dict(model["probability_two_random_records_match"])
         prior_m = em.levels_from_model(prior, "m_probability")
-        u = em.fill_missing(
-            em.levels_from_model(model, "u_probability"),
-            em.levels_from_model(prior, "u_probability"),
-        )
+        prior_u = em.levels_from_model(prior, "u_probability")
+        u = em.fill_missing(em.levels_from_model(model, "u_probability"), prior_u)
+        for c, name in enumerate(COMPARISONS):
+            if name in FIXED:
+                u[c] = prior_u[c]
         estimates: dict[int, list[np.ndarray]] = {}
         columns = [c for c in self.frame.columns if c != "unique_id"]
         self.sessions = []
@@ -175,16 +184,124 @@ class Matcher:
         self.trained = True
         return True
 
+    def learn(self, found: list[tuple[dict[str, int], str]]) -> Learning:
+        """Re-estimate m from reviewed pairs (when there are `dedupe.min_labels`, matches
+        among them) and the automatic threshold from the labelled non-matches."""
+        matches = sum(1 for _, lab in found if lab == labels.MATCH)
+        res = Learning(len(found), matches, len(found) - matches, False, self.settings.min_labels)
+        if len(found) < self.settings.min_labels:
+            return res
+        from splink import Linker
+
+        model = self.model_json()
+        m = em.levels_from_model(model, "m_probability")
+        u = em.levels_from_model(model, "u_probability")
+        lam = float(model["probability_two_random_records_match"])
+        m_new = labels.supervised_m(m, found, self.settings.label_prior_pairs) if matches else m
+        em.write_levels(model, "m_probability", m_new)
+        self.linker = Linker(self.sdf, model, log_level=None)
+        auto = labels.safe_auto_merge(self.settings.auto_merge, found, m_new, u, lam)
+        res.applied = True
+        res.m_changes = labels.m_changes(m, m_new)
+        res.auto_merge = auto if auto != self.settings.auto_merge else None
+        return res
+
     def model_json(self) -> dict[str, Any]:
         return self.linker.misc.save_model_to_json()
 
     # ---- prediction -------------------------------------------------------------------------
     def predict(self, min_probability: float, rejected: list[tuple[str, str]]) -> pa.Table:
-        """Scored pairs with probability >= min_probability, explained and constrained."""
+        """Scored pairs with probability >= min_probability, explained and constrained,
+        plus the pairs their clusters imply that no blocking rule proposed."""
         preds = self.linker.inference.predict(
             threshold_match_probability=min_probability, warning_mode="never"
         )
-        return self._explain(preds.physical_name, rejected)
+        pairs = self._explain(preds.physical_name, rejected)
+        implied = self.implied_pairs(pairs)
+        if implied:
+            extra = self._score_pairs(implied)
+            extra = extra.filter(
+                pc.greater_equal(extra.column("match_probability"), min_probability)
+            )
+            if extra.num_rows:
+                pairs = pa.concat_tables([pairs, self._explain_table(extra, rejected)])
+        return pairs
+
+    def implied_pairs(self, pairs: pa.Table) -> list[tuple[str, str]]:
+        """Pairs inside a component of the pairs >= dedupe.review (at most
+        dedupe.max_cluster_size records) that the blocking rules never proposed: a duplicate
+        of a duplicate with a typo in every key still gets its own score."""
+        df = pairs.select(["id_l", "id_r", "probability", "blocked"]).to_pandas()
+        linked = df[(df["probability"] >= self.settings.review) & df["blocked"].isna()]
+        if linked.empty:
+            return []
+        nodes, inv = np.unique(
+            np.concatenate([linked["id_l"].to_numpy(), linked["id_r"].to_numpy()]),
+            return_inverse=True,
+        )
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        k = len(linked)
+        graph = coo_matrix((np.ones(k, dtype=np.int8), (inv[:k], inv[k:])), shape=(len(nodes),) * 2)
+        _, labels = connected_components(graph, directed=False)
+        sizes = np.bincount(labels)
+        seen = set(zip(df["id_l"].tolist(), df["id_r"].tolist(), strict=True))
+        groups: dict[int, list[str]] = {}
+        for node, lab in zip(nodes.tolist(), labels.tolist(), strict=True):
+            if 3 <= sizes[lab] <= self.settings.max_cluster_size:
+                groups.setdefault(lab, []).append(node)
+        out = []
+        for members in groups.values():
+            members.sort()
+            for i, a in enumerate(members):
+                out.extend((a, b) for b in members[i + 1 :] if (a, b) not in seen)
+        return out
+
+    def _score_pairs(self, pairs: list[tuple[str, str]]) -> pa.Table:
+        """Fellegi-Sunter score of given pairs with the current m, u and λ (no
+        term-frequency adjustment): unique_id_l, unique_id_r, match_probability, match_weight."""
+        model = self.model_json()
+        m = em.levels_from_model(model, "m_probability")
+        u = em.levels_from_model(model, "u_probability")
+        lam = float(model["probability_two_random_records_match"])
+        ids = pd.DataFrame(pairs, columns=["a", "b"], dtype="string")
+        self.con.register("kehu_implied", ids)
+        cols = [c for c in self.frame.columns if c != "unique_id"]
+        sides = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in cols)
+        names = list(COMPARISONS)
+        sql = f"""
+            WITH j AS (
+              SELECT x.a, x.b, {sides} FROM kehu_implied x
+              JOIN kehu_features l ON l.unique_id = x.a
+              JOIN kehu_features r ON r.unique_id = x.b
+            )
+            SELECT a, b, {em.gamma_select()} FROM j
+        """
+        raw = self.con.sql(sql).to_arrow_table()
+        self.con.unregister("kehu_implied")
+        patterns = np.column_stack(
+            [raw.column(f"g_{n}").to_numpy().astype(np.int64) for n in names]
+        )
+        weight = np.log2(lam / (1 - lam)) + em.log_bf(
+            patterns, m, u, list(range(len(names)))
+        ) / np.log(2)
+        prob = 1.0 / (1.0 + np.power(2.0, -np.clip(weight, -1000, 1000)))
+        return pa.table(
+            {
+                "unique_id_l": raw.column("a"),
+                "unique_id_r": raw.column("b"),
+                "match_probability": pa.array(prob, pa.float64()),
+                "match_weight": pa.array(weight, pa.float64()),
+            }
+        )
+
+    def _explain_table(self, table: pa.Table, rejected: list[tuple[str, str]]) -> pa.Table:
+        self.con.register("kehu_scored", table)
+        try:
+            return self._explain("kehu_scored", rejected)
+        finally:
+            self.con.unregister("kehu_scored")
 
     def candidate_count(self) -> int:
         """Candidate pairs the blocking rules generate (exact below 200k records, else
@@ -208,6 +325,7 @@ class Matcher:
         sides = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in cols)
         agree = agree_conditions()
         flags = ", ".join(f"{cond} AS agree_{name}" for name, cond in agree.items())
+        hold = " ".join(f"WHEN {cond} THEN '{name}'" for name, cond in HOLD.items())
         sql = f"""
             WITH j AS (
               SELECT least(p.unique_id_l, p.unique_id_r) AS id_l,
@@ -218,6 +336,7 @@ class Matcher:
               JOIN kehu_features r ON r.unique_id = p.unique_id_r
             )
             SELECT j.id_l, j.id_r, j.probability, j.match_weight, {flags},
+                   CASE {hold} END AS hold,
                    CASE
                      WHEN ctype_given_l AND ctype_given_r AND ctype_l <> ctype_r THEN 'type'
                      WHEN coalesce(entity_l, '') <> coalesce(entity_r, '') THEN 'branch'
@@ -230,6 +349,7 @@ class Matcher:
             LEFT JOIN kehu_rejected x ON x.a = j.id_l AND x.b = j.id_r
         """
         raw = self.con.sql(sql).to_arrow_table()
+        self.con.unregister("kehu_rejected")
         names = list(agree)
         flags_np = [
             np.asarray(raw.column(f"agree_{n}").to_numpy(zero_copy_only=False)) for n in names
@@ -246,6 +366,7 @@ class Matcher:
                 "match_weight": raw.column("match_weight"),
                 "agreed": pa.array(agreed, pa.string()),
                 "blocked": raw.column("blocked"),
+                "hold": raw.column("hold"),
             }
         )
 
@@ -259,6 +380,7 @@ def score(
     model: dict[str, Any] | None = None,
     train: bool = True,
     temp_dir: Path | None = None,
+    reviewed: list[tuple[dict[str, int], str]] | None = None,
 ) -> MatchResult:
     """Train (unless a model is given or there are too few records) and score all pairs."""
     timings: dict[str, float] = {}
@@ -266,6 +388,7 @@ def score(
     matcher = Matcher(features, settings, model=model, temp_dir=temp_dir)
     try:
         trained = matcher.train() if (train and model is None) else model is not None
+        learning = matcher.learn(reviewed) if reviewed else None
         timings["train"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         floor = settings.review if min_probability is None else min_probability
@@ -274,6 +397,6 @@ def score(
         t2 = time.perf_counter()
         candidates = matcher.candidate_count() if settings.count_candidates else -1
         timings["count"] = time.perf_counter() - t2
-        return MatchResult(pairs, candidates, trained, matcher.model_json(), timings)
+        return MatchResult(pairs, candidates, trained, matcher.model_json(), timings, learning)
     finally:
         matcher.close()

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from kehu.config import DedupeSettings
 from kehu.errors import KehuError, NotFoundError
-from kehu.store.schema import CUSTOMER_CHILDREN, CUSTOMERS, table_by_name
+from kehu.store.schema import CUSTOMERS, customer_referencing_tables
 
 # Columns that stay the survivor's own (its identity) or get a fixed rule.
 _IDENTITY = ("customer_id", "source", "source_id")
@@ -50,17 +50,16 @@ def q(name: str) -> str:
 
 def child_tables(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, tuple[str, ...], bool]]:
     """(table, key columns, has updated_at) for every table whose rows point at customers."""
-    names = [*CUSTOMER_CHILDREN, "tasks", "customer_ids"]
     out = []
-    for name in names:
+    for table in customer_referencing_tables():
+        name = table.name
         cols = {
             r[0]
             for r in cur.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
             ).fetchall()
         }
-        table = table_by_name(name)
-        if "customer_id" not in cols or table is None or not table.key:
+        if "customer_id" not in cols or not table.key:
             continue
         if len(table.key) > 3 or "customer_id" in table.key:
             continue

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kehu.dedupe.latin import sinicize
 from kehu.dedupe.regions import (
     CITIES,
     COUNTRY_NAMES,
@@ -25,6 +26,12 @@ from kehu.dedupe.regions import (
     match_region_prefix,
     match_region_suffix,
     province_of,
+)
+from kehu.idcodes import (
+    USCC_CHARS,
+    org_code_check_char,
+    resident_id_check_char,
+    uscc_check_char,
 )
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -550,7 +557,7 @@ def parse_company(raw: str | None, home_city: str | None = None) -> CompanyName:
     `home_city` (the record's own city, short form) lets an ambiguous place name such as
     黑河 or 东方 count as the region prefix when the record is located there.
     """
-    name = clean_text(raw)
+    name = clean_text(sinicize(raw) if raw else raw)
     s, branch = _split_branch(name)
     # Legal form may be written once or twice (集团 + 有限公司): strip repeatedly.
     forms: list[str] = []
@@ -764,14 +771,29 @@ def parse_person(raw: str | None) -> PersonName:
     return PersonName("".join(tokens), family, given, key)
 
 
+_SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556")
+
+
+@lru_cache(maxsize=200_000)
+def soundex(token: str) -> str:
+    """American Soundex of an ASCII word (pinyin for Chinese): first letter + three digits;
+    a typo after the first letter usually leaves it unchanged."""
+    word = re.sub(r"[^a-z]", "", token.lower())
+    if not word:
+        return ""
+    codes = word.translate(_SOUNDEX)
+    out, last = [word[0]], codes[0]
+    for ch, code in zip(word[1:], codes[1:], strict=True):
+        if code.isdigit() and code != last:
+            out.append(code)
+        if ch not in "hw":  # h and w do not separate equal codes
+            last = code
+    return ("".join(out) + "000")[:4]
+
+
 # ---- identifiers --------------------------------------------------------------------------
 
 _CLEAN_ID = re.compile(r"[0-9A-Z]{9,18}")
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_VALUE = {c: i for i, c in enumerate(_USCC_CHARS)}
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 
 
 @dataclass(frozen=True)
@@ -780,37 +802,6 @@ class RegistrationId:
     kind: str  # uscc | resident_id | org_code | other
     valid: bool  # check digit verified (uscc, resident_id, org_code)
     org_code: str | None  # 9-char organisation code (inside a USCC, or the code itself)
-
-
-def uscc_check_char(first17: str) -> str | None:
-    """The 18th character of a 统一社会信用代码 (GB 32100-2015), or None if not computable."""
-    try:
-        total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    except (KeyError, ValueError):
-        return None
-    return _USCC_CHARS[(31 - total % 31) % 31]
-
-
-def org_code_check_char(first8: str) -> str | None:
-    """The check character of a 9-character 组织机构代码 (GB 11714)."""
-    weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    total = 0
-    for c, w in zip(first8, weights, strict=True):
-        if c.isdigit():
-            total += int(c) * w
-        elif "A" <= c <= "Z":
-            total += (ord(c) - 55) * w
-        else:
-            return None
-    check = 11 - total % 11
-    return "X" if check == 10 else "0" if check == 11 else str(check)
-
-
-def resident_id_check_char(first17: str) -> str | None:
-    """The 18th character of a resident identity number (GB 11643, ISO 7064 MOD 11-2)."""
-    if not first17.isdigit() or len(first17) != 17:
-        return None
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
 @lru_cache(maxsize=200_000)
@@ -830,9 +821,9 @@ def normalize_registration_id(raw: str | None) -> RegistrationId | None:
         )
     if len(s) == 18 and s[:17].isdigit() and s[6:8] in ("19", "20"):
         valid = resident_id_check_char(s[:17]) == s[17]
-        if valid or not all(c in _USCC_CHARS for c in s):
+        if valid or not all(c in USCC_CHARS for c in s):
             return RegistrationId(s, "resident_id", valid, None)
-    if len(s) == 18 and all(c in _USCC_CHARS for c in s):
+    if len(s) == 18 and all(c in USCC_CHARS for c in s):
         return RegistrationId(s, "uscc", uscc_check_char(s[:17]) == s[17], s[8:17])
     if len(s) == 9:
         return RegistrationId(s, "org_code", org_code_check_char(s[:8]) == s[8], s)

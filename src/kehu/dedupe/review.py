@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from kehu.dedupe.labels import MATCH, NON_MATCH, record_label
 from kehu.dedupe.merge import MergeRecord, merge_clusters
 from kehu.errors import KehuError, NotFoundError
 
@@ -150,6 +151,7 @@ def _decide(
         "decided_at = excluded.decided_at, user_name = excluded.user_name, note = excluded.note",
         [a, b, decision, now, user, note],
     )
+    record_label(cur, a, b, MATCH if decision == "merge" else NON_MATCH, decision, now)
 
 
 def merge_log(ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:

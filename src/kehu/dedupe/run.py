@@ -20,8 +20,10 @@ import pyarrow as pa
 
 from kehu.dedupe.cluster import cluster_pairs, split_unsafe
 from kehu.dedupe.features import SOURCE_COLUMNS, build_features, feature_lookup
+from kehu.dedupe.labels import load_labels
 from kehu.dedupe.match import score
 from kehu.dedupe.merge import MergeRecord, merge_clusters
+from kehu.spreadsheet import excel_writer, frame_to_csv
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -47,6 +49,8 @@ class DedupeResult:
     timings: dict[str, float] = field(default_factory=dict)
     output: str | None = None
     pairs: pd.DataFrame | None = field(default=None, repr=False)
+    learning: dict[str, Any] | None = None  # what reviewed pairs changed (labels.Learning)
+    changes: dict[str, list[int]] = field(default_factory=dict)  # figure -> [last run, now]
 
     @property
     def merged_records(self) -> int:
@@ -69,6 +73,8 @@ class DedupeResult:
             "merges": [asdict(m) for m in self.merges],
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "output": self.output,
+            "learning": self.learning,
+            "changes": self.changes,
         }
 
 
@@ -109,6 +115,9 @@ def run_dedupe(
     timings["features"] = time.perf_counter() - t
 
     rejected = rejected_pairs(ws)
+    reviewed = load_labels(ws)
+    auto_merge = settings.auto_merge
+    learning = None
     floor = min(settings.review, min_probability) if min_probability is not None else None
     say("match")
     if len(features) >= 2:
@@ -118,8 +127,12 @@ def run_dedupe(
             rejected=rejected,
             min_probability=floor,
             temp_dir=ws.root / ".kehu_tmp",
+            reviewed=reviewed,
         )
         pairs_tbl, candidates, trained = result.pairs, result.candidate_pairs, result.trained
+        if result.learning is not None:
+            learning = result.learning.to_json()
+            auto_merge = result.learning.auto_merge or auto_merge
         timings.update({f"match_{k}": v for k, v in result.timings.items()})
         if trained:
             path = ws.path(*MODEL_FILE)
@@ -135,6 +148,7 @@ def run_dedupe(
                 "match_weight": pa.array([], pa.float64()),
                 "agreed": pa.array([], pa.string()),
                 "blocked": pa.array([], pa.string()),
+                "hold": pa.array([], pa.string()),
             }
         )
         candidates, trained = 0, False
@@ -143,7 +157,7 @@ def run_dedupe(
     say("cluster")
     clusters = cluster_pairs(
         pairs_tbl,
-        auto_merge=settings.auto_merge,
+        auto_merge=auto_merge,
         review=settings.review,
         max_cluster_size=settings.max_cluster_size,
     )
@@ -189,7 +203,9 @@ def run_dedupe(
             clusters=clusters.auto,
             timings=timings,
             pairs=pairs,
+            learning=learning,
         )
+        res.changes = _changes(cur, res)
         _store_run(cur, res, started)
     if output is not None:
         names = ws.cursor().sql("SELECT customer_id, name FROM customers").to_arrow_table()
@@ -238,6 +254,20 @@ def _store_pairs(cur: Any, pairs: pd.DataFrame, run_id: str, now: datetime) -> N
         cur.unregister("_kehu_pairs")
 
 
+_COMPARED = ("auto_clusters", "auto_records", "review_pairs", "scored_pairs")
+
+
+def _changes(cur: Any, res: DedupeResult) -> dict[str, list[int]]:
+    """The last run's figures next to this run's (how review feedback moved them)."""
+    cols = ", ".join(_COMPARED)
+    last = cur.execute(
+        f"SELECT {cols} FROM dedupe_runs ORDER BY started_at DESC LIMIT 1"
+    ).fetchone()
+    if last is None:
+        return {}
+    return {c: [int(v or 0), int(getattr(res, c))] for c, v in zip(_COMPARED, last, strict=True)}
+
+
 def _store_run(cur: Any, res: DedupeResult, started: datetime) -> None:
     cur.execute(
         "INSERT INTO dedupe_runs (run_id, started_at, finished_at, records, candidate_pairs, "
@@ -282,7 +312,8 @@ def write_pairs(customers: pa.Table, pairs: pd.DataFrame, path: Path) -> Path:
     if suffix == ".parquet":
         out.to_parquet(path, index=False)
     elif suffix == ".xlsx":
-        out.to_excel(path, index=False)
+        with excel_writer(path) as xw:  # names are data: never formulas (kehu.spreadsheet)
+            out.to_excel(xw, index=False)
     else:
-        out.to_csv(path, index=False, encoding="utf-8-sig")
+        frame_to_csv(out, path)
     return path

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kehu.dedupe.regions import CITIES
+from kehu.idcodes import RESIDENT_CHECK, USCC_CHARS, resident_check_indices, uscc_check_indices
 
 BRAND_CHARS = list(
     "华兴达盛恒泰鑫源宏昌隆丰祥瑞安康晨光明永信德新利金银宝顺通海天远航联创博正嘉佳美宇星辰龙"
@@ -113,10 +114,8 @@ class SyntheticSet:
     customer_type: dict[str, str]
 
 
-_USCC = np.array(list("0123456789ABCDEFGHJKLMNPQRTUWXY"))
-_USCC_W = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28])
-_ID_W = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-_ID_CHECK = np.array(list("10X98765432"))
+_USCC = np.array(list(USCC_CHARS))
+_ID_CHECK = np.array(list(RESIDENT_CHECK))
 
 
 def _join(chars: np.ndarray) -> np.ndarray:
@@ -141,7 +140,7 @@ def _uscc(rng: np.random.Generator, n: int) -> np.ndarray:
         ],
         axis=1,
     )
-    check = (31 - (vals @ _USCC_W) % 31) % 31
+    check = uscc_check_indices(vals)
     return _join(_USCC[np.concatenate([vals, check[:, None]], axis=1)])
 
 
@@ -156,7 +155,7 @@ def _resident_ids(rng: np.random.Generator, n: int, births: np.ndarray) -> np.nd
         ],
         axis=1,
     )
-    check = _ID_CHECK[(vals @ _ID_W) % 11]
+    check = _ID_CHECK[resident_check_indices(vals)]
     return _join(np.concatenate([vals.astype(str), check[:, None]], axis=1))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from kehu.dedupe.labels import NON_MATCH, record_label
 from kehu.errors import KehuError, NotFoundError
 from kehu.store.schema import CUSTOMERS, table_by_name
 
@@ -105,6 +106,7 @@ def undo_merge(
             "user_name = excluded.user_name, note = excluded.note",
             [a, b, now, user, f"undo {merge_id}"],
         )
+        record_label(cur, a, b, NON_MATCH, "undo", now)
         cur.execute(
             "UPDATE dedupe_pairs SET status = 'rejected', blocked = 'rejected' "
             "WHERE id_l = ? AND id_r = ?",

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
-CREDIT_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
-ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-ID_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
-ID_CHECK = "10X98765432"
+from kehu.idcodes import (
+    ORG_WEIGHTS,
+    RESIDENT_CHECK,
+    USCC_CHARS,
+    resident_check_indices,
+    uscc_check_indices,
+)
 
-_CHARSET_ASCII = np.frombuffer(CREDIT_CHARSET.encode("ascii"), dtype=np.uint8)
+_CHARSET_ASCII = np.frombuffer(USCC_CHARS.encode("ascii"), dtype=np.uint8)
 
 
 def _ascii_rows_to_str(codes: np.ndarray) -> np.ndarray:
@@ -30,28 +32,6 @@ def _digits(code_strings: np.ndarray, width: int) -> np.ndarray:
     """Array of digit strings (all the same width) -> (n, width) int array."""
     raw = np.asarray(code_strings, dtype=f"S{width}")
     return raw.view(np.uint8).reshape(len(raw), width).astype(np.int64) - ord("0")
-
-
-def credit_check_char(first17: str) -> str:
-    """The GB 32100-2015 check character for the first 17 characters of a credit code."""
-    values = [CREDIT_CHARSET.index(c) for c in first17]
-    total = sum(v * int(w) for v, w in zip(values, CREDIT_WEIGHTS, strict=True))
-    return CREDIT_CHARSET[(31 - total % 31) % 31]
-
-
-def is_valid_credit_code(code: str) -> bool:
-    """True when `code` is 18 characters of the charset with a correct check character.
-
-    The embedded organisation code's own GB 11714 check character is verified too.
-    """
-    if len(code) != 18 or any(c not in CREDIT_CHARSET for c in code):
-        return False
-    if credit_check_char(code[:17]) != code[17]:
-        return False
-    org = code[8:17]
-    vals = [int(c) if c.isdigit() else ord(c) - 55 for c in org[:8]]
-    r = 11 - sum(v * int(w) for v, w in zip(vals, ORG_WEIGHTS, strict=True)) % 11
-    return org[8] == {10: "X", 11: "0"}.get(r, str(r))
 
 
 def credit_codes(
@@ -75,12 +55,12 @@ def credit_codes(
     new_style = np.asarray(founded_year) >= 2016
     body = rng.integers(0, 10, size=(n, 8))
     # new style: "MA" + 6 characters from the credit charset (digits and allowed letters)
-    alnum = np.array([CREDIT_CHARSET.index(c) for c in CREDIT_CHARSET], dtype=np.int64)
+    alnum = np.array([USCC_CHARS.index(c) for c in USCC_CHARS], dtype=np.int64)
     tail = alnum[rng.integers(0, 31, size=(n, 6))]
     body[new_style, 0] = 22  # 'M' in base-36 value terms (A=10)
     body[new_style, 1] = 10  # 'A'
     # map credit-charset indices to base-36 values for the org-code check
-    idx_to_b36 = np.array([int(c) if c.isdigit() else ord(c) - 55 for c in CREDIT_CHARSET])
+    idx_to_b36 = np.array([int(c) if c.isdigit() else ord(c) - 55 for c in USCC_CHARS])
     body[new_style, 2:] = idx_to_b36[tail[new_style]]
     r = 11 - (body * ORG_WEIGHTS).sum(axis=1) % 11
     org_check = np.where(r == 10, 33, np.where(r == 11, 0, r))  # 33 = 'X' in base 36
@@ -88,18 +68,12 @@ def credit_codes(
     out[:, 16] = org_check
     # convert base-36 values to credit-charset indices for the mod-31 check
     b36_to_idx = np.full(36, -1, dtype=np.int64)
-    for i, c in enumerate(CREDIT_CHARSET):
+    for i, c in enumerate(USCC_CHARS):
         b36_to_idx[int(c) if c.isdigit() else ord(c) - 55] = i
     idx = b36_to_idx[out[:, :17]]
-    check = (31 - (idx * CREDIT_WEIGHTS).sum(axis=1) % 31) % 31
+    check = uscc_check_indices(idx)
     ascii_codes = np.concatenate([_CHARSET_ASCII[idx], _CHARSET_ASCII[check][:, None]], axis=1)
     return _ascii_rows_to_str(ascii_codes)
-
-
-def id_check_char(first17: str) -> str:
-    """The GB 11643-1999 check character of a citizen ID number."""
-    total = sum(int(c) * int(w) for c, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11]
 
 
 def id_numbers(
@@ -122,17 +96,12 @@ def id_numbers(
     digits[:, 14] = seq // 100
     digits[:, 15] = (seq // 10) % 10
     digits[:, 16] = seq % 10
-    total = (digits[:, :17] * ID_WEIGHTS).sum(axis=1) % 11
-    check_ascii = np.frombuffer(ID_CHECK.encode("ascii"), dtype=np.uint8)[total]
+    total = resident_check_indices(digits[:, :17])
+    check_ascii = np.frombuffer(RESIDENT_CHECK.encode("ascii"), dtype=np.uint8)[total]
     ascii_codes = np.concatenate(
         [(digits[:, :17] + ord("0")).astype(np.uint8), check_ascii[:, None]], axis=1
     )
     return _ascii_rows_to_str(ascii_codes)
-
-
-def is_valid_id_number(code: str) -> bool:
-    """True when an 18-character ID number has the right check character."""
-    return len(code) == 18 and code[:17].isdigit() and id_check_char(code[:17]) == code[17]
 
 
 def mobile_numbers(rng: np.random.Generator, n: int, prefixes: list[str]) -> np.ndarray:

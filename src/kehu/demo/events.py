@@ -11,6 +11,7 @@ ids of the exported records.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from kehu.demo.columns import Cat, tight
 from kehu.demo.people import person_names
 from kehu.demo.world import CHURN, PROSPECT, World
 
-Arrays = dict[str, np.ndarray]
+Arrays = dict[str, Any]  # numpy columns, some of them categorical (`Cat`)
 
 _PROD = [(ci, p, price) for ci, (_, items) in enumerate(N.CATALOGUE) for p, price in items]
 PROD_CAT = np.array([c for c, _, _ in _PROD])

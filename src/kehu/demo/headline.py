@@ -14,6 +14,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from kehu.analytics.coherence import watch_counts
 from kehu.i18n import Catalog
 
 if TYPE_CHECKING:
@@ -27,7 +28,11 @@ MSG = Catalog(
         "title": ("分析要点(截至 {as_of})", "Analytics headline (as of {as_of})"),
         "customers": ("快照客户数", "customers in the snapshot"),
         "top20": ("前 20% 客户贡献的近一年销售额", "last-year sales from the top 20% of customers"),
-        "high_risk": ("流失风险 ≥ {p:.0%} 的客户", "customers with churn risk ≥ {p:.0%}"),
+        "high_risk": (
+            "流失风险 ≥ {p:.0%} 的在营客户",
+            "active customers with churn risk ≥ {p:.0%}",
+        ),
+        "lost": ("已流失客户(挽回候选)", "lost customers (win-back candidates)"),
         "auc": (
             "流失预警对真实流失客户的排序 AUC",
             "churn warning AUC against the planted churners",
@@ -63,7 +68,7 @@ def headline(ws: Workspace, manifest: DemoManifest) -> dict[str, Any] | None:
     if as_of is None:
         return None
     snap = ws.arrow(
-        "SELECT customer_id, rfm_type, value_tier, spend_12m, churn_risk, orders_12m "
+        "SELECT customer_id, rfm_type, value_tier, spend_12m, churn_risk, orders_12m, lifecycle "
         "FROM customer_snapshot WHERE as_of = ?",
         [as_of],
     ).to_pandas()
@@ -74,7 +79,10 @@ def headline(ws: Workspace, manifest: DemoManifest) -> dict[str, Any] | None:
     top = max(1, int(round(len(spend) * 0.2)))
     out["top20_share"] = round(float(spend[:top].sum() / spend.sum()), 3) if spend.sum() else None
     risk = snap["churn_risk"].astype(float).fillna(0).to_numpy()
-    out["high_churn_risk"] = int((risk >= HIGH_RISK).sum())
+    # lost customers are not "at risk": counted apart as win-back candidates (coherence rule 1)
+    counts = watch_counts(snap, HIGH_RISK)
+    out["high_churn_risk"] = counts["at_risk"]
+    out["lost"] = counts["lost"]
     truth = json.loads(manifest.truth_path.read_text(encoding="utf-8"))
     churned = set(truth.get("churned", {}))
     # score only customers still buying in the last year: long-lost ones are trivial
@@ -96,6 +104,8 @@ def render_headline(console: Console, head: dict[str, Any], lang: str) -> None:
     if head.get("top20_share") is not None:
         t.add_row(MSG("top20", lang), f"{head['top20_share']:.0%}")
     t.add_row(MSG("high_risk", lang, p=HIGH_RISK), f"{head['high_churn_risk']:,}")
+    if head.get("lost") is not None:
+        t.add_row(MSG("lost", lang), f"{head['lost']:,}")
     if head.get("churn_auc") is not None:
         t.add_row(MSG("auc", lang), f"{head['churn_auc']:.2f}")
     for kind in ("rfm_type", "value_tier"):

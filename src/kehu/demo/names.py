@@ -13,6 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 REGIONS: tuple[str, ...] = ("华东", "华北", "华南", "华中", "西南", "西北", "东北")
+# the sales manager of each region: RACI "A" of the demo plan ([plan] region_leads)
+REGION_MANAGERS: dict[str, str] = {
+    "华东": "周建华", "华北": "李卫东", "华南": "陈志强", "华中": "刘文斌",
+    "西南": "杨一帆", "西北": "赵国庆", "东北": "孙立新",
+}  # fmt: skip
 
 
 def _words(text: str) -> list[str]:

@@ -434,18 +434,24 @@ def _targets(rng: np.random.Generator, w: World, o: Arrays) -> Frame:
         for r, actual in enumerate(by_region):
             amount = _round_wan(actual * rng.uniform(1.08, 1.25))
             ids.append(f"TGT-{period}-{REGION_NAME[r]}")
-            periods.append(period), regions.append(REGION_NAME[r]), owners.append("")
+            periods.append(period)
+            regions.append(REGION_NAME[r])
+            owners.append("")
             amounts.append(amount)
         by_rep = np.bincount(
             w.owner[o["ent"][sel]], weights=o["amount_fen"][sel], minlength=len(w.reps.name)
         )
         for rep, actual in enumerate(by_rep):
             ids.append(f"TGT-{period}-R{rep + 1:04d}")
-            periods.append(period), regions.append(REGION_NAME[w.reps.region[rep]])
+            periods.append(period)
+            regions.append(REGION_NAME[w.reps.region[rep]])
             owners.append(str(w.reps.name[rep]))
             amounts.append(_round_wan(actual * rng.uniform(1.08, 1.25)))
     total = sum(a for a, o_ in zip(amounts, owners, strict=True) if o_ == "")
-    ids.append(f"TGT-{year}"), periods.append(str(year)), regions.append(""), owners.append("")
+    ids.append(f"TGT-{year}")
+    periods.append(str(year))
+    regions.append("")
+    owners.append("")
     amounts.append(total)
     return {
         "target_id": np.array(ids),

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from kehu.demo.generate import DemoManifest, generate, resolve_format
 from kehu.demo.headline import headline, render_headline
+from kehu.demo.names import REGION_MANAGERS
 from kehu.errors import KehuError
 from kehu.i18n import Catalog
 from kehu.workspace import CONFIG_FILE, Workspace
@@ -125,6 +126,7 @@ def prepare_workspace(directory: Path, lang: str) -> Workspace:
         raise KehuError(*MSG.pair("not_empty", path=directory))
     ws = Workspace.init(directory)
     ws.settings.workspace.lang = "en" if lang == "en" else "zh"
+    ws.settings.plan.region_leads = dict(REGION_MANAGERS)
     ws.save_settings()
     return ws
 

@@ -331,13 +331,13 @@ def _splice_bad(
 ) -> list[dict[str, Any]]:
     """Insert the planted bad rows (a copy of a real row with the fault) at random places."""
     n = len(next(iter(cols.values())))
-    placed = []
+    placed: list[dict[str, Any]] = []
     for b in bad:
         src = int(rng.integers(n)) if n else 0
         row = {c: (v[src] if n else "") for c, v in cols.items()}
-        for k, v in b.items():
+        for k, text in b.items():
             if k in row:
-                row[k] = v
+                row[k] = text
         if b["reason"] == "missing_name":
             row["name"] = ""
         pos = int(rng.integers(0, n + 1))

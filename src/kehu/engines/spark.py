@@ -7,6 +7,7 @@ with a `spark://`, `yarn` or `k8s://` master, or Spark Connect (`sc://host:15002
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,7 @@ def spark_backend(master: str | None = None, memory: str = "4g") -> Any:
     return ibis.pyspark.connect(spark_session(master, memory))
 
 
-def read_tables(backend: Any, paths: dict[str, Path | str]) -> dict[str, ir.Table]:
+def read_tables(backend: Any, paths: Mapping[str, Path | str]) -> dict[str, ir.Table]:
     """Register Parquet files (or folders, or Delta tables) as Ibis tables on Spark."""
     tables = {}
     for name, path in paths.items():
@@ -75,12 +76,12 @@ def export_workspace_tables(
     con: Any,
     names: tuple[str, ...] | list[str],
     folder: Path,
-    overrides: dict[str, Path] | None = None,
-) -> dict[str, Path]:
+    overrides: Mapping[str, Path | str] | None = None,
+) -> dict[str, Path | str]:
     """Write workspace tables to Parquet (DuckDB COPY) for Spark to read; `overrides` maps a
     table to an existing Parquet/Delta path (e.g. `--orders s3://…/orders/`) used instead."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
+    paths: dict[str, Path | str] = {}
     for name in names:
         if overrides and name in overrides:
             paths[name] = overrides[name]
@@ -101,7 +102,7 @@ def source_tables(ws: Any) -> dict[str, ir.Table]:
     from kehu.analytics.sources import SOURCE_TABLES
 
     cfg = ws.settings.engine
-    overrides = {"orders": Path(cfg.orders_path)} if cfg.orders_path else {}
+    overrides: dict[str, Path | str] = {"orders": Path(cfg.orders_path)} if cfg.orders_path else {}
     backend = spark_backend(cfg.spark_master, cfg.spark_memory)
     paths = export_workspace_tables(ws.cursor(), SOURCE_TABLES, ws.root / "spark", overrides)
     return read_tables(backend, paths)

@@ -49,6 +49,8 @@ class Context:
     timezone: str
     phone_region: str
     excel_serials: bool | tuple[int, int]  # True for spreadsheets, a range for CSV, False off
+    sales_regions: dict[str, str] = field(default_factory=dict)  # official province -> region
+    max_field_chars: int = 1 << 20  # a longer cell rejects its row (ingest.max_field_chars)
 
 
 @dataclass
@@ -304,7 +306,7 @@ def clean_int(arr: pa.Array, ctx: Context, spec: Field) -> Cleaned:
         text = prep_value(arr, ctx)
         fn = partial(parse_int, words=words, ranges=spec.ranges, null_markers=ctx.null_markers)
         values, reasons = convert(text, _int_fast, fn, pa.int64(), distinct_first=True)
-    out = pa.array([False] * len(values))
+    out = pa.array([False] * len(values), pa.bool_())
     if spec.low is not None:
         out = pc.or_(out, pc.fill_null(pc.less(values, spec.low), False))
     if spec.high is not None:

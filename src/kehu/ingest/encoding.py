@@ -4,7 +4,11 @@ Exports from Chinese Windows software are GBK/GB18030 without a BOM; Excel's "CS
 has a BOM; "Unicode text" is UTF-16 with a BOM. The UTF-8 check reads the whole file in
 chunks (a single GBK character in the last row decides); GB18030 is then checked on the
 first megabyte, and the reader decodes the rest strictly. charset-normalizer is consulted
-only when neither fits.
+only when neither fits. A UTF-8 BOM is checked too: some tools put one in front of GBK text.
+
+A file cut off in the middle of a character (an interrupted copy or download) is not a
+different encoding: the incomplete bytes at the end are counted in `tail`, the reader drops
+them and rejects the last row as truncated.
 """
 
 from __future__ import annotations
@@ -31,10 +35,13 @@ CHUNK = 4 * 1024 * 1024
 class Encoding:
     name: str  # a Python codec name
     bom_length: int  # bytes to skip at the start
-    how: str  # bom | utf-8 | gb18030 | override | detected
+    how: str  # bom | bom-mismatch | utf-8 | gb18030 | override | detected
+    tail: int = 0  # bytes of an incomplete character at the very end (a truncated file)
 
     @property
     def label(self) -> str:
+        if self.how == "bom-mismatch":
+            return f"{self.name} (UTF-8 BOM)"
         return f"{self.name} (BOM)" if self.bom_length else self.name
 
 
@@ -57,18 +64,53 @@ def sniff_bom(head: bytes) -> tuple[str, int] | None:
     return None
 
 
-def decodes(path: Path, codec: str, start: int = 0) -> bool:
-    """True when the whole file decodes strictly with `codec` (read in chunks)."""
+def scan(path: Path, codec: str, start: int = 0) -> int | None:
+    """Decode the whole file strictly with `codec` (in chunks): None when a byte does not
+    fit, else the number of bytes of an incomplete character left at the end (0 normally)."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     with path.open("rb") as fh:
         fh.seek(start)
         try:
             while chunk := fh.read(CHUNK):
                 decoder.decode(chunk)
-            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return False
-    return True
+            return None
+    pending = decoder.getstate()[0]
+    return len(pending) if isinstance(pending, bytes) else 0
+
+
+def decodes(path: Path, codec: str, start: int = 0) -> bool:
+    """True when the whole file decodes strictly with `codec` (a truncated last character
+    included: see `scan`)."""
+    return scan(path, codec, start) is not None
+
+
+def _ascii_compatible(codec: str) -> bool:
+    return not codec.startswith(("utf-16", "utf-32"))
+
+
+def _last_line_tail(path: Path, codec: str) -> int:
+    """Incomplete bytes at the end of an ASCII-compatible file, from its last line only (the
+    GB18030 check reads only the head; a newline byte never occurs inside a character)."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        fh.seek(max(0, size - (1 << 16)))
+        end = fh.read()
+    cut = end.rfind(b"\n")
+    if cut < 0 and size > len(end):
+        return 0  # a last line over 64 KiB: the reader's strict decoding decides
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    try:
+        decoder.decode(end[cut + 1 :])
+    except UnicodeDecodeError:
+        return 0
+    pending = decoder.getstate()[0]
+    return len(pending) if isinstance(pending, bytes) else 0
+
+
+def _unit_tail(path: Path, codec: str, start: int) -> int:
+    unit = 4 if codec.startswith("utf-32") else 2
+    return (path.stat().st_size - start) % unit
 
 
 def _head_decodes(head: bytes, codec: str) -> bool:
@@ -85,29 +127,54 @@ def detect_encoding(path: Path, override: str | None = None) -> Encoding:
         head = fh.read(1 << 20)
     bom = sniff_bom(head)
     if override:
-        codec = canonical_codec(override)
-        skip = bom[1] if bom and codecs.lookup(bom[0]).name == codecs.lookup(codec).name else 0
-        if codec.startswith("utf-16") and codec not in ("utf-16-le", "utf-16-be") and bom:
-            codec, skip = bom[0], bom[1]
-        if not decodes(path, codec, skip):
-            raise KehuError(
-                f"{path} 不是有效的 {override} 编码文本;去掉 --encoding 让 kehu 自动识别",
-                f"{path} is not valid {override} text; drop --encoding to let kehu detect it",
-            )
-        return Encoding(codec, skip, "override")
+        return _forced(path, override, bom)
+    if bom and bom[0] == "utf-8":
+        return _utf8_bom(path, head)
     if bom:
-        return Encoding(bom[0], bom[1], "bom")
-    if decodes(path, "utf-8"):
-        return Encoding("utf-8", 0, "utf-8")
+        return Encoding(bom[0], bom[1], "bom", _unit_tail(path, bom[0], bom[1]))
+    if (tail := scan(path, "utf-8")) is not None:
+        return Encoding("utf-8", 0, "utf-8", tail)
     if _head_decodes(head, "gb18030"):
         # The reader decodes strictly, so a bad byte further on still stops the import.
-        return Encoding("gb18030", 0, "gb18030")
+        return Encoding("gb18030", 0, "gb18030", _last_line_tail(path, "gb18030"))
     guess = _charset_normalizer_guess(head)
-    if guess and decodes(path, guess):
-        return Encoding(guess, 0, "detected")
+    if guess and (tail := scan(path, guess)) is not None:
+        return Encoding(guess, 0, "detected", tail)
     raise KehuError(
         f"无法识别 {path} 的编码(既不是 UTF-8 也不是 GB18030/GBK);请用 --encoding 指定",
         f"cannot tell the encoding of {path} (neither UTF-8 nor GB18030/GBK); pass --encoding",
+    )
+
+
+def _forced(path: Path, override: str, bom: tuple[str, int] | None) -> Encoding:
+    codec = canonical_codec(override)
+    skip = bom[1] if bom and codecs.lookup(bom[0]).name == codecs.lookup(codec).name else 0
+    if codec.startswith("utf-16") and codec not in ("utf-16-le", "utf-16-be") and bom:
+        codec, skip = bom[0], bom[1]
+    if bom and bom[0] == "utf-8" and _ascii_compatible(codec):
+        skip = bom[1]  # a UTF-8 BOM in front of GBK text: never part of the text
+    tail = scan(path, codec, skip)
+    if tail is None:
+        raise KehuError(
+            f"{path} 不是有效的 {override} 编码文本;去掉 --encoding 让 kehu 自动识别",
+            f"{path} is not valid {override} text; drop --encoding to let kehu detect it",
+        )
+    return Encoding(codec, skip, "override", tail if _ascii_compatible(codec) else 0)
+
+
+def _utf8_bom(path: Path, head: bytes) -> Encoding:
+    """A UTF-8 BOM is believed when the text after it is UTF-8; some tools write one in
+    front of GB18030 text, which is then read as such (and labelled)."""
+    n = len(codecs.BOM_UTF8)
+    if (tail := scan(path, "utf-8", n)) is not None:
+        return Encoding("utf-8", n, "bom", tail)
+    if _head_decodes(head[n:], "gb18030") and (tail := scan(path, "gb18030", n)) is not None:
+        return Encoding("gb18030", n, "bom-mismatch", tail)
+    raise KehuError(
+        f"{path} 以 UTF-8 BOM 开头,但内容不是 UTF-8(也不是 GB18030);"
+        "请用 --encoding 指定文件的真实编码(如 --encoding gbk)",
+        f"{path} starts with a UTF-8 BOM but its text is not UTF-8 (nor GB18030); "
+        "pass the file's real encoding with --encoding (e.g. --encoding gbk)",
     )
 
 

@@ -14,6 +14,7 @@ from kehu.errors import KehuError, NotFoundError
 from kehu.ingest.load import q
 from kehu.ingest.mapping import display_header
 from kehu.ingest.rejects import CSV_BOM
+from kehu.spreadsheet import csv_column, workbook
 from kehu.store.schema import Table, table_by_name
 
 if TYPE_CHECKING:
@@ -60,7 +61,9 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
     cur = ws.cursor()
     try:
         count = cur.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]
-        columns = [r[0] for r in cur.execute(f"DESCRIBE {q(table)}").fetchall()]
+        described = cur.execute(f"DESCRIBE {q(table)}").fetchall()
+        columns = [r[0] for r in described]
+        texts = {str(r[0]) for r in described if str(r[1]).startswith("VARCHAR")}
         labels = _labels(table_by_name(table), columns, headers)
         select = ", ".join(
             f"{q(c)} AS {q(label)}" for c, label in zip(columns, labels, strict=True)
@@ -69,7 +72,8 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
         if fmt == "parquet":
             cur.execute(f"COPY ({sql}) TO '{_sql_path(out)}' (FORMAT parquet)")
         elif fmt == "csv":
-            _write_csv(cur, sql, columns, labels, table, out)
+            text_labels = {lab for c, lab in zip(columns, labels, strict=True) if c in texts}
+            _write_csv(cur, sql, labels, text_labels, out)
         else:
             if count > XLSX_MAX_ROWS:
                 raise KehuError(
@@ -102,14 +106,10 @@ def _sql_path(path: Path) -> str:
 
 
 def _write_csv(
-    cur: duckdb.DuckDBPyConnection,
-    sql: str,
-    columns: list[str],
-    labels: list[str],
-    table: str,
-    out: Path,
+    cur: duckdb.DuckDBPyConnection, sql: str, labels: list[str], texts: set[str], out: Path
 ) -> None:
-    """Values as DuckDB renders them as text (dates ISO, money with two decimals)."""
+    """Values as DuckDB renders them as text (dates ISO, money with two decimals); text
+    columns made spreadsheet-safe (`formula.csv_column`), numbers left as they are."""
     text_sql = "SELECT " + ", ".join(
         f"CAST({q(label)} AS VARCHAR) AS {q(label)}" for label in labels
     )
@@ -119,16 +119,21 @@ def _write_csv(
         fh.write(CSV_BOM)
         with pacsv.CSVWriter(fh, reader.schema) as writer:
             for batch in reader:
+                if texts:
+                    arrays = [
+                        csv_column(col) if name in texts else col
+                        for name, col in zip(batch.schema.names, batch.columns, strict=True)
+                    ]
+                    batch = pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
                 writer.write_batch(batch)
 
 
 def _write_xlsx(
     cur: duckdb.DuckDBPyConnection, sql: str, labels: list[str], table: str, out: Path
 ) -> None:
-    """xlsxwriter in constant-memory mode; dates, money and numbers as real Excel cells."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_numbers": False})
+    """xlsxwriter in constant-memory mode; dates, money and numbers as real Excel cells,
+    text always a string cell (never a formula)."""
+    book = workbook(str(out), constant_memory=True)
     try:
         sheet = book.add_worksheet(table[:31])
         bold = book.add_format({"bold": True})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
@@ -11,6 +11,7 @@ from kehu.ingest.clean.text import match_key
 from kehu.store.schema import Table
 
 VALUE_FILE = "value_aliases.toml"
+INT32 = (-(2**31), 2**31 - 1)
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,20 @@ _BY_TYPE = {
 
 def field_for(table: Table, column: str) -> Field:
     """The cleaning rule for a column of a table."""
+    sql_type = table.columns[column].split("(")[0].split()[0].upper()
     for key in ((table.name, column), ("*", column)):
         if key in _OVERRIDES:
-            return _OVERRIDES[key]
-    sql_type = table.columns[column].split("(")[0].split()[0].upper()
-    return Field(column, _BY_TYPE.get(sql_type, "text"))
+            return _int_bounds(_OVERRIDES[key], sql_type)
+    return _int_bounds(Field(column, _BY_TYPE.get(sql_type, "text")), sql_type)
+
+
+def _int_bounds(spec: Field, sql_type: str) -> Field:
+    """An INTEGER column holds 32 bits: a larger number is out of range, not a crash."""
+    if spec.kind != "int" or sql_type != "INTEGER":
+        return spec
+    low = INT32[0] if spec.low is None else spec.low
+    high = INT32[1] if spec.high is None else spec.high
+    return replace(spec, low=low, high=high)
 
 
 @cache

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from kehu.errors import KehuError
 from kehu.ingest import load, stage
 from kehu.ingest.clean.dates import year_bounds
+from kehu.ingest.clean.place import normalize_province
 from kehu.ingest.columns import Context
 from kehu.ingest.mapping import (
     MappingFile,
@@ -86,8 +87,6 @@ def import_file(
     p = Path(path).expanduser()
     if not p.is_file():
         raise KehuError(f"找不到文件 {p}", f"file {p} not found")
-    if dedupe:
-        stage.dedupe_finder()
     mapping_file = load_mapping_file(mapping, table) if mapping else None
     options = mapping_file.options if mapping_file else {}
     settings = ws.settings.ingest
@@ -156,6 +155,10 @@ def _context(ws: Workspace, raw: RawTable) -> Context:
         timezone=ws.settings.workspace.timezone,
         phone_region=s.phone_region,
         excel_serials=serials,
+        sales_regions={
+            normalize_province(p) or p: region for p, region in ws.settings.regions.items()
+        },
+        max_field_chars=s.max_field_chars,
     )
 
 
@@ -238,9 +241,8 @@ def _run(
         blank_rows=prepared.blank_rows,
         read=prepared.read,
     )
-    rejects_dir = ws.root / ws.settings.ingest.rejects_dir
-    rejects_path = rejects_dir / f"{import_id}.csv"
-    tmp_path = rejects_path.with_suffix(".csv.tmp")
+    rejects_path = ws.root / ws.settings.ingest.rejects_dir / f"{import_id}.csv"
+    store_rejects = None
     try:
         with ws.transaction() as cur:
             inserted, updated, unchanged = _load(
@@ -265,15 +267,13 @@ def _run(
             if store_rejects.num_rows:
                 with load.registered(cur, store_rejects) as name:
                     cur.execute(f"INSERT INTO rejects SELECT * FROM {name}")
-                write_rejects_csv(tmp_path, store_rejects.drop_columns(["import_id"]))
             _log_import(cur, result, now, tz, user)
     except _DryRun:
         pass
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    if result.rejects_file:
-        tmp_path.replace(rejects_path)
+    if result.rejects_file and store_rejects is not None:
+        # Only after COMMIT: a killed or failed import leaves no file behind. (Killed in
+        # between, the rejects are still in the `rejects` table: `kehu export rejects`.)
+        write_rejects_csv(rejects_path, store_rejects.drop_columns(["import_id"]))
     result.seconds = time.perf_counter() - started
     return result
 

@@ -8,7 +8,7 @@ the file's header, the value as written and the reason); a missing required valu
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -24,6 +24,7 @@ from kehu.ingest.read import RawTable
 from kehu.ingest.reasons import FINDINGS
 from kehu.ingest.rejects import RejectLog
 from kehu.ingest.result import Finding
+from kehu.spreadsheet import formula_mask
 from kehu.store.schema import Table
 
 _TERMS = r"(?i)^(?:月结|账期|net|n)?(?P<days>\d{1,3})(?:天|日|days?|d)?$"
@@ -108,6 +109,35 @@ def _where_mask(mask: pa.Array, text: pa.Array) -> pa.Array:
     return pc.if_else(mask, text, pa.scalar(None, pa.string()))
 
 
+EXCERPT = 80  # characters of an oversized cell kept in its reject
+
+
+def _drop_oversized(raw: RawTable, limit: int, log: RejectLog) -> RawTable:
+    """Rows with a cell over `limit` characters are rejected (with an excerpt) before any
+    cleaning, so a runaway cell never reaches the cleaners, the store or the rejects."""
+    drop = None
+    for i, col in enumerate(raw.table.columns):
+        text = col.combine_chunks()
+        if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
+            continue
+        length = pc.utf8_length(text)
+        long = pc.fill_null(pc.greater(length, limit), False)
+        if not pc.any(long).as_py():
+            continue
+        header = raw.headers[i] if i < len(raw.headers) else None
+        rows = raw.row_numbers.filter(long)
+        excerpt = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(text.filter(long), 0, EXCERPT), "…", ""
+        )
+        params = [f'{{"length": {n}, "limit": {limit}}}' for n in length.filter(long).to_pylist()]
+        log.add(rows, header, excerpt, "field_too_long", params)
+        drop = long if drop is None else pc.or_(drop, long)
+    if drop is None:
+        return raw
+    keep = pc.invert(drop)
+    return replace(raw, table=raw.table.filter(keep), row_numbers=raw.row_numbers.filter(keep))
+
+
 _SUMMARY = r"^\s*(合计|总计|小计|(?i:total|subtotal|grand total|sum))\s*[::]?\s*$"
 SUMMARY_COLUMNS = 3  # a totals row names itself in one of the first columns
 
@@ -132,17 +162,16 @@ def prepare(
     """Clean every mapped column of the file; record rejects in `log`."""
     for number, fields, text in raw.malformed:
         log.add_one(number, None, text, "malformed_row", {"fields": fields})
+    for number, text in raw.truncated:
+        log.add_one(number, None, text, "truncated_row")
+    before = raw.num_rows
+    raw = _drop_oversized(raw, ctx.max_field_chars, log)
+    oversized = before - raw.num_rows
     nonblank = _nonblank(raw)
     blank = raw.num_rows - (pc.sum(nonblank).as_py() or 0)
     if blank:
-        raw = RawTable(
-            raw.table.filter(nonblank),
-            raw.headers,
-            raw.row_numbers.filter(nonblank),
-            raw.file_format,
-            raw.encoding,
-            raw.header_row,
-            raw.malformed,
+        raw = replace(
+            raw, table=raw.table.filter(nonblank), row_numbers=raw.row_numbers.filter(nonblank)
         )
     rows = raw.row_numbers
     summary = _summary_rows(raw)
@@ -202,6 +231,14 @@ def prepare(
             present.append("customer_type")
             fill_only.add("customer_type")
             findings.append(_finding("customer_type_inferred", "customer_type", count))
+    if table.name == "customers" and ctx.sales_regions and "province" in cleaned:
+        region, count = _region_from_province(cleaned, ctx.sales_regions, live)
+        if count:
+            if "region" not in cleaned:
+                present.append("region")
+                fill_only.add("region")
+            cleaned["region"] = Cleaned(region)
+            findings.append(_finding("region_from_province", "region", count))
     if table.name == "orders" and "due_date" in cleaned and "order_date" in cleaned:
         n = _due_from_terms(cleaned["due_date"], raw_text["due_date"], cleaned["order_date"].values)
         if n:
@@ -227,6 +264,10 @@ def prepare(
                 findings.append(f)
         for code, count in result.notes.items():
             findings.append(_finding(code, header, count))
+        if pa.types.is_string(result.values.type) and column in raw_text:
+            formula = pc.and_(formula_mask(result.values), live)
+            if (f := _flag_finding("formula_text", header, raw_text[column], formula)) is not None:
+                findings.append(f)
     for column in table.required:
         if column not in columns:
             continue
@@ -260,7 +301,7 @@ def prepare(
         headers=headers,
         raw_ids=raw_ids,
         blank_rows=blank,
-        read=raw.num_rows + len(raw.malformed),
+        read=raw.num_rows + len(raw.malformed) + len(raw.truncated) + oversized,
     )
 
 
@@ -308,6 +349,16 @@ def _industry(
     given = pc.is_valid(pc.coalesce(*texts)) if len(texts) > 1 else pc.is_valid(texts[0])
     flagged = pc.and_(given, pc.is_null(code))
     return code, name, flagged
+
+
+def _region_from_province(
+    cleaned: dict[str, Cleaned], regions: dict[str, str], live: pa.Array
+) -> tuple[pa.Array, int]:
+    """The region column with its blanks filled from `[regions]` (province → sales region)."""
+    mapped = pa.array([regions.get(p) for p in cleaned["province"].values.to_pylist()], pa.string())
+    given = cleaned["region"].values if "region" in cleaned else pa.nulls(len(mapped), pa.string())
+    filled = pc.and_(pc.and_(pc.is_null(given), pc.is_valid(mapped)), live)
+    return pc.coalesce(given, mapped), pc.sum(filled).as_py() or 0
 
 
 def _infer_customer_type(names: pa.Array, reg_kinds: pa.Array | None) -> pa.Array:

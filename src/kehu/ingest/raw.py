@@ -33,6 +33,7 @@ class RawTable:
     encoding: str | None = None
     header_row: int | None = None
     malformed: list[tuple[int, int, str]] = field(default_factory=list)  # (row, fields, text)
+    truncated: list[tuple[int, str]] = field(default_factory=list)  # (row, text): file cut off
 
     @property
     def num_rows(self) -> int:

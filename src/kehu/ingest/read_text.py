@@ -15,19 +15,35 @@ from kehu.errors import KehuError
 from kehu.ingest.encoding import Encoding, detect_encoding
 from kehu.ingest.raw import HEAD_BYTES, HeaderScore, RawTable, choose_header, int64_array
 from kehu.ingest.result import Progress
+from kehu.spreadsheet import unquote_column
+
+# The stdlib csv module (header scan, repair of odd rows) stops at 128 KiB per field; the
+# per-field limit kehu applies is `ingest.max_field_chars`, checked when the rows are cleaned.
+csv.field_size_limit(max(csv.field_size_limit(), (1 << 31) - 1))
+BLOCK = 8 << 20  # pyarrow block; grown when one row is larger (see _pyarrow_read)
+MAX_BLOCK = 1 << 30
+EXCERPT = 200  # characters of a broken row kept in its reject
 
 
 class _CountingReader(io.RawIOBase):
-    """A binary file that reports bytes read (for the progress bar)."""
+    """A binary file that reports bytes read (for the progress bar) and ends at `limit`
+    (before the incomplete character of a truncated file)."""
 
-    def __init__(self, fh: io.BufferedReader, total: int, progress: Progress | None) -> None:
+    def __init__(
+        self, fh: io.BufferedReader, total: int, progress: Progress | None, limit: int
+    ) -> None:
         self._fh, self._total, self._progress, self._done = fh, total, progress, 0
+        self._left = limit
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        n = self._fh.readinto(buffer)
+        view = memoryview(buffer).cast("B")[: max(self._left, 0)]
+        if not len(view):
+            return 0
+        n = self._fh.readinto(view)
+        self._left -= n or 0
         self._done += n or 0
         if self._progress:
             self._progress("read", self._done, self._total)
@@ -85,6 +101,7 @@ def read_delimited(
     table, bad = _pyarrow_read(path, enc, delimiter, idx + 1, names, True, progress)
     if bad:
         table, bad = _pyarrow_read(path, enc, delimiter, idx + 1, names, False, None)
+    table = pa.table({n: unquote_column(table.column(n).combine_chunks()) for n in names})
     first = idx + 2
     numbers, malformed, extra = _number_rows(table.num_rows, bad, first, len(names), delimiter)
     if extra:
@@ -95,6 +112,12 @@ def read_delimited(
         numbers = np.concatenate([numbers, np.array([num for num, _ in extra], dtype=np.int64)])
         order = np.argsort(numbers, kind="stable")
         table, numbers = table.take(int64_array(order)), numbers[order]
+    truncated: list[tuple[int, str]] = []
+    if len(numbers) and _cut_short(path, enc, numbers[-1], extra, malformed):
+        last = table.slice(table.num_rows - 1).to_pylist()[0]
+        text = delimiter.join("" if v is None else str(v) for v in last.values())
+        truncated.append((int(numbers[-1]), text[:EXCERPT]))
+        table, numbers = table.slice(0, table.num_rows - 1), numbers[:-1]
     return RawTable(
         table=table,
         headers=headers,
@@ -103,7 +126,39 @@ def read_delimited(
         encoding=enc.label,
         header_row=idx + 1,
         malformed=malformed,
+        truncated=truncated,
     )
+
+
+def _cut_short(
+    path: Path,
+    enc: Encoding,
+    last: int,
+    repaired: list[tuple[int, list[str]]],
+    malformed: list[tuple[int, int, str]],
+) -> bool:
+    """Was the file cut off inside its last row? Yes when it ends in an incomplete
+    character; or, without a final line break, when the last row lacks cells or a quoted
+    cell is never closed (an odd number of quote characters in the file)."""
+    if malformed and malformed[-1][0] > last:
+        return False  # the last row is already rejected as malformed
+    if enc.tail:
+        return True
+    newline = "\n".encode(enc.name)
+    end = path.stat().st_size
+    with path.open("rb") as fh:
+        fh.seek(max(enc.bom_length, end - len(newline)))
+        if fh.read() == newline:
+            return False
+        if repaired and repaired[-1][0] == last:
+            return True
+        if newline != b"\n":
+            return False  # quote counting needs an ASCII-compatible encoding
+        fh.seek(enc.bom_length)
+        quotes = 0
+        while chunk := fh.read(4 << 20):
+            quotes += chunk.count(b'"')
+    return quotes % 2 == 1
 
 
 def _pyarrow_read(
@@ -115,16 +170,39 @@ def _pyarrow_read(
     threads: bool,
     progress: Progress | None,
 ) -> tuple[pa.Table, list[tuple[int | None, int, str]]]:
+    size = path.stat().st_size
+    block = BLOCK
+    while True:
+        try:
+            return _pyarrow_once(path, enc, delimiter, skip, names, threads, progress, size, block)
+        except pa.ArrowInvalid as exc:
+            # One row larger than a block: read again with bigger blocks (the row is then
+            # rejected by the field limit, not the whole file).
+            if "straddling" not in str(exc) or block >= MAX_BLOCK:
+                raise KehuError(f"无法读取 {path}: {exc}", f"cannot read {path}: {exc}") from None
+            block *= 4
+
+
+def _pyarrow_once(
+    path: Path,
+    enc: Encoding,
+    delimiter: str,
+    skip: int,
+    names: list[str],
+    threads: bool,
+    progress: Progress | None,
+    size: int,
+    block: int,
+) -> tuple[pa.Table, list[tuple[int | None, int, str]]]:
     bad: list[tuple[int | None, int, str]] = []
 
     def on_bad(row: Any) -> str:
         bad.append((row.number, row.actual_columns, row.text))
         return "skip"
 
-    size = path.stat().st_size
     with path.open("rb") as fh:
         fh.seek(enc.bom_length)
-        source = _CountingReader(fh, size, progress)
+        source = _CountingReader(fh, size, progress, size - enc.bom_length - enc.tail)
         try:
             table = pacsv.read_csv(
                 source,
@@ -133,7 +211,7 @@ def _pyarrow_read(
                     skip_rows=skip,
                     column_names=names,
                     encoding="utf8" if enc.name == "utf-8" else enc.name,
-                    block_size=8 << 20,
+                    block_size=block,
                 ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=delimiter,
@@ -155,6 +233,13 @@ def _pyarrow_read(
                 "pass the right --encoding",
             ) from None
         except pa.ArrowInvalid as exc:
+            if "straddling" in str(exc):
+                raise
+            if "invalid UTF8" in str(exc):
+                raise KehuError(
+                    f"{path} 含有不是 UTF-8 编码的字节;请用 --encoding 指定正确的编码(如 gbk)",
+                    f"{path} has bytes that are not UTF-8; pass the right --encoding (e.g. gbk)",
+                ) from None
             raise KehuError(f"无法读取 {path}: {exc}", f"cannot read {path}: {exc}") from None
     return table, bad
 

@@ -37,6 +37,17 @@ REJECT_REASONS = Catalog(
             "row has a wrong number of fields ({fields})",
         ),
         "summary_row": ("合计/小计行,不是数据", "a totals row, not data"),
+        "truncated_row": (
+            "文件在此行中途结束(文件不完整,可能复制或下载被中断),该行未导入;其余完整的行已导入",
+            "the file ends in the middle of this row (truncated, e.g. an interrupted copy or"
+            " download); the row is not loaded, the complete rows are",
+        ),
+        "field_too_long": (
+            "单元格过长({length} 个字符,上限 {limit});该行未导入,可在 kehu.toml 调整"
+            " ingest.max_field_chars",
+            "cell too long ({length} characters, the limit is {limit}); row not loaded"
+            " (ingest.max_field_chars in kehu.toml)",
+        ),
         "duplicate_key": (
             "文件内编号重复,以第 {kept} 行为准",
             "duplicate key in the file; row {kept} is kept",
@@ -112,6 +123,16 @@ FINDINGS = Catalog(
             "{count} 个客户类型由名称/证件号推断",
             "{count} customer types inferred from name or registration number",
         ),
+        "region_from_province": (
+            "{count} 个客户的区域按省份填入([regions] 配置)",
+            "{count} customer regions filled from their province ([regions] in kehu.toml)",
+        ),
         "blank_rows": ("跳过 {count} 个空行", "{count} blank rows skipped"),
+        "formula_text": (
+            "{count} 个文本以 = + - @ 或制表符开头,电子表格会当作公式;"
+            "已按原文导入,导出时作为文本写出",
+            "{count} text values start with = + - @ or a tab, which spreadsheets run as formulas;"
+            " loaded as written, exported as text",
+        ),
     }
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pyarrow.csv as pacsv
 
 from kehu.ingest.reasons import REJECT_REASONS
 from kehu.ingest.result import Reject
+from kehu.spreadsheet import csv_column
 
 SCHEMA = pa.schema(
     [
@@ -23,6 +25,7 @@ SCHEMA = pa.schema(
     ]
 )
 CSV_BOM = b"\xef\xbb\xbf"
+STALE_SECONDS = 3600  # a temporary rejects file this old belongs to no running import
 
 
 class RejectLog:
@@ -120,8 +123,21 @@ def rejects_table(import_id: str, file: str | None, rejects: list[Reject]) -> pa
 
 
 def write_rejects_csv(path: Path, table: pa.Table) -> None:
-    """The rejects as CSV in UTF-8 with a BOM (Excel opens it with the Chinese intact)."""
+    """The rejects as CSV in UTF-8 with a BOM (Excel opens it with the Chinese intact); a
+    rejected value that looks like a formula is quoted (`formula.csv_column`)."""
+    for i, fld in enumerate(table.schema):
+        if pa.types.is_string(fld.type):
+            table = table.set_column(i, fld, csv_column(table.column(i).combine_chunks()))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
-        fh.write(CSV_BOM)
-        pacsv.write_csv(table, fh)
+    stale = time.time() - STALE_SECONDS
+    for left in path.parent.glob(".*.csv.tmp"):  # a process killed while writing one
+        if left.stat().st_mtime < stale:
+            left.unlink(missing_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")  # renamed when complete: never a half file
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(CSV_BOM)
+            pacsv.write_csv(table, fh)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -5,14 +5,14 @@ Each step rejects the rows it cannot load (with the reason) and returns the rows
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kehu.errors import KehuError
+from kehu.dedupe.incoming import find_incoming_duplicates
 from kehu.ingest import load
+from kehu.ingest.merged import since_merge
 from kehu.ingest.prepare import Prepared
 from kehu.ingest.rejects import RejectLog
 from kehu.store.schema import Table
@@ -76,7 +76,16 @@ def stage_customers(
     data = data.set_column(data.column_names.index("customer_id"), "customer_id", canonical)
     data = data.append_column("source_id", file_ids)
     data = data.append_column("source", pa.array([source] * data.num_rows, pa.string()))
-    data = drop_duplicates(cur, data, ["customer_id"], "source_id", log, prepared)
+    data, no_change = since_merge(cur, data, ws.settings.workspace.default_source)
+    if pc.any(no_change).as_py():
+        # Rows of merged records that change nothing never compete for their survivor.
+        same = data.filter(no_change)
+        rest = drop_duplicates(cur, data.filter(pc.invert(no_change)), ["customer_id"],
+                               "source_id", log, prepared)  # fmt: skip
+        data = pa.concat_tables([rest, same])
+        data = data.take(pc.sort_indices(data, sort_keys=[("_row", "ascending")]))
+    else:
+        data = drop_duplicates(cur, data, ["customer_id"], "source_id", log, prepared)
     if dedupe and data.num_rows:
         data = reject_likely_duplicates(ws, cur, data, log, prepared)
     return data
@@ -106,19 +115,6 @@ def drop_duplicates(
     return data.filter(pc.invert(in_dups))
 
 
-def dedupe_finder() -> Any:
-    try:
-        module = importlib.import_module("kehu.dedupe.incoming")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("kehu.dedupe", "kehu.dedupe.incoming"):
-            raise KehuError(
-                "查重模块(kehu.dedupe)尚不可用,去掉 --dedupe 再导入",
-                "duplicate detection (kehu.dedupe) is not available; import without --dedupe",
-            ) from None
-        raise
-    return module.find_incoming_duplicates
-
-
 def reject_likely_duplicates(
     ws: Workspace,
     cur: duckdb.DuckDBPyConnection,
@@ -142,7 +138,7 @@ def reject_likely_duplicates(
     incoming = incoming.rename_columns(
         ["customer_id" if c == "source_id" else c for c in incoming.column_names]
     )
-    matches = dedupe_finder()(ws, incoming)
+    matches = find_incoming_duplicates(ws, incoming)
     review = ws.settings.dedupe.review
     best: dict[str, Any] = {}
     for m in matches:

@@ -21,7 +21,8 @@ import httpx
 from kehu.config import Settings
 from kehu.monitor.digest import UNASSIGNED, AlertItem, Digest
 from kehu.monitor.labels import SEVERITY_ORDER
-from kehu.monitor.notify.base import Channel, Outcome, make_channel
+from kehu.monitor.notify.base import Channel, Outcome
+from kehu.monitor.notify.channels import make_channel
 from kehu.monitor.ratelimit import limiter_for
 from kehu.workspace import Workspace
 
@@ -48,14 +49,20 @@ class DeliveryReport:
         return sum(d.alerts for d in self.digests if d.ok)
 
     @property
+    def failed_digests(self) -> list[DigestResult]:
+        """Digests still undelivered after their retries (recorded; retried next run)."""
+        return [d for d in self.digests if not d.ok]
+
+    @property
     def failed(self) -> int:
-        return sum(d.alerts for d in self.digests if not d.ok)
+        return sum(d.alerts for d in self.failed_digests)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "digests": [d.__dict__ for d in self.digests],
             "alerts_sent": self.sent,
             "alerts_failed": self.failed,
+            "digests_failed": len(self.failed_digests),
             "cancelled": self.cancelled,
         }
 

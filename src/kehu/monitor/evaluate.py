@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from kehu.config import AlertRule, Settings
+from kehu.i18n import tr
 from kehu.monitor import rules as R
 from kehu.monitor import sources as S
 from kehu.monitor.labels import field_label, value_label
@@ -32,6 +33,9 @@ EVENT_COLUMNS = (
     "actual",
     "projected",
     "deadline",
+    "partial",
+    "days",
+    "period_days",
 )
 
 
@@ -104,9 +108,22 @@ def _threshold_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:
         op = {"in": "∈", "not_in": "∉"}.get(rule.op, rule.op)
         out.append(
             f"{field_label(rule.field, lang)} {_fmt(rule.field, row[rule.field], lang)}"
-            f" {op} {shown}"
+            f" {op} {shown}{_context(row, lang)}"
         )
     return out[0], out[1]
+
+
+def _context(row: pd.Series, lang: str) -> str:
+    """What the number is about: the amount owed, or a KPI period that is not over."""
+    if plain(row.get("unpaid_amount")) is not None and "overdue_days" in row.index:
+        amount = f"¥{plain(row['unpaid_amount']):,.2f}"
+        return tr(lang, f",未回款 {amount}", f", {amount} unpaid")
+    if plain(row.get("partial")):
+        days, total = int(row["days"]), int(row["period_days"])
+        return tr(
+            lang, f"(本期至今 {days}/{total} 天)", f" (period to date, {days} of {total} days)"
+        )
+    return ""
 
 
 def _change_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:

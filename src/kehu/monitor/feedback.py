@@ -1,26 +1,39 @@
 """Feedback analysis over ticket descriptions and survey comments (zh and en).
 
-`feedback_summary()` classifies every text (产品咨询 / 售后服务 / 投诉 / 建议), finds the most
-frequent issue terms per period with example quotes, counts the configured topics, and follows
-complaint topics over time. Segmentation is jieba with a domain dictionary and stop words
-(`kehu/data/feedback_dict.txt`, `stopwords_*.txt`); categories and topics are config.
+`feedback_summary()` classifies every text (产品咨询 / 售后服务 / 投诉 / 建议), finds the
+issues people raise as phrases (交货延迟, 发票开具错误) in complaints and suggestions, per
+period, with counts, the change vs the previous period and quotes that contain them; counts
+the configured topics, and follows complaint topics over time. `customer_needs()` does the
+same for one customer's own texts and opportunities (the 360's needs and pain points).
+Segmentation is jieba with a domain dictionary, stop words and generic words
+(`kehu/data/feedback_dict.txt`, `stopwords_*.txt`, `feedback_generic.txt`); phrase choice is
+`textmine.select_topics`; categories and topics are config.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from kehu.calendar import GRAINS, Period
 from kehu.config import FeedbackSettings
 from kehu.i18n import normalize_lang, tr
-from kehu.monitor.textmine import Segmenter, category_of_label, classify, keyword_hits
-from kehu.planning.periods import GRAINS, Period
+from kehu.monitor.textmine import (
+    Segmenter,
+    category_of_label,
+    classify,
+    keyword_hits,
+    normalize,
+    select_topics,
+)
 from kehu.workspace import Workspace
+
+CONSOLE_TREND_PERIODS = 6
 
 _TEXTS_SQL = """
 SELECT 'ticket' AS source, t.source || '/' || t.ticket_id AS id, t.customer_id,
@@ -51,10 +64,12 @@ def _label(item: Any, lang: str) -> str:
     return item.en if normalize_lang(lang) == "en" else item.zh
 
 
-def analyze_texts(df: pd.DataFrame, settings: FeedbackSettings, detractor_max: int) -> pd.DataFrame:
-    """Add `category`, `method`, `terms` and `topics` columns to a frame of texts."""
-    seg = Segmenter(settings)
-    cats, methods, terms, topics = [], [], [], []
+def analyze_texts(
+    df: pd.DataFrame, settings: FeedbackSettings, detractor_max: int, seg: Segmenter | None = None
+) -> pd.DataFrame:
+    """Add `category`, `method`, `phrases` and `topics` columns to a frame of texts."""
+    seg = seg or Segmenter(settings)
+    cats, methods, phrases, topics = [], [], [], []
     for row in df.itertuples(index=False):
         text = str(row.text)
         nps = row.nps
@@ -62,13 +77,14 @@ def analyze_texts(df: pd.DataFrame, settings: FeedbackSettings, detractor_max: i
         c = classify(text, settings, source_category=row.source_category, detractor=detractor)
         cats.append(c.code)
         methods.append(c.method)
-        terms.append(sorted(set(seg.terms(text))))
+        phrases.append(seg.phrases(text))
         topics.append([t.code for t in settings.topics if keyword_hits(text, t.keywords)])
-    return df.assign(category=cats, method=methods, terms=terms, topics=topics)
+    return df.assign(category=cats, method=methods, phrases=phrases, topics=topics)
 
 
-def _examples(rows: pd.DataFrame, n: int) -> list[dict[str, Any]]:
-    """Up to n distinct quotes, complaints first, then the most readable (shortest ≥ 8 chars)."""
+def _examples(rows: pd.DataFrame, n: int, phrase: str | None = None) -> list[dict[str, Any]]:
+    """Up to n distinct quotes, complaints first, then the most readable (shortest ≥ 8 chars);
+    a long quote is cut around `phrase` so that it still shows it."""
     if n <= 0 or rows.empty:
         return []
     ranked = rows.assign(
@@ -81,9 +97,11 @@ def _examples(rows: pd.DataFrame, n: int) -> list[dict[str, Any]]:
         if quote in seen:
             continue
         seen.add(quote)
+        at = normalize(quote).find(phrase) if phrase else -1
+        begin = max(0, at - 80) if at > 120 else 0
         out.append(
             {
-                "text": quote[:200],
+                "text": quote[begin : begin + 200],
                 "source": r.source,
                 "id": r.id,
                 "customer_id": r.customer_id,
@@ -95,24 +113,86 @@ def _examples(rows: pd.DataFrame, n: int) -> list[dict[str, Any]]:
     return out
 
 
-def _top_issues(rows: pd.DataFrame, top: int, examples: int) -> list[dict[str, Any]]:
-    counts: Counter[str] = Counter()
-    for terms in rows["terms"]:
-        counts.update(terms)
-    total = max(len(rows), 1)
+def _has(phrases: pd.Series, phrase: str) -> pd.Series:
+    return phrases.map(lambda ps: phrase in ps)
+
+
+def _top_issues(
+    rows: pd.DataFrame,
+    settings: FeedbackSettings,
+    top: int,
+    mined: tuple[Segmenter, pd.DataFrame],
+    previous: pd.DataFrame | None = None,
+) -> list[dict[str, Any]]:
+    """Phrase topics of the complaints and suggestions in `rows`, with the count in
+    `previous` (the period before) and quotes containing each phrase; `mined` = the segmenter
+    and every text loaded, for the phrases' cohesion."""
+    if rows.empty:
+        return []
+    mine = rows["category"].isin(settings.topic_categories)
+    topical = rows[mine]
+    chosen = select_topics(
+        list(topical["phrases"]),
+        top,
+        settings.topic_min_count,
+        others=list(rows.loc[~mine, "phrases"]),
+        min_lift=settings.topic_min_lift,
+        parts=mined[0].parts,
+        corpus=list(mined[1]["phrases"]),
+    )
+    before = None
+    if previous is not None:
+        before = previous[previous["category"].isin(settings.topic_categories)]
+    total = max(len(topical), 1)
     out = []
-    for term, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
-        hit = rows[rows["terms"].map(lambda ts, t=term: t in ts)]
+    for phrase in chosen:
+        hit = topical[_has(topical["phrases"], phrase)]
+        n = len(hit)
+        prev = None if before is None else int(_has(before["phrases"], phrase).sum())
         out.append(
             {
-                "term": term,
+                "term": phrase,
                 "count": n,
                 "share": round(n / total, 4),
                 "complaints": int((hit["category"] == "complaint").sum()),
-                "examples": _examples(hit, examples),
+                "previous": prev,
+                "change": None if prev is None else n - prev,
+                "examples": _examples(hit, settings.examples, phrase),
             }
         )
     return out
+
+
+def _previous_rows(
+    ws: Workspace, df: pd.DataFrame, focus: Period, result: dict[str, Any]
+) -> pd.DataFrame:
+    """The period before `focus`; while `focus` is not over (the data stop inside it), only
+    its first as many days (like for like, as the KPIs), noted in `result["partial"]`."""
+    from kehu.planning.source import data_end
+
+    prev = focus.prev()
+    rows = df[df["period"] == prev.label]
+    last = data_end(ws)
+    if focus.start <= last < focus.end:
+        days = (last - focus.start).days + 1
+        cut = min(prev.start + timedelta(days=days - 1), prev.end)
+        rows = rows[rows["day"] <= cut]
+        result["partial"] = {
+            "days": days,
+            "period_days": focus.days,
+            "compared_end": cut.isoformat(),
+        }
+    return rows
+
+
+def _add_trend(
+    issues: list[dict[str, Any]], df: pd.DataFrame, periods: list[str], settings: FeedbackSettings
+) -> None:
+    """Each issue's count per period (complaints and suggestions), oldest first."""
+    topical = df[df["category"].isin(settings.topic_categories)]
+    for issue in issues:
+        hit = topical.loc[_has(topical["phrases"], issue["term"]), "period"].value_counts()
+        issue["trend"] = [int(hit.get(p, 0)) for p in periods]
 
 
 def _grain_and_focus(period: str | None, settings: FeedbackSettings) -> tuple[str, Period | None]:
@@ -162,16 +242,20 @@ def feedback_summary(
         "by_period": [],
         "complaint_trend": {"periods": [], "topics": []},
         "classification": {},
+        "partial": None,
     }
     if texts.empty:
         return result
-    df = analyze_texts(texts, settings, ws.settings.churn.detractor_max)
+    seg = Segmenter(settings)
+    df = analyze_texts(texts, settings, ws.settings.churn.detractor_max, seg)
     df["period"] = [Period.containing(d, grain).label for d in df["day"]]  # type: ignore[arg-type]
     periods = sorted(df["period"].unique())
     focus_rows = df[df["period"] == focus.label] if focus else df
     result["texts"] = int(len(focus_rows))
     result["categories"] = _category_counts(focus_rows, cat_labels)
-    result["top_issues"] = _top_issues(focus_rows, top, settings.examples)
+    before = _previous_rows(ws, df, focus, result) if focus else None
+    result["top_issues"] = _top_issues(focus_rows, settings, top, (seg, df), before)
+    _add_trend(result["top_issues"], df, periods, settings)
     result["topics"] = _topic_counts(focus_rows, topic_labels, settings.examples)
     result["periods"] = periods
     result["by_period"] = [
@@ -181,9 +265,15 @@ def feedback_summary(
             "categories": {
                 c: int(((df["period"] == p) & (df["category"] == c)).sum()) for c in cat_labels
             },
-            "top_issues": _top_issues(df[df["period"] == p], top, settings.examples),
+            "top_issues": _top_issues(
+                df[df["period"] == p],
+                settings,
+                top,
+                (seg, df),
+                df[df["period"] == periods[i - 1]] if i else None,
+            ),
         }
-        for p in periods
+        for i, p in enumerate(periods)
     ]
     result["complaint_trend"] = _complaint_trend(df, periods, topic_labels)
     result["classification"] = _classification_stats(df, settings)
@@ -266,6 +356,14 @@ def render_console(summary: dict[str, Any], console: Console, lang: str) -> None
             f"[bold]Feedback · {head}[/] · {summary['texts']} texts",
         )
     )
+    if summary.get("partial"):
+        p = summary["partial"]
+        console.print(tr(
+            lang,
+            f"本期尚未结束(已过 {p['days']}/{p['period_days']} 天):上期按同样天数计",
+            f"the period is not over ({p['days']} of {p['period_days']} days): previous counts"
+            " cover as many days",
+        ))  # fmt: skip
     if not summary["texts"]:
         return
     cats = Table(title=tr(lang, "分类", "Categories"))
@@ -274,24 +372,113 @@ def render_console(summary: dict[str, Any], console: Console, lang: str) -> None
     for c in summary["categories"]:
         cats.add_row(c["label"], str(c["count"]), f"{c['share']:.0%}")
     console.print(cats)
-    issues = Table(title=tr(lang, "高频问题", "Frequent issues"))
+    issues = Table(
+        title=tr(lang, "高频问题(投诉与建议)", "Frequent issues (complaints, suggestions)")
+    )
     for col in (
-        tr(lang, "词", "Term"),
+        tr(lang, "问题", "Issue"),
         tr(lang, "次数", "Count"),
+        tr(lang, "上期", "Previous"),
         tr(lang, "投诉", "Complaints"),
-        tr(lang, "示例", "Example"),
+        tr(lang, "示例原话", "Example quote"),
     ):
         issues.add_column(col)
     for i in summary["top_issues"]:
         example = i["examples"][0]["text"] if i["examples"] else ""
-        issues.add_row(i["term"], str(i["count"]), str(i["complaints"]), example[:60])
+        prev = "—" if i["previous"] is None else f"{i['previous']} ({i['change']:+d})"
+        issues.add_row(i["term"], str(i["count"]), prev, str(i["complaints"]), example[:60])
     console.print(issues)
     trend = summary["complaint_trend"]
     if trend["topics"]:
+        shown = CONSOLE_TREND_PERIODS  # a terminal fits about this many columns
         t = Table(title=tr(lang, "投诉主题趋势", "Complaint topics over time"))
         t.add_column(tr(lang, "主题", "Topic"))
-        for p in trend["periods"]:
+        for p in trend["periods"][-shown:]:
             t.add_column(p)
         for s in trend["topics"]:
-            t.add_row(s["label"], *[str(n) for n in s["counts"]])
+            t.add_row(s["label"], *[str(n) for n in s["counts"][-shown:]])
         console.print(t)
+
+
+def feedback_vocabulary(ws: Workspace, days: int = 365) -> dict[str, Any]:
+    """Findings across every customer's texts of the last `days`: pain-point phrases (from
+    complaints) and need phrases (from the other texts), for `customer_needs`. The web caches
+    it; it costs one pass over the texts."""
+    from kehu.planning.source import data_end
+
+    settings = ws.settings.feedback
+    end = data_end(ws)
+    texts = load_texts(ws, end - timedelta(days=days), end)
+    seg = Segmenter(settings)
+    if texts.empty:
+        return {"texts": texts, "pain": [], "needs": []}
+    df = analyze_texts(texts, settings, ws.settings.churn.detractor_max, seg)
+    complaint = df["category"] == "complaint"
+    asks = _asks(df)
+
+    def vocab(mask: pd.Series) -> list[str]:
+        return select_topics(
+            list(df.loc[mask, "phrases"]),
+            VOCABULARY_SIZE,
+            settings.topic_min_count,
+            others=list(df.loc[~mask, "phrases"]),
+            min_lift=settings.topic_min_lift,
+            parts=seg.parts,
+            corpus=list(df["phrases"]),
+        )
+
+    return {"texts": df, "pain": vocab(complaint), "needs": vocab(asks)}
+
+
+def _asks(df: pd.DataFrame) -> pd.Series:
+    """Texts that ask for something: non-complaint tickets and suggestions (a promoter's
+    praise is not a need)."""
+    return (df["category"] != "complaint") & (
+        (df["source"] == "ticket") | (df["category"] == "suggestion")
+    )
+
+
+VOCABULARY_SIZE = 200
+
+
+def customer_needs(
+    ws: Workspace, customer_id: str, vocabulary: dict[str, Any] | None = None, top: int = 5
+) -> dict[str, Any]:
+    """One customer's pain points (phrases of its complaints) and needs (phrases of its other
+    texts, and what its open opportunities are about), each with a count and a quote."""
+    vocabulary = vocabulary or feedback_vocabulary(ws)
+    df = vocabulary["texts"]
+    mine = df[df["customer_id"] == customer_id] if len(df) else df
+    complaint = mine["category"] == "complaint" if len(mine) else pd.Series(dtype=bool)
+    asks = _asks(mine) if len(mine) else pd.Series(dtype=bool)
+    opps = ws.rows(
+        "SELECT coalesce(product_category, name), count(*), sum(amount) FROM opportunities"
+        " WHERE customer_id = ? AND lower(status) = 'open' GROUP BY 1 ORDER BY 3 DESC NULLS LAST",
+        [customer_id],
+    )
+    return {
+        "pain_points": _hits(mine[complaint] if len(mine) else mine, vocabulary["pain"], top),
+        "needs": _hits(mine[asks] if len(mine) else mine, vocabulary["needs"], top),
+        "opportunities": [
+            {"topic": str(t), "count": int(n), "amount": None if a is None else float(a)}
+            for t, n, a in opps[:top]
+        ],
+    }
+
+
+def _hits(rows: pd.DataFrame, vocabulary: list[str], top: int) -> list[dict[str, Any]]:
+    """Vocabulary phrases in these texts, most texts first; a phrase inside a longer one found
+    as often is left out (通讯异常 under 固件升级后通讯异常 would not show twice)."""
+    if rows.empty:
+        return []
+    counts = [(p, int(_has(rows["phrases"], p).sum())) for p in vocabulary]
+    found = sorted(((p, n) for p, n in counts if n), key=lambda pn: (-pn[1], -len(pn[0])))
+    kept: list[tuple[str, int]] = []
+    for p, n in found:
+        if not any(p in q and n == m for q, m in kept):
+            kept.append((p, n))
+    out = []
+    for p, n in kept[:top]:
+        quote = _examples(rows[_has(rows["phrases"], p)], 1, p)
+        out.append({"phrase": p, "count": n, "quote": quote[0]["text"] if quote else ""})
+    return out

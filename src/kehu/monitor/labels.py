@@ -35,6 +35,10 @@ FIELDS: dict[str, tuple[str, str]] = {
     "open_tickets": ("未结工单", "open tickets"),
 }
 
+# Fields shown as whole numbers (days, counts) and as money, whatever their storage type.
+WHOLE = frozenset({"overdue_days", "recency_days", "orders_12m", "open_tickets", "nps"})
+MONEY = frozenset({"spend_12m", "predicted_clv", "clv_historical", "unpaid_amount", "amount"})
+
 SEVERITY: dict[str, tuple[str, str]] = {
     "info": ("提示", "info"),
     "low": ("低", "low"),
@@ -59,8 +63,22 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def field_label(field: str, lang: str) -> str:
+    """A rule field for people: a monitoring field, a KPI (of the `kpis` table, also its
+    `_previous` / `_change` columns) or a snapshot column."""
     pair = FIELDS.get(field)
-    return _pick(pair, lang) if pair else column_label(field, lang)
+    if pair:
+        return _pick(pair, lang)
+    from kehu.planning.kpis import KPI_BY_CODE
+
+    code, suffix = field, ""
+    for end in ("_previous", "_change"):
+        if field.endswith(end):
+            code, suffix = field.removesuffix(end), end[1:]
+    kpi = KPI_BY_CODE.get(code)
+    if kpi is not None:
+        extra = {"previous": ("(上期同期)", " (previous)"), "change": ("(环比变化)", " (change)")}
+        return kpi.label(lang) + (_pick(extra[suffix], lang) if suffix else "")
+    return column_label(field, lang)
 
 
 def severity_label(severity: str, lang: str) -> str:
@@ -72,6 +90,10 @@ def value_label(field: str, value: Any, lang: str) -> str:
     """A value shown to people: '战略级' for value_tier 'strategic' in zh, numbers rounded."""
     if value is None:
         return "—"
+    if field in WHOLE and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{round(value):,}"
+    if field in MONEY and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"¥{value:,.2f}"
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.2f}"
     code = str(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 import pandas as pd
 
@@ -154,7 +155,13 @@ def kpi_frame(ws: Workspace, as_of: date) -> pd.DataFrame | None:
     if not rows:
         return None
     latest = max(r["period"] for r in rows)
-    wide = {r["kpi"]: r["value"] for r in rows if r["period"] == latest}
+    mine = [r for r in rows if r["period"] == latest]
+    wide: dict[str, Any] = {r["kpi"]: r["value"] for r in mine}
+    # a month that is not over is compared with the same days of the month before
+    wide.update({f"{r['kpi']}_previous": r["previous"] for r in mine})
+    wide.update({f"{r['kpi']}_change": r["change"] for r in mine})
+    first = mine[0]
+    wide.update(partial=first["partial"], days=first["days"], period_days=first["period_days"])
     df = pd.DataFrame([{**wide, "period": latest}])
     df["_subject_type"] = "kpi"
     df["_subject_id"] = latest

@@ -59,8 +59,17 @@ def apply(
             seen.add(key)
             existing = live.get(key)
             if existing and existing[1] == finding.state:
+                # the same condition, re-worded with today's figures (days overdue grow)
                 cur.execute(
-                    "UPDATE alerts SET last_seen_at = ? WHERE alert_id = ?", [now, existing[0]]
+                    "UPDATE alerts SET last_seen_at = ?, detail_zh = ?, detail_en = ?,"
+                    " evidence = ? WHERE alert_id = ?",
+                    [
+                        now,
+                        finding.detail_zh,
+                        finding.detail_en,
+                        json.dumps(finding.evidence, ensure_ascii=False, default=str),
+                        existing[0],
+                    ],
                 )
                 change.unchanged.append(existing[0])
                 continue

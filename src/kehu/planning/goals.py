@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from kehu.calendar import Grain, Period, check_grain, period_range
 from kehu.errors import KehuError, NotFoundError
 from kehu.i18n import tr
 from kehu.planning.kpis import BY_DIMENSIONS, Kpi, compute_kpis, format_value, get_kpi
-from kehu.planning.periods import Grain, Period, check_grain, period_range
 from kehu.planning.source import data_end
 
 if TYPE_CHECKING:
@@ -302,17 +302,30 @@ def remove_goal(ws: Workspace, goal_id: int) -> None:
         cur.execute("DELETE FROM goals WHERE goal_id = ?", [goal_id])
 
 
+def scope_text(key: str, value: str | None, lang: str) -> str:
+    """A goal's scope for people: '客户类型:高价值客户', not 'rfm_type=high_value'."""
+    from kehu.analytics.labels import label as code_label
+    from kehu.planning.labels import DIMENSIONS, label
+
+    shown = code_label(key, value, lang) if key in ("rfm_type", "value_tier") else value
+    return f"{label(DIMENSIONS, key, lang)}{tr(lang, ':', ': ')}{shown}"
+
+
 def goal_title(goal: dict[str, Any], lang: str) -> str:
     """The goal's name, or a generated one: 'New customers (region=华东) → 200 by 2027-03-31'."""
     if goal.get("name"):
         return goal["name"]
     kpi = get_kpi(goal["metric"])
-    scope = f" ({goal['scope_key']}={goal['scope_value']})" if goal.get("scope_key") else ""
+    scope = (
+        f"({scope_text(goal['scope_key'], goal['scope_value'], lang)})"
+        if goal.get("scope_key")
+        else ""
+    )
     target = format_value(goal["target"], kpi.unit, lang)
     return tr(
         lang,
         f"{kpi.zh}{scope} 于 {goal['deadline']} 前达到 {target}",
-        f"{kpi.en}{scope} reaches {target} by {goal['deadline']}",
+        f"{kpi.en}{' ' + scope if scope else ''} reaches {target} by {goal['deadline']}",
     )
 
 

@@ -3,8 +3,15 @@ change against the previous period. Formulas: docs/planning.md; SQL: kpi_sql.py.
 
 `compute_kpis(ws, period, by, start, end)` returns long rows, one per (kpi, group, period):
 {"kpi", "period", "period_start", "period_end", "by", "group", "value", "numerator",
-"denominator", "previous", "change", "change_pct", "unit", "higher_is_better"}.
+"denominator", "previous", "previous_numerator", "previous_denominator", "change",
+"change_pct", "unit", "higher_is_better", "partial", "days", "period_days",
+"compared_start", "compared_end"}.
 Rates are fractions (0.25 = 25 %), NPS is -100..100, times are hours, money is yuan.
+
+A period that is not over at `end` (the data stop mid-period) is `partial`: its `days` so far
+are compared with the same number of days at the start of the previous period
+(period-to-date), not with the whole previous period; `compared_start`/`compared_end` say
+which days `previous` covers.
 """
 
 from __future__ import annotations
@@ -15,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from kehu.calendar import Grain, Period, check_grain, period_range
 from kehu.errors import KehuError
 from kehu.i18n import tr
 from kehu.planning.kpi_sql import Ctx, cleanup, families, prepare
-from kehu.planning.periods import Period, check_grain, period_range
 from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates, table_exists
 
 if TYPE_CHECKING:
@@ -170,18 +177,80 @@ def compute_kpis(
 
     Defaults: end = the last day with data, start = `kpi.periods` periods before the end.
     The first and last periods are clipped to [start, end]. Each row carries the previous
-    period's value and the change (the period before `start` is computed for that).
+    period's value and the change (the period before `start` is computed for that); a last
+    period cut short by `end` is compared period-to-date (module docstring).
     """
     grain = check_grain(period)
     by = check_by(by)
     chosen = [get_kpi(c) for c in (kpis or [k.code for k in KPIS])]
     start, end = default_range(ws, grain, start, end)
-    has_snapshot = table_exists(ws, SNAPSHOT)
-    if by in ("rfm_type", "value_tier") and not has_snapshot:
+    if by in ("rfm_type", "value_tier") and not table_exists(ws, SNAPSHOT):
         raise KehuError(
             f"按 {by} 分组需要客户快照:请先运行 `kehu analyze`",
             f"grouping by {by} needs a customer snapshot: run `kehu analyze` first",
         )
+    rows = _compute(ws, grain, by, chosen, start, end)
+    last = Period.containing(end, grain)
+    if end < last.end:
+        _period_to_date(ws, rows, last, by, chosen, end)
+    return rows
+
+
+def _period_to_date(
+    ws: Workspace,
+    rows: list[dict[str, Any]],
+    last: Period,
+    by: str | None,
+    chosen: list[Kpi],
+    end: date,
+) -> None:
+    """Re-base the partial last period's rows on the previous period's first `days` days."""
+    days = (end - last.start).days + 1
+    prev = last.prev()
+    ptd_end = min(prev.start + timedelta(days=days - 1), prev.end)
+    base = {
+        (r["kpi"], r["group"]): r
+        for r in _compute(ws, last.grain, by, chosen, prev.start, ptd_end)
+        if r["period"] == prev.label
+    }
+    for r in rows:
+        if r["period"] != last.label:
+            continue
+        b = base.get((r["kpi"], r["group"]))
+        if b is None:  # the group had no facts in those days: a sum is 0, a rate unknown
+            plain = KPI_BY_CODE[r["kpi"]].den is None and r["value"] is not None
+            b = {"value": 0.0} if plain else {}
+        previous = b.get("value")
+        r.update(
+            partial=True,
+            days=days,
+            compared_start=prev.start,
+            compared_end=ptd_end,
+            previous_numerator=b.get("numerator"),
+            previous_denominator=b.get("denominator"),
+        )
+        set_change(r, previous)
+
+
+def set_change(row: dict[str, Any], previous: float | None) -> None:
+    """Fill previous / change / change_pct of a KPI row from the previous value."""
+    value = row["value"]
+    change = None if value is None or previous is None else value - previous
+    row["previous"] = previous
+    row["change"] = change
+    row["change_pct"] = change / abs(previous) if change is not None and previous else None
+
+
+def _compute(
+    ws: Workspace,
+    grain: Grain,
+    by: str | None,
+    chosen: list[Kpi],
+    start: date,
+    end: date,
+) -> list[dict[str, Any]]:
+    """The rows of every period meeting [start, end], each against the whole period before."""
+    has_snapshot = table_exists(ws, SNAPSHOT)
     listed = period_range(start, end, grain)
     periods = [listed[0].prev(), *listed]
     ctx = Ctx(
@@ -240,7 +309,7 @@ def _assemble(
         if by is None or not groups:
             groups = [None] if by is None else []
         for grp in groups:
-            previous: float | None = None
+            before: tuple[float | None, float | None, float | None] = (None, None, None)
             for i, p in enumerate(periods):
                 agg = facts.get((p.label, grp), {})
                 num = _num(agg.get(kpi.num))
@@ -252,28 +321,29 @@ def _assemble(
                 else:
                     value = (num or 0.0) / den * kpi.scale if den else None
                 if i > 0:
-                    change = None if value is None or previous is None else value - previous
-                    out.append(
-                        {
-                            "kpi": kpi.code,
-                            "period": p.label,
-                            "period_start": max(p.start, start),
-                            "period_end": min(p.end, end),
-                            "by": by,
-                            "group": grp,
-                            "value": value,
-                            "numerator": num,
-                            "denominator": den,
-                            "previous": previous,
-                            "change": change,
-                            "change_pct": change / abs(previous)
-                            if change is not None and previous
-                            else None,
-                            "unit": kpi.unit,
-                            "higher_is_better": kpi.higher_is_better,
-                        }
-                    )
-                previous = value
+                    row = {
+                        "kpi": kpi.code,
+                        "period": p.label,
+                        "period_start": max(p.start, start),
+                        "period_end": min(p.end, end),
+                        "by": by,
+                        "group": grp,
+                        "value": value,
+                        "numerator": num,
+                        "denominator": den,
+                        "previous_numerator": before[1],
+                        "previous_denominator": before[2],
+                        "unit": kpi.unit,
+                        "higher_is_better": kpi.higher_is_better,
+                        "partial": False,
+                        "days": (min(p.end, end) - max(p.start, start)).days + 1,
+                        "period_days": p.days,
+                        "compared_start": periods[i - 1].start,
+                        "compared_end": periods[i - 1].end,
+                    }
+                    set_change(row, before[0])
+                    out.append(row)
+                before = (value, num, den)
     return out
 
 
@@ -300,6 +370,18 @@ def format_value(value: float | None, unit: str, lang: str = "zh") -> str:
     if unit == "hours":
         return tr(lang, f"{value:.1f} 小时", f"{value:.1f} h")
     return f"{value:.1f}"
+
+
+def partial_note(row: dict[str, Any], lang: str = "zh") -> str:
+    """Why a partial period's change is period-to-date: "2026-Q4 未结束(31/92 天)…"."""
+    a, b = (str(row[k])[:10] for k in ("compared_start", "compared_end"))  # date or ISO text
+    return tr(
+        lang,
+        f"{row['period']} 尚未结束(已过 {row['days']}/{row['period_days']} 天):"
+        f"环比对比上期同期 {a} 至 {b}",
+        f"{row['period']} is not over ({row['days']} of {row['period_days']} days): "
+        f"compared with the same days of the previous period, {a} to {b}",
+    )
 
 
 def format_change(change: float | None, unit: str, lang: str = "zh") -> str:

@@ -29,6 +29,7 @@ TEAMS = {
     "marketing": ("市场部", "marketing"),
     "finance": ("财务部", "finance"),
     "senior_management": ("公司高层", "senior management"),
+    "emergency_team": ("紧急响应团队", "emergency response team"),
     "unassigned": ("未分配", "unassigned"),
 }
 DIMENSIONS = {
@@ -38,6 +39,26 @@ DIMENSIONS = {
     "rfm_type": ("客户类型", "RFM type"),
     "value_tier": ("价值层级", "value tier"),
 }
+
+
+# priority factors (score_<code> on a task), kehu.planning.priority
+FACTORS = {
+    "strategic_fit": ("战略对齐", "strategic fit"),
+    "value": ("投入产出", "ROI"),
+    "growth": ("成长潜力", "growth"),
+    "risk": ("风险可控", "risk control"),
+    "urgency": ("流失紧迫", "churn urgency"),
+}
+
+
+def factors(task: dict, lang: str) -> str:
+    """The priority factors of a task, each 0-1: "战略对齐 1.00 · 投入产出 0.50 …"."""
+    parts = []
+    for code, pair in FACTORS.items():
+        v = task.get(f"score_{code}")
+        if v is not None and v == v:  # not NaN
+            parts.append(f"{tr(lang, *pair)} {float(v):.2f}")
+    return " · ".join(parts)
 
 
 def label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:

@@ -6,16 +6,18 @@ Rules (docs/planning.md):
    value_tier == X, and `rfm_type.churn_risk` also matches churn_risk >= plan.churn_threshold.
    Customers matching none (default: basic tier, low-value type) get standard service, no task;
    nor do customers in a lifecycle stage of `plan.skip_lifecycles` (default: lost).
+   A customer with churn_risk >= plan.churn_threshold gets the rescue measures of its churn
+   reasons (kehu.planning.rescue) in its one task, whatever playbook it came from.
 2. Natural key = customer + playbook + cadence period of the snapshot date (2026-11, 2026-Q4,
    2026, once). A task is not created when one with the same key exists (any status), nor
    while the customer still has an open task from the same playbook (an overdue task stays
    the one to work on). So a re-run never duplicates open tasks. With
-   `plan.max_open_per_owner` > 0 an owner gets new tasks (highest priority first) only up to
-   that many open tasks; the rest are deferred to a later run.
+   `plan.max_open_per_owner` > 0 new tasks (highest priority first) go to their owner while
+   under the cap, else to the least-loaded rep of the region; the rest are deferred.
 3. Priority from kehu.planning.priority; due = plan date + min(days of the band, playbook's
-   due_days / cadence length). RACI: R = owner, A = plan.managers[owner] or
-   plan.region_leads[region] or plan.accountable, C = the measures' `consulted` (or
-   plan.consulted), I = plan.informed.
+   due_days / cadence length, the rescue's due days). RACI (kehu.planning.owners): R = owner,
+   A = the owner's / region's manager, C = the measures' `consulted` (or plan.consulted),
+   I = plan.informed. Unresolved R or A is reported once in `PlanResult.warnings`.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from kehu.planning import priority
-from kehu.planning.periods import cadence_period
-from kehu.planning.playbook import Playbook, load_playbooks
+from kehu.calendar import cadence_period
+from kehu.planning import priority, rescue
+from kehu.planning.owners import Team, assign, balance, load_team
+from kehu.planning.playbook import Action, Playbook, load_playbooks
 from kehu.planning.source import SNAPSHOT, snapshot_at, table_columns
 
 if TYPE_CHECKING:
@@ -47,6 +50,8 @@ _SNAPSHOT_COLUMNS = (
     "predicted_clv",
     "expected_purchases",
     "orders_12m",
+    "spend_12m",
+    "collection_rate",
 )
 _PORTRAIT = ("name", "owner", "region")
 
@@ -54,7 +59,7 @@ TASK_COLUMNS = (
     "task_id", "customer_id", "customer_name", "playbook", "period", "as_of", "direction_zh",
     "direction_en", "actions", "reason", "owner", "accountable", "consulted", "informed",
     "region", "rfm_type", "value_tier", "churn_risk", "predicted_clv", "cost",
-    "score_strategic_fit", "score_value", "score_growth", "score_risk", "priority",
+    "score_strategic_fit", "score_value", "score_growth", "score_risk", "score_urgency", "priority",
     "priority_band", "due_date", "status",
 )  # fmt: skip
 
@@ -70,6 +75,10 @@ class PlanResult:
     deferred: int = 0  # new but over plan.max_open_per_owner
     by_playbook: dict[str, int] = field(default_factory=dict)  # created per playbook
     by_band: dict[str, int] = field(default_factory=dict)
+    deferred_by_owner: dict[str, int] = field(default_factory=dict)
+    no_owner: int = 0  # created tasks whose R fell back to plan.default_owner
+    no_accountable: int = 0  # created tasks without an A
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (zh, en), shown once
     dry_run: bool = False
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # created tasks
 
@@ -89,6 +98,10 @@ class PlanResult:
             "deferred": self.deferred,
             "by_playbook": self.by_playbook,
             "by_band": self.by_band,
+            "deferred_by_owner": self.deferred_by_owner,
+            "no_owner": self.no_owner,
+            "no_accountable": self.no_accountable,
+            "warnings": [{"zh": zh, "en": en} for zh, en in self.warnings],
             "dry_run": self.dry_run,
         }
 
@@ -134,8 +147,45 @@ REASON_SQL = """json_object(
         END)"""
 
 
+def _rescue(frame: pd.DataFrame, books: dict[str, Playbook], plan: PlanSettings) -> pd.DataFrame:
+    """Measures, due cap and trigger per task: the rescue merged in above the churn threshold."""
+    risk = pd.to_numeric(frame["churn_risk"], errors="coerce").fillna(0.0)
+    at_risk = risk >= plan.churn_threshold
+    urgent = risk >= plan.urgent_risk
+    codes = pd.Series([()] * len(frame), index=frame.index, dtype=object)
+    codes[at_risk] = frame.loc[at_risk, "churn_reasons"].map(rescue.reason_codes)
+    cache: dict[tuple[str, tuple[str, ...], bool, bool], tuple[str, float, int | None]] = {}
+    rows = []
+    for key, c, r, u in zip(frame["playbook"], codes, at_risk, urgent, strict=True):
+        k = (key, c, bool(r), bool(u))
+        if k not in cache:
+            cache[k] = _measures(books[key], c, bool(r), bool(u))
+        rows.append(cache[k])
+    out = pd.DataFrame(rows, columns=["actions", "cost", "rescue_days"], index=frame.index)
+    dims = frame["playbook"].map({k: b.dimension for k, b in books.items()})
+    out["trigger"] = np.where(at_risk, "churn_risk", dims)
+    return out
+
+
+def _measures(
+    book: Playbook, codes: tuple[str, ...], at_risk: bool, urgent: bool
+) -> tuple[str, float, int | None]:
+    """(actions JSON, yearly cost, due days of the rescue) of one kind of task."""
+    actions: tuple[Action, ...] = book.actions
+    days = None
+    if at_risk:
+        found = rescue.merge(codes, urgent)
+        days = found.due_days
+        if book.key == "rfm_type.churn_risk":  # the rescue replaces the generic win-back
+            actions = found.actions if found.codes else found.actions + book.actions
+        else:  # the playbook's own measures stay, the rescue comes first
+            actions = found.actions + tuple(a for a in book.actions if a not in found.actions)
+    cost = sum(a.cost for a in actions) * book.occurrences_per_year
+    return json.dumps([a.to_json() for a in actions], ensure_ascii=False), cost, days
+
+
 def build_tasks(
-    frame: pd.DataFrame, books: dict[str, Playbook], ws_settings: Any, as_of: date
+    frame: pd.DataFrame, books: dict[str, Playbook], ws_settings: Any, as_of: date, team: Team
 ) -> pd.DataFrame:
     """Candidate task rows (no task_id yet) for the customers that match a playbook."""
     plan = ws_settings.plan
@@ -144,43 +194,29 @@ def build_tasks(
     frame = frame[frame["playbook"].notna()].copy()
     if frame.empty:
         return frame
-    frame["cost"] = frame["playbook"].map({k: b.yearly_cost for k, b in books.items()})
+    frame = pd.concat([frame, _rescue(frame, books, plan)], axis=1)
     frame = priority.score(frame, plan, ws_settings.clv)
     band_days = pd.Series(
         {"high": plan.due_days_high, "medium": plan.due_days_medium, "low": plan.due_days_low}
     )
     days = frame["priority_band"].map(band_days).astype("int64")
     cap = frame["playbook"].map({k: b.max_due_days or 10**6 for k, b in books.items()})
-    frame["due_date"] = pd.to_datetime(as_of) + pd.to_timedelta(
-        np.minimum(days, cap.astype("int64")), unit="D"
-    )
-    risk = pd.to_numeric(frame["churn_risk"], errors="coerce")
-    by_risk = (frame["playbook"] == "rfm_type.churn_risk") & (risk >= plan.churn_threshold)
-    dims = frame["playbook"].map({k: b.dimension for k, b in books.items()})
-    frame["trigger"] = np.where(by_risk, "churn_risk", dims)
+    cap = np.minimum(cap.astype("int64"), frame["rescue_days"].fillna(10**6).astype("int64"))
+    frame["due_date"] = pd.to_datetime(as_of) + pd.to_timedelta(np.minimum(days, cap), unit="D")
     frame["period"] = frame["playbook"].map(
         {k: cadence_period(as_of, b.cadence) for k, b in books.items()}
     )
     frame["direction_zh"] = frame["playbook"].map({k: b.direction_zh for k, b in books.items()})
     frame["direction_en"] = frame["playbook"].map({k: b.direction_en for k, b in books.items()})
-    frame["actions"] = frame["playbook"].map(
+    frame["consulted"] = frame["actions"].map(
         {
-            k: json.dumps([a.to_json() for a in b.actions], ensure_ascii=False)
-            for k, b in books.items()
+            text: ",".join(
+                dict.fromkeys(a["consulted"] or plan.consulted for a in json.loads(text))
+            )
+            for text in frame["actions"].unique()
         }
     )
-    consulted = {
-        k: ",".join(dict.fromkeys(a.consulted or plan.consulted for a in b.actions))
-        for k, b in books.items()
-    }
-    frame["consulted"] = frame["playbook"].map(consulted)
-    owner = frame["owner"].where(
-        frame["owner"].notna() & (frame["owner"] != ""), plan.default_owner
-    )
-    frame["owner"] = owner
-    acc = owner.map(plan.managers).astype(object)
-    acc = acc.where(acc.notna(), frame["region"].map(plan.region_leads).astype(object))
-    frame["accountable"] = acc.where(acc.notna(), plan.accountable)
+    frame = assign(frame, team, plan)
     frame["informed"] = plan.informed
     frame["customer_name"] = frame["name"]
     frame["as_of"] = as_of
@@ -194,6 +230,8 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     out = frame[cols].copy()
     for c in ("churn_risk", "predicted_clv", "cost"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    for c in ("owner", "accountable"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
     out["due_date"] = out["due_date"].dt.date
     return pa.Table.from_pandas(out, preserve_index=False)
 
@@ -202,38 +240,34 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
     """Create the tasks the snapshot at `as_of` (latest if None) calls for; idempotent."""
     snap = snapshot_at(ws, as_of)
     books = load_playbooks(ws.settings, ws.root)
-    cand = build_tasks(load_candidates(ws, snap), books, ws.settings, snap)
+    plan = ws.settings.plan
+    team = load_team(ws, plan)
+    cand = build_tasks(load_candidates(ws, snap), books, ws.settings, snap, team)
     result = PlanResult(as_of=snap, candidates=len(cand), created=0, existing=0, dry_run=dry_run)
     if cand.empty:
         return result
     cols = [c for c in TASK_COLUMNS if c not in ("task_id", "reason")]
-    cap = ws.settings.plan.max_open_per_owner
     uncovered = """
-        CREATE OR REPLACE TEMP TABLE _plan_unc AS
-        SELECT c.* FROM _plan_cand c
+        SELECT c.customer_id, c.playbook FROM _plan_cand c
         ANTI JOIN tasks t ON t.customer_id = c.customer_id AND t.playbook = c.playbook
             AND t.period = c.period
         ANTI JOIN (SELECT DISTINCT customer_id, playbook FROM tasks WHERE status = 'open') o
             ON o.customer_id = c.customer_id AND o.playbook = c.playbook
     """
-    select_new = f"""
-        CREATE OR REPLACE TEMP TABLE _plan_new AS
-        SELECT * EXCLUDE (rk, k) FROM (
-            SELECT n.*, coalesce(q.k, 0) AS k, row_number() OVER (
-                PARTITION BY n.owner ORDER BY n.priority DESC, n.customer_id) AS rk
-            FROM _plan_unc n
-            LEFT JOIN (SELECT owner, count(*) AS k FROM tasks WHERE status = 'open'
-                       GROUP BY 1) q ON q.owner = n.owner
-        ) WHERE {int(cap)} = 0 OR rk + k <= {int(cap)}
-    """
     with ws.transaction() as cur:
         cur.register("_plan_cand", _arrow(cand))
-        cur.execute(uncovered)
-        cur.execute(select_new)
-        n_uncovered = cur.execute("SELECT count(*) FROM _plan_unc").fetchone()[0]
-        fresh = cur.execute("SELECT customer_id, playbook FROM _plan_new").df()
-        if not dry_run and len(fresh):
+        keys = cur.execute(uncovered).df()
+        cur.unregister("_plan_cand")
+        fresh = cand.merge(keys, on=["customer_id", "playbook"], how="inner")
+        counts = dict(
+            cur.execute(
+                "SELECT owner, count(*) FROM tasks WHERE status = 'open' GROUP BY 1"
+            ).fetchall()
+        )
+        created, result.deferred_by_owner = balance(fresh, counts, team, plan)
+        if not dry_run and len(created):
             now = datetime.now()
+            cur.register("_plan_new", _arrow(created))
             cur.execute(
                 f"""
                 INSERT INTO tasks ({", ".join(cols)}, reason, task_id, created_at, updated_at)
@@ -245,14 +279,53 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
                 """,
                 [now, now],
             )
-        cur.execute("DROP TABLE _plan_new")
-        cur.execute("DROP TABLE _plan_unc")
-        cur.unregister("_plan_cand")
-    created = cand.merge(fresh, on=["customer_id", "playbook"], how="inner")
+            cur.unregister("_plan_new")
     result.created = len(created)
-    result.existing = len(cand) - int(n_uncovered)
-    result.deferred = int(n_uncovered) - len(created)
+    result.existing = len(cand) - len(keys)
+    result.deferred = len(keys) - len(created)
     result.by_playbook = {str(k): int(v) for k, v in created["playbook"].value_counts().items()}
     result.by_band = {str(k): int(v) for k, v in created["priority_band"].value_counts().items()}
+    result.no_owner = int((created["owner"] == plan.default_owner).sum())
+    result.no_accountable = int(created["accountable"].isna().sum())
+    result.warnings = _warnings(result, plan)
     result.frame = created.reset_index(drop=True)
     return result
+
+
+def _warnings(result: PlanResult, plan: PlanSettings) -> list[tuple[str, str]]:
+    """One line per problem a manager must fix before signing the plan (zh, en)."""
+    out = []
+    if result.no_accountable:
+        out.append(
+            (
+                f"{result.no_accountable} 项任务没有审批人(A):请在 kehu.toml 的 [plan] 中配置"
+                " region_leads(区域 → 经理)或 managers(负责人 → 经理),或添加该区域的经理用户",
+                f"{result.no_accountable} tasks have no accountable (A): set [plan] region_leads"
+                " (region -> manager) or managers (owner -> manager) in kehu.toml, or add a"
+                " manager user for the region",
+            )
+        )
+    if result.no_owner:
+        out.append(
+            (
+                f"{result.no_owner} 项任务的客户没有负责人,暂记为 {plan.default_owner}:请补充客户的"
+                " owner 或配置区域经理",
+                f"{result.no_owner} tasks are for customers without an owner and went to"
+                f" {plan.default_owner}: fill in the customers' owner or a region manager",
+            )
+        )
+    if result.deferred:
+        ranked = sorted(result.deferred_by_owner.items(), key=lambda kv: (-kv[1], kv[0]))
+        worst = ", ".join(f"{k} {v}" for k, v in ranked[:5])
+        if len(ranked) > 5:
+            worst += f" … (+{len(ranked) - 5})"
+        out.append(
+            (
+                f"{result.deferred} 项新任务超出 plan.max_open_per_owner ="
+                f" {plan.max_open_per_owner},区域内也无人有余量,推迟到下次:{worst}",
+                f"{result.deferred} new tasks exceed plan.max_open_per_owner ="
+                f" {plan.max_open_per_owner} with no rep of the region left with room, deferred:"
+                f" {worst}",
+            )
+        )
+    return out

@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kehu.calendar import CADENCE_DAYS
 from kehu.config import PlaybookEntry, PlaybookSettings, Settings
 from kehu.errors import ConfigError
 from kehu.i18n import tr
-from kehu.planning.periods import CADENCE_DAYS
 
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "rfm_type": ("high_value", "potential", "new", "churn_risk", "low_value"),

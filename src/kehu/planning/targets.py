@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kehu.calendar import Period, add_months
 from kehu.errors import KehuError
 from kehu.i18n import tr
 from kehu.planning.allocate import INF, allocate, allocate_rows
-from kehu.planning.periods import Period, add_months
 from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates
+from kehu.spreadsheet import excel_writer
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -424,7 +425,7 @@ def write_xlsx(res: SplitResult, path: Path, lang: str = "zh") -> Path:
         (tr(lang, "未归属客户数", "customers without a unit"), res.excluded_customers),
         (tr(lang, "月度比例", "month shares"), ", ".join(f"{s:.4f}" for s in res.month_shares)),
     ]
-    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+    with excel_writer(path) as xw:
         sheet = tr(lang, "目标拆解", "targets")
         frame.to_excel(xw, sheet_name=sheet, index=False)
         book, ws_ = xw.book, xw.sheets[sheet]

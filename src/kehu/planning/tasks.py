@@ -11,7 +11,8 @@ import pandas as pd
 
 from kehu.errors import KehuError, NotFoundError
 from kehu.i18n import tr
-from kehu.planning.labels import BANDS, TASK_STATUS, label, team
+from kehu.planning.labels import BANDS, TASK_STATUS, factors, label, team
+from kehu.spreadsheet import excel_writer, frame_to_csv
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -22,7 +23,8 @@ _LIST_COLUMNS = (
     "task_id", "customer_id", "customer_name", "playbook", "period", "as_of", "direction_zh",
     "direction_en", "actions", "reason", "owner", "accountable", "consulted", "informed",
     "region", "rfm_type", "value_tier", "churn_risk", "predicted_clv", "cost", "priority",
-    "priority_band", "due_date", "status", "closed_at", "note", "created_at",
+    "priority_band", "score_strategic_fit", "score_value", "score_growth", "score_risk",
+    "score_urgency", "due_date", "status", "closed_at", "note", "created_at",
 )  # fmt: skip
 
 
@@ -102,6 +104,7 @@ _HEADERS = {
     "measures": ("具体措施", "measures"),
     "priority": ("优先级得分", "priority"),
     "priority_band": ("优先级", "band"),
+    "factors": ("优先级因素", "priority factors"),
     "due_date": ("截止日期", "due date"),
     "status": ("状态", "status"),
     "owner": ("负责人(R)", "responsible (R)"),
@@ -132,6 +135,7 @@ def task_frame(rows: list[dict[str, Any]], lang: str) -> pd.DataFrame:
                 "measures": "; ".join(tr(lang, a["zh"], a["en"]) for a in r["actions"]),
                 "priority": r["priority"],
                 "priority_band": label(BANDS, r["priority_band"], lang),
+                "factors": factors(r, lang),
                 "due_date": r["due_date"],
                 "status": label(TASK_STATUS, r["status"], lang),
                 "owner": team(r["owner"], lang),
@@ -170,9 +174,9 @@ def export_tasks(
         return len(rows)
     frame = task_frame(rows, lang)
     if suffix == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        frame_to_csv(frame, path)
     elif suffix == ".xlsx":
-        with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+        with excel_writer(path) as xw:
             sheet = tr(lang, "任务", "tasks")
             frame.to_excel(xw, sheet_name=sheet, index=False)
             xw.sheets[sheet].freeze_panes(1, 0)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kehu.spreadsheet import NUMBER, STARTS
+from kehu.store.schema import customer_referencing_tables
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -419,17 +422,33 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-# Child tables checked for orphans (rows whose customer_id matches no customer).
-ORPHAN_TABLES = (
-    "contacts",
-    "orders",
-    "interactions",
-    "tickets",
-    "surveys",
-    "opportunities",
-    "targets",
-    "tasks",
+
+def _formula_rule(table: str, column: str, zh: str, en: str) -> Rule:
+    return Rule(
+        f"formula_{column}",
+        table,
+        column,
+        "warning",
+        f"regexp_matches({column}, '{STARTS}') AND NOT regexp_matches({column}, '{NUMBER}')",
+        f"{zh}以 = + - @ 或制表符开头(电子表格会当作公式执行)",
+        f"{en} starts with = + - @ or a tab (a spreadsheet runs it as a formula)",
+        "在源系统中核对;kehu 导出时按文本写出,不会执行",
+        "check it in the source system; kehu exports it as text, never as a formula",
+    )
+
+
+# Text that spreadsheets would run (issue 21): kept, exported as text, but made visible.
+RULES += (
+    _formula_rule("customers", "name", "客户名称", "customer name"),
+    _formula_rule("customers", "address", "地址", "address"),
+    _formula_rule("contacts", "name", "联系人姓名", "contact name"),
+    _formula_rule("interactions", "summary", "沟通内容", "interaction summary"),
+    _formula_rule("tickets", "description", "工单描述", "ticket description"),
+    _formula_rule("surveys", "comment", "问卷意见", "survey comment"),
 )
+
+# Tables checked for orphans (rows whose customer_id matches no customer).
+ORPHAN_TABLES = tuple(t.name for t in customer_referencing_tables() if t.name != "customer_ids")
 # Activity tables that keep a customer "alive" for the stale-record check: table -> date column.
 ACTIVITY = {
     "orders": "order_date",

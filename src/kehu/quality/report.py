@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.dedupe.normalize import normalize_registration_id
 from kehu.quality.checks import ACTIVITY, ORPHAN_TABLES, RULES, Rule
+from kehu.quality.targets import gap_text, target_gaps
 from kehu.store.schema import DATA_TABLES, table_by_name
 
 if TYPE_CHECKING:
@@ -142,6 +143,8 @@ def quality_report(ws: Workspace, as_of: date | None = None) -> dict[str, Any]:
     findings.extend(
         _stale(cur, today, settings.stale_days, sizes.get("customers", 0), settings.examples)
     )
+    if sizes.get("targets", 0):
+        findings.extend(_target_levels(ws, sizes["targets"], settings.examples))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], -f["count"], f["table"], f["code"]))
     summary = {
         sev: sum(1 for f in findings if f["severity"] == sev)
@@ -150,6 +153,31 @@ def quality_report(ws: Workspace, as_of: date | None = None) -> dict[str, Any]:
     summary["rows"] = sum(sizes.values())
     summary["affected_rows"] = sum(f["count"] for f in findings if f["severity"] != "info")
     return {"as_of": today.isoformat(), "tables": tables, "findings": findings, "summary": summary}
+
+
+def _target_levels(ws: Workspace, rows: int, examples: int) -> list[dict[str, Any]]:
+    """Targets whose levels (company / region / owner / customer) do not add up."""
+    gaps = target_gaps(ws)
+    if not gaps:
+        return []
+    first = gaps[0]
+    return [
+        _finding(
+            "targets_disagree",
+            "targets",
+            "amount",
+            "warning",
+            len(gaps),
+            rows,
+            [f"{g['period']} {g['unit'] or ''}".strip() for g in gaps[:examples]],
+            f"{len(gaps)} 处目标层级对不上,如 {gap_text(first, 'zh')}",
+            f"{len(gaps)} target totals disagree between levels, e.g. {gap_text(first, 'en')}",
+            "核对各层级目标(公司、区域、负责人)后重新导入,或用 `kehu targets split` 从上级拆解",
+            "reconcile the levels (company, region, owner) and re-import, or derive the lower "
+            "level with `kehu targets split`",
+            gaps=gaps,
+        )
+    ]
 
 
 def _run_rule(

@@ -1,42 +1,24 @@
 """Bring a DuckDB store up to the current schema.
 
 Additive changes (a new table, a new column) are derived from the declarations in
-`kehu.store.schema` and each area's `tables` module; anything else is an explicit step in
+`kehu.store.schema` and `kehu.store.tables`; anything else is an explicit step in
 `MIGRATIONS`. The applied version is recorded in `schema_version`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from datetime import datetime
 
 import duckdb
 
+from kehu.store import tables as _system_tables  # noqa: F401  (declares the system tables)
 from kehu.store.schema import Table, all_tables
 
 SCHEMA_VERSION = 1
 
-# Modules that declare system tables with `register_table` (imported before migrating).
-TABLE_MODULES = (
-    "kehu.analytics.tables",
-    "kehu.dedupe.tables",
-    "kehu.planning.tables",
-    "kehu.monitor.tables",
-    "kehu.web.tables",
-)
-
 # version -> step, for changes that are not "add a table / add a column".
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
-
-
-def load_table_modules() -> None:
-    for name in TABLE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
 
 
 def create_sql(table: Table) -> str:
@@ -55,7 +37,6 @@ def _existing_columns(con: duckdb.DuckDBPyConnection, name: str) -> set[str]:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Create or upgrade every table; returns the schema version now in force."""
-    load_table_modules()
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
     row = con.execute("SELECT max(version) FROM schema_version").fetchone()
     current = row[0] if row and row[0] is not None else 0

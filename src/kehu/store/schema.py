@@ -22,6 +22,8 @@ class Table:
     required: tuple[str, ...] = ()  # columns an import file must provide
     audit: bool = True  # adds created_at / updated_at
     indexes: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    # Its `customer_id` points at customers.customer_id: merges re-point it, quality checks it.
+    refers_to_customer: bool = False
 
     def all_columns(self) -> dict[str, str]:
         cols = dict(self.columns)
@@ -73,6 +75,7 @@ CUSTOMER_IDS = Table(
     "customer_ids",
     {"source": "VARCHAR NOT NULL", "source_id": "VARCHAR NOT NULL", "customer_id": "VARCHAR"},
     key=("source", "source_id"),
+    refers_to_customer=True,
 )
 
 CONTACTS = Table(
@@ -91,6 +94,7 @@ CONTACTS = Table(
     key=("source", "contact_id"),
     kind="contacts",
     required=("contact_id", "customer_id", "name"),
+    refers_to_customer=True,
 )
 
 ORDERS = Table(
@@ -114,6 +118,7 @@ ORDERS = Table(
     key=("source", "order_id"),
     kind="orders",
     required=("order_id", "customer_id", "order_date", "amount"),
+    refers_to_customer=True,
 )
 
 INTERACTIONS = Table(
@@ -131,6 +136,7 @@ INTERACTIONS = Table(
     key=("source", "interaction_id"),
     kind="interactions",
     required=("interaction_id", "customer_id", "occurred_at"),
+    refers_to_customer=True,
 )
 
 TICKETS = Table(
@@ -152,6 +158,7 @@ TICKETS = Table(
     key=("source", "ticket_id"),
     kind="tickets",
     required=("ticket_id", "customer_id", "opened_at"),
+    refers_to_customer=True,
 )
 
 SURVEYS = Table(
@@ -168,6 +175,7 @@ SURVEYS = Table(
     key=("source", "survey_id"),
     kind="surveys",
     required=("survey_id", "customer_id", "surveyed_on"),
+    refers_to_customer=True,
 )
 
 OPPORTUNITIES = Table(
@@ -188,6 +196,7 @@ OPPORTUNITIES = Table(
     key=("source", "opportunity_id"),
     kind="opportunities",
     required=("opportunity_id", "customer_id", "created_on"),
+    refers_to_customer=True,
 )
 
 TARGETS = Table(
@@ -204,6 +213,7 @@ TARGETS = Table(
     key=("source", "target_id"),
     kind="targets",
     required=("target_id", "period", "amount"),
+    refers_to_customer=True,
 )
 
 IMPORTS = Table(
@@ -284,13 +294,6 @@ def table_for_kind(kind: str) -> Table | None:
     return next((t for t in DATA_TABLES if t.kind == kind), None)
 
 
-# Child tables that point at customers.customer_id (re-pointed by merges).
-CUSTOMER_CHILDREN: tuple[str, ...] = (
-    "contacts",
-    "orders",
-    "interactions",
-    "tickets",
-    "surveys",
-    "opportunities",
-    "targets",
-)
+def customer_referencing_tables() -> list[Table]:
+    """Every table whose rows point at a customer (derived from the declarations)."""
+    return [t for t in all_tables() if t.refers_to_customer]

@@ -7,4 +7,4 @@ scope to every query, so pages, the JSON API, exports and reports all see the sa
 
 from __future__ import annotations
 
-ROLES = ("admin", "manager", "rep")
+ROLES = ("admin", "manager", "rep", "viewer")  # viewer: read-only, scoped (access.py)

@@ -8,7 +8,10 @@ exports and reports all see exactly the same rows:
 - manager — customers whose `customers.region` is one of the manager's regions
             (`users.region`, comma-separated for several);
 - rep     — customers whose `customers.owner` is the rep's user name, display name, or one
-            of the names in `[web] rep_aliases`.
+            of the names in `[web] rep_aliases`;
+- viewer  — read-only: with a region, the customers of that region (like a manager), else
+            those owned under its names (like a rep). It may read and export, never write
+            (`read_only`; `SELF_SERVICE` routes for its own account excepted).
 
 Phones and emails are masked (138****1234) unless the role is listed in `[web] pii_roles`.
 """
@@ -46,18 +49,34 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "backtest": ("admin",),  # workspace-wide figures (revenue totals of every region)
 }
 
+READ_ACTIONS = ("read", "export")  # all a read-only (viewer) scope may do
+# routes that change only the caller's own account; open to a viewer, all other writes are not
+SELF_SERVICE = frozenset(
+    {
+        "/logout",
+        "/account/password",
+        "/account/tokens",
+        "/account/tokens/{token_id}/revoke",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}",
+    }
+)
+
 PII_FIELDS = ("phone", "email", "contact_phone", "contact_email", "mobile")
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What one user may see: a role plus the regions or owner names it is limited to."""
+    """What one user may see: a role plus the regions or owner names it is limited to.
+
+    A viewer's scope carries the role whose rows it sees (manager or rep) and `read_only`."""
 
     user: str
     role: str
     regions: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
     sees_pii: bool = False
+    read_only: bool = False
 
     @property
     def sees_all(self) -> bool:
@@ -112,15 +131,22 @@ class Scope:
             return owner is not None and owner in self.owners
         return False
 
+    @property
+    def user_role(self) -> str:
+        """The user's own role (a viewer's `role` is the one whose rows it sees)."""
+        return "viewer" if self.read_only else self.role
+
     def may(self, action: str) -> bool:
+        if self.read_only and action not in READ_ACTIONS:
+            return False
         return self.role in PERMISSIONS.get(action, ())
 
     def require(self, action: str) -> None:
         """Raise `AccessDenied` when the role may not do `action` at all."""
         if not self.may(action):
             raise AccessDenied(
-                f"角色 {self.role} 无权执行此操作({action})",
-                f"the {self.role} role may not do this ({action})",
+                f"角色 {self.user_role} 无权执行此操作({action})",
+                f"the {self.user_role} role may not do this ({action})",
             )
 
 
@@ -131,12 +157,14 @@ def scope_for(user: User, settings: WebSettings) -> Scope:
     if user.display_name:
         owners.append(user.display_name)
     owners.extend(settings.rep_aliases.get(user.name, []))
+    viewer = user.role == "viewer"
     return Scope(
         user=user.name,
-        role=user.role,
+        role=("manager" if regions else "rep") if viewer else user.role,
         regions=regions,
         owners=tuple(dict.fromkeys(o for o in owners if o)),
         sees_pii=user.role in settings.pii_roles,
+        read_only=viewer,
     )
 
 

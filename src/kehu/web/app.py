@@ -214,4 +214,6 @@ def _install_handlers(app: FastAPI) -> None:
             return JSONResponse({"error": {"message": "invalid request", "detail": errors}}, 422)
         from kehu.web.pages import render_error
 
-        return render_error(request, 422, "; ".join(str(e["msg"]) for e in errors))
+        return render_error(
+            request, 422, "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in errors if e["loc"])
+        )

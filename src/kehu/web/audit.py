@@ -19,6 +19,8 @@ ACTIONS = Catalog(
     {
         "login": ("登录", "login"),
         "login_failed": ("登录失败", "failed login"),
+        "login_throttled": ("登录被限速", "login throttled"),
+        "login_after_failures": ("失败后登录成功", "login after failed attempts"),
         "logout": ("退出", "logout"),
         "export": ("导出", "export"),
         "import": ("导入", "import"),

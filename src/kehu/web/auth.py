@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from kehu.errors import AccessDenied, KehuError, NotFoundError
 from kehu.web import ROLES, audit
+from kehu.web.throttle import LoginThrottle, LoginThrottled
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -126,7 +127,7 @@ class Auth:
         self._sessions: dict[str, tuple[float, Session]] = {}
         self._tokens: dict[str, tuple[float, User]] = {}
         self._token_touched: dict[str, float] = {}
-        self._failures: dict[str, list[float]] = {}
+        self.throttle = LoginThrottle(self.settings)
 
     # ---- users -------------------------------------------------------------------------
     def add_user(
@@ -238,8 +239,8 @@ class Auth:
     def _check_role(self, role: str, region: str | None) -> None:
         if role not in ROLES:
             raise KehuError(
-                f"角色 {role!r} 无效,可选 admin / manager / rep",
-                f"invalid role {role!r}: use admin, manager or rep",
+                f"角色 {role!r} 无效,可选 admin / manager / rep / viewer",
+                f"invalid role {role!r}: use admin, manager, rep or viewer",
             )
         if role == "manager" and not region:
             raise KehuError(
@@ -257,32 +258,29 @@ class Auth:
 
     # ---- login and sessions -----------------------------------------------------------
     def authenticate(self, name: str, password: str, *, ip: str | None = None) -> User:
-        """The user when name and password match; failures are audited and rate-limited."""
+        """The user when name and password match; failures are audited and throttled by
+        (name, client address) with exponential back-off (`kehu.web.throttle`)."""
         name = name.strip()
-        now = time.monotonic()
-        window = self.settings.login_lockout_minutes * 60
-        with self._lock:
-            recent = [t for t in self._failures.get(name, []) if now - t < window]
-            self._failures[name] = recent
-        if len(recent) >= self.settings.login_max_failures:
-            audit.record(self.ws, "login_failed", user=name, ip=ip, detail={"locked": True})
-            raise AccessDenied(
-                f"登录失败次数过多,请 {self.settings.login_lockout_minutes:g} 分钟后再试",
-                f"too many failed logins; try again in {self.settings.login_lockout_minutes:g}"
-                " minutes",
-            )
+        addr = ip or "-"
+        wait, failures, first = self.throttle.wait(name, addr)
+        if wait > 0:
+            if first:
+                detail = {"failures": failures, "retry_after_s": round(wait, 1)}
+                audit.record(self.ws, "login_throttled", user=name, ip=ip, detail=detail)
+            raise LoginThrottled(wait)
         rows = self.ws.rows(
             f"SELECT {_USER_COLS}, password_hash FROM users WHERE user_name = ?", [name]
         )
         stored = rows[0][6] if rows else None
         ok = verify_password(stored, password)
         if not ok or not rows[0][4]:
-            with self._lock:
-                self._failures.setdefault(name, []).append(now)
+            self.throttle.failed(name, addr)
             audit.record(self.ws, "login_failed", user=name, ip=ip)
             raise AccessDenied("用户名或密码错误", "wrong user name or password")
-        with self._lock:
-            self._failures.pop(name, None)
+        own, others = self.throttle.succeeded(name, addr)
+        if own or others:
+            detail = {"failures": own, "other_addresses_failures": others}
+            audit.record(self.ws, "login_after_failures", user=name, ip=ip, detail=detail)
         if stored and _hasher.check_needs_rehash(stored):
             with self.ws.transaction() as cur:
                 cur.execute(

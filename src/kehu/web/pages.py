@@ -4,13 +4,14 @@ charts get their data as a JSON block that `static/js/app.js` hands to ECharts."
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -29,6 +30,7 @@ from kehu.web.api.deps import (
     client_ip,
     lang_of,
 )
+from kehu.web.api.params import NextUrl, PathId, RowId, Text, Word
 from kehu.web.audit import action_label
 from kehu.web.i18n import LANG_COOKIE, catalog, translator
 from kehu.web.services import (
@@ -46,6 +48,7 @@ from kehu.web.services import (
     reports,
 )
 from kehu.web.services.common import snapshot_dates
+from kehu.web.throttle import LoginThrottled
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -134,6 +137,7 @@ def render(
         "known_notices": KNOWN_NOTICES,
         "today": date.today().isoformat(),
         "plan_allowed": bool(who and who.scope.may("plan")),
+        "can_write": bool(who and not who.scope.read_only),  # a viewer sees no write forms
     }
     base.update(ctx)
     return templates.TemplateResponse(request, name, base, status_code=status_code)
@@ -162,7 +166,7 @@ def _secure(request: Request) -> bool:
 
 # ---- login, logout, language ---------------------------------------------------------------
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002
+def login_page(request: Request, next: NextUrl = "/") -> HTMLResponse:  # noqa: A002
     return render(request, "login.html", None, next=_safe_next(next), error=None)
 
 
@@ -178,15 +182,19 @@ def login_submit(
     try:
         user = state.auth.authenticate(username, password, ip=client_ip(request))
     except KehuError as exc:
-        return render(
+        throttled = isinstance(exc, LoginThrottled)
+        page = render(
             request,
             "login.html",
             None,
             next=_safe_next(next),
             error=exc.message(lang),
             username=username,
-            status_code=401,
+            status_code=429 if throttled else 401,
         )
+        if isinstance(exc, LoginThrottled):
+            page.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+        return page
     secret, sess = state.auth.create_session(
         user, ip=client_ip(request), user_agent=request.headers.get("user-agent")
     )
@@ -214,7 +222,7 @@ def logout(request: Request, state: State, who: FormUser) -> Response:
 
 
 @router.get("/lang/{code}")
-def switch_language(request: Request, code: str, next: str = "/") -> Response:  # noqa: A002
+def switch_language(request: Request, code: PathId, next: NextUrl = "/") -> Response:  # noqa: A002
     response = RedirectResponse(_safe_next(next), status_code=303)
     if code in ("zh", "en"):
         response.set_cookie(
@@ -298,8 +306,13 @@ def customers_page(
 
 @router.get("/customers/export")
 def customers_export(
-    request: Request, state: State, who: PageUser, lang: Lang, cq: ListQuery, format: str = "xlsx"
-) -> Response:  # noqa: A002
+    request: Request,
+    state: State,
+    who: PageUser,
+    lang: Lang,
+    cq: ListQuery,
+    format: Annotated[str, Query(pattern="^(xlsx|csv)$")] = "xlsx",  # noqa: A002
+) -> Response:
     data, media, name = exports.export_customers(
         state, who.scope, cq, format, lang, ip=client_ip(request)
     )
@@ -310,7 +323,7 @@ def customers_export(
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
 def customer_page(
-    request: Request, state: State, who: PageUser, lang: Lang, customer_id: str
+    request: Request, state: State, who: PageUser, lang: Lang, customer_id: PathId
 ) -> HTMLResponse:
     view = customer360.customer_360(state, who.scope, customer_id, lang)
     snap = view["snapshot"]
@@ -338,7 +351,7 @@ def customer_page(
 # ---- alerts and tasks ----------------------------------------------------------------------
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(
-    request: Request, state: State, who: PageUser, status: str = "open"
+    request: Request, state: State, who: PageUser, status: Word = "open"
 ) -> HTMLResponse:
     status = status if status in monitoring.STATUSES else "open"
     return render(
@@ -353,7 +366,7 @@ def alerts_page(
 
 
 @router.post("/alerts/{alert_id}/ack")
-def alerts_ack(request: Request, state: State, who: FormUser, alert_id: int) -> Response:
+def alerts_ack(request: Request, state: State, who: FormUser, alert_id: RowId) -> Response:
     monitoring.ack_alert(state, who.scope, alert_id, ip=client_ip(request))
     return RedirectResponse("/alerts?done=acked", status_code=303)
 
@@ -363,8 +376,8 @@ def tasks_page(
     request: Request,
     state: State,
     who: PageUser,
-    status: str = "open",
-    band: str | None = None,
+    status: Word = "open",
+    band: Text = None,
 ) -> HTMLResponse:
     status = status if status in ("open", "done", "cancelled") else "open"
     band = band if band in ("high", "medium", "low") else None
@@ -381,7 +394,7 @@ def tasks_page(
 
 
 @router.post("/tasks/{task_id}")
-async def tasks_update(request: Request, state: State, who: FormUser, task_id: int) -> Response:
+async def tasks_update(request: Request, state: State, who: FormUser, task_id: RowId) -> Response:
     form = await request.form()
     status = str(form.get("status") or "done")
     note = str(form.get("note") or "") or None
@@ -421,7 +434,7 @@ async def users_add(request: Request, state: State, who: FormUser) -> Response:
 
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(
-    request: Request, state: State, who: PageUser, lang: Lang, action: str | None = None
+    request: Request, state: State, who: PageUser, lang: Lang, action: Text = None
 ) -> HTMLResponse:
     events = admin.audit_events(state, who.scope, action=action or None, limit=500)
     for e in events:
@@ -499,7 +512,9 @@ async def account_token(request: Request, state: State, who: FormUser) -> HTMLRe
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def account_token_revoke(request: Request, state: State, who: FormUser, token_id: str) -> Response:
+def account_token_revoke(
+    request: Request, state: State, who: FormUser, token_id: PathId
+) -> Response:
     admin.revoke_token(state, who.scope, token_id)
     return RedirectResponse("/account?done=token_revoked", status_code=303)
 
@@ -569,11 +584,12 @@ async def goals_add(request: Request, state: State, who: FormUser) -> Response:
 
 @router.get("/targets", response_class=HTMLResponse)
 def targets_page(
-    request: Request, state: State, who: PageUser, period: str | None = None
+    request: Request, state: State, who: PageUser, lang: Lang, period: Text = None
 ) -> HTMLResponse:
     periods = planning.target_periods(state)
     period = period if period in periods else None
     rows = planning.target_progress(state, who.scope, period)
+    period = period or (rows[0]["period"] if rows else None)
     return render(
         request,
         "targets.html",
@@ -581,7 +597,8 @@ def targets_page(
         nav="targets",
         rows=rows,
         periods=periods,
-        period=period or (rows[0]["period"] if rows else None),
+        period=period,
+        gaps=planning.target_gaps(state, who.scope, period, lang),
     )
 
 
@@ -621,7 +638,7 @@ async def reports_generate(request: Request, state: State, who: FormUser, lang: 
 
 
 @router.get("/reports/{report_id}")
-def reports_download(request: Request, state: State, who: PageUser, report_id: str) -> Response:
+def reports_download(request: Request, state: State, who: PageUser, report_id: PathId) -> Response:
     from fastapi.responses import FileResponse
 
     path, media = reports.report_file(state, who.scope, report_id)
@@ -672,7 +689,9 @@ async def imports_upload(request: Request, state: State, who: FormUser) -> Respo
 
 
 @router.get("/imports/{upload_id}", response_class=HTMLResponse)
-def imports_review(request: Request, state: State, who: PageUser, upload_id: str) -> HTMLResponse:
+def imports_review(
+    request: Request, state: State, who: PageUser, upload_id: PathId
+) -> HTMLResponse:
     view = imports.last_preview(state, who.scope, upload_id)
     return render(request, "imports.html", who, nav="imports", step=2, view=view, kinds=[], log=[])
 
@@ -688,7 +707,7 @@ def _form_mapping(form: Any) -> dict[str, str | None]:
 
 @router.post("/imports/{upload_id}/preview")
 async def imports_preview(
-    request: Request, state: State, who: FormUser, upload_id: str
+    request: Request, state: State, who: FormUser, upload_id: PathId
 ) -> Response:
     from starlette.concurrency import run_in_threadpool
 
@@ -699,7 +718,7 @@ async def imports_preview(
 
 @router.post("/imports/{upload_id}/commit", response_class=HTMLResponse)
 async def imports_commit(
-    request: Request, state: State, who: FormUser, upload_id: str
+    request: Request, state: State, who: FormUser, upload_id: PathId
 ) -> HTMLResponse:
     from starlette.concurrency import run_in_threadpool
 

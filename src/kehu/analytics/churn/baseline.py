@@ -10,7 +10,7 @@ horizon) and `p_alive`. Two candidate risks come from them:
 - `purchase_poisson`: exp(−expected_purchases_h), the probability of no purchase if the
   count in the horizon were Poisson with the model's mean. It ranks customers exactly as
   expected purchases do, which on CDNOW ranks the buyers of the next 39 weeks better than the
-  exact probability (the model is misspecified for one-time buyers, decision 41).
+  exact probability (the model is misspecified for one-time buyers, decision 42).
 
 Each is then adjusted by the seed's evidence rules that the order history does not already
 hold (complaints rising, overdue payment, NPS detractor, interaction drop): a rule that
@@ -20,13 +20,16 @@ log-odds. Customers without such evidence keep the purchase model's probability 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from kehu.analytics.churn.features import PURCHASE_FEATURES
+from kehu.analytics.churn.features import PURCHASE_FEATURES, feature_frame, label_frame
 from kehu.analytics.clv import bgnbd, fit_bgnbd, fit_pareto_nbd, p_no_purchase, paretonbd
+from kehu.analytics.clv.fitting import unique_rows
 from kehu.analytics.clv.summary import UNIT_DAYS
 from kehu.config import ChurnSettings, Settings
 
@@ -74,10 +77,12 @@ def add_purchase_features(
     x = df.loc[ok, "x"].to_numpy(float)
     t_x = df.loc[ok, "t_x_days"].to_numpy(float) / unit
     T = df.loc[ok, "T_days"].to_numpy(float) / unit
+    # on the distinct (x, t_x, T) rows only: hypergeometric functions and quadrature cost
+    (ux, ut, uT), inv = unique_rows([x, t_x, T])
     with np.errstate(all="ignore"):
-        df.loc[ok, "p_no_purchase"] = p_no_purchase(name, params, h, x, t_x, T)
-        df.loc[ok, "expected_purchases_h"] = module.expected_purchases(params, h, x, t_x, T)
-        df.loc[ok, "p_alive"] = module.p_alive(params, x, t_x, T)
+        df.loc[ok, "p_no_purchase"] = p_no_purchase(name, params, h, ux, ut, uT)[inv]
+        df.loc[ok, "expected_purchases_h"] = module.expected_purchases(params, h, ux, ut, uT)[inv]
+        df.loc[ok, "p_alive"] = module.p_alive(params, ux, ut, uT)[inv]
     return {"model": name, **params}
 
 
@@ -93,9 +98,8 @@ def evidence_log_odds(hits: pd.DataFrame, s: ChurnSettings) -> np.ndarray:
 def adjust(p: np.ndarray, shift: np.ndarray) -> np.ndarray:
     """p with `shift` added to its log-odds; p itself (bit for bit) where shift is 0."""
     p = np.asarray(p, dtype=float)
-    q = np.clip(p, _EPS, 1.0 - _EPS)
     with np.errstate(over="ignore"):
-        moved = 1.0 / (1.0 + np.exp(-(np.log(q / (1.0 - q)) + shift)))
+        moved = 1.0 / (1.0 + np.exp(-(logit(p) + shift)))
     return np.where(shift != 0, moved, p)
 
 
@@ -107,6 +111,36 @@ def candidate_risks(
     if df["p_no_purchase"].isna().all():
         return {}
     shift = evidence_log_odds(hits, s)
-    exact = df["p_no_purchase"].to_numpy(float)
-    poisson = np.exp(-df["expected_purchases_h"].to_numpy(float))
-    return {"purchase_exact": adjust(exact, shift), "purchase_poisson": adjust(poisson, shift)}
+    return {name: adjust(purchase_probability(df, name), shift) for name in CANDIDATES}
+
+
+def purchase_probability(df: pd.DataFrame, source: str) -> np.ndarray:
+    """A candidate before the evidence rules: p_no_purchase (`purchase_exact`) or
+    exp(−expected_purchases_h) (`purchase_poisson`); NaN without a purchase model."""
+    if source == "purchase_exact":
+        return df["p_no_purchase"].to_numpy(float)
+    return np.exp(-df["expected_purchases_h"].to_numpy(float))
+
+
+def logit(p: np.ndarray | float, eps: float = _EPS) -> np.ndarray:
+    """ln(p / (1 − p)) with p clipped to [eps, 1 − eps]."""
+    q = np.clip(np.asarray(p, dtype=float), eps, 1.0 - eps)
+    return np.log(q / (1.0 - q))
+
+
+def labelled_frame(
+    tables: dict[str, ir.Table], t: date, settings: Settings, horizon_days: int | None = None
+) -> pd.DataFrame:
+    """Features at t (with the purchase model fitted at t) for every customer, `active`
+    (ordered within churn.active_days: the model's rows) and `churned` (no order in the
+    horizon, default churn.horizon_days)."""
+    s = settings.churn
+    horizon = horizon_days or s.horizon_days
+    df = feature_frame(tables, t, settings)
+    add_purchase_features(df, settings, horizon_days=horizon)
+    df["active"] = (df["recency_days"] <= s.active_days).to_numpy()
+    bought = label_frame(tables, t, horizon)
+    df = df.merge(bought, on="customer_id", how="left")
+    df["churned"] = (df["bought"].isna()).astype(int)
+    df["as_of"] = t
+    return df.drop(columns="bought")

@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from kehu.analytics.churn.baseline import candidate_risks
+from kehu.analytics.churn.baseline import candidate_risks, labelled_frame
 from kehu.analytics.churn.metrics import auc
 from kehu.analytics.churn.rules import rule_hits, rules_risk, typical_interval
 from kehu.config import ChurnSettings, Settings
@@ -126,7 +126,6 @@ def purchase_backtest(
 ) -> dict[str, Any] | None:
     """The purchase candidates compared at a past date (no trained model); None when the
     history allows no split."""
-    from kehu.analytics.churn.model import labelled_frame  # model imports this module
     from kehu.analytics.churn.sample import training_tables
 
     split = backtest_split(first_day, as_of, settings.churn)

@@ -23,7 +23,12 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from kehu.analytics.churn.baseline import add_purchase_features, candidate_risks
+from kehu.analytics.churn.baseline import (
+    add_purchase_features,
+    candidate_risks,
+    logit,
+    purchase_probability,
+)
 from kehu.analytics.churn.choose import DEFAULT, hybrid, purchase_backtest, verdict, with_fallback
 from kehu.analytics.churn.features import feature_frame
 from kehu.analytics.churn.model import HistoryModel, train_history_model
@@ -157,12 +162,5 @@ def _explain(
 def _purchase_contribution(df: pd.DataFrame, source: str) -> np.ndarray:
     """Log-odds by which the purchase model's own probability (before the evidence rules)
     exceeds the base's mean: the weight of the purchase-pattern reason."""
-    p = (
-        df["p_no_purchase"].to_numpy(float)
-        if source == "purchase_exact"
-        else np.exp(-df["expected_purchases_h"].to_numpy(float))
-    )
-    q = np.clip(p, 1e-6, 1 - 1e-6)
-    base = float(np.clip(np.nanmean(p), 1e-6, 1 - 1e-6))
-    out = np.log(q / (1 - q)) - np.log(base / (1 - base))
-    return np.nan_to_num(out, nan=0.0)
+    p = purchase_probability(df, source)
+    return np.nan_to_num(logit(p) - logit(np.nanmean(p)), nan=0.0)

@@ -84,10 +84,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         " {interactions_prev} in the period before",
     ),
     "service_issues": (
-        "近 {period} 天工单 {tickets_cur} 个(其中投诉 {complaints_cur} 个),未结 {open_tickets} 个",
-        "{tickets_cur} tickets in the last {period} days ({complaints_cur} complaints),"
-        " {open_tickets} still open",
+        "近 {period} 天投诉 {complaints_cur} 次(工单共 {tickets_cur} 个)",
+        "{complaints_cur} complaints in the last {period} days ({tickets_cur} tickets in all)",
     ),
+    "open_tickets": ("{open_tickets} 个工单尚未解决", "{open_tickets} tickets still open"),
     "nps_score": (
         "最近一次 NPS 评分为 {nps}(≤ {nps_max} 属贬损者)",
         "Latest NPS score {nps} (≤ {nps_max} is a detractor)",
@@ -195,10 +195,10 @@ EVIDENCE: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("period_days", "period_days", "int"),
     ),
     "service_issues": (
-        ("tickets_current", "tickets_cur", "int"),
         ("complaints_current", "complaints_cur", "int"),
-        ("open_tickets", "open_tickets", "int"),
+        ("tickets_current", "tickets_cur", "int"),
     ),
+    "open_tickets": (("open_tickets", "open_tickets", "int"),),
     "nps_score": (("nps", "nps_last", "int"), ("detractor_max", "detractor_max", "int")),
     "payment_delay": (
         ("overdue_amount", "overdue_amount", "num2"),
@@ -233,7 +233,7 @@ GROUPS: dict[str, str] = {
     "tickets_cur": "service_issues",
     "complaints_cur": "service_issues",
     "complaints_prev": "service_issues",
-    "open_tickets": "service_issues",
+    "open_tickets": "open_tickets",
     "nps_last": "nps_score",
     "overdue_amount": "payment_delay",
     "overdue_orders": "payment_delay",
@@ -269,7 +269,8 @@ def points_to_churn(code: str, df: pd.DataFrame, s: ChurnSettings) -> np.ndarray
         "order_activity": lambda: f("orders_cur") < f("orders_prev"),
         "spend_trend": lambda: (f("spend_prev_12m") > 0) & (f("spend_12m") < f("spend_prev_12m")),
         "interaction_activity": lambda: f("interactions_cur") < f("interactions_prev"),
-        "service_issues": lambda: (f("complaints_cur") > 0) | (f("open_tickets") > 0),
+        "service_issues": lambda: f("complaints_cur") > 0,
+        "open_tickets": lambda: f("open_tickets") > 0,
         "nps_score": lambda: f("nps_last") <= s.detractor_max,
         "payment_delay": lambda: f("overdue_amount") > 0.005,
         "short_relationship": lambda: f("tenure_days") < short_days(s),

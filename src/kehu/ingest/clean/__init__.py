@@ -6,11 +6,9 @@ original text then and reports it)."""
 from kehu.ingest.clean.dates import excel_serial_to_datetime, parse_date, parse_datetime
 from kehu.ingest.clean.errors import CleanError
 from kehu.ingest.clean.ids import (
-    id_card_valid,
     normalize_email,
     normalize_postcode,
     normalize_registration,
-    uscc_valid,
 )
 from kehu.ingest.clean.money import parse_money
 from kehu.ingest.clean.numbers import parse_int, parse_number, parse_percent
@@ -32,7 +30,6 @@ __all__ = [
     "CleanError",
     "clean_text",
     "excel_serial_to_datetime",
-    "id_card_valid",
     "is_null_marker",
     "match_key",
     "normalize_email",
@@ -50,5 +47,4 @@ __all__ = [
     "parse_percent",
     "parse_period",
     "to_halfwidth",
-    "uscc_valid",
 ]

@@ -63,7 +63,7 @@ Serials = bool | tuple[int, int]
 def excel_serial_to_datetime(serial: Decimal | float | int) -> datetime:
     """Excel's 1900 date system: 1 = 1900-01-01, with Lotus' phantom 1900-02-29 (= 60)."""
     value = Decimal(str(serial))
-    if value < 1 or value >= EXCEL_MAX_SERIAL + 1 or 60 <= value < 61:
+    if not value.is_finite() or value < 1 or value >= EXCEL_MAX_SERIAL + 1 or 60 <= value < 61:
         raise CleanError("invalid_date", serial)
     days = int(value)
     base = date(1899, 12, 31) if value < 60 else date(1899, 12, 30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -30,6 +31,9 @@ _BELOW = re.compile(
     rf"(?:<|少于|小于|不足|低于)\s*(?P<n>{_NUM})\s*(?P<unit>[^\d\s.,]{{0,3}})(?:以下)?|(?P<n2>{_NUM})\s*(?P<unit2>[^\d\s.,]{{0,3}})以下"
 )
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+INT64_LIMIT = 2**63
 
 
 def _decimal(text: str, original: str, code: str) -> Decimal:
@@ -66,9 +70,10 @@ def parse_number(
     number = _decimal(m["n"], value or "", "invalid_number")
     if m["mult"]:
         number *= _MULT[m["mult"]]
-    if not number.is_finite():
+    result = float(-number if m["sign"] == "-" else number)
+    if not number.is_finite() or not math.isfinite(result):  # 1E309 is finite as a Decimal
         raise CleanError("invalid_number", value)
-    return float(-number if m["sign"] == "-" else number)
+    return result
 
 
 def parse_int(
@@ -98,6 +103,8 @@ def parse_int(
         raise CleanError("invalid_integer", value) from None
     if number is None or number != int(number):
         raise CleanError("invalid_integer", value)
+    if not -INT64_LIMIT < number < INT64_LIMIT:  # the column's own bounds are checked later
+        raise CleanError("number_out_of_range", value)
     return int(number)
 
 

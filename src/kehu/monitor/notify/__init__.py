@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from kehu.monitor.notify.base import Channel, Outcome, make_channel
+from kehu.monitor.notify.base import Channel, Outcome
+from kehu.monitor.notify.channels import make_channel
 
 __all__ = ["Channel", "Outcome", "make_channel"]

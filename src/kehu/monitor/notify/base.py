@@ -8,7 +8,6 @@ reach a log line or an error: `scrub()` removes them.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from abc import ABC, abstractmethod
@@ -207,20 +206,3 @@ def robot_outcome(
         http_status=response.status_code,
         error=f"code {code}: {msg}",
     )
-
-
-CHANNEL_MODULES = {
-    "email": "kehu.monitor.notify.email:EmailChannel",
-    "webhook": "kehu.monitor.notify.webhook:WebhookChannel",
-    "wecom": "kehu.monitor.notify.wecom:WeComChannel",
-    "dingtalk": "kehu.monitor.notify.dingtalk:DingTalkChannel",
-    "feishu": "kehu.monitor.notify.feishu:FeishuChannel",
-    "slack": "kehu.monitor.notify.slack:SlackChannel",
-}
-
-
-def make_channel(name: str, cfg: ChannelSettings, **kwargs: Any) -> Channel:
-    """Instantiate the channel class for `cfg.type`."""
-    module_name, cls_name = CHANNEL_MODULES[cfg.type].split(":")
-    cls = getattr(importlib.import_module(module_name), cls_name)
-    return cls(name, cfg, **kwargs)

@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kehu.calendar import Period
 from kehu.errors import KehuError
 from kehu.i18n import normalize_lang
 from kehu.monitor.report.data import collect
 from kehu.monitor.sources import snapshot_dates
-from kehu.planning.periods import Period
 from kehu.workspace import Workspace
 
 KIND_GRAIN = {"monthly": "month", "quarterly": "quarter"}

@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kehu.analytics.coherence import NOT_AT_RISK
 from kehu.analytics.labels import label
+from kehu.calendar import Period
 from kehu.i18n import normalize_lang, tr
 from kehu.monitor.evaluate import plain
 from kehu.monitor.sources import snapshot_dates, table_exists
-from kehu.planning.periods import Period
 from kehu.workspace import Workspace
 
 KPI_ORDER = (
@@ -50,10 +51,20 @@ def _snap_for(dates: list[date], period: Period) -> date | None:
 
 
 def kpi_section(ws: Workspace, period: Period, trend: int, lang: str) -> dict[str, Any]:
-    from kehu.planning.kpis import KPI_BY_CODE, compute_kpis, format_change, format_value
+    from kehu.planning.kpis import (
+        KPI_BY_CODE,
+        compute_kpis,
+        format_change,
+        format_value,
+        partial_note,
+    )
+    from kehu.planning.source import data_end
 
     start = period.shift(-(trend - 1)).start
-    rows = compute_kpis(ws, period.grain, None, start, period.end)
+    # a period the data stop inside is reported to date, against the same days before it
+    end = max(min(period.end, data_end(ws)), period.start)
+    rows = compute_kpis(ws, period.grain, None, start, end)
+    note = next((partial_note(r, lang) for r in rows if r["partial"]), None)
     periods = sorted({r["period"] for r in rows})
     table, series = [], {}
     for code in KPI_ORDER:
@@ -79,7 +90,7 @@ def kpi_section(ws: Workspace, period: Period, trend: int, lang: str) -> dict[st
             }
         )
         series[code] = table[-1]["trend"]
-    return {"available": bool(table), "periods": periods, "rows": table}
+    return {"available": bool(table), "periods": periods, "rows": table, "partial_note": note}
 
 
 def _snapshot(ws: Workspace, as_of: date | None) -> pd.DataFrame:
@@ -204,6 +215,8 @@ def watchlist(
     if cur.empty or "churn_risk" not in cur:
         return {"available": False, "rows": []}
     df = cur[pd.to_numeric(cur["churn_risk"], errors="coerce") >= min_risk]
+    if "lifecycle" in df:  # lost customers are win-back candidates, not at risk (coherence)
+        df = df[~df["lifecycle"].isin(NOT_AT_RISK)]
     if tiers:
         df = df[df["value_tier"].isin(tiers)]
     df = df.sort_values(["churn_risk", "customer_id"], ascending=[False, True]).head(size)

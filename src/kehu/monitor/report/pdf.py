@@ -113,6 +113,7 @@ def write_pdf(data: dict[str, Any], path: Path) -> None:
         return Paragraph(_esc(t("none")), st["note"])
 
     kpis = data["kpis"]["rows"]
+    note = data["kpis"].get("partial_note")
     section(
         "kpis",
         _table(
@@ -121,6 +122,11 @@ def write_pdf(data: dict[str, Any], path: Path) -> None:
         )
         if kpis
         else none(),
+        *(
+            [Paragraph(_esc(note), st["note"])]
+            if (note := data["kpis"].get("partial_note"))
+            else []
+        ),
         *([_image(images["kpi_trend"], WIDTH * 0.8)] if "kpi_trend" in images else []),
     )
 

@@ -31,7 +31,11 @@ T = Catalog(
         "spend": ("近12个月消费", "12-month spend"),
         "clv_pred": ("预测 CLV", "Predicted CLV"),
         "reasons": ("原因", "Reasons"),
-        "term": ("问题词", "Issue"),
+        "term": ("问题", "Issue"),
+        "fb_partial": (
+            "本期尚未结束(已过 {days}/{total} 天),上期按同样天数计",
+            "the period is not over ({days} of {total} days): previous counts cover as many days",
+        ),
         "count": ("次数", "Count"),
         "complaints": ("投诉", "Complaints"),
         "example": ("示例原话", "Example quote"),

@@ -6,18 +6,17 @@ import io
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from kehu.monitor.report.html import flatten
 from kehu.monitor.report.images import report_images
 from kehu.monitor.report.texts import T, backtest_headers, goal_rows
+from kehu.spreadsheet import workbook
 
 
 def write_xlsx(data: dict[str, Any], path: Path) -> None:
     lang = data["meta"]["lang"]
     t = lambda key, **kw: T(key, lang, **kw)  # noqa: E731
     images = report_images(data, lang)
-    wb = xlsxwriter.Workbook(str(path))
+    wb = workbook(str(path))  # text never becomes a formula (customer names are data)
     head = wb.add_format({"bold": True, "bg_color": "#F0F3F9", "border": 1})
     title = wb.add_format({"bold": True, "font_size": 14})
     money = wb.add_format({"num_format": "#,##0"})
@@ -64,7 +63,8 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
         1,
         0,
         f"{t('period')}: {meta['start']} – {meta['end']}  ·  "
-        f"{t('snapshot')}: {meta['snapshot'] or '—'}",
+        f"{t('snapshot')}: {meta['snapshot'] or '—'}"
+        + (f"  ·  {note}" if (note := data["kpis"].get("partial_note")) else ""),
     )
     rows = [
         [r["label"], r["value_text"], r["previous_text"], r["change_text"]]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, State
+from kehu.web.api.params import MAX_TEXT, PathId, Text
 from kehu.web.services import admin
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -15,23 +16,23 @@ router = APIRouter(prefix="/api/v1", tags=["admin"])
 
 class NewUser(BaseModel):
     user: str = Field(min_length=1, max_length=64)
-    role: str = Field(pattern="^(admin|manager|rep)$")
-    region: str | None = None
-    display_name: str | None = None
-    password: str | None = None
+    role: str = Field(pattern="^(admin|manager|rep|viewer)$")
+    region: str | None = Field(None, max_length=MAX_TEXT)
+    display_name: str | None = Field(None, max_length=MAX_TEXT)
+    password: str | None = Field(None, max_length=1024)
 
 
 class UserChange(BaseModel):
-    role: str | None = Field(None, pattern="^(admin|manager|rep)$")
-    region: str | None = None
-    display_name: str | None = None
+    role: str | None = Field(None, pattern="^(admin|manager|rep|viewer)$")
+    region: str | None = Field(None, max_length=MAX_TEXT)
+    display_name: str | None = Field(None, max_length=MAX_TEXT)
     active: bool | None = None
-    password: str | None = None
+    password: str | None = Field(None, max_length=1024)
 
 
 class NewToken(BaseModel):
     label: str | None = Field(None, max_length=100)
-    user: str | None = None
+    user: str | None = Field(None, max_length=64)
 
 
 @router.get("/users", operation_id="list_users")
@@ -55,13 +56,13 @@ def add_user(state: State, who: ApiUser, body: NewUser) -> dict[str, Any]:
 
 
 @router.post("/users/{user_name}", operation_id="update_user")
-def update_user(state: State, who: ApiUser, user_name: str, body: UserChange) -> dict[str, Any]:
+def update_user(state: State, who: ApiUser, user_name: PathId, body: UserChange) -> dict[str, Any]:
     """Change a user's role, region, display name, active flag or password (admin)."""
     return admin.update_user(state, who.scope, user_name, **body.model_dump())
 
 
 @router.get("/tokens", operation_id="list_tokens")
-def list_tokens(state: State, who: ApiUser, user: str | None = None) -> list[dict[str, Any]]:
+def list_tokens(state: State, who: ApiUser, user: Text = None) -> list[dict[str, Any]]:
     """API tokens (the caller's own; admins see all). Secrets are never shown again."""
     return admin.list_tokens(state, who.scope, user)
 
@@ -73,7 +74,7 @@ def create_token(state: State, who: ApiUser, body: NewToken) -> dict[str, Any]:
 
 
 @router.delete("/tokens/{token_id}", operation_id="revoke_token", status_code=204)
-def revoke_token(state: State, who: ApiUser, token_id: str) -> Response:
+def revoke_token(state: State, who: ApiUser, token_id: PathId) -> Response:
     """Revoke a token at once."""
     admin.revoke_token(state, who.scope, token_id)
     return Response(status_code=204)
@@ -83,8 +84,8 @@ def revoke_token(state: State, who: ApiUser, token_id: str) -> Response:
 def list_audit_events(
     state: State,
     who: ApiUser,
-    action: str | None = None,
-    user: str | None = None,
+    action: Text = None,
+    user: Text = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> list[dict[str, Any]]:
     """The audit log, newest first (admin)."""

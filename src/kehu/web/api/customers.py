@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from kehu.web.api.deps import ApiUser, Lang, State, client_ip, json_response
+from kehu.web.api.params import MAX_TEXT, Page, PageSize, PathId, Text
 from kehu.web.services import customer360, customers, exports
 from kehu.web.services.customers import CustomerQuery
 
@@ -15,23 +16,25 @@ router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
 async def customer_query(
     request: Request,
-    q: Annotated[str | None, Query(description="search name, id, contact, phone")] = None,
-    region: str | None = None,
-    owner: str | None = None,
-    rfm_type: str | None = None,
-    rfm_segment: str | None = None,
-    value_tier: str | None = None,
-    lifecycle: str | None = None,
-    abc_class: str | None = None,
-    customer_type: str | None = None,
-    industry_name: str | None = None,
-    province: str | None = None,
+    q: Annotated[
+        str | None, Query(max_length=MAX_TEXT, description="search name, id, contact, phone")
+    ] = None,
+    region: Text = None,
+    owner: Text = None,
+    rfm_type: Text = None,
+    rfm_segment: Text = None,
+    value_tier: Text = None,
+    lifecycle: Text = None,
+    abc_class: Text = None,
+    customer_type: Text = None,
+    industry_name: Text = None,
+    province: Text = None,
     min_churn: Annotated[float | None, Query(ge=0, le=1)] = None,
     min_value: Annotated[float | None, Query(ge=0, le=100)] = None,
-    sort: str | None = None,
+    sort: Text = None,
     order: Annotated[str | None, Query(pattern="^(asc|desc)$")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int | None, Query(ge=1)] = None,
+    page: Page = 1,
+    page_size: PageSize = None,
 ) -> CustomerQuery:
     """The list query from request parameters (shared by the API and the pages)."""
     web = request.app.state.kehu.settings.web
@@ -99,13 +102,13 @@ def export_customers(
 
 
 @router.get("/{customer_id}", operation_id="get_customer")
-def get_customer(state: State, who: ApiUser, customer_id: str) -> dict[str, Any]:
+def get_customer(state: State, who: ApiUser, customer_id: PathId) -> dict[str, Any]:
     """One customer's record (404 when unknown or outside the caller's scope)."""
     return customers.get_customer(state, who.scope, customer_id)
 
 
 @router.get("/{customer_id}/360", operation_id="customer_360", response_model=dict[str, Any])
-def get_customer_360(state: State, who: ApiUser, lang: Lang, customer_id: str) -> Response:
+def get_customer_360(state: State, who: ApiUser, lang: Lang, customer_id: PathId) -> Response:
     """Profile, portrait, scores with explanations, timeline, tasks, alerts and strategy."""
     return json_response(customer360.customer_360(state, who.scope, customer_id, lang))
 
@@ -114,7 +117,7 @@ def get_customer_360(state: State, who: ApiUser, lang: Lang, customer_id: str) -
 def get_customer_timeline(
     state: State,
     who: ApiUser,
-    customer_id: str,
+    customer_id: PathId,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     """Orders, interactions, tickets and surveys of one customer, newest first."""

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Response
 
 from kehu.errors import AccessDenied
-from kehu.web.access import Scope, scope_for
+from kehu.web.access import SELF_SERVICE, Scope, scope_for
 from kehu.web.auth import Session, User, check_csrf
 from kehu.web.i18n import LANG_COOKIE, pick_lang
 from kehu.web.services.state import WebState
@@ -107,7 +107,18 @@ async def api_principal(
         and not check_csrf(principal.csrf_token, x_csrf_token)
     ):
         raise AccessDenied("CSRF 校验失败,请刷新页面", "CSRF check failed; reload the page")
+    _refuse_read_only(request, principal)
     return principal
+
+
+def _refuse_read_only(request: Request, principal: Principal) -> None:
+    """A viewer may not write: every non-GET route refuses it, its own account's excepted."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or not principal.scope.read_only:
+        return
+    route = request.scope.get("route")
+    if getattr(route, "path", None) in SELF_SERVICE:
+        return
+    raise AccessDenied("只读账号不能修改数据", "a read-only (viewer) account cannot change data")
 
 
 async def page_principal(request: Request) -> Principal:
@@ -126,6 +137,7 @@ async def form_principal(request: Request) -> Principal:
     given = form.get("csrf_token")
     if not check_csrf(principal.csrf_token, given if isinstance(given, str) else None):
         raise AccessDenied("表单已过期,请刷新后重试", "the form expired; reload and try again")
+    _refuse_read_only(request, principal)
     return principal
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, State, client_ip
+from kehu.web.api.params import PathId
 from kehu.web.services import imports
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
@@ -43,14 +44,16 @@ async def upload_import(
 
 
 @router.post("/{upload_id}/preview", operation_id="preview_import")
-def preview_import(state: State, who: ApiUser, upload_id: str, body: MappingBody) -> dict[str, Any]:
+def preview_import(
+    state: State, who: ApiUser, upload_id: PathId, body: MappingBody
+) -> dict[str, Any]:
     """Dry run with a corrected mapping: counts and the rows that would be rejected."""
     return imports.preview(state, who.scope, upload_id, body.mapping)
 
 
 @router.post("/{upload_id}/commit", operation_id="commit_import")
 def commit_import(
-    request: Request, state: State, who: ApiUser, upload_id: str, body: MappingBody
+    request: Request, state: State, who: ApiUser, upload_id: PathId, body: MappingBody
 ) -> dict[str, Any]:
     """Import for real, in one transaction."""
     return imports.commit(state, who.scope, upload_id, body.mapping, ip=client_ip(request))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, Lang, State, client_ip
+from kehu.web.api.params import MAX_TEXT, RowId, Text
 from kehu.web.services import planning
 
 router = APIRouter(prefix="/api/v1", tags=["planning"])
@@ -24,9 +25,9 @@ def list_tasks(
     state: State,
     who: ApiUser,
     status: Annotated[str | None, Query(pattern="^(open|done|cancelled)$")] = "open",
-    owner: str | None = None,
+    owner: Text = None,
     band: Annotated[str | None, Query(pattern="^(high|medium|low)$")] = None,
-    customer_id: str | None = None,
+    customer_id: Text = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 200,
 ) -> list[dict[str, Any]]:
     """Tasks on the caller's customers, highest priority first."""
@@ -43,7 +44,7 @@ def list_tasks(
 
 @router.post("/tasks/{task_id}", operation_id="update_task")
 def update_task(
-    request: Request, state: State, who: ApiUser, task_id: int, body: TaskUpdate
+    request: Request, state: State, who: ApiUser, task_id: RowId, body: TaskUpdate
 ) -> dict[str, Any]:
     """Mark a task done or cancelled, or re-open it."""
     return planning.set_task_status(
@@ -52,12 +53,14 @@ def update_task(
 
 
 class NewGoal(BaseModel):
-    metric: str = Field(description="a KPI code, e.g. new_customers, retention_rate")
-    target: str = Field(description="200 | +10% | +5pp | 85%")
+    metric: str = Field(max_length=64, description="a KPI code, e.g. new_customers")
+    target: str = Field(max_length=64, description="200 | +10% | +5pp | 85%")
     deadline: date
-    owner: str | None = None
-    scope: str | None = Field(None, description="region=华东 | owner=张伟 | value_tier=core")
-    name: str | None = None
+    owner: str | None = Field(None, max_length=MAX_TEXT)
+    scope: str | None = Field(
+        None, max_length=MAX_TEXT, description="region=华东 | owner=张伟 | value_tier=core"
+    )
+    name: str | None = Field(None, max_length=MAX_TEXT)
 
 
 @router.get("/goals", operation_id="list_goals")
@@ -83,7 +86,7 @@ def add_goal(request: Request, state: State, who: ApiUser, body: NewGoal) -> dic
 
 
 @router.get("/targets", operation_id="list_targets")
-def list_targets(state: State, who: ApiUser, period: str | None = None) -> list[dict[str, Any]]:
+def list_targets(state: State, who: ApiUser, period: Text = None) -> list[dict[str, Any]]:
     """Sales-target attainment per unit (region / owner / customer) the caller may see."""
     return planning.target_progress(state, who.scope, period)
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, State, client_ip
+from kehu.web.api.params import MAX_ID
 from kehu.web.services import quality
 
 router = APIRouter(prefix="/api/v1", tags=["quality"])
@@ -20,9 +21,11 @@ def data_quality(state: State, who: ApiUser) -> dict[str, Any]:
 
 
 class PairDecision(BaseModel):
-    a: str
-    b: str
-    keep: str | None = Field(None, description="the id that survives (default: by the rules)")
+    a: str = Field(min_length=1, max_length=MAX_ID)
+    b: str = Field(min_length=1, max_length=MAX_ID)
+    keep: str | None = Field(
+        None, max_length=MAX_ID, description="the id that survives (default: by the rules)"
+    )
 
 
 @router.get("/duplicates", operation_id="list_duplicate_pairs")

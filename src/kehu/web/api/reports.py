@@ -9,13 +9,16 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, Lang, State, client_ip
+from kehu.web.api.params import PathId
 from kehu.web.services import reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
 class ReportRequest(BaseModel):
-    period: str | None = Field(None, description="2026-10 or 2026-Q3 (default: latest)")
+    period: str | None = Field(
+        None, max_length=16, description="2026-10 or 2026-Q3 (default: latest)"
+    )
     kind: str | None = Field(None, pattern="^(monthly|quarterly)$")
     format: str = Field("html", pattern="^(html|xlsx|pdf)$")
     lang: str | None = Field(None, pattern="^(zh|en)$")
@@ -52,7 +55,7 @@ def generate_report(
 def download_report(
     state: State,
     who: ApiUser,
-    report_id: str,
+    report_id: PathId,
     inline: Annotated[bool, Query(description="show in the browser")] = False,
 ) -> FileResponse:
     """The report file (only reports of the caller's own scope)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kehu.analytics.clv_band import customer_band
+from kehu.analytics.coherence import customer_story
 from kehu.web.access import mask_records
 from kehu.web.services import monitoring, planning
 from kehu.web.services.common import parse_json, query, table_columns, table_exists
@@ -57,6 +58,7 @@ def customer_360(state: WebState, scope: Scope, customer_id: str, lang: str) -> 
             if isinstance(r, dict)
         ],
         "explanations": explain_scores(snapshot, state.settings, lang),
+        "story": customer_story(snapshot, state.settings, lang) if snapshot else None,
         "history": history,
         "timeline": timeline(state, customer_id),
         "monthly_spend": monthly_spend(state, customer_id),
@@ -83,7 +85,19 @@ def customer_360(state: WebState, scope: Scope, customer_id: str, lang: str) -> 
         "clv_band": customer_band(ws, customer_id, snapshot["as_of"], snapshot)
         if snapshot.get("as_of")
         else None,
+        "needs": needs(state, customer_id),
     }
+
+
+def needs(state: WebState, customer_id: str) -> dict[str, Any]:
+    """Pain points and needs from the customer's own texts and opportunities; the phrase
+    vocabulary of all customers is computed once per data change."""
+    from kehu.monitor.feedback import customer_needs, feedback_vocabulary
+
+    vocab = state.cached(
+        "customers", ("feedback-vocabulary",), lambda: feedback_vocabulary(state.ws)
+    )
+    return customer_needs(state.ws, customer_id, vocab)
 
 
 def timeline(state: WebState, customer_id: str, limit: int = TIMELINE_LIMIT) -> list[dict]:

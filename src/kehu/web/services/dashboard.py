@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from kehu.analytics.coherence import watch_sql
 from kehu.analytics.labels import LABELS, label
 from kehu.errors import KehuError
 from kehu.web.access import mask_records
@@ -37,7 +38,7 @@ def summary(state: WebState, scope: Scope) -> dict[str, Any]:
                   coalesce(sum(profit_12m), 0) AS profit_12m,
                   coalesce(sum(predicted_clv), 0) AS predicted_clv,
                   avg(churn_risk) AS avg_churn_risk,
-                  count(*) FILTER (WHERE churn_risk >= 0.6) AS high_churn_risk,
+                  count(*) FILTER (WHERE {watch_sql(0.6)}) AS high_churn_risk,
                   max(as_of) AS as_of
                 FROM {table} WHERE {cond}""",
             params,
@@ -207,7 +208,7 @@ CARD_METRICS = (
     ("predicted_clv", "coalesce(sum(predicted_clv), 0)", True),
     ("high_value", "count(*) FILTER (WHERE rfm_type = 'high_value')", True),
     ("key_accounts", "count(*) FILTER (WHERE value_tier IN ('strategic', 'core'))", True),
-    ("at_risk", "count(*) FILTER (WHERE churn_risk >= 0.6)", False),
+    ("at_risk", f"count(*) FILTER (WHERE {watch_sql(0.6)})", False),  # lost ones excluded
 )
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.analytics.labels import COLUMN_KIND, column_label, label
 from kehu.errors import KehuError
+from kehu.spreadsheet import csv_cell, workbook
 from kehu.web import audit
 from kehu.web.services.customers import CustomerQuery, iter_customers, query_as_dict
 
@@ -75,15 +76,13 @@ def _csv(headers: list[str], rows: list[list[Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 
 def _xlsx(headers: list[str], rows: list[list[Any]], lang: str) -> bytes:
-    import xlsxwriter
-
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    book = workbook(buf, in_memory=True)
     sheet = book.add_worksheet("客户" if lang != "en" else "Customers")
     head = book.add_format({"bold": True, "bg_color": "#EEF2FF", "border": 1})
     sheet.write_row(0, 0, headers, head)

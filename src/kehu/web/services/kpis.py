@@ -37,7 +37,6 @@ def kpis(
     kpi_codes: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
     """KPI rows (kpi, period, value, previous, change, change_pct, unit ...) for the scope."""
-    from kehu.planning.kpis import get_kpi
 
     group_by, members = _scope_group(scope)
     if group_by is not None and by not in (None, group_by):
@@ -51,7 +50,7 @@ def kpis(
             return _raw(state, period, by, kpi_codes)
         rows = [r for r in _raw(state, period, group_by, kpi_codes) if r["group"] in members]
         if by is None:
-            rows = _combine(rows, {k: get_kpi(k).scale for k in {r["kpi"] for r in rows}})
+            rows = _combine(rows)
         return rows
 
     return state.cached("activity", key, compute)
@@ -72,38 +71,41 @@ def _raw(
     return state.cached("activity", key, compute)
 
 
-def _combine(rows: list[dict[str, Any]], scales: dict[str, float]) -> list[dict[str, Any]]:
-    """Add up groups per (kpi, period): sums for plain values, ratio of sums for rates."""
+def _combine(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add up groups per (kpi, period): sums for plain values, ratio of sums for rates; the
+    previous value the same way from each group's previous sums (period-to-date when partial).
+    """
+    from kehu.planning.kpis import get_kpi, set_change
+
     acc: dict[tuple[str, str], dict[str, Any]] = {}
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    fields = ("value", "previous", "numerator", "denominator", "previous_numerator",
+              "previous_denominator")  # fmt: skip
     for r in rows:
         k = (r["kpi"], r["period"])
         acc.setdefault(k, {**r, "group": None, "by": None})
         s = sums[k]
-        for field in ("numerator", "denominator", "value"):
+        for field in fields:
             if r.get(field) is not None:
                 s[field] += float(r[field])
                 s[field + "_n"] += 1
+
+    def total(s: dict[str, float], field: str) -> float | None:
+        return s.get(field) if s.get(field + "_n") else None
+
     out: list[dict[str, Any]] = []
-    prev_value: dict[str, float | None] = {}
-    for k in acc:  # insertion order = kpi, then period ascending
-        row, s = acc[k], sums[k]
-        if row.get("denominator") is None and s.get("denominator_n", 0) == 0:
-            value = s.get("value") if s.get("value_n") else None
+    for k, row in acc.items():
+        s, kpi = sums[k], get_kpi(row["kpi"])
+        for field in fields[2:]:
+            row[field] = total(s, field)
+        if kpi.den is None:
+            row["value"], previous = total(s, "value"), total(s, "previous")
         else:
-            den = s.get("denominator", 0.0)
-            value = s.get("numerator", 0.0) / den * scales.get(row["kpi"], 1.0) if den else None
-        previous = prev_value.get(row["kpi"])
-        change = None if value is None or previous is None else value - previous
-        row.update(
-            value=value,
-            numerator=s.get("numerator") if s.get("numerator_n") else None,
-            denominator=s.get("denominator") if s.get("denominator_n") else None,
-            previous=previous,
-            change=change,
-            change_pct=change / abs(previous) if change is not None and previous else None,
-        )
-        prev_value[row["kpi"]] = value
+            num, den = row["numerator"] or 0.0, row["denominator"]
+            row["value"] = num / den * kpi.scale if den else None
+            p_num, p_den = row["previous_numerator"] or 0.0, row["previous_denominator"]
+            previous = p_num / p_den * kpi.scale if p_den else None
+        set_change(row, previous)
         out.append(row)
     return out
 
@@ -142,6 +144,9 @@ def kpi_cards(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
                 "direction": direction,
                 "good": None if direction is None else (direction == "up") == kpi.higher_is_better,
                 "series": series[code],
+                "partial": bool(r.get("partial")),
+                "days": r.get("days"),
+                "period_days": r.get("period_days"),
             }
         )
     return cards

@@ -180,7 +180,7 @@ def _region_owners(state: WebState, scope: Scope) -> set[str]:
 
 def list_goals(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """Goals the scope may see with their current progress per period."""
-    from kehu.planning.goals import goal_title, progress
+    from kehu.planning.goals import goal_title, progress, scope_text
     from kehu.planning.kpis import format_value, get_kpi
 
     if not table_exists(state.ws, "goals"):
@@ -206,6 +206,9 @@ def list_goals(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]
                 **g,
                 "title": goal_title(g, lang),
                 "kpi_label": kpi.label(lang),
+                "scope_text": scope_text(g["scope_key"], g["scope_value"], lang)
+                if g.get("scope_key")
+                else None,
                 "target_text": format_value(target, kpi.unit, lang),
                 "actual_text": format_value(actual, kpi.unit, lang),
                 "projected_text": format_value(g.get("projected"), kpi.unit, lang),
@@ -272,6 +275,21 @@ def add_goal(
 def target_periods(state: WebState) -> list[str]:
     rows = state.ws.rows("SELECT DISTINCT period FROM targets ORDER BY period DESC")
     return [r[0] for r in rows]
+
+
+def target_gaps(state: WebState, scope: Scope, period: str | None, lang: str) -> list[str]:
+    """Where the period's imported targets do not add up across levels (quality check), as
+    sentences; a manager sees their regions' gaps, a rep none."""
+    from kehu.quality.targets import gap_text
+    from kehu.quality.targets import target_gaps as gaps_of
+
+    if period is None or scope.role == "rep":
+        return []
+    gaps = state.cached("activity", ("target-gaps",), lambda: gaps_of(state.ws))
+    mine = [g for g in gaps if g["period"] == period]
+    if not scope.sees_all:
+        mine = [g for g in mine if g["unit"] in scope.regions]
+    return [gap_text(g, lang) for g in mine]
 
 
 def target_progress(

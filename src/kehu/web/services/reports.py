@@ -3,6 +3,8 @@
 Admins' reports are written from the real workspace; anyone else's from a scoped copy
 (`services/scoped.py`), so the watch-list, flows and targets in the file only hold the
 customers they may see. Files go to `<workspace>/<report.out_dir>/web/<scope>/`.
+Admins list and read every scope's reports: those of other scopes have the id
+`<scope folder>~<file>`, and the listing says who generated each (from the audit log).
 """
 
 from __future__ import annotations
@@ -26,12 +28,20 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-_NAME = re.compile(r"^[\w.\-]+$")
+_NAME = re.compile(r"^[\w.\-]{1,200}$")
+_SLUG = re.compile(r"^(?:all|[0-9a-f]{12})$")
+
+
+def _web_dir(state: WebState) -> Path:
+    return state.ws.root / state.settings.report.out_dir / "web"
+
+
+def _slug(scope: Scope) -> str:
+    return "all" if scope.sees_all else hashlib.sha256(scope.key.encode()).hexdigest()[:12]
 
 
 def _scope_dir(state: WebState, scope: Scope) -> Path:
-    slug = "all" if scope.sees_all else hashlib.sha256(scope.key.encode()).hexdigest()[:12]
-    path = state.ws.root / state.settings.report.out_dir / "web" / slug
+    path = _web_dir(state) / _slug(scope)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -70,37 +80,62 @@ def generate(
         detail={"period": info["period"], "kind": info["kind"], "format": fmt, "scope": scope.key},
         ip=ip,
     )
-    return _entry(final)
+    return _entry(final, by=scope.user)
 
 
-def _entry(path: Path) -> dict[str, Any]:
+def _entry(path: Path, report_id: str | None = None, by: str | None = None) -> dict[str, Any]:
     stat = path.stat()
     parts = path.stem.split("-")
     return {
-        "report_id": path.name,
+        "report_id": report_id or path.name,
         "file": path.name,
         "period": "-".join(parts[2:-3]) if len(parts) > 5 else None,
         "format": path.suffix.lstrip("."),
         "bytes": stat.st_size,
         "created_at": datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"),
+        "by": by,
     }
 
 
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+
+
+def _makers(state: WebState) -> dict[str, str]:
+    """Report file name -> the user who generated it (audit log)."""
+    events = audit.events(state.ws, action="report", limit=100_000)
+    return {e.target: e.user_name for e in events if e.target and e.user_name}
+
+
 def list_reports(state: WebState, scope: Scope) -> list[dict[str, Any]]:
-    """Reports generated for this scope, newest first."""
-    folder = _scope_dir(state, scope)
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    return [_entry(p) for p in files]
+    """Reports generated for this scope (for an admin: every scope's), newest first."""
+    own = _slug(scope)
+    _scope_dir(state, scope)
+    folders = [_web_dir(state) / own]
+    if scope.sees_all:
+        folders += [p for p in _web_dir(state).iterdir() if p.name != own and _SLUG.match(p.name)]
+    makers = _makers(state)
+    found = [
+        (p, p.name if folder.name == own else f"{folder.name}~{p.name}")
+        for folder in folders
+        for p in _files(folder)
+    ]
+    found.sort(key=lambda f: f[0].stat().st_mtime, reverse=True)
+    return [_entry(p, rid, makers.get(p.name)) for p, rid in found]
 
 
 def report_file(state: WebState, scope: Scope, report_id: str) -> tuple[Path, str]:
-    """The file of a report of this scope (404 for anything else) and its media type."""
-    if not _NAME.match(report_id):
-        raise NotFoundError(f"没有报告 {report_id}", f"no report {report_id}")
-    path = _scope_dir(state, scope) / report_id
+    """The file of a report of this scope (an admin: of any scope; 404 for anything else)
+    and its media type."""
+    slug, sep, name = report_id.rpartition("~")
+    missing = NotFoundError(f"没有报告 {report_id}", f"no report {report_id}")
+    if not _NAME.match(name) or (sep and not (scope.sees_all and _SLUG.match(slug))):
+        raise missing
+    path = (_web_dir(state) / slug / name) if sep else _scope_dir(state, scope) / name
     if not path.is_file():
-        raise NotFoundError(f"没有报告 {report_id}", f"no report {report_id}")
+        raise missing
     media = FORMATS.get(path.suffix.lstrip("."), "application/octet-stream")
     audit.record(state.ws, "export", user=scope.user, target=f"report:{report_id}")
     return path, media

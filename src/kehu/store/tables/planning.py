@@ -29,9 +29,10 @@ TASKS = register_table(
             "predicted_clv": "DOUBLE",
             "cost": "DOUBLE",  # yearly cost-to-serve of the playbook (yuan)
             "score_strategic_fit": "DOUBLE",
-            "score_value": "DOUBLE",
+            "score_value": "DOUBLE",  # ROI: value at stake vs cost of the measures
             "score_growth": "DOUBLE",
-            "score_risk": "DOUBLE",
+            "score_risk": "DOUBLE",  # controllable (payment) risk: 1 = pays well
+            "score_urgency": "DOUBLE",  # churn urgency (churn_risk)
             "priority": "DOUBLE",  # 0-100
             "priority_band": "VARCHAR",  # high | medium | low
             "due_date": "DATE",
@@ -41,6 +42,7 @@ TASKS = register_table(
         },
         key=("task_id",),
         indexes=(("customer_id", "playbook", "period"), ("owner", "status")),
+        refers_to_customer=True,
     )
 )
 

@@ -35,6 +35,7 @@ ALERTS = register_table(
         },
         key=("alert_id",),
         indexes=(("condition_key",), ("status",)),
+        refers_to_customer=True,
     )
 )
 

@@ -129,6 +129,25 @@ DEDUPE_DECISIONS = register_table(
     )
 )
 
+# Every person's decision as a labelled pair, with the pair's comparison vector at that moment
+# (the records may be merged away later): what `kehu dedupe` learns m and thresholds from.
+DEDUPE_LABELS = register_table(
+    Table(
+        "dedupe_labels",
+        {
+            "id_l": "VARCHAR NOT NULL",
+            "id_r": "VARCHAR NOT NULL",
+            "label": "VARCHAR NOT NULL",  # match | non_match
+            "source": "VARCHAR",  # merge | reject | undo
+            "decided_at": "TIMESTAMP",
+            "pattern": "VARCHAR",  # JSON {comparison: level index, -1 = null}
+            "probability": "DOUBLE",  # the pair's score when it was decided (if scored)
+        },
+        key=("id_l", "id_r"),
+        audit=False,
+    )
+)
+
 # Tables whose content is the dedupe floor's own bookkeeping (not customer data).
 DEDUPE_TABLES = (
     "merges",
@@ -137,4 +156,5 @@ DEDUPE_TABLES = (
     "dedupe_runs",
     "dedupe_pairs",
     "dedupe_decisions",
+    "dedupe_labels",
 )
