@@ -154,10 +154,13 @@ def test_no_orders_exits_2_from_the_console_script(tmp_path: Path) -> None:
     wdir = str(tmp_path / "empty")
     Workspace.init(wdir).close()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    cmd = [sys.executable, "-m", "kehu", "-w", wdir, "--lang", "en", "backtest"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 2
-    assert "no orders" in proc.stderr and "Traceback" not in proc.stderr
+    for cmd in (
+        [sys.executable, "-m", "kehu", "-w", wdir, "--lang", "en", "backtest"],
+        [sys.executable, "-m", "kehu", "-w", wdir, "backtest", "--lang", "en"],  # its own --lang
+    ):
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 2
+        assert "no orders" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_history_lists_runs_newest_first(cdnow: tuple[str, pd.DataFrame], result: dict) -> None:
@@ -275,3 +278,39 @@ def test_monthly_report_has_the_backtest_section(
     kehu_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "kehu 流失风险")
     newest = json.loads(invoke(wdir, "backtest", "--history", "--json"))["runs"][0]
     assert kehu_row[1] == pytest.approx(newest["churn_auc"])
+
+
+def test_auto_model_and_the_uncertainty_band(cdnow: tuple[str, pd.DataFrame]) -> None:
+    """`clv.model = "auto"` through analyze: the holdout evidence, the chosen model and its
+    covariance in --json; the 360 view's band around expected purchases and CLV."""
+    wdir, raw = cdnow
+    toml = Path(wdir) / "kehu.toml"
+    before = toml.read_text(encoding="utf-8")
+    assert '[clv]\nmodel = "bgnbd"' in before
+    toml.write_text(before.replace('[clv]\nmodel = "bgnbd"', '[clv]\nmodel = "auto"'), "utf-8")
+    try:
+        summary = json.loads(invoke(wdir, "analyze", "--as-of", CAL_END, "--json"))
+        params = summary["clv"]["params"]
+        choice = params["model_choice"]
+        assert set(choice["mae"]) == {"bgnbd", "paretonbd"}
+        assert choice["chosen"] == min(choice["mae"], key=choice["mae"].get) == "paretonbd"
+        assert params["purchase"]["model"] == "paretonbd"
+        cov = np.asarray(params["purchase"]["cov_log"])
+        assert cov.shape == (4, 4) and np.all(np.linalg.eigvalsh(cov) > 0)
+        known = raw[raw["order_date"] <= pd.Timestamp(CAL_END)]
+        recent = known.groupby("customer_id")["order_date"].agg(["size", "max"])
+        recent = recent[recent["max"] >= pd.Timestamp("1997-09-01")]
+        heavy = str(recent["size"].idxmax())  # a frequent buyer still active at as-of
+        view = json.loads(invoke(wdir, "customer", heavy, "--json"))
+        band = view["clv_band"]
+        assert band["model"] == "paretonbd" and band["level"] == 0.95
+        point, low, high = band["expected_purchases"]
+        assert low < point < high
+        assert point == pytest.approx(view["snapshot"]["expected_purchases"], rel=1e-3)
+        clv = band["predicted_clv"]
+        assert clv[1] < clv[0] < clv[2]
+        assert clv[0] == pytest.approx(view["snapshot"]["predicted_clv"], abs=0.01)
+        text = invoke(wdir, "customer", heavy, lang="en")
+        assert "95% band" in text
+    finally:
+        toml.write_text(before, "utf-8")

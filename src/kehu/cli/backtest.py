@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.table import Table
 
 from kehu.cli.analyze import _date
-from kehu.cli.common import console, err_console, lang_of, open_ws, print_json
+from kehu.cli.common import console, err_console, lang_of, open_ws, print_json, use_lang
 from kehu.i18n import normalize_lang, tr
 
 
@@ -43,6 +43,7 @@ def backtest(
 
     ws = open_ws(ctx)
     lang = normalize_lang(lang_option) if lang_option else lang_of(ctx)
+    use_lang(lang)
     if show_history:
         runs = backtest_runs.history(ws)
         if as_json:

@@ -68,6 +68,11 @@ def state_lang() -> str:
     return _current.get("lang", "zh")
 
 
+def use_lang(lang: str) -> None:
+    """A command's own --lang: also the language of its error messages."""
+    _current["lang"] = normalize_lang(lang)
+
+
 def _default(o: Any) -> Any:
     if isinstance(o, Decimal):
         return str(o)
