@@ -45,7 +45,7 @@ def spark_backend():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def analysed_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     """A small demo company (about 500 customers), imported and analysed once per run."""
-    from kehu.demo import run_demo
+    from kehu.jobs.demo import run_demo
 
     root = tmp_path_factory.mktemp("analysed_demo") / "ws"
     out = run_demo(root, seed=11, size=0.25)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from kehu.demo import run_demo
 from kehu.errors import KehuError
+from kehu.jobs.demo import run_demo
 from kehu.workspace import Workspace
 
 

@@ -185,7 +185,7 @@ def test_select_topics_merges_one_finding_and_drops_what_is_said_everywhere() ->
 
 @pytest.fixture(scope="module")
 def demo_ws(tmp_path_factory):
-    from kehu.demo.run import run_demo
+    from kehu.jobs.demo import run_demo
 
     result = run_demo(tmp_path_factory.mktemp("fb") / "demo", seed=7, size=0.2, analyze=False)
     ws = Workspace.open(result["workspace"])

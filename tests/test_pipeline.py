@@ -11,8 +11,9 @@ import pytest
 
 from kehu.config import settings_from_dict
 from kehu.errors import KehuError
-from kehu.monitor.pipeline import kind_of, run_pipeline
-from kehu.monitor.schedule import run_schedule
+from kehu.jobs.inbox import kind_of
+from kehu.jobs.pipeline import run_pipeline
+from kehu.jobs.schedule import run_schedule
 from kehu.workspace import Workspace
 
 

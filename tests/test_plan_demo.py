@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kehu.demo import run_demo
+from kehu.jobs.demo import run_demo
 from kehu.planning.plan import make_plan
 from kehu.workspace import Workspace
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.spark
 
 @pytest.fixture(scope="module")
 def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    from kehu.demo.run import run_demo
+    from kehu.jobs.demo import run_demo
 
     root: Path = tmp_path_factory.mktemp("parity") / "ws"
     run_demo(root, seed=11, size=0.08, analyze=False)

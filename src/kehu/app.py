@@ -21,9 +21,9 @@ from kehu.dedupe.run import DedupeResult, run_dedupe
 from kehu.dedupe.undo import undo_merge
 from kehu.ingest import export_table, import_file, import_records
 from kehu.ingest.result import ImportResult, Progress
+from kehu.jobs.pipeline import run_pipeline
 from kehu.monitor.alerts import AlertRunResult, run_alerts
 from kehu.monitor.feedback import feedback_summary
-from kehu.monitor.pipeline import run_pipeline
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
 from kehu.planning.goals import goals_status

@@ -964,7 +964,7 @@ class ScheduleSettings(Section):
     """`kehu run` / `kehu schedule`: the pipeline steps and when they run."""
 
     cron: str = "0 7 * * *"
-    steps: list[Literal["import", "analyze", "plan", "alerts", "report"]] = [
+    steps: list[Literal["import", "dedupe", "analyze", "plan", "alerts", "report"]] = [
         "import",
         "analyze",
         "plan",

@@ -33,10 +33,11 @@ RANKS: dict[str, int] = {
     "planning": 6,
     "monitor": 7,
     "demo": 8,
-    "app": 9,
-    "web": 10,
-    "cli": 10,
-    "__main__": 11,
+    "jobs": 9,
+    "app": 10,
+    "web": 11,
+    "cli": 11,
+    "__main__": 12,
 }
 FACE = "kehu"  # the package face re-exports; it is not a floor
 

@@ -41,7 +41,7 @@ def demo(
     ),
 ) -> None:
     """Generate a demo company, import it and run the analysis. 生成演示公司并导入分析"""
-    from kehu.demo.run import run_demo
+    from kehu.jobs.demo import run_demo
 
     lang = normalize_lang(lang_option) if lang_option else lang_of(ctx)
     ref = None

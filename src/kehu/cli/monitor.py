@@ -252,7 +252,7 @@ def run(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Run the pipeline once: import new files → analyze → plan → alerts → reports. 运行流水线"""
-    from kehu.monitor.pipeline import print_run, run_pipeline
+    from kehu.jobs.pipeline import print_run, run_pipeline
 
     ws = open_ws(ctx)
     result = run_pipeline(ws, lang=lang_of(ctx))
@@ -279,7 +279,7 @@ def schedule(
     max_runs: int = typer.Option(None, "--max-runs", help="Stop after this many runs."),
 ) -> None:
     """Run the pipeline on a cron schedule until Ctrl-C. 定时运行"""
-    from kehu.monitor.schedule import run_schedule
+    from kehu.jobs.schedule import run_schedule
 
     ws = open_ws(ctx)
     run_schedule(

@@ -1,20 +1,17 @@
-"""`run_demo`: generate the demo company, import it, run every later stage that exists.
+"""`run_demo`: generate the demo company, then take `kehu run`'s pipeline over its exports.
 
-The pipeline is the one a user walks through: workspace → exports → `import_file` per file →
-dedupe → analyze → plan → alerts → report. Stages owned by other floors are looked up by
-module and function name and skipped cleanly when that floor is not installed yet; a stage
-that fails is reported (with its message) and the demo goes on with the next one.
+workspace → exports → the pipeline's steps import (each generated file) → dedupe → analyze
+(at the generator's as_of) → plan → alerts (recorded, not sent) → report (HTML). A file that
+fails to import is reported and the others load; a step that fails stops the pipeline and the
+steps after it are shown as skipped.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,8 @@ from kehu.demo.headline import headline, render_headline
 from kehu.demo.names import REGION_MANAGERS
 from kehu.errors import KehuError
 from kehu.i18n import Catalog
+from kehu.jobs.inbox import Inbound
+from kehu.jobs.pipeline import run_pipeline
 from kehu.workspace import CONFIG_FILE, Workspace
 
 EXPORTS_DIR = "exports"
@@ -52,8 +51,7 @@ MSG = Catalog(
         "step_alerts": ("评估预警规则", "evaluating alert rules"),
         "step_report": ("生成月度报告", "writing the monthly report"),
         "skipped": ("跳过", "skipped"),
-        "not_installed": ("未安装,跳过", "not installed, skipped"),
-        "needs_analysis": ("需要先完成客户分析,跳过", "needs the analysis step, skipped"),
+        "after_failure": ("前一步失败,跳过", "an earlier step failed, skipped"),
         "title_files": ("导入结果", "Imports"),
         "col_file": ("文件", "File"),
         "col_kind": ("类型", "Kind"),
@@ -68,6 +66,7 @@ MSG = Catalog(
         "ok": ("完成", "done"),
         "committed": ("已提交", "committed"),
         "name_generate": ("生成数据", "generate"),
+        "name_import": ("导入", "import"),
         "name_dedupe": ("去重", "dedupe"),
         "name_analyze": ("分析", "analyze"),
         "name_plan": ("计划", "plan"),
@@ -131,43 +130,11 @@ def prepare_workspace(directory: Path, lang: str) -> Workspace:
     return ws
 
 
-def optional(module: str, attr: str) -> Callable[..., Any] | None:
-    """`module.attr` if that floor is installed, else None (a missing inner import is a bug
-    and is raised)."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
-            return None
-        raise
-    return getattr(mod, attr, None)
-
-
-def _jsonable(obj: Any) -> dict[str, Any]:
-    """A step's result for the JSON summary: its `to_json()`, or its scalar fields."""
-    if obj is None:
-        return {}
-    if hasattr(obj, "to_json"):
-        out = obj.to_json()
-        return _trim(out) if isinstance(out, dict) else {"value": out}
-    if isinstance(obj, dict):
-        return _trim(obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {
-            f.name: (v.isoformat() if isinstance(v, date) else v)
-            for f in dataclasses.fields(obj)
-            if isinstance(v := getattr(obj, f.name), int | float | str | bool | date)
-        }
-    return {"value": str(obj)}
-
-
-def _trim(data: dict[str, Any], limit: int = 20) -> dict[str, Any]:
-    """Long lists (merge logs, new ids) become their length in the summary."""
-    return {k: (len(v) if isinstance(v, list) and len(v) > limit else v) for k, v in data.items()}
+LATER = ("dedupe", "analyze", "plan", "alerts", "report")
 
 
 def brief(key: str, data: dict[str, Any], lang: str) -> str:
-    """One line about a finished step, from the fields its result is known to carry."""
+    """One line about a finished step, from the fields its summary is known to carry."""
     try:
         if key == "dedupe":
             return MSG(
@@ -180,7 +147,7 @@ def brief(key: str, data: dict[str, Any], lang: str) -> str:
         if key == "alerts":
             return MSG("brief_alerts", lang, findings=data["findings"], new=data["new"])
         if key == "report":
-            return str(data["path"])
+            return ", ".join(str(f["path"]) for f in data["files"])
         if key.startswith("import:"):
             return MSG("brief_import", lang, loaded=data["loaded"], rejected=data["rejected"])
     except (KeyError, TypeError):
@@ -189,34 +156,55 @@ def brief(key: str, data: dict[str, Any], lang: str) -> str:
 
 
 class _Steps:
-    """Runs one step at a time: progress line, timing, failure capture."""
+    """The demo's view of the pipeline (its `Watch`): a progress line per step, and per file
+    while importing; each step's time and one line about its outcome."""
 
     def __init__(self, progress: Progress | None, lang: str) -> None:
         self.progress = progress
         self.lang = lang
         self.done: list[StepResult] = []
+        self.files: dict[str, dict[str, Any]] = {}  # file name -> its import outcome
+        self._open: dict[tuple[str, str | None], tuple[Any, str, float]] = {}
 
-    def run(
-        self, key: str, label: str, fn: Callable[[], Any] | None, why: str = "not_installed"
-    ) -> Any:
-        task = self.progress.add_task(label, total=None) if self.progress else None
-        t = time.perf_counter()
-        status, detail, value = "ok", "", None
-        if fn is None:
-            status, detail = "skipped", MSG(why, self.lang)
+    def run(self, key: str, label: str, fn: Callable[[], Any]) -> Any:
+        """A step of the demo's own (generating the files) in the same view."""
+        self.begin(key, None, label)
+        value = None
+        try:
+            value = fn()
+        except KehuError as exc:
+            self.end(key, None, "failed", {"message": exc.message(self.lang)})
         else:
-            try:
-                value = fn()
-            except KehuError as exc:
-                status, detail = "failed", exc.message(self.lang)
-            except Exception as exc:  # another floor's bug must not hide the rest
-                status, detail = "failed", f"{type(exc).__name__}: {exc}"
-        data = _jsonable(value) if status == "ok" and key != "generate" else {}
-        if status == "ok":
-            detail = brief(key, data, self.lang)
-        self.done.append(StepResult(key, status, time.perf_counter() - t, detail, data))
-        _finish(self.progress, task, label, status, self.lang)
+            self.end(key, None, "ok", {})
         return value
+
+    def begin(self, step: str, item: str | None, label: str | None = None) -> None:
+        label = label or (
+            MSG("step_import", self.lang, file=item) if item else MSG(f"step_{step}", self.lang)
+        )
+        shown = self.progress is not None and (item is not None or step != "import")
+        task = self.progress.add_task(label, total=None) if shown and self.progress else None
+        self._open[(step, item)] = (task, label, time.perf_counter())
+
+    def end(self, step: str, item: str | None, status: str, summary: dict[str, Any]) -> None:
+        task, label, t0 = self._open.pop((step, item))
+        if item is not None:
+            self.files[item] = summary
+        elif step == "import" and status == "ok":
+            return  # shown file by file
+        key = f"import:{item}" if item else step
+        ok = status == "ok"
+        detail = brief(key, summary, self.lang) if ok else summary.get("message") or ""
+        data = summary if ok else {}
+        self.done.append(StepResult(key, status, time.perf_counter() - t0, detail, data))
+        _finish(self.progress, task, label, status, self.lang)
+
+    def skip(self, step: str) -> None:
+        """A step the pipeline did not reach because an earlier one failed."""
+        label = MSG(f"step_{step}", self.lang)
+        task = self.progress.add_task(label, total=None) if self.progress else None
+        self.done.append(StepResult(step, "skipped", 0.0, MSG("after_failure", self.lang)))
+        _finish(self.progress, task, label, "skipped", self.lang)
 
 
 def run_demo(
@@ -240,8 +228,6 @@ def run_demo(
     resolve_format(fmt, size)  # refuse a bad --format before touching the folder
     root = Path(directory or "kehu-demo").expanduser().resolve()
     ws = prepare_workspace(root, lang)
-    files: list[dict[str, Any]] = []
-    analysed = None
     try:
         with _progress(console) as progress:
             steps = _Steps(progress, lang)
@@ -252,18 +238,25 @@ def run_demo(
             )
             if manifest is None:
                 raise KehuError(steps.done[-1].detail)
-            import_file = optional("kehu.ingest", "import_file")
-            for f in manifest.files:
-                fn = None
-                if import_file is not None:
-                    fn = partial(import_file, ws, f.path, f.kind, source=f.source)
-                res = steps.run(
-                    f"import:{f.path.name}", MSG("step_import", lang, file=f.path.name), fn
-                )
-                files.append(_file_row(f, res, steps.done[-1]))
-            if analyze:
-                analysed = _later_stages(ws, steps, manifest.as_of, lang)
-        summary = _summary(ws, root, manifest, files, steps.done, seed, size, analysed is not None)
+            keys = ["import", *(LATER if analyze else ())]
+            run_pipeline(
+                ws,
+                lang=lang,
+                trigger="demo",
+                steps=keys,
+                files=[Inbound(f.path, f.kind, f.source) for f in manifest.files],
+                as_of=manifest.as_of,
+                send=False,
+                formats=["html"],
+                watch=steps,
+            )
+            reached = {s.key for s in steps.done}
+            for key in keys[1:]:
+                if key not in reached:
+                    steps.skip(key)
+        files = [_file_row(f, steps.files.get(f.path.name, {})) for f in manifest.files]
+        analysed = any(s.key == "analyze" and s.status == "ok" for s in steps.done)
+        summary = _summary(ws, root, manifest, files, steps.done, seed, size, analysed)
     finally:
         ws.close()
     if console is not None:
@@ -271,59 +264,37 @@ def run_demo(
     return summary
 
 
-def _later_stages(ws: Workspace, steps: _Steps, as_of: date, lang: str) -> Any:
-    """dedupe → analyze → plan → alerts → report, each only if its floor is installed."""
-    dedupe = optional("kehu.dedupe.run", "run_dedupe")
-    steps.run("dedupe", MSG("step_dedupe", lang), dedupe and partial(dedupe, ws))
-    analyze = optional("kehu.analytics.snapshot", "analyze")
-    analysed = steps.run(
-        "analyze", MSG("step_analyze", lang), analyze and partial(analyze, ws, as_of)
-    )
-    snap = getattr(analysed, "as_of", None)
-    later: list[tuple[str, str, str, Callable[[Callable[..., Any]], Any]]] = [
-        ("plan", "kehu.planning.plan", "make_plan", lambda f: f(ws, snap)),
-        ("alerts", "kehu.monitor.alerts", "run_alerts", lambda f: f(ws, snap, send=False)),
-        ("report", "kehu.monitor.report", "make_report", lambda f: f(ws, as_of=snap, lang=lang)),
-    ]
-    for key, module, attr, call in later:
-        fn = optional(module, attr)
-        ready = fn is not None and analysed is not None
-        steps.run(
-            key,
-            MSG(f"step_{key}", lang),
-            partial(call, fn) if ready else None,
-            "not_installed" if fn is None else "needs_analysis",
-        )
-    return analysed
+FILE_FIELDS = (
+    "import_id",
+    "read",
+    "loaded",
+    "inserted",
+    "updated",
+    "unchanged",
+    "rejected",
+    "rejects_file",
+    "status",
+)
 
 
-def _file_row(f: Any, res: Any, step: StepResult) -> dict[str, Any]:
+def _file_row(f: Any, outcome: dict[str, Any]) -> dict[str, Any]:
+    """A generated file beside what its import did (the import's own status wins)."""
     row: dict[str, Any] = {
         "file": f.path.name,
         "kind": f.kind,
         "source": f.source,
         "rows": f.rows,
         "planted_bad_rows": f.bad_rows,
-        "status": step.status,
+        "status": "failed" if "error" in outcome else ("ok" if outcome else "skipped"),
     }
-    if res is not None:
-        for key in (
-            "import_id",
-            "read",
-            "loaded",
-            "inserted",
-            "updated",
-            "unchanged",
-            "rejected",
-            "rejects_file",
-            "status",
-        ):
-            value = getattr(res, key, None)
-            if value is not None:
-                row[key] = str(value) if key == "rejects_file" else value
-        row["unmapped_columns"] = list(getattr(res, "unmapped_columns", []) or [])
-    elif step.detail:
-        row["error"] = step.detail
+    if "error" in outcome:
+        row["error"] = outcome["message"]
+        return row
+    for key in FILE_FIELDS:
+        if (value := outcome.get(key)) is not None:
+            row[key] = str(value) if key == "rejects_file" else value
+    if outcome:
+        row["unmapped_columns"] = list(outcome.get("unmapped_columns") or [])
     return row
 
 

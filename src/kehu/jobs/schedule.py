@@ -17,7 +17,7 @@ from rich.console import Console
 
 from kehu.errors import KehuError
 from kehu.i18n import tr
-from kehu.monitor.pipeline import print_run, run_pipeline
+from kehu.jobs.pipeline import print_run, run_pipeline
 from kehu.workspace import Workspace
 
 

@@ -1,0 +1,1 @@
+"""Jobs: the one pipeline `kehu run`, `kehu schedule` and `kehu demo` all take."""
