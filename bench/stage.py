@@ -14,7 +14,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -172,9 +172,10 @@ def _alerts(work: Path, args: list[str]) -> dict[str, Any]:
 
 @stage("report", imports=("kehu.monitor.report", *KEHU))
 def _report(work: Path, args: list[str]) -> dict[str, Any]:
-    from kehu.monitor.report import make_report
+    from kehu.monitor.report.build import write_report
 
-    make_report(_open(work), _as_of(work), fmt="html")
+    month = (_as_of(work) - timedelta(days=1)).strftime("%Y-%m")  # the month the snapshot ends
+    write_report(_open(work), month, kind="monthly", fmt="html")
     return {}
 
 

@@ -1,1 +1,1 @@
-"""Monitoring: alert rules and notifiers, feedback analysis, periodic reports, the pipeline."""
+"""Monitoring: alert rules and notifiers, feedback analysis, periodic reports."""
