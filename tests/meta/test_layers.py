@@ -22,6 +22,7 @@ RANKS: dict[str, int] = {
     "idcodes": 0,
     "calendar": 1,
     "spreadsheet": 0,
+    "charts": 0,
     "config": 1,
     "store": 2,
     "workspace": 3,

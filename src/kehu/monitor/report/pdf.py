@@ -21,13 +21,16 @@ from reportlab.platypus import (
     Paragraph,
     SimpleDocTemplate,
     Spacer,
-    Table,
     TableStyle,
 )
+from reportlab.platypus import (
+    Table as PdfTable,
+)
 
-from kehu.monitor.report.html import flatten, money, pct
-from kehu.monitor.report.images import report_images
-from kehu.monitor.report.texts import T, backtest_cells, backtest_headers, goal_rows
+from kehu.monitor.report.figures import report_charts
+from kehu.monitor.report.png import chart_png
+from kehu.monitor.report.sections import Note, Table, report_sections, shown
+from kehu.monitor.report.texts import T
 
 FONT = "STSong-Light"
 WIDTH = A4[0] - 30 * mm
@@ -61,11 +64,15 @@ def _esc(text: Any) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _table(header: list[str], rows: list[list[Any]], widths: list[float] | None = None) -> Table:
+def _table(table: Table) -> PdfTable:
     cell = _styles()["cell"]
-    data = [[Paragraph(_esc(h), cell) for h in header]]
-    data += [[Paragraph(_esc(v), cell) for v in r] for r in rows]
-    tbl = Table(data, colWidths=widths, repeatRows=1)
+    data = [[Paragraph(_esc(c.label), cell) for c in table.columns]]
+    data += [
+        [Paragraph(_esc(shown(v, c.fmt)), cell) for v, c in zip(r, table.columns, strict=True)]
+        for r in table.rows
+    ]
+    shares = table.widths or (1 / len(table.columns),) * len(table.columns)
+    tbl = PdfTable(data, colWidths=[WIDTH * w for w in shares], repeatRows=1)
     tbl.setStyle(
         TableStyle(
             [
@@ -88,195 +95,35 @@ def _image(png: bytes, width: float = WIDTH) -> Image:
 
 def write_pdf(data: dict[str, Any], path: Path) -> None:
     lang = data["meta"]["lang"]
-    t = lambda key, **kw: T(key, lang, **kw)  # noqa: E731
     st = _styles()
-    images = report_images(data, lang)
+    charts = report_charts(data, lang)
     meta = data["meta"]
     story: list[Any] = [
         Paragraph(_esc(meta["title"]), st["title"]),
         Paragraph(
             _esc(
-                f"{t('period')}: {meta['start']} – {meta['end']} · {t('snapshot')}: "
-                f"{meta['snapshot'] or '—'} · {t('prev_snapshot')}: "
-                f"{meta['previous_snapshot'] or '—'} · {t('generated')}: "
+                f"{T('period', lang)}: {meta['start']} – {meta['end']} · {T('snapshot', lang)}: "
+                f"{meta['snapshot'] or '—'} · {T('prev_snapshot', lang)}: "
+                f"{meta['previous_snapshot'] or '—'} · {T('generated', lang)}: "
                 f"{meta['generated_at']}"
             ),
             st["meta"],
         ),
     ]
-
-    def section(key: str, *flow: Any) -> None:
-        story.append(KeepTogether([Paragraph(_esc(t(key)), st["h2"]), *flow[:1]]))
+    for section in report_sections(data, charts, lang):
+        flow: list[Any] = []
+        for block in section.shown("pdf"):
+            if isinstance(block, Note):
+                flow.append(Paragraph(_esc(block.text), st["note"]))
+            elif isinstance(block, Table):
+                flow += [_table(block), Spacer(1, 4)]
+            else:
+                for key in block.ids:
+                    share = 0.6 if charts[key].kind == "flow" else 0.8
+                    flow.append(_image(chart_png(charts[key]), WIDTH * share))
+        # the heading stays with the section's first block
+        story.append(KeepTogether([Paragraph(_esc(section.title), st["h2"]), *flow[:1]]))
         story.extend(flow[1:])
-
-    def none() -> Paragraph:
-        return Paragraph(_esc(t("none")), st["note"])
-
-    kpis = data["kpis"]["rows"]
-    note = data["kpis"].get("partial_note")
-    section(
-        "kpis",
-        _table(
-            [t("kpi"), t("value"), t("previous"), t("change")],
-            [[r["label"], r["value_text"], r["previous_text"], r["change_text"]] for r in kpis],
-        )
-        if kpis
-        else none(),
-        *(
-            [Paragraph(_esc(note), st["note"])]
-            if (note := data["kpis"].get("partial_note"))
-            else []
-        ),
-        *([_image(images["kpi_trend"], WIDTH * 0.8)] if "kpi_trend" in images else []),
-    )
-
-    flow_items: list[Any] = []
-    for key in ("rfm_type", "value_tier"):
-        if key in images:
-            flow_items.append(_image(images[key], WIDTH * 0.8))
-    fl = data["flows"]["value_tier"]
-    if fl.get("available"):
-        flow_items.append(
-            Paragraph(_esc(t("moved", moved=fl["moved"], compared=fl["compared"])), st["note"])
-        )
-        flow_items.append(_image(images["tier_flow"], WIDTH * 0.6))
-    section("segments", *(flow_items or [Paragraph(_esc(t("no_snapshot")), st["note"])]))
-
-    p = data["pareto"]
-    if p.get("available"):
-        note = t("top20", share=pct(p["top20_share"]))
-        if p.get("profit_peak") and p["profit_peak"] > 1:
-            note += "; " + t("profit_peak", peak=pct(p["profit_peak"]))
-        section("pareto", Paragraph(_esc(note), st["note"]), _image(images["pareto"], WIDTH * 0.8))
-    else:
-        section("pareto", none())
-
-    h = data["clv"]
-    if h.get("available"):
-        section(
-            "clv",
-            Paragraph(
-                _esc(
-                    t(
-                        "clv_stats",
-                        mean=money(h["mean"]),
-                        median=money(h["median"]),
-                        p90=money(h["p90"]),
-                        n=h["n"],
-                    )
-                ),
-                st["note"],
-            ),
-            _image(images["clv"], WIDTH * 0.8),
-        )
-    else:
-        section("clv", none())
-
-    rows = [
-        [
-            f"{r['name'] or r['customer_id']} ({r['customer_id']})",
-            r["tier"],
-            r["owner"],
-            f"{r['churn_risk']:.2f}",
-            money(r["spend_12m"]),
-            r["reasons"],
-        ]
-        for r in data["watchlist"]["rows"]
-    ]
-    section(
-        "watch",
-        _table(
-            [t("customer"), t("tier"), t("owner"), t("risk"), t("spend"), t("reasons")],
-            rows,
-            [WIDTH * w for w in (0.24, 0.09, 0.09, 0.08, 0.12, 0.38)],
-        )
-        if rows
-        else none(),
-    )
-
-    fb = data["feedback"]
-    if fb["texts"]:
-        cats = " · ".join(f"{c['label']} {c['count']}" for c in fb["categories"])
-        rows = [
-            [
-                i["term"],
-                i["count"],
-                i["complaints"],
-                " / ".join(f"“{e['text']}”" for e in i["examples"][:2]),
-            ]
-            for i in fb["top_issues"]
-        ]
-        section(
-            "feedback",
-            Paragraph(_esc(f"{t('fb_note', n=fb['texts'])} · {cats}"), st["note"]),
-            _table(
-                [t("term"), t("count"), t("complaints"), t("example")],
-                rows,
-                [WIDTH * w for w in (0.16, 0.08, 0.08, 0.68)],
-            ),
-            *([_image(images["issues"], WIDTH * 0.7)] if "issues" in images else []),
-        )
-    else:
-        section("feedback", none())
-
-    rows = goal_rows(data, lang)
-    section(
-        "goals",
-        _table(
-            [
-                t("goal"),
-                t("owner"),
-                t("deadline"),
-                t("target"),
-                t("actual"),
-                t("projected"),
-                t("status"),
-            ],
-            rows,
-            [WIDTH * w for w in (0.34, 0.1, 0.12, 0.11, 0.11, 0.11, 0.11)],
-        )
-        if rows
-        else none(),
-    )
-
-    tg = data["targets"]
-    if tg.get("available"):
-        parts: list[Any] = []
-        for dim in ("region", "owner"):
-            rows = [
-                [r["unit"], money(r["target"]), money(r["actual"]), pct(r["attainment"])]
-                for r in tg.get(dim) or []
-            ]
-            if rows:
-                parts += [
-                    _table([t(dim), t("target"), t("actual"), t("attainment")], rows),
-                    Spacer(1, 4),
-                ]
-        if "targets_region" in images:
-            parts.append(_image(images["targets_region"], WIDTH * 0.7))
-        section("targets", *parts)
-    else:
-        section("targets", none())
-
-    q = data["quality"]
-    if q.get("available"):
-        section("quality", _table(["", ""], [list(r) for r in flatten(q["data"])[:40]]))
-    else:
-        section("quality", Paragraph(_esc(t("quality_na")), st["note"]))
-
-    b = data["backtest"]
-    if b.get("available"):
-        heads, cells = backtest_headers(lang), backtest_cells(data)
-        note = T("backtest_note", lang, as_of=b["as_of"], h=b["horizon_days"],
-                 n=f"{b['customers']:,}", rate=f"{b['churn_rate']:.1%}")  # fmt: skip
-        parts = [Paragraph(_esc(note), st["note"])]
-        for key in ("churn", "amounts", "history"):
-            if cells[key]:
-                parts += [_table(heads[key], cells[key]), Spacer(1, 4)]
-        section("backtest", *parts)
-    else:
-        section("backtest", Paragraph(_esc(t("backtest_na")), st["note"]))
-
     doc = SimpleDocTemplate(
         str(path),
         pagesize=A4,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kehu.i18n import Catalog
-from kehu.monitor.labels import value_label
 
 T = Catalog(
     {
@@ -51,6 +48,12 @@ T = Catalog(
         "attainment": ("达成率", "Attainment"),
         "class": ("类别", "Class"),
         "customers": ("客户数", "Customers"),
+        "customer_id": ("客户编号", "Customer ID"),
+        "profit": ("利润", "Profit"),
+        "bin_from": ("自", "From"),
+        "bin_to": ("至", "To"),
+        "q_key": ("项目", "Item"),
+        "q_value": ("值", "Value"),
         "snapshot": ("快照日期", "Snapshot"),
         "prev_snapshot": ("上期快照", "Previous snapshot"),
         "generated": ("生成时间", "Generated"),
@@ -113,23 +116,6 @@ T = Catalog(
 )
 
 
-def goal_rows(data: dict[str, Any], lang: str) -> list[list[Any]]:
-    """The goals table (title, owner, deadline, target, actual, projected, status) for
-    the XLSX and PDF writers."""
-    return [
-        [
-            g["title"],
-            g["owner"],
-            g["deadline"],
-            g["target"],
-            g["actual"],
-            g["projected"],
-            value_label("status", g["status"], lang),
-        ]
-        for g in data["goals"]["rows"]
-    ]
-
-
 def backtest_headers(lang: str) -> dict[str, list[str]]:
     """Column names of the backtest section's three tables (every writer)."""
 
@@ -144,25 +130,3 @@ def backtest_headers(lang: str) -> dict[str, list[str]]:
         "history": [t("bt_run_at"), t("bt_as_of"), t("bt_horizon"), "kehu AUC", "BG/NBD AUC",
                     t("bt_naive_auc")],
     }  # fmt: skip
-
-
-def backtest_cells(data: dict[str, Any]) -> dict[str, list[list[str]]]:
-    """The backtest section's rows as display text (ratios as decimals, shares as %)."""
-
-    def f(v: Any, fmt: str) -> str:
-        return "—" if v is None else format(v, fmt)
-
-    b = data["backtest"]
-    churn_fmt = ("", ".3f", ".3f", ".4f", ".2f", ".1%", ".2f", ".1%")
-    amount_fmt = ("", ",.0f", ",.0f", "+.1%", ".3f", ",.0f", ",.0f", "+.1%")
-    history_fmt = ("", "", "d", ".3f", ".3f", ".3f")
-
-    def rows(key: str, fmts: tuple[str, ...]) -> list[list[str]]:
-        return [[str(v) if not fm else f(v, fm) for v, fm in zip(r, fmts, strict=True)]
-                for r in b.get(key) or []]  # fmt: skip
-
-    return {
-        "churn": rows("churn", churn_fmt),
-        "amounts": rows("amounts", amount_fmt),
-        "history": rows("history", history_fmt),
-    }
