@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from kehu import __version__
 from kehu.analytics.labels import LABELS, column_label, label
 from kehu.errors import KehuError
+from kehu.web import charts
 from kehu.web.api.customers import ListQuery
 from kehu.web.api.deps import (
     SESSION_COOKIE,
@@ -249,7 +250,6 @@ def overview(request: Request, state: State, who: PageUser, lang: Lang) -> HTMLR
         "lifecycle": dims["lifecycle"],
         "pareto": dashboard.pareto(state, scope),
         "flows": flows,
-        "lang": lang,
     }
     return render(
         request,
@@ -264,7 +264,8 @@ def overview(request: Request, state: State, who: PageUser, lang: Lang) -> HTMLR
         watchlist=dashboard.watchlist(state, scope, lang),
         alerts=monitoring.list_alerts(state, scope, status="open", limit=6),
         tasks=planning.task_counts(state, scope),
-        chart_data=data,
+        pareto=data["pareto"],
+        chart_data=charts.overview(data, translator(lang)) | {"lang": lang},
     )
 
 
@@ -339,12 +340,14 @@ def customer_page(
         v=view,
         c=view["customer"],
         s=snap,
-        chart_data={
-            "monthly": view["monthly_spend"],
-            "history": view["history"],
-            "radar": radar,
-            "lang": lang,
-        },
+        chart_data=charts.customer(
+            view["monthly_spend"],
+            view["history"],
+            radar,
+            translator(lang),
+            lambda c: column_label(c, lang),
+        )
+        | {"lang": lang},
     )
 
 
@@ -560,7 +563,10 @@ def goals_page(request: Request, state: State, who: PageUser, lang: Lang) -> HTM
         goals=goals,
         metrics=[(k.code, k.label(lang)) for k in KPIS],
         can_add=who.scope.may("add_goal"),
-        chart_data={f"goal_{g['goal_id']}": g["series"] for g in goals} | {"lang": lang},
+        chart_data={
+            f"goal_{g['goal_id']}": charts.goal(g["series"], translator(lang)) for g in goals
+        }
+        | {"lang": lang},
     )
 
 

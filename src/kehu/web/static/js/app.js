@@ -15,6 +15,7 @@
   var FONT = getComputedStyle(document.body).fontFamily;
   var TEXT = "#475569";
   var GRID_LINE = "#eef1f6";
+  var LINES = ["#4f46e5", "#10b981", "#f59e0b", "#06b6d4", "#ef4444"];
 
   function readJSON(id) {
     var el = document.getElementById(id);
@@ -48,182 +49,132 @@
 
   function merge(a, b) { for (var k in b) { if (Object.prototype.hasOwnProperty.call(b, k)) { a[k] = b[k]; } } return a; }
 
-  var builders = {
-    donut: function (items) {
-      var data = items.filter(function (d) { return d.count > 0; }).map(function (d, i) {
-        return { name: d.label, value: d.count, itemStyle: { color: colorOf(d.code, i) } };
-      });
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "item", formatter: "{b}<br/><b>{c}</b> ({d}%)" }),
-        legend: { bottom: 0, icon: "circle", itemWidth: 8, itemHeight: 8, textStyle: { color: TEXT, fontSize: 12 } },
-        title: { text: String(data.reduce(function (a, d) { return a + d.value; }, 0)),
-          subtext: (readJSON("i18n-data") || {}).customers || "", left: "center", top: "34%",
-          textStyle: { fontSize: 24, fontWeight: 700, color: "#0f172a", fontFamily: FONT },
-          subtextStyle: { fontSize: 12, color: "#8491a7" }, itemGap: 2 },
-        series: [{ type: "pie", radius: ["54%", "76%"], center: ["50%", "44%"], avoidLabelOverlap: true,
-          itemStyle: { borderColor: "#fff", borderWidth: 2, borderRadius: 6 },
-          label: { show: false }, labelLine: { show: false }, data: data }]
-      });
-    },
-    bars: function (items) {
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "axis", axisPointer: { type: "shadow" } }),
-        grid: { left: 8, right: 12, top: 16, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: items.map(function (d) { return d.label; }),
-          axisLine: { lineStyle: { color: "#d5dbe7" } }, axisTick: { show: false }, axisLabel: { color: TEXT } },
-        yAxis: { type: "value", splitLine: { lineStyle: { color: GRID_LINE } }, axisLabel: { color: "#8491a7" } },
-        series: [{ type: "bar", barWidth: "46%", label: { show: true, position: "top", color: TEXT, fontSize: 11 },
-          data: items.map(function (d, i) {
-            return { value: d.count, itemStyle: { color: colorOf(d.code, i), borderRadius: [6, 6, 0, 0] } };
-          }) }]
-      });
-    },
-    hbars: function (items) {
-      var shown = items.filter(function (d) { return d.count > 0; });
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "axis", axisPointer: { type: "shadow" } }),
-        grid: { left: 8, right: 36, top: 6, bottom: 6, containLabel: true },
-        yAxis: { type: "category", inverse: true, data: shown.map(function (d) { return d.label; }),
-          axisLine: { show: false }, axisTick: { show: false }, axisLabel: { color: TEXT } },
-        xAxis: { type: "value", splitLine: { lineStyle: { color: GRID_LINE } }, axisLabel: { show: false } },
-        series: [{ type: "bar", barWidth: 14, label: { show: true, position: "right", color: TEXT, fontSize: 11 },
-          data: shown.map(function (d, i) {
-            return { value: d.count, itemStyle: { color: colorOf(d.code, i), borderRadius: 7 } };
-          }) }]
-      });
-    },
-    tier_revenue: function (items, all) {
-      var lang = all.lang;
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "item", formatter: function (p) { return p.name + "<br/><b>" + fmtMoney(p.value, lang) + "</b> (" + p.percent + "%)"; } }),
-        legend: { right: 8, top: "middle", orient: "vertical", icon: "circle", itemWidth: 8, textStyle: { color: TEXT } },
-        series: [{ type: "pie", roseType: "radius", radius: ["18%", "82%"], center: ["38%", "50%"],
-          itemStyle: { borderColor: "#fff", borderWidth: 2, borderRadius: 5 },
-          label: { formatter: function (p) { return fmtMoney(p.value, lang); }, color: TEXT, fontSize: 11 },
-          data: items.filter(function (d) { return d.spend_12m > 0; }).map(function (d, i) {
-            return { name: d.label, value: d.spend_12m, itemStyle: { color: colorOf(d.code, i) } };
-          }) }]
-      });
-    },
-    pareto: function (p) {
-      var i18n = readJSON("i18n-data") || {};
-      function pts(curve) { return [[0, 0]].concat(curve.map(function (d) { return [d.pct * 100, d.share * 100]; })); }
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "axis", valueFormatter: function (v) { return v.toFixed(1) + "%"; } }),
-        legend: { bottom: 0, icon: "roundRect", itemWidth: 12, itemHeight: 4, textStyle: { color: TEXT, fontSize: 12 } },
-        grid: { left: 8, right: 14, top: 14, bottom: 34, containLabel: true },
-        xAxis: { type: "value", min: 0, max: 100,
-          axisLabel: { formatter: "{value}%", color: "#8491a7" }, splitLine: { show: false }, axisLine: { lineStyle: { color: "#d5dbe7" } } },
-        yAxis: { type: "value", axisLabel: { formatter: "{value}%", color: "#8491a7" }, splitLine: { lineStyle: { color: GRID_LINE } } },
-        series: [
-          { name: i18n.revenue_share || "revenue", type: "line", smooth: true, showSymbol: false, data: pts(p.revenue || []),
-            lineStyle: { width: 3, color: "#4f46e5" }, areaStyle: { color: "rgba(79,70,229,.10)" },
-            markLine: { silent: true, symbol: "none", lineStyle: { color: "#cbd5e1", type: "dashed" }, label: { show: false },
-              data: [{ xAxis: 20 }, { yAxis: 80 }] } },
-          { name: i18n.profit_share || "profit", type: "line", smooth: true, showSymbol: false, data: pts(p.profit || []),
-            lineStyle: { width: 2, color: "#10b981" } }
-        ]
-      });
-    },
-    sankey: function (f) {
-      var names = {};
-      var links = f.links.filter(function (l) { return l.customers > 0; }).map(function (l) {
-        var s = l.from_label + " ·" + f["from"].slice(5), t = l.to_label + " ·" + f["to"].slice(5);
-        names[s] = l["from"]; names[t] = l["to"];
-        return { source: s, target: t, value: l.customers };
-      });
-      var nodes = Object.keys(names).map(function (n, i) { return { name: n, itemStyle: { color: colorOf(names[n], i) } }; });
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "item" }),
-        series: [{ type: "sankey", left: 8, right: 140, top: 8, bottom: 8, nodeGap: 10, nodeWidth: 12,
-          emphasis: { focus: "adjacency" }, data: nodes, links: links, draggable: false,
-          lineStyle: { color: "gradient", opacity: 0.35, curveness: 0.5 },
-          label: { color: "#0f172a", fontSize: 11 } }]
-      });
-    },
-    spend: function (rows, all) {
-      var lang = all.lang;
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "axis", valueFormatter: function (v) { return fmtMoney(v, lang); } }),
-        grid: { left: 8, right: 12, top: 14, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: rows.map(function (r) { return r.month; }), axisTick: { show: false },
-          axisLine: { lineStyle: { color: "#d5dbe7" } }, axisLabel: { color: "#8491a7" } },
-        yAxis: { type: "value", splitLine: { lineStyle: { color: GRID_LINE } },
-          axisLabel: { color: "#8491a7", formatter: function (v) { return fmtMoney(v, lang); } } },
-        series: [{ type: "bar", barMaxWidth: 22, data: rows.map(function (r) { return r.amount; }),
-          itemStyle: { color: "#6366f1", borderRadius: [5, 5, 0, 0] } }]
-      });
-    },
-    history: function (rows) {
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "axis" }),
-        legend: { bottom: 0, icon: "roundRect", itemWidth: 12, itemHeight: 4, textStyle: { color: TEXT } },
-        grid: { left: 8, right: 12, top: 14, bottom: 30, containLabel: true },
-        xAxis: { type: "category", data: rows.map(function (r) { return r.as_of; }), axisTick: { show: false },
-          axisLine: { lineStyle: { color: "#d5dbe7" } }, axisLabel: { color: "#8491a7" } },
-        yAxis: [{ type: "value", max: 100, splitLine: { lineStyle: { color: GRID_LINE } }, axisLabel: { color: "#8491a7" } }],
-        series: [
-          { name: (readJSON("i18n-data") || {}).value_score || "value", type: "line", smooth: true, symbolSize: 7,
-            data: rows.map(function (r) { return r.value_score === null ? null : +r.value_score.toFixed(1); }),
-            lineStyle: { width: 3, color: "#4f46e5" }, itemStyle: { color: "#4f46e5" } },
-          { name: (readJSON("i18n-data") || {}).churn_risk || "churn", type: "line", smooth: true, symbolSize: 7,
-            data: rows.map(function (r) { return r.churn_risk === null ? null : Math.round(r.churn_risk * 100); }),
-            lineStyle: { width: 2, color: "#f59e0b" }, itemStyle: { color: "#f59e0b" } }
-        ]
-      });
-    },
-    radar: function (dims) {
-      var i18n = readJSON("i18n-data") || {};
-      var have = dims.filter(function (d) { return d.value !== null && d.value !== undefined; });
-      if (!have.length) { return null; }
-      return merge(base(), {
-        radar: { radius: "66%", center: ["50%", "54%"], splitNumber: 4,
-          indicator: dims.map(function (d) { return { name: i18n["dim_" + d.code] || d.code, max: 100 }; }),
-          axisName: { color: TEXT, fontSize: 12 }, splitLine: { lineStyle: { color: "#e6eaf2" } },
-          splitArea: { areaStyle: { color: ["#fff", "#fafbff"] } }, axisLine: { lineStyle: { color: "#e6eaf2" } } },
-        series: [{ type: "radar", symbolSize: 5, data: [{ value: dims.map(function (d) { return d.value || 0; }),
-          areaStyle: { color: "rgba(79,70,229,.18)" }, lineStyle: { color: "#4f46e5", width: 2 }, itemStyle: { color: "#4f46e5" } }] }]
-      });
-    },
-    kpi_trend: function (rows, all) {
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "axis" }),
-        grid: { left: 8, right: 12, top: 14, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: rows.map(function (r) { return r.period; }), axisTick: { show: false },
-          axisLine: { lineStyle: { color: "#d5dbe7" } }, axisLabel: { color: "#8491a7" } },
-        yAxis: { type: "value", splitLine: { lineStyle: { color: GRID_LINE } }, axisLabel: { color: "#8491a7" } },
-        series: [{ type: "line", smooth: true, symbolSize: 6, data: rows.map(function (r) { return r.value; }),
-          lineStyle: { width: 3, color: "#4f46e5" }, itemStyle: { color: "#4f46e5" }, areaStyle: { color: "rgba(79,70,229,.08)" } }]
-      });
-    },
-    goal: function (rows) {
-      return merge(base(), {
-        tooltip: merge(base().tooltip, { trigger: "axis" }),
-        legend: { bottom: 0, icon: "roundRect", itemWidth: 12, itemHeight: 4, textStyle: { color: TEXT } },
-        grid: { left: 8, right: 12, top: 14, bottom: 30, containLabel: true },
-        xAxis: { type: "category", data: rows.map(function (r) { return r.period; }), axisTick: { show: false }, axisLabel: { color: "#8491a7" } },
-        yAxis: { type: "value", splitLine: { lineStyle: { color: GRID_LINE } }, axisLabel: { color: "#8491a7" } },
-        series: [
-          { name: (readJSON("i18n-data") || {}).actual || "actual", type: "bar", barMaxWidth: 26,
-            data: rows.map(function (r) { return r.value; }), itemStyle: { color: "#6366f1", borderRadius: [5, 5, 0, 0] } },
-          { name: (readJSON("i18n-data") || {}).expected || "expected", type: "line", smooth: true, showSymbol: false,
-            data: rows.map(function (r) { return r.expected; }), lineStyle: { type: "dashed", color: "#94a3b8" } }
-        ]
+  /* The server builds each chart's option (kehu.charts); this only gives it the page's look. */
+  function styleAxis(axis, money) {
+    if (!axis) { return; }
+    [].concat(axis).forEach(function (a) {
+      a.axisTick = { show: false };
+      a.axisLine = { lineStyle: { color: "#d5dbe7" } };
+      a.axisLabel = merge({ color: a.type === "category" ? TEXT : "#8491a7" }, a.axisLabel || {});
+      if (a.type === "value") {
+        a.splitLine = { lineStyle: { color: GRID_LINE } };
+        if (money) { a.axisLabel.formatter = money; }
+      }
+    });
+  }
+
+  function colourItems(s) {
+    var coded = false;
+    s.data = (s.data || []).map(function (d, i) {
+      if (!d || d.code === undefined) { return d; }
+      coded = true;
+      return merge(d, { itemStyle: { color: colorOf(d.code, i) } });
+    });
+    return coded;
+  }
+
+  function styleSeries(s, k, look, money) {
+    var coded = colourItems(s);
+    if (s.markLine) {
+      s.markLine = merge(s.markLine, { silent: true, label: { show: false },
+        lineStyle: { color: "#cbd5e1", type: "dashed" } });
+    }
+    if (s.type === "bar" && look.kind === "hbar") {
+      merge(s, { barWidth: 14, label: { show: true, position: "right", color: TEXT, fontSize: 11 } });
+      s.data.forEach(function (d) { if (d && d.itemStyle) { d.itemStyle.borderRadius = 7; } });
+    } else if (s.type === "bar") {
+      merge(s, { barMaxWidth: 26 });
+      if (coded) {
+        s.label = { show: true, position: "top", color: TEXT, fontSize: 11 };
+        s.data.forEach(function (d) { if (d && d.itemStyle) { d.itemStyle.borderRadius = [6, 6, 0, 0]; } });
+      } else if (!s.itemStyle) {
+        s.itemStyle = { color: "#6366f1", borderRadius: [5, 5, 0, 0] };
+      }
+    } else if (s.type === "line") {
+      var dashed = s.lineStyle && s.lineStyle.type === "dashed";
+      var colour = LINES[k % LINES.length];
+      merge(s, { smooth: true, symbolSize: 6 });
+      if (!dashed) {
+        s.lineStyle = { width: k === 0 ? 3 : 2, color: colour };
+        s.itemStyle = { color: colour };
+      } else {
+        s.lineStyle.color = "#94a3b8";
+        s.showSymbol = false;
+      }
+      if (s.data.length && Array.isArray(s.data[0])) { s.showSymbol = false; }
+    } else if (s.type === "pie" && look.donut) {
+      merge(s, { radius: ["54%", "76%"], center: ["50%", "44%"], avoidLabelOverlap: true,
+        itemStyle: { borderColor: "#fff", borderWidth: 2, borderRadius: 6 },
+        label: { show: false }, labelLine: { show: false } });
+      s.data = s.data.filter(function (d) { return d.value > 0; });
+    } else if (s.type === "pie") {
+      merge(s, { roseType: "radius", radius: ["18%", "82%"], center: ["38%", "50%"],
+        itemStyle: { borderColor: "#fff", borderWidth: 2, borderRadius: 5 },
+        label: { color: TEXT, fontSize: 11, formatter: money ? function (p) { return money(p.value); } : "{b}" } });
+    } else if (s.type === "sankey") {
+      merge(s, { left: 8, right: 140, top: 8, bottom: 8, nodeGap: 10, nodeWidth: 12, draggable: false,
+        lineStyle: { color: "gradient", opacity: 0.35, curveness: 0.5 }, label: { color: "#0f172a", fontSize: 11 } });
+    } else if (s.type === "radar") {
+      s.symbolSize = 5;
+      s.data.forEach(function (d) {
+        merge(d, { areaStyle: { color: "rgba(79,70,229,.18)" }, lineStyle: { color: "#4f46e5", width: 2 },
+          itemStyle: { color: "#4f46e5" } });
       });
     }
-  };
+  }
+
+  function themed(spec, lang) {
+    var look = spec.look || {};
+    var money = look.money ? function (v) { return fmtMoney(typeof v === "object" ? v.value : v, lang); } : null;
+    var opt = merge(base(), spec.option);
+    delete opt.title;
+    delete opt.animation;
+    opt.color = PALETTE;
+    opt.tooltip = merge(base().tooltip, spec.option.tooltip || {});
+    if (money && opt.tooltip.trigger === "axis") { opt.tooltip.valueFormatter = money; }
+    if (look.kind === "xy" || look.kind === "hbar") {
+      opt.tooltip.axisPointer = { type: "shadow" };
+      opt.grid = { left: 8, right: look.kind === "hbar" ? 36 : 14, top: 14, bottom: opt.legend ? 34 : 8, containLabel: true };
+      styleAxis(opt.xAxis, look.kind === "hbar" ? null : money);
+      styleAxis(opt.yAxis, money);
+      if (look.kind === "hbar") { opt.xAxis.axisLabel = { show: false }; opt.yAxis.axisLine = { show: false }; }
+    }
+    if (opt.legend) {
+      opt.legend = look.kind === "pie" && !look.donut
+        ? { right: 8, top: "middle", orient: "vertical", icon: "circle", itemWidth: 8, textStyle: { color: TEXT } }
+        : { bottom: 0, icon: look.kind === "pie" ? "circle" : "roundRect", itemWidth: look.kind === "pie" ? 8 : 12,
+            itemHeight: look.kind === "pie" ? 8 : 4, textStyle: { color: TEXT, fontSize: 12 } };
+    }
+    if (look.kind === "pie" && money) {
+      opt.tooltip.formatter = function (p) { return p.name + "<br/><b>" + money(p.value) + "</b> (" + p.percent + "%)"; };
+    } else if (look.kind === "pie") {
+      opt.tooltip.formatter = "{b}<br/><b>{c}</b> ({d}%)";
+    }
+    if (opt.radar) {
+      merge(opt.radar, { radius: "66%", center: ["50%", "54%"], splitNumber: 4,
+        axisName: { color: TEXT, fontSize: 12 }, splitLine: { lineStyle: { color: "#e6eaf2" } },
+        splitArea: { areaStyle: { color: ["#fff", "#fafbff"] } }, axisLine: { lineStyle: { color: "#e6eaf2" } } });
+    }
+    opt.series.forEach(function (s, k) { styleSeries(s, k, look, money); });
+    if (look.donut) {
+      opt.title = { text: String(opt.series[0].data.reduce(function (a, d) { return a + d.value; }, 0)),
+        subtext: look.total || "", left: "center", top: "34%",
+        textStyle: { fontSize: 24, fontWeight: 700, color: "#0f172a", fontFamily: FONT },
+        subtextStyle: { fontSize: 12, color: "#8491a7" }, itemGap: 2 };
+    }
+    return opt;
+  }
 
   function drawCharts() {
     var data = readJSON("page-data");
     if (!data || typeof echarts === "undefined") { return; }
     var charts = [];
     document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var kind = el.getAttribute("data-chart");
       var key = el.getAttribute("data-key");
-      var value = key ? data[key] : data;
-      if (!builders[kind] || value === undefined || value === null) { return; }
-      var option = builders[kind](value, data);
-      if (!option) { el.classList.add("hidden"); return; }
+      var value = data[key];
+      if (value === undefined) { return; }
+      if (value === null) { el.classList.add("hidden"); return; }
+      var option = themed(value, data.lang);
       var chart = echarts.init(el, null, { renderer: "svg" });
       chart.setOption(option);
       el.setAttribute("data-ready", "1");
