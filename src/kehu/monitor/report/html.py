@@ -25,10 +25,9 @@ def echarts_source() -> str:
 
 def cell_class(column: Column, value: Any) -> str:
     """`num` for a formatted number (right-aligned), plus the tone of a mark."""
-    classes = ["num"] if column.fmt or isinstance(value, int | float) else []
-    if isinstance(value, Mark):
-        classes = ["num", value.tone] if value.tone else ["num"]
-    return " ".join(classes)
+    numeric = column.fmt or column.figures or isinstance(value, int | float)
+    tone = value.tone if isinstance(value, Mark) else ""
+    return " ".join(c for c in ("num" if numeric else "", tone) if c)
 
 
 def render_html(data: dict[str, Any]) -> str:

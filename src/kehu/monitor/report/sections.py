@@ -29,6 +29,7 @@ class Column:
 
     label: str
     fmt: str = ""
+    figures: bool = False  # text that is a figure ("1.2 小时"): aligned as a number
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ def _kpis(data: dict[str, Any], t: Any, cols: Any, present: Any, none: Note) -> 
         s.blocks.append(Note(k["partial_note"], muted=True))
     rows = [[r["label"], r["value_text"], r["previous_text"], Mark(r["change_text"], _tone(r))]
             for r in k["rows"]]  # fmt: skip
-    s.blocks.append(Table(cols("kpi", "value", "previous", "change"), rows))
+    columns = [Column(t("kpi")), *(Column(t(k), figures=True) for k in ("value", "previous"))]
+    s.blocks.append(Table([*columns, Column(t("change"), figures=True)], rows))
     s.blocks.append(present("kpi_trend", "rate_trend"))
     if k["periods"]:
         trend = [[r["label"], *r["trend"]] for r in k["rows"]]
