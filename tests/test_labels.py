@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from importlib import resources
 
 import pytest
 
 from kehu.analytics.churn.reasons import TEMPLATES
 from kehu.analytics.labels import COLUMN_LABELS, KIND_NAMES, LABELS, column_label, label
 from kehu.config import Settings
+from kehu.i18n import part
 from kehu.monitor import labels as mon
 from kehu.planning import labels as plan
 from kehu.planning.kpis import KPIS
@@ -23,8 +22,7 @@ ACRONYM = re.compile(r"^[A-Z][A-Z0-9 /()]*$")  # R, ABC, NPS: the same in both l
 
 
 def _ui() -> dict[str, list[str]]:
-    text = resources.files("kehu.web.i18n").joinpath("ui.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    return part("web")
 
 
 def _enums() -> list[tuple[str, str, Callable[[str], str]]]:

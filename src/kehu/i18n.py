@@ -1,14 +1,20 @@
 """Bilingual labels: every user-visible string has a zh-CN and an en form.
 
-Modules keep their own catalog (`Catalog({...})`) next to the code that uses it, so a label
-lives where it is used; `tr()` picks the language.
+The catalogue is data: `kehu/data/i18n/<part>.json`, one part per subject (`web`, `codes`
+…), each `key -> [zh, en]` or, for groups of labels, `group -> key -> [zh, en]`. Every floor
+reads it through `catalog()` / `pairs()`; `tr()` picks between two strings written inline.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 LANGS = ("zh", "en")
+CATALOGUE = Path(__file__).parent / "data" / "i18n"
 
 
 def normalize_lang(lang: str | None) -> str:
@@ -41,3 +47,21 @@ class Catalog:
 def tr(lang: str, zh: str, en: str) -> str:
     """Pick one of two inline strings by language."""
     return en if normalize_lang(lang) == "en" else zh
+
+
+@cache
+def part(name: str) -> dict[str, Any]:
+    """One part of the catalogue as stored (`data/i18n/<name>.json`)."""
+    return json.loads((CATALOGUE / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def pairs(name: str, group: str | None = None) -> dict[str, tuple[str, str]]:
+    """key -> (zh, en) of a part (or of one group of it), in the stored order."""
+    raw = part(name) if group is None else part(name)[group]
+    return {k: (v[0], v[1]) for k, v in raw.items()}
+
+
+@cache
+def catalog(name: str, group: str | None = None) -> Catalog:
+    """A part of the catalogue (or one group of it) as a `Catalog`."""
+    return Catalog(pairs(name, group))

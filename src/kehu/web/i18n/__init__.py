@@ -1,21 +1,15 @@
-"""UI strings of the web pages in zh and en (`ui.json`: key -> [zh, en])."""
+"""The web pages' language: the UI strings (the catalogue's `web` part) and the choice."""
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-
+from kehu import i18n
 from kehu.i18n import Catalog, normalize_lang
 
-HERE = Path(__file__).parent
 LANG_COOKIE = "kehu_lang"
 
 
-@cache
 def catalog() -> Catalog:
-    raw = json.loads((HERE / "ui.json").read_text(encoding="utf-8"))
-    return Catalog({k: (v[0], v[1]) for k, v in raw.items()})
+    return i18n.catalog("web")
 
 
 def translator(lang: str):  # noqa: ANN201 - a closure for templates

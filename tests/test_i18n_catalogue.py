@@ -1,0 +1,50 @@
+"""The one catalogue: every part is key -> [zh, en] (or groups of those), both filled in, with
+the same `{slots}` in both languages, so a message never loses a value in one of them."""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+import pytest
+
+from kehu.i18n import CATALOGUE, catalog, pairs, part
+
+PARTS = sorted(p.stem for p in CATALOGUE.glob("*.json"))
+
+
+def _entries(name: str) -> list[tuple[str, Any]]:
+    raw = part(name)
+    grouped = all(isinstance(v, dict) for v in raw.values())
+    if grouped:
+        return [(f"{g}.{k}", v) for g, items in raw.items() for k, v in items.items()]
+    return list(raw.items())
+
+
+def _slots(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+
+
+def test_the_catalogue_has_its_parts() -> None:
+    assert {"web"} <= set(PARTS)
+
+
+@pytest.mark.parametrize("name", PARTS)
+def test_every_entry_is_a_zh_en_pair_with_the_same_slots(name: str) -> None:
+    bad = []
+    for key, value in _entries(name):
+        ok = (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(x, str) and x.strip() for x in value)
+        )
+        if not ok or _slots(value[0]) != _slots(value[1]):
+            bad.append((key, value))
+    assert not bad, bad
+
+
+def test_read_through_kehu_i18n() -> None:
+    web = catalog("web")
+    assert web("app_name", "zh") == pairs("web")["app_name"][0]
+    assert re.search(r"[a-z]", web("app_name", "en"))
