@@ -1,7 +1,8 @@
 """Display labels for the fields and codes that alerts and reports show (zh / en).
 
 Value codes (tiers, RFM types, lifecycle) and snapshot columns come from `kehu.analytics.labels`;
-the fields below are the ones monitoring derives itself (or words differently in alerts).
+the fields here (the catalogue's `monitor` part) are the ones monitoring derives itself (or
+words differently in alerts).
 """
 
 from __future__ import annotations
@@ -9,53 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from kehu.analytics.labels import column_label, label
-from kehu.i18n import normalize_lang
+from kehu.i18n import normalize_lang, pairs
 
-FIELDS: dict[str, tuple[str, str]] = {
-    "churn_risk": ("流失风险", "churn risk"),
-    "spend_12m": ("近12个月消费额", "12-month spend"),
-    "orders_12m": ("近12个月订单数", "12-month orders"),
-    "recency_days": ("距上次购买天数", "days since last purchase"),
-    "value_tier": ("价值层级", "value tier"),
-    "value_score": ("价值评分", "value score"),
-    "rfm_type": ("RFM 类型", "RFM type"),
-    "rfm_segment": ("RFM 细分", "RFM segment"),
-    "lifecycle": ("生命周期", "lifecycle"),
-    "abc_class": ("ABC 分类", "ABC class"),
-    "predicted_clv": ("预测 CLV", "predicted CLV"),
-    "clv_historical": ("历史 CLV", "historical CLV"),
-    "p_alive": ("存活概率", "probability alive"),
-    "nps": ("NPS 评分", "NPS score"),
-    "csat": ("满意度", "CSAT"),
-    "first_response_hours": ("首次响应时长(小时)", "first response (hours)"),
-    "resolution_hours": ("解决时长(小时)", "resolution time (hours)"),
-    "overdue_days": ("逾期天数", "days overdue"),
-    "unpaid_amount": ("未回款金额", "unpaid amount"),
-    "status": ("状态", "status"),
-    "open_tickets": ("未结工单", "open tickets"),
-}
+FIELDS: dict[str, tuple[str, str]] = pairs("monitor", "fields")
 
 # Fields shown as whole numbers (days, counts) and as money, whatever their storage type.
 WHOLE = frozenset({"overdue_days", "recency_days", "orders_12m", "open_tickets", "nps"})
 MONEY = frozenset({"spend_12m", "predicted_clv", "clv_historical", "unpaid_amount", "amount"})
 
-SEVERITY: dict[str, tuple[str, str]] = {
-    "info": ("提示", "info"),
-    "low": ("低", "low"),
-    "medium": ("中", "medium"),
-    "high": ("高", "high"),
-    "critical": ("紧急", "critical"),
-}
+SEVERITY: dict[str, tuple[str, str]] = pairs("monitor", "severity")
 SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
 
-STATUS: dict[str, tuple[str, str]] = {
-    "open": ("未处理", "open"),
-    "acked": ("已确认", "acknowledged"),
-    "resolved": ("已解除", "resolved"),
-    "at_risk": ("有风险", "at risk"),
-    "missed": ("未达成", "missed"),
-    "on_track": ("正常", "on track"),
-}
+STATUS: dict[str, tuple[str, str]] = pairs("monitor", "status")
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
