@@ -36,7 +36,7 @@ from kehu.analytics.purchases import purchase_facts
 from kehu.analytics.snapshot import Progress, compute_snapshot
 from kehu.config import Settings
 from kehu.errors import KehuError
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -54,18 +54,7 @@ PURCHASE_MODELS = {"bgnbd": "bgnbd_purchases", "paretonbd": "paretonbd_purchases
 REVENUE_MODELS = {"bgnbd": "bgnbd_revenue", "paretonbd": "paretonbd_revenue",
                   "naive": "last_revenue"}  # fmt: skip
 # What users read for each score / model name (CLI, web page, report).
-NAMES = Catalog(
-    {
-        "kehu": ("kehu 流失风险", "kehu risk"),
-        "bgnbd": ("BG/NBD 无购概率", "BG/NBD P(none)"),
-        "bgnbd_expected": ("BG/NBD 期望次数", "BG/NBD E[buys]"),
-        "paretonbd": ("Pareto/NBD 无购概率", "Pareto/NBD P(none)"),
-        "naive": ("上期行为", "last period"),
-        "bgnbd_model": ("BG/NBD", "BG/NBD"),
-        "paretonbd_model": ("Pareto/NBD", "Pareto/NBD"),
-        "naive_model": ("上期行为", "last period"),
-    }
-)
+NAMES = catalog("backtest")
 SNAPSHOT_PICK = ("customer_id", "churn_risk", "value_tier", "region", "lifecycle")
 PARETO_FIT_ROWS = 50_000
 FACT_COLUMNS = ("customer_id", "x", "t_x_days", "T_days", "m_repeat", "m_all")

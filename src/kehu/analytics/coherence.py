@@ -29,7 +29,7 @@ import pandas as pd
 
 from kehu.analytics.labels import label
 from kehu.config import Settings
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 
 # lifecycle stages that are never "at risk" (rule 1)
 NOT_AT_RISK = ("lost", "prospect", "target")
@@ -39,44 +39,7 @@ HIGH = 0.5  # p_alive / churn risk both "high" (rule 3)
 LOW = 0.3  # a churn risk this low under a rule's "at risk" label needs a line (rule 4)
 WARNING_LABELS = (("lifecycle", "at_risk"), ("rfm_type", "churn_risk"))
 
-TEXT = Catalog(
-    {
-        "rising": ("{label} · 流失风险上升", "{label} · churn risk rising"),
-        "both_high": (
-            "存活概率 {alive}% 指该客户目前仍是活跃买家的可能;流失风险 {risk}% 指未来 {days}"
-            " 天内不下单的可能。两者并不矛盾:客户仍在,但下单间隔长,短期内可能不下单。",
-            "P(alive) {alive}% is the chance the customer is still a buyer now; churn risk"
-            " {risk}% is the chance of no order in the next {days} days. Both can be high: the"
-            " customer is still there but buys rarely, so the next order may not come soon.",
-        ),
-        "below_dead": (
-            "流失风险 {risk}% 低于购买模型的“已流失”概率 {dead}%:预警模型还参考了沟通、工单、"
-            "回款等购买记录以外的信息。",
-            "Churn risk {risk}% is below the purchase model's chance that the customer is gone"
-            " ({dead}%): the warning model also reads interactions, tickets and payments.",
-        ),
-        "alive_but_lost": (
-            "购买模型给出的存活概率 {alive}% 只看购买次数与间隔(只买过一次的客户恒为 100%),"
-            "未计入生命周期规则;按规则该客户已流失",
-            "The purchase model's P(alive) {alive}% reads only the number and spacing of"
-            " purchases (always 100% after a single purchase); by the lifecycle rule the"
-            " customer is lost",
-        ),
-        "rule_vs_risk": (
-            "“{label}”来自规则(距上次下单的时间与平均间隔);流失风险 {risk}% 是对未来 {days} 天"
-            "不下单的预测,综合了购买频率与以往相似客户的表现,因此可以低于规则的提示。",
-            "“{label}” comes from a rule (time since the last order vs the usual interval); the"
-            " churn risk of {risk}% predicts no order in the next {days} days from the buying"
-            " frequency and how similar customers behaved, so it can be lower than the rule"
-            " suggests.",
-        ),
-        "lost": (
-            "已 {days} 天未下单,按生命周期规则属流失客户,列入挽回名单而非流失预警名单",
-            "No order for {days} days: lost by the lifecycle rule, listed for win-back rather"
-            " than on the churn watch list",
-        ),
-    }
-)
+TEXT = catalog("coherence")
 
 
 def _num(v: Any) -> float | None:

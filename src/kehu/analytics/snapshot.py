@@ -31,7 +31,7 @@ from kehu.analytics.summary import SUMMARY_COLUMNS as SUMMARY_FRAME_COLUMNS
 from kehu.analytics.summary import numeric_frame, summarize
 from kehu.config import Settings
 from kehu.errors import KehuError
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
 if TYPE_CHECKING:
@@ -41,17 +41,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]  # (stage key, step number from 1, total steps)
 
-STAGES = Catalog(
-    {
-        "probe": ("检查数据", "probing the data"),
-        "rfm": ("汇总订单并计算 RFM", "summing up orders, scoring RFM"),
-        "core": ("计算价值分、ABC、生命周期与画像", "computing value, ABC, lifecycle, portraits"),
-        "clv": ("拟合客户终生价值模型", "fitting the CLV models"),
-        "churn": ("评估流失风险", "scoring churn risk"),
-        "write": ("保存客户快照", "saving the snapshot"),
-        "summary": ("汇总", "summarising"),
-    }
-)
+STAGES = catalog("stages")
 STAGE_ORDER = ("probe", "rfm", "core", "clv", "churn", "summary", "write")
 
 CLV_COLUMNS = ("clv_historical", "profit_historical", "p_alive", "expected_purchases",

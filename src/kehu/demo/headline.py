@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kehu.analytics.coherence import watch_counts
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 
 if TYPE_CHECKING:
     from kehu.demo.generate import DemoManifest
@@ -23,24 +23,7 @@ if TYPE_CHECKING:
 
 HIGH_RISK = 0.5
 
-MSG = Catalog(
-    {
-        "title": ("分析要点(截至 {as_of})", "Analytics headline (as of {as_of})"),
-        "customers": ("快照客户数", "customers in the snapshot"),
-        "top20": ("前 20% 客户贡献的近一年销售额", "last-year sales from the top 20% of customers"),
-        "high_risk": (
-            "流失风险 ≥ {p:.0%} 的在营客户",
-            "active customers with churn risk ≥ {p:.0%}",
-        ),
-        "lost": ("已流失客户(挽回候选)", "lost customers (win-back candidates)"),
-        "auc": (
-            "流失预警对真实流失客户的排序 AUC",
-            "churn warning AUC against the planted churners",
-        ),
-        "rfm_type": ("RFM 客户类型", "RFM customer types"),
-        "value_tier": ("价值分层", "value tiers"),
-    }
-)
+MSG = catalog("headline")
 
 
 def roc_auc(score: np.ndarray, label: np.ndarray) -> float | None:

@@ -23,78 +23,14 @@ from kehu.demo.generate import DemoManifest, generate, resolve_format
 from kehu.demo.headline import headline, render_headline
 from kehu.demo.names import REGION_MANAGERS
 from kehu.errors import KehuError
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 from kehu.jobs.inbox import Inbound
 from kehu.jobs.pipeline import run_pipeline
 from kehu.workspace import CONFIG_FILE, Workspace
 
 EXPORTS_DIR = "exports"
 
-MSG = Catalog(
-    {
-        "not_empty": (
-            "{path} 不是空文件夹,也不是 kehu 工作区;请换一个文件夹或先清空它",
-            "{path} is neither empty nor a kehu workspace; choose another folder or empty it",
-        ),
-        "not_dir": ("{path} 是一个文件,不是文件夹", "{path} is a file, not a folder"),
-        "step_generate": (
-            "生成演示公司数据(种子 {seed},规模 {size})",
-            "generating the demo company (seed {seed}, size {size})",
-        ),
-        "step_import": ("导入 {file}", "importing {file}"),
-        "step_dedupe": ("客户去重", "finding duplicate customers"),
-        "step_analyze": (
-            "客户分析(RFM、价值、CLV、流失预警)",
-            "analysing customers (RFM, value, CLV, churn)",
-        ),
-        "step_plan": ("生成客户发展计划任务", "planning customer development tasks"),
-        "step_alerts": ("评估预警规则", "evaluating alert rules"),
-        "step_report": ("生成月度报告", "writing the monthly report"),
-        "skipped": ("跳过", "skipped"),
-        "after_failure": ("前一步失败,跳过", "an earlier step failed, skipped"),
-        "title_files": ("导入结果", "Imports"),
-        "col_file": ("文件", "File"),
-        "col_kind": ("类型", "Kind"),
-        "col_read": ("读取", "Read"),
-        "col_loaded": ("载入", "Loaded"),
-        "col_rejected": ("拒绝", "Rejected"),
-        "col_status": ("状态", "Status"),
-        "title_steps": ("处理步骤", "Steps"),
-        "col_step": ("步骤", "Step"),
-        "col_seconds": ("耗时(秒)", "Seconds"),
-        "col_detail": ("说明", "Detail"),
-        "ok": ("完成", "done"),
-        "committed": ("已提交", "committed"),
-        "name_generate": ("生成数据", "generate"),
-        "name_import": ("导入", "import"),
-        "name_dedupe": ("去重", "dedupe"),
-        "name_analyze": ("分析", "analyze"),
-        "name_plan": ("计划", "plan"),
-        "name_alerts": ("预警", "alerts"),
-        "name_report": ("报告", "report"),
-        "brief_dedupe": (
-            "自动合并 {merged} 条记录,{review} 对待人工复核",
-            "merged {merged} records, {review} pairs to review",
-        ),
-        "brief_analyze": ("{customers} 个客户,截至 {as_of}", "{customers} customers as of {as_of}"),
-        "brief_plan": ("新建 {created} 项任务", "created {created} tasks"),
-        "brief_alerts": ("{findings} 条预警,其中新增 {new} 条", "{findings} alerts, {new} new"),
-        "brief_import": ("载入 {loaded},拒绝 {rejected}", "loaded {loaded}, rejected {rejected}"),
-        "unmapped": (
-            "[dim]{file}:未映射的列 {columns}(已报告,未导入)[/]",
-            "[dim]{file}: unmapped columns {columns} (reported, not imported)[/]",
-        ),
-        "failed": ("失败", "failed"),
-        "done": (
-            "[green]✓[/] 演示工作区已就绪:{path}\n  客户 {customers:,} 个 · 订单 {orders:,} 条"
-            " · 真值文件 {truth}\n  试试: kehu -w {path} customers · kehu -w {path} tasks list"
-            " · kehu -w {path} alerts list",
-            "[green]✓[/] demo workspace ready: {path}\n  {customers:,} customers · {orders:,}"
-            " orders · truth file {truth}\n  try: kehu -w {path} customers · kehu -w {path}"
-            " tasks list · kehu -w {path} alerts list",
-        ),
-    }
-)
+MSG = catalog("demo")
 
 
 @dataclass

@@ -23,58 +23,15 @@ from kehu.analytics.churn.baseline import candidate_risks, labelled_frame
 from kehu.analytics.churn.metrics import auc
 from kehu.analytics.churn.rules import rule_hits, rules_risk, typical_interval
 from kehu.config import ChurnSettings, Settings
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 
 ORDER = ("purchase_exact", "purchase_poisson", "model")
 DEFAULT = "purchase_exact"
 MIN_BACKTEST_DAYS = 28  # a shorter split horizon says too little to choose on
 
-SOURCES = Catalog(
-    {
-        "purchase_exact": (
-            "购买模型的“{days} 天内不下单”概率(按投诉、逾期、NPS、沟通减少调整)",
-            "the purchase model's probability of no order within {days} days (adjusted for"
-            " complaints, overdue payment, NPS and fewer interactions)",
-        ),
-        "purchase_poisson": (
-            "按购买模型预期下单次数换算的“{days} 天内不下单”概率(按投诉、逾期、NPS、沟通减少调整)",
-            "the probability of no order within {days} days from the purchase model's"
-            " expected orders (adjusted for complaints, overdue payment, NPS and fewer"
-            " interactions)",
-        ),
-        "model": (
-            "基于自身历史训练的模型(含购买模型特征)",
-            "the model trained on the workspace's own history (with the purchase model's"
-            " outputs as features)",
-        ),
-        "rules": ("预警规则(购买模型不可用)", "the warning rules (no purchase model)"),
-    }
-)
-SHORT = Catalog(
-    {
-        "purchase_exact": ("购买模型精确概率", "purchase model, exact"),
-        "purchase_poisson": ("购买模型预期次数", "purchase model, expected orders"),
-        "model": ("训练模型", "trained model"),
-    }
-)
-VERDICT = Catalog(
-    {
-        "won": (
-            "回测({date} 起 {days} 天,{n} 位客户):{winner} AUC {auc:.3f},"
-            "次优 {runner} {runner_auc:.3f}",
-            "backtest ({days} days from {date}, {n} customers): {winner} AUC {auc:.3f},"
-            " next best {runner} {runner_auc:.3f}",
-        ),
-        "alone": (
-            "回测({date} 起 {days} 天,{n} 位客户):{winner} AUC {auc:.3f}",
-            "backtest ({days} days from {date}, {n} customers): {winner} AUC {auc:.3f}",
-        ),
-        "none": (
-            "历史太短,无法回测,采用购买模型的精确概率",
-            "history too short to backtest: the purchase model's exact probability is used",
-        ),
-    }
-)
+SOURCES = catalog("churn_choice", "sources")
+SHORT = catalog("churn_choice", "short")
+VERDICT = catalog("churn_choice", "verdict")
 
 
 def with_fallback(cands: dict[str, np.ndarray], rules: np.ndarray) -> dict[str, np.ndarray]:

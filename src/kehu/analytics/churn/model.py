@@ -34,7 +34,7 @@ from kehu.analytics.churn.reasons import GROUPS, MODEL_CODES
 from kehu.analytics.churn.rules import rule_hits, rules_risk, typical_interval
 from kehu.analytics.churn.sample import training_tables
 from kehu.config import Settings
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 
 LGB_PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -56,35 +56,7 @@ EARLY_STOP = 20
 SMALL_ROWS = 50_000
 IMPORTANCE_ROWS = 4_000  # holdout rows the reported importance is averaged over (TreeSHAP costs)
 
-WHY = Catalog(
-    {
-        "disabled": (
-            'kehu.toml 中 churn.model = "rules",只用规则',
-            'churn.model = "rules" in kehu.toml: rules only',
-        ),
-        "no_orders": ("没有订单数据,不训练模型", "no orders: no trained model"),
-        "history_short": (
-            "订单历史只有 {days} 天(少于 churn.min_history_days = {need} 天),不训练模型",
-            "order history spans {days} days (less than churn.min_history_days = {need}):"
-            " no trained model",
-        ),
-        "few_dates": (
-            "可用于训练的历史时点只有 {n} 个(至少需要 3 个),不训练模型",
-            "only {n} past as-of dates can be labelled (need 3): no trained model",
-        ),
-        "few_positives": (
-            "训练样本中流失客户只有 {n} 个(至少需要 churn.min_positives = {need} 个),不训练模型",
-            "only {n} churners in the training dates (need churn.min_positives = {need}):"
-            " no trained model",
-        ),
-        "one_class": (
-            "时点 {day} 的样本只有一种结果(全部流失或全部复购),无法评估,不训练模型",
-            "the customers at {day} all had the same outcome: the model cannot be checked,"
-            " no trained model",
-        ),
-        "trained": ("模型已训练", "model trained"),
-    }
-)
+WHY = catalog("churn_model")
 
 
 @dataclass

@@ -24,89 +24,9 @@ import pyarrow as pa
 
 from kehu.analytics.churn.rules import RULES
 from kehu.config import ChurnSettings
-from kehu.i18n import Catalog
+from kehu.i18n import Catalog, pairs
 
-TEMPLATES: dict[str, tuple[str, str]] = {
-    # rules
-    "order_gap": (
-        "{days} 天无订单,而其平均下单间隔为 {interval} 天",
-        "No order for {days} days; usual interval {interval} days",
-    ),
-    "single_order_gap": (
-        "仅下过 1 单,已 {days} 天未再下单(客户一般每 {typical} 天复购)",
-        "Only one order, none for {days} days (customers typically reorder every {typical} days)",
-    ),
-    "order_drop": (
-        "近 {period} 天下单 {orders_cur} 次,上一周期 {orders_prev} 次(下降 {orders_drop}%)",
-        "{orders_cur} orders in the last {period} days vs {orders_prev} in the period"
-        " before (−{orders_drop}%)",
-    ),
-    "interaction_drop": (
-        "近 {period} 天沟通 {interactions_cur} 次,上一周期 {interactions_prev} 次"
-        "(下降 {interactions_drop}%)",
-        "{interactions_cur} interactions in the last {period} days vs"
-        " {interactions_prev} in the period before (−{interactions_drop}%)",
-    ),
-    "complaints_rising": (
-        "近 {period} 天投诉 {complaints_cur} 次,上一周期 {complaints_prev} 次",
-        "{complaints_cur} complaints in the last {period} days vs {complaints_prev} in the"
-        " period before",
-    ),
-    "nps_detractor": (
-        "最近一次 NPS 评分为 {nps}(≤ {nps_max} 属贬损者)",
-        "Latest NPS score {nps} (≤ {nps_max} is a detractor)",
-    ),
-    "payment_overdue": (
-        "{overdue_orders} 笔订单逾期超过 {overdue_limit} 天未付,共 {overdue_amount}"
-        " {currency_zh},最长逾期 {overdue_max} 天",
-        "{overdue_orders} orders unpaid more than {overdue_limit} days past due,"
-        " {currency} {overdue_amount} in total, up to {overdue_max} days",
-    ),
-    # model groups (SHAP) and the purchase pattern: shown only when `points_to_churn`
-    "recency": (
-        "距上次下单已 {days} 天,超过其平均下单间隔 {interval} 天",
-        "{days} days since the last order, longer than the usual interval of {interval} days",
-    ),
-    "order_activity": (
-        "近 {period} 天下单 {orders_cur} 次,少于上一周期的 {orders_prev} 次",
-        "{orders_cur} orders in the last {period} days, fewer than the {orders_prev} in the"
-        " period before",
-    ),
-    "spend_trend": (
-        "近 12 个月消费 {spend_12m} {currency_zh},低于上一年的 {spend_prev_12m} {currency_zh}"
-        "(下降 {spend_drop}%)",
-        "Spend {currency} {spend_12m} in the last 12 months, down {spend_drop}% from"
-        " {currency} {spend_prev_12m} the year before",
-    ),
-    "interaction_activity": (
-        "近 {period} 天沟通 {interactions_cur} 次,少于上一周期的 {interactions_prev} 次",
-        "{interactions_cur} interactions in the last {period} days, fewer than the"
-        " {interactions_prev} in the period before",
-    ),
-    "service_issues": (
-        "近 {period} 天投诉 {complaints_cur} 次(工单共 {tickets_cur} 个)",
-        "{complaints_cur} complaints in the last {period} days ({tickets_cur} tickets in all)",
-    ),
-    "open_tickets": ("{open_tickets} 个工单尚未解决", "{open_tickets} tickets still open"),
-    "nps_score": (
-        "最近一次 NPS 评分为 {nps}(≤ {nps_max} 属贬损者)",
-        "Latest NPS score {nps} (≤ {nps_max} is a detractor)",
-    ),
-    "payment_delay": (
-        "逾期未付 {overdue_amount} {currency_zh},最长逾期 {overdue_max} 天",
-        "{currency} {overdue_amount} unpaid past due, up to {overdue_max} days",
-    ),
-    "short_relationship": (
-        "合作仅 {tenure} 天(不足 {short_days} 天),累计下单 {n_orders} 次",
-        "Customer for only {tenure} days (under {short_days}) with {n_orders} orders",
-    ),
-    "purchase_pattern": (
-        "按其购买规律,未来 {horizon} 天不下单的概率为 {p_quiet}%(共下单 {n_orders} 次,"
-        "距上次下单 {days} 天)",
-        "From the buying pattern ({n_orders} orders, the last {days} days ago), the"
-        " probability of no order in the next {horizon} days is {p_quiet}%",
-    ),
-}
+TEMPLATES: dict[str, tuple[str, str]] = pairs("churn_reasons")
 TEXTS = Catalog(TEMPLATES)  # templates by reason code, for one-off rendering
 
 # placeholder / evidence name -> (frame column, format): int | money | pct | num1 | num2 | str

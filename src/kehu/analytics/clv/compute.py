@@ -28,7 +28,7 @@ from kehu.analytics.clv import bgnbd, gammagamma, paretonbd, uncertainty
 from kehu.analytics.clv.fitting import FitResult, unique_rows
 from kehu.analytics.clv.summary import UNIT_DAYS, purchase_summary
 from kehu.config import ClvSettings
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 
 FRAME_COLUMNS = (
     "customer_id",
@@ -40,22 +40,7 @@ FRAME_COLUMNS = (
 )
 MONTH_DAYS = 365.2425 / 12.0
 
-MSG = Catalog(
-    {
-        "ok": ("模型已拟合", "models fitted"),
-        "no_orders": ("截至 {as_of} 没有订单,无法计算 CLV", "no orders up to {as_of}: no CLV"),
-        "few_repeat": (
-            "只有 {n} 位客户有复购(至少需要 {need} 位),未拟合预测模型,仅给出历史价值",
-            "only {n} customers have repeat purchases (need {need}): no predictive model was"
-            " fitted, historical value only",
-        ),
-        "fit_failed": ("购买模型拟合失败:{err}", "the purchase model could not be fitted: {err}"),
-        "spend_fallback": (
-            "消费模型不可用({why}),预测使用客户自身的平均订单金额",
-            "spend model unavailable ({why}); predictions use each customer's own mean order",
-        ),
-    }
-)
+MSG = catalog("clv")
 
 
 @dataclass
