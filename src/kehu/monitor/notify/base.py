@@ -137,10 +137,15 @@ class HttpChannel(Channel):
             url, body, headers = self.request(message)
         except ChannelConfigError as exc:
             return Outcome(ok=False, retryable=False, error=self.scrub(str(exc)))
+        return self.post(url, headers, json=body)
+
+    def post(self, url: str, headers: dict[str, str], **payload: Any) -> Outcome:
+        """POST `payload` (`json=` or `content=`); a network error is worth a retry, the
+        answer is read by `interpret`, and no secret is left in an error."""
         client = self.client or httpx.Client()
         try:
             response = client.post(
-                url, json=body, headers=headers, timeout=self.cfg.timeout_seconds
+                url, headers=headers, timeout=self.cfg.timeout_seconds, **payload
             )
         except httpx.HTTPError as exc:
             return Outcome(

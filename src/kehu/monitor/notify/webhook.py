@@ -16,10 +16,8 @@ import json
 import time
 from typing import Any
 
-import httpx
-
 from kehu.monitor.digest import Digest
-from kehu.monitor.notify.base import ChannelConfigError, HttpChannel, Outcome, http_outcome
+from kehu.monitor.notify.base import ChannelConfigError, HttpChannel, Outcome
 
 
 def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -57,19 +55,4 @@ class WebhookChannel(HttpChannel):
             ts = str(int(time.time()))
             headers["X-Kehu-Timestamp"] = ts
             headers["X-Kehu-Signature"] = webhook_signature(secret, ts, body)
-        client = self.client or httpx.Client()
-        try:
-            response = client.post(
-                url, content=body, headers=headers, timeout=self.cfg.timeout_seconds
-            )
-        except httpx.HTTPError as exc:
-            return Outcome(
-                ok=False, retryable=True, error=self.scrub(f"{type(exc).__name__}: {exc}")
-            )
-        finally:
-            if self.client is None:
-                client.close()
-        outcome = http_outcome(response)
-        if outcome.error:
-            outcome.error = self.scrub(outcome.error)
-        return outcome
+        return self.post(url, headers, content=body)
