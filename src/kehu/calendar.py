@@ -99,7 +99,7 @@ def check_grain(grain: str) -> Grain:
             f"期间粒度 {grain!r} 无效:可选 month、quarter、year",
             f"unknown period grain {grain!r}: use month, quarter or year",
         )
-    return grain  # type: ignore[return-value]
+    return grain
 
 
 def period_range(start: date, end: date, grain: Grain) -> list[Period]:

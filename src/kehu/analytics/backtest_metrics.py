@@ -118,7 +118,9 @@ def evaluate(
 ) -> dict[str, Any]:
     """Overall figures (with reliability bins) and the same per value of each group column
     (largest groups first, at most GROUP_LIMIT; missing values are left out)."""
-    out = {"overall": block(frame, churn_scores, purchase_cols, revenue_cols, bins=True)}
+    out: dict[str, Any] = {
+        "overall": block(frame, churn_scores, purchase_cols, revenue_cols, bins=True)
+    }
     for col in group_columns:
         groups: list[dict[str, Any]] = []
         if col in frame.columns:

@@ -39,8 +39,8 @@ def customer_band(
     purchase at as-of."""
     if not isinstance(as_of, date):  # a web row carries the date as text
         as_of = date.fromisoformat(str(as_of)[:10])
-    info = run_params(ws, as_of)
-    fit = (info or {}).get("purchase") or {}
+    info = run_params(ws, as_of) or {}
+    fit = info.get("purchase") or {}
     cov = fit.get("cov_log")
     if not cov:
         return None

@@ -113,8 +113,8 @@ def story(row: dict[str, Any], threshold: float, horizon_days: int, lang: str) -
     warned = [(kind, code) for kind, code in WARNING_LABELS if row.get(kind) == code]
     if risk is not None and risk < LOW and warned:
         name = label(warned[0][0], warned[0][1], lang)
-        text = TEXT.pair("rule_vs_risk", label=name, risk=round(risk * 100), days=horizon_days)
-        out["notes"].append({"code": "rule_vs_risk", "text": text[pick]})
+        pair = TEXT.pair("rule_vs_risk", label=name, risk=round(risk * 100), days=horizon_days)
+        out["notes"].append({"code": "rule_vs_risk", "text": pair[pick]})
     return out
 
 

@@ -88,7 +88,8 @@ def explain_rfm(row: dict[str, Any], settings: Settings, lang: str) -> dict[str,
 
 def explain_type(row: dict[str, Any], settings: Settings, lang: str) -> str:
     scores = [int(row.get(k) or 1) for k in ("r_score", "f_score", "m_score")]
-    levels = tuple(rfm.level_of(sc, settings.rfm) for sc in scores)
+    lr, lf, lm = (rfm.level_of(sc, settings.rfm) for sc in scores)
+    levels = (lr, lf, lm)
     shown = " ".join(
         f"{k}={sc}({LEVEL_NAMES[lv][1 if lang == 'en' else 0]})"
         for k, sc, lv in zip("RFM", scores, levels, strict=True)
@@ -188,7 +189,7 @@ def explain_lifecycle(row: dict[str, Any], settings: Settings, lang: str) -> str
         "repeat": tr(lang, f"多次购买(共 {n:.0f} 单)", f"bought more than once ({n:.0f} orders)"),
         "first_purchase": tr(lang, "只有一个购买日", "one purchase day so far"),
     }
-    return f"{label('lifecycle', code, lang)}: {texts.get(code, '')}"
+    return f"{label('lifecycle', code, lang)}: {texts.get(code, '') if code else ''}"
 
 
 def explain_all(row: dict[str, Any], settings: Settings, lang: str) -> dict[str, Any]:

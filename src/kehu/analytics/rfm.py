@@ -54,7 +54,7 @@ def type_for_levels(r: int, f: int, m: int) -> str:
 
 
 TYPE_TABLE: dict[tuple[int, int, int], str] = {
-    lv: type_for_levels(*lv) for lv in product((LOW, MID, HIGH), repeat=3)
+    (r, f, m): type_for_levels(r, f, m) for r, f, m in product((LOW, MID, HIGH), repeat=3)
 }
 
 # rfm_segment by R score (rows) and FM score (columns), both 1..5.

@@ -251,7 +251,7 @@ class Matcher:
         for node, lab in zip(nodes.tolist(), labels.tolist(), strict=True):
             if 3 <= sizes[lab] <= self.settings.max_cluster_size:
                 groups.setdefault(lab, []).append(node)
-        out = []
+        out: list[tuple[str, str]] = []
         for members in groups.values():
             members.sort()
             for i, a in enumerate(members):

@@ -172,7 +172,7 @@ def merge_clusters(
 
 def _merge(
     cur: duckdb.DuckDBPyConnection,
-    clusters: list[list[str]],
+    clusters: Sequence[Sequence[str]],
     merge_ids: list[str],
     settings: DedupeSettings,
     *,
@@ -327,7 +327,7 @@ def _merge(
     }
     for row in rows:
         merge_id, survivor, merged = row[0], row[1], list(row[2])
-        origin = {
+        came_from = {
             col: src
             for col, src in zip(provenance, row[3:], strict=True)
             if src is not None and src != survivor
@@ -344,7 +344,7 @@ def _merge(
             ("survivor_id", survivor),
             ("merged_ids", json.dumps(merged, ensure_ascii=False)),
             ("probability", probs.get(merge_id)),
-            ("provenance", json.dumps(origin, ensure_ascii=False)),
+            ("provenance", json.dumps(came_from, ensure_ascii=False)),
             ("survivor_updated_at", now),
             ("status", "applied"),
         ):

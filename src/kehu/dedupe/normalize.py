@@ -538,7 +538,8 @@ def _split_regions(s: str, home_city: str | None = None) -> tuple[str, str | Non
 
 def _split_industry(core: str) -> tuple[str, str]:
     """Greedy: strip industry words off the end while the brand keeps two characters."""
-    brand, words = core, []
+    brand = core
+    words: list[str] = []
     while True:
         for size in range(min(_MAX_INDUSTRY, len(brand) - 2), 1, -1):
             if brand[-size:] in INDUSTRY_WORDS:

@@ -18,6 +18,8 @@ import pandas as pd
 from kehu.dedupe.regions import CITIES
 from kehu.idcodes import RESIDENT_CHECK, USCC_CHARS, resident_check_indices, uscc_check_indices
 
+NONE = np.array(None, dtype=object)  # "no value" for np.where: rows of None, not "None"
+
 BRAND_CHARS = list(
     "华兴达盛恒泰鑫源宏昌隆丰祥瑞安康晨光明永信德新利金银宝顺通海天远航联创博正嘉佳美宇星辰龙"
     "凯豪腾飞亿万汇合成诚益富荣福乐欣悦和平立建振峰山川林森云润泽清江湖蓝青红紫鼎佰旭阳辉耀"
@@ -234,18 +236,18 @@ def generate(
     ent["district"] = np.where(
         rng.random(m) < 0.7,
         np.char.add(np.array(list("东西南北中新"))[rng.integers(0, 6, m)], "城区"),
-        None,
+        NONE,
     )
     ent["postcode"] = np.char.zfill(rng.integers(100000, 860000, m).astype(str), 6)
     founded = pd.Timestamp("1985-01-01") + pd.to_timedelta(rng.integers(0, 13000, m), "D")
-    ent["founded_on"] = np.where(ctype == "company", founded.strftime("%Y-%m-%d"), None)
+    ent["founded_on"] = np.where(ctype == "company", founded.strftime("%Y-%m-%d"), NONE)
     ent["birth_date"] = np.concatenate([[None] * n_company, births.strftime("%Y-%m-%d").to_numpy()])
     ent["contact_name"] = np.where(
         ctype == "company",
         np.char.add(
             np.array(SURNAMES)[rng.integers(0, len(SURNAMES), m)], giv[rng.integers(0, len(giv), m)]
         ),
-        None,
+        NONE,
     )
     ent["source"] = "crm"
 

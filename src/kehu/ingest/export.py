@@ -60,7 +60,7 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
     out.parent.mkdir(parents=True, exist_ok=True)
     cur = ws.cursor()
     try:
-        count = cur.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0]
+        (count,) = cur.execute(f"SELECT count(*) FROM {q(table)}").fetchone() or (0,)
         described = cur.execute(f"DESCRIBE {q(table)}").fetchall()
         columns = [r[0] for r in described]
         texts = {str(r[0]) for r in described if str(r[1]).startswith("VARCHAR")}

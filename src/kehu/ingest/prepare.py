@@ -280,11 +280,11 @@ def prepare(
             missing = pc.and_(missing, pc.is_null(reasons))
         missing = pc.and_(missing, live)
         if pc.any(missing).as_py():
-            text = raw_text.get(column)
+            written = raw_text.get(column)
             log.add(
                 rows.filter(missing),
                 headers.get(column, column),
-                text.filter(missing) if text is not None else None,
+                written.filter(missing) if written is not None else None,
                 "missing_required",
             )
     if blank:

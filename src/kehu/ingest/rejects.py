@@ -40,7 +40,7 @@ class RejectLog:
         column: str | None,
         values: pa.Array | None,
         codes: pa.Array | str,
-        params: dict[str, Any] | list[str | None] | None = None,
+        params: dict[str, Any] | list[str] | list[str | None] | None = None,
     ) -> None:
         n = len(rows)
         if n == 0:

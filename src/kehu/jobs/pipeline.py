@@ -65,6 +65,8 @@ def run_pipeline(
     status, error = "ok", None
     for step in steps or ws.settings.schedule.steps:
         t0 = time.perf_counter()
+        entry: dict[str, Any]
+        shown: dict[str, Any]
         if watch:
             watch.begin(step, None)
         try:

@@ -80,8 +80,8 @@ class Segmenter:
 
     def __init__(self, settings: FeedbackSettings) -> None:
         words = set(settings.extra_words)
-        for group in (*settings.categories, *settings.topics):
-            words.update(group.keywords)
+        words.update(w for c in settings.categories for w in c.keywords)
+        words.update(w for t in settings.topics for w in t.keywords)
         self._tok = _tokenizer(tuple(sorted(words)))
         self.stop = base_stopwords() | {normalize(w) for w in settings.extra_stopwords}
         self.min_chars = settings.min_term_chars

@@ -262,7 +262,9 @@ def add_goal(
     value = spec.resolve(baseline)
     now = datetime.now()
     with ws.transaction() as cur:
-        goal_id = cur.execute("SELECT coalesce(max(goal_id), 0) + 1 FROM goals").fetchone()[0]
+        (goal_id,) = cur.execute("SELECT coalesce(max(goal_id), 0) + 1 FROM goals").fetchone() or (
+            1,
+        )
         cur.execute(
             "INSERT INTO goals (goal_id, name, metric, scope_key, scope_value, target_spec,"
             " baseline, target, start_date, deadline, grain, owner, created_at, updated_at)"

@@ -399,14 +399,14 @@ def write_xlsx(res: SplitResult, path: Path, lang: str = "zh") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = []
     for r in res.rows:
-        row = {tr(lang, *_XLSX_HEADERS[k]): r[k] for k in _XLSX_HEADERS}
+        row: dict[str, Any] = {tr(lang, *_XLSX_HEADERS[k]): r[k] for k in _XLSX_HEADERS}
         for k in ("history", "target"):
             row[tr(lang, *_XLSX_HEADERS[k])] = float(r[k])
         for m, v in r["months"].items():
             row[m] = float(v)
         rows.append(row)
     frame = pd.DataFrame(rows)
-    total_row = {tr(lang, *_XLSX_HEADERS["unit"]): tr(lang, "合计", "total")}
+    total_row: dict[str, Any] = {tr(lang, *_XLSX_HEADERS["unit"]): tr(lang, "合计", "total")}
     for k in ("history", "target"):
         total_row[tr(lang, *_XLSX_HEADERS[k])] = float(sum(r[k] for r in res.rows))
     for m in res.months:

@@ -47,7 +47,7 @@ def _rolled_up(direct: dict[str, float], periods: dict[str, Period]) -> dict[str
             for label in direct:
                 p = periods[label]
                 if p.grain == fine:
-                    parts[Period.containing(p.start, coarse)].append(label)  # type: ignore[arg-type]
+                    parts[Period.containing(p.start, coarse)].append(label)
             for whole, labels in parts.items():
                 if whole.label in direct or whole.label in out:
                     continue
@@ -86,8 +86,8 @@ def target_gaps(ws: Workspace, tolerance: float | None = None) -> list[dict[str,
     out = []
     for label, levels in totals.items():
         out += _compare(label, None, levels, tol)
-    for (label, region), levels in regional.items():
-        out += _compare(label, region, {k: (v, False) for k, v in levels.items()}, tol)
+    for (label, region), amounts in regional.items():
+        out += _compare(label, region, {k: (v, False) for k, v in amounts.items()}, tol)
     return sorted(out, key=lambda g: (periods[g["period"]], g["unit"] or "", g["level"]))
 
 

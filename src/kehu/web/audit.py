@@ -110,7 +110,8 @@ def events(
     limit: int = 100,
 ) -> list[AuditEvent]:
     """The newest events first, optionally filtered by action, user and start time."""
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
     if action:
         where.append("action = ?")
         params.append(action)

@@ -205,10 +205,12 @@ def train_attribute_model(
         callbacks=[lgb.early_stopping(EARLY_STOP, verbose=False)],
     )
     rounds = booster.best_iteration or booster.current_iteration()
-    platt = Platt.fit(booster.predict(X_val, num_iteration=rounds, raw_score=True), y_val)
-    p_te = platt(booster.predict(X_te, num_iteration=rounds, raw_score=True))
+    platt = Platt.fit(
+        np.asarray(booster.predict(X_val, num_iteration=rounds, raw_score=True)), y_val
+    )
+    p_te = platt(np.asarray(booster.predict(X_te, num_iteration=rounds, raw_score=True)))
     holdout = calibration_report(y_te, p_te)
-    contrib = booster.predict(X_te, num_iteration=rounds, pred_contrib=True)[:, :-1]
+    contrib = np.asarray(booster.predict(X_te, num_iteration=rounds, pred_contrib=True))[:, :-1]
     importance = np.abs(contrib).mean(axis=0)
     top = [
         {"feature": schema.features[i], "mean_abs_shap": round(float(importance[i]), 4)}
@@ -289,7 +291,7 @@ def score_attribute_table(
         )
     booster = lgb.Booster(model_file=str(model_path))
     platt = Platt(meta["platt"]["a"], meta["platt"]["b"])
-    risk = platt(booster.predict(design_matrix(df, schema), raw_score=True))
+    risk = platt(np.asarray(booster.predict(design_matrix(df, schema), raw_score=True)))
     id_col = id_column or meta["report"].get("id_column")
     if id_col is None:
         id_col = next((c for c, why in schema.dropped.items() if why == "id"), None)

@@ -53,22 +53,24 @@ def compare(frame: pd.DataFrame, s: ChurnSettings, model: np.ndarray | None = No
     y = frame["churned"].to_numpy()
     scores = {k: auc(y, v) for k, v in cands.items()}
     if model is not None:  # the rows it does not score keep the best other source
-        best = max((k for k in cands if scores[k] is not None), key=scores.get, default=None)
+        scored = {k: v for k, v in scores.items() if v is not None}
+        best = max(scored, key=scored.__getitem__, default=None)
         scores["model"] = auc(y, hybrid(model, cands[best] if best else rules))
-    ranked = [k for k in ORDER if scores.get(k) is not None]
+    known = {k: v for k in ORDER if (v := scores.get(k)) is not None}
+    ranked = list(known)
     out: dict[str, Any] = {
         "date": frame["as_of"].iloc[0].isoformat() if len(frame) else None,
         "customers": int(len(frame)),
         "churn_rate": float(y.mean()) if len(y) else None,
-        "roc_auc": {k: round(float(scores[k]), 4) for k in ranked},
+        "roc_auc": {k: round(float(known[k]), 4) for k in ranked},
     }
     if not ranked:
         return out | {"winner": None}
-    winner = max(ranked, key=lambda k: (scores[k], -ORDER.index(k)))
+    winner = max(ranked, key=lambda k: (known[k], -ORDER.index(k)))
     others = [k for k in ranked if k != winner]
-    runner = max(others, key=lambda k: scores[k]) if others else None
+    runner = max(others, key=known.__getitem__) if others else None
     out |= {"winner": winner, "runner_up": runner}
-    out["margin"] = round(float(scores[winner] - scores[runner]), 4) if runner else None
+    out["margin"] = round(float(known[winner] - known[runner]), 4) if runner else None
     return out
 
 

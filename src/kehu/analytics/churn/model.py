@@ -93,7 +93,8 @@ class HistoryModel:
 
     def contributions(self, df: pd.DataFrame) -> pd.DataFrame:
         """SHAP contributions (calibrated log-odds) summed per reason group."""
-        contrib = self.booster.predict(_matrix(df), pred_contrib=True)[:, : len(FEATURES)]
+        contrib = np.asarray(self.booster.predict(_matrix(df), pred_contrib=True))
+        contrib = contrib[:, : len(FEATURES)]
         contrib = contrib * self.platt.a
         out = pd.DataFrame(index=df.index)
         for code in MODEL_CODES:
@@ -197,9 +198,8 @@ def train_history_model(
     model.platt = Platt.fit(model.raw(test), test["churned"].to_numpy())
     # Mean |SHAP| on a seeded sample: TreeSHAP over every holdout row costs a minute at 10^5.
     shown = _cap(test, IMPORTANCE_ROWS, np.random.default_rng(7))
-    importance = np.abs(
-        final_booster.predict(_matrix(shown), pred_contrib=True)[:, : len(FEATURES)]
-    ).mean(axis=0)
+    contrib = np.asarray(final_booster.predict(_matrix(shown), pred_contrib=True))
+    importance = np.abs(contrib[:, : len(FEATURES)]).mean(axis=0)
     order = np.argsort(-importance)
     info.update(
         mode="model",

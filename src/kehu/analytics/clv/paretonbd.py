@@ -75,6 +75,7 @@ def _log_a0(
         return np.where(T - t_x > 1e-12, out, -np.inf)
     a = r + s + x
     c = a + 1.0
+    b: float | np.ndarray
     if alpha >= beta:
         b, k, diff = s + 1.0, alpha, alpha - beta
     else:

@@ -150,8 +150,8 @@ def _parse(
         if m := _YEAR.fullmatch(text):
             return _combine(value, int(m["y"]), 1, 1, "")
         if m := _YEAR_MONTH.fullmatch(text):
-            year, month = (m["y"], m["m"]) if m["y"] else (m["y2"], m["m2"])
-            return _combine(value, int(year), int(month), 1, "")
+            y_text, m_text = (m["y"], m["m"]) if m["y"] else (m["y2"], m["m2"])
+            return _combine(value, int(y_text), int(m_text), 1, "")
     if excel_serial and _SERIAL.fullmatch(text):
         serial = Decimal(text)
         if isinstance(excel_serial, tuple) and not excel_serial[0] <= serial <= excel_serial[1]:

@@ -303,7 +303,7 @@ def targets_section(ws: Workspace, period: Period) -> dict[str, Any]:
 
 def quality_section(ws: Workspace, lang: str) -> dict[str, Any]:
     try:
-        from kehu.quality import quality_report  # type: ignore[attr-defined]
+        from kehu.quality import quality_report
     except ImportError:
         return {"available": False}
     report = quality_report(ws)

@@ -44,7 +44,7 @@ class Principal:
 
 
 async def get_state(request: Request) -> WebState:
-    return request.app.state.kehu  # type: ignore[no-any-return]
+    return request.app.state.kehu
 
 
 async def get_lang(request: Request) -> str:
@@ -71,7 +71,7 @@ def client_ip(request: Request) -> str | None:
 def _principal(request: Request) -> Principal | None:
     cached = getattr(request.state, "principal", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     state: WebState = request.app.state.kehu
     header = request.headers.get("authorization", "")
     principal = None

@@ -42,7 +42,7 @@ def snapshot_dates(ws: Workspace) -> list[date]:
 def latest_as_of(ws: Workspace) -> date | None:
     if not table_exists(ws, "customer_snapshot"):
         return None
-    return ws.scalar("SELECT max(as_of) FROM customer_snapshot")  # type: ignore[no-any-return]
+    return ws.scalar("SELECT max(as_of) FROM customer_snapshot")
 
 
 def plain(value: Any) -> Any:

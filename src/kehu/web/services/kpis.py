@@ -117,9 +117,9 @@ def kpi_cards(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
     rows = kpis(state, scope, "month", None, CARD_KPIS)
     latest: dict[str, dict[str, Any]] = {}
     series: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        latest[r["kpi"]] = r
-        series[r["kpi"]].append({"period": r["period"], "value": r["value"]})
+    for row in rows:
+        latest[row["kpi"]] = row
+        series[row["kpi"]].append({"period": row["period"], "value": row["value"]})
     cards = []
     for code in CARD_KPIS:
         r = latest.get(code)

@@ -92,7 +92,7 @@ def push_records(
         outside = [
             i
             for i, ref in enumerate(refs)
-            if resolved[ref] in known and resolved[ref] not in allowed
+            if ref is not None and resolved[ref] in known and resolved[ref] not in allowed
         ]
         if outside:
             audit.record(

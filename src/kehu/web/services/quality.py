@@ -47,7 +47,7 @@ def merge(
 
     scope.require("merge")
     record = merge_pair(state.ws, a, b, keep=keep, user=scope.user)
-    data = asdict(record) if is_dataclass(record) else dict(record)  # type: ignore[arg-type]
+    data = asdict(record) if is_dataclass(record) else dict(record)
     data = json.loads(json.dumps(data, default=str))
     audit.record(state.ws, "merge", user=scope.user, target=f"{a}+{b}", detail=data, ip=ip)
     state.changed()

@@ -47,7 +47,7 @@ class ResultCache:
             if hit is not None and now - hit[0] <= self.ttl:
                 self._data.move_to_end(key)
                 self.hits += 1
-                return hit[1]  # type: ignore[no-any-return]
+                return hit[1]
             key_lock = self._computing.setdefault(key, threading.Lock())
         # one computation per key at a time: concurrent callers of a cold key wait for it
         with key_lock:
@@ -55,7 +55,7 @@ class ResultCache:
                 hit = self._data.get(key)
                 if hit is not None and time.monotonic() - hit[0] <= self.ttl:
                     self.hits += 1
-                    return hit[1]  # type: ignore[no-any-return]
+                    return hit[1]
                 self.misses += 1
             value = compute()
             with self._lock:
