@@ -63,6 +63,11 @@ class Section:
     title: str
     blocks: list[Block] = field(default_factory=list)
 
+    def empty(self, text: str) -> Section:
+        """The section with only a muted note saying why it has nothing to show."""
+        self.blocks.append(Note(text, muted=True))
+        return self
+
     def shown(self, fmt: str) -> list[Block]:
         return [b for b in self.blocks if fmt in b.formats]
 
@@ -114,27 +119,25 @@ def report_sections(data: dict[str, Any], charts: Collection[str], lang: str) ->
     def present(*ids: str) -> Charts:
         return Charts([i for i in ids if i in charts])
 
-    none = Note(t("none"), muted=True)
     return [
-        _kpis(data, t, cols, present, none),
+        _kpis(data, t, cols, present),
         _segments(data, t, cols, present),
         _pareto(data, t, cols),
         _clv(data, t, cols),
-        _watch(data, t, cols, none),
-        _feedback(data, t, cols, present, none),
-        _goals(data, t, cols, none, lang),
-        _targets(data, t, cols, present, none),
+        _watch(data, t, cols),
+        _feedback(data, t, cols, present),
+        _goals(data, t, cols, lang),
+        _targets(data, t, cols, present),
         _quality(data, t, cols),
         _backtest(data, t, lang),
     ]
 
 
-def _kpis(data: dict[str, Any], t: Any, cols: Any, present: Any, none: Note) -> Section:
+def _kpis(data: dict[str, Any], t: Any, cols: Any, present: Any) -> Section:
     k = data["kpis"]
     s = Section("kpis", t("kpis"))
     if not k["rows"]:
-        s.blocks.append(none)
-        return s
+        return s.empty(t("none"))
     if k.get("partial_note"):
         s.blocks.append(Note(k["partial_note"], muted=True))
     rows = [[r["label"], r["value_text"], r["previous_text"], Mark(r["change_text"], _tone(r))]
@@ -159,8 +162,7 @@ def _tone(row: dict[str, Any]) -> str:
 def _segments(data: dict[str, Any], t: Any, cols: Any, present: Any) -> Section:
     s = Section("segments", t("segments"))
     if not data["rfm_type"]:
-        s.blocks.append(Note(t("no_snapshot"), muted=True))
-        return s
+        return s.empty(t("no_snapshot"))
     s.blocks.append(present("rfm_type", "value_tier"))
     for kind in ("rfm_type", "value_tier"):
         if dist := data.get(kind):
@@ -181,8 +183,7 @@ def _pareto(data: dict[str, Any], t: Any, cols: Any) -> Section:
     p = data["pareto"]
     s = Section("pareto", t("pareto"))
     if not p.get("available"):
-        s.blocks.append(Note(t("no_snapshot"), muted=True))
-        return s
+        return s.empty(t("no_snapshot"))
     note = t("top20", share=shown(p["top20_share"], ".1%"))
     if p.get("profit_peak") and p["profit_peak"] > 1:
         note += "; " + t("profit_peak", peak=shown(p["profit_peak"], ".1%"))
@@ -197,8 +198,7 @@ def _clv(data: dict[str, Any], t: Any, cols: Any) -> Section:
     h = data["clv"]
     s = Section("clv", t("clv"))
     if not h.get("available"):
-        s.blocks.append(Note(t("no_snapshot"), muted=True))
-        return s
+        return s.empty(t("no_snapshot"))
     stats = t("clv_stats", mean=shown(h["mean"], "money"), median=shown(h["median"], "money"),
               p90=shown(h["p90"], "money"), n=h["n"])  # fmt: skip
     rows = [[h["edges"][i], h["edges"][i + 1], c] for i, c in enumerate(h["counts"])]
@@ -207,12 +207,11 @@ def _clv(data: dict[str, Any], t: Any, cols: Any) -> Section:
     return s
 
 
-def _watch(data: dict[str, Any], t: Any, cols: Any, none: Note) -> Section:
+def _watch(data: dict[str, Any], t: Any, cols: Any) -> Section:
     w = data["watchlist"]
     s = Section("watch", t("watch"))
     if not w["rows"]:
-        s.blocks.append(none)
-        return s
+        return s.empty(t("none"))
     rows = [
         [r["name"] or r["customer_id"], r["customer_id"], r["tier"], r["owner"], r["region"],
          r["churn_risk"], r["spend_12m"], r["predicted_clv"], r["reasons"]]
@@ -226,12 +225,11 @@ def _watch(data: dict[str, Any], t: Any, cols: Any, none: Note) -> Section:
     return s
 
 
-def _feedback(data: dict[str, Any], t: Any, cols: Any, present: Any, none: Note) -> Section:
+def _feedback(data: dict[str, Any], t: Any, cols: Any, present: Any) -> Section:
     fb = data["feedback"]
     s = Section("feedback", t("feedback"))
     if not fb["texts"]:
-        s.blocks.append(none)
-        return s
+        return s.empty(t("none"))
     note = " · ".join(
         [t("fb_note", n=fb["texts"]), *(f"{c['label']} {c['count']}" for c in fb["categories"])]
         + ([t("fb_partial", days=p["days"], total=p["period_days"])] if (p := fb.get("partial"))
@@ -253,7 +251,7 @@ def _feedback(data: dict[str, Any], t: Any, cols: Any, present: Any, none: Note)
     return s
 
 
-def _goals(data: dict[str, Any], t: Any, cols: Any, none: Note, lang: str) -> Section:
+def _goals(data: dict[str, Any], t: Any, cols: Any, lang: str) -> Section:
     s = Section("goals", t("goals"))
     rows = [
         [g["title"], g["owner"], g["deadline"], g["target"], g["actual"], g["projected"],
@@ -261,19 +259,17 @@ def _goals(data: dict[str, Any], t: Any, cols: Any, none: Note, lang: str) -> Se
         for g in data["goals"]["rows"]
     ]  # fmt: skip
     if not rows:
-        s.blocks.append(none)
-        return s
+        return s.empty(t("none"))
     columns = cols("goal", "owner", "deadline", "target", "actual", "projected", "status")
     s.blocks.append(Table(columns, rows, widths=(0.34, 0.1, 0.12, 0.11, 0.11, 0.11, 0.11)))
     return s
 
 
-def _targets(data: dict[str, Any], t: Any, cols: Any, present: Any, none: Note) -> Section:
+def _targets(data: dict[str, Any], t: Any, cols: Any, present: Any) -> Section:
     tg = data["targets"]
     s = Section("targets", t("targets"))
     if not tg.get("available"):
-        s.blocks.append(none)
-        return s
+        return s.empty(t("none"))
     s.blocks.append(present("targets_region", "targets_owner"))
     for dim in ("region", "owner"):
         rows = [[r["unit"], r["target"], r["actual"], r["attainment"]] for r in tg.get(dim) or []]
@@ -287,8 +283,7 @@ def _quality(data: dict[str, Any], t: Any, cols: Any) -> Section:
     q = data["quality"]
     s = Section("quality", t("quality"))
     if not q.get("available"):
-        s.blocks.append(Note(t("quality_na"), muted=True))
-        return s
+        return s.empty(t("quality_na"))
     rows = [list(r) for r in flatten(q["data"])]
     s.blocks += [
         Table(cols("q_key", "q_value"), rows[:40], formats=ON_PAGE),
@@ -306,8 +301,7 @@ def _backtest(data: dict[str, Any], t: Any, lang: str) -> Section:
     b = data["backtest"]
     s = Section("backtest", t("backtest"))
     if not b.get("available"):
-        s.blocks.append(Note(t("backtest_na"), muted=True))
-        return s
+        return s.empty(t("backtest_na"))
     s.blocks.append(Note(t("backtest_note", as_of=b["as_of"], h=b["horizon_days"],
                            n=f"{b['customers']:,}", rate=f"{b['churn_rate']:.1%}")))  # fmt: skip
     heads = backtest_headers(lang)
