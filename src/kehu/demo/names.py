@@ -1,28 +1,26 @@
 """Vocabulary of the demo company: places, name parts, industries, products and staff titles.
 
-Everything the generator draws from lives here as plain data, so the demo reads like a real
-Chinese B2B customer base: real provinces, cities (with their administrative division codes,
-phone area codes and postcodes), the seven sales regions, company names built the way the
-企业名称登记管理规定 prescribes (行政区划 + 字号 + 行业 + 组织形式), and GB/T 4754-2017
-industry divisions. Pinyin is stored next to each character used in person names so the
-generator can spell names in pinyin without a per-row lookup.
+Everything the generator draws from is data (`kehu/data/demo/vocabulary.json`), so the demo
+reads like a real Chinese B2B customer base: real provinces, cities (with their
+administrative division codes, phone area codes and postcodes), the seven sales regions,
+company names built the way the 企业名称登记管理规定 prescribes (行政区划 + 字号 + 行业 +
+组织形式), and GB/T 4754-2017 industry divisions. Pinyin is stored next to each character
+used in person names so the generator can spell names in pinyin without a per-row lookup.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-REGIONS: tuple[str, ...] = ("华东", "华北", "华南", "华中", "西南", "西北", "东北")
-# the sales manager of each region: RACI "A" of the demo plan ([plan] region_leads)
-REGION_MANAGERS: dict[str, str] = {
-    "华东": "周建华", "华北": "李卫东", "华南": "陈志强", "华中": "刘文斌",
-    "西南": "杨一帆", "西北": "赵国庆", "东北": "孙立新",
-}  # fmt: skip
+DATA = Path(__file__).resolve().parents[1] / "data" / "demo"
 
 
-def _words(text: str) -> list[str]:
-    """A whitespace-separated word list (keeps long vocabularies readable)."""
-    return text.split()
+def vocabulary(name: str) -> dict[str, Any]:
+    """One of the demo's data files (`data/demo/<name>.json`)."""
+    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -45,247 +43,6 @@ class Province:
     cities: tuple[City, ...]
 
 
-def _c(name: str, code: str, area: str, post: str, districts: str, weight: float = 1.0) -> City:
-    short = name[:-1] if name.endswith("市") else name
-    return City(name, short, code, area, post, tuple(districts.split()), weight)
-
-
-# fmt: off
-PROVINCES: tuple[Province, ...] = (
-    Province("北京市", "北京", "华北", 4.0, (
-        _c("北京市", "110100", "10", "100000",
-           "朝阳区 海淀区 丰台区 东城区 西城区 大兴区 顺义区 昌平区 通州区"),
-    )),
-    Province("天津市", "天津", "华北", 1.5, (
-        _c("天津市", "120100", "22", "300000", "滨海新区 南开区 河西区 西青区 东丽区 武清区"),
-    )),
-    Province("河北省", "河北", "华北", 3.5, (
-        _c("石家庄市", "130100", "311", "050000", "长安区 桥西区 裕华区", 2.0),
-        _c("唐山市", "130200", "315", "063000", "路北区 路南区"),
-        _c("保定市", "130600", "312", "071000", "竞秀区 莲池区"),
-    )),
-    Province("山西省", "山西", "华北", 2.0, (
-        _c("太原市", "140100", "351", "030000", "小店区 迎泽区 万柏林区"),
-    )),
-    Province("内蒙古自治区", "内蒙古", "华北", 2.0, (
-        _c("呼和浩特市", "150100", "471", "010000", "赛罕区 新城区"),
-        _c("包头市", "150200", "472", "014000", "昆都仑区 青山区"),
-    )),
-    Province("辽宁省", "辽宁", "东北", 2.5, (
-        _c("沈阳市", "210100", "24", "110000", "和平区 浑南区 铁西区", 1.5),
-        _c("大连市", "210200", "411", "116000", "甘井子区 中山区 金州区", 1.2),
-    )),
-    Province("吉林省", "吉林", "东北", 1.1, (
-        _c("长春市", "220100", "431", "130000", "朝阳区 南关区 绿园区"),
-    )),
-    Province("黑龙江省", "黑龙江", "东北", 1.3, (
-        _c("哈尔滨市", "230100", "451", "150000", "南岗区 道里区 香坊区"),
-    )),
-    Province("上海市", "上海", "华东", 4.5, (
-        _c("上海市", "310100", "21", "200000",
-           "浦东新区 闵行区 嘉定区 松江区 徐汇区 静安区 宝山区 青浦区"),
-    )),
-    Province("江苏省", "江苏", "华东", 12.0, (
-        _c("南京市", "320100", "25", "210000", "江宁区 玄武区 鼓楼区 建邺区", 1.5),
-        _c("无锡市", "320200", "510", "214000", "新吴区 梁溪区 滨湖区", 1.3),
-        _c("徐州市", "320300", "516", "221000", "云龙区 鼓楼区", 0.6),
-        _c("常州市", "320400", "519", "213000", "武进区 新北区 天宁区", 1.0),
-        _c("苏州市", "320500", "512", "215000", "吴中区 相城区 虎丘区 姑苏区 吴江区", 2.2),
-        _c("南通市", "320600", "513", "226000", "崇川区 通州区", 0.8),
-    )),
-    Province("浙江省", "浙江", "华东", 8.0, (
-        _c("杭州市", "330100", "571", "310000", "西湖区 滨江区 余杭区 萧山区 拱墅区", 2.0),
-        _c("宁波市", "330200", "574", "315000", "鄞州区 北仑区 海曙区 镇海区", 1.5),
-        _c("温州市", "330300", "577", "325000", "鹿城区 瓯海区 龙湾区", 0.9),
-        _c("嘉兴市", "330400", "573", "314000", "南湖区 秀洲区", 0.6),
-        _c("绍兴市", "330600", "575", "312000", "越城区 柯桥区", 0.6),
-        _c("金华市", "330700", "579", "321000", "婺城区 金东区", 0.5),
-        _c("台州市", "331000", "576", "318000", "椒江区 黄岩区 路桥区", 0.6),
-    )),
-    Province("安徽省", "安徽", "华东", 4.0, (
-        _c("合肥市", "340100", "551", "230000", "蜀山区 包河区 庐阳区", 2.0),
-        _c("芜湖市", "340200", "553", "241000", "鸠江区 弋江区"),
-    )),
-    Province("福建省", "福建", "华东", 5.0, (
-        _c("福州市", "350100", "591", "350000", "鼓楼区 台江区 仓山区"),
-        _c("厦门市", "350200", "592", "361000", "思明区 湖里区 集美区"),
-        _c("泉州市", "350500", "595", "362000", "丰泽区 鲤城区"),
-    )),
-    Province("江西省", "江西", "华东", 2.5, (
-        _c("南昌市", "360100", "791", "330000", "红谷滩区 东湖区 青山湖区"),
-    )),
-    Province("山东省", "山东", "华东", 8.0, (
-        _c("济南市", "370100", "531", "250000", "历下区 市中区 槐荫区", 1.5),
-        _c("青岛市", "370200", "532", "266000", "市南区 崂山区 黄岛区 城阳区", 1.6),
-        _c("淄博市", "370300", "533", "255000", "张店区 淄川区", 0.6),
-        _c("烟台市", "370600", "535", "264000", "芝罘区 莱山区", 0.7),
-        _c("潍坊市", "370700", "536", "261000", "奎文区 潍城区", 0.7),
-    )),
-    Province("河南省", "河南", "华中", 5.0, (
-        _c("郑州市", "410100", "371", "450000", "金水区 二七区 中原区 管城回族区", 2.0),
-        _c("洛阳市", "410300", "379", "471000", "洛龙区 西工区"),
-    )),
-    Province("湖北省", "湖北", "华中", 5.0, (
-        _c("武汉市", "420100", "27", "430000", "江汉区 洪山区 武昌区 江夏区 东西湖区", 2.5),
-        _c("宜昌市", "420500", "717", "443000", "西陵区 伍家岗区", 0.6),
-        _c("襄阳市", "420600", "710", "441000", "襄城区 樊城区", 0.6),
-    )),
-    Province("湖南省", "湖南", "华中", 4.0, (
-        _c("长沙市", "430100", "731", "410000", "岳麓区 芙蓉区 天心区 雨花区", 2.0),
-        _c("株洲市", "430200", "731", "412000", "天元区 芦淞区", 0.7),
-    )),
-    Province("广东省", "广东", "华南", 13.0, (
-        _c("广州市", "440100", "20", "510000", "天河区 黄埔区 番禺区 白云区 海珠区", 2.2),
-        _c("深圳市", "440300", "755", "518000", "南山区 福田区 宝安区 龙岗区 龙华区", 2.5),
-        _c("珠海市", "440400", "756", "519000", "香洲区 金湾区", 0.5),
-        _c("佛山市", "440600", "757", "528000", "顺德区 南海区 禅城区", 1.3),
-        _c("东莞市", "441900", "769", "523000", "长安镇 虎门镇 松山湖园区", 1.3),
-        _c("中山市", "442000", "760", "528400", "石岐街道 小榄镇", 0.5),
-        _c("惠州市", "441300", "752", "516000", "惠城区 惠阳区", 0.5),
-    )),
-    Province("广西壮族自治区", "广西", "华南", 2.0, (
-        _c("南宁市", "450100", "771", "530000", "青秀区 西乡塘区"),
-        _c("柳州市", "450200", "772", "545000", "柳北区 鱼峰区"),
-    )),
-    Province("海南省", "海南", "华南", 0.6, (
-        _c("海口市", "460100", "898", "570000", "龙华区 美兰区"),
-    )),
-    Province("重庆市", "重庆", "西南", 2.5, (
-        _c("重庆市", "500100", "23", "400000", "渝北区 江北区 九龙坡区 沙坪坝区 南岸区 渝中区"),
-    )),
-    Province("四川省", "四川", "西南", 5.0, (
-        _c("成都市", "510100", "28", "610000", "锦江区 青羊区 金牛区 武侯区 成华区 双流区", 3.0),
-        _c("绵阳市", "510700", "816", "621000", "涪城区 游仙区"),
-    )),
-    Province("贵州省", "贵州", "西南", 1.8, (
-        _c("贵阳市", "520100", "851", "550000", "观山湖区 南明区 云岩区"),
-    )),
-    Province("云南省", "云南", "西南", 2.5, (
-        _c("昆明市", "530100", "871", "650000", "五华区 盘龙区 官渡区"),
-    )),
-    Province("西藏自治区", "西藏", "西南", 0.2, (
-        _c("拉萨市", "540100", "891", "850000", "城关区"),
-    )),
-    Province("陕西省", "陕西", "西北", 3.0, (
-        _c("西安市", "610100", "29", "710000", "雁塔区 未央区 碑林区 长安区", 2.5),
-        _c("宝鸡市", "610300", "917", "721000", "渭滨区 金台区"),
-    )),
-    Province("甘肃省", "甘肃", "西北", 1.0, (
-        _c("兰州市", "620100", "931", "730000", "城关区 七里河区"),
-    )),
-    Province("青海省", "青海", "西北", 0.3, (
-        _c("西宁市", "630100", "971", "810000", "城西区 城东区"),
-    )),
-    Province("宁夏回族自治区", "宁夏", "西北", 0.4, (
-        _c("银川市", "640100", "951", "750000", "兴庆区 金凤区"),
-    )),
-    Province("新疆维吾尔自治区", "新疆", "西北", 1.5, (
-        _c("乌鲁木齐市", "650100", "991", "830000", "天山区 沙依巴克区 新市区"),
-    )),
-)
-
-# fmt: on
-
-ROADS: tuple[str, ...] = tuple(
-    _words(
-        "人民路 建设路 中山路 解放路 长江路 黄河路 科技路 创业路 工业园路 高新大道 学府路 "
-        "世纪大道 新华路 和平路 文化路 迎宾大道 滨江路 湖滨路 开发大道 金融街 东方路 友谊路 "
-        "振兴路 民主路 光明路 团结路 青年路 兴业路 纬二路 经三路"
-    )
-)
-
-# ---- company names: 字号 characters, with a homophone/near-form typo for some -----------------
-BRAND_CHARS: tuple[str, ...] = tuple(
-    "华拓瑞丰鑫源恒泰宏达盛兴隆德新信诚中天海金嘉锦博远凯亿通明智科腾晟昊鼎汇安康宇航"
-    "创捷力美联合众正永长立光伟辉启润东方京峰欣佳银元旭耀卓越精优豪弘誉坤易昌万星云蓝洋"
-)
-BRAND_PINYIN: dict[str, str] = dict(
-    zip(
-        BRAND_CHARS,
-        _words(
-            "hua tuo rui feng xin yuan heng tai hong da sheng xing long de xin xin cheng zhong "
-            "tian hai jin jia jin bo yuan kai yi tong ming zhi ke teng sheng hao ding hui an kang "
-            "yu hang chuang jie li mei lian he zhong zheng yong chang li guang wei hui qi run dong "
-            "fang jing feng xin jia yin yuan xu yao zhuo yue jing you hao hong yu kun yi chang wan "
-            "xing yun lan yang"
-        ),
-        strict=True,
-    )
-)
-TYPO: dict[str, str] = {
-    "华": "化",
-    "瑞": "锐",
-    "丰": "峰",
-    "鑫": "新",
-    "源": "元",
-    "恒": "衡",
-    "泰": "太",
-    "宏": "鸿",
-    "达": "大",
-    "盛": "胜",
-    "兴": "星",
-    "隆": "龙",
-    "德": "得",
-    "诚": "成",
-    "金": "今",
-    "嘉": "佳",
-    "锦": "金",
-    "博": "搏",
-    "远": "园",
-    "凯": "恺",
-    "亿": "艺",
-    "通": "同",
-    "明": "铭",
-    "智": "志",
-    "科": "可",
-    "腾": "藤",
-    "晟": "盛",
-    "昊": "浩",
-    "鼎": "顶",
-    "汇": "惠",
-    "宇": "禹",
-    "航": "杭",
-    "创": "闯",
-    "捷": "杰",
-    "力": "立",
-    "联": "连",
-    "众": "重",
-    "永": "勇",
-    "光": "广",
-    "伟": "玮",
-    "辉": "晖",
-    "润": "闰",
-    "峰": "锋",
-    "欣": "心",
-    "佳": "嘉",
-    "旭": "绪",
-    "耀": "曜",
-    "卓": "桌",
-    "越": "悦",
-    "精": "晶",
-    "豪": "毫",
-    "誉": "育",
-    "坤": "昆",
-    "易": "亦",
-    "昌": "倡",
-    "星": "兴",
-    "云": "芸",
-    "蓝": "兰",
-    "洋": "扬",
-}
-
-# (组织形式, weight). The first is the most common; 有限责任公司 and 有限公司 are the variant
-# pair that real exports mix up.
-LEGAL_FORMS: tuple[tuple[str, float], ...] = (
-    ("有限公司", 0.58),
-    ("有限责任公司", 0.15),
-    ("股份有限公司", 0.12),
-    ("集团有限公司", 0.04),
-    ("厂", 0.06),
-    ("经营部", 0.05),
-)
-
-
 @dataclass(frozen=True)
 class Industry:
     word: str  # 行业表述 in the company name
@@ -295,209 +52,51 @@ class Industry:
     weight: float
 
 
-SECTIONS: dict[str, str] = {
-    "C": "制造业",
-    "D": "电力、热力、燃气及水生产和供应业",
-    "E": "建筑业",
-    "F": "批发和零售业",
-    "G": "交通运输、仓储和邮政业",
-    "I": "信息传输、软件和信息技术服务业",
-    "K": "房地产业",
-    "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业",
-}
-
-_DIVISIONS: dict[str, str] = {
-    "13": "农副食品加工业",
-    "14": "食品制造业",
-    "15": "酒、饮料和精制茶制造业",
-    "17": "纺织业",
-    "18": "纺织服装、服饰业",
-    "22": "造纸和纸制品业",
-    "26": "化学原料和化学制品制造业",
-    "27": "医药制造业",
-    "29": "橡胶和塑料制品业",
-    "30": "非金属矿物制品业",
-    "31": "黑色金属冶炼和压延加工业",
-    "32": "有色金属冶炼和压延加工业",
-    "33": "金属制品业",
-    "34": "通用设备制造业",
-    "35": "专用设备制造业",
-    "36": "汽车制造业",
-    "37": "铁路、船舶、航空航天和其他运输设备制造业",
-    "38": "电气机械和器材制造业",
-    "39": "计算机、通信和其他电子设备制造业",
-    "40": "仪器仪表制造业",
-    "44": "电力、热力生产和供应业",
-    "45": "燃气生产和供应业",
-    "46": "水的生产和供应业",
-    "47": "房屋建筑业",
-    "48": "土木工程建筑业",
-    "50": "建筑装饰、装修和其他建筑业",
-    "51": "批发业",
-    "54": "道路运输业",
-    "59": "装卸搬运和仓储业",
-    "63": "电信、广播电视和卫星传输服务",
-    "64": "互联网和相关服务",
-    "65": "软件和信息技术服务业",
-    "70": "房地产业",
-    "73": "研究和试验发展",
-    "74": "专业技术服务业",
-    "77": "生态保护和环境治理业",
-}
+def _rows(items: list[list[Any]]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(tuple(x) for x in items)
 
 
-def _i(word: str, code: str, weight: float) -> Industry:
-    section, division = code[0], code[1:]
-    return Industry(word, section, division, _DIVISIONS[division], weight)
+_V = vocabulary("vocabulary")
 
-
+REGIONS: tuple[str, ...] = tuple(_V["regions"])
+# the sales manager of each region: RACI "A" of the demo plan ([plan] region_leads)
+REGION_MANAGERS: dict[str, str] = _V["region_managers"]
+PROVINCES: tuple[Province, ...] = tuple(
+    Province(
+        p["name"], p["short"], p["region"], p["weight"],
+        tuple(City(**(c | {"districts": tuple(c["districts"])})) for c in p["cities"]),
+    )
+    for p in _V["provinces"]
+)  # fmt: skip
+ROADS: tuple[str, ...] = tuple(_V["roads"])
+# company names: 字号 characters, with a homophone/near-form typo for some
+BRAND_CHARS: tuple[str, ...] = tuple(_V["brand_chars"])
+BRAND_PINYIN: dict[str, str] = _V["brand_pinyin"]
+TYPO: dict[str, str] = _V["typo"]
+# (组织形式, weight). The first is the most common; 有限责任公司 and 有限公司 are the variant
+# pair that real exports mix up.
+LEGAL_FORMS: tuple[tuple[str, float], ...] = _rows(_V["legal_forms"])
+SECTIONS: dict[str, str] = _V["sections"]
+_DIVISIONS: dict[str, str] = _V["divisions"]
 # An industrial-automation / IT-services supplier sells mostly to manufacturers.
-INDUSTRIES: tuple[Industry, ...] = (
-    _i("精密机械", "C34", 5.0),
-    _i("机械设备", "C34", 4.0),
-    _i("自动化设备", "C35", 5.0),
-    _i("智能装备", "C35", 3.0),
-    _i("汽车零部件", "C36", 4.5),
-    _i("电气", "C38", 4.0),
-    _i("新能源", "C38", 3.0),
-    _i("电子", "C39", 4.5),
-    _i("光电", "C39", 2.0),
-    _i("仪器仪表", "C40", 2.0),
-    _i("五金制品", "C33", 2.5),
-    _i("塑胶制品", "C29", 2.5),
-    _i("化工", "C26", 2.0),
-    _i("医药", "C27", 1.5),
-    _i("食品", "C14", 1.5),
-    _i("饮料", "C15", 0.7),
-    _i("纺织", "C17", 1.0),
-    _i("服饰", "C18", 0.6),
-    _i("纸业", "C22", 0.6),
-    _i("建材", "C30", 1.0),
-    _i("钢铁", "C31", 0.6),
-    _i("铝业", "C32", 0.6),
-    _i("船舶", "C37", 0.5),
-    _i("粮油", "C13", 0.5),
-    _i("电力", "D44", 1.2),
-    _i("燃气", "D45", 0.4),
-    _i("水务", "D46", 0.5),
-    _i("建设工程", "E48", 1.2),
-    _i("建筑工程", "E47", 0.6),
-    _i("装饰工程", "E50", 0.4),
-    _i("贸易", "F51", 1.5),
-    _i("机电设备", "F51", 1.5),
-    _i("物流", "G59", 1.0),
-    _i("运输", "G54", 0.5),
-    _i("通信技术", "I63", 0.6),
-    _i("网络科技", "I64", 1.0),
-    _i("信息技术", "I65", 2.0),
-    _i("软件", "I65", 1.5),
-    _i("科技", "I65", 2.0),
-    _i("置业", "K70", 0.3),
-    _i("生物技术", "M73", 0.5),
-    _i("检测技术", "M74", 0.6),
-    _i("环保科技", "N77", 0.8),
-)
-
-# ---- people ---------------------------------------------------------------------------------
+INDUSTRIES: tuple[Industry, ...] = tuple(Industry(**i) for i in _V["industries"])
 # (surname, pinyin, relative frequency)
-SURNAMES: tuple[tuple[str, str, float], ...] = tuple(
-    (s, p, float(w))
-    for s, p, w in (
-        row.split(":")
-        for row in _words(
-            "王:wang:7.1 李:li:7.0 张:zhang:6.7 刘:liu:5.4 陈:chen:4.6 杨:yang:3.1 黄:huang:2.2 "
-            "赵:zhao:2.0 吴:wu:2.0 周:zhou:1.9 徐:xu:1.5 孙:sun:1.4 马:ma:1.3 朱:zhu:1.3 "
-            "胡:hu:1.2 郭:guo:1.2 何:he:1.1 林:lin:1.0 高:gao:1.0 罗:luo:0.9 郑:zheng:0.9 "
-            "梁:liang:0.8 谢:xie:0.8 宋:song:0.7 唐:tang:0.7 许:xu:0.7 韩:han:0.6 冯:feng:0.6 "
-            "邓:deng:0.6 曹:cao:0.6 彭:peng:0.5 曾:zeng:0.5 肖:xiao:0.5 田:tian:0.5 董:dong:0.5 "
-            "袁:yuan:0.4 潘:pan:0.4 蒋:jiang:0.4 蔡:cai:0.4 余:yu:0.4 杜:du:0.4 叶:ye:0.4 "
-            "程:cheng:0.4 魏:wei:0.4 苏:su:0.4 吕:lyu:0.4 丁:ding:0.4 任:ren:0.3 沈:shen:0.3 "
-            "姚:yao:0.3 卢:lu:0.3 姜:jiang:0.3 崔:cui:0.3 钟:zhong:0.3 谭:tan:0.3 陆:lu:0.3 "
-            "汪:wang:0.3 范:fan:0.3 金:jin:0.3 石:shi:0.3 廖:liao:0.3 贾:jia:0.3 夏:xia:0.3 "
-            "韦:wei:0.3 付:fu:0.3 方:fang:0.3 白:bai:0.2 邹:zou:0.2 孟:meng:0.2 熊:xiong:0.2 "
-            "秦:qin:0.2 邱:qiu:0.2 江:jiang:0.2 尹:yin:0.2 薛:xue:0.2 闫:yan:0.2 段:duan:0.2 "
-            "雷:lei:0.2 侯:hou:0.2 龙:long:0.2 史:shi:0.2 陶:tao:0.2 黎:li:0.2 贺:he:0.2 "
-            "顾:gu:0.2 毛:mao:0.2 郝:hao:0.2 龚:gong:0.2 邵:shao:0.2 万:wan:0.2 钱:qian:0.2 "
-            "严:yan:0.2 覃:qin:0.1 武:wu:0.2 戴:dai:0.2 莫:mo:0.1 孔:kong:0.1 向:xiang:0.1 "
-            "汤:tang:0.1 欧阳:ouyang:0.05 司马:sima:0.02 上官:shangguan:0.02 诸葛:zhuge:0.02"
-        )
-    )
-)
-
-GIVEN: tuple[tuple[str, str], ...] = tuple(
-    (c, p)
-    for c, p in (
-        row.split(":")
-        for row in _words(
-            "伟:wei 芳:fang 娜:na 敏:min 静:jing 丽:li 强:qiang 磊:lei 军:jun 洋:yang 勇:yong "
-            "艳:yan 杰:jie 娟:juan 涛:tao 明:ming 超:chao 霞:xia 平:ping 刚:gang 辉:hui "
-            "玲:ling 鹏:peng 华:hua 飞:fei 鑫:xin 波:bo 斌:bin 宇:yu 浩:hao 凯:kai 健:jian "
-            "俊:jun 帆:fan 帅:shuai 旭:xu 宁:ning 龙:long 林:lin 欢:huan 阳:yang 建:jian "
-            "国:guo 晨:chen 瑶:yao 婷:ting 雪:xue 琳:lin 倩:qian 颖:ying 佳:jia 慧:hui "
-            "莉:li 红:hong 梅:mei 兰:lan 英:ying 志:zhi 文:wen 博:bo 思:si 嘉:jia 子:zi "
-            "轩:xuan 晓:xiao 海:hai 峰:feng 亮:liang 成:cheng 丹:dan 东:dong 坤:kun 萍:ping "
-            "秀:xiu 振:zhen 立:li 永:yong 新:xin 春:chun 燕:yan 云:yun 晶:jing 欣:xin 怡:yi "
-            "涵:han 睿:rui 昊:hao 泽:ze 然:ran 宏:hong 德:de 家:jia 荣:rong 玉:yu 美:mei "
-            "桂:gui 芬:fen 兵:bing 毅:yi 诚:cheng 瑞:rui 琦:qi 璐:lu 梦:meng 悦:yue 雨:yu "
-            "诗:shi 蕾:lei 楠:nan 哲:zhe 航:hang 锋:feng 伦:lun 鸣:ming 松:song 庆:qing"
-        )
-    )
-)
-
-# ---- the supplier's catalogue: (category, [(product, unit price in yuan)]) -----------------
-CATALOGUE: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = (
-    (
-        "PLC控制器",
-        (
-            ("KH-PLC200 小型PLC", 2800.0),
-            ("KH-PLC500 中型PLC", 9800.0),
-            ("KH-PLC1500 大型PLC", 26000.0),
-        ),
-    ),
-    ("伺服系统", (("KH-SV 伺服驱动器", 3200.0), ("KH-SM 伺服电机", 2600.0))),
-    ("变频器", (("KH-VF 通用变频器", 1800.0), ("KH-VF8 高性能矢量变频器", 6500.0))),
-    ("工业机器人", (("KH-R6 六轴机器人", 168000.0), ("KH-SC SCARA机器人", 86000.0))),
-    ("传感器", (("光电传感器", 320.0), ("接近开关", 150.0), ("压力变送器", 1200.0))),
-    ("人机界面", (("KH-HMI 7寸触摸屏", 1600.0), ("KH-HMI 12寸触摸屏", 4200.0))),
-    (
-        "工业软件",
-        (("MES制造执行系统", 380000.0), ("SCADA监控软件", 98000.0), ("设备管理系统", 120000.0)),
-    ),
-    ("系统集成", (("产线自动化改造项目", 650000.0), ("智能仓储集成项目", 900000.0))),
-    ("运维服务", (("年度维保服务", 48000.0), ("远程运维服务", 18000.0))),
-    ("备品备件", (("继电器", 60.0), ("电源模块", 450.0), ("通讯模块", 880.0))),
+SURNAMES: tuple[tuple[str, str, float], ...] = _rows(_V["surnames"])
+GIVEN: tuple[tuple[str, str], ...] = _rows(_V["given"])
+# the supplier's catalogue: (category, [(product, unit price in yuan)])
+CATALOGUE: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = tuple(
+    (category, _rows(products)) for category, products in _V["catalogue"]
 )
 # Categories whose typical order is large (a customer with a large order value leans to them).
-BIG_TICKET = ("工业机器人", "工业软件", "系统集成")
-
-CHANNELS: tuple[str, ...] = ("直销", "招投标", "经销商", "电商平台")
+BIG_TICKET: tuple[str, ...] = tuple(_V["big_ticket"])
+CHANNELS: tuple[str, ...] = tuple(_V["channels"])
 # Ledger (finance, keyed by CRM numbers) holds 直销/招投标; the ERP export holds the others.
-LEDGER_CHANNELS = ("直销", "招投标")
-
+LEDGER_CHANNELS: tuple[str, ...] = tuple(_V["ledger_channels"])
 # decision-chain roles (决策链) and titles
-CONTACT_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("采购", ("采购经理", "采购主管", "采购专员", "供应链总监")),
-    ("技术", ("技术总监", "设备部经理", "自动化工程师", "工艺工程师", "IT经理")),
-    ("高层", ("总经理", "副总经理", "董事长", "厂长")),
-    ("财务", ("财务经理", "财务总监", "会计")),
-    ("使用", ("生产经理", "车间主任", "设备主管")),
+CONTACT_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (role, tuple(titles)) for role, titles in _V["contact_roles"]
 )
-
-EMAIL_DOMAINS_PERSON = ("qq.com", "163.com", "126.com", "139.com", "sina.com", "foxmail.com")
-MOBILE_PREFIXES = _words(
-    "130 131 132 133 135 136 137 138 139 150 151 152 155 156 157 158 159 "
-    "166 170 176 177 180 181 182 183 185 186 187 188 189 191 198 199"
-)
-
-TAGS = (
-    "重点客户",
-    "年度框架协议",
-    "老客户",
-    "价格敏感",
-    "技术导向",
-    "外资企业",
-    "国企",
-    "上市公司",
-)
-ERP_BANKS = ("中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "招商银行", "交通银行")
+EMAIL_DOMAINS_PERSON: tuple[str, ...] = tuple(_V["email_domains_person"])
+MOBILE_PREFIXES: list[str] = _V["mobile_prefixes"]
+TAGS: tuple[str, ...] = tuple(_V["tags"])
+ERP_BANKS: tuple[str, ...] = tuple(_V["erp_banks"])
