@@ -50,3 +50,28 @@ def test_read_through_kehu_i18n() -> None:
     web = catalog("web")
     assert web("app_name", "zh") == pairs("web")["app_name"][0]
     assert re.search(r"[a-z]", web("app_name", "en"))
+
+
+# Catalogues still written as Python in rooms being rebuilt by other work (CLI, access);
+# delete a line when its catalogue moves to data/i18n.
+LITERAL_DEBT = {"kehu/cli/ingest.py", "kehu/cli/quality.py", "kehu/web/audit.py"}
+
+
+def test_no_module_writes_a_catalogue_of_its_own() -> None:
+    """`Catalog({...})` with the messages written inline is a second catalogue."""
+    import ast
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    found = set()
+    for path in (src / "kehu").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") == "Catalog"
+                and node.args
+                and isinstance(node.args[0], ast.Dict)
+            ):
+                found.add(path.relative_to(src).as_posix())
+    assert found <= LITERAL_DEBT, sorted(found - LITERAL_DEBT)
+    assert found >= LITERAL_DEBT, f"moved, delete from LITERAL_DEBT: {sorted(LITERAL_DEBT - found)}"
