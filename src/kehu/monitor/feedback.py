@@ -62,7 +62,7 @@ def load_texts(
         sql, params = sql + " WHERE customer_id = ?", [customer_id]
     if latest is not None:
         sql += f" ORDER BY day DESC, id LIMIT {int(latest)}"
-    df = ws.cursor().execute(sql, params).df()
+    df = ws.read(sql, params).df()
     if df.empty:
         return df
     df["day"] = pd.to_datetime(df["day"]).dt.date

@@ -274,7 +274,7 @@ def add_goal(
 
 
 def _rows(ws: Workspace, where: str = "", params: list[Any] | None = None) -> list[dict]:
-    cur = ws.cursor().execute(
+    cur = ws.read(
         f"SELECT {', '.join(_GOAL_COLUMNS)} FROM goals {where} ORDER BY goal_id", params or []
     )
     names = [d[0] for d in cur.description]

@@ -55,12 +55,16 @@ def _in_period(ctx: Ctx, expr: str) -> str:
     return f"{ctx.trunc(expr)} = p.k_start WHERE {expr} BETWEEN p.p_start AND p.p_end"
 
 
-def prepare(cur: duckdb.DuckDBPyConnection, ctx: Ctx, needs: set[str]) -> None:
-    """Create the shared temporary tables the chosen families need (on this cursor only)."""
+def prepare(
+    cur: duckdb.DuckDBPyConnection, rewrite: Callable[[str], str], ctx: Ctx, needs: set[str]
+) -> None:
+    """Create the shared temporary tables the chosen families need (on this cursor only),
+    reading the orders through `rewrite` (the engine's: from wherever they live)."""
     if "_op" in needs:
         # orders from the period before the extra one to the end of the range, minus the part
         # of the first listed period that lies before the range start (clipping)
-        cur.execute(f"""
+        cur.execute(
+            rewrite(f"""
             CREATE OR REPLACE TEMP TABLE _op AS
             SELECT customer_id, {ctx.trunc("order_date")} AS k, sum(amount) AS amount,
                    min(order_date) AS first_d, max(order_date) AS last_d, count(*) AS n
@@ -69,10 +73,13 @@ def prepare(cur: duckdb.DuckDBPyConnection, ctx: Ctx, needs: set[str]) -> None:
               AND NOT (order_date >= {lit(ctx.first_k)} AND order_date < {lit(ctx.start)})
             GROUP BY 1, 2
         """)
+        )
     if "_fo" in needs:
         cur.execute(
-            "CREATE OR REPLACE TEMP TABLE _fo AS"
-            " SELECT customer_id, min(order_date) AS first_order FROM orders GROUP BY 1"
+            rewrite(
+                "CREATE OR REPLACE TEMP TABLE _fo AS"
+                " SELECT customer_id, min(order_date) AS first_order FROM orders GROUP BY 1"
+            )
         )
 
 

@@ -117,7 +117,7 @@ def load_candidates(ws: Workspace, as_of: date) -> pd.DataFrame:
         WHERE s.as_of = ?
         ORDER BY s.customer_id
     """
-    return ws.cursor().execute(sql, [as_of]).df()
+    return ws.read(sql, [as_of]).df()
 
 
 def match_playbooks(

@@ -96,7 +96,7 @@ def kpi_section(ws: Workspace, period: Period, trend: int, lang: str) -> dict[st
 def _snapshot(ws: Workspace, as_of: date | None) -> pd.DataFrame:
     if as_of is None:
         return pd.DataFrame()
-    return ws.cursor().execute("SELECT * FROM customer_snapshot WHERE as_of = ?", [as_of]).df()
+    return ws.read("SELECT * FROM customer_snapshot WHERE as_of = ?", [as_of]).df()
 
 
 def distribution(cur: pd.DataFrame, prev: pd.DataFrame, kind: str, lang: str) -> dict[str, Any]:
