@@ -7,20 +7,22 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ingest_helpers import write_csv
 
+from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.query import customer_360
 from kehu.analytics.snapshot import analyze
 from kehu.calendar import Period
 from kehu.errors import KehuError
-from kehu.ingest import export_table
+from kehu.ingest import export_table, import_file
 from kehu.monitor.alerts import run_alerts
 from kehu.monitor.report.data import collect
 from kehu.planning.goals import add_goal, goals_status
-from kehu.planning.kpis import compute_kpis
 from kehu.planning.plan import make_plan
 from kehu.planning.targets import split_targets, target_progress
 from kehu.quality.report import quality_report
@@ -64,10 +66,11 @@ def _figures(rows: list[dict[str, Any]], *keys: str) -> list[tuple[Any, ...]]:
     return sorted(tuple(r[k] for k in keys) for r in rows)
 
 
-def test_the_lake_holds_every_order(twins: tuple[Workspace, Workspace]) -> None:
+def test_the_lake_holds_every_order(twins: tuple[Workspace, Workspace], tmp_path: Path) -> None:
     a, b = twins
     count = "SELECT count(*), sum(amount) FROM orders"
     assert b.rows(count) == a.rows(count)
+    assert export_table(b, "orders", tmp_path / "o.csv") == a.rows(count)[0][0]  # from the lake
     assert b.engine.location("orders") is not None
     assert a.engine.location("orders") is None
 
@@ -167,3 +170,34 @@ def test_a_misnamed_lake_table_is_refused(tmp_path: Path) -> None:
     ws.close()
     with pytest.raises(KehuError, match="did you mean orders"):
         Workspace.open(tmp_path / "w")
+
+
+def test_an_import_appends_to_the_lake_and_never_rewrites_it(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "w")
+    ws.settings.engine.tables = {"orders": "lake/orders/*.parquet"}
+    customers = ["客户编号,客户名称", "C001,北京某某科技有限公司", "C002,上海某某贸易有限公司"]
+    import_file(ws, write_csv(tmp_path / "c.csv", customers), "customers")
+    lines = [
+        "订单号,客户编号,下单日期,订单金额",
+        "A1,C001,2024-01-01,100",
+        "A2,C002,2024-01-02,200",
+    ]
+    first = import_file(ws, write_csv(tmp_path / "o.csv", lines), "orders")
+    assert (first.inserted, first.updated, first.rejected) == (2, 0, 0)
+    files = sorted((tmp_path / "w" / "lake" / "orders").glob("*.parquet"))
+    assert len(files) == 1
+    assert ws.cursor().execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+    assert ws.rows("SELECT order_id, amount FROM orders ORDER BY 1") == [
+        ("A1", Decimal("100.00")),
+        ("A2", Decimal("200.00")),
+    ]
+    lines.append("A3,C001,2024-02-01,50")
+    second = import_file(ws, write_csv(tmp_path / "o.csv", lines), "orders")
+    assert (second.inserted, second.unchanged) == (1, 2)  # the stored lines are recognised
+    assert len(list(files[0].parent.glob("*.parquet"))) == 2
+    assert ws.scalar("SELECT sum(amount) FROM orders") == Decimal("350.00")
+    lines[1] = "A1,C001,2024-01-01,999"
+    with pytest.raises(KehuError, match="never rewrites"):
+        import_file(ws, write_csv(tmp_path / "o.csv", lines), "orders")
+    assert len(list(files[0].parent.glob("*"))) == 2  # nothing half-written is left behind
+    ws.close()

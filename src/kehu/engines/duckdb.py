@@ -54,8 +54,7 @@ class DuckDBEngine:
         DuckDB cursor; unchanged when it names none."""
         if not mentions(query, self._names):
             return query
-        places = {n: loc.scan() for n, loc in self.lake.items()}
-        return render(relocate(parse(query), places))
+        return render(relocate(parse(query), self._places()))
 
     def execute(self, query: str, params: Params = None) -> duckdb.DuckDBPyConnection:
         """Run a read on a fresh cursor (a concurrent reader), lake tables relocated."""
@@ -73,7 +72,7 @@ class DuckDBEngine:
         """The query as an Ibis table: a temporary view on this connection, named by the
         query's text (the same query reuses its view; nothing is written to the file)."""
         tree = bind(parse(query), params)
-        text = render(relocate(tree, {n: loc.scan() for n, loc in self.lake.items()}))
+        text = render(relocate(tree, self._places()))
         view = exp.to_identifier(f"kehu_q_{hashlib.sha1(text.encode()).hexdigest()[:16]}")
         create = exp.Create(
             this=exp.Table(this=view),
@@ -87,6 +86,9 @@ class DuckDBEngine:
         except duckdb.IOException as exc:
             raise self._lake_error(exc) from None
         return self.ibis.table(view.name)
+
+    def _places(self) -> dict[str, exp.Expression]:
+        return {n: loc.scan() for n, loc in self.lake.items()}
 
     def _lake_error(self, exc: Any) -> KehuError:
         where = "; ".join(f"{loc.setting} = {loc.path!r}" for loc in self.lake.values())

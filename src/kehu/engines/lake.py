@@ -11,6 +11,7 @@ import fnmatch
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from glob import iglob
 from pathlib import Path
 from typing import Literal
 
@@ -52,8 +53,20 @@ class Location:
     def setting(self) -> str:
         return f"[engine.tables] {self.table}"
 
-    def scan(self) -> exp.Table:
-        """The DuckDB table function reading this location (as a FROM item)."""
+    def empty(self) -> bool:
+        """A local location with no file yet (a lake folder before its first import)."""
+        if "://" in self.path:
+            return False
+        if self.format != "parquet":
+            return not Path(self.path).exists()
+        return next(iglob(self.path, recursive=True), None) is None
+
+    def scan(self) -> exp.Expression:
+        """The DuckDB FROM item reading this location: a table function, or the workspace
+        table's empty shape while the location holds no file."""
+        if self.empty():
+            shape = exp.select("*").from_(exp.table_(self.table, db="main")).limit(0)
+            return exp.Subquery(this=shape)
         args: list[exp.Expression] = [exp.Literal.string(self.path)]
         if self.format == "parquet":  # files appended later may add nullable columns
             args.append(exp.EQ(this=exp.column("union_by_name"), expression=exp.true()))

@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from kehu.engines import Params
 from kehu.engines.lake import Location
-from kehu.engines.sql import bind, parse, relocate, render
+from kehu.engines.sql import bind, copy_to_parquet, parse, relocate, render
 from kehu.errors import KehuError
 
 if TYPE_CHECKING:
@@ -92,13 +92,7 @@ def export_workspace_tables(
             paths[name] = overrides[name]
             continue
         target = folder / f"{name}.parquet"
-        copy = exp.Copy(
-            this=exp.Table(this=exp.to_identifier(name, quoted=True)),
-            kind=False,
-            files=[exp.Literal.string(str(target))],
-            params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
-        )
-        con.execute(copy.sql("duckdb"))
+        con.execute(copy_to_parquet(name, str(target)))
         paths[name] = target
     return paths
 

@@ -54,9 +54,11 @@ def _word_pattern(names: frozenset[str]) -> re.Pattern[str]:
 
 
 def _targets(tree: exp.Expression) -> set[int]:
-    """The tables a statement writes to (never relocated: writes stay where they are)."""
+    """The tables a statement writes to or describes (never relocated: writes stay where they
+    are, and the workspace's table describes the canonical columns)."""
     out = set()
-    for node in tree.find_all(exp.Insert, exp.Delete, exp.Update, exp.Create, exp.Merge):
+    kinds = (exp.Insert, exp.Delete, exp.Update, exp.Create, exp.Merge, exp.Describe)
+    for node in tree.find_all(*kinds):
         target = node.this
         if isinstance(target, exp.Schema):
             target = target.this
@@ -65,7 +67,7 @@ def _targets(tree: exp.Expression) -> set[int]:
     return out
 
 
-def relocate(tree: exp.Expression, places: Mapping[str, exp.Table]) -> exp.Expression:
+def relocate(tree: exp.Expression, places: Mapping[str, exp.Expression]) -> exp.Expression:
     """Replace every read of a table named in `places` (unqualified or `main.`) by its place,
     keeping the alias; names a CTE shadows are left alone."""
     if not places:
@@ -82,7 +84,7 @@ def relocate(tree: exp.Expression, places: Mapping[str, exp.Table]) -> exp.Expre
             or (name in ctes and not table.db)
         ):
             continue
-        place = places[name].copy()  # a view name, or a table function: read_parquet(…)
+        place = places[name].copy()  # a view name, a table function, a subquery
         place.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias_or_name)))
         table.replace(place)
     return tree
@@ -90,3 +92,14 @@ def relocate(tree: exp.Expression, places: Mapping[str, exp.Table]) -> exp.Expre
 
 def render(tree: exp.Expression, dialect: str = HOUSE) -> str:
     return tree.sql(dialect=dialect)
+
+
+def copy_to_parquet(table: str, path: str) -> str:
+    """`COPY "table" TO 'path' (FORMAT parquet)`, for DuckDB."""
+    copy = exp.Copy(
+        this=exp.Table(this=exp.to_identifier(table, quoted=True)),
+        kind=False,
+        files=[exp.Literal.string(path)],
+        params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
+    )
+    return copy.sql(dialect=HOUSE)

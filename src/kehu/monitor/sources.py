@@ -147,7 +147,7 @@ def goals_frame(ws: Workspace, as_of: date) -> pd.DataFrame | None:
 def kpi_frame(ws: Workspace, as_of: date) -> pd.DataFrame | None:
     """This month's company-wide KPI values as one row (columns = KPI codes)."""
     try:
-        from kehu.planning.kpis import compute_kpis
+        from kehu.analytics.kpis import compute_kpis
     except ImportError:
         return None
     month_start = as_of.replace(day=1)

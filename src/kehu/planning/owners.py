@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kehu.planning.source import table_columns
+from kehu.analytics.stored import table_columns
 
 if TYPE_CHECKING:
     from kehu.config import PlanSettings

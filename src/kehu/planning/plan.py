@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kehu.analytics.stored import SNAPSHOT, snapshot_at, table_columns
 from kehu.calendar import cadence_period
 from kehu.planning import priority, rescue
 from kehu.planning.owners import Team, assign, balance, load_team
 from kehu.planning.playbook import Action, Playbook, load_playbooks
-from kehu.planning.source import SNAPSHOT, snapshot_at, table_columns
 
 if TYPE_CHECKING:
     from kehu.config import PlanSettings

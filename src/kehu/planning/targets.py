@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kehu.analytics.stored import SNAPSHOT, data_end, snapshot_dates
 from kehu.calendar import Period, add_months
 from kehu.errors import KehuError
 from kehu.i18n import tr
 from kehu.planning.allocate import INF, allocate, allocate_rows
-from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates
 from kehu.spreadsheet import excel_writer
 
 if TYPE_CHECKING:

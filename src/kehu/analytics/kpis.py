@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from kehu.analytics.kpi_sql import Ctx, cleanup, families, prepare
+from kehu.analytics.stored import SNAPSHOT, data_end, snapshot_dates, table_exists
 from kehu.calendar import Grain, Period, check_grain, period_range
 from kehu.errors import KehuError
 from kehu.i18n import tr
-from kehu.planning.kpi_sql import Ctx, cleanup, families, prepare
-from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates, table_exists
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
