@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
+from sqlglot import exp
 
 from kehu.config import Settings
+from kehu.engines.sql import HOUSE
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,14 @@ class Ctx:
 
 
 def lit(d: date) -> str:
-    return f"DATE '{d.isoformat()}'"
+    """A date as a SQL literal (sqlglot quotes it)."""
+    return exp.cast(exp.Literal.string(d.isoformat()), exp.DataType.Type.DATE).sql(HOUSE)
 
 
 def str_list(values: list[str]) -> str:
-    quoted = ", ".join("'" + v.lower().replace("'", "''") + "'" for v in values)
-    return f"[{quoted}]::VARCHAR[]"
+    """Lower-cased settings values as a SQL text list (sqlglot quotes and escapes them)."""
+    items = exp.Array(expressions=[exp.Literal.string(v.lower()) for v in values])
+    return exp.cast(items, exp.DataType.build("VARCHAR[]", dialect=HOUSE)).sql(HOUSE)
 
 
 def _in_period(ctx: Ctx, expr: str) -> str:

@@ -1,8 +1,9 @@
 """Where a canonical table lives outside the workspace file: `[engine.tables]` locations.
 
-A location is a Parquet file, a glob (`lake/orders/*.parquet`) or a folder of Parquet files
-(read recursively); a folder holding `_delta_log` is a Delta table and `delta:` / `iceberg:`
-prefixes name Delta / Iceberg tables explicitly. Relative paths are under the workspace.
+A location is a Parquet file, a glob (`lake/orders/*.parquet`) or a folder of Parquet files,
+read recursively (a path without a file suffix is a folder, even before it exists); a folder
+holding `_delta_log` is a Delta table, and `delta:` / `iceberg:` prefixes name Delta / Iceberg
+tables explicitly. Relative paths are under the workspace.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class Location:
             path = path if path.is_absolute() else root / path
             if fmt == "parquet" and (path / "_delta_log").is_dir():
                 fmt = "delta"
-            elif fmt == "parquet" and path.is_dir():
+            elif fmt == "parquet" and (text.endswith("/") or path.is_dir() or not path.suffix):
                 path = path / "**" / "*.parquet"
             text = str(path)
         return cls(table, text, fmt)
