@@ -126,7 +126,7 @@ def child(step: str, root: Path) -> dict:
     cpu0 = _cpu()
     info: dict = {}
     if step.startswith("kpis"):
-        from kehu.planning.kpis import compute_kpis
+        from kehu.analytics.kpis import compute_kpis
 
         grain, by, n = {
             "kpis_month": ("month", None, 12),

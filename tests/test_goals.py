@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from test_plan_data import customers, orders
 
+from kehu.analytics.kpis import get_kpi
 from kehu.errors import KehuError
 from kehu.planning import goals
-from kehu.planning.kpis import get_kpi
 from kehu.workspace import Workspace
 
 D = date

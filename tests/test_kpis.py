@@ -7,8 +7,8 @@ from datetime import date, datetime
 import pytest
 from test_plan_data import customers, insert, orders, snapshot
 
+from kehu.analytics.kpis import KPIS, compute_kpis, format_change, format_value, kpi_value
 from kehu.errors import KehuError
-from kehu.planning.kpis import KPIS, compute_kpis, format_change, format_value, kpi_value
 from kehu.workspace import Workspace
 
 D = date

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 import pytest
 
 from kehu.analytics.churn.reasons import TEMPLATES
+from kehu.analytics.kpis import KPIS
 from kehu.analytics.labels import COLUMN_LABELS, KIND_NAMES, LABELS, column_label, label
 from kehu.config import Settings
 from kehu.i18n import part
 from kehu.monitor import labels as mon
 from kehu.planning import labels as plan
-from kehu.planning.kpis import KPIS
 from kehu.planning.playbook import load_playbooks
 
 CJK = re.compile(r"[\u3400-\u9fff]")

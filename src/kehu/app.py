@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.query import customer_360, pick_as_of
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.dedupe.merge import MergeRecord
@@ -27,7 +28,6 @@ from kehu.monitor.feedback import feedback_summary
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
 from kehu.planning.goals import goals_status
-from kehu.planning.kpis import compute_kpis
 from kehu.planning.plan import PlanResult, make_plan
 from kehu.planning.targets import SplitResult, split_targets
 from kehu.quality.report import quality_report

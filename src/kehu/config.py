@@ -1128,7 +1128,10 @@ class EngineSettings(Section):
     name: Literal["duckdb", "spark"] = "duckdb"
     spark_master: str | None = None  # local[*] by default; spark://…, yarn, k8s://…, sc://…
     spark_memory: str = "4g"
-    orders_path: str | None = None  # read orders from this Parquet/Delta path instead
+    orders_path: str | None = None  # shorthand for `tables.orders`
+    # canonical table → where it lives instead of the workspace file (Parquet file, glob or
+    # folder; Delta / Iceberg): every stage reads it there, imports append there
+    tables: dict[str, str] = Field(default_factory=dict)
     memory_limit: str | None = Field(  # DuckDB's memory limit (default: 80% of RAM)
         None, pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$"
     )

@@ -8,6 +8,7 @@ the floors above the store: callers use each floor's functions (decision 40).
 
 from __future__ import annotations
 
+import difflib
 import os
 import threading
 from collections.abc import Iterator
@@ -18,13 +19,18 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from kehu.config import Settings, dump_settings, load_settings
+from kehu.engines.duckdb import DuckDBEngine
+from kehu.engines.lake import Location
 from kehu.errors import KehuError
 from kehu.store import migrate
+from kehu.store.schema import DATA_TABLES
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
     from ibis.backends.duckdb import Backend as IbisDuckDB
+
+    from kehu.engines import Engine, Params
 
 CONFIG_FILE = "kehu.toml"
 DB_FILE = "kehu.duckdb"
@@ -44,6 +50,7 @@ class Workspace:
         self.settings = settings
         self.con = con
         self._ibis: IbisDuckDB | None = None
+        self._engine: DuckDBEngine | None = None
         self._write_lock = threading.RLock()
 
     # ---- opening -------------------------------------------------------------------------
@@ -93,7 +100,9 @@ class Workspace:
                 ) from None
         if not read_only:
             migrate(con)
-        return cls(root, settings, con)
+        ws = cls(root, settings, con)
+        ws.lake()  # a misnamed table in [engine.tables] fails at open, not at first read
+        return ws
 
     def close(self) -> None:
         self.con.close()
@@ -128,21 +137,73 @@ class Workspace:
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
 
+    def lake(self) -> dict[str, Location]:
+        """The canonical tables that live outside the workspace file (`[engine.tables]`,
+        `[engine] orders_path`), by name."""
+        cfg = self.settings.engine
+        given = dict(cfg.tables)
+        if cfg.orders_path:
+            given.setdefault("orders", cfg.orders_path)
+        canonical = [t.name for t in DATA_TABLES]
+        for name in given:
+            if name not in canonical:
+                near = difflib.get_close_matches(name, canonical, n=1)
+                hint = f"(是不是 {near[0]}?)" if near else ""
+                hint_en = f" (did you mean {near[0]}?)" if near else ""
+                raise KehuError(
+                    f"kehu.toml 中 [engine.tables] {name} 不是标准表{hint};可选:"
+                    f"{', '.join(canonical)}",
+                    f"[engine.tables] {name} in kehu.toml is not a canonical table{hint_en};"
+                    f" use one of {', '.join(canonical)}",
+                )
+        return {n: Location.of(n, text, self.root) for n, text in given.items()}
+
+    @property
+    def engine(self) -> DuckDBEngine:
+        """The engine every floor reads the canonical tables through (follows the settings)."""
+        lake = self.lake()
+        if self._engine is None or self._engine.lake != lake:
+            self._engine = DuckDBEngine(self.con, lake, self.ibis)
+        return self._engine
+
+    def engine_named(self, name: str) -> Engine:
+        """The engine called `name`: this workspace's DuckDB, or Spark over its tables."""
+        if name == "duckdb":
+            return self.engine
+        if name == "spark":
+            from kehu.engines.spark import SparkEngine
+
+            cfg = self.settings.engine
+            names = [t.name for t in DATA_TABLES]
+            return SparkEngine.open(self.cursor(), names, self.root / "spark", self.lake(),
+                                    cfg.spark_master, cfg.spark_memory)  # fmt: skip
+        raise KehuError(
+            f"不支持的计算引擎:{name}(可用:duckdb、spark)",
+            f"unsupported engine: {name} (available: duckdb, spark)",
+        )
+
     def table(self, name: str) -> ir.Table:
-        return self.ibis.table(name)
+        """A table as Ibis sees it; a canonical one from wherever it lives."""
+        return self.engine.table(name)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor for a concurrent reader (same database, own transaction)."""
+        """A cursor for a concurrent reader (same database, own transaction); it reads the
+        workspace file only — `read` also sees the lake tables."""
         return self.con.cursor()
 
+    def read(self, sql: str, params: Params = None) -> duckdb.DuckDBPyConnection:
+        """Run a read on its own cursor, every canonical table read from where it lives."""
+        return self.engine.execute(sql, params)
+
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
-        return self.cursor().sql(sql, params=params or None).to_arrow_table()
+        query = self.engine.rewrite(sql)
+        return self.cursor().sql(query, params=params or None).to_arrow_table()
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        return self.cursor().execute(sql, params or []).fetchall()
+        return self.read(sql, params).fetchall()
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
-        row = self.cursor().execute(sql, params or []).fetchone()
+        row = self.read(sql, params).fetchone()
         return row[0] if row else None
 
     @contextmanager

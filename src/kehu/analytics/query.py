@@ -115,9 +115,8 @@ def resolve_customer_id(ws: Workspace, text: str) -> str:
 
 
 def _records(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = ws.cursor()
+    cur = ws.read(sql, params)
     try:
-        cur.execute(sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     finally:

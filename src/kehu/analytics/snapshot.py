@@ -30,7 +30,6 @@ from kehu.analytics.sources import Availability, as_of_view, source_tables
 from kehu.analytics.summary import SUMMARY_COLUMNS as SUMMARY_FRAME_COLUMNS
 from kehu.analytics.summary import numeric_frame, summarize
 from kehu.config import Settings
-from kehu.errors import KehuError
 from kehu.i18n import catalog
 from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
@@ -63,31 +62,15 @@ class AnalyzeResult:
 def default_as_of(ws: Workspace, today: date | None = None) -> date:
     """Today, or the day after the latest order date when the data ends before today."""
     today = today or date.today()
-    latest = ws.scalar("SELECT max(order_date) FROM orders")
+    latest = ws.scalar("SELECT max(order_date) FROM orders")  # wherever the orders live
     if latest is not None and latest < today:
         return latest + timedelta(days=1)
     return today
 
 
 def engine_tables(ws: Workspace, engine: str) -> dict[str, ir.Table]:
-    """The canonical tables on the chosen engine ("duckdb", or a `kehu.engines.<name>` module
-    exposing `source_tables(ws) -> dict[str, ibis.Table]`)."""
-    if engine == "duckdb":
-        tables = source_tables(ws.ibis)
-        if ws.settings.engine.orders_path:  # e.g. 10^8 order lines in a Parquet folder
-            tables["orders"] = ws.ibis.read_parquet(ws.settings.engine.orders_path)
-        return tables
-    try:
-        module = importlib.import_module(f"kehu.engines.{engine}")
-    except ModuleNotFoundError:
-        module = None
-    provider = getattr(module, "source_tables", None)
-    if provider is None:
-        raise KehuError(
-            f"不支持的计算引擎:{engine}(可用:duckdb)",
-            f"unsupported engine: {engine} (available: duckdb)",
-        )
-    return provider(ws)
+    """The canonical tables on the engine called `engine`, each from wherever it lives."""
+    return source_tables(ws.engine_named(engine))
 
 
 def _optional(module: str, attr: str) -> Callable[..., Any] | None:

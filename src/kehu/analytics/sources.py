@@ -35,9 +35,10 @@ DATE_COLUMNS: dict[str, str] = {
 }
 
 
-def source_tables(backend: Any) -> dict[str, ir.Table]:
-    """The canonical tables of an Ibis backend (e.g. `ws.ibis`) as a dict of Ibis tables."""
-    return {name: backend.table(name) for name in SOURCE_TABLES}
+def source_tables(engine: Any) -> dict[str, ir.Table]:
+    """The canonical tables the analytics read, from an engine (`ws.engine`, a Spark engine)
+    or any Ibis backend, as a dict of Ibis tables."""
+    return {name: engine.table(name) for name in SOURCE_TABLES}
 
 
 def end_of_day(as_of: date) -> datetime:

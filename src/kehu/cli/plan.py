@@ -273,7 +273,7 @@ def kpis(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (all rows)."),
 ) -> None:
     """KPIs per period with the change vs the previous period. 关键指标"""
-    from kehu.planning.kpis import (
+    from kehu.analytics.kpis import (
         KPI_BY_CODE,
         compute_kpis,
         format_change,
@@ -361,8 +361,8 @@ def goals_add(
 
 
 def _goal_table(rows: list[dict], lang: str) -> Table:
+    from kehu.analytics.kpis import format_value
     from kehu.planning.goals import goal_title
-    from kehu.planning.kpis import format_value
     from kehu.planning.labels import GOAL_STATUS, label
 
     table = Table()
@@ -390,7 +390,7 @@ def _goal_table(rows: list[dict], lang: str) -> Table:
 
 
 def _unit(metric: str) -> str:
-    from kehu.planning.kpis import get_kpi
+    from kehu.analytics.kpis import get_kpi
 
     return get_kpi(metric).unit
 
@@ -418,8 +418,8 @@ def goals_progress(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Progress vs actual per period; on-track / at-risk / missed by linear projection. 目标进度"""
+    from kehu.analytics.kpis import format_value
     from kehu.planning.goals import progress
-    from kehu.planning.kpis import format_value
     from kehu.planning.labels import GOAL_STATUS, label
 
     ws = open_ws(ctx)

@@ -12,6 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlglot import exp
+
+from kehu.engines import Params
+from kehu.engines.lake import Location
+from kehu.engines.sql import bind, copy_to_parquet, parse, relocate, render
 from kehu.errors import KehuError
 
 if TYPE_CHECKING:
@@ -79,7 +84,7 @@ def export_workspace_tables(
     overrides: Mapping[str, Path | str] | None = None,
 ) -> dict[str, Path | str]:
     """Write workspace tables to Parquet (DuckDB COPY) for Spark to read; `overrides` maps a
-    table to an existing Parquet/Delta path (e.g. `--orders s3://…/orders/`) used instead."""
+    table to an existing Parquet/Delta path (a lake location) used instead."""
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path | str] = {}
     for name in names:
@@ -87,22 +92,50 @@ def export_workspace_tables(
             paths[name] = overrides[name]
             continue
         target = folder / f"{name}.parquet"
-        con.execute(f"COPY \"{name}\" TO '{target}' (FORMAT parquet)")
+        con.execute(copy_to_parquet(name, str(target)))
         paths[name] = target
     return paths
 
 
-def source_tables(ws: Any) -> dict[str, ir.Table]:
-    """The workspace's canonical tables on Spark (the `engine="spark"` provider of analyze).
+class SparkEngine:
+    """The canonical tables as Spark views: workspace tables exported to Parquet under
+    `folder`, lake locations read in place (Spark reads the files, not DuckDB)."""
 
-    Tables are exported from the workspace to Parquet under `<workspace>/spark/`, except those
-    the settings point at an existing Parquet/Delta location (`[engine] orders_path`, e.g. a
-    data-lake folder with years of order lines), which Spark reads in place.
-    """
-    from kehu.analytics.sources import SOURCE_TABLES
+    name = "spark"
 
-    cfg = ws.settings.engine
-    overrides: dict[str, Path | str] = {"orders": Path(cfg.orders_path)} if cfg.orders_path else {}
-    backend = spark_backend(cfg.spark_master, cfg.spark_memory)
-    paths = export_workspace_tables(ws.cursor(), SOURCE_TABLES, ws.root / "spark", overrides)
-    return read_tables(backend, paths)
+    def __init__(self, backend: Any, tables: Mapping[str, ir.Table]) -> None:
+        self.backend = backend
+        self.tables = dict(tables)
+
+    @classmethod
+    def open(
+        cls,
+        con: Any,
+        names: tuple[str, ...] | list[str],
+        folder: Path,
+        lake: Mapping[str, Location],
+        master: str | None = None,
+        memory: str = "4g",
+    ) -> SparkEngine:
+        backend = spark_backend(master, memory)
+        overrides = {n: _spark_path(loc) for n, loc in lake.items() if n in names}
+        return cls(backend, read_tables(backend, export_workspace_tables(con, names, folder,
+                                                                         overrides)))  # fmt: skip
+
+    def table(self, name: str) -> ir.Table:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise KehuError(
+                f"Spark 引擎上没有表 {name}", f"no table {name} on the Spark engine"
+            ) from None
+
+    def sql(self, query: str | exp.Expression, params: Params = None) -> ir.Table:
+        views = {n: exp.to_table(t.get_name()) for n, t in self.tables.items()}
+        tree = relocate(bind(parse(query), params), views)
+        return self.backend.sql(render(tree, "spark"), dialect="spark")
+
+
+def _spark_path(loc: Location) -> str:
+    """A lake location as Spark reads it: a folder rather than a DuckDB `**` glob."""
+    return loc.path.split("/**/")[0] if "/**/" in loc.path else loc.path

@@ -60,7 +60,8 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
     out.parent.mkdir(parents=True, exist_ok=True)
     cur = ws.cursor()
     try:
-        (count,) = cur.execute(f"SELECT count(*) FROM {q(table)}").fetchone() or (0,)
+        read = ws.engine.rewrite  # a lake table is exported from the lake
+        (count,) = cur.execute(read(f"SELECT count(*) FROM {q(table)}")).fetchone() or (0,)
         described = cur.execute(f"DESCRIBE {q(table)}").fetchall()
         columns = [r[0] for r in described]
         texts = {str(r[0]) for r in described if str(r[1]).startswith("VARCHAR")}
@@ -68,7 +69,7 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
         select = ", ".join(
             f"{q(c)} AS {q(label)}" for c, label in zip(columns, labels, strict=True)
         )
-        sql = f"SELECT {select} FROM {q(table)} ORDER BY ALL"
+        sql = read(f"SELECT {select} FROM {q(table)} ORDER BY ALL")
         if fmt == "parquet":
             cur.execute(f"COPY ({sql}) TO '{_sql_path(out)}' (FORMAT parquet)")
         elif fmt == "csv":

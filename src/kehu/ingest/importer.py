@@ -258,10 +258,11 @@ def _run(
     )
     rejects_path = ws.root / ws.settings.ingest.rejects_dir / f"{import_id}.csv"
     store_rejects = None
+    staged: list[tuple[Path, Path]] = []  # lake files written, renamed into place at COMMIT
     try:
         with ws.transaction() as cur:
             inserted, updated, unchanged = _load(
-                ws, cur, prepared, table, source, log, dedupe, dry_run, now, progress
+                ws, cur, prepared, table, source, log, dedupe, dry_run, now, progress, staged
             )
             result.inserted, result.updated, result.unchanged = inserted, updated, unchanged
             result.loaded = inserted + updated + unchanged
@@ -285,6 +286,12 @@ def _run(
             _log_import(cur, result, now, tz, user)
     except _DryRun:
         pass
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in staged:  # only after COMMIT, so readers never see a rolled-back file
+        tmp.rename(final)
     if result.rejects_file and store_rejects is not None:
         # Only after COMMIT: a killed or failed import leaves no file behind. (Killed in
         # between, the rejects are still in the `rejects` table: `kehu export rejects`.)
@@ -304,8 +311,16 @@ def _load(
     dry_run: bool,
     now: datetime,
     progress: Progress | None,
+    staged: list[tuple[Path, Path]],
 ) -> tuple[int, int, int]:
     data = prepared.data.filter(prepared.ok)
+    lake = ws.engine.location(table.name)
+    if lake is not None and table.name == "customers":
+        raise KehuError(
+            f"{lake.setting}:客户表在湖中时不能导入(导入需要合并和更新客户)",
+            f"{lake.setting}: customers cannot be imported while they live in a lake"
+            " (an import merges and updates customers)",
+        )
     n = data.num_rows
     if table.name == "customers":
         data = stage.stage_customers(ws, cur, data, source, log, prepared, dedupe)
@@ -321,10 +336,25 @@ def _load(
         progress("check", n, n)
     if data.num_rows == 0:
         return 0, 0, 0
-    actions = load.classify(cur, data, table, keys, columns, prepared.fill_only)
+    read = ws.engine.rewrite
+    actions = load.classify(cur, data, table, keys, columns, prepared.fill_only, read)
     inserts = data.filter(pc.equal(actions, "i"))
     updates = data.filter(pc.equal(actions, "u"))
     unchanged = data.num_rows - inserts.num_rows - updates.num_rows
+    if lake is not None:
+        if updates.num_rows:
+            raise KehuError(
+                f"{updates.num_rows} 行会修改 {lake.setting} 中已有的记录;kehu 只向湖表追加"
+                "新行,不改写已有文件",
+                f"{updates.num_rows} rows would change records already in {lake.setting};"
+                " kehu appends new rows to a lake table and never rewrites its files",
+            )
+        if inserts.num_rows and not dry_run:
+            final = lake.new_file()
+            tmp = final.with_name(f".{final.name}.tmp")
+            load.append_to_lake(cur, inserts, table, insert_cols, now, tmp)
+            staged.append((tmp, final))
+        return inserts.num_rows, 0, unchanged
     if not dry_run:
         chunk = ws.settings.ingest.chunk_rows
         total = inserts.num_rows + updates.num_rows

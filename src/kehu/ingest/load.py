@@ -6,15 +6,17 @@ chunked writes all run as SQL over registered Arrow tables inside the import's t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from itertools import count
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kehu.engines.sql import copy_to_parquet
 from kehu.ingest.result import Progress
 from kehu.store.schema import Table
 
@@ -142,9 +144,11 @@ def classify(
     keys: Sequence[str],
     columns: Sequence[str],
     fill_only: set[str],
+    read: Callable[[str], str] = str,
 ) -> pa.Array:
     """'i' (new), 'u' (changes a stored value) or 's' (same) per staged row, aligned with
-    the stage's row order. Empty incoming values never count as changes."""
+    the stage's row order. Empty incoming values never count as changes. `read` is the
+    engine's rewrite: the stored rows are compared wherever they live."""
     tests = []
     for col in columns:
         if col in fill_only:
@@ -155,12 +159,12 @@ def classify(
     join = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in keys)
     with registered(cur, stage) as name:
         result = cur.sql(
-            f"""
+            read(f"""
             SELECT s._row, CASE WHEN t.{q(keys[0])} IS NULL THEN 'i'
                                 WHEN {same} THEN 's' ELSE 'u' END AS action
             FROM {name} s LEFT JOIN {q(table.name)} t ON {join}
             ORDER BY s._row
-            """
+            """)
         ).to_arrow_table()
     return result.column("action").combine_chunks()
 
@@ -175,8 +179,10 @@ def insert_rows(
     progress: Progress | None,
     done: int,
     total: int,
+    into: str | None = None,
 ) -> int:
-    """INSERT … SELECT from Arrow, `chunk_rows` at a time. Returns rows written so far."""
+    """INSERT … SELECT from Arrow, `chunk_rows` at a time, into `table` (or the table named
+    `into`, shaped like it). Returns rows written so far."""
     cols = ", ".join(q(c) for c in columns)
     audit = table.audit
     target = cols + (", created_at, updated_at" if audit else "")
@@ -186,7 +192,8 @@ def insert_rows(
         with registered(cur, part) as name:
             params = {"now": now} if audit else {}
             cur.execute(
-                f"INSERT INTO {q(table.name)} ({target}) SELECT {values} FROM {name}", params
+                f"INSERT INTO {q(into or table.name)} ({target}) SELECT {values} FROM {name}",
+                params,
             )
         done += part.num_rows
         if progress:
@@ -244,3 +251,22 @@ def register_customer_ids(
             "ON CONFLICT DO NOTHING",
             {"source": source, "now": now},
         )
+
+
+def append_to_lake(
+    cur: duckdb.DuckDBPyConnection,
+    rows: pa.Table,
+    table: Table,
+    columns: Sequence[str],
+    now: datetime,
+    path: Path,
+) -> None:
+    """Write `rows` as one Parquet file with the canonical columns and types of `table` (the
+    workspace's empty table gives the shape), for a lake folder to take in."""
+    shape = f"_kehu_lake_{next(_names)}"
+    cur.execute(f"CREATE TEMP TABLE {shape} AS SELECT * FROM main.{q(table.name)} LIMIT 0")
+    try:
+        insert_rows(cur, rows, table, columns, now, max(rows.num_rows, 1), None, 0, 0, shape)
+        cur.execute(copy_to_parquet(shape, str(path)))
+    finally:
+        cur.execute(f"DROP TABLE IF EXISTS {shape}")

@@ -62,7 +62,7 @@ def load_texts(
         sql, params = sql + " WHERE customer_id = ?", [customer_id]
     if latest is not None:
         sql += f" ORDER BY day DESC, id LIMIT {int(latest)}"
-    df = ws.cursor().execute(sql, params).df()
+    df = ws.read(sql, params).df()
     if df.empty:
         return df
     df["day"] = pd.to_datetime(df["day"]).dt.date
@@ -181,7 +181,7 @@ def _previous_rows(
 ) -> pd.DataFrame:
     """The period before `focus`; while `focus` is not over (the data stop inside it), only
     its first as many days (like for like, as the KPIs), noted in `result["partial"]`."""
-    from kehu.planning.source import data_end
+    from kehu.analytics.stored import data_end
 
     prev = focus.prev()
     rows = df[df["period"] == prev.label]
@@ -417,7 +417,7 @@ def feedback_vocabulary(ws: Workspace, days: int = 365) -> dict[str, Any]:
     """Findings across every customer's texts of the last `days` (at most the latest
     `VOCABULARY_SAMPLE`): pain-point phrases (from complaints) and need phrases (from the
     requests), for `customer_needs`. The web caches it; it costs one pass over the texts."""
-    from kehu.planning.source import data_end
+    from kehu.analytics.stored import data_end
 
     settings = ws.settings.feedback
     end = data_end(ws)

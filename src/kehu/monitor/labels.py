@@ -34,7 +34,7 @@ def field_label(field: str, lang: str) -> str:
     pair = FIELDS.get(field)
     if pair:
         return _pick(pair, lang)
-    from kehu.planning.kpis import KPI_BY_CODE
+    from kehu.analytics.kpis import KPI_BY_CODE
 
     code, suffix = field, ""
     for end in ("_previous", "_change"):

@@ -39,7 +39,7 @@ def evaluation_now(as_of: date) -> datetime:
 
 def snapshot_frame(ws: Workspace, as_of: date) -> pd.DataFrame:
     """One snapshot, with the common subject columns."""
-    df = ws.cursor().execute(f"SELECT * FROM {SNAPSHOT} WHERE as_of = ?", [as_of]).df()
+    df = ws.read(f"SELECT * FROM {SNAPSHOT} WHERE as_of = ?", [as_of]).df()
     df["_subject_type"] = "customer"
     df["_subject_id"] = df["customer_id"].astype(str)
     return _subjects(df)
@@ -97,7 +97,7 @@ def row_frame(ws: Workspace, table: str, now: datetime) -> pd.DataFrame:
         f"SELECT t.*, c.name AS _customer_name, {owner_expr} AS _owner{event}{extra} "
         f"FROM {table} t LEFT JOIN customers c ON c.customer_id = t.customer_id"
     )
-    df = ws.cursor().execute(sql, {"now": now} if "$now" in sql else None).df()
+    df = ws.read(sql, {"now": now} if "$now" in sql else None).df()
     key_col = next(c for c in df.columns if c.endswith("_id") and c != "customer_id")
     df["_subject_type"] = subject_type
     ids = df["source"].astype(str) + "/" + df[key_col].astype(str) if len(df) else []
@@ -131,7 +131,7 @@ def goals_frame(ws: Workspace, as_of: date) -> pd.DataFrame | None:
     if goals_status is not None and table_exists(ws, "goals"):
         df = pd.DataFrame(goals_status(ws, as_of=as_of))
     elif table_exists(ws, "goals"):
-        df = ws.cursor().execute("SELECT * FROM goals").df()
+        df = ws.read("SELECT * FROM goals").df()
     else:
         return None
     if df.empty:
@@ -147,7 +147,7 @@ def goals_frame(ws: Workspace, as_of: date) -> pd.DataFrame | None:
 def kpi_frame(ws: Workspace, as_of: date) -> pd.DataFrame | None:
     """This month's company-wide KPI values as one row (columns = KPI codes)."""
     try:
-        from kehu.planning.kpis import compute_kpis
+        from kehu.analytics.kpis import compute_kpis
     except ImportError:
         return None
     month_start = as_of.replace(day=1)

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from kehu.analytics.kpis import BY_DIMENSIONS, Kpi, compute_kpis, format_value, get_kpi
+from kehu.analytics.stored import data_end
 from kehu.calendar import Grain, Period, check_grain, period_range
 from kehu.errors import KehuError, NotFoundError
 from kehu.i18n import tr
-from kehu.planning.kpis import BY_DIMENSIONS, Kpi, compute_kpis, format_value, get_kpi
-from kehu.planning.source import data_end
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -276,7 +276,7 @@ def add_goal(
 
 
 def _rows(ws: Workspace, where: str = "", params: list[Any] | None = None) -> list[dict]:
-    cur = ws.cursor().execute(
+    cur = ws.read(
         f"SELECT {', '.join(_GOAL_COLUMNS)} FROM goals {where} ORDER BY goal_id", params or []
     )
     names = [d[0] for d in cur.description]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kehu.planning.source import table_columns
+from kehu.analytics.stored import table_columns
 
 if TYPE_CHECKING:
     from kehu.config import PlanSettings
@@ -39,7 +39,7 @@ def load_team(ws: Workspace, plan: PlanSettings) -> Team:
     """`[plan]` managers / region_leads, completed by the active users (manager per region)."""
     leads = dict(plan.region_leads)
     reps: dict[str, set[str]] = {}
-    cur = ws.cursor()
+    cur = ws.engine  # customers, wherever they live
     if table_columns(ws, "users"):
         rows = cur.execute(
             "SELECT role, region, coalesce(nullif(display_name, ''), user_name) FROM users"

@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kehu.analytics.stored import SNAPSHOT, snapshot_at, table_columns
 from kehu.calendar import cadence_period
 from kehu.planning import priority, rescue
 from kehu.planning.owners import Team, assign, balance, load_team
 from kehu.planning.playbook import Action, Playbook, load_playbooks
-from kehu.planning.source import SNAPSHOT, snapshot_at, table_columns
 
 if TYPE_CHECKING:
     from kehu.config import PlanSettings
@@ -117,7 +117,7 @@ def load_candidates(ws: Workspace, as_of: date) -> pd.DataFrame:
         WHERE s.as_of = ?
         ORDER BY s.customer_id
     """
-    return ws.cursor().execute(sql, [as_of]).df()
+    return ws.read(sql, [as_of]).df()
 
 
 def match_playbooks(

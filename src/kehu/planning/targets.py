@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kehu.analytics.stored import SNAPSHOT, data_end, snapshot_dates
 from kehu.calendar import Period, add_months
 from kehu.errors import KehuError
 from kehu.i18n import tr
 from kehu.planning.allocate import INF, allocate, allocate_rows
-from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates
 from kehu.spreadsheet import excel_writer
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ def _unit_table(
         WHERE h.amt IS NOT NULL OR pt.pot > 0
         GROUP BY 1 ORDER BY 1 NULLS LAST
     """
-    return ws.cursor().execute(sql, params).df()
+    return ws.read(sql, params).df()
 
 
 def seasonality(ws: Workspace, period: Period, years: int) -> list[float]:
@@ -480,19 +480,14 @@ def target_progress(
     p = Period.parse(label)
     end = min(as_of, p.end)
     elapsed = max(0, min((end - p.start).days + 1, p.days)) / p.days
-    targets = (
-        ws.cursor()
-        .execute(
-            "SELECT source, target_id, period, region, owner, customer_id, amount FROM targets"
-            " WHERE period = ? ORDER BY source, target_id",
-            [p.label],
-        )
-        .df()
-    )
+    targets = ws.read(
+        "SELECT source, target_id, period, region, owner, customer_id, amount FROM targets"
+        " WHERE period = ? ORDER BY source, target_id",
+        [p.label],
+    ).df()
     if targets.empty:
         raise KehuError(f"期间 {p.label} 没有销售目标", f"no sales targets for {p.label}")
-    cur = ws.cursor()
-    sales = cur.execute(
+    sales = ws.read(
         "SELECT o.customer_id, c.region, c.owner, sum(o.amount)::DOUBLE AS amt FROM orders o"
         " LEFT JOIN customers c ON c.customer_id = o.customer_id"
         " WHERE o.order_date BETWEEN ? AND ? GROUP BY ALL",

@@ -57,7 +57,7 @@ def list_tasks(
     sql += " ORDER BY status = 'open' DESC, priority DESC, due_date, task_id"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    cur = ws.cursor().execute(sql, params)
+    cur = ws.read(sql, params)
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     for row in rows:
@@ -85,7 +85,7 @@ def set_status(ws: Workspace, task_id: int, status: str, note: str | None = None
 
 def list_tasks_by_id(ws: Workspace, task_id: int) -> dict[str, Any]:
     sql = f"SELECT {', '.join(_LIST_COLUMNS)} FROM tasks WHERE task_id = ?"
-    cur = ws.cursor().execute(sql, [task_id])
+    cur = ws.read(sql, [task_id])
     names = [d[0] for d in cur.description]
     row = cur.fetchone()
     if row is None:

@@ -16,8 +16,7 @@ from kehu.quality.targets import gap_text, target_gaps
 from kehu.store.schema import DATA_TABLES, table_by_name
 
 if TYPE_CHECKING:
-    import duckdb
-
+    from kehu.engines.duckdb import DuckDBEngine
     from kehu.workspace import Workspace
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -27,7 +26,7 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+def _columns(cur: DuckDBEngine, table: str) -> dict[str, str]:
     rows = cur.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position",
@@ -73,7 +72,7 @@ def _finding(
     }
 
 
-def completeness(cur: duckdb.DuckDBPyConnection, table: str) -> tuple[int, dict[str, float]]:
+def completeness(cur: DuckDBEngine, table: str) -> tuple[int, dict[str, float]]:
     """(rows, {column: share of rows with a value}) — blank text counts as missing."""
     cols = _columns(cur, table)
     if not cols:
@@ -95,7 +94,7 @@ def quality_report(ws: Workspace, as_of: date | None = None) -> dict[str, Any]:
     """The data-quality report of a workspace (see docs/dedupe.md for every check)."""
     settings = ws.settings.quality
     today = as_of or date.today()
-    cur = ws.cursor()
+    cur = ws.engine  # every table read from wherever it lives
     tables: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
     sizes: dict[str, int] = {}
@@ -181,7 +180,7 @@ def _target_levels(ws: Workspace, rows: int, examples: int) -> list[dict[str, An
 
 
 def _run_rule(
-    cur: duckdb.DuckDBPyConnection,
+    cur: DuckDBEngine,
     rule: Rule,
     fill: dict[str, str],
     min_year: int,
@@ -217,9 +216,7 @@ def _run_rule(
     ]
 
 
-def _registration_ids(
-    cur: duckdb.DuckDBPyConnection, rows: int, examples: int
-) -> list[dict[str, Any]]:
+def _registration_ids(cur: DuckDBEngine, rows: int, examples: int) -> list[dict[str, Any]]:
     if not rows:
         return []
     values = cur.execute(
@@ -232,15 +229,11 @@ def _registration_ids(
             bad.append(value)
     if not bad:
         return []
-    cur.register("_kehu_bad_ids", _single_column("registration_id", bad))
-    try:
-        count, ids = cur.execute(
-            "SELECT count(*), list(customer_id ORDER BY customer_id)[1:?] FROM customers "
-            "WHERE registration_id IN (SELECT registration_id FROM _kehu_bad_ids)",
-            [examples],
-        ).fetchall()[0]
-    finally:
-        cur.unregister("_kehu_bad_ids")
+    count, ids = cur.execute(
+        "SELECT count(*), list(customer_id ORDER BY customer_id)[1:?] FROM customers "
+        "WHERE list_contains(?::VARCHAR[], registration_id)",
+        [examples, bad],
+    ).fetchall()[0]
     return [
         _finding(
             "bad_registration_id",
@@ -258,13 +251,7 @@ def _registration_ids(
     ]
 
 
-def _single_column(name: str, values: list[str]) -> Any:
-    import pyarrow as pa
-
-    return pa.table({name: pa.array(values, pa.string())})
-
-
-def _orphans(cur: duckdb.DuckDBPyConnection, examples: int) -> list[dict[str, Any]]:
+def _orphans(cur: DuckDBEngine, examples: int) -> list[dict[str, Any]]:
     out = []
     for table in ORPHAN_TABLES:
         cols = _columns(cur, table)
@@ -318,9 +305,7 @@ def _orphans(cur: duckdb.DuckDBPyConnection, examples: int) -> list[dict[str, An
     return out
 
 
-def _duplicates(
-    ws: Workspace, cur: duckdb.DuckDBPyConnection, rows: int, examples: int
-) -> list[dict[str, Any]]:
+def _duplicates(ws: Workspace, cur: DuckDBEngine, rows: int, examples: int) -> list[dict[str, Any]]:
     if not rows:
         return []
     out = []
@@ -408,7 +393,7 @@ def _duplicates(
 
 
 def _stale(
-    cur: duckdb.DuckDBPyConnection, today: date, days: int, rows: int, examples: int
+    cur: DuckDBEngine, today: date, days: int, rows: int, examples: int
 ) -> list[dict[str, Any]]:
     if not rows:
         return []

@@ -552,7 +552,7 @@ def snapshot_date_options(state: Any) -> list[str]:
 # ---- goals, targets, reports ---------------------------------------------------------------
 @router.get("/goals", response_class=HTMLResponse)
 def goals_page(request: Request, state: State, who: PageUser, lang: Lang) -> HTMLResponse:
-    from kehu.planning.kpis import KPIS
+    from kehu.analytics.kpis import KPIS
 
     goals = planning.list_goals(state, who.scope, lang)
     return render(

@@ -21,7 +21,7 @@ FORMATS = ("html", "xlsx", "pdf")
 def default_period(ws: Workspace, kind: str) -> Period:
     """The period the latest data describes: the one before the latest snapshot's as_of
     (snapshots are dated the day after the data ends), else the one holding the data's end."""
-    from kehu.planning.source import data_end
+    from kehu.analytics.stored import data_end
 
     dates = snapshot_dates(ws)
     ref = dates[-1] - timedelta(days=1) if dates else data_end(ws)

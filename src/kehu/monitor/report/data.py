@@ -51,14 +51,14 @@ def _snap_for(dates: list[date], period: Period) -> date | None:
 
 
 def kpi_section(ws: Workspace, period: Period, trend: int, lang: str) -> dict[str, Any]:
-    from kehu.planning.kpis import (
+    from kehu.analytics.kpis import (
         KPI_BY_CODE,
         compute_kpis,
         format_change,
         format_value,
         partial_note,
     )
-    from kehu.planning.source import data_end
+    from kehu.analytics.stored import data_end
 
     start = period.shift(-(trend - 1)).start
     # a period the data stop inside is reported to date, against the same days before it
@@ -96,7 +96,7 @@ def kpi_section(ws: Workspace, period: Period, trend: int, lang: str) -> dict[st
 def _snapshot(ws: Workspace, as_of: date | None) -> pd.DataFrame:
     if as_of is None:
         return pd.DataFrame()
-    return ws.cursor().execute("SELECT * FROM customer_snapshot WHERE as_of = ?", [as_of]).df()
+    return ws.read("SELECT * FROM customer_snapshot WHERE as_of = ?", [as_of]).df()
 
 
 def distribution(cur: pd.DataFrame, prev: pd.DataFrame, kind: str, lang: str) -> dict[str, Any]:
@@ -240,8 +240,8 @@ def watchlist(
 def goals_section(ws: Workspace, period: Period, lang: str) -> dict[str, Any]:
     if not table_exists(ws, "goals"):
         return {"available": False, "rows": []}
+    from kehu.analytics.kpis import format_value
     from kehu.planning.goals import goal_title, goals_status
-    from kehu.planning.kpis import format_value
 
     rows = []
     for g in goals_status(ws, as_of=period.end):

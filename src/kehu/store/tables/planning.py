@@ -52,7 +52,7 @@ GOALS = register_table(
         {
             "goal_id": "BIGINT NOT NULL",
             "name": "VARCHAR",
-            "metric": "VARCHAR NOT NULL",  # a KPI code (kehu.planning.kpis.KPIS)
+            "metric": "VARCHAR NOT NULL",  # a KPI code (kehu.analytics.kpis.KPIS)
             "scope_key": "VARCHAR",  # region | owner | rfm_type | value_tier
             "scope_value": "VARCHAR",
             "target_spec": "VARCHAR",  # as typed: 200 | +10% | +5pp | 85%

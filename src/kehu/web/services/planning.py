@@ -180,8 +180,8 @@ def _region_owners(state: WebState, scope: Scope) -> set[str]:
 
 def list_goals(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """Goals the scope may see with their current progress per period."""
+    from kehu.analytics.kpis import format_value, get_kpi
     from kehu.planning.goals import goal_title, progress, scope_text
-    from kehu.planning.kpis import format_value, get_kpi
 
     if not table_exists(state.ws, "goals"):
         return []

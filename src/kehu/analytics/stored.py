@@ -1,4 +1,4 @@
-"""What the planning floor reads: snapshot dates, the data's last day, table presence."""
+"""What is stored: snapshot dates, the data's last day, table presence (every floor above)."""
 
 from __future__ import annotations
 

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
+from sqlglot import exp
 
 from kehu.config import Settings
+from kehu.engines.sql import HOUSE
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,14 @@ class Ctx:
 
 
 def lit(d: date) -> str:
-    return f"DATE '{d.isoformat()}'"
+    """A date as a SQL literal (sqlglot quotes it)."""
+    return exp.cast(exp.Literal.string(d.isoformat()), exp.DataType.Type.DATE).sql(HOUSE)
 
 
 def str_list(values: list[str]) -> str:
-    quoted = ", ".join("'" + v.lower().replace("'", "''") + "'" for v in values)
-    return f"[{quoted}]::VARCHAR[]"
+    """Lower-cased settings values as a SQL text list (sqlglot quotes and escapes them)."""
+    items = exp.Array(expressions=[exp.Literal.string(v.lower()) for v in values])
+    return exp.cast(items, exp.DataType.build("VARCHAR[]", dialect=HOUSE)).sql(HOUSE)
 
 
 def _in_period(ctx: Ctx, expr: str) -> str:
@@ -55,12 +59,16 @@ def _in_period(ctx: Ctx, expr: str) -> str:
     return f"{ctx.trunc(expr)} = p.k_start WHERE {expr} BETWEEN p.p_start AND p.p_end"
 
 
-def prepare(cur: duckdb.DuckDBPyConnection, ctx: Ctx, needs: set[str]) -> None:
-    """Create the shared temporary tables the chosen families need (on this cursor only)."""
+def prepare(
+    cur: duckdb.DuckDBPyConnection, rewrite: Callable[[str], str], ctx: Ctx, needs: set[str]
+) -> None:
+    """Create the shared temporary tables the chosen families need (on this cursor only),
+    reading the orders through `rewrite` (the engine's: from wherever they live)."""
     if "_op" in needs:
         # orders from the period before the extra one to the end of the range, minus the part
         # of the first listed period that lies before the range start (clipping)
-        cur.execute(f"""
+        cur.execute(
+            rewrite(f"""
             CREATE OR REPLACE TEMP TABLE _op AS
             SELECT customer_id, {ctx.trunc("order_date")} AS k, sum(amount) AS amount,
                    min(order_date) AS first_d, max(order_date) AS last_d, count(*) AS n
@@ -69,10 +77,13 @@ def prepare(cur: duckdb.DuckDBPyConnection, ctx: Ctx, needs: set[str]) -> None:
               AND NOT (order_date >= {lit(ctx.first_k)} AND order_date < {lit(ctx.start)})
             GROUP BY 1, 2
         """)
+        )
     if "_fo" in needs:
         cur.execute(
-            "CREATE OR REPLACE TEMP TABLE _fo AS"
-            " SELECT customer_id, min(order_date) AS first_order FROM orders GROUP BY 1"
+            rewrite(
+                "CREATE OR REPLACE TEMP TABLE _fo AS"
+                " SELECT customer_id, min(order_date) AS first_order FROM orders GROUP BY 1"
+            )
         )
 
 

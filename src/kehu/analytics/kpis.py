@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from kehu.analytics.kpi_sql import Ctx, cleanup, families, prepare
+from kehu.analytics.stored import SNAPSHOT, data_end, snapshot_dates, table_exists
 from kehu.calendar import Grain, Period, check_grain, period_range
 from kehu.errors import KehuError
 from kehu.i18n import tr
-from kehu.planning.kpi_sql import Ctx, cleanup, families, prepare
-from kehu.planning.source import SNAPSHOT, data_end, snapshot_dates, table_exists
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -268,7 +268,8 @@ def _compute(
     cur.register("_kp", _period_table(ws, periods, start, end))
     todo = list(dict.fromkeys(k.family for k in chosen))
     try:
-        prepare(cur, ctx, set().union(*(fams[n].needs for n in todo if n not in skip)))
+        needs = set().union(*(fams[n].needs for n in todo if n not in skip))
+        prepare(cur, ws.engine.rewrite, ctx, needs)
         for name in todo:
             if name in skip:
                 results[name] = {}
@@ -281,7 +282,7 @@ def _compute(
                 FROM f {join}
                 GROUP BY ALL
             """
-            res = cur.execute(sql)
+            res = cur.execute(ws.engine.rewrite(sql))
             cols = [d[0] for d in res.description]
             results[name] = {
                 (r[0], r[1]): dict(zip(cols[2:], r[2:], strict=True)) for r in res.fetchall()

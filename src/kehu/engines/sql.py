@@ -1,0 +1,105 @@
+"""Hand-written SQL through sqlglot: parse once, bind parameters as literals, point every
+canonical table at the place it lives, render for the engine's dialect.
+
+Queries are written in DuckDB's dialect (the house dialect); a relocated table keeps its
+alias, so `orders o` or `orders.amount` read the same whether `orders` is a workspace table,
+`read_parquet(…)` or a Spark view.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+from kehu.engines import Params
+from kehu.errors import KehuError
+
+HOUSE = "duckdb"
+
+
+@lru_cache(maxsize=512)
+def _parsed(query: str) -> exp.Expression:
+    try:
+        return sqlglot.parse_one(query, read=HOUSE)
+    except sqlglot.errors.ParseError as exc:
+        raise KehuError(f"无法解析 SQL:{exc}", f"cannot parse SQL: {exc}") from None
+
+
+def parse(query: str | exp.Expression) -> exp.Expression:
+    """A private copy of the parsed query (parsing is cached, the tree is not shared)."""
+    return (query if isinstance(query, exp.Expression) else _parsed(query)).copy()
+
+
+def bind(tree: exp.Expression, params: Params) -> exp.Expression:
+    """`?` placeholders take `params` in order, `$name` ones take `params[name]`."""
+    if not params:
+        return tree
+    if isinstance(params, Mapping):
+        return exp.replace_placeholders(tree, **params)
+    return exp.replace_placeholders(tree, *params)
+
+
+def mentions(query: str, names: frozenset[str]) -> bool:
+    """Whether the query text may name one of `names` (a cheap test before parsing)."""
+    return bool(names) and _word_pattern(names).search(query) is not None
+
+
+@lru_cache(maxsize=16)
+def _word_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b", re.IGNORECASE)
+
+
+def _targets(tree: exp.Expression) -> set[int]:
+    """The tables a statement writes to or describes (never relocated: writes stay where they
+    are, and the workspace's table describes the canonical columns)."""
+    out = set()
+    kinds = (exp.Insert, exp.Delete, exp.Update, exp.Create, exp.Merge, exp.Describe)
+    for node in tree.find_all(*kinds):
+        target = node.this
+        if isinstance(target, exp.Schema):
+            target = target.this
+        if isinstance(target, exp.Table):
+            out.add(id(target))
+    return out
+
+
+def relocate(tree: exp.Expression, places: Mapping[str, exp.Expression]) -> exp.Expression:
+    """Replace every read of a table named in `places` (unqualified or `main.`) by its place,
+    keeping the alias; names a CTE shadows are left alone."""
+    if not places:
+        return tree
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    skip = _targets(tree)
+    for table in list(tree.find_all(exp.Table)):
+        name = table.name.lower()
+        if (
+            name not in places
+            or id(table) in skip
+            or table.args.get("catalog")
+            or table.db not in ("", "main")
+            or (name in ctes and not table.db)
+        ):
+            continue
+        place = places[name].copy()  # a view name, a table function, a subquery
+        place.set("alias", exp.TableAlias(this=exp.to_identifier(table.alias_or_name)))
+        table.replace(place)
+    return tree
+
+
+def render(tree: exp.Expression, dialect: str = HOUSE) -> str:
+    return tree.sql(dialect=dialect)
+
+
+def copy_to_parquet(table: str, path: str) -> str:
+    """`COPY "table" TO 'path' (FORMAT parquet)`, for DuckDB."""
+    copy = exp.Copy(
+        this=exp.Table(this=exp.to_identifier(table, quoted=True)),
+        kind=False,
+        files=[exp.Literal.string(path)],
+        params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
+    )
+    return copy.sql(dialect=HOUSE)
