@@ -96,7 +96,7 @@ def _fmt(field_name: str, value: Any, lang: str) -> str:
     return value_label(field_name, plain(value), lang)
 
 
-def _threshold_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:
+def _threshold_text(rule: AlertRule, row: dict[str, Any]) -> tuple[str, str]:
     out = []
     for lang in ("zh", "en"):
         threshold = rule.value
@@ -113,9 +113,9 @@ def _threshold_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:
     return out[0], out[1]
 
 
-def _context(row: pd.Series, lang: str) -> str:
+def _context(row: dict[str, Any], lang: str) -> str:
     """What the number is about: the amount owed, or a KPI period that is not over."""
-    if plain(row.get("unpaid_amount")) is not None and "overdue_days" in row.index:
+    if plain(row.get("unpaid_amount")) is not None and "overdue_days" in row:
         amount = f"¥{plain(row['unpaid_amount']):,.2f}"
         return tr(lang, f",未回款 {amount}", f", {amount} unpaid")
     if plain(row.get("partial")):
@@ -126,7 +126,7 @@ def _context(row: pd.Series, lang: str) -> str:
     return ""
 
 
-def _change_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:
+def _change_text(rule: AlertRule, row: dict[str, Any]) -> tuple[str, str]:
     out = []
     for lang in ("zh", "en"):
         text = (
@@ -140,7 +140,7 @@ def _change_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:
     return out[0], out[1]
 
 
-def _evidence(rule: AlertRule, row: pd.Series, table_as_of: date | None) -> dict[str, Any]:
+def _evidence(rule: AlertRule, row: dict[str, Any], table_as_of: date | None) -> dict[str, Any]:
     ev: dict[str, Any] = {
         "table": rule.table,
         "field": rule.field,
@@ -150,7 +150,7 @@ def _evidence(rule: AlertRule, row: pd.Series, table_as_of: date | None) -> dict
     }
     if rule.op == "transition":
         ev["from_values"], ev["to_values"] = rule.from_values, rule.to_values
-    if "_prev" in row.index:
+    if "_prev" in row:
         ev["previous"] = plain(row["_prev"])
         ev["change"] = plain(row.get("_change"))
     if table_as_of is not None:
@@ -158,14 +158,14 @@ def _evidence(rule: AlertRule, row: pd.Series, table_as_of: date | None) -> dict
     if rule.scope:
         ev["scope"] = rule.scope
     for col in CONTEXT_COLUMNS:
-        if col in row.index and col != rule.field:
+        if col in row and col != rule.field:
             ev[col] = plain(row[col])
-    if "_event_at" in row.index:
+    if "_event_at" in row:
         ev["event_at"] = plain(row["_event_at"])
     for col in EVENT_COLUMNS:
-        if col in row.index and col != rule.field:
+        if col in row and col != rule.field:
             ev[col] = plain(row[col])
-    reasons = row.get("churn_reasons") if "churn_reasons" in row.index else None
+    reasons = row.get("churn_reasons") if "churn_reasons" in row else None
     if rule.field == "churn_risk" and isinstance(reasons, str) and reasons:
         try:
             ev["churn_reasons"] = json.loads(reasons)
@@ -174,7 +174,7 @@ def _evidence(rule: AlertRule, row: pd.Series, table_as_of: date | None) -> dict
     return ev
 
 
-def _state(rule: AlertRule, row: pd.Series, pair: S.SnapshotPair) -> str:
+def _state(rule: AlertRule, row: dict[str, Any], pair: S.SnapshotPair) -> str:
     """What makes two sightings of a condition 'the same' (a new state re-alerts)."""
     if rule.kind == "change":
         prev = plain(row["_prev"])
@@ -189,7 +189,7 @@ def _findings(
     rule: AlertRule, rows: pd.DataFrame, pair: S.SnapshotPair, table_as_of: date | None
 ) -> list[Finding]:
     found = []
-    for _, row in rows.iterrows():
+    for row in rows.to_dict("records"):
         if rule.kind == "change":
             zh, en = _change_text(rule, row)
         else:

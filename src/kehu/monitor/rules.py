@@ -9,6 +9,7 @@ and tests).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -166,6 +167,12 @@ def columns_of(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {source}").fetchall()}
 
 
+@functools.cache
+def _scratch() -> duckdb.DuckDBPyConnection:
+    """An in-memory database for rules over pandas frames (a cursor per use)."""
+    return duckdb.connect()
+
+
 def _frame_sql(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, name: str) -> str:
     con.register(name, frame.assign(**{ROW: range(len(frame))}))
     return f"SELECT * FROM {name}"
@@ -182,7 +189,7 @@ def _back(frame: pd.DataFrame, got: pd.DataFrame) -> pd.DataFrame:
 
 def match_rows(frame: pd.DataFrame, rule: AlertRule) -> pd.DataFrame:
     """Rows of `frame` where a threshold/event rule holds (inside its scope)."""
-    with duckdb.connect() as con:
+    with _scratch().cursor() as con:
         source = _frame_sql(con, frame, "_rule_frame")
         sql = rows_sql(rule, source, columns_of(con, source))
         return _back(frame, con.execute(sql).df())
@@ -191,7 +198,7 @@ def match_rows(frame: pd.DataFrame, rule: AlertRule) -> pd.DataFrame:
 def match_change(prev: pd.DataFrame, cur: pd.DataFrame, key: str, rule: AlertRule) -> pd.DataFrame:
     """Subjects whose `field` changed as the rule describes between two snapshots: the
     current rows with `_prev` and `_change` (see `change_sql`)."""
-    with duckdb.connect() as con:
+    with _scratch().cursor() as con:
         before = _frame_sql(con, prev, "_rule_prev")
         now = _frame_sql(con, cur, "_rule_cur")
         sql = change_sql(rule, before, now, key, columns_of(con, now))
@@ -200,7 +207,7 @@ def match_change(prev: pd.DataFrame, cur: pd.DataFrame, key: str, rule: AlertRul
 
 def compare(series: pd.Series, op: str, value: Any) -> pd.Series:
     """Boolean mask of `series op value` (the SQL of `compare_sql`, over a pandas series)."""
-    with duckdb.connect() as con:
+    with _scratch().cursor() as con:
         source = _frame_sql(con, pd.DataFrame({"v": series.reset_index(drop=True)}), "_rule_s")
         hit = compare_sql('"v"', columns_of(con, source)["v"], op, value)
         got = con.execute(f"SELECT {ROW}, {hit} AS hit FROM ({source}) ORDER BY {ROW}").df()
