@@ -1129,7 +1129,7 @@ class EngineSettings(Section):
     spark_master: str | None = None  # local[*] by default; spark://…, yarn, k8s://…, sc://…
     spark_memory: str = "4g"
     orders_path: str | None = None  # read orders from this Parquet/Delta path instead
-    memory_limit: str | None = Field(  # DuckDB's memory limit (default: 80% of RAM)
+    memory_limit: str | None = Field(  # DuckDB's memory limit (default: half the RAM)
         None, pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$"
     )
 

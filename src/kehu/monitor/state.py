@@ -80,45 +80,62 @@ def _arrow(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pa.Table:
     )
 
 
-def _write(cur: Any, w: _Writes, now: datetime) -> None:
-    if w.refreshed:
-        cur.register(
-            "_alert_seen", _arrow(("alert_id", "detail_zh", "detail_en", "evidence"), w.refreshed)
-        )
+_NAMES = ", ".join(NEW_COLUMNS)
+# (rows of _Writes, registered name, its columns, statements run on it with $now)
+_STEPS = (
+    (
+        "refreshed",
+        "_alert_seen",
+        ("alert_id", "detail_zh", "detail_en", "evidence"),
         # the same condition, re-worded with today's figures (days overdue grow)
-        cur.execute(
-            "UPDATE alerts SET last_seen_at = ?, detail_zh = s.detail_zh, detail_en = s.detail_en,"
-            " evidence = s.evidence FROM _alert_seen s WHERE alerts.alert_id = s.alert_id",
-            [now],
-        )
-    if w.closed:
-        cur.register("_alert_closed", _arrow(("alert_id", "resolution"), w.closed))
-        cur.execute(
-            "UPDATE alerts SET status = 'resolved', resolution = c.resolution, resolved_at = ?,"
-            " updated_at = ? FROM _alert_closed c WHERE alerts.alert_id = c.alert_id",
-            [now, now],
-        )
-        cur.execute(
-            "UPDATE alert_deliveries SET status = 'cancelled', updated_at = ?"
+        (
+            "UPDATE alerts SET last_seen_at = $now, detail_zh = s.detail_zh,"
+            " detail_en = s.detail_en, evidence = s.evidence FROM _alert_seen s"
+            " WHERE alerts.alert_id = s.alert_id",
+        ),
+    ),
+    (
+        "closed",
+        "_alert_closed",
+        ("alert_id", "resolution"),
+        (
+            "UPDATE alerts SET status = 'resolved', resolution = c.resolution,"
+            " resolved_at = $now, updated_at = $now FROM _alert_closed c"
+            " WHERE alerts.alert_id = c.alert_id",
+            "UPDATE alert_deliveries SET status = 'cancelled', updated_at = $now"
             " WHERE alert_id IN (SELECT alert_id FROM _alert_closed)"
             " AND status IN ('pending', 'failed')",
-            [now],
-        )
-    if w.new:
-        cur.register("_alert_new", _arrow(NEW_COLUMNS, w.new))
-        names = ", ".join(NEW_COLUMNS)
-        cur.execute(
-            f"INSERT INTO alerts ({names}, status, first_seen_at, last_seen_at, created_at,"
-            f" updated_at) SELECT {names}, 'open', $1, $1, $1, $1 FROM _alert_new",
-            [now],
-        )
-    if w.deliveries:
-        cur.register("_alert_deliveries", _arrow(("alert_id", "channel"), w.deliveries))
-        cur.execute(
+        ),
+    ),
+    (
+        "new",
+        "_alert_new",
+        NEW_COLUMNS,
+        (
+            f"INSERT INTO alerts ({_NAMES}, status, first_seen_at, last_seen_at, created_at,"
+            f" updated_at) SELECT {_NAMES}, 'open', $now, $now, $now, $now FROM _alert_new",
+        ),
+    ),
+    (
+        "deliveries",
+        "_alert_deliveries",
+        ("alert_id", "channel"),
+        (
             "INSERT INTO alert_deliveries (alert_id, channel, status, runs, created_at,"
-            " updated_at) SELECT alert_id, channel, 'pending', 0, $1, $1 FROM _alert_deliveries",
-            [now],
-        )
+            " updated_at) SELECT alert_id, channel, 'pending', 0, $now, $now"
+            " FROM _alert_deliveries",
+        ),
+    ),
+)
+
+
+def _write(cur: Any, w: _Writes, now: datetime) -> None:
+    for attr, name, columns, statements in _STEPS:
+        rows = getattr(w, attr)
+        if rows:
+            cur.register(name, _arrow(columns, rows))
+            for sql in statements:
+                cur.execute(sql, {"now": now})
 
 
 def apply(
