@@ -293,6 +293,15 @@ def _run(
     return result
 
 
+def _rows_where(data: pa.Table, mask: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """`data.filter(mask)` without the copy when every row (or none) is kept: a fresh import
+    inserts every row, and a copy of the whole file is what the import's peak is made of."""
+    kept = pc.sum(mask).as_py() or 0
+    if kept == data.num_rows:
+        return data
+    return data.slice(0, 0) if kept == 0 else data.filter(mask)
+
+
 def _load(
     ws: Workspace,
     cur: duckdb.DuckDBPyConnection,
@@ -305,7 +314,7 @@ def _load(
     now: datetime,
     progress: Progress | None,
 ) -> tuple[int, int, int]:
-    data = prepared.data.filter(prepared.ok)
+    data = _rows_where(prepared.data, prepared.ok)
     n = data.num_rows
     if table.name == "customers":
         data = stage.stage_customers(ws, cur, data, source, log, prepared, dedupe)
@@ -322,8 +331,8 @@ def _load(
     if data.num_rows == 0:
         return 0, 0, 0
     actions = load.classify(cur, data, table, keys, columns, prepared.fill_only)
-    inserts = data.filter(pc.equal(actions, "i"))
-    updates = data.filter(pc.equal(actions, "u"))
+    inserts = _rows_where(data, pc.equal(actions, "i"))
+    updates = _rows_where(data, pc.equal(actions, "u"))
     unchanged = data.num_rows - inserts.num_rows - updates.num_rows
     if not dry_run:
         chunk = ws.settings.ingest.chunk_rows
