@@ -174,6 +174,49 @@ def _data_section(results: Results, sizes: list[int]) -> list[str]:
     return [*lines, ""]
 
 
+# The stages a workspace goes through, in order; their sum is the pipeline's time.
+PIPELINE = ("import", "quality", "dedupe", "analyze", "plan", "alerts", "report")
+BUDGET_ROWS = 10**7  # issue 17: at 10^7 order lines,
+STAGE_BUDGET_MB = 4096  # every stage within 4 GB
+PIPELINE_BUDGET_S = 240.0  # ... and the whole pipeline within 240 s
+
+
+def pipeline(res: dict[str, Any]) -> dict[str, Any] | None:
+    """The pipeline at one size: summed seconds and the highest stage peak, when every
+    stage of PIPELINE was measured there (else None)."""
+    stages = [res.get(name, {}) for name in PIPELINE]
+    if not all("seconds" in r for r in stages):
+        return None
+    return {
+        "seconds": sum(r["seconds"] for r in stages),
+        "peak_mb": max(r.get("peak_mb", 0.0) for r in stages),
+    }
+
+
+def _budget_line(results: Results, sizes: list[int]) -> list[str]:
+    """Whether the pipeline at BUDGET_ROWS (generated, not replicated) keeps the budgets."""
+    n = BUDGET_ROWS
+    total = pipeline(results[n]) if n in sizes and not replicated(results, n) else None
+    if total is None:
+        return []
+    over = [
+        f"{name} {results[n][name]['peak_mb'] / 1024:.1f} GB"
+        for name in PIPELINE
+        if results[n][name].get("peak_mb", 0.0) > STAGE_BUDGET_MB
+    ]
+    memory = (
+        f"every stage within {STAGE_BUDGET_MB / 1024:.0f} GB"
+        if not over
+        else f"over {STAGE_BUDGET_MB / 1024:.0f} GB: {', '.join(over)}"
+    )
+    within = "within" if total["seconds"] <= PIPELINE_BUDGET_S else "over"
+    return [
+        f"Budget at {n:,} order rows: {memory}; the pipeline took {total['seconds']:.0f} s,"
+        f" {within} the {PIPELINE_BUDGET_S:.0f} s budget.",
+        "",
+    ]
+
+
 def _stage_section(
     results: Results, sizes: list[int], names: list[str], used: list[int]
 ) -> list[str]:
@@ -208,7 +251,16 @@ def _stage_section(
         e = exponent(pts)
         note = "" if len(pts) == len(used) else f" ({len(pts)} sizes)"
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {_num(e)}{note if e else ''} |")
-    return [*lines, ""]
+    totals = {n: pipeline(results[n]) for n in sizes}
+    if any(totals.values()):
+        cells = [_cell(totals[n] or {}) for n in sizes]
+        pts = [(n, t["seconds"]) for n in used if (t := totals[n])]
+        lines.append(
+            f"| pipeline ({' + '.join(PIPELINE)}; highest peak) | "
+            + " | ".join(cells)
+            + f" | {_num(exponent(pts))} |"
+        )
+    return [*lines, "", *_budget_line(results, sizes)]
 
 
 def _steps_section(

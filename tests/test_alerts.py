@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_alerts_support import AS_OF, build_demo, insert
 
@@ -24,6 +24,7 @@ def _rule(**kw: object) -> AlertRule:
     return AlertRule.model_validate(base)
 
 
+@settings(deadline=None)  # each example is a DuckDB query; a loaded machine is slow
 @given(
     st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), max_size=30),
     st.floats(-1e6, 1e6),

@@ -15,7 +15,7 @@ if str(REPO) not in sys.path:  # `bench/` is a top-level folder, not an installe
     sys.path.insert(0, str(REPO))
 
 from bench import data, scale, stage  # noqa: E402
-from bench.render import exponent, exponent_sizes, kehu_rfm_clv, render  # noqa: E402
+from bench.render import PIPELINE, exponent, exponent_sizes, kehu_rfm_clv, pipeline, render  # noqa: E402
 
 # ---- growth exponent -------------------------------------------------------------------------
 
@@ -336,3 +336,29 @@ def test_repeated_stages_report_the_median_run_and_the_highest_peak() -> None:
                          [], "python -m bench --repeat 3")  # fmt: skip
     with pytest.raises(SystemExit):
         parse_args(["--repeat", "0"])
+
+
+def test_render_sums_the_pipeline_and_checks_the_budget() -> None:
+    results = _results()
+    for n in (10**5, 10**6, 10**7):
+        for i, name in enumerate(PIPELINE):
+            if name not in results[n]:
+                results[n][name] = {"seconds": 1e-6 * n * (i + 1), "peak_mb": 100.0 * (i + 1)}
+    results[10**7]["alerts"]["peak_mb"] = 5000.0
+    doc = render(
+        results,
+        [10**5, 10**6, 10**7],
+        list(PIPELINE),
+        [],
+        "c",
+        machine_text="m",
+        software_text="s",
+        today="d",
+    )
+    row = next(line for line in doc.splitlines() if line.startswith("| pipeline ("))
+    # 10^7: import 200 s + analyze 1000 s + the others 10 s × (2+3+5+6+7) = 1430 s
+    assert "| 1430.00 s / 5000 MB |" in row
+    assert row.endswith("| 1.00 |")
+    assert "over 4 GB: alerts 4.9 GB" in doc
+    assert "the pipeline took 1430 s, over the 240 s budget" in doc
+    assert pipeline({"import": {"seconds": 1.0}}) is None

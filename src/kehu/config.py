@@ -1132,7 +1132,7 @@ class EngineSettings(Section):
     # canonical table → where it lives instead of the workspace file (Parquet file, glob or
     # folder; Delta / Iceberg): every stage reads it there, imports append there
     tables: dict[str, str] = Field(default_factory=dict)
-    memory_limit: str | None = Field(  # DuckDB's memory limit (default: 80% of RAM)
+    memory_limit: str | None = Field(  # DuckDB's memory limit (default: half the RAM)
         None, pattern=r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$"
     )
 

@@ -87,9 +87,10 @@ class Workspace:
                 f"无法打开 {root / DB_FILE}:{exc}(是否有另一个 kehu 进程正在写入?)",
                 f"cannot open {root / DB_FILE}: {exc} (is another kehu process writing?)",
             ) from None
-        if settings.engine.memory_limit:  # DuckDB spills to disk beyond it
+        limit = settings.engine.memory_limit or default_memory_limit()
+        if limit:  # DuckDB spills to disk beyond it
             try:
-                con.execute(f"SET memory_limit = '{settings.engine.memory_limit}'")
+                con.execute(f"SET memory_limit = '{limit}'")
             except duckdb.Error:
                 con.close()
                 raise KehuError(
@@ -221,6 +222,32 @@ class Workspace:
                 cur.execute("COMMIT")
             finally:
                 cur.close()
+
+
+def default_memory_limit() -> str | None:
+    """Half the machine's RAM (DuckDB alone would take 80%): the rest is for the Python side
+    of a stage (pandas frames, model fits). None where the RAM cannot be read."""
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+    return f"{max(ram // 2 // 2**20, 256)}MiB"
+
+
+def out_of_memory(exc: BaseException) -> KehuError | None:
+    """The user's error for DuckDB running out of memory (else None): which setting to raise.
+    DuckDB's first line says how much it had (used/limit)."""
+    if not isinstance(exc, duckdb.OutOfMemoryException):
+        return None
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    return KehuError(
+        "DuckDB 内存不足:调大 kehu.toml 中的 engine.memory_limit"
+        '(如 "8GB"),去重则调大 dedupe.memory_limit。'
+        f"DuckDB:{detail}",
+        'DuckDB ran out of memory: raise engine.memory_limit in kehu.toml (e.g. "8GB"),'
+        " or dedupe.memory_limit for dedupe."
+        f" DuckDB: {detail}",
+    )
 
 
 def default_config_text() -> str:

@@ -15,6 +15,7 @@ import typer
 from kehu.cli.common import console, err_console, state_lang
 from kehu.cli.root import app
 from kehu.errors import EXIT_FAILURE, EXIT_USAGE, KehuError
+from kehu.workspace import out_of_memory
 
 # Modules that add commands to `app`, in the order they appear in --help.
 COMMAND_MODULES = (
@@ -66,6 +67,10 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # a bug: say so plainly, keep the trace for a report
+        memory = out_of_memory(exc)
+        if memory is not None:
+            err_console.print(f"[bold red]✗[/] {memory.message(state_lang())}")
+            sys.exit(memory.exit_code)
         if _is_usage_error(exc):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(EXIT_USAGE)

@@ -300,6 +300,15 @@ def _run(
     return result
 
 
+def _rows_where(data: pa.Table, mask: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """`data.filter(mask)` without the copy when every row (or none) is kept: a fresh import
+    inserts every row, and a copy of the whole file is what the import's peak is made of."""
+    kept = pc.sum(mask).as_py() or 0
+    if kept == data.num_rows:
+        return data
+    return data.slice(0, 0) if kept == 0 else data.filter(mask)
+
+
 def _load(
     ws: Workspace,
     cur: duckdb.DuckDBPyConnection,
@@ -313,7 +322,7 @@ def _load(
     progress: Progress | None,
     staged: list[tuple[Path, Path]],
 ) -> tuple[int, int, int]:
-    data = prepared.data.filter(prepared.ok)
+    data = _rows_where(prepared.data, prepared.ok)
     lake = ws.engine.location(table.name)
     if lake is not None and table.name == "customers":
         raise KehuError(
@@ -338,8 +347,8 @@ def _load(
         return 0, 0, 0
     read = ws.engine.rewrite
     actions = load.classify(cur, data, table, keys, columns, prepared.fill_only, read)
-    inserts = data.filter(pc.equal(actions, "i"))
-    updates = data.filter(pc.equal(actions, "u"))
+    inserts = _rows_where(data, pc.equal(actions, "i"))
+    updates = _rows_where(data, pc.equal(actions, "u"))
     unchanged = data.num_rows - inserts.num_rows - updates.num_rows
     if lake is not None:
         if updates.num_rows:

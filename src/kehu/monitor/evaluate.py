@@ -96,7 +96,7 @@ def _fmt(field_name: str, value: Any, lang: str) -> str:
     return value_label(field_name, plain(value), lang)
 
 
-def _threshold_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:
+def _threshold_text(rule: AlertRule, row: dict[str, Any]) -> tuple[str, str]:
     out = []
     for lang in ("zh", "en"):
         threshold = rule.value
@@ -113,9 +113,9 @@ def _threshold_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:
     return out[0], out[1]
 
 
-def _context(row: pd.Series, lang: str) -> str:
+def _context(row: dict[str, Any], lang: str) -> str:
     """What the number is about: the amount owed, or a KPI period that is not over."""
-    if plain(row.get("unpaid_amount")) is not None and "overdue_days" in row.index:
+    if plain(row.get("unpaid_amount")) is not None and "overdue_days" in row:
         amount = f"¥{plain(row['unpaid_amount']):,.2f}"
         return tr(lang, f",未回款 {amount}", f", {amount} unpaid")
     if plain(row.get("partial")):
@@ -126,7 +126,7 @@ def _context(row: pd.Series, lang: str) -> str:
     return ""
 
 
-def _change_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:
+def _change_text(rule: AlertRule, row: dict[str, Any]) -> tuple[str, str]:
     out = []
     for lang in ("zh", "en"):
         text = (
@@ -140,7 +140,7 @@ def _change_text(rule: AlertRule, row: pd.Series) -> tuple[str, str]:
     return out[0], out[1]
 
 
-def _evidence(rule: AlertRule, row: pd.Series, table_as_of: date | None) -> dict[str, Any]:
+def _evidence(rule: AlertRule, row: dict[str, Any], table_as_of: date | None) -> dict[str, Any]:
     ev: dict[str, Any] = {
         "table": rule.table,
         "field": rule.field,
@@ -150,7 +150,7 @@ def _evidence(rule: AlertRule, row: pd.Series, table_as_of: date | None) -> dict
     }
     if rule.op == "transition":
         ev["from_values"], ev["to_values"] = rule.from_values, rule.to_values
-    if "_prev" in row.index:
+    if "_prev" in row:
         ev["previous"] = plain(row["_prev"])
         ev["change"] = plain(row.get("_change"))
     if table_as_of is not None:
@@ -158,14 +158,14 @@ def _evidence(rule: AlertRule, row: pd.Series, table_as_of: date | None) -> dict
     if rule.scope:
         ev["scope"] = rule.scope
     for col in CONTEXT_COLUMNS:
-        if col in row.index and col != rule.field:
+        if col in row and col != rule.field:
             ev[col] = plain(row[col])
-    if "_event_at" in row.index:
+    if "_event_at" in row:
         ev["event_at"] = plain(row["_event_at"])
     for col in EVENT_COLUMNS:
-        if col in row.index and col != rule.field:
+        if col in row and col != rule.field:
             ev[col] = plain(row[col])
-    reasons = row.get("churn_reasons") if "churn_reasons" in row.index else None
+    reasons = row.get("churn_reasons") if "churn_reasons" in row else None
     if rule.field == "churn_risk" and isinstance(reasons, str) and reasons:
         try:
             ev["churn_reasons"] = json.loads(reasons)
@@ -174,7 +174,7 @@ def _evidence(rule: AlertRule, row: pd.Series, table_as_of: date | None) -> dict
     return ev
 
 
-def _state(rule: AlertRule, row: pd.Series, pair: S.SnapshotPair) -> str:
+def _state(rule: AlertRule, row: dict[str, Any], pair: S.SnapshotPair) -> str:
     """What makes two sightings of a condition 'the same' (a new state re-alerts)."""
     if rule.kind == "change":
         prev = plain(row["_prev"])
@@ -189,7 +189,7 @@ def _findings(
     rule: AlertRule, rows: pd.DataFrame, pair: S.SnapshotPair, table_as_of: date | None
 ) -> list[Finding]:
     found = []
-    for _, row in rows.iterrows():
+    for row in rows.to_dict("records"):
         if rule.kind == "change":
             zh, en = _change_text(rule, row)
         else:
@@ -212,19 +212,59 @@ def _findings(
     return found
 
 
+class _Sources:
+    """The SELECT each rule runs on, by source name, over one cursor; the small sources
+    (goals, KPIs) are frames computed by the planning floor, registered on that cursor."""
+
+    def __init__(self, ws: Workspace, pair: S.SnapshotPair, when: date, now: datetime) -> None:
+        self.ws, self.pair, self.when, self.now = ws, pair, when, now
+        self.cur = ws.cursor()
+        self._sql: dict[str, str | None] = {}
+        self._columns: dict[str, dict[str, str]] = {}
+
+    def sql(self, name: str) -> str | None:
+        if name not in self._sql:
+            self._sql[name] = self._load(name)
+        return self._sql[name]
+
+    def columns(self, name: str) -> dict[str, str]:
+        if name not in self._columns:
+            self._columns[name] = R.columns_of(self.cur, self.sql(name) or "")
+        return self._columns[name]
+
+    def _load(self, name: str) -> str | None:
+        ws, pair = self.ws, self.pair
+        if name in ("snapshot:current", "snapshot:previous"):
+            day = pair.current if name == "snapshot:current" else pair.previous
+            return S.snapshot_sql(ws, day) if day else None
+        if name in ("goals", "kpis"):
+            small = S.goals_frame(ws, self.when) if name == "goals" else S.kpi_frame(ws, self.when)
+            if small is None:
+                return None
+            self.cur.register(f"_alert_{name}", small)
+            return f"SELECT * FROM _alert_{name}"
+        return ws.engine.rewrite(S.row_sql(ws, name, self.now))  # a lake table read there
+
+    def fetch(self, sql: str) -> pd.DataFrame:
+        return self.cur.execute(f"SELECT * FROM ({sql}) ORDER BY _subject_id").df()
+
+
+def _event_window(rule: AlertRule, settings: Settings, now: datetime) -> str:
+    """Event rules see the rows of the last `within_days` (default: the lookback) up to now."""
+    days = rule.within_days or settings.alerts.event_lookback_days
+    since = now - timedelta(days=days)
+    at = "CAST(_event_at AS TIMESTAMP)"
+    return f"{at} > {S.timestamp_sql(since)} AND {at} <= {S.timestamp_sql(now)}"
+
+
 def evaluate(ws: Workspace, settings: Settings, as_of: date | None = None) -> Evaluation:
-    """Evaluate every enabled rule at `as_of` (default: the latest snapshot, else today)."""
+    """Evaluate every enabled rule at `as_of` (default: the latest snapshot, else today);
+    each rule is one query in the engine, and only its firing rows come back."""
     pair = S.snapshot_pair(ws, as_of)
     when = as_of or pair.current or date.today()
     now = S.evaluation_now(when)
     result = Evaluation(as_of=when, snapshot=pair)
-    cache: dict[str, pd.DataFrame | None] = {}
-
-    def frame(name: str) -> pd.DataFrame | None:
-        if name not in cache:
-            cache[name] = _load(ws, name, pair, when, now)
-        return cache[name]
-
+    sources = _Sources(ws, pair, when, now)
     for rule in settings.alerts.rules:
         if not rule.enabled:
             continue
@@ -235,38 +275,22 @@ def evaluate(ws: Workspace, settings: Settings, as_of: date | None = None) -> Ev
             if pair.previous is None or pair.current is None:
                 result.skipped[rule.name] = ("需要两期客户快照", "needs two snapshots")
                 continue
-            prev = frame("snapshot:previous")
-            cur = frame("snapshot:current")
+            prev, cur = sources.sql("snapshot:previous"), sources.sql("snapshot:current")
             assert prev is not None and cur is not None
-            rows = R.match_change(prev, cur, "customer_id", rule)
-            result.findings += _findings(rule, rows, pair, pair.current)
+            sql = R.change_sql(rule, prev, cur, "customer_id", sources.columns("snapshot:current"))
+            result.findings += _findings(rule, sources.fetch(sql), pair, pair.current)
             result.evaluated.add(rule.name)
             continue
-        source = "snapshot:current" if rule.table == S.SNAPSHOT else rule.table
-        df = frame(source)
-        if df is None:
+        name = "snapshot:current" if rule.table == S.SNAPSHOT else rule.table
+        source = sources.sql(name)
+        if source is None:
             result.skipped[rule.name] = (f"{rule.table} 暂无数据", f"no data for {rule.table}")
             continue
-        rows = R.match_rows(df, rule)
-        if rule.kind == "event" and "_event_at" in rows.columns:
-            days = rule.within_days or settings.alerts.event_lookback_days
-            at = pd.to_datetime(rows["_event_at"])
-            rows = rows[(at > pd.Timestamp(now - timedelta(days=days))) & (at <= pd.Timestamp(now))]
+        columns = sources.columns(name)
+        sql = R.rows_sql(rule, source, columns)
+        if rule.kind == "event" and "_event_at" in columns:
+            sql = f"SELECT * FROM ({sql}) WHERE {_event_window(rule, settings, now)}"
         table_as_of = pair.current if rule.table == S.SNAPSHOT else when
-        result.findings += _findings(rule, rows, pair, table_as_of)
+        result.findings += _findings(rule, sources.fetch(sql), pair, table_as_of)
         result.evaluated.add(rule.name)
     return result
-
-
-def _load(
-    ws: Workspace, name: str, pair: S.SnapshotPair, when: date, now: datetime
-) -> pd.DataFrame | None:
-    if name == "snapshot:current":
-        return S.snapshot_frame(ws, pair.current) if pair.current else None
-    if name == "snapshot:previous":
-        return S.snapshot_frame(ws, pair.previous) if pair.previous else None
-    if name == "goals":
-        return S.goals_frame(ws, when)
-    if name == "kpis":
-        return S.kpi_frame(ws, when)
-    return S.row_frame(ws, name, now)

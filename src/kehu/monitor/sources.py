@@ -37,20 +37,21 @@ def evaluation_now(as_of: date) -> datetime:
     return datetime.now() if as_of >= today else datetime.combine(as_of, time.min)
 
 
-def snapshot_frame(ws: Workspace, as_of: date) -> pd.DataFrame:
-    """One snapshot, with the common subject columns."""
-    df = ws.read(f"SELECT * FROM {SNAPSHOT} WHERE as_of = ?", [as_of]).df()
-    df["_subject_type"] = "customer"
-    df["_subject_id"] = df["customer_id"].astype(str)
-    return _subjects(df)
+def timestamp_sql(moment: datetime) -> str:
+    """A SQL timestamp literal."""
+    return f"TIMESTAMP '{moment.isoformat(sep=' ')}'"
 
 
-def _subjects(base: pd.DataFrame) -> pd.DataFrame:
-    out = base
-    out["_customer_id"] = base.get("customer_id", None)
-    out["_customer_name"] = base.get("name", None)
-    out["_owner"] = base.get("owner", None)
-    return out
+def snapshot_sql(ws: Workspace, as_of: date) -> str:
+    """SELECT of one snapshot, with the common subject columns."""
+    have = {r[0] for r in ws.rows(f"DESCRIBE {SNAPSHOT}")}
+    name = "s.name" if "name" in have else "NULL::VARCHAR"
+    owner = "s.owner" if "owner" in have else "NULL::VARCHAR"
+    return (
+        "SELECT s.*, 'customer' AS _subject_type, CAST(s.customer_id AS VARCHAR) AS _subject_id,"
+        f" s.customer_id AS _customer_id, {name} AS _customer_name, {owner} AS _owner"
+        f" FROM {SNAPSHOT} s WHERE s.as_of = DATE '{as_of.isoformat()}'"
+    )
 
 
 # Dated row tables: (date column, subject type). Derived fields are documented in monitoring.md.
@@ -79,8 +80,9 @@ _DERIVED = {
 }
 
 
-def row_frame(ws: Workspace, table: str, now: datetime) -> pd.DataFrame:
-    """A canonical child table joined to its customer (name, owner) with derived fields."""
+def row_sql(ws: Workspace, table: str, now: datetime) -> str:
+    """SELECT of a canonical child table joined to its customer (name, owner), with derived
+    fields and the common subject columns."""
     if table not in ROW_TABLES:
         raise KehuError(
             f"预警规则不支持表 {table}",
@@ -88,22 +90,18 @@ def row_frame(ws: Workspace, table: str, now: datetime) -> pd.DataFrame:
         )
     date_col, subject_type = ROW_TABLES[table]
     derived = _DERIVED.get(table)
-    extra = f", {derived}" if derived else ""
+    extra = f", {derived.replace('$now', timestamp_sql(now))}" if derived else ""
     event = f", t.{date_col} AS _event_at" if date_col else ""
-    owner_expr = "coalesce(c.owner, t.owner)" if table != "surveys" else "c.owner"
-    if table == "contacts":
-        owner_expr = "c.owner"
-    sql = (
-        f"SELECT t.*, c.name AS _customer_name, {owner_expr} AS _owner{event}{extra} "
-        f"FROM {table} t LEFT JOIN customers c ON c.customer_id = t.customer_id"
+    owner_expr = "coalesce(c.owner, t.owner)" if table not in ("surveys", "contacts") else "c.owner"
+    columns = [r[0] for r in ws.rows(f"DESCRIBE {table}")]
+    key_col = next(c for c in columns if c.endswith("_id") and c != "customer_id")
+    return (
+        f"SELECT t.*, c.name AS _customer_name, {owner_expr} AS _owner{event}{extra},"
+        f" '{subject_type}' AS _subject_type,"
+        f" CAST(t.source AS VARCHAR) || '/' || CAST(t.{key_col} AS VARCHAR) AS _subject_id,"
+        " t.customer_id AS _customer_id"
+        f" FROM {table} t LEFT JOIN customers c ON c.customer_id = t.customer_id"
     )
-    df = ws.read(sql, {"now": now} if "$now" in sql else None).df()
-    key_col = next(c for c in df.columns if c.endswith("_id") and c != "customer_id")
-    df["_subject_type"] = subject_type
-    ids = df["source"].astype(str) + "/" + df[key_col].astype(str) if len(df) else []
-    df["_subject_id"] = ids
-    df["_customer_id"] = df["customer_id"]
-    return df
 
 
 @dataclass(frozen=True)

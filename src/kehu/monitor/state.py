@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import pyarrow as pa
+
 from kehu.config import Settings
 from kehu.errors import NotFoundError
 from kehu.monitor.evaluate import Evaluation, Finding
@@ -35,6 +37,107 @@ def _channels_for(finding: Finding, settings: Settings) -> list[str]:
     return [c for c in wanted if c in configured]
 
 
+NEW_COLUMNS = (
+    "alert_id", "rule", "kind", "severity", "condition_key", "state", "subject_type",
+    "subject_id", "customer_id", "customer_name", "owner", "title_zh", "title_en", "detail_zh",
+    "detail_en", "evidence", "as_of",
+)  # fmt: skip
+
+
+@dataclass
+class _Writes:
+    """What one run changes, written as a few set-based statements, not one per alert."""
+
+    new: list[tuple[Any, ...]] = field(default_factory=list)  # NEW_COLUMNS
+    refreshed: list[tuple[int, str, str, str]] = field(default_factory=list)
+    closed: list[tuple[int, str]] = field(default_factory=list)  # (alert_id, resolution)
+    deliveries: list[tuple[int, str]] = field(default_factory=list)  # (alert_id, channel)
+
+
+def _evidence_text(f: Finding) -> str:
+    return json.dumps(f.evidence, ensure_ascii=False, default=str)
+
+
+def _new_row(alert_id: int, f: Finding) -> tuple[Any, ...]:
+    rule = f.rule
+    return (
+        alert_id, rule.name, rule.kind, rule.severity, f.key, f.state, f.subject_type,
+        f.subject_id, f.customer_id, f.customer_name, f.owner, rule.title_zh or rule.name,
+        rule.title_en or rule.name, f.detail_zh, f.detail_en, _evidence_text(f), f.as_of,
+    )  # fmt: skip
+
+
+def _arrow(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pa.Table:
+    """Rows as an Arrow table: ids as integers, the rest as text (DuckDB casts on insert)."""
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    return pa.table(
+        {
+            n: pa.array(c, pa.int64())
+            if n == "alert_id"
+            else pa.array([None if v is None else str(v) for v in c], pa.string())
+            for n, c in zip(names, columns, strict=True)
+        }
+    )
+
+
+_NAMES = ", ".join(NEW_COLUMNS)
+# (rows of _Writes, registered name, its columns, statements run on it with $now)
+_STEPS = (
+    (
+        "refreshed",
+        "_alert_seen",
+        ("alert_id", "detail_zh", "detail_en", "evidence"),
+        # the same condition, re-worded with today's figures (days overdue grow)
+        (
+            "UPDATE alerts SET last_seen_at = $now, detail_zh = s.detail_zh,"
+            " detail_en = s.detail_en, evidence = s.evidence FROM _alert_seen s"
+            " WHERE alerts.alert_id = s.alert_id",
+        ),
+    ),
+    (
+        "closed",
+        "_alert_closed",
+        ("alert_id", "resolution"),
+        (
+            "UPDATE alerts SET status = 'resolved', resolution = c.resolution,"
+            " resolved_at = $now, updated_at = $now FROM _alert_closed c"
+            " WHERE alerts.alert_id = c.alert_id",
+            "UPDATE alert_deliveries SET status = 'cancelled', updated_at = $now"
+            " WHERE alert_id IN (SELECT alert_id FROM _alert_closed)"
+            " AND status IN ('pending', 'failed')",
+        ),
+    ),
+    (
+        "new",
+        "_alert_new",
+        NEW_COLUMNS,
+        (
+            f"INSERT INTO alerts ({_NAMES}, status, first_seen_at, last_seen_at, created_at,"
+            f" updated_at) SELECT {_NAMES}, 'open', $now, $now, $now, $now FROM _alert_new",
+        ),
+    ),
+    (
+        "deliveries",
+        "_alert_deliveries",
+        ("alert_id", "channel"),
+        (
+            "INSERT INTO alert_deliveries (alert_id, channel, status, runs, created_at,"
+            " updated_at) SELECT alert_id, channel, 'pending', 0, $now, $now"
+            " FROM _alert_deliveries",
+        ),
+    ),
+)
+
+
+def _write(cur: Any, w: _Writes, now: datetime) -> None:
+    for attr, name, columns, statements in _STEPS:
+        rows = getattr(w, attr)
+        if rows:
+            cur.register(name, _arrow(columns, rows))
+            for sql in statements:
+                cur.execute(sql, {"now": now})
+
+
 def apply(
     ws: Workspace, evaluation: Evaluation, settings: Settings, now: datetime | None = None
 ) -> StateChange:
@@ -49,9 +152,9 @@ def apply(
         )
     }
     seen: set[str] = set()
+    writes = _Writes()
     with ws.transaction() as cur:
-        top = cur.execute("SELECT coalesce(max(alert_id), 0) FROM alerts").fetchone()
-        next_id = int(top[0]) if top else 0
+        next_id = int(cur.execute("SELECT coalesce(max(alert_id), 0) FROM alerts").fetchall()[0][0])
         for finding in evaluation.findings:
             key = finding.key
             if key in seen:
@@ -59,84 +162,25 @@ def apply(
             seen.add(key)
             existing = live.get(key)
             if existing and existing[1] == finding.state:
-                # the same condition, re-worded with today's figures (days overdue grow)
-                cur.execute(
-                    "UPDATE alerts SET last_seen_at = ?, detail_zh = ?, detail_en = ?,"
-                    " evidence = ? WHERE alert_id = ?",
-                    [
-                        now,
-                        finding.detail_zh,
-                        finding.detail_en,
-                        json.dumps(finding.evidence, ensure_ascii=False, default=str),
-                        existing[0],
-                    ],
+                writes.refreshed.append(
+                    (existing[0], finding.detail_zh, finding.detail_en, _evidence_text(finding))
                 )
                 change.unchanged.append(existing[0])
                 continue
             if existing:
-                _close(cur, existing[0], "superseded", now)
+                writes.closed.append((existing[0], "superseded"))
                 change.superseded.append(existing[0])
             next_id += 1
-            _insert(cur, next_id, finding, now)
-            for channel in _channels_for(finding, settings):
-                cur.execute(
-                    "INSERT INTO alert_deliveries (alert_id, channel, status, runs, created_at,"
-                    " updated_at) VALUES (?, ?, 'pending', 0, ?, ?)",
-                    [next_id, channel, now, now],
-                )
+            writes.new.append(_new_row(next_id, finding))
+            writes.deliveries += [(next_id, c) for c in _channels_for(finding, settings)]
             change.new.append(next_id)
         for key, (alert_id, _state, kind) in live.items():
             rule = key.split("|", 1)[0]
             if key not in seen and kind == "threshold" and rule in evaluation.evaluated:
-                _close(cur, alert_id, "cleared", now)
+                writes.closed.append((alert_id, "cleared"))
                 change.resolved.append(alert_id)
+        _write(cur, writes, now)
     return change
-
-
-def _insert(cur: Any, alert_id: int, f: Finding, now: datetime) -> None:
-    rule = f.rule
-    cur.execute(
-        "INSERT INTO alerts (alert_id, rule, kind, severity, condition_key, state, status,"
-        " subject_type, subject_id, customer_id, customer_name, owner, title_zh, title_en,"
-        " detail_zh, detail_en, evidence, as_of, first_seen_at, last_seen_at, created_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', " + ", ".join(["?"] * 15) + ")",
-        [
-            alert_id,
-            rule.name,
-            rule.kind,
-            rule.severity,
-            f.key,
-            f.state,
-            f.subject_type,
-            f.subject_id,
-            f.customer_id,
-            f.customer_name,
-            f.owner,
-            rule.title_zh or rule.name,
-            rule.title_en or rule.name,
-            f.detail_zh,
-            f.detail_en,
-            json.dumps(f.evidence, ensure_ascii=False, default=str),
-            f.as_of,
-            now,
-            now,
-            now,
-            now,
-        ],
-    )
-
-
-def _close(cur: Any, alert_id: int, resolution: str, now: datetime) -> None:
-    cur.execute(
-        "UPDATE alerts SET status = 'resolved', resolution = ?, resolved_at = ?, updated_at = ?"
-        " WHERE alert_id = ?",
-        [resolution, now, now, alert_id],
-    )
-    cur.execute(
-        "UPDATE alert_deliveries SET status = 'cancelled', updated_at = ?"
-        " WHERE alert_id = ? AND status IN ('pending', 'failed')",
-        [now, alert_id],
-    )
 
 
 def ack(ws: Workspace, alert_id: int, user: str | None = None) -> dict[str, Any]:

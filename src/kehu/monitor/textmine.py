@@ -231,18 +231,27 @@ def _jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b)
 
 
+@lru_cache(maxsize=4096)
+def _keyword_matcher(keyword: str) -> tuple[str, re.Pattern[str] | None]:
+    """A keyword normalized, with its word-boundary pattern (None: matched as a substring)."""
+    k = normalize(keyword)
+    if not k or _HAS_CJK.search(k):
+        return k, None
+    return k, re.compile(rf"(?<![a-z]){re.escape(k)}(?![a-z])")
+
+
 def keyword_hits(text: str, keywords: list[str]) -> list[str]:
     """Keywords present in `text` (English ones on word boundaries, Chinese as substrings)."""
     norm = normalize(text)
     hits = []
     for kw in keywords:
-        k = normalize(kw)
+        k, pattern = _keyword_matcher(kw)
         if not k:
             continue
-        if _HAS_CJK.search(k):
+        if pattern is None:
             if k in norm:
                 hits.append(kw)
-        elif re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", norm):
+        elif pattern.search(norm):
             hits.append(kw)
     return hits
 
