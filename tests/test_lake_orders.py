@@ -35,7 +35,7 @@ AS_OF = date(2026, 9, 30)
 def twins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, Workspace]]:
     """The same small demo twice: orders imported into the workspace, and orders only in a
     Parquet folder the workspace's `[engine.tables]` points at."""
-    from kehu.demo import run_demo
+    from kehu.jobs.demo import run_demo
 
     base = tmp_path_factory.mktemp("lake")
     imported = base / "imported"
