@@ -60,3 +60,17 @@ def test_dedupe_on_spark_equals_duckdb(febrl_ws: Workspace, spark_backend: Any) 
     assert weight < 0.5 and prob < 1e-3, (weight, prob)
     assert sorted(map(sorted, duck.clusters)) == sorted(map(sorted, spark.clusters))
     assert (duck.auto_clusters, duck.review_pairs) == (spark.auto_clusters, spark.review_pairs)
+
+
+def test_a_session_splink_cannot_use_is_a_clear_error() -> None:
+    """A session without Splink's jar (or Spark Connect): a KehuError (exit 2), no traceback."""
+    pytest.importorskip("pyspark")
+    from kehu.dedupe.match import spark_api
+    from kehu.errors import KehuError
+
+    class NoJar:  # what a Spark Connect session looks like to SparkAPI: no sparkContext
+        version = "4.0.0"
+
+    with pytest.raises(KehuError) as err:
+        spark_api(NoJar())  # type: ignore[arg-type]
+    assert "Splink" in err.value.en and "sc://" in err.value.en and "Splink" in err.value.zh

@@ -42,6 +42,7 @@ from kehu.dedupe.model import (
     with_sql_of,
     without_term_frequencies,
 )
+from kehu.errors import KehuError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -103,9 +104,18 @@ def spark_api(spark: SparkSession) -> Any:
     from pyspark.sql.types import DoubleType
     from splink import SparkAPI
 
-    api = SparkAPI(spark_session=spark, break_lineage_method="persist")
-    jar_udf = "uk.gov.moj.dash.linkage.JaroWinklerSimilarity"
-    spark.udf.registerJavaFunction("jaro_winkler", jar_udf, DoubleType())  # fails loudly
+    try:
+        api = SparkAPI(spark_session=spark, break_lineage_method="persist")
+        jar_udf = "uk.gov.moj.dash.linkage.JaroWinklerSimilarity"
+        spark.udf.registerJavaFunction("jaro_winkler", jar_udf, DoubleType())
+    except Exception as exc:  # Spark Connect, or a session started without Splink's jar
+        raise KehuError(
+            "查重无法在此 Spark 会话上运行:需要经典会话(非 sc://)并加载 Splink 的 jar"
+            f"(spark.jars,kehu 启动会话时自动加载):{type(exc).__name__}",
+            "dedupe cannot run on this Spark session: it needs a classic session (not sc://)"
+            " with Splink's jar on spark.jars (kehu adds it when it starts the session):"
+            f" {type(exc).__name__}",
+        ) from None
     return api
 
 
