@@ -304,6 +304,40 @@ def ratio_rows(results: Results, sizes: list[int], clv_baseline: str) -> list[st
     return rows
 
 
+def rfm_pass_rows(results: Results, sizes: list[int]) -> list[str]:
+    """kehu's `rfm` step against the hand-written DuckDB query (`duckdb_rfm`), per size."""
+    rows = []
+    for n in sizes:
+        ours = (results[n].get("analyze", {}).get("timings") or {}).get("rfm")
+        base = baseline_split(results[n].get("duckdb_rfm", {}))
+        if ours is None or base is None or base[1] <= 0:
+            continue
+        rows.append(f"| {_size(results, n)} | {ours:.2f} | {base[1]:.2f} | {ours / base[1]:.2f}× |")
+    return rows
+
+
+def _rfm_pass_section(results: Results, sizes: list[int]) -> list[str]:
+    lines = [
+        "### kehu's RFM pass vs the same pass hand-written in DuckDB",
+        "",
+        "kehu: the `rfm` step of `analyze` (Ibis → DuckDB: orders by customer and day, then by"
+        " customer, materialised). DuckDB: `bench/baselines.py` `DUCKDB_RFM_SQL`, one query over"
+        " the same workspace table giving the RFM inputs, scores and types and the CLV summary,"
+        " materialised as a temporary table. Target: at most 1.5×.",
+        "",
+    ]
+    rows = rfm_pass_rows(results, sizes)
+    if rows:
+        lines += [
+            "| order rows | kehu rfm s | DuckDB query s | ratio |",
+            "|---|---|---|---|",
+            *rows,
+        ]
+    else:
+        lines.append("Not measured in this run (needs analyze and duckdb_rfm).")
+    return [*lines, ""]
+
+
 def _ratio_section(results: Results, sizes: list[int]) -> list[str]:
     lines = [
         "## Ratios against the baselines",
@@ -340,7 +374,7 @@ def _ratio_section(results: Results, sizes: list[int]) -> list[str]:
         else:
             lines.append(f"Not measured in this run (needs analyze, pandas_rfm and {base}).")
         lines.append("")
-    return lines
+    return [*lines, *_rfm_pass_section(results, sizes)]
 
 
 def _backtest_section(results: Results, sizes: list[int]) -> list[str]:

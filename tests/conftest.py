@@ -43,6 +43,25 @@ def spark_backend():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A standalone Spark cluster (a master and two workers, separate processes) for the
+    whole run; yields its `spark://` URL and stops every process at the end."""
+    pytest.importorskip("pyspark")
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (Spark needs Java 17)")
+    from spark_cluster import StandaloneCluster
+
+    cluster = StandaloneCluster(tmp_path_factory.mktemp("spark_cluster")).start()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+        assert cluster.leftovers() == [], "cluster processes left running"
+
+
+@pytest.fixture(scope="session")
 def analysed_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     """A small demo company (about 500 customers), imported and analysed once per run."""
     from kehu.jobs.demo import run_demo

@@ -15,7 +15,15 @@ if str(REPO) not in sys.path:  # `bench/` is a top-level folder, not an installe
     sys.path.insert(0, str(REPO))
 
 from bench import data, scale, stage  # noqa: E402
-from bench.render import PIPELINE, exponent, exponent_sizes, kehu_rfm_clv, pipeline, render  # noqa: E402
+from bench.render import (  # noqa: E402
+    PIPELINE,
+    exponent,
+    exponent_sizes,
+    kehu_rfm_clv,
+    pipeline,
+    render,
+    rfm_pass_rows,
+)
 
 # ---- growth exponent -------------------------------------------------------------------------
 
@@ -362,3 +370,36 @@ def test_render_sums_the_pipeline_and_checks_the_budget() -> None:
     assert "over 4 GB: alerts 4.9 GB" in doc
     assert "the pipeline took 1430 s, over the 240 s budget" in doc
     assert pipeline({"import": {"seconds": 1.0}}) is None
+
+def test_rfm_pass_is_compared_with_the_hand_written_duckdb_query() -> None:
+    results = _results()
+    results[10**6]["duckdb_rfm"] = _baseline(0.9, 0.1)  # compute 0.8 s; kehu's rfm step 1.0 s
+    rows = rfm_pass_rows(results, [10**5, 10**6, 10**7, 10**8])
+    assert rows == ["| 1,000,000 | 1.00 | 0.80 | 1.25× |"]
+    doc = render(results, [10**6], ["analyze"], ["duckdb_rfm"], "python -m bench")
+    assert "| 1,000,000 | 1.00 | 0.80 | 1.25× |" in doc
+    assert "Not measured in this run (needs analyze and duckdb_rfm)." not in doc
+
+
+def test_duckdb_rfm_scores_like_kehu(tmp_path: Path) -> None:
+    """The baseline computes the RFM scores kehu computes (so the ratio compares like work)."""
+    from datetime import date
+
+    from bench.baselines import duckdb_rfm
+
+    con = duckdb.connect(str(tmp_path / "x.duckdb"))
+    con.execute("CREATE TABLE customers (customer_id VARCHAR)")
+    con.execute("INSERT INTO customers VALUES ('a'), ('b'), ('c')")
+    con.execute("CREATE TABLE orders (customer_id VARCHAR, order_date DATE, amount DECIMAL(18,2))")
+    rows = [("a", f"2026-{m:02d}-0{d}", 30000) for m in range(1, 11) for d in (1, 2)]
+    rows += [("b", "2026-06-01", 10), ("b", "2026-06-01", -5), ("b", "2026-07-01", -20)]
+    con.executemany("INSERT INTO orders VALUES (?, ?, ?)", rows)
+    assert duckdb_rfm(con, date(2026, 10, 31)) == 3
+    got = con.execute(
+        "SELECT customer_id, r, f, m, rfm_type, x, m_repeat FROM duckdb_rfm ORDER BY 1"
+    ).fetchall()
+    assert got == [
+        ("a", 5, 5, 5, "high_value", 19, 30000.0),
+        ("b", 1, 1, 1, "low_value", 0, None),
+        ("c", 1, 1, 1, "low_value", None, None),
+    ]

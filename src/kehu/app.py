@@ -20,6 +20,7 @@ from kehu.dedupe.merge import MergeRecord
 from kehu.dedupe.review import merge_pair, reject_pair
 from kehu.dedupe.run import DedupeResult, run_dedupe
 from kehu.dedupe.undo import undo_merge
+from kehu.engines.spark import engine_session
 from kehu.ingest import export_table, import_file, import_records
 from kehu.ingest.result import ImportResult, Progress
 from kehu.jobs.pipeline import run_pipeline
@@ -124,6 +125,7 @@ class Kehu:
             min_probability=min_probability,
             user=self.actor,
             progress=progress,
+            spark=engine_session(self.ws.settings.engine),
         )
 
     def merge(self, a: str, b: str, *, keep: str | None = None) -> MergeRecord:

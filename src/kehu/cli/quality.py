@@ -13,6 +13,7 @@ from kehu.cli.common import console, err_console, lang_of, open_ws, print_json
 from kehu.dedupe.review import merge_pair, reject_pair
 from kehu.dedupe.run import run_dedupe
 from kehu.dedupe.undo import undo_merge
+from kehu.engines.spark import engine_session
 from kehu.i18n import Catalog, tr
 from kehu.quality.report import quality_report
 
@@ -217,6 +218,7 @@ def dedupe_cmd(
             output=output,
             min_probability=min_probability,
             progress=None if as_json else progress,
+            spark=engine_session(ws.settings.engine),
         )
     if as_json:
         print_json(res.to_json())

@@ -1,10 +1,12 @@
-"""Probabilistic record linkage with Splink on DuckDB: train, predict, explain pairs.
+"""Probabilistic record linkage with Splink on DuckDB or Spark: train, predict, explain pairs.
 
 Splink runs in its own in-memory DuckDB connection (its many intermediate tables never
-touch the workspace store). Pairs come back with their match probability, the fields that
-agreed and, when a pair may never be merged, the reason (`blocked`): different customer
-types, a branch office against its head office, two valid but different registration ids,
-or a pair a user rejected.
+touch the workspace store), or, given a Spark session, on Spark (`SparkAPI`): the blocking
+and scoring of every candidate pair run there, while the EM pattern counts and the
+explanations of the pairs that come back run in the local DuckDB. Pairs come back with
+their match probability, the fields that agreed and, when a pair may never be merged, the
+reason (`blocked`): different customer types, a branch office against its head office, two
+valid but different registration ids, or a pair a user rejected.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -34,9 +36,16 @@ from kehu.dedupe.model import (
     HOLD,
     TRAINING_RULES,
     agree_conditions,
+    for_spark,
     settings_dict,
+    spark_sql,
+    with_sql_of,
     without_term_frequencies,
 )
+from kehu.errors import KehuError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +99,28 @@ def _features_for_splink(features: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def spark_api(spark: SparkSession) -> Any:
+    """Splink's Spark backend over a session started with Splink's jar (`spark.jars`)."""
+    from pyspark.sql.types import DoubleType
+    from splink import SparkAPI
+
+    try:
+        api = SparkAPI(spark_session=spark, break_lineage_method="persist")
+        jar_udf = "uk.gov.moj.dash.linkage.JaroWinklerSimilarity"
+        spark.udf.registerJavaFunction("jaro_winkler", jar_udf, DoubleType())
+    except Exception as exc:  # Spark Connect, or a session started without Splink's jar
+        raise KehuError(
+            "查重无法在此 Spark 会话上运行:需要经典会话(非 sc://)并加载 Splink 的 jar"
+            f"(spark.jars,kehu 启动会话时自动加载):{type(exc).__name__}",
+            "dedupe cannot run on this Spark session: it needs a classic session (not sc://)"
+            " with Splink's jar on spark.jars (kehu adds it when it starts the session):"
+            f" {type(exc).__name__}",
+        ) from None
+    return api
+
+
 class Matcher:
-    """One Splink linker over a features table, in its own DuckDB connection."""
+    """One Splink linker over a features table, in its own DuckDB connection or on Spark."""
 
     def __init__(
         self,
@@ -100,23 +129,42 @@ class Matcher:
         *,
         model: dict[str, Any] | None = None,
         temp_dir: Path | None = None,
+        spark: SparkSession | None = None,
     ) -> None:
-        from splink import DuckDBAPI, Linker
+        from splink import DuckDBAPI
 
         _quiet_splink()
         self.settings = settings
+        self.spark = spark
         self.n = len(features)
         self.con = new_connection(settings, temp_dir)
-        self.db_api = DuckDBAPI(self.con)
         self.frame = _features_for_splink(features)
-        self.sdf = self.db_api.register(self.frame, dataset_display_name="kehu_customers")
         self.con.register("kehu_features", self.frame)
+        if spark is None:
+            self.db_api = DuckDBAPI(self.con)
+            self.sdf = self.db_api.register(self.frame, dataset_display_name="kehu_customers")
+        else:
+            self.db_api = spark_api(spark)
+            table = pa.Table.from_pandas(self.frame, preserve_index=False)
+            self.sdf = self.db_api.register(
+                spark.createDataFrame(table), dataset_display_name="kehu_customers"
+            )
         base = model or settings_dict(prior_lambda(self.n, settings.prior_duplicate_share))
         if self.n < settings.min_train_records:
             base = without_term_frequencies(base)
-        self.linker = Linker(self.sdf, base, log_level=None)
+        self.linker = self._linker(base)
         self.trained = False
         self.sessions: list[em.Session] = []
+
+    def _linker(self, model: dict[str, Any]) -> Any:
+        """A Splink linker for a model in DuckDB SQL (translated when on Spark)."""
+        from splink import Linker
+
+        self.base = model
+        return Linker(self.sdf, model if self.spark is None else for_spark(model), log_level=None)
+
+    def _rules(self, rules: tuple[str, ...]) -> list[str]:
+        return list(rules) if self.spark is None else [spark_sql(r) for r in rules]
 
     def close(self) -> None:
         self.con.close()
@@ -130,19 +178,18 @@ class Matcher:
         """
         if self.n < self.settings.min_train_records:
             return False
-        from splink import Linker
         from splink.internals.exceptions import SplinkException
 
         training = self.linker.training
         try:
             training.estimate_probability_two_random_records_match(
-                list(DETERMINISTIC_RULES), recall=self.settings.deterministic_recall
+                self._rules(DETERMINISTIC_RULES), recall=self.settings.deterministic_recall
             )
         except (SplinkException, ValueError, ZeroDivisionError) as exc:
             log.info("lambda estimate skipped: %s", exc)
         max_pairs = min(self.settings.u_sample_pairs, self.n * (self.n - 1) / 2)
         training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=1)
-        model = self.linker.misc.save_model_to_json()
+        model = self.model_json()
         prior = settings_dict(model["probability_two_random_records_match"])
         prior_m = em.levels_from_model(prior, "m_probability")
         prior_u = em.levels_from_model(prior, "u_probability")
@@ -180,7 +227,7 @@ class Matcher:
         ]
         em.write_levels(model, "m_probability", m)
         em.write_levels(model, "u_probability", u)
-        self.linker = Linker(self.sdf, model, log_level=None)
+        self.linker = self._linker(model)
         self.trained = True
         return True
 
@@ -191,15 +238,13 @@ class Matcher:
         res = Learning(len(found), matches, len(found) - matches, False, self.settings.min_labels)
         if len(found) < self.settings.min_labels:
             return res
-        from splink import Linker
-
         model = self.model_json()
         m = em.levels_from_model(model, "m_probability")
         u = em.levels_from_model(model, "u_probability")
         lam = float(model["probability_two_random_records_match"])
         m_new = labels.supervised_m(m, found, self.settings.label_prior_pairs) if matches else m
         em.write_levels(model, "m_probability", m_new)
-        self.linker = Linker(self.sdf, model, log_level=None)
+        self.linker = self._linker(model)
         auto = labels.safe_auto_merge(self.settings.auto_merge, found, m_new, u, lam)
         res.applied = True
         res.m_changes = labels.m_changes(m, m_new)
@@ -207,7 +252,9 @@ class Matcher:
         return res
 
     def model_json(self) -> dict[str, Any]:
-        return self.linker.misc.save_model_to_json()
+        """The current model with its SQL in DuckDB form, whichever engine trained it."""
+        trained = self.linker.misc.save_model_to_json()
+        return trained if self.spark is None else with_sql_of(trained, self.base)
 
     # ---- prediction -------------------------------------------------------------------------
     def predict(self, min_probability: float, rejected: list[tuple[str, str]]) -> pa.Table:
@@ -216,7 +263,12 @@ class Matcher:
         preds = self.linker.inference.predict(
             threshold_match_probability=min_probability, warning_mode="never"
         )
-        pairs = self._explain(preds.physical_name, rejected)
+        if self.spark is None:
+            pairs = self._explain(preds.physical_name, rejected)
+        else:  # the pairs over the threshold come back to be explained locally
+            cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+            found = preds.as_spark_dataframe().select(*cols).toArrow()
+            pairs = self._explain_table(found, rejected)
         implied = self.implied_pairs(pairs)
         if implied:
             extra = self._score_pairs(implied)
@@ -312,7 +364,7 @@ class Matcher:
             warnings.simplefilter("ignore", UserWarning)
             records = count_comparisons_from_blocking_rules(
                 self.sdf,
-                blocking_rules=list(BLOCKING_RULES),
+                blocking_rules=self._rules(BLOCKING_RULES),
                 link_type="dedupe_only",
                 record_sample_proportion=1.0 if self.n <= 200_000 else 0.1,
             )
@@ -381,11 +433,13 @@ def score(
     train: bool = True,
     temp_dir: Path | None = None,
     reviewed: list[tuple[dict[str, int], str]] | None = None,
+    spark: SparkSession | None = None,
 ) -> MatchResult:
-    """Train (unless a model is given or there are too few records) and score all pairs."""
+    """Train (unless a model is given or there are too few records) and score all pairs,
+    on Spark when a session is given."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    matcher = Matcher(features, settings, model=model, temp_dir=temp_dir)
+    matcher = Matcher(features, settings, model=model, temp_dir=temp_dir, spark=spark)
     try:
         trained = matcher.train() if (train and model is None) else model is not None
         learning = matcher.learn(reviewed) if reviewed else None

@@ -298,3 +298,52 @@ def settings_dict(prior_lambda: float) -> dict[str, Any]:
         "em_convergence": 0.001,
         "max_iterations": 25,
     }
+
+
+def spark_sql(sql: str) -> str:
+    """A condition of the model (DuckDB SQL) in Spark SQL: backquoted names, and Splink's
+    Jaro-Winkler UDF (`jaro_winkler`, from the jar it ships) for DuckDB's built-in."""
+    import sqlglot
+    import sqlglot.expressions as exp
+
+    if sql == "ELSE":
+        return sql
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.JarowinklerSimilarity):
+            return exp.Anonymous(this="jaro_winkler", expressions=[node.this, node.expression])
+        return node
+
+    tree = sqlglot.parse_one(sql, read="duckdb").transform(swap)
+    return tree.sql(dialect="spark")
+
+
+def for_spark(model: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a Splink model (DuckDB SQL) whose conditions and rules are Spark SQL."""
+    import copy
+
+    out = copy.deepcopy(model)
+    out["sql_dialect"] = "spark"
+    for comp in out["comparisons"]:
+        for level in comp["comparison_levels"]:
+            level["sql_condition"] = spark_sql(level["sql_condition"])
+    for rule in out["blocking_rules_to_generate_predictions"]:
+        rule["blocking_rule"] = spark_sql(rule["blocking_rule"])
+    return out
+
+
+def with_sql_of(trained: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
+    """`trained` (a Splink model fitted on any engine) with the SQL of `model`, level by
+    level: the portable DuckDB form that `kehu dedupe` stores and reloads."""
+    import copy
+
+    out = copy.deepcopy(trained)
+    out["sql_dialect"] = model.get("sql_dialect", "duckdb")
+    for comp, source in zip(out["comparisons"], model["comparisons"], strict=True):
+        levels = zip(comp["comparison_levels"], source["comparison_levels"], strict=True)
+        for level, src in levels:
+            level["sql_condition"] = src["sql_condition"]
+    out["blocking_rules_to_generate_predictions"] = copy.deepcopy(
+        model["blocking_rules_to_generate_predictions"]
+    )
+    return out

@@ -26,6 +26,8 @@ from kehu.dedupe.merge import MergeRecord, merge_clusters
 from kehu.spreadsheet import excel_writer, frame_to_csv
 
 if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
     from kehu.workspace import Workspace
 
 Progress = Callable[[str], None]
@@ -93,9 +95,11 @@ def run_dedupe(
     min_probability: float | None = None,
     user: str | None = None,
     progress: Progress | None = None,
+    spark: SparkSession | None = None,
 ) -> DedupeResult:
     """Find duplicate customers; merge clusters >= dedupe.auto_merge unless `dry_run`;
-    pairs between dedupe.review and auto_merge wait in the review queue."""
+    pairs between dedupe.review and auto_merge wait in the review queue. Splink runs on
+    `spark` when given (`[engine] name = "spark"`, see `kehu.engines.spark.engine_session`)."""
     settings = ws.settings.dedupe
     say = progress or (lambda _stage: None)
     timings: dict[str, float] = {}
@@ -128,6 +132,7 @@ def run_dedupe(
             min_probability=floor,
             temp_dir=ws.root / ".kehu_tmp",
             reviewed=reviewed,
+            spark=spark,
         )
         pairs_tbl, candidates, trained = result.pairs, result.candidate_pairs, result.trained
         if result.learning is not None:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from pyspark.sql import SparkSession
 
+    from kehu.config import EngineSettings
+
 
 def _require_pyspark() -> None:
     try:
@@ -53,9 +55,27 @@ def spark_session(master: str | None = None, memory: str = "4g") -> SparkSession
         .config("spark.driver.memory", memory)
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
+    jar = _splink_jar()
+    if jar:  # Splink's string-similarity UDFs (dedupe on Spark), shipped to the executors
+        builder = builder.config("spark.jars", jar)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _splink_jar() -> str | None:
+    try:
+        from splink.backends.spark import similarity_jar_location
+    except ModuleNotFoundError:
+        return None
+    return similarity_jar_location()
+
+
+def engine_session(settings: EngineSettings) -> SparkSession | None:
+    """The Spark session of `[engine] name = "spark"` (dedupe runs Splink on it), else None."""
+    if settings.name != "spark":
+        return None
+    return spark_session(settings.spark_master, settings.spark_memory)
 
 
 def spark_backend(master: str | None = None, memory: str = "4g") -> Any:
