@@ -314,3 +314,19 @@ def test_auto_model_and_the_uncertainty_band(cdnow: tuple[str, pd.DataFrame]) ->
         assert "95% band" in text
     finally:
         toml.write_text(before, "utf-8")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ranking_figures_match_scikit_learn(seed: int) -> None:
+    """One sort gives the ROC AUC, average precision and Brier score of scikit-learn, ties
+    (scores rounded to 0.05) included."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    p = np.round(rng.random(5000) / 0.05) * 0.05
+    y = (rng.random(5000) < 0.2 + 0.6 * p).astype(float)
+    figures = churn_figures(y, p)
+    assert figures["roc_auc"] == pytest.approx(roc_auc_score(y, p), abs=1e-4)
+    assert figures["pr_auc"] == pytest.approx(average_precision_score(y, p), abs=1e-4)
+    assert figures["brier"] == pytest.approx(brier_score_loss(y, p), abs=1e-5)
+    assert churn_figures(np.ones(3), np.array([0.1, 0.5, 0.9]))["roc_auc"] is None

@@ -1,13 +1,14 @@
 """Which source churn_risk comes from, decided by a time-split backtest on the workspace.
 
 Candidates: the purchase model's `purchase_exact` and `purchase_poisson` (`baseline.py`,
-both adjusted by the evidence rules) and, when one was trained, the LightGBM `model`
-(scored on the active customers it learnt from; the best purchase candidate scores the
-customers silent for longer than churn.active_days). At a past date t, with what was known
-then, each candidate ranks the customers by risk; the ROC AUC against "no order in
-(t, t + h]" decides. Ties go to the simpler candidate (the order of ORDER): the trained
-model must beat the purchase model to be used. Without any backtest date the exact
-probability is used.
+both adjusted by the evidence rules) and, when they were trained, the `stack` (the purchase
+model recalibrated on the workspace's history, `stack.py`, scoring everyone) and the
+LightGBM `model` (scored on the active customers it learnt from; the best purchase
+candidate scores the customers silent for longer than churn.active_days). At a past date t,
+with what was known then, each candidate ranks the customers by risk; the ROC AUC against
+"no order in (t, t + h]" decides. Ties go to the simpler candidate (the order of ORDER): a
+trained candidate must beat the purchase model to be used. Without any backtest date the
+exact probability is used.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import pandas as pd
 from kehu.analytics.churn.baseline import candidate_risks, labelled_frame
 from kehu.analytics.churn.metrics import auc
 from kehu.analytics.churn.rules import rule_hits, rules_risk, typical_interval
+from kehu.analytics.churn.stack import Stack
 from kehu.config import ChurnSettings, Settings
 from kehu.i18n import catalog
 
-ORDER = ("purchase_exact", "purchase_poisson", "model")
+ORDER = ("purchase_exact", "purchase_poisson", "stack", "model")
 DEFAULT = "purchase_exact"
 MIN_BACKTEST_DAYS = 28  # a shorter split horizon says too little to choose on
 
@@ -39,14 +41,28 @@ def with_fallback(cands: dict[str, np.ndarray], rules: np.ndarray) -> dict[str, 
     return {k: np.where(np.isnan(v), rules, v) for k, v in cands.items()}
 
 
+def stack_risk(
+    stack: Stack, frame: pd.DataFrame, hits: pd.DataFrame, s: ChurnSettings, rules: np.ndarray
+) -> np.ndarray:
+    """The stack's candidate risk; the rules risk where the purchase model has no value."""
+    none = frame["p_no_purchase"].isna().to_numpy()
+    return np.where(none, rules, stack.risk(frame, hits, s))
+
+
 def hybrid(model: np.ndarray, purchase: np.ndarray) -> np.ndarray:
     """The model's probability where it scored (not NaN), the purchase candidate elsewhere."""
     return np.where(np.isnan(model), purchase, model)
 
 
-def compare(frame: pd.DataFrame, s: ChurnSettings, model: np.ndarray | None = None) -> dict:
+def compare(
+    frame: pd.DataFrame,
+    s: ChurnSettings,
+    model: np.ndarray | None = None,
+    stack: Stack | None = None,
+) -> dict:
     """AUC of every candidate on a labelled frame (`churned`, purchase features) and the
-    winner; `model` = the trained model's probabilities (NaN on rows it does not score)."""
+    winner; `model` = the trained model's probabilities (NaN on rows it does not score),
+    `stack` = the stack learnt before the frame's date."""
     hits = rule_hits(frame, s, typical_interval(frame))
     rules = rules_risk(hits, s)
     cands = with_fallback(candidate_risks(frame, hits, s), rules)
@@ -56,6 +72,8 @@ def compare(frame: pd.DataFrame, s: ChurnSettings, model: np.ndarray | None = No
         scored = {k: v for k, v in scores.items() if v is not None}
         best = max(scored, key=scored.__getitem__, default=None)
         scores["model"] = auc(y, hybrid(model, cands[best] if best else rules))
+    if stack is not None and cands:
+        scores["stack"] = auc(y, stack_risk(stack, frame, hits, s, rules))
     known = {k: v for k in ORDER if (v := scores.get(k)) is not None}
     ranked = list(known)
     out: dict[str, Any] = {

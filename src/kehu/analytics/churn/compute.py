@@ -4,8 +4,9 @@
 2. The seed's rules (`rules.py`) give each customer warning reasons and a rules risk.
 3. The purchase model (BG/NBD or Pareto/NBD, `baseline.py`) gives P(no order within
    `churn.horizon_days`) two ways, each adjusted by the evidence rules.
-4. A LightGBM model trained on the workspace's own history (`model.py`), with the purchase
-   model's outputs among its features, when the history allows it.
+4. When the history allows it, two models trained on the workspace's own history: the
+   purchase model recalibrated by a logistic stack (`stack.py`) and a LightGBM model with the
+   purchase model's outputs among its features (`model.py`).
 5. churn_risk = the candidate that won a time-split backtest on the workspace's own history
    (`choose.py`; the rules risk only when no purchase model can be fitted); churn_reasons =
    the rule reasons and the model / purchase-pattern reasons, by contribution (`reasons.py`).
@@ -30,7 +31,14 @@ from kehu.analytics.churn.baseline import (
     logit,
     purchase_probability,
 )
-from kehu.analytics.churn.choose import DEFAULT, hybrid, purchase_backtest, verdict, with_fallback
+from kehu.analytics.churn.choose import (
+    DEFAULT,
+    hybrid,
+    purchase_backtest,
+    stack_risk,
+    verdict,
+    with_fallback,
+)
 from kehu.analytics.churn.features import feature_frame
 from kehu.analytics.churn.model import HistoryModel, train_history_model
 from kehu.analytics.churn.reasons import MODEL_CODES, build_reasons
@@ -81,7 +89,8 @@ def compute_churn(
         first = as_of - timedelta(days=info["history_days"])
         choice = purchase_backtest(ws_tables, as_of, first, settings)
     winner = (choice or {}).get("winner") or (DEFAULT if cands else "rules")
-    if winner in CANDIDATES and winner not in cands:  # fitted at t_1, not at as_of
+    # the purchase model may have been fitted at t_1 and not at as_of
+    if (winner in CANDIDATES and winner not in cands) or (winner == "stack" and not cands):
         winner = "rules"
     contributions = None
     if winner == "model" and model is not None:
@@ -95,12 +104,17 @@ def compute_churn(
             contributions["purchase_pattern"] = np.where(
                 active, contributions["purchase_pattern"], _purchase_contribution(df, best)
             )
+    elif winner == "stack" and model is not None and model.stack is not None:
+        risk = stack_risk(model.stack, df, hits, s, r_risk)
+        p = model.stack.predict(df)
+        contributions = pd.DataFrame({"purchase_pattern": _relative_log_odds(p)})
     elif winner in cands:
         risk = cands[winner]
         contributions = pd.DataFrame({"purchase_pattern": _purchase_contribution(df, winner)})
     else:
         risk = r_risk
-    info["mode"] = "model" if winner == "model" else "purchase" if winner in cands else "rules"
+    trained = winner in ("model", "stack")
+    info["mode"] = "model" if trained else "purchase" if winner in cands else "rules"
     info["source"] = winner
     if fit is not None:
         info["purchase_model"] = fit
@@ -166,5 +180,8 @@ def _explain(
 def _purchase_contribution(df: pd.DataFrame, source: str) -> np.ndarray:
     """Log-odds by which the purchase model's own probability (before the evidence rules)
     exceeds the base's mean: the weight of the purchase-pattern reason."""
-    p = purchase_probability(df, source)
+    return _relative_log_odds(purchase_probability(df, source))
+
+
+def _relative_log_odds(p: np.ndarray) -> np.ndarray:
     return np.nan_to_num(logit(p) - logit(np.nanmean(p)), nan=0.0)

@@ -11,6 +11,8 @@ them from unlearning it.
 Evaluation recipe (reported): booster on t_3…t_K, early stopping and Platt scaling on t_2,
 holdout on t_1 (the latest labelled date). The model used for scoring is the same recipe
 one date later: booster on t_2…t_K with the same number of trees, Platt scaling on t_1.
+The stacked purchase model (`stack.py`) is trained beside it on every customer of the same
+dates: on t_2…t_K for the backtest at t_1, on t_1…t_K for scoring.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-from kehu.analytics.churn.baseline import labelled_frame, logit, purchase_probability
+from kehu.analytics.churn.baseline import base_logit, labelled_frame
 from kehu.analytics.churn.choose import compare
 from kehu.analytics.churn.features import FEATURES
 from kehu.analytics.churn.metrics import auc, calibration_report
 from kehu.analytics.churn.reasons import GROUPS, MODEL_CODES
 from kehu.analytics.churn.rules import rule_hits, rules_risk, typical_interval
 from kehu.analytics.churn.sample import training_tables
+from kehu.analytics.churn.stack import Stack
 from kehu.config import Settings
 from kehu.i18n import catalog
 
@@ -78,11 +81,12 @@ class Platt:
 
 @dataclass
 class HistoryModel:
-    """A trained booster with its calibration; scores feature frames."""
+    """A trained booster with its calibration, and the stack trained on the same dates."""
 
     booster: lgb.Booster
     platt: Platt
     base_mean: float = 0.0  # mean start log-odds: the purchase pattern's reference level
+    stack: Stack | None = None
 
     def raw(self, df: pd.DataFrame) -> np.ndarray:
         """Uncalibrated log-odds: the purchase model's (the boosting's start) + the trees'."""
@@ -102,16 +106,6 @@ class HistoryModel:
             out[code] = contrib[:, cols].sum(axis=1)
         out["purchase_pattern"] += (base_logit(df) - self.base_mean) * self.platt.a
         return out
-
-
-def base_logit(df: pd.DataFrame) -> np.ndarray:
-    """The log-odds the boosting starts from: the purchase model's exp(−expected purchases in
-    the horizon) (0 where there is none), so the trees learn only what it misses. (It beat
-    the exact probability as the start on CDNOW, full cohort and sample; decision 42.)"""
-    if "expected_purchases_h" not in df:
-        return np.zeros(len(df))
-    p = purchase_probability(df, "purchase_poisson")
-    return np.nan_to_num(logit(p, eps=1e-4), nan=0.0)
 
 
 def _matrix(df: pd.DataFrame) -> np.ndarray:
@@ -138,8 +132,8 @@ def _why(key: str, **kw: object) -> dict[str, str]:
 def train_history_model(
     tables: dict[str, ir.Table], as_of: date, settings: Settings
 ) -> tuple[HistoryModel | None, dict[str, Any]]:
-    """Train and evaluate the history model; (None, info) says why when there is none.
-    `info["choice"]` is the backtest at t_1 of the model against the purchase candidates."""
+    """Train and evaluate the history model and the stack; (None, info) says why when there
+    is none. `info["choice"]` is the backtest at t_1 of both against the purchase candidates."""
     s = settings.churn
     info: dict[str, Any] = {"mode": "rules", "horizon_days": s.horizon_days}
     if s.model == "rules":
@@ -186,15 +180,16 @@ def train_history_model(
     report["rules_roc_auc"] = auc(y_test, rules_risk(hits, s))
     report["recency_roc_auc"] = auc(y_test, test["recency_days"].to_numpy(float))
     # the backtest that picks churn_risk's source: every customer at t_1, the model on its
-    # active rows against the purchase model's candidates
+    # active rows and the stack (learnt on t_2…) on all, against the purchase candidates
     last = everyone[0]
     scored = np.full(len(last), np.nan)
     scored[last["active"].to_numpy()] = p_test
-    info["choice"] = compare(last, s, scored)
+    info["choice"] = compare(last, s, scored, Stack.fit(everyone[1:]))
+    stack = Stack.fit(everyone)
     # scoring model: the same recipe one date later
     final_train = _cap(pd.concat([calib, *frames[2:]], ignore_index=True), s.max_train_rows, rng)
     final_booster = _fit(final_train, None, rounds=rounds)
-    model = HistoryModel(final_booster, Platt(1.0, 0.0), float(base_logit(test).mean()))
+    model = HistoryModel(final_booster, Platt(1.0, 0.0), float(base_logit(test).mean()), stack)
     model.platt = Platt.fit(model.raw(test), test["churned"].to_numpy())
     # Mean |SHAP| on a seeded sample: TreeSHAP over every holdout row costs a minute at 10^5.
     shown = _cap(test, IMPORTANCE_ROWS, np.random.default_rng(7))
@@ -223,6 +218,7 @@ def train_history_model(
             for i in order[:8]
         ],
         platt={"a": platt.a, "b": platt.b},
+        stack={"inputs": stack.describe(), "n_train": int(sum(len(f) for f in everyone))},
         seconds={
             "features": round(feature_seconds, 3),
             "training": round(time.perf_counter() - started - feature_seconds, 3),
