@@ -22,15 +22,17 @@ from kehu.dedupe.undo import undo_merge
 from kehu.ingest import export_table, import_file, import_records
 from kehu.ingest.result import ImportResult, Progress
 from kehu.monitor.alerts import AlertRunResult, run_alerts
-from kehu.monitor.feedback import feedback_summary
+from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_vocabulary
 from kehu.monitor.pipeline import run_pipeline
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
 from kehu.planning.goals import goals_status
 from kehu.planning.kpis import compute_kpis
-from kehu.planning.plan import PlanResult, make_plan
+from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.targets import SplitResult, split_targets
+from kehu.planning.tasks import list_tasks
 from kehu.quality.report import quality_report
+from kehu.store.scope import RowScope
 from kehu.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -158,15 +160,60 @@ class Kehu:
         return t.filter(t.as_of == ibis.literal(pick_as_of(self.ws, as_of)))
 
     def customer_360(
-        self, customer_id: str, *, as_of: date | None = None, lang: str | None = None
+        self,
+        customer_id: str,
+        *,
+        as_of: date | None = None,
+        lang: str | None = None,
+        scope: RowScope | None = None,
     ) -> dict[str, Any]:
-        """One customer's portrait, scores with their explanations, orders and service."""
-        return customer_360(self.ws, customer_id, as_of=as_of, lang=lang or self.ws.lang)
+        """One customer's portrait, scores with their explanations, orders and service, as of
+        a snapshot day; `NotFoundError` outside the scope as for an unknown id."""
+        return customer_360(
+            self.ws, customer_id, as_of=as_of, lang=lang or self.ws.lang, scope=scope
+        )
+
+    def customer_needs(
+        self, customer_id: str, vocabulary: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Pain points and needs from the customer's own texts and open opportunities."""
+        return customer_needs(self.ws, customer_id, vocabulary)
+
+    def feedback_vocabulary(self) -> dict[str, Any]:
+        """The phrases of every customer's texts that `customer_needs` picks from."""
+        return feedback_vocabulary(self.ws)
 
     # ---- planning --------------------------------------------------------------------------------
     def plan(self, as_of: date | None = None, *, dry_run: bool = False) -> PlanResult:
         """Create the tasks the snapshot calls for (never duplicating an open one)."""
         return make_plan(self.ws, as_of, dry_run=dry_run)
+
+    def tasks(
+        self,
+        *,
+        status: str | None = None,
+        owner: str | None = None,
+        band: str | None = None,
+        customer_ids: list[str] | None = None,
+        scope: RowScope | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Tasks on the scope's customers, open and highest priority first."""
+        return list_tasks(
+            self.ws,
+            status=status,
+            owner=owner,
+            band=band,
+            customer_ids=customer_ids,
+            scope=scope,
+            limit=limit,
+        )
+
+    def customer_strategy(
+        self, snapshot: dict[str, Any] | None, lang: str | None = None
+    ) -> dict[str, Any] | None:
+        """The playbook that applies to a snapshot row, with its direction and measures."""
+        return customer_strategy(self.ws, snapshot, lang or self.ws.lang)
 
     def kpis(
         self,

@@ -51,11 +51,7 @@ ALLOWED: set[tuple[str, str]] = {
     ("kehu.cli.web", "kehu.web.app"),
     ("kehu.cli.web", "kehu.web.accesslog"),
 }
-CIRCLE_DEBT: set[frozenset[str]] = {
-    frozenset(
-        f"kehu.web.services.{m}" for m in ("dashboard", "kpis", "listing", "state")
-    ),  # the web's own read layer, to be replaced by the domain's reads
-}
+CIRCLE_DEBT: set[frozenset[str]] = set()
 MODULE_NAME = re.compile(r"^kehu(\.\w+)+")
 
 

@@ -56,6 +56,15 @@ def plain(value: Any) -> Any:
     return value
 
 
+def plain_tree(value: Any) -> Any:
+    """`plain` applied through nested dicts, lists and tuples."""
+    if isinstance(value, dict):
+        return {k: plain_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_tree(v) for v in value]
+    return plain(value)
+
+
 def dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Fetch all rows of an executed cursor as dicts of JSON-friendly values."""
     names = [d[0] for d in cur.description or []]

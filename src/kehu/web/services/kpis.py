@@ -47,8 +47,8 @@ def kpis(
 
     def compute() -> list[dict[str, Any]]:
         if group_by is None:
-            return _raw(state, period, by, kpi_codes)
-        rows = [r for r in _raw(state, period, group_by, kpi_codes) if r["group"] in members]
+            return raw(state, period, by, kpi_codes)
+        rows = [r for r in raw(state, period, group_by, kpi_codes) if r["group"] in members]
         if by is None:
             rows = _combine(rows)
         return rows
@@ -56,7 +56,7 @@ def kpis(
     return state.cached("activity", key, compute)
 
 
-def _raw(
+def raw(
     state: WebState, period: str, by: str | None, kpi_codes: tuple[str, ...] | None
 ) -> list[dict[str, Any]]:
     """`compute_kpis` for the whole workspace, cached: every manager's (or rep's) figures are
@@ -150,16 +150,3 @@ def kpi_cards(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
             }
         )
     return cards
-
-
-def warm(state: WebState) -> None:
-    """Compute what the admin dashboard needs, so the first visitor does not wait."""
-    from kehu.web.access import Scope
-    from kehu.web.services import dashboard
-
-    admin = Scope("warm-up", "admin", sees_pii=True)
-    dashboard.summary(state, admin)
-    dashboard.pareto(state, admin)
-    for by in (None, "region", "owner"):  # managers' and reps' KPIs are cut from these
-        _raw(state, "month", by, CARD_KPIS)
-        _raw(state, "month", by, None)

@@ -8,25 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.errors import NotFoundError
 from kehu.web import audit
-from kehu.web.services.common import parse_json, query, table_exists
+from kehu.web.services.common import plain_tree, table_exists
 
 if TYPE_CHECKING:
     from kehu.web.access import Scope
     from kehu.web.services.state import WebState
-
-TASK_FIELDS = (
-    "task_id, customer_id, customer_name, playbook, period, as_of, direction_zh, direction_en,"
-    " actions, reason, owner, accountable, consulted, informed, region, rfm_type, value_tier,"
-    " churn_risk, predicted_clv, cost, priority, priority_band, due_date, status, closed_at,"
-    " note"
-)
-
-
-def _task_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for row in rows:
-        row["actions"] = parse_json(row.get("actions"), []) or []
-        row["reason"] = parse_json(row.get("reason"), {}) or {}
-    return rows
 
 
 def list_tasks(
@@ -39,33 +25,16 @@ def list_tasks(
     customer_ids: list[str] | None = None,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
-    """Tasks on the scope's customers, open and highest priority first."""
-    if not table_exists(state.ws, "tasks"):
-        return []
-    cond, params = scope.customer_ids_sql()
-    where = [cond]
-    for col, value in (("status", status), ("owner", owner), ("priority_band", band)):
-        if value:
-            where.append(f"{col} = ?")
-            params.append(value)
-    if customer_ids is not None:
-        if not customer_ids:
-            return []
-        where.append(f"customer_id IN ({', '.join('?' for _ in customer_ids)})")
-        params.extend(customer_ids)
-    rows = query(
-        state.ws,
-        f"SELECT {TASK_FIELDS} FROM tasks WHERE {' AND '.join(where)}"
-        " ORDER BY status = 'open' DESC, priority DESC NULLS LAST, due_date, task_id LIMIT ?",
-        [*params, int(limit)],
+    """Tasks on the scope's customers, open and highest priority first (plain values)."""
+    rows = state.kehu.tasks(
+        status=status or None,
+        owner=owner or None,
+        band=band or None,
+        customer_ids=customer_ids,
+        scope=scope,
+        limit=limit,
     )
-    return _task_rows(rows)
-
-
-def open_tasks(
-    state: WebState, scope: Scope, customer_id: str, limit: int = 20
-) -> list[dict[str, Any]]:
-    return list_tasks(state, scope, status="open", customer_ids=[customer_id], limit=limit)
+    return plain_tree(rows)  # type: ignore[no-any-return]
 
 
 def task_counts(state: WebState, scope: Scope) -> dict[str, int]:
@@ -113,45 +82,6 @@ def set_task_status(
     )
     state.changed("activity")
     return json.loads(json.dumps(task, default=str))
-
-
-def strategy_for(state: WebState, snapshot: dict[str, Any], lang: str) -> dict[str, Any] | None:
-    """The playbook that applies to this customer (plan.precedence), with its measures."""
-    if not snapshot:
-        return None
-    import pandas as pd
-
-    from kehu.planning.plan import match_playbooks
-    from kehu.planning.playbook import load_playbooks
-
-    books = load_playbooks(state.settings, state.ws.root)
-    frame = pd.DataFrame(
-        [
-            {
-                "rfm_type": snapshot.get("rfm_type"),
-                "value_tier": snapshot.get("value_tier"),
-                "churn_risk": snapshot.get("churn_risk"),
-            }
-        ]
-    )
-    key = match_playbooks(frame, books, state.settings.plan).iloc[0]
-    tier_key = f"value_tier.{snapshot.get('value_tier')}"
-    chosen = books.get(key) if key else None
-    tier_book = books.get(tier_key)
-    book = chosen or tier_book
-    if book is None:
-        return None
-    return {
-        "playbook": book.key,
-        "name": book.name(lang),
-        "direction": book.direction(lang),
-        "cadence": book.cadence,
-        "standard_service": chosen is None,
-        "actions": [a.text(lang) for a in book.actions],
-        "tier_direction": tier_book.direction(lang)
-        if tier_book and tier_book is not book
-        else None,
-    }
 
 
 # ---- goals ---------------------------------------------------------------------------------
