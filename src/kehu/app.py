@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kehu.analytics.query import customer_360, pick_as_of
+from kehu.analytics.query import customer_360, customer_timeline, pick_as_of
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.dedupe.merge import MergeRecord
 from kehu.dedupe.review import merge_pair, reject_pair
@@ -172,6 +172,17 @@ class Kehu:
         return customer_360(
             self.ws, customer_id, as_of=as_of, lang=lang or self.ws.lang, scope=scope
         )
+
+    def customer_timeline(
+        self,
+        customer_id: str,
+        *,
+        as_of: date | None = None,
+        limit: int = 200,
+        scope: RowScope | None = None,
+    ) -> list[dict[str, Any]]:
+        """Orders, interactions, tickets and surveys of one customer, newest first."""
+        return customer_timeline(self.ws, customer_id, as_of=as_of, limit=limit, scope=scope)
 
     def customer_needs(
         self, customer_id: str, vocabulary: dict[str, Any] | None = None

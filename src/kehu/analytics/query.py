@@ -148,10 +148,7 @@ def customer_360(
     its snapshot day (default: the customer's latest)."""
     cid = resolve_customer_id(ws, customer_id, scope)
     profile = _records(ws, "SELECT * FROM customers WHERE customer_id = ?", [cid])[0]
-    if as_of is None:
-        day = ws.scalar("SELECT max(as_of) FROM customer_snapshot WHERE customer_id = ?", [cid])
-    else:
-        day = pick_as_of(ws, as_of)
+    day = _view_day(ws, cid, as_of)
     snap = (
         _records(
             ws, "SELECT * FROM customer_snapshot WHERE as_of = ? AND customer_id = ?", [day, cid]
@@ -215,6 +212,28 @@ def customer_360(
         "timeline": timeline(ws, cid, cutoff),
         "monthly_spend": monthly_spend(ws, cid, cutoff),
     }
+
+
+def _view_day(ws: Workspace, customer_id: str, as_of: date | None) -> date | None:
+    """The snapshot day a view of one customer stands on (default: the customer's latest)."""
+    if as_of is None:
+        return ws.scalar(  # type: ignore[no-any-return]
+            "SELECT max(as_of) FROM customer_snapshot WHERE customer_id = ?", [customer_id]
+        )
+    return pick_as_of(ws, as_of)
+
+
+def customer_timeline(
+    ws: Workspace,
+    customer_id: str,
+    *,
+    as_of: date | None = None,
+    limit: int = TIMELINE,
+    scope: RowScope | None = None,
+) -> list[dict[str, Any]]:
+    """The 360 view's timeline alone (same day, same scope rule)."""
+    cid = resolve_customer_id(ws, customer_id, scope)
+    return timeline(ws, cid, _view_day(ws, cid, as_of) or date.today(), limit)
 
 
 def churn_reasons(row: dict[str, Any] | None, lang: str) -> list[dict[str, Any]]:

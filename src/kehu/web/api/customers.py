@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from kehu.web.api.deps import ApiUser, Lang, State, client_ip, json_response
 from kehu.web.api.params import MAX_TEXT, Page, PageSize, PathId, Text
 from kehu.web.services import customer360, customers, exports
+from kehu.web.services.common import plain_tree
 from kehu.web.services.customers import CustomerQuery
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
@@ -121,5 +122,4 @@ def get_customer_timeline(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     """Orders, interactions, tickets and surveys of one customer, newest first."""
-    customers.get_customer(state, who.scope, customer_id)
-    return customer360.timeline(state, customer_id, limit)
+    return plain_tree(state.kehu.customer_timeline(customer_id, limit=limit, scope=who.scope))
