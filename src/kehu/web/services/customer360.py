@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kehu.access.masking import mask_records
 from kehu.analytics.clv_band import customer_band
 from kehu.analytics.coherence import customer_story
-from kehu.web.access import mask_records
 from kehu.web.services import monitoring, planning
 from kehu.web.services.common import parse_json, query, table_columns, table_exists
 from kehu.web.services.customers import get_customer
 from kehu.web.services.explain import explain_scores
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 TIMELINE_LIMIT = 200

@@ -15,7 +15,7 @@ from kehu.errors import AccessDenied
 from kehu.web.services.common import plain
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 CARD_KPIS = ("revenue", "new_customers", "active_customers", "nps")
@@ -154,7 +154,7 @@ def kpi_cards(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
 
 def warm(state: WebState) -> None:
     """Compute what the admin dashboard needs, so the first visitor does not wait."""
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services import dashboard
 
     admin = Scope("warm-up", "admin", sees_pii=True)

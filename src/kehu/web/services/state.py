@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kehu.web.auth import Auth
+from kehu.access.auth import Auth
 
 if TYPE_CHECKING:
     import duckdb
