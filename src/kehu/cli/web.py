@@ -107,7 +107,7 @@ def users_add(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Add a user with a role (argon2-hashed password). 新增用户"""
-    from kehu.web.auth import Auth
+    from kehu.access.auth import Auth
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -134,7 +134,7 @@ def users_list(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List users and roles. 用户列表"""
-    from kehu.web.auth import Auth
+    from kehu.access.auth import Auth
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -172,7 +172,7 @@ def users_passwd(
     ),
 ) -> None:
     """Set a user's password (their sessions end). 修改密码"""
-    from kehu.web.auth import Auth
+    from kehu.access.auth import Auth
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -191,7 +191,7 @@ def users_set(
     active: bool = typer.Option(None, "--active/--disabled", help="Enable or disable."),
 ) -> None:
     """Change a user's role, region, display name or active flag. 修改用户"""
-    from kehu.web.auth import Auth
+    from kehu.access.auth import Auth
 
     ws = open_ws(ctx)
     user = Auth(ws).update_user(
@@ -206,7 +206,7 @@ def tokens_create(
     label: str = typer.Option(None, "--label", help="What the token is for."),
 ) -> None:
     """Create an API token; it is printed once and stored only as a hash. 创建令牌"""
-    from kehu.web.auth import Auth
+    from kehu.access.auth import Auth
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -229,7 +229,7 @@ def tokens_list(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List API tokens (ids, owners, last use; never the secrets). 令牌列表"""
-    from kehu.web.auth import Auth
+    from kehu.access.auth import Auth
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)
@@ -258,7 +258,7 @@ def tokens_revoke(
     ctx: typer.Context, token_id: str = typer.Argument(..., help="Token id (from tokens list).")
 ) -> None:
     """Revoke an API token. 吊销令牌"""
-    from kehu.web.auth import Auth
+    from kehu.access.auth import Auth
 
     ws = open_ws(ctx)
     Auth(ws).revoke_token(token_id, by="cli")
@@ -276,7 +276,7 @@ def audit_log(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show the audit log: logins, exports, imports, merges, config changes. 审计日志"""
-    from kehu.web import audit
+    from kehu.access import audit
 
     ws = open_ws(ctx)
     lang = lang_of(ctx)

@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from kehu import __version__
+from kehu.access.audit import action_label
+from kehu.access.throttle import LoginThrottled
 from kehu.analytics.labels import LABELS, column_label, label
 from kehu.errors import KehuError
 from kehu.web.api.customers import ListQuery
@@ -31,7 +33,6 @@ from kehu.web.api.deps import (
     lang_of,
 )
 from kehu.web.api.params import NextUrl, PathId, RowId, Text, Word
-from kehu.web.audit import action_label
 from kehu.web.i18n import LANG_COOKIE, catalog, translator
 from kehu.web.services import (
     admin,
@@ -48,7 +49,6 @@ from kehu.web.services import (
     reports,
 )
 from kehu.web.services.common import snapshot_dates
-from kehu.web.throttle import LoginThrottled
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")

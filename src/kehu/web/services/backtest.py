@@ -13,7 +13,7 @@ from kehu.analytics.backtest import CHURN_SCORES, NAMES
 from kehu.web.services.common import table_exists
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 

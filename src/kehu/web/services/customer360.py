@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kehu.web.access import mask_record, mask_records
+from kehu.access.masking import mask_record, mask_records
 from kehu.web.services import monitoring
 from kehu.web.services.common import plain_tree
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 

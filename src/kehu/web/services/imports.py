@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
+from kehu.access import audit
 from kehu.errors import KehuError, NotFoundError
-from kehu.web import audit
 from kehu.web.services.common import query
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 UPLOAD_DIR = "uploads"

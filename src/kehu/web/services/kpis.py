@@ -15,7 +15,7 @@ from kehu.errors import AccessDenied
 from kehu.web.services.common import plain
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 CARD_KPIS = ("revenue", "new_customers", "active_customers", "nps")

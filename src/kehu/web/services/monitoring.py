@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kehu.access import audit
 from kehu.errors import KehuError, NotFoundError
-from kehu.web import audit
 from kehu.web.services.common import parse_json, query, table_exists
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 STATUSES = ("open", "acked", "resolved")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from kehu.access import audit
 from kehu.errors import NotFoundError
-from kehu.web import audit
 from kehu.web.services.common import plain_tree, table_exists
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 

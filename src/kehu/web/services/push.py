@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kehu.access import audit
 from kehu.errors import AccessDenied, KehuError
-from kehu.web import audit
 from kehu.web.services.customers import in_scope_ids
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 PUSH_KINDS = ("orders", "interactions", "tickets", "surveys")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from kehu.web.services.scoped import scoped_workspace
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 
@@ -42,8 +42,8 @@ def merge(
     """Merge two customers (undoable with `kehu dedupe undo`); audited."""
     from dataclasses import asdict, is_dataclass
 
+    from kehu.access import audit
     from kehu.dedupe.review import merge_pair
-    from kehu.web import audit
 
     scope.require("merge")
     record = merge_pair(state.ws, a, b, keep=keep, user=scope.user)
@@ -58,8 +58,8 @@ def reject(
     state: WebState, scope: Scope, a: str, b: str, *, ip: str | None = None
 ) -> dict[str, Any]:
     """Mark two customers as different: never proposed again; audited."""
+    from kehu.access import audit
     from kehu.dedupe.review import reject_pair
-    from kehu.web import audit
 
     scope.require("merge")
     out = reject_pair(state.ws, a, b, user=scope.user)

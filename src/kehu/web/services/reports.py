@@ -15,12 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kehu.access import audit
 from kehu.errors import KehuError, NotFoundError
-from kehu.web import audit
 from kehu.web.services.scoped import scoped_workspace
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 FORMATS = {

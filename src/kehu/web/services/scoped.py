@@ -24,7 +24,7 @@ from kehu.web.services.common import table_columns
 from kehu.workspace import Workspace
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 # Tables without a customer_id that carry no customer rows and are copied whole.

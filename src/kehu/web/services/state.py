@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from kehu.access.auth import Auth
 from kehu.app import Kehu
-from kehu.web.auth import Auth
 
 if TYPE_CHECKING:
     import duckdb

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kehu.web.access import Scope
+from kehu.access.scope import Scope
 from kehu.web.services import dashboard, kpis, listing
 
 if TYPE_CHECKING:
