@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kehu.access.masking import mask_record, mask_records
+from kehu.access.scope import Scope
 from kehu.analytics.query import customer_360, customer_timeline, pick_as_of
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.dedupe.merge import MergeRecord
@@ -165,13 +167,18 @@ class Kehu:
         *,
         as_of: date | None = None,
         lang: str | None = None,
-        scope: RowScope | None = None,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
         """One customer's portrait, scores with their explanations, orders and service, as of
-        a snapshot day; `NotFoundError` outside the scope as for an unknown id."""
-        return customer_360(
+        a snapshot day; `NotFoundError` outside the scope as for an unknown id, phones and
+        e-mails masked unless the scope may see them."""
+        view = customer_360(
             self.ws, customer_id, as_of=as_of, lang=lang or self.ws.lang, scope=scope
         )
+        if scope is not None:
+            view["profile"] = mask_record(view["profile"], scope)
+            view["contacts"] = mask_records(view["contacts"], scope)
+        return view
 
     def customer_timeline(
         self,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kehu.access.masking import mask_record, mask_records
 from kehu.web.services import monitoring
 from kehu.web.services.common import plain_tree
 
@@ -23,7 +22,7 @@ def customer_360(state: WebState, scope: Scope, customer_id: str, lang: str) -> 
     vocabulary = state.cached("customers", ("feedback-vocabulary",), kehu.feedback_vocabulary)
     return plain_tree(
         {
-            "customer": mask_record(view["profile"], scope),
+            "customer": view["profile"],
             "as_of": view["as_of"],
             "snapshot": snapshot,
             "churn_reasons": view["churn_reasons"],
@@ -32,7 +31,7 @@ def customer_360(state: WebState, scope: Scope, customer_id: str, lang: str) -> 
             "history": view["history"][::-1],  # oldest first, as the chart reads
             "timeline": view["timeline"],
             "monthly_spend": view["monthly_spend"],
-            "contacts": mask_records(view["contacts"], scope),
+            "contacts": view["contacts"],
             "opportunities": view["opportunities"],
             "tasks": kehu.tasks(status="open", customer_ids=[cid], scope=scope, limit=20),
             "alerts": monitoring.list_alerts(
