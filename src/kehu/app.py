@@ -15,13 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.access.masking import mask_record, mask_records
 from kehu.access.scope import Scope
+from kehu.analytics.backtest import score_names
+from kehu.analytics.backtest_runs import history as backtest_history
+from kehu.analytics.backtest_runs import latest as latest_backtest
 from kehu.analytics.query import customer_360, customer_timeline, pick_as_of
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.dedupe.merge import MergeRecord
-from kehu.dedupe.review import merge_pair, reject_pair
+from kehu.dedupe.review import merge_pair, pending_pairs, reject_pair
 from kehu.dedupe.run import DedupeResult, run_dedupe
 from kehu.dedupe.undo import undo_merge
-from kehu.ingest import export_table, import_file, import_records
+from kehu.ingest import export_table, import_file, import_records, kinds
+from kehu.ingest.headers import file_headers, header_columns, importable_columns
 from kehu.ingest.result import ImportResult, Progress
 from kehu.monitor.alerts import AlertRunResult, run_alerts
 from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_vocabulary
@@ -104,6 +108,28 @@ class Kehu:
             self.ws, kind, records, source=source, dry_run=dry_run, user=self.actor
         )
 
+    @staticmethod
+    def import_kinds() -> list[str]:
+        """The kinds of file `import_file` takes (customers, orders, ...)."""
+        return kinds()
+
+    @staticmethod
+    def import_columns(kind: str) -> list[str]:
+        """The columns a file of `kind` may fill."""
+        return importable_columns(kind)
+
+    def file_headers(
+        self, path: str | Path, kind: str, *, mapping: str | Path | None = None
+    ) -> list[str]:
+        """A file's header row, found the way `import_file` finds it."""
+        return file_headers(self.ws, path, kind, mapping)
+
+    def header_columns(
+        self, headers: list[str], kind: str, *, mapping: str | Path | None = None
+    ) -> dict[str, str | None]:
+        """header -> canonical column (None: not imported), as `import_file` maps it."""
+        return header_columns(headers, kind, mapping)
+
     def export_table(self, table: str, out_path: str | Path, *, headers: str = "code") -> int:
         """Write a table to CSV, XLSX or Parquet (by extension); returns the row count."""
         return export_table(self.ws, table, out_path, headers=headers)
@@ -129,6 +155,10 @@ class Kehu:
             user=self.actor,
             progress=progress,
         )
+
+    def duplicate_pairs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Suspected duplicate pairs waiting for review, most likely first."""
+        return pending_pairs(self.ws, limit)
 
     def merge(self, a: str, b: str, *, keep: str | None = None) -> MergeRecord:
         """Merge two customers (exactly undoable)."""
@@ -200,6 +230,19 @@ class Kehu:
     def feedback_vocabulary(self) -> dict[str, Any]:
         """The phrases of every customer's texts that `customer_needs` picks from."""
         return feedback_vocabulary(self.ws)
+
+    def backtest_latest(self) -> dict[str, Any] | None:
+        """Every figure of the newest backtest run (None before the first)."""
+        return latest_backtest(self.ws)
+
+    @staticmethod
+    def backtest_names(lang: str) -> dict[str, str]:
+        """Display names of the backtest's churn scores and purchase models."""
+        return score_names(lang)
+
+    def backtest_history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Headline figures of the stored backtest runs, newest first."""
+        return backtest_history(self.ws, limit)
 
     # ---- planning --------------------------------------------------------------------------------
     def plan(self, as_of: date | None = None, *, dry_run: bool = False) -> PlanResult:

@@ -56,8 +56,6 @@ def push_records(
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Import one batch; returns the import result (counts, rejects)."""
-    from kehu.ingest import import_records
-
     scope.require("push")
     if kind not in PUSH_KINDS:
         raise KehuError(
@@ -108,9 +106,7 @@ def push_records(
                 f"records {outside[:10]} belong to customers outside your access; "
                 "nothing was imported",
             )
-    result = import_records(
-        state.ws, kind, records, source=source, dry_run=dry_run, user=scope.user
-    )
+    result = state.kehu_as(scope.user).import_records(kind, records, source=source, dry_run=dry_run)
     out = result.to_json()
     out["rejects"] = [
         {

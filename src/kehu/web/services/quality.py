@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from kehu.app import Kehu
 from kehu.web.services.scoped import scoped_workspace
 
 if TYPE_CHECKING:
@@ -14,11 +15,10 @@ if TYPE_CHECKING:
 
 def quality(state: WebState, scope: Scope) -> dict[str, Any]:
     """The data-quality report (completeness, invalid values, duplicates, orphans ...)."""
-    from kehu.quality import quality_report
 
     def compute() -> dict[str, Any]:
         with scoped_workspace(state, scope) as ws:
-            report = quality_report(ws)
+            report = Kehu(ws).quality_report()
             data = report.to_json() if hasattr(report, "to_json") else report
         return json.loads(json.dumps(data, default=str))
 
@@ -27,13 +27,12 @@ def quality(state: WebState, scope: Scope) -> dict[str, Any]:
 
 def review_pairs(state: WebState, scope: Scope, limit: int = 50) -> list[dict[str, Any]]:
     """Suspected duplicate pairs waiting for a decision (admins: merging spans owners)."""
-    from kehu.dedupe.review import pending_pairs
     from kehu.web.services.common import table_exists
 
     scope.require("merge")
     if not table_exists(state.ws, "dedupe_pairs"):
         return []
-    return json.loads(json.dumps(pending_pairs(state.ws, limit), default=str))
+    return json.loads(json.dumps(state.kehu.duplicate_pairs(limit), default=str))
 
 
 def merge(
@@ -43,10 +42,9 @@ def merge(
     from dataclasses import asdict, is_dataclass
 
     from kehu.access import audit
-    from kehu.dedupe.review import merge_pair
 
     scope.require("merge")
-    record = merge_pair(state.ws, a, b, keep=keep, user=scope.user)
+    record = state.kehu_as(scope.user).merge(a, b, keep=keep)
     data = asdict(record) if is_dataclass(record) else dict(record)  # type: ignore[arg-type]
     data = json.loads(json.dumps(data, default=str))
     audit.record(state.ws, "merge", user=scope.user, target=f"{a}+{b}", detail=data, ip=ip)
@@ -59,10 +57,9 @@ def reject(
 ) -> dict[str, Any]:
     """Mark two customers as different: never proposed again; audited."""
     from kehu.access import audit
-    from kehu.dedupe.review import reject_pair
 
     scope.require("merge")
-    out = reject_pair(state.ws, a, b, user=scope.user)
+    out = state.kehu_as(scope.user).reject(a, b)
     audit.record(state.ws, "merge_reject", user=scope.user, target=f"{a}+{b}", ip=ip)
     state.changed("customers")
     return out

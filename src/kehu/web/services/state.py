@@ -91,6 +91,10 @@ class WebState:
         self._warm_again = False
         self._warm_thread: threading.Thread | None = None
 
+    def kehu_as(self, actor: str | None) -> Kehu:
+        """The entry point acting for one user (whose name goes into the logs)."""
+        return Kehu(self.ws, actor)
+
     def warm(self) -> None:
         """Precompute the dashboard caches (the `warm` given) so first visitors do not wait."""
         import logging
