@@ -18,6 +18,8 @@ from kehu.access.scope import Scope
 from kehu.analytics.backtest import score_names
 from kehu.analytics.backtest_runs import history as backtest_history
 from kehu.analytics.backtest_runs import latest as latest_backtest
+from kehu.analytics.coherence import watch_sql
+from kehu.analytics.labels import COLUMN_KIND, LABELS, column_label, label
 from kehu.analytics.query import customer_360, customer_timeline, pick_as_of
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.dedupe.merge import MergeRecord
@@ -32,17 +34,27 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.pipeline import run_pipeline
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
-from kehu.planning.goals import goals_status
-from kehu.planning.kpis import compute_kpis
+from kehu.planning.goals import add_goal, goal_title, goals_status, parse_scope, scope_text
+from kehu.planning.goals import progress as goals_progress
+from kehu.planning.kpis import KPIS, compute_kpis, format_value, get_kpi, set_change
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
-from kehu.planning.targets import SplitResult, split_targets
-from kehu.planning.tasks import list_tasks
+from kehu.planning.targets import SplitResult, split_targets, target_progress
+from kehu.planning.tasks import list_tasks, set_status
 from kehu.quality.report import quality_report
+from kehu.quality.targets import gap_text, target_gaps
 from kehu.store.scope import RowScope
 from kehu.workspace import Workspace
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+
+# What the interfaces show besides Kehu's results: labels of codes, KPI definitions and number
+# formats, goal and target-gap sentences (one place each, below the entry point).
+__all__ = [
+    "COLUMN_KIND", "KPIS", "LABELS", "Kehu", "Workspace", "column_label", "format_value",
+    "gap_text", "get_kpi", "goal_title", "label", "parse_scope", "scope_text", "set_change",
+    "watch_sql",
+]  # fmt: skip
 
 
 class Kehu:
@@ -294,6 +306,37 @@ class Kehu:
         """Split a sales target over regions or reps by history and potential."""
         return split_targets(self.ws, total, period, by, write=write, lang=self.ws.lang)
 
+    def set_task_status(self, task_id: int, status: str, note: str | None = None) -> dict:
+        """Mark a task done or cancelled (or re-open it); returns the updated task."""
+        return set_status(self.ws, task_id, status, note)
+
+    def add_goal(
+        self,
+        metric: str,
+        target: str,
+        deadline: date,
+        *,
+        owner: str | None = None,
+        scope: str | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        """Record a SMART goal on a KPI (scope `key=value`, e.g. `region=华东`)."""
+        return add_goal(
+            self.ws, metric, target, deadline, owner or self.actor, scope=scope, name=name
+        )
+
+    def goals_progress(self, as_of: date | None = None) -> list[dict[str, Any]]:
+        """Every goal evaluated at `as_of` (default: the data's last day), not stored."""
+        return goals_progress(self.ws, as_of=as_of, save=False)
+
+    def target_progress(self, period: str | None = None) -> list[dict[str, Any]]:
+        """Attainment per imported sales target of `period` (default: the current one)."""
+        return target_progress(self.ws, period)
+
+    def target_gaps(self) -> list[dict[str, Any]]:
+        """Where imported targets do not add up across levels (region vs owners ...)."""
+        return target_gaps(self.ws)
+
     def goals_status(self, as_of: date | None = None) -> list[dict[str, Any]]:
         return goals_status(self.ws, as_of)
 
@@ -321,9 +364,10 @@ class Kehu:
         kind: str | None = None,
         fmt: str | None = None,
         out: str | Path | None = None,
+        lang: str | None = None,
     ) -> dict[str, Any]:
         """Write a periodic report file (HTML, XLSX or PDF); returns its path and period."""
-        return write_report(self.ws, period, kind=kind, fmt=fmt, out=out)
+        return write_report(self.ws, period, kind=kind, fmt=fmt, out=out, lang=lang)
 
     def run_pipeline(self) -> dict[str, Any]:
         """One idempotent pass: import new files → analyze → plan → alerts → reports."""

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kehu import __version__
+from kehu.app import Workspace
 from kehu.errors import AccessDenied, KehuError, NotFoundError
 from kehu.web.api import (
     admin,
@@ -42,7 +43,6 @@ from kehu.web.api import (
 from kehu.web.api.deps import LoginRequired, NotAuthenticated, lang_of
 from kehu.web.services import warmup
 from kehu.web.services.state import WebState
-from kehu.workspace import Workspace
 
 HERE = Path(__file__).parent
 log = logging.getLogger("kehu.web")

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from kehu import __version__
 from kehu.access.audit import action_label
 from kehu.access.throttle import LoginThrottled
-from kehu.analytics.labels import LABELS, column_label, label
+from kehu.app import LABELS, column_label, label
 from kehu.errors import KehuError
 from kehu.web.api.customers import ListQuery
 from kehu.web.api.deps import (
@@ -549,7 +549,7 @@ def snapshot_date_options(state: Any) -> list[str]:
 # ---- goals, targets, reports ---------------------------------------------------------------
 @router.get("/goals", response_class=HTMLResponse)
 def goals_page(request: Request, state: State, who: PageUser, lang: Lang) -> HTMLResponse:
-    from kehu.planning.kpis import KPIS
+    from kehu.app import KPIS
 
     goals = planning.list_goals(state, who.scope, lang)
     return render(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import duckdb
 
-    from kehu.workspace import Workspace
+    from kehu.app import Workspace
 
 
 def table_exists(ws: Workspace, name: str, schema: str = "main") -> bool:

@@ -10,8 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kehu.access.masking import mask_records
-from kehu.analytics.coherence import watch_sql
-from kehu.analytics.labels import LABELS, label
+from kehu.app import LABELS, label, watch_sql
 from kehu.errors import KehuError
 from kehu.web.services.common import parse_json, plain, query, snapshot_dates
 from kehu.web.services.listing import ensure_list

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from kehu.access import audit
-from kehu.analytics.labels import COLUMN_KIND, column_label, label
+from kehu.app import COLUMN_KIND, column_label, label
 from kehu.errors import KehuError
 from kehu.spreadsheet import csv_cell, workbook
 from kehu.web.services.customers import CustomerQuery, iter_customers, query_as_dict

@@ -1,4 +1,4 @@
-"""KPIs for the web: `kehu.planning.kpis.compute_kpis`, limited to the caller's scope.
+"""KPIs for the web: `Kehu.kpis`, limited to the caller's scope.
 
 Admins get any grouping. A manager's figures are the sum over their regions' groups
 (numerators and denominators added, then divided), a rep's over their owner names; so a
@@ -61,10 +61,9 @@ def raw(
 ) -> list[dict[str, Any]]:
     """`compute_kpis` for the whole workspace, cached: every manager's (or rep's) figures are
     cut from the one per-region (per-owner) computation."""
-    from kehu.planning.kpis import compute_kpis
 
     def compute() -> list[dict[str, Any]]:
-        rows = compute_kpis(state.ws, period, by, kpis=list(kpi_codes) if kpi_codes else None)
+        rows = state.kehu.kpis(period, by, kpis=list(kpi_codes) if kpi_codes else None)
         return [{k: plain(v) for k, v in r.items()} for r in rows]
 
     key = ("kpi-raw", period, by, kpi_codes, state.generation("customers"))
@@ -75,7 +74,7 @@ def _combine(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add up groups per (kpi, period): sums for plain values, ratio of sums for rates; the
     previous value the same way from each group's previous sums (period-to-date when partial).
     """
-    from kehu.planning.kpis import get_kpi, set_change
+    from kehu.app import get_kpi, set_change
 
     acc: dict[tuple[str, str], dict[str, Any]] = {}
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -112,7 +111,7 @@ def _combine(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def kpi_cards(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """The latest period of the headline KPIs, formatted, with the trend vs the previous."""
-    from kehu.planning.kpis import format_value, get_kpi
+    from kehu.app import format_value, get_kpi
 
     rows = kpis(state, scope, "month", None, CARD_KPIS)
     latest: dict[str, dict[str, Any]] = {}

@@ -1,5 +1,5 @@
 """Planning for the web: scoped tasks (action plans), the strategy for a customer, goals
-and targets. Reads and writes go through `kehu.planning`; the scope is applied here."""
+and targets. Reads and writes go through `kehu.app.Kehu`; the scope is applied here."""
 
 from __future__ import annotations
 
@@ -62,8 +62,6 @@ def set_task_status(
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Close or re-open a task on a customer the scope may see."""
-    from kehu.planning.tasks import set_status
-
     scope.require("update_task")
     cond, params = scope.customer_ids_sql()
     found = state.ws.rows(
@@ -71,7 +69,7 @@ def set_task_status(
     )
     if not found:
         raise NotFoundError(f"没有编号为 {task_id} 的任务", f"no task with id {task_id}")
-    task = set_status(state.ws, task_id, status, note)
+    task = state.kehu.set_task_status(task_id, status, note)
     audit.record(
         state.ws,
         "task_update",
@@ -110,14 +108,13 @@ def _region_owners(state: WebState, scope: Scope) -> set[str]:
 
 def list_goals(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """Goals the scope may see with their current progress per period."""
-    from kehu.planning.goals import goal_title, progress, scope_text
-    from kehu.planning.kpis import format_value, get_kpi
+    from kehu.app import format_value, get_kpi, goal_title, scope_text
 
     if not table_exists(state.ws, "goals"):
         return []
 
     def compute() -> list[dict[str, Any]]:
-        return json.loads(json.dumps(progress(state.ws, save=False), default=str))
+        return json.loads(json.dumps(state.kehu.goals_progress(), default=str))
 
     reports = state.cached("activity", ("goals", state.generation("customers")), compute)
     owners = _region_owners(state, scope)
@@ -169,9 +166,8 @@ def add_goal(
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Record a SMART goal; a manager may only set goals for their own region."""
+    from kehu.app import parse_scope
     from kehu.errors import AccessDenied
-    from kehu.planning.goals import add_goal as planning_add_goal
-    from kehu.planning.goals import parse_scope
 
     scope.require("add_goal")
     key, value = parse_scope(goal_scope)
@@ -180,8 +176,7 @@ def add_goal(
             "经理只能为本区域设定目标(范围写 region=区域名)",
             "a manager can only set goals for their own region (scope region=NAME)",
         )
-    goal = planning_add_goal(
-        state.ws,
+    goal = state.kehu.add_goal(
         metric,
         target,
         deadline,
@@ -210,12 +205,11 @@ def target_periods(state: WebState) -> list[str]:
 def target_gaps(state: WebState, scope: Scope, period: str | None, lang: str) -> list[str]:
     """Where the period's imported targets do not add up across levels (quality check), as
     sentences; a manager sees their regions' gaps, a rep none."""
-    from kehu.quality.targets import gap_text
-    from kehu.quality.targets import target_gaps as gaps_of
+    from kehu.app import gap_text
 
     if period is None or scope.role == "rep":
         return []
-    gaps = state.cached("activity", ("target-gaps",), lambda: gaps_of(state.ws))
+    gaps = state.cached("activity", ("target-gaps",), state.kehu.target_gaps)
     mine = [g for g in gaps if g["period"] == period]
     if not scope.sees_all:
         mine = [g for g in mine if g["unit"] in scope.regions]
@@ -227,7 +221,6 @@ def target_progress(
 ) -> list[dict[str, Any]]:
     """Attainment per target row the scope may see (its regions, owners or customers)."""
     from kehu.errors import KehuError
-    from kehu.planning.targets import target_progress as planning_progress
 
     periods = target_periods(state)
     if not periods:
@@ -235,7 +228,7 @@ def target_progress(
 
     def compute() -> list[dict[str, Any]]:
         try:
-            rows = planning_progress(state.ws, period)
+            rows = state.kehu.target_progress(period)
         except KehuError:
             return []
         return json.loads(json.dumps(rows, default=str))
@@ -274,10 +267,8 @@ def target_progress(
 
 def make_plan(state: WebState, scope: Scope, *, ip: str | None = None) -> dict[str, Any]:
     """Turn the latest snapshot into tasks (admin)."""
-    from kehu.planning.plan import make_plan as planning_make_plan
-
     scope.require("plan")
-    result = planning_make_plan(state.ws)
+    result = state.kehu.plan()
     data = json.loads(json.dumps(result.to_json(), default=str))
     audit.record(
         state.ws,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kehu.access import audit
+from kehu.app import Kehu
 from kehu.errors import KehuError, NotFoundError
 from kehu.web.services.scoped import scoped_workspace
 
@@ -57,8 +58,6 @@ def generate(
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Write a monthly/quarterly report of the caller's scope; returns its listing entry."""
-    from kehu.monitor.report.build import write_report
-
     scope.require("report")
     if fmt not in FORMATS:
         raise KehuError(
@@ -68,7 +67,7 @@ def generate(
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     with scoped_workspace(state, scope) as ws:
         tmp = folder / f".{stamp}.{fmt}"
-        info = write_report(ws, period, kind=kind, fmt=fmt, lang=lang, out=tmp)
+        info = Kehu(ws).report(period, kind=kind, fmt=fmt, lang=lang, out=tmp)
         name = f"kehu-report-{info['period']}-{lang}-{stamp}.{fmt}"
         final = folder / name
         tmp.replace(final)

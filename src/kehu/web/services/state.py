@@ -20,7 +20,7 @@ from kehu.app import Kehu
 if TYPE_CHECKING:
     import duckdb
 
-    from kehu.workspace import Workspace
+    from kehu.app import Workspace
 
 T = TypeVar("T")
 
