@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: state, consoles, JSON output, opening the workspace."""
+"""Shared CLI plumbing: state, consoles, JSON output, opening the workspace as a `Kehu`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from kehu.app import Kehu
 from kehu.i18n import normalize_lang
-from kehu.workspace import Workspace
 
 console = Console()
 err_console = Console(stderr=True)
@@ -25,25 +25,25 @@ _current: dict[str, str] = {}
 class CliState:
     workspace: str | None = None
     lang_option: str | None = None
-    _ws: Workspace | None = field(default=None, repr=False)
+    _app: Kehu | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.lang_option:
             _current["lang"] = normalize_lang(self.lang_option)
 
-    def open(self) -> Workspace:
-        if self._ws is None:
-            self._ws = Workspace.open(self.workspace)
+    def open(self) -> Kehu:
+        if self._app is None:
+            self._app = Kehu.open(self.workspace)
             if not self.lang_option:
-                _current["lang"] = self._ws.lang
-        return self._ws
+                _current["lang"] = self._app.lang
+        return self._app
 
     @property
     def lang(self) -> str:
         if self.lang_option:
             return normalize_lang(self.lang_option)
-        if self._ws is not None:
-            return self._ws.lang
+        if self._app is not None:
+            return self._app.lang
         return "zh"
 
 
@@ -55,7 +55,7 @@ def state(ctx: typer.Context) -> CliState:
     return obj
 
 
-def open_ws(ctx: typer.Context) -> Workspace:
+def open_app(ctx: typer.Context) -> Kehu:
     """The workspace named by -w (or $KEHU_WORKSPACE, or the current folder)."""
     return state(ctx).open()
 

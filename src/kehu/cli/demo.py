@@ -6,6 +6,7 @@ from datetime import date
 
 import typer
 
+from kehu.app import Kehu
 from kehu.cli.common import console, lang_of, print_json
 from kehu.errors import EXIT_FAILURE, KehuError
 from kehu.i18n import normalize_lang
@@ -41,8 +42,6 @@ def demo(
     ),
 ) -> None:
     """Generate a demo company, import it and run the analysis. 生成演示公司并导入分析"""
-    from kehu.demo.run import run_demo
-
     lang = normalize_lang(lang_option) if lang_option else lang_of(ctx)
     ref = None
     if as_of:
@@ -53,7 +52,7 @@ def demo(
                 f"--as-of 日期无效:{as_of}(格式 YYYY-MM-DD)",
                 f"--as-of is not a date: {as_of} (use YYYY-MM-DD)",
             ) from None
-    summary = run_demo(
+    summary = Kehu.demo(
         directory or "kehu-demo",
         seed=seed,
         size=size,
