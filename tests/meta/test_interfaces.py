@@ -50,9 +50,6 @@ DEBT: dict[str, set[tuple[str, str]]] = {
         ("kehu.web.services.quality", "kehu.dedupe.review"),
         ("kehu.web.services.quality", "kehu.quality"),
         ("kehu.web.services.reports", "kehu.monitor.report.build"),
-        ("kehu.web.services.scoped", "kehu.store.migrate"),
-        ("kehu.web.services.scoped", "kehu.store.schema"),
-        ("kehu.web.services.scoped", "kehu.workspace"),
         ("kehu.web.services.state", "kehu.workspace"),
     },
 }

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
+    from kehu.access.scope import Scope
     from kehu.config import Settings
 
 
@@ -175,9 +176,12 @@ class Kehu:
         return export_table(self.ws, table, out_path, headers=headers)
 
     # ---- quality and duplicates ----------------------------------------------------------------
-    def quality_report(self, as_of: date | None = None) -> dict[str, Any]:
-        """Completeness, invalid values, duplicates, orphans and stale records."""
-        return quality_report(self.ws, as_of)
+    def quality_report(
+        self, as_of: date | None = None, *, scope: Scope | None = None
+    ) -> dict[str, Any]:
+        """Completeness, invalid values, duplicates, orphans and stale records (of the rows
+        `scope` sees, when given)."""
+        return quality_report(self.ws, as_of, scope=scope)
 
     def target_gaps(self) -> list[dict[str, Any]]:
         """Periods whose targets do not add up across levels (company, region, owner)."""
@@ -476,9 +480,11 @@ class Kehu:
         fmt: str | None = None,
         lang: str | None = None,
         out: str | Path | None = None,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
-        """Write a periodic report file (HTML, XLSX or PDF); returns its path and period."""
-        return write_report(self.ws, period, kind=kind, fmt=fmt, lang=lang, out=out)
+        """Write a periodic report file (HTML, XLSX or PDF) of what `scope` sees (default:
+        everything); returns its path and period."""
+        return write_report(self.ws, period, kind=kind, fmt=fmt, lang=lang, out=out, scope=scope)
 
     def run_pipeline(self, *, lang: str | None = None) -> dict[str, Any]:
         """One idempotent pass: import new files → analyze → plan → alerts → reports."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from kehu.web.services.scoped import scoped_workspace
-
 if TYPE_CHECKING:
     from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
@@ -17,9 +15,7 @@ def quality(state: WebState, scope: Scope) -> dict[str, Any]:
     from kehu.quality import quality_report
 
     def compute() -> dict[str, Any]:
-        with scoped_workspace(state, scope) as ws:
-            report = quality_report(ws)
-            data = report.to_json() if hasattr(report, "to_json") else report
+        data = quality_report(state.ws, scope=scope)
         return json.loads(json.dumps(data, default=str))
 
     return state.cached("customers", ("quality", scope.key, state.generation("activity")), compute)
