@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 
 from kehu.app import ANALYSIS_STAGES
-from kehu.cli.common import console, err_console, lang_of, open_app, print_json
-from kehu.errors import KehuError
+from kehu.cli.common import console, err_console, lang_of, open_app, parse_date, print_json
 from kehu.i18n import tr
 
 
@@ -17,18 +14,6 @@ def register(app: typer.Typer) -> None:
     app.command("flows")(flows)
     app.command("customers")(customers)
     app.command("customer")(customer)
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise KehuError(
-            f"{option} 的日期格式应为 YYYY-MM-DD:{text}",
-            f"{option} expects a date as YYYY-MM-DD: {text}",
-        ) from None
 
 
 def analyze(
@@ -66,7 +51,7 @@ def analyze(
         def progress(stage: str, step: int, total: int) -> None:
             status.update(f"[{step}/{total}] {ANALYSIS_STAGES(stage, lang)}…")
 
-        result = app.analyze(_date(as_of, "--as-of"), engine=engine, progress=progress)
+        result = app.analyze(parse_date(as_of, "--as-of"), engine=engine, progress=progress)
     if as_json:
         print_json({"as_of": result.as_of, **result.summary})
         return
@@ -86,7 +71,7 @@ def flows(
     from kehu.cli.analyze_views import render_flows
 
     app = open_app(ctx)
-    d_from, d_to = _date(date_from, "--from"), _date(date_to, "--to")
+    d_from, d_to = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     assert d_from is not None and d_to is not None
     data = app.flows(d_from, d_to, by)
     if as_json:
@@ -117,7 +102,7 @@ def customers(
     descending = desc or (not asc and sort in {"value_score", "spend_12m", "churn_risk",
                                                "predicted_clv", "orders_12m"})  # fmt: skip
     day, frame, total = app.customers(
-        as_of=_date(as_of, "--as-of"),
+        as_of=parse_date(as_of, "--as-of"),
         rfm_type=rfm_type,
         value_tier=tier,
         segment=segment,
@@ -147,7 +132,7 @@ def customer(
 
     app = open_app(ctx)
     lang = lang_of(ctx)
-    view = app.customer_360(customer_id, as_of=_date(as_of, "--as-of"), lang=lang)
+    view = app.customer_360(customer_id, as_of=parse_date(as_of, "--as-of"), lang=lang)
     view["needs"] = app.customer_needs(view["customer_id"])
     if as_json:
         if not show_pii:

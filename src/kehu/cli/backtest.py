@@ -11,9 +11,16 @@ from rich.console import Group
 from rich.table import Table
 
 from kehu.app import ANALYSIS_STAGES, BACKTEST_NAMES, label
-from kehu.cli.analyze import _date
-from kehu.cli.common import console, err_console, lang_of, open_app, print_json, use_lang
-from kehu.i18n import normalize_lang, tr
+from kehu.cli.common import (
+    command_lang,
+    console,
+    err_console,
+    lang_option,
+    open_app,
+    parse_date,
+    print_json,
+)
+from kehu.i18n import tr
 
 
 def register(app: typer.Typer) -> None:
@@ -35,14 +42,11 @@ def backtest(
         False, "--history", help="List the stored runs instead of running a new one."
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (every figure)."),
-    lang_option: str = typer.Option(
-        None, "--lang", help="zh or en (same as the global --lang). 输出语言"
-    ),
+    own_lang: str = lang_option(),
 ) -> None:
     """Predict from a past date with only what was known then; compare with what happened. 回测"""
     app = open_app(ctx)
-    lang = normalize_lang(lang_option) if lang_option else lang_of(ctx)
-    use_lang(lang)
+    lang = command_lang(ctx, own_lang)
     if show_history:
         runs = app.backtest_history()
         if as_json:
@@ -56,7 +60,7 @@ def backtest(
         def progress(stage: str, step: int, total: int) -> None:
             status.update(f"[{step}/{total}] {ANALYSIS_STAGES(stage, lang)}…")
 
-        result = app.backtest(_date(as_of, "--as-of"), horizon, progress=progress)
+        result = app.backtest(parse_date(as_of), horizon, progress=progress)
     if as_json:
         print_json(result)
         return

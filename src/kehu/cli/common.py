@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from kehu.app import Kehu
+from kehu.errors import KehuError
 from kehu.i18n import normalize_lang
 
 console = Console()
@@ -71,6 +72,31 @@ def state_lang() -> str:
 def use_lang(lang: str) -> None:
     """A command's own --lang: also the language of its error messages."""
     _current["lang"] = normalize_lang(lang)
+
+
+def lang_option() -> Any:
+    """A command's own `--lang` option (the same as the global one, given after the command)."""
+    return typer.Option(None, "--lang", help="zh or en (same as the global --lang). 输出语言")
+
+
+def command_lang(ctx: typer.Context, own: str | None) -> str:
+    """The command's `--lang` if given, else the global one; errors speak it too."""
+    lang = normalize_lang(own) if own else lang_of(ctx)
+    use_lang(lang)
+    return lang
+
+
+def parse_date(text: str | None, option: str = "--as-of") -> date | None:
+    """An option's YYYY-MM-DD date (None when not given); a clear error naming the option."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise KehuError(
+            f"{option} 的日期格式应为 YYYY-MM-DD:{text}",
+            f"{option} expects a date as YYYY-MM-DD: {text}",
+        ) from None
 
 
 def _default(o: Any) -> Any:

@@ -6,7 +6,6 @@ next run), so schedulers see the outage."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -21,7 +20,7 @@ from kehu.app import (
     severity_label,
     value_label,
 )
-from kehu.cli.common import console, err_console, lang_of, open_app, print_json
+from kehu.cli.common import console, err_console, lang_of, open_app, parse_date, print_json
 from kehu.errors import EXIT_UNDELIVERED, KehuError
 from kehu.i18n import tr
 
@@ -38,15 +37,6 @@ def register(app: typer.Typer) -> None:
     app.command("schedule")(schedule)
 
 
-def _date(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise KehuError(f"日期格式应为 YYYY-MM-DD:{text}", f"expected YYYY-MM-DD: {text}") from None
-
-
 def alerts_run(
     ctx: typer.Context,
     as_of: str = typer.Option(None, "--as-of", help="Evaluate at this date (YYYY-MM-DD)."),
@@ -56,7 +46,7 @@ def alerts_run(
     """Evaluate the alert rules, store new alerts, send digests. 运行预警"""
     app = open_app(ctx)
     lang = lang_of(ctx)
-    result = app.run_alerts(_date(as_of), send=not no_send, lang=lang)
+    result = app.run_alerts(parse_date(as_of), send=not no_send, lang=lang)
     failed = result.delivery.failed_digests if result.delivery else []
     if as_json:
         print_json(result.to_json())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from kehu.app import (
     team,
 )
 from kehu.calendar import Period
-from kehu.cli.common import console, lang_of, open_app, print_json
+from kehu.cli.common import console, lang_of, open_app, parse_date, print_json
 from kehu.errors import KehuError
 from kehu.i18n import tr
 
@@ -59,15 +58,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(targets_app, name="targets")
 
 
-def _date(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise KehuError(f"日期格式应为 YYYY-MM-DD:{text}", f"expected YYYY-MM-DD: {text}") from None
-
-
 def _seg(kind: str, code: Any, lang: str) -> str:
     if code is None or code != code:  # None or NaN
         return "—"
@@ -87,7 +77,7 @@ def plan(
     """Turn the latest customer snapshot into tasks (playbooks, RACI, priority). 生成行动计划"""
     app = open_app(ctx)
     lang = lang_of(ctx)
-    res = app.plan(_date(as_of), dry_run=dry_run)
+    res = app.plan(parse_date(as_of), dry_run=dry_run)
     if as_json:
         print_json({**res.to_json(), "top": res.top(top)})
         return
@@ -277,7 +267,8 @@ def kpis(
     """KPIs per period with the change vs the previous period. 关键指标"""
     app = open_app(ctx)
     lang = lang_of(ctx)
-    rows = app.kpis(period, by, _date(start), _date(end), kpis=kpi or None)
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    rows = app.kpis(period, by, first, last, kpis=kpi or None)
     if as_json:
         print_json(rows)
         return
@@ -333,7 +324,7 @@ def goals_add(
     """Add a SMART goal, e.g. quarterly new customers reach 200. 新增目标"""
     app = open_app(ctx)
     lang = lang_of(ctx)
-    first, deadline = _date(start), _date(by)
+    first, deadline = parse_date(start, "--from"), parse_date(by, "--by")
     if period:
         p = Period.parse(period)
         first, deadline = first or p.start, deadline or p.end
@@ -401,7 +392,7 @@ def goals_progress(
     """Progress vs actual per period; on-track / at-risk / missed by linear projection. 目标进度"""
     app = open_app(ctx)
     lang = lang_of(ctx)
-    reports = app.goal_progress(goal_id, _date(as_of))
+    reports = app.goal_progress(goal_id, parse_date(as_of))
     if as_json:
         print_json(reports)
         return
@@ -516,7 +507,7 @@ def targets_progress(
     """Target attainment per unit: actual orders vs target, pace. 目标达成"""
     app = open_app(ctx)
     lang = lang_of(ctx)
-    rows = app.target_progress(period, _date(as_of))
+    rows = app.target_progress(period, parse_date(as_of))
     if as_json:
         print_json(rows)
         return
