@@ -78,10 +78,15 @@ class ScopedWorkspace(Workspace):
         super().__init__(ws.root, ws.settings, self.cursor())
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor carrying the scope's views (a reader may close it)."""
         cur = self._base.cursor()
-        for statement in self._views:
-            cur.execute(statement)
+        cur.execute(";\n".join(self._views))
         return cur
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """One-off reads share the views of this workspace's own cursor (one reader uses a
+        scoped workspace) instead of building them again for every query."""
+        return self.con
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
