@@ -128,3 +128,30 @@ def test_reports_and_quality_take_a_scope(seeded_ws: Workspace, tmp_path: Path) 
         < {t["table"]: t["rows"] for t in every["tables"]}["customers"]
     )
     assert rows["orders"] == _customer_rows(ws, "orders", "owner = '张伟'")
+
+
+def test_kehu_reads_take_a_scope(seeded_ws: Workspace) -> None:  # noqa: F811
+    from kehu.app import Kehu
+    from kehu.errors import NotFoundError
+
+    app, zhang = Kehu(seeded_ws), _scope(seeded_ws, "zhang")
+    ws = seeded_ws
+    _, frame, total = app.customers(limit=None, scope=zhang)
+    assert set(frame["owner"]) == {"张伟"} and total == len(frame)
+    assert total == _count(ws, "customers", "owner = '张伟'")
+    theirs = ws.scalar("SELECT min(customer_id) FROM customers WHERE owner <> '张伟'")
+    assert app.customer_360(theirs)["customer_id"] == theirs
+    with pytest.raises(NotFoundError):
+        app.customer_360(theirs, scope=zhang)
+    mine = ws.scalar("SELECT min(customer_id) FROM customers WHERE owner = '张伟'")
+    assert app.customer_360(mine, scope=zhang)["customer_id"] == mine
+    rows = [r for r in app.kpis("month", scope=zhang) if r["kpi"] == "revenue"]
+    last = rows[-1]
+    expected = ws.scalar(
+        "SELECT coalesce(sum(amount), 0) FROM orders WHERE order_date BETWEEN ? AND ?"
+        " AND customer_id IN (SELECT customer_id FROM customers WHERE owner = '张伟')",
+        [last["period_start"], last["period_end"]],
+    )
+    assert last["value"] == pytest.approx(float(expected))
+    whole = [r for r in app.kpis("month") if r["kpi"] == "revenue"][-1]
+    assert whole["value"] > last["value"]

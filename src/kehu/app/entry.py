@@ -2,7 +2,8 @@
 
 It holds an opened `Workspace` plus the actor acting on it, whose name goes into the import,
 merge and alert logs. Each method calls one floor's function and returns what that function
-returns (dataclasses for runs, dicts and frames for reports and views).
+returns (dataclasses for runs, dicts and frames for reports and views). Reads take an
+optional `scope` (`kehu.access`): within it they see only the scope's rows.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.access import audit
 from kehu.access.auth import Auth
+from kehu.access.rows import scoped
 from kehu.analytics import backtest_runs
 from kehu.analytics.churn.attributes import score_attribute_table, train_attribute_model
 from kehu.analytics.flows import flows
@@ -244,9 +246,12 @@ class Kehu:
         t = self.ws.table("customer_snapshot")
         return t.filter(t.as_of == ibis.literal(pick_as_of(self.ws, as_of)))
 
-    def flows(self, d_from: date, d_to: date, by: str = "lifecycle") -> dict[str, Any]:
+    def flows(
+        self, d_from: date, d_to: date, by: str = "lifecycle", *, scope: Scope | None = None
+    ) -> dict[str, Any]:
         """Customers and revenue moving between classes of `by` from one snapshot to another."""
-        return flows(self.ws.table("customer_snapshot"), d_from, d_to, by)
+        with scoped(self.ws, scope) as ws:
+            return flows(ws.table("customer_snapshot"), d_from, d_to, by)
 
     def customers(
         self,
@@ -261,23 +266,33 @@ class Kehu:
         sort: str = "value_score",
         desc: bool = True,
         limit: int | None = 50,
+        scope: Scope | None = None,
     ) -> tuple[date, pd.DataFrame, int]:
         """Customers of a snapshot, filtered and sorted: (snapshot date, rows, total)."""
-        return list_customers(
-            self.ws, as_of=as_of, rfm_type=rfm_type, value_tier=value_tier, segment=segment,
-            lifecycle=lifecycle, abc_class=abc_class, owner=owner, sort=sort, desc=desc,
-            limit=limit,
-        )  # fmt: skip
+        with scoped(self.ws, scope) as ws:
+            return list_customers(
+                ws, as_of=as_of, rfm_type=rfm_type, value_tier=value_tier, segment=segment,
+                lifecycle=lifecycle, abc_class=abc_class, owner=owner, sort=sort, desc=desc,
+                limit=limit,
+            )  # fmt: skip
 
     def customer_360(
-        self, customer_id: str, *, as_of: date | None = None, lang: str | None = None
+        self,
+        customer_id: str,
+        *,
+        as_of: date | None = None,
+        lang: str | None = None,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
-        """One customer's portrait, scores with their explanations, orders and service."""
-        return customer_360(self.ws, customer_id, as_of=as_of, lang=lang or self.ws.lang)
+        """One customer's portrait, scores with their explanations, orders and service (a
+        customer outside `scope` is not found, like an unknown id)."""
+        with scoped(self.ws, scope) as ws:
+            return customer_360(ws, customer_id, as_of=as_of, lang=lang or self.ws.lang)
 
-    def customer_needs(self, customer_id: str) -> dict[str, Any]:
+    def customer_needs(self, customer_id: str, *, scope: Scope | None = None) -> dict[str, Any]:
         """What one customer's complaints and suggestions ask for (feedback topics)."""
-        return customer_needs(self.ws, customer_id)
+        with scoped(self.ws, scope) as ws:
+            return customer_needs(ws, customer_id)
 
     def backtest(
         self,
@@ -335,11 +350,13 @@ class Kehu:
         status: str | None = None,
         customer_id: str | None = None,
         limit: int | None = None,
+        scope: Scope | None = None,
     ) -> list[dict[str, Any]]:
         """Tasks, highest priority first."""
-        return tasks.list_tasks(
-            self.ws, owner=owner, status=status, customer_id=customer_id, limit=limit
-        )
+        with scoped(self.ws, scope) as ws:
+            return tasks.list_tasks(
+                ws, owner=owner, status=status, customer_id=customer_id, limit=limit
+            )
 
     def set_task_status(self, task_id: int, status: str, note: str | None = None) -> dict[str, Any]:
         """Close a task as done or cancelled, with an optional note."""
@@ -364,9 +381,12 @@ class Kehu:
         end: date | None = None,
         *,
         kpis: list[str] | None = None,
+        scope: Scope | None = None,
     ) -> list[dict[str, Any]]:
-        """KPI rows per period (and per `by` group), each with the change vs the previous."""
-        return compute_kpis(self.ws, period, by, start, end, kpis=kpis)
+        """KPI rows per period (and per `by` group), each with the change vs the previous;
+        within `scope`, of the facts of the scope's customers."""
+        with scoped(self.ws, scope) as ws:
+            return compute_kpis(ws, period, by, start, end, kpis=kpis)
 
     def add_goal(
         self,
@@ -458,19 +478,27 @@ class Kehu:
         rule: str | None = None,
         owner: str | None = None,
         limit: int = 200,
+        scope: Scope | None = None,
     ) -> list[dict[str, Any]]:
-        """Alerts, newest first."""
-        return list_alerts(self.ws, status, rule=rule, owner=owner, limit=limit)
+        """Alerts, newest first (within `scope`: those about the scope's customers)."""
+        with scoped(self.ws, scope) as ws:
+            return list_alerts(ws, status, rule=rule, owner=owner, limit=limit)
 
     def ack_alert(self, alert_id: int, user: str | None = None) -> dict[str, Any]:
         """Acknowledge an alert (by `user`, else the actor): it stops notifying."""
         return ack(self.ws, alert_id, user or self.actor)
 
     def feedback_summary(
-        self, period: str | None = None, *, top: int | None = None, lang: str | None = None
+        self,
+        period: str | None = None,
+        *,
+        top: int | None = None,
+        lang: str | None = None,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
         """Feedback categories, frequent issues with quotes, topic trends."""
-        return feedback_summary(self.ws, period, top=top, lang=lang)
+        with scoped(self.ws, scope) as ws:
+            return feedback_summary(ws, period, top=top, lang=lang)
 
     def report(
         self,
