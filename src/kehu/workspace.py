@@ -135,14 +135,18 @@ class Workspace:
         """A cursor for a concurrent reader (same database, own transaction)."""
         return self.con.cursor()
 
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """Where one-off reads (`arrow`, `rows`, `scalar`) run: a fresh cursor each."""
+        return self.cursor()
+
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
-        return self.cursor().sql(sql, params=params or None).to_arrow_table()
+        return self.reader().sql(sql, params=params or None).to_arrow_table()
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        return self.cursor().execute(sql, params or []).fetchall()
+        return self.reader().execute(sql, params or []).fetchall()
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
-        row = self.cursor().execute(sql, params or []).fetchone()
+        row = self.reader().execute(sql, params or []).fetchone()
         return row[0] if row else None
 
     @contextmanager

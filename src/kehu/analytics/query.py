@@ -2,8 +2,7 @@
 
 These functions read the workspace store (they are what the CLI, the API and the web pages
 call, through `kehu.app.Kehu`); labels are accepted in zh, en or as codes and resolved with
-`kehu.analytics.labels`. The 360 view is point-in-time: nothing dated after its snapshot day,
-and only customers inside the caller's `scope` (a `RowScope`; none: every customer).
+`kehu.analytics.labels`. The 360 view is point-in-time: nothing dated after its snapshot day.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from kehu.analytics.explain import explain_all, score_lines
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
 from kehu.errors import KehuError, NotFoundError
-from kehu.store.scope import RowScope
 from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
 if TYPE_CHECKING:
@@ -106,23 +104,17 @@ def list_customers(
     return day, t.to_pandas(), total
 
 
-def resolve_customer_id(ws: Workspace, text: str, scope: RowScope | None = None) -> str:
-    """A customer_id from a customer id or a source system's id (after merges too).
-
-    Outside the scope the answer is the same as for an unknown id, so ids cannot be probed."""
-    cond, params = scope.customer_sql("c") if scope is not None else ("TRUE", [])
-    found = _records(
-        ws,
-        "SELECT DISTINCT c.customer_id FROM customers c WHERE (c.customer_id = ? OR"
-        " c.customer_id IN (SELECT customer_id FROM customer_ids WHERE source_id = ?))"
-        f" AND {cond}",
-        [text, text, *params],
-    )
-    ids = [r["customer_id"] for r in found]
-    if text in ids:
+def resolve_customer_id(ws: Workspace, text: str) -> str:
+    """A customer_id from a customer id or a source system's id (after merges too)."""
+    if ws.scalar("SELECT 1 FROM customers WHERE customer_id = ?", [text]):
         return text
-    if len(ids) == 1:
-        return str(ids[0])
+    mapped = ws.rows(
+        "SELECT DISTINCT customer_id FROM customer_ids WHERE source_id = ? AND customer_id IS NOT"
+        " NULL",
+        [text],
+    )
+    if len(mapped) == 1:
+        return mapped[0][0]
     raise NotFoundError(f"找不到客户 {text}", f"customer {text} not found")
 
 
@@ -142,11 +134,10 @@ def customer_360(
     *,
     as_of: date | None = None,
     lang: str = "zh",
-    scope: RowScope | None = None,
 ) -> dict[str, Any]:
     """Profile, snapshot row with explanations, history and activity of one customer, as of
     its snapshot day (default: the customer's latest)."""
-    cid = resolve_customer_id(ws, customer_id, scope)
+    cid = resolve_customer_id(ws, customer_id)
     profile = _records(ws, "SELECT * FROM customers WHERE customer_id = ?", [cid])[0]
     day = _view_day(ws, cid, as_of)
     snap = (
@@ -229,10 +220,9 @@ def customer_timeline(
     *,
     as_of: date | None = None,
     limit: int = TIMELINE,
-    scope: RowScope | None = None,
 ) -> list[dict[str, Any]]:
-    """The 360 view's timeline alone (same day, same scope rule)."""
-    cid = resolve_customer_id(ws, customer_id, scope)
+    """The 360 view's timeline alone (up to the same day)."""
+    cid = resolve_customer_id(ws, customer_id)
     return timeline(ws, cid, _view_day(ws, cid, as_of) or date.today(), limit)
 
 

@@ -13,7 +13,6 @@ from kehu.errors import KehuError, NotFoundError
 from kehu.i18n import tr
 from kehu.planning.labels import BANDS, TASK_STATUS, factors, label, team
 from kehu.spreadsheet import excel_writer, frame_to_csv
-from kehu.store.scope import RowScope, ids_where
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -45,16 +44,14 @@ def list_tasks(
     customer_id: str | None = None,
     band: str | None = None,
     customer_ids: list[str] | None = None,
-    scope: RowScope | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Tasks on the scope's customers, highest priority first (open and overdue first among
-    equals)."""
+    """Tasks, highest priority first (open and overdue first among equals)."""
     _check_status(status)
     if customer_ids is not None and not customer_ids:
         return []
-    cond, params = ids_where(scope)
-    where = [cond]
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
     for col, val in (
         ("owner", owner),
         ("status", status),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from kehu.access.rows import scoped
 from kehu.dedupe.normalize import normalize_registration_id
 from kehu.quality.checks import ACTIVITY, ORPHAN_TABLES, RULES, Rule
 from kehu.quality.targets import gap_text, target_gaps
@@ -18,6 +19,7 @@ from kehu.store.schema import DATA_TABLES, table_by_name
 if TYPE_CHECKING:
     import duckdb
 
+    from kehu.access.scope import Scope
     from kehu.workspace import Workspace
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -91,8 +93,16 @@ def completeness(cur: duckdb.DuckDBPyConnection, table: str) -> tuple[int, dict[
     }
 
 
-def quality_report(ws: Workspace, as_of: date | None = None) -> dict[str, Any]:
-    """The data-quality report of a workspace (see docs/dedupe.md for every check)."""
+def quality_report(
+    ws: Workspace, as_of: date | None = None, *, scope: Scope | None = None
+) -> dict[str, Any]:
+    """The data-quality report of a workspace (see docs/dedupe.md for every check); with a
+    `scope`, of the rows that scope sees (`kehu.access.rows`)."""
+    with scoped(ws, scope) as view:
+        return _report(view, as_of)
+
+
+def _report(ws: Workspace, as_of: date | None) -> dict[str, Any]:
     settings = ws.settings.quality
     today = as_of or date.today()
     cur = ws.cursor()

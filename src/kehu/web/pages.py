@@ -549,7 +549,7 @@ def snapshot_date_options(state: Any) -> list[str]:
 # ---- goals, targets, reports ---------------------------------------------------------------
 @router.get("/goals", response_class=HTMLResponse)
 def goals_page(request: Request, state: State, who: PageUser, lang: Lang) -> HTMLResponse:
-    from kehu.app import KPIS
+    from kehu.app import KPI_BY_CODE
 
     goals = planning.list_goals(state, who.scope, lang)
     return render(
@@ -558,7 +558,7 @@ def goals_page(request: Request, state: State, who: PageUser, lang: Lang) -> HTM
         who,
         nav="goals",
         goals=goals,
-        metrics=[(k.code, k.label(lang)) for k in KPIS],
+        metrics=[(k.code, k.label(lang)) for k in KPI_BY_CODE.values()],
         can_add=who.scope.may("add_goal"),
         chart_data={f"goal_{g['goal_id']}": g["series"] for g in goals} | {"lang": lang},
     )

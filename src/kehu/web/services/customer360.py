@@ -39,6 +39,6 @@ def customer_360(state: WebState, scope: Scope, customer_id: str, lang: str) -> 
             ),
             "strategy": kehu.customer_strategy(snapshot, lang),
             "clv_band": view["clv_band"],
-            "needs": kehu.customer_needs(cid, vocabulary),
+            "needs": kehu.customer_needs(cid, vocabulary=vocabulary),
         }
     )

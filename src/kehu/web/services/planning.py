@@ -114,7 +114,7 @@ def list_goals(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]
         return []
 
     def compute() -> list[dict[str, Any]]:
-        return json.loads(json.dumps(state.kehu.goals_progress(), default=str))
+        return json.loads(json.dumps(state.kehu.goal_progress(save=False), default=str))
 
     reports = state.cached("activity", ("goals", state.generation("customers")), compute)
     owners = _region_owners(state, scope)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from kehu.app import Kehu
-from kehu.web.services.scoped import scoped_workspace
-
 if TYPE_CHECKING:
     from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
@@ -17,9 +14,7 @@ def quality(state: WebState, scope: Scope) -> dict[str, Any]:
     """The data-quality report (completeness, invalid values, duplicates, orphans ...)."""
 
     def compute() -> dict[str, Any]:
-        with scoped_workspace(state, scope) as ws:
-            report = Kehu(ws).quality_report()
-            data = report.to_json() if hasattr(report, "to_json") else report
+        data = state.kehu.quality_report(scope=scope)
         return json.loads(json.dumps(data, default=str))
 
     return state.cached("customers", ("quality", scope.key, state.generation("activity")), compute)
@@ -32,7 +27,7 @@ def review_pairs(state: WebState, scope: Scope, limit: int = 50) -> list[dict[st
     scope.require("merge")
     if not table_exists(state.ws, "dedupe_pairs"):
         return []
-    return json.loads(json.dumps(state.kehu.duplicate_pairs(limit), default=str))
+    return json.loads(json.dumps(state.kehu.pending_pairs(limit), default=str))
 
 
 def merge(
