@@ -40,7 +40,7 @@ from urllib.parse import quote
 
 import httpx
 
-from kehu.web.auth import Auth
+from kehu.access.auth import Auth
 from kehu.workspace import Workspace
 
 REGIONS = ["华东", "华北", "华南", "西南", "华中", "西北", "东北"]

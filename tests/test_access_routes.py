@@ -20,8 +20,8 @@ import pytest
 from fastapi.routing import APIRoute
 from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
 
+from kehu.access.auth import Auth
 from kehu.web.app import create_app
-from kehu.web.auth import Auth
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -227,7 +227,7 @@ def test_every_route_is_covered(world) -> None:  # noqa: ANN001
             missing.append((method, path, unknown))
     assert not missing, f"add these routes to WRITES / params in {__name__}: {missing}"
     # the viewer's own-account exemptions name real write routes (a rename would stale them)
-    from kehu.web.access import SELF_SERVICE
+    from kehu.web.api.deps import SELF_SERVICE
 
     writes = {path for method, path, _ in _routes(world["app"]) if method != "GET"}
     assert not SELF_SERVICE - writes, SELF_SERVICE - writes
@@ -275,7 +275,7 @@ def test_manager_sees_region_not_other_regions(world) -> None:  # noqa: ANN001
 
 
 def _viewer_probe(world, client: TestClient, csrf: str | None, pages: bool) -> None:  # noqa: ANN001
-    from kehu.web.access import SELF_SERVICE
+    from kehu.web.api.deps import SELF_SERVICE
 
     seen = _probe(client, world, csrf, pages=pages)
     writes = [(m, p, s) for m, p, s in seen if m != "GET"]

@@ -1,4 +1,4 @@
-"""Users, passwords, sessions, CSRF and API tokens (kehu.web.auth) and their CLI."""
+"""Users, passwords, sessions and API tokens (kehu.access.auth), CSRF, and their CLI."""
 
 from __future__ import annotations
 
@@ -10,16 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kehu.access import audit
+from kehu.access.auth import Auth, digest, hash_password, verify_password
+from kehu.access.throttle import LoginThrottled
 from kehu.errors import AccessDenied, KehuError, NotFoundError
-from kehu.web import audit
-from kehu.web.auth import (
-    Auth,
-    LoginThrottled,
-    check_csrf,
-    digest,
-    hash_password,
-    verify_password,
-)
+from kehu.web.api.deps import check_csrf
 from kehu.workspace import Workspace
 
 
@@ -241,8 +236,8 @@ def test_cli_users_tokens_audit(tmp_path: Path) -> None:
     )
 )
 def test_no_attack_sequence_locks_out_the_owner_address(attacks: list[tuple[str, float]]) -> None:
+    from kehu.access.throttle import LoginThrottle
     from kehu.config import WebSettings
-    from kehu.web.throttle import LoginThrottle
 
     web = WebSettings(login_max_failures=3, login_backoff_seconds=1.0, login_lockout_minutes=1.0)
     throttle = LoginThrottle(web)
@@ -261,8 +256,8 @@ def test_no_attack_sequence_locks_out_the_owner_address(attacks: list[tuple[str,
 def test_throttle_memory_is_bounded_and_follows_saved_settings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from kehu.access import throttle as T
     from kehu.config import WebSettings
-    from kehu.web import throttle as T
 
     monkeypatch.setattr(T, "MAX_ENTRIES", 100)
     web = WebSettings(login_max_failures=2)

@@ -371,6 +371,7 @@ def test_render_sums_the_pipeline_and_checks_the_budget() -> None:
     assert "the pipeline took 1430 s, over the 240 s budget" in doc
     assert pipeline({"import": {"seconds": 1.0}}) is None
 
+
 def test_rfm_pass_is_compared_with_the_hand_written_duckdb_query() -> None:
     results = _results()
     results[10**6]["duckdb_rfm"] = _baseline(0.9, 0.1)  # compute 0.8 s; kehu's rfm step 1.0 s

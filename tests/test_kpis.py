@@ -334,7 +334,7 @@ def test_partial_period_group_without_activity_before(mid_quarter: Workspace) ->
 
 
 def test_web_cards_say_the_month_is_to_date(mid_quarter: Workspace) -> None:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.app import create_app
     from kehu.web.services.kpis import kpi_cards
 

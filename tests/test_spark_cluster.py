@@ -32,7 +32,7 @@ def test_analyze_on_a_standalone_cluster_equals_duckdb(
     tmp_path_factory: pytest.TempPathFactory, spark_cluster: str
 ) -> None:
     from kehu.analytics.snapshot import analyze
-    from kehu.demo.run import run_demo
+    from kehu.jobs.demo import run_demo
 
     root: Path = tmp_path_factory.mktemp("cluster") / "ws"
     run_demo(root, seed=11, size=0.08, analyze=False)

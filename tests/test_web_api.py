@@ -15,9 +15,9 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
 
-from kehu.web import audit
+from kehu.access import audit
+from kehu.access.auth import Auth
 from kehu.web.app import create_app
-from kehu.web.auth import Auth
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kehu.web.auth import Auth
+from kehu.access.auth import Auth
 from kehu.workspace import Workspace
 
 AS_OF = date(2026, 10, 1)

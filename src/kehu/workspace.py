@@ -164,7 +164,7 @@ class Workspace:
         """The engine every floor reads the canonical tables through (follows the settings)."""
         lake = self.lake()
         if self._engine is None or self._engine.lake != lake:
-            self._engine = DuckDBEngine(self.con, lake, self.ibis)
+            self._engine = DuckDBEngine(self.con, lake, self.ibis, self.reader)
         return self._engine
 
     def engine_named(self, name: str) -> Engine:
@@ -192,13 +192,17 @@ class Workspace:
         workspace file only — `read` also sees the lake tables."""
         return self.con.cursor()
 
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """Where one-off reads (`read`, `arrow`, `rows`, `scalar`) run: a fresh cursor each."""
+        return self.cursor()
+
     def read(self, sql: str, params: Params = None) -> duckdb.DuckDBPyConnection:
-        """Run a read on its own cursor, every canonical table read from where it lives."""
+        """Run a read on a reader, every canonical table read from where it lives."""
         return self.engine.execute(sql, params)
 
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         query = self.engine.rewrite(sql)
-        return self.cursor().sql(query, params=params or None).to_arrow_table()
+        return self.reader().sql(query, params=params or None).to_arrow_table()
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return self.read(sql, params).fetchall()

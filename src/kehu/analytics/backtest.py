@@ -55,6 +55,14 @@ REVENUE_MODELS = {"bgnbd": "bgnbd_revenue", "paretonbd": "paretonbd_revenue",
                   "naive": "last_revenue"}  # fmt: skip
 # What users read for each score / model name (CLI, web page, report).
 NAMES = catalog("backtest")
+
+
+def score_names(lang: str) -> dict[str, str]:
+    """Display names of the churn scores and the purchase models in `lang`."""
+    keys = [*CHURN_SCORES, "bgnbd_model", "paretonbd_model", "naive_model"]
+    return {k: NAMES(k, lang) for k in keys}
+
+
 SNAPSHOT_PICK = ("customer_id", "churn_risk", "value_tier", "region", "lifecycle")
 PARETO_FIT_ROWS = 50_000
 FACT_COLUMNS = ("customer_id", "x", "t_x_days", "T_days", "m_repeat", "m_all")

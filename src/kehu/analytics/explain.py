@@ -1,12 +1,15 @@
 """Explanations of one customer's scores in words (zh/en), from a snapshot row and the settings.
 
-Used by the 360 view (`kehu customer ID`) and the API: each score says which rule produced it,
-with the customer's own numbers, so a sales rep can check it by hand.
+Used by the 360 view (`kehu customer ID`, the web page and the API): each score says which
+rule produced it, with the customer's own numbers, so a sales rep can check it by hand.
+`explain_all` keys the texts by score; `score_lines` gives the headline scores one line each
+(score, the customer's numbers, the whole rule) from the same texts.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from kehu.analytics import rfm
@@ -192,6 +195,23 @@ def explain_lifecycle(row: dict[str, Any], settings: Settings, lang: str) -> str
     return f"{label('lifecycle', code, lang)}: {texts.get(code, '') if code else ''}"
 
 
+UNITS = {"day": ("天", "days"), "week": ("周", "weeks"), "month": ("月", "months")}
+
+
+def explain_clv(row: dict[str, Any], settings: Settings, lang: str) -> str:
+    """P(alive) and the purchases expected over the horizon that the CLV rests on."""
+    clv = settings.clv
+    zh, en = UNITS[clv.time_unit]
+    p_alive = _n(row.get("p_alive")) or 0.0
+    expected = _n(row.get("expected_purchases")) or 0.0
+    return tr(
+        lang,
+        f"存活概率 {p_alive:.0%},未来 {clv.horizon:g} {zh}预计购买 {expected:.1f} 次",
+        f"P(alive) {p_alive:.0%}, {expected:.1f} expected purchases in the next"
+        f" {clv.horizon:g} {en}",
+    )
+
+
 def explain_all(row: dict[str, Any], settings: Settings, lang: str) -> dict[str, Any]:
     """Every explanation for one snapshot row."""
     return {
@@ -202,4 +222,99 @@ def explain_all(row: dict[str, Any], settings: Settings, lang: str) -> dict[str,
         "value_tier": explain_tier(row, settings, lang),
         "abc_class": explain_abc(row, settings, lang),
         "lifecycle": explain_lifecycle(row, settings, lang),
+        "predicted_clv": explain_clv(row, settings, lang),
     }
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One headline score: `label` (name = value), `text` (the customer's numbers, the step
+    that applied), `rule` (the whole rule in force)."""
+
+    code: str
+    label: str
+    text: str
+    rule: str
+
+
+def _ladder(levels: list[RfmLevel], otherwise: int, le: bool, fmt: Any, lang: str) -> str:
+    op = "≤" if le else "≥"
+    steps = [f"{op} {fmt(lv.bound)} → {lv.score}" for lv in sorted(levels, key=lambda v: -v.score)]
+    steps.append(tr(lang, f"其余 → {otherwise}", f"otherwise → {otherwise}"))
+    return tr(lang, ";", "; ").join(steps)
+
+
+def _rfm_rules(settings: Settings, lang: str) -> dict[str, str]:
+    s = settings.rfm
+    if s.mode == "quantiles":
+        text = tr(lang, f"按 {s.quantiles} 分位数打分", f"scored by {s.quantiles}-quantiles")
+        return dict.fromkeys(("r_score", "f_score", "m_score"), text)
+    days = lambda v: tr(lang, f"{v:g} 天", f"{v:g} days")  # noqa: E731
+    count = lambda v: tr(lang, f"{v:g} 次", f"{v:g} orders")  # noqa: E731
+    return {
+        "r_score": _ladder(s.recency, s.recency_else, True, days, lang),
+        "f_score": _ladder(s.frequency, s.frequency_else, False, count, lang),
+        "m_score": _ladder(s.monetary, s.monetary_else, False, _money, lang),
+    }
+
+
+def _value_text(row: dict[str, Any], settings: Settings, lang: str) -> str:
+    weights = settings.value.weights.model_dump()
+    parts = [
+        f"{label('dimension', dim, lang)} {score:.0f}×{weights[dim]:.0%}"
+        for dim in DIMENSIONS
+        if (score := _n(row.get(f"value_{dim}"))) is not None
+    ]
+    return " + ".join(parts) or tr(lang, "四个维度加权求和", "weighted sum of four dimensions")
+
+
+def score_lines(row: dict[str, Any] | None, settings: Settings, lang: str) -> list[ScoreLine]:
+    """R, F, M, the value score and the predicted CLV of one snapshot row, one line each."""
+    if not row:
+        return []
+    texts = explain_all(row, settings, lang)
+    rules = _rfm_rules(settings, lang)
+    out = [
+        ScoreLine(code, f"{letter} = {row[code]}", texts[code], rules[code])
+        for letter, code in (("R", "r_score"), ("F", "f_score"), ("M", "m_score"))
+        if row.get(code) is not None
+    ]
+    if (score := _n(row.get("value_score"))) is not None:
+        v = settings.value
+        rule = tr(
+            lang,
+            f"{texts['value_tier']}(战略级 ≥ {v.tier_strategic:g},核心级 ≥ {v.tier_core:g},"
+            f"潜力级 ≥ {v.tier_potential:g},其余基础级)",
+            f"{texts['value_tier']} (strategic ≥ {v.tier_strategic:g}, core ≥"
+            f" {v.tier_core:g}, potential ≥ {v.tier_potential:g}, else basic)",
+        )
+        name = tr(lang, "综合价值分", "Value score")
+        out.append(
+            ScoreLine(
+                "value_score", f"{name} = {score:.1f}", _value_text(row, settings, lang), rule
+            )
+        )
+    if (clv := _n(row.get("predicted_clv"))) is not None:
+        c = settings.clv
+        name = tr(lang, "预测终生价值", "Predicted CLV")
+        model = _model_name(c.model, lang)
+        rule = tr(
+            lang,
+            f"{model} + Gamma-Gamma,毛利率 {c.margin:.0%},年折现率 {c.discount_rate:.0%}",
+            f"{model} + Gamma-Gamma, margin {c.margin:.0%}, annual discount rate"
+            f" {c.discount_rate:.0%}",
+        )
+        out.append(
+            ScoreLine("predicted_clv", f"{name} = {_money(clv)}", texts["predicted_clv"], rule)
+        )
+    return out
+
+
+def _model_name(model: str, lang: str) -> str:
+    if model == "auto":
+        return tr(
+            lang,
+            "BG/NBD 或 Pareto/NBD(取回测更准者)",
+            "BG/NBD or Pareto/NBD (whichever backtests better)",
+        )
+    return {"bgnbd": "BG/NBD", "paretonbd": "Pareto/NBD"}[model]

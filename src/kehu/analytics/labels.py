@@ -42,6 +42,7 @@ def label(kind: str, code: str | None, lang: str = "zh") -> str:
 
 
 def column_label(column: str, lang: str = "zh") -> str:
+    """The zh/en heading of a snapshot column (the column name itself when unknown)."""
     pair = COLUMN_LABELS.get(column)
     if pair is None:
         return column

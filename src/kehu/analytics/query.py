@@ -1,12 +1,14 @@
 """Reading stored snapshots: the customer list with filters and the 360 view of one customer.
 
 These functions read the workspace store (they are what the CLI, the API and the web pages
-call); labels are accepted in zh, en or as codes and resolved with `kehu.analytics.labels`.
+call, through `kehu.app.Kehu`); labels are accepted in zh, en or as codes and resolved with
+`kehu.analytics.labels`. The 360 view is point-in-time: nothing dated after its snapshot day.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +17,7 @@ import pandas as pd
 
 from kehu.analytics.clv_band import customer_band
 from kehu.analytics.coherence import customer_story
-from kehu.analytics.explain import explain_all
+from kehu.analytics.explain import explain_all, score_lines
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
 from kehu.errors import KehuError, NotFoundError
@@ -29,6 +31,8 @@ LIST_COLUMNS = (
     "abc_class", "spend_12m", "recency_days", "churn_risk", "predicted_clv", "owner",
 )  # fmt: skip
 RECENT = 10
+TIMELINE = 200  # events of the 360 timeline
+SPEND_MONTHS = 24
 
 
 def snapshot_dates(ws: Workspace) -> list[date]:
@@ -114,7 +118,7 @@ def resolve_customer_id(ws: Workspace, text: str) -> str:
     raise NotFoundError(f"找不到客户 {text}", f"customer {text} not found")
 
 
-def _records(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def _records(ws: Workspace, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
     cur = ws.read(sql, params)
     try:
         names = [d[0] for d in cur.description]
@@ -124,15 +128,17 @@ def _records(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]
 
 
 def customer_360(
-    ws: Workspace, customer_id: str, *, as_of: date | None = None, lang: str = "zh"
+    ws: Workspace,
+    customer_id: str,
+    *,
+    as_of: date | None = None,
+    lang: str = "zh",
 ) -> dict[str, Any]:
-    """Profile, snapshot row with explanations, history and recent activity of one customer."""
+    """Profile, snapshot row with explanations, history and activity of one customer, as of
+    its snapshot day (default: the customer's latest)."""
     cid = resolve_customer_id(ws, customer_id)
     profile = _records(ws, "SELECT * FROM customers WHERE customer_id = ?", [cid])[0]
-    if as_of is None:
-        day = ws.scalar("SELECT max(as_of) FROM customer_snapshot WHERE customer_id = ?", [cid])
-    else:
-        day = pick_as_of(ws, as_of)
+    day = _view_day(ws, cid, as_of)
     snap = (
         _records(
             ws, "SELECT * FROM customer_snapshot WHERE as_of = ? AND customer_id = ?", [day, cid]
@@ -142,19 +148,14 @@ def customer_360(
     )
     row = snap[0] if snap else None
     cutoff = day or date.today()
-    reasons: list[Any] = []
-    if row and row.get("churn_reasons"):
-        try:
-            reasons = json.loads(row["churn_reasons"])
-        except ValueError:
-            reasons = []
     return {
         "customer_id": cid,
         "as_of": day,
         "profile": profile,
         "snapshot": row,
         "explanations": explain_all(row, ws.settings, lang) if row else None,
-        "churn_reasons": reasons,
+        "score_lines": [asdict(line) for line in score_lines(row, ws.settings, lang)],
+        "churn_reasons": churn_reasons(row, lang),
         "story": customer_story(row, ws.settings, lang) if row else None,
         "clv_band": customer_band(ws, cid, day, row) if row else None,
         "contacts": _records(
@@ -184,10 +185,102 @@ def customer_360(
             f" ORDER BY opened_at DESC, ticket_id DESC LIMIT {RECENT}",
             [cid, end_of_day(cutoff)],
         ),
+        "opportunities": _records(
+            ws,
+            "SELECT opportunity_id, name, stage, status, amount, created_on, closed_on"
+            " FROM opportunities WHERE customer_id = ? AND created_on <= ?"
+            " ORDER BY created_on DESC LIMIT 20",
+            [cid, cutoff],
+        ),
         "history": _records(
             ws,
             "SELECT as_of, rfm_type, value_tier, value_score, lifecycle, churn_risk, spend_12m"
-            " FROM customer_snapshot WHERE customer_id = ? ORDER BY as_of DESC LIMIT 12",
-            [cid],
+            " FROM customer_snapshot WHERE customer_id = ? AND as_of <= ?"
+            " ORDER BY as_of DESC LIMIT 12",
+            [cid, cutoff],
         ),
+        "timeline": timeline(ws, cid, cutoff),
+        "monthly_spend": monthly_spend(ws, cid, cutoff),
     }
+
+
+def _view_day(ws: Workspace, customer_id: str, as_of: date | None) -> date | None:
+    """The snapshot day a view of one customer stands on (default: the customer's latest)."""
+    if as_of is None:
+        return ws.scalar(  # type: ignore[no-any-return]
+            "SELECT max(as_of) FROM customer_snapshot WHERE customer_id = ?", [customer_id]
+        )
+    return pick_as_of(ws, as_of)
+
+
+def customer_timeline(
+    ws: Workspace,
+    customer_id: str,
+    *,
+    as_of: date | None = None,
+    limit: int = TIMELINE,
+) -> list[dict[str, Any]]:
+    """The 360 view's timeline alone (up to the same day)."""
+    cid = resolve_customer_id(ws, customer_id)
+    return timeline(ws, cid, _view_day(ws, cid, as_of) or date.today(), limit)
+
+
+def churn_reasons(row: dict[str, Any] | None, lang: str) -> list[dict[str, Any]]:
+    """The stored churn reasons of a snapshot row, each with its text in `lang`."""
+    try:
+        stored = json.loads(row["churn_reasons"]) if row and row.get("churn_reasons") else []
+    except ValueError:
+        stored = []
+    return [
+        {**r, "text": r.get("en" if lang == "en" else "zh") or r.get("code")}
+        for r in stored
+        if isinstance(r, dict)
+    ]
+
+
+def timeline(
+    ws: Workspace, customer_id: str, cutoff: date, limit: int = TIMELINE
+) -> list[dict[str, Any]]:
+    """Orders, interactions, tickets and surveys up to `cutoff`, newest first."""
+    rows = _records(
+        ws,
+        """
+        SELECT * FROM (
+          SELECT 'order' AS kind, CAST(order_date AS TIMESTAMP) AS "at", order_id AS ref,
+                 coalesce(product_category, product, '') AS title,
+                 CAST(amount AS DOUBLE) AS amount, NULL AS status, channel AS detail
+          FROM orders WHERE customer_id = $id
+          UNION ALL
+          SELECT 'interaction', occurred_at, interaction_id, coalesce(kind, ''), NULL, NULL,
+                 coalesce(summary, '')
+          FROM interactions WHERE customer_id = $id
+          UNION ALL
+          SELECT 'ticket', opened_at, ticket_id, coalesce(category, ''), NULL, status,
+                 coalesce(description, '')
+          FROM tickets WHERE customer_id = $id
+          UNION ALL
+          SELECT 'survey', CAST(surveyed_on AS TIMESTAMP), survey_id,
+                 'NPS ' || coalesce(CAST(nps AS VARCHAR), '—'), NULL, NULL,
+                 coalesce(comment, '')
+          FROM surveys WHERE customer_id = $id
+        ) WHERE "at" < $end ORDER BY "at" DESC, ref LIMIT $limit
+        """,
+        {"id": customer_id, "end": end_of_day(cutoff), "limit": int(limit)},
+    )
+    for item in rows:
+        item["at"] = item["at"].isoformat(sep=" ", timespec="minutes") if item["at"] else None
+    return rows
+
+
+def monthly_spend(
+    ws: Workspace, customer_id: str, cutoff: date, months: int = SPEND_MONTHS
+) -> list[dict[str, Any]]:
+    """Spend per month, oldest first, over the last `months` months with orders to `cutoff`."""
+    rows = _records(
+        ws,
+        "SELECT strftime(date_trunc('month', order_date), '%Y-%m') AS month,"
+        " sum(amount) AS amount, count(*) AS orders FROM orders"
+        " WHERE customer_id = ? AND order_date <= ? GROUP BY 1 ORDER BY 1 DESC LIMIT ?",
+        [customer_id, cutoff, int(months)],
+    )
+    return rows[::-1]

@@ -12,10 +12,10 @@ import sys
 
 import typer
 
+from kehu.app import out_of_memory
 from kehu.cli.common import console, err_console, state_lang
 from kehu.cli.root import app
 from kehu.errors import EXIT_FAILURE, EXIT_USAGE, KehuError
-from kehu.workspace import out_of_memory
 
 # Modules that add commands to `app`, in the order they appear in --help.
 COMMAND_MODULES = (

@@ -1,13 +1,11 @@
-"""Analytics commands: analyze, flows, customers, customer (thin: logic in kehu.analytics)."""
+"""Analytics commands: analyze, flows, customers, customer (thin: through `kehu.app`)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 
-from kehu.cli.common import console, err_console, lang_of, open_ws, print_json
-from kehu.errors import KehuError
+from kehu.app import ANALYSIS_STAGES
+from kehu.cli.common import console, err_console, lang_of, open_app, parse_date, print_json
 from kehu.i18n import tr
 
 
@@ -16,18 +14,6 @@ def register(app: typer.Typer) -> None:
     app.command("flows")(flows)
     app.command("customers")(customers)
     app.command("customer")(customer)
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise KehuError(
-            f"{option} 的日期格式应为 YYYY-MM-DD:{text}",
-            f"{option} expects a date as YYYY-MM-DD: {text}",
-        ) from None
 
 
 def analyze(
@@ -50,24 +36,22 @@ def analyze(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable summary."),
 ) -> None:
     """Compute the dated customer snapshot and print a summary. 客户分析"""
-    from kehu.analytics.snapshot import STAGES
-    from kehu.analytics.snapshot import analyze as run_analyze
     from kehu.cli.analyze_views import render_summary
 
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     if orders:
-        ws.settings.engine.orders_path = orders
+        app.settings.engine.orders_path = orders
     if spark_master:
-        ws.settings.engine.spark_master = spark_master
-    engine = engine or ws.settings.engine.name
+        app.settings.engine.spark_master = spark_master
+    engine = engine or app.settings.engine.name
     lang = lang_of(ctx)
     out = err_console if as_json else console
     with out.status(tr(lang, "分析中…", "analysing…")) as status:
 
         def progress(stage: str, step: int, total: int) -> None:
-            status.update(f"[{step}/{total}] {STAGES(stage, lang)}…")
+            status.update(f"[{step}/{total}] {ANALYSIS_STAGES(stage, lang)}…")
 
-        result = run_analyze(ws, _date(as_of, "--as-of"), engine=engine, progress=progress)
+        result = app.analyze(parse_date(as_of, "--as-of"), engine=engine, progress=progress)
     if as_json:
         print_json({"as_of": result.as_of, **result.summary})
         return
@@ -84,13 +68,12 @@ def flows(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Migration matrix between two snapshots, in customers and revenue. 客户流转"""
-    from kehu.analytics.flows import flows as flow_data
     from kehu.cli.analyze_views import render_flows
 
-    ws = open_ws(ctx)
-    d_from, d_to = _date(date_from, "--from"), _date(date_to, "--to")
+    app = open_app(ctx)
+    d_from, d_to = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     assert d_from is not None and d_to is not None
-    data = flow_data(ws.table("customer_snapshot"), d_from, d_to, by)
+    data = app.flows(d_from, d_to, by)
     if as_json:
         print_json(data)
         return
@@ -113,15 +96,13 @@ def customers(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List customers of a snapshot, filtered and sorted. 客户列表"""
-    from kehu.analytics.query import list_customers
     from kehu.cli.analyze_views import render_customers
 
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     descending = desc or (not asc and sort in {"value_score", "spend_12m", "churn_risk",
                                                "predicted_clv", "orders_12m"})  # fmt: skip
-    day, frame, total = list_customers(
-        ws,
-        as_of=_date(as_of, "--as-of"),
+    day, frame, total = app.customers(
+        as_of=parse_date(as_of, "--as-of"),
         rfm_type=rfm_type,
         value_tier=tier,
         segment=segment,
@@ -147,15 +128,12 @@ def customer(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """A 360° view of one customer: profile, scores with reasons, CLV, churn, activity. 客户360"""
-    from kehu.analytics.query import customer_360
     from kehu.cli.analyze_views import mask_email, mask_phone, render_customer
 
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    view = customer_360(ws, customer_id, as_of=_date(as_of, "--as-of"), lang=lang)
-    from kehu.monitor.feedback import customer_needs
-
-    view["needs"] = customer_needs(ws, view["customer_id"])
+    view = app.customer_360(customer_id, as_of=parse_date(as_of, "--as-of"), lang=lang)
+    view["needs"] = app.customer_needs(view["customer_id"])
     if as_json:
         if not show_pii:
             view["profile"]["phone"] = mask_phone(view["profile"].get("phone"))

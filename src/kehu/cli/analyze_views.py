@@ -13,9 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kehu.analytics.flows import ABSENT
-from kehu.analytics.labels import column_label, label
-from kehu.analytics.snapshot import STAGES
+from kehu.app import ABSENT, ANALYSIS_STAGES, column_label, label
 from kehu.i18n import tr
 
 BAR_WIDTH = 12
@@ -288,9 +286,9 @@ def render_summary(summary: dict[str, Any], lang: str) -> Group:
     parts.append(Panel("\n".join(_clv_lines(summary, lang)), title="CLV"))
     timings = summary.get("timings") or {}
     if timings:
-        known = STAGES.keys()  # a Catalog, not a dict
+        known = ANALYSIS_STAGES.keys()  # a Catalog, not a dict
         shown = " · ".join(
-            f"{STAGES(k, lang) if k in known else k} {v:.2f}s"
+            f"{ANALYSIS_STAGES(k, lang) if k in known else k} {v:.2f}s"
             for k, v in timings.items()
             if k != "total"
         )

@@ -1,5 +1,6 @@
 """`kehu backtest`: how the predictions made at a past date held up (logic in
-kehu.analytics.backtest; this module only parses options and draws the tables)."""
+kehu.analytics.backtest, reached through `kehu.app`; this module parses options and draws
+the tables)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ import typer
 from rich.console import Group
 from rich.table import Table
 
-from kehu.cli.analyze import _date
-from kehu.cli.common import console, err_console, lang_of, open_ws, print_json, use_lang
-from kehu.i18n import normalize_lang, tr
+from kehu.app import ANALYSIS_STAGES, BACKTEST_NAMES, label
+from kehu.cli.common import (
+    command_lang,
+    console,
+    err_console,
+    lang_option,
+    open_app,
+    parse_date,
+    print_json,
+)
+from kehu.i18n import tr
 
 
 def register(app: typer.Typer) -> None:
@@ -33,19 +42,13 @@ def backtest(
         False, "--history", help="List the stored runs instead of running a new one."
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (every figure)."),
-    lang_option: str = typer.Option(
-        None, "--lang", help="zh or en (same as the global --lang). 输出语言"
-    ),
+    own_lang: str = lang_option(),
 ) -> None:
     """Predict from a past date with only what was known then; compare with what happened. 回测"""
-    from kehu.analytics import backtest_runs
-    from kehu.analytics.snapshot import STAGES
-
-    ws = open_ws(ctx)
-    lang = normalize_lang(lang_option) if lang_option else lang_of(ctx)
-    use_lang(lang)
+    app = open_app(ctx)
+    lang = command_lang(ctx, own_lang)
     if show_history:
-        runs = backtest_runs.history(ws)
+        runs = app.backtest_history()
         if as_json:
             print_json({"runs": runs})
         else:
@@ -55,12 +58,9 @@ def backtest(
     with out.status(tr(lang, "回测中…", "backtesting…")) as status:
 
         def progress(stage: str, step: int, total: int) -> None:
-            status.update(f"[{step}/{total}] {STAGES(stage, lang)}…")
+            status.update(f"[{step}/{total}] {ANALYSIS_STAGES(stage, lang)}…")
 
-        result = backtest_runs.backtest(
-            ws, _date(as_of, "--as-of"), horizon, engine=ws.settings.engine.name,
-            progress=progress,
-        )  # fmt: skip
+        result = app.backtest(parse_date(as_of), horizon, progress=progress)
     if as_json:
         print_json(result)
         return
@@ -76,8 +76,6 @@ def _pct(v: float | None) -> str:
 
 
 def _churn_table(result: dict[str, Any], lang: str) -> Table:
-    from kehu.analytics.backtest import NAMES
-
     tbl = Table(title=tr(lang, "流失预警:预测无购买 vs 实际", "Churn warning: predicted vs actual"))
     tbl.add_column(tr(lang, "评分", "score"))
     for head in ("ROC AUC", "PR AUC", "Brier", tr(lang, "前10% 提升度", "lift top 10%"),
@@ -87,7 +85,7 @@ def _churn_table(result: dict[str, Any], lang: str) -> Table:
         tbl.add_column(head, justify="right")
     for name, m in result["overall"]["churn"].items():
         tbl.add_row(
-            NAMES(name, lang), _f(m["roc_auc"]), _f(m["pr_auc"]), _f(m["brier"], ".4f"),
+            BACKTEST_NAMES(name, lang), _f(m["roc_auc"]), _f(m["pr_auc"]), _f(m["brier"], ".4f"),
             _f(m["lift_top10"], ".2f"), _f(m["capture_top10"], ".1%"),
             _f(m["lift_top20"], ".2f"), _f(m["capture_top20"], ".1%"),
         )  # fmt: skip
@@ -107,8 +105,6 @@ def _reliability_table(result: dict[str, Any], lang: str) -> Table:
 
 
 def _amount_table(result: dict[str, Any], lang: str) -> Table:
-    from kehu.analytics.backtest import NAMES
-
     h = result["horizon_days"]
     tbl = Table(
         title=tr(lang, f"未来 {h} 天的购买次数与收入:预测 vs 实际",
@@ -124,7 +120,7 @@ def _amount_table(result: dict[str, Any], lang: str) -> Table:
     overall = result["overall"]
     for name, p in overall["purchases"].items():
         r = overall["revenue"][name]
-        label = NAMES(f"{name}_model", lang) + (
+        label = BACKTEST_NAMES(f"{name}_model", lang) + (
             tr(lang, "(kehu 采用)", " (kehu uses)") if name == used else ""
         )
         tbl.add_row(
@@ -136,8 +132,6 @@ def _amount_table(result: dict[str, Any], lang: str) -> Table:
 
 
 def _group_table(result: dict[str, Any], key: str, title: tuple[str, str], lang: str) -> Table:
-    from kehu.analytics.labels import label
-
     used = result.get("kehu_purchase_model") or "bgnbd"
     tbl = Table(title=tr(lang, *title))
     tbl.add_column(tr(lang, "分组", "group"))
@@ -159,12 +153,10 @@ def _group_table(result: dict[str, Any], key: str, title: tuple[str, str], lang:
 
 def verdict(result: dict[str, Any], lang: str) -> str:
     """One sentence: kehu's churn AUC against the two baselines, and the better purchase model."""
-    from kehu.analytics.backtest import NAMES
-
     c = result["overall"]["churn"]
     k, b, n = c["kehu"]["roc_auc"], c["bgnbd"]["roc_auc"], c["naive"]["roc_auc"]
     best = result.get("best_purchase_model")
-    model = NAMES(f"{best}_model", lang) if best else "—"
+    model = BACKTEST_NAMES(f"{best}_model", lang) if best else "—"
     return tr(
         lang,
         f"流失风险 AUC {_f(k)},BG/NBD 基线 {_f(b)},上期行为基线 {_f(n)};"

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kehu.cli.common import console, lang_of, open_ws, print_json
+from kehu.cli.common import console, lang_of, open_app, print_json
 from kehu.i18n import tr
 from kehu.spreadsheet import frame_to_csv
 
@@ -43,11 +43,9 @@ def train(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Train a churn model on a labelled table; report holdout AUC, Brier, top features. 训练"""
-    from kehu.analytics.churn.attributes import train_attribute_model
-
-    ws = open_ws(ctx)
-    report = train_attribute_model(
-        ws, table, label, id_column=id_column, test_size=test_size, seed=seed
+    app = open_app(ctx)
+    report = app.train_churn_model(
+        table, label, id_column=id_column, test_size=test_size, seed=seed
     )
     if as_json:
         print_json(report)
@@ -109,11 +107,9 @@ def score(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Score a table with the model saved by `kehu churn train`. 流失打分"""
-    from kehu.analytics.churn.attributes import score_attribute_table
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    scored = score_attribute_table(ws, table, id_column=id_column)
+    scored = app.score_churn_table(table, id_column=id_column)
     ranked = scored.sort_values("churn_risk", ascending=False, kind="stable")
     if out is not None:
         if out.suffix.lower() == ".parquet":

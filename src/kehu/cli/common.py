@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: state, consoles, JSON output, opening the workspace."""
+"""Shared CLI plumbing: state, consoles, JSON output, opening the workspace as a `Kehu`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from kehu.app import Kehu
+from kehu.errors import KehuError
 from kehu.i18n import normalize_lang
-from kehu.workspace import Workspace
 
 console = Console()
 err_console = Console(stderr=True)
@@ -25,25 +26,25 @@ _current: dict[str, str] = {}
 class CliState:
     workspace: str | None = None
     lang_option: str | None = None
-    _ws: Workspace | None = field(default=None, repr=False)
+    _app: Kehu | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.lang_option:
             _current["lang"] = normalize_lang(self.lang_option)
 
-    def open(self) -> Workspace:
-        if self._ws is None:
-            self._ws = Workspace.open(self.workspace)
+    def open(self) -> Kehu:
+        if self._app is None:
+            self._app = Kehu.open(self.workspace)
             if not self.lang_option:
-                _current["lang"] = self._ws.lang
-        return self._ws
+                _current["lang"] = self._app.lang
+        return self._app
 
     @property
     def lang(self) -> str:
         if self.lang_option:
             return normalize_lang(self.lang_option)
-        if self._ws is not None:
-            return self._ws.lang
+        if self._app is not None:
+            return self._app.lang
         return "zh"
 
 
@@ -55,7 +56,7 @@ def state(ctx: typer.Context) -> CliState:
     return obj
 
 
-def open_ws(ctx: typer.Context) -> Workspace:
+def open_app(ctx: typer.Context) -> Kehu:
     """The workspace named by -w (or $KEHU_WORKSPACE, or the current folder)."""
     return state(ctx).open()
 
@@ -71,6 +72,31 @@ def state_lang() -> str:
 def use_lang(lang: str) -> None:
     """A command's own --lang: also the language of its error messages."""
     _current["lang"] = normalize_lang(lang)
+
+
+def lang_option() -> Any:
+    """A command's own `--lang` option (the same as the global one, given after the command)."""
+    return typer.Option(None, "--lang", help="zh or en (same as the global --lang). 输出语言")
+
+
+def command_lang(ctx: typer.Context, own: str | None) -> str:
+    """The command's `--lang` if given, else the global one; errors speak it too."""
+    lang = normalize_lang(own) if own else lang_of(ctx)
+    use_lang(lang)
+    return lang
+
+
+def parse_date(text: str | None, option: str = "--as-of") -> date | None:
+    """An option's YYYY-MM-DD date (None when not given); a clear error naming the option."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise KehuError(
+            f"{option} 的日期格式应为 YYYY-MM-DD:{text}",
+            f"{option} expects a date as YYYY-MM-DD: {text}",
+        ) from None
 
 
 def _default(o: Any) -> Any:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from kehu.cli.common import console, lang_of, open_ws, state
+from kehu.app import Kehu
+from kehu.cli.common import console, lang_of, open_app, state
 from kehu.config import dump_settings
 from kehu.i18n import tr
-from kehu.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -25,21 +25,20 @@ def init(
 ) -> None:
     """Create a workspace: kehu.toml with the seed defaults and an empty store. 新建工作区"""
     st = state(ctx)
-    ws = Workspace.init(directory or st.workspace, overwrite=force)
+    app = Kehu.init(directory or st.workspace, overwrite=force)
     lang = lang_of(ctx)
-    console.print(
-        tr(lang, f"[green]✓[/] 已创建工作区 {ws.root}", f"[green]✓[/] created workspace {ws.root}")
-    )
-    ws.close()
+    root = app.root
+    done = "[green]✓[/]"
+    console.print(tr(lang, f"{done} 已创建工作区 {root}", f"{done} created workspace {root}"))
+    app.close()
 
 
 def config_show(ctx: typer.Context) -> None:
     """Print the settings in force, every default included. 显示配置"""
-    ws = open_ws(ctx)
-    console.print(dump_settings(ws.settings), markup=False, highlight=False)
+    console.print(dump_settings(open_app(ctx).settings), markup=False, highlight=False)
 
 
 def config_check(ctx: typer.Context) -> None:
     """Validate kehu.toml; exit 2 with the key and the fix when it is wrong. 校验配置"""
-    open_ws(ctx)
+    open_app(ctx)
     console.print(tr(lang_of(ctx), "[green]✓[/] 配置有效", "[green]✓[/] settings are valid"))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 
-from kehu.cli.common import console, lang_of, print_json
-from kehu.errors import EXIT_FAILURE, KehuError
-from kehu.i18n import normalize_lang
+from kehu.app import Kehu
+from kehu.cli.common import command_lang, console, lang_option, parse_date, print_json
+from kehu.errors import EXIT_FAILURE
 
 
 def register(app: typer.Typer) -> None:
@@ -36,24 +34,12 @@ def demo(
         False, "--import-only", help="Stop after the imports (no dedupe/analysis). 只导入"
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON. 输出 JSON"),
-    lang_option: str = typer.Option(
-        None, "--lang", help="zh or en (same as the global --lang). 输出语言"
-    ),
+    own_lang: str = lang_option(),
 ) -> None:
     """Generate a demo company, import it and run the analysis. 生成演示公司并导入分析"""
-    from kehu.jobs.demo import run_demo
-
-    lang = normalize_lang(lang_option) if lang_option else lang_of(ctx)
-    ref = None
-    if as_of:
-        try:
-            ref = date.fromisoformat(as_of)
-        except ValueError:
-            raise KehuError(
-                f"--as-of 日期无效:{as_of}(格式 YYYY-MM-DD)",
-                f"--as-of is not a date: {as_of} (use YYYY-MM-DD)",
-            ) from None
-    summary = run_demo(
+    lang = command_lang(ctx, own_lang)
+    ref = parse_date(as_of)
+    summary = Kehu.demo(
         directory or "kehu-demo",
         seed=seed,
         size=size,

@@ -1,4 +1,4 @@
-"""Ingest commands: `kehu import` and `kehu export` (thin: the work is in `kehu.ingest`)."""
+"""Ingest commands: `kehu import` and `kehu export` (thin: through `kehu.app`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kehu.cli.common import console, err_console, lang_of, open_ws, print_json
+from kehu.app import ImportResult
+from kehu.app import Progress as ProgressFn
+from kehu.cli.common import console, err_console, lang_of, open_app, print_json
 from kehu.i18n import Catalog
-from kehu.ingest import ImportResult, export_table, import_file
-from kehu.ingest.result import Progress as ProgressFn
 
 T = Catalog(
     {
@@ -93,11 +93,10 @@ def import_cmd(
     ),
 ) -> None:
     """Import an export: every row is loaded or rejected with the reason. 导入数据"""
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
     with _progress(lang, enabled=not json_out) as progress:
-        result = import_file(
-            ws,
+        result = app.import_file(
             file,
             kind,
             source=source,
@@ -124,8 +123,7 @@ def export_cmd(
     ),
 ) -> None:
     """Export a table to CSV (opens in Excel), XLSX or Parquet. 导出数据表"""
-    ws = open_ws(ctx)
-    rows = export_table(ws, table, output, headers=headers)
+    rows = open_app(ctx).export_table(table, output, headers=headers)
     console.print(T("exported", lang_of(ctx), rows=rows, path=output))
 
 

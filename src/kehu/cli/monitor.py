@@ -6,21 +6,23 @@ next run), so schedulers see the outage."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from kehu.cli.common import console, err_console, lang_of, open_ws, print_json
+from kehu.app import (
+    AlertRunResult,
+    DigestResult,
+    Kehu,
+    print_pipeline_run,
+    render_feedback,
+    severity_label,
+    value_label,
+)
+from kehu.cli.common import console, err_console, lang_of, open_app, parse_date, print_json
 from kehu.errors import EXIT_UNDELIVERED, KehuError
 from kehu.i18n import tr
-
-if TYPE_CHECKING:
-    from kehu.monitor.alerts import AlertRunResult
-    from kehu.monitor.dispatch import DigestResult
-    from kehu.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -35,15 +37,6 @@ def register(app: typer.Typer) -> None:
     app.command("schedule")(schedule)
 
 
-def _date(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise KehuError(f"日期格式应为 YYYY-MM-DD:{text}", f"expected YYYY-MM-DD: {text}") from None
-
-
 def alerts_run(
     ctx: typer.Context,
     as_of: str = typer.Option(None, "--as-of", help="Evaluate at this date (YYYY-MM-DD)."),
@@ -51,37 +44,27 @@ def alerts_run(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Evaluate the alert rules, store new alerts, send digests. 运行预警"""
-    from kehu.monitor.alerts import run_alerts
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    result = run_alerts(ws, _date(as_of), send=not no_send, lang=lang)
+    result = app.run_alerts(parse_date(as_of), send=not no_send, lang=lang)
     failed = result.delivery.failed_digests if result.delivery else []
     if as_json:
         print_json(result.to_json())
     else:
         _print_run(result, lang)
     if failed:
-        _print_failed(ws, failed, lang)
+        _print_failed(app, failed, lang)
         raise typer.Exit(EXIT_UNDELIVERED)
 
 
-def _print_failed(ws: Workspace, failed: list[DigestResult], lang: str) -> None:
+def _print_failed(app: Kehu, failed: list[DigestResult], lang: str) -> None:
     """One line on stderr: how many alerts did not go out, through which channel to whom, and
     the endpoints tried (as `notify_log` recorded them: no query strings, no secrets)."""
     alerts = sum(d.alerts for d in failed)
     where = ", ".join(
         f"{d.channel} → {d.owner or tr(lang, '未分配', 'unassigned')}" for d in failed
     )
-    marks = ", ".join("?" for _ in failed)
-    targets = ", ".join(
-        r[0]
-        for r in ws.rows(
-            f"SELECT DISTINCT target FROM notify_log WHERE digest_id IN ({marks}) ORDER BY 1",
-            [d.digest_id for d in failed],
-        )
-        if r[0]
-    )
+    targets = ", ".join(app.notify_targets([d.digest_id for d in failed]))
     err_console.print(
         tr(
             lang,
@@ -132,17 +115,14 @@ def alerts_list(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List alerts, newest first. 预警列表"""
-    from kehu.monitor.labels import severity_label, value_label
-    from kehu.monitor.state import list_alerts
-
     if status and status not in ("open", "acked", "resolved"):
         raise KehuError(
             f"状态应为 open/acked/resolved:{status}",
             f"status must be open, acked or resolved: {status}",
         )
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    rows = list_alerts(ws, status, rule=rule, owner=owner, limit=limit)
+    rows = app.alerts(status, rule=rule, owner=owner, limit=limit)
     if as_json:
         print_json(rows)
         return
@@ -179,10 +159,8 @@ def alerts_ack(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Acknowledge alerts: they stop notifying and never re-alert. 确认预警"""
-    from kehu.monitor.state import ack
-
-    ws = open_ws(ctx)
-    done = [ack(ws, i, user) for i in alert_ids]
+    app = open_app(ctx)
+    done = [app.ack_alert(i, user) for i in alert_ids]
     if as_json:
         print_json(done)
         return
@@ -207,14 +185,11 @@ def feedback(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Feedback text analysis: categories, frequent issues, complaint trend. 反馈分析"""
-    from kehu.monitor.feedback import feedback_summary, render_console
-
-    ws = open_ws(ctx)
-    summary = feedback_summary(ws, period, top=top, lang=lang_of(ctx))
+    summary = open_app(ctx).feedback_summary(period, top=top, lang=lang_of(ctx))
     if as_json:
         print_json(summary)
         return
-    render_console(summary, console, lang_of(ctx))
+    render_feedback(summary, console, lang_of(ctx))
 
 
 def report(
@@ -230,11 +205,8 @@ def report(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Write the review-meeting report (HTML / XLSX / PDF). 周期报告"""
-    from kehu.monitor.report.build import write_report
-
-    ws = open_ws(ctx)
     lang = lang_of(ctx)
-    result = write_report(ws, period, kind=kind, fmt=fmt, lang=lang, out=out)
+    result = open_app(ctx).report(period, kind=kind, fmt=fmt, lang=lang, out=out)
     if as_json:
         print_json(result)
         return
@@ -252,24 +224,20 @@ def run(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Run the pipeline once: import new files → analyze → plan → alerts → reports. 运行流水线"""
-    from kehu.jobs.pipeline import print_run, run_pipeline
-
-    ws = open_ws(ctx)
-    result = run_pipeline(ws, lang=lang_of(ctx))
+    app = open_app(ctx)
+    result = app.run_pipeline(lang=lang_of(ctx))
     if as_json:
         print_json(result)
     else:
-        print_run(result, console, lang_of(ctx))
+        print_pipeline_run(result, console, lang_of(ctx))
     if result["status"] != "ok":
         raise typer.Exit(1)
-    from kehu.monitor.dispatch import DigestResult
-
     delivery = next(
         (s["summary"].get("delivery") for s in result["steps"] if s["step"] == "alerts"), None
     )
     failed = [DigestResult(**d) for d in (delivery or {}).get("digests", []) if not d["ok"]]
     if failed:
-        _print_failed(ws, failed, lang_of(ctx))
+        _print_failed(app, failed, lang_of(ctx))
         raise typer.Exit(EXIT_UNDELIVERED)
 
 
@@ -279,9 +247,4 @@ def schedule(
     max_runs: int = typer.Option(None, "--max-runs", help="Stop after this many runs."),
 ) -> None:
     """Run the pipeline on a cron schedule until Ctrl-C. 定时运行"""
-    from kehu.jobs.schedule import run_schedule
-
-    ws = open_ws(ctx)
-    run_schedule(
-        ws, cron or ws.settings.schedule.cron, console=console, lang=lang_of(ctx), max_runs=max_runs
-    )
+    open_app(ctx).run_schedule(cron, console=console, lang=lang_of(ctx), max_runs=max_runs)

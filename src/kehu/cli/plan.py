@@ -1,8 +1,7 @@
-"""Planning commands: plan, playbooks, tasks, kpis, goals, targets (logic in kehu.planning)."""
+"""Planning commands: plan, playbooks, tasks, kpis, goals, targets (through `kehu.app`)."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,27 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kehu.cli.common import console, lang_of, open_ws, print_json
+from kehu.app import (
+    BANDS,
+    DIMENSIONS,
+    GOAL_STATUS,
+    KPI_BY_CODE,
+    PRIORITY_FACTORS,
+    TASK_STATUS,
+    code_label,
+    format_change,
+    format_value,
+    gap_text,
+    get_kpi,
+    goal_title,
+    label,
+    parse_month_weights,
+    parse_weights,
+    partial_note,
+    team,
+)
+from kehu.calendar import Period
+from kehu.cli.common import console, lang_of, open_app, parse_date, print_json
 from kehu.errors import KehuError
 from kehu.i18n import tr
 
@@ -39,20 +58,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(targets_app, name="targets")
 
 
-def _date(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise KehuError(f"日期格式应为 YYYY-MM-DD:{text}", f"expected YYYY-MM-DD: {text}") from None
-
-
 def _seg(kind: str, code: Any, lang: str) -> str:
     if code is None or code != code:  # None or NaN
         return "—"
-    from kehu.analytics.labels import label
-
     return label(kind, str(code), lang)
 
 
@@ -67,13 +75,9 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Turn the latest customer snapshot into tasks (playbooks, RACI, priority). 生成行动计划"""
-    from kehu.planning.labels import BANDS, label, team
-    from kehu.planning.plan import make_plan
-    from kehu.planning.priority import FACTORS
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    res = make_plan(ws, _date(as_of), dry_run=dry_run)
+    res = app.plan(parse_date(as_of), dry_run=dry_run)
     if as_json:
         print_json({**res.to_json(), "top": res.top(top)})
         return
@@ -106,8 +110,8 @@ def plan(
         table.add_row(
             f"{t['customer_name'] or ''} ({t['customer_id']})",
             tr(lang, t["direction_zh"], t["direction_en"]),
-            f"{t['priority']:.1f} {label(BANDS, t['priority_band'], lang)}",
-            "/".join(f"{t[f'score_{f}']:.2f}" for f in FACTORS),
+            f"{t['priority']:.1f} {code_label(BANDS, t['priority_band'], lang)}",
+            "/".join(f"{t[f'score_{f}']:.2f}" for f in PRIORITY_FACTORS),
             str(t["due_date"])[:10],
             team(t["owner"], lang),
             team(t["accountable"], lang),
@@ -120,12 +124,9 @@ def playbooks(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show the playbooks in force (defaults + playbook file + kehu.toml). 分层策略"""
-    from kehu.planning.playbook import load_playbooks
-    from kehu.planning.rescue import rescue_rules
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    books = load_playbooks(ws.settings, ws.root)
+    books = app.playbooks()
     if as_json:
         print_json({k: b.to_json() for k, b in books.items()})
         return
@@ -157,14 +158,12 @@ def playbooks(
         tr(lang, "期限(天)", "due (days)"),
     ):
         rules.add_column(col)
-    for name_zh, name_en, actions, due in rescue_rules():
+    for name_zh, name_en, actions, due in app.rescue_rules():
         rules.add_row(tr(lang, name_zh, name_en), _measure_lines(actions, lang), str(due))
     console.print(rules)
 
 
 def _measure_lines(actions: Any, lang: str) -> str:
-    from kehu.planning.labels import team
-
     return "\n".join(
         f"{i}. {a.text(lang)}" + (f" [C: {team(a.consulted, lang)}]" if a.consulted else "")
         for i, a in enumerate(actions, 1)
@@ -183,12 +182,9 @@ def tasks_list(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List tasks, highest priority first. 任务列表"""
-    from kehu.planning.labels import BANDS, TASK_STATUS, label, team
-    from kehu.planning.tasks import list_tasks
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    rows = list_tasks(ws, owner=owner, status=status, customer_id=customer, limit=limit or None)
+    rows = app.tasks(owner=owner, status=status, customer_id=customer, limit=limit or None)
     if as_json:
         print_json(rows)
         return
@@ -205,9 +201,9 @@ def tasks_list(
             str(t["task_id"]),
             f"{t['customer_name'] or ''} ({t['customer_id']})",
             tr(lang, t["direction_zh"] or "", t["direction_en"] or ""),
-            f"{t['priority']:.1f} {label(BANDS, t['priority_band'], lang)}",
+            f"{t['priority']:.1f} {code_label(BANDS, t['priority_band'], lang)}",
             str(t["due_date"]),
-            label(TASK_STATUS, t["status"], lang),
+            code_label(TASK_STATUS, t["status"], lang),
             team(t["owner"], lang),
             team(t["accountable"], lang),
         )
@@ -215,11 +211,9 @@ def tasks_list(
 
 
 def _close(ctx: typer.Context, task_id: int, status: str, note: str | None) -> None:
-    from kehu.planning.tasks import set_status
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    task = set_status(ws, task_id, status, note)
+    task = app.set_task_status(task_id, status, note)
     word = tr(lang, "已完成", "done") if status == "done" else tr(lang, "已取消", "cancelled")
     console.print(f"[green]✓[/] #{task_id} {task['customer_name'] or task['customer_id']}: {word}")
 
@@ -249,11 +243,9 @@ def tasks_export(
     owner: str = typer.Option(None, "--owner", help="Only this owner's tasks."),
 ) -> None:
     """Export tasks (CSV opens in Excel; XLSX; JSON). 导出任务"""
-    from kehu.planning.tasks import export_tasks
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    n = export_tasks(ws, out, status=status, owner=owner, lang=lang)
+    n = app.export_tasks(out, status=status, owner=owner, lang=lang)
     console.print(
         tr(lang, f"[green]✓[/] 已导出 {n} 个任务到 {out}", f"[green]✓[/] {n} tasks -> {out}")
     )
@@ -273,17 +265,10 @@ def kpis(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (all rows)."),
 ) -> None:
     """KPIs per period with the change vs the previous period. 关键指标"""
-    from kehu.analytics.kpis import (
-        KPI_BY_CODE,
-        compute_kpis,
-        format_change,
-        format_value,
-        partial_note,
-    )
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    rows = compute_kpis(ws, period, by, _date(start), _date(end), kpis=kpi or None)
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    rows = app.kpis(period, by, first, last, kpis=kpi or None)
     if as_json:
         print_json(rows)
         return
@@ -291,9 +276,7 @@ def kpis(
     table = Table(title=tr(lang, "关键指标", "KPIs"))
     table.add_column(tr(lang, "指标", "KPI"))
     if by:
-        from kehu.planning.labels import DIMENSIONS, label
-
-        table.add_column(label(DIMENSIONS, by, lang))
+        table.add_column(code_label(DIMENSIONS, by, lang))
     partial = next((r for r in rows if r["partial"] and r["period"] in labels), None)
     for lab in labels:
         head = lab
@@ -339,12 +322,9 @@ def goals_add(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Add a SMART goal, e.g. quarterly new customers reach 200. 新增目标"""
-    from kehu.calendar import Period
-    from kehu.planning.goals import add_goal, goal_title
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    first, deadline = _date(start), _date(by)
+    first, deadline = parse_date(start, "--from"), parse_date(by, "--by")
     if period:
         p = Period.parse(period)
         first, deadline = first or p.start, deadline or p.end
@@ -352,8 +332,8 @@ def goals_add(
         raise KehuError(
             "请用 --by 给出截止日期(或 --period)", "give a deadline with --by (or --period)"
         )
-    goal = add_goal(ws, metric, target, deadline, owner, scope=scope, name=name, start=first,
-                    grain=grain)  # fmt: skip
+    goal = app.add_goal(metric, target, deadline, owner, scope=scope, name=name, start=first,
+                       grain=grain)  # fmt: skip
     if as_json:
         print_json(goal)
         return
@@ -361,10 +341,6 @@ def goals_add(
 
 
 def _goal_table(rows: list[dict], lang: str) -> Table:
-    from kehu.analytics.kpis import format_value
-    from kehu.planning.goals import goal_title
-    from kehu.planning.labels import GOAL_STATUS, label
-
     table = Table()
     for col in ("ID", tr(lang, "目标", "goal"), tr(lang, "负责人", "owner"),
                 tr(lang, "目标值", "target"), tr(lang, "实际", "actual"),
@@ -374,7 +350,7 @@ def _goal_table(rows: list[dict], lang: str) -> Table:
     for g in rows:
         unit = g.get("unit") or _unit(g["metric"])
         status = g.get("status")
-        text = label(GOAL_STATUS, status, lang) if status else "—"
+        text = code_label(GOAL_STATUS, status, lang) if status else "—"
         if status in colour:
             text = f"[{colour[status]}]{text}[/]"
         table.add_row(
@@ -390,8 +366,6 @@ def _goal_table(rows: list[dict], lang: str) -> Table:
 
 
 def _unit(metric: str) -> str:
-    from kehu.analytics.kpis import get_kpi
-
     return get_kpi(metric).unit
 
 
@@ -401,10 +375,8 @@ def goals_list(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List goals with their last evaluated status. 目标列表"""
-    from kehu.planning.goals import list_goals
-
-    ws = open_ws(ctx)
-    rows = list_goals(ws, owner)
+    app = open_app(ctx)
+    rows = app.goals(owner)
     if as_json:
         print_json(rows)
         return
@@ -418,13 +390,9 @@ def goals_progress(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Progress vs actual per period; on-track / at-risk / missed by linear projection. 目标进度"""
-    from kehu.analytics.kpis import format_value
-    from kehu.planning.goals import progress
-    from kehu.planning.labels import GOAL_STATUS, label
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    reports = progress(ws, goal_id, _date(as_of))
+    reports = app.goal_progress(goal_id, parse_date(as_of))
     if as_json:
         print_json(reports)
         return
@@ -441,17 +409,15 @@ def goals_progress(
                 p["period"],
                 *(format_value(p[k], rep["unit"], lang)
                   for k in ("actual", "cumulative", "expected", "projected")),
-                label(GOAL_STATUS, p["status"], lang),
+                code_label(GOAL_STATUS, p["status"], lang),
             )  # fmt: skip
         console.print(table)
 
 
 def goals_remove(ctx: typer.Context, goal_id: int = typer.Argument(..., help="Goal id.")) -> None:
     """Delete a goal and its progress history. 删除目标"""
-    from kehu.planning.goals import remove_goal
-
-    ws = open_ws(ctx)
-    remove_goal(ws, goal_id)
+    app = open_app(ctx)
+    app.remove_goal(goal_id)
     console.print(
         tr(
             lang_of(ctx),
@@ -482,12 +448,10 @@ def targets_split(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Split a sales target over regions / owners / customers (exact sum). 销售目标拆解"""
-    from kehu.planning.targets import parse_month_weights, parse_weights, split_targets
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    res = split_targets(
-        ws, total, period, by, weights=parse_weights(weights), floor=floor, cap=cap,
+    res = app.split_targets(
+        total, period, by, weights=parse_weights(weights), floor=floor, cap=cap,
         months=months, month_weights=parse_month_weights(month_weights), rounding=rounding,
         write=not dry_run, out=out, lang=lang,
     )  # fmt: skip
@@ -541,11 +505,9 @@ def targets_progress(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Target attainment per unit: actual orders vs target, pace. 目标达成"""
-    from kehu.planning.targets import target_progress
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    rows = target_progress(ws, period, _date(as_of))
+    rows = app.target_progress(period, parse_date(as_of))
     if as_json:
         print_json(rows)
         return
@@ -563,9 +525,7 @@ def targets_progress(
         proj = "—" if r["projected"] is None else f"[{colour}]{r['projected']:,.0f}[/]"
         table.add_row(r["unit"], f"{r['target']:,.0f}", f"{r['actual']:,.0f}", att, proj)
     console.print(table)
-    from kehu.quality.targets import gap_text, target_gaps
-
-    gaps = [g for g in target_gaps(ws) if g["period"] == r0["period"]]
+    gaps = [g for g in app.target_gaps() if g["period"] == r0["period"]]
     if gaps:
         n = len(gaps)
         console.print(tr(lang, f"[yellow]⚠ 目标在各层级之间对不上({n} 处):[/]",

@@ -1,4 +1,4 @@
-"""`kehu quality` and `kehu dedupe …` (thin: the work is in kehu.quality and kehu.dedupe)."""
+"""`kehu quality` and `kehu dedupe …` (thin: through `kehu.app`)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,9 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kehu.cli.common import console, err_console, lang_of, open_ws, print_json
-from kehu.dedupe.review import merge_pair, reject_pair
-from kehu.dedupe.run import run_dedupe
-from kehu.dedupe.undo import undo_merge
-from kehu.engines.spark import engine_session
+from kehu.app import REVIEW_FIELDS
+from kehu.cli.common import console, err_console, lang_of, open_app, print_json
 from kehu.i18n import Catalog, tr
-from kehu.quality.report import quality_report
 
 T = Catalog(
     {
@@ -137,14 +133,14 @@ def quality_cmd(
 ) -> None:
     """Data-quality report: completeness, invalid values, duplicates, orphans, stale records.
     数据质量报告"""
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
     ref = date.fromisoformat(as_of) if as_of else None
-    report = quality_report(ws, ref)
+    report = app.quality_report(ref)
     if as_json:
         print_json(report)
         return
-    key_fields = ws.settings.quality.key_fields
+    key_fields = app.settings.quality.key_fields
     tbl = Table(title=T("q_tables", lang))
     for col in ("table", "rows", "filled", "lowest"):
         tbl.add_column(T(col, lang), justify="right" if col in ("rows", "filled") else "left")
@@ -205,20 +201,18 @@ def dedupe_cmd(
     客户查重"""
     if ctx.invoked_subcommand is not None:
         return
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
     with err_console.status(T("stage", lang, stage="…")) as status:
 
         def progress(stage: str) -> None:
             status.update(T("stage", lang, stage=stage))
 
-        res = run_dedupe(
-            ws,
-            dry_run,
+        res = app.dedupe(
+            dry_run=dry_run,
             output=output,
             min_probability=min_probability,
             progress=None if as_json else progress,
-            spark=engine_session(ws.settings.engine),
         )
     if as_json:
         print_json(res.to_json())
@@ -267,8 +261,6 @@ def _print_learning(res: Any, lang: str) -> None:
 
 
 def _side_by_side(pair: dict[str, Any], i: int, n: int, lang: str) -> Table:
-    from kehu.dedupe.review import REVIEW_FIELDS
-
     tbl = Table(title=T("r_pair", lang, i=i, n=n, p=pair["probability"]))
     tbl.add_column(T("r_field", lang))
     tbl.add_column(pair["id_l"])
@@ -307,11 +299,9 @@ def review_cmd(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output. JSON 输出"),
 ) -> None:
     """Show suspected duplicates side by side (most likely first). 复核疑似重复"""
-    from kehu.dedupe.review import pending_pairs
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    pairs = pending_pairs(ws, limit)
+    pairs = app.pending_pairs(limit)
     if as_json:
         print_json(pairs)
         return
@@ -326,7 +316,7 @@ def review_cmd(
         if answer == "q":
             break
         if answer == "m":
-            rec = merge_pair(ws, pair["id_l"], pair["id_r"])
+            rec = app.merge(pair["id_l"], pair["id_r"])
             console.print(
                 T(
                     "merged_ok",
@@ -337,7 +327,7 @@ def review_cmd(
                 )
             )
         elif answer == "r":
-            reject_pair(ws, pair["id_l"], pair["id_r"])
+            app.reject(pair["id_l"], pair["id_r"])
             console.print(T("rejected_ok", lang, a=pair["id_l"], b=pair["id_r"]))
 
 
@@ -351,8 +341,8 @@ def merge_cmd(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output. JSON 输出"),
 ) -> None:
     """Merge two customers (children and ids move to the survivor; undoable). 合并客户"""
-    ws = open_ws(ctx)
-    rec = merge_pair(ws, a, b, keep=keep)
+    app = open_app(ctx)
+    rec = app.merge(a, b, keep=keep)
     if as_json:
         print_json(
             {"merge_id": rec.merge_id, "survivor_id": rec.survivor_id, "merged_ids": rec.merged_ids}
@@ -377,8 +367,8 @@ def reject_cmd(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output. JSON 输出"),
 ) -> None:
     """Mark two customers as different; the pair is never proposed again. 不是同一客户"""
-    ws = open_ws(ctx)
-    res = reject_pair(ws, a, b, note=note)
+    app = open_app(ctx)
+    res = app.reject(a, b, note=note)
     if as_json:
         print_json(res)
         return
@@ -394,9 +384,8 @@ def undo_cmd(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output. JSON 输出"),
 ) -> None:
     """Undo a merge: restore every record exactly as before. 撤销合并"""
-    ws = open_ws(ctx)
-    with ws.transaction() as cur:
-        res = undo_merge(cur, merge_id, force=force)
+    app = open_app(ctx)
+    res = app.undo_merge(merge_id, force=force)
     if as_json:
         print_json(res)
         return
@@ -417,11 +406,9 @@ def log_cmd(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output. JSON 输出"),
 ) -> None:
     """List merges, newest first (ids for `kehu dedupe undo`). 合并记录"""
-    from kehu.dedupe.review import merge_log
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    rows = merge_log(ws, limit)
+    rows = app.merge_log(limit)
     if as_json:
         print_json(rows)
         return

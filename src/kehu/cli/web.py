@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import typer
 from rich.table import Table
 
-from kehu.cli.common import console, lang_of, open_ws, print_json
+from kehu.access.audit import action_label
+from kehu.cli.common import console, lang_of, open_app, print_json
 from kehu.errors import KehuError
 from kehu.i18n import tr
 
@@ -42,11 +43,11 @@ def serve(
     from kehu.web import accesslog
     from kehu.web.app import create_app
 
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    host = host or ws.settings.web.host
-    port = port or ws.settings.web.port
-    if not ws.rows("SELECT 1 FROM users WHERE role = 'admin' AND active LIMIT 1"):
+    host = host or app.settings.web.host
+    port = port or app.settings.web.port
+    if not app.has_admin():
         console.print(
             tr(
                 lang,
@@ -62,7 +63,7 @@ def serve(
         )
     )
     config = uvicorn.Config(
-        create_app(ws),
+        create_app(app.ws),
         host=host,
         port=port,
         log_level=log_level,
@@ -73,7 +74,7 @@ def serve(
     )
     accesslog.install()  # after uvicorn.Config, which sets up the loggers
     uvicorn.Server(config).run()
-    ws.close()
+    app.close()
 
 
 def _read_password(lang: str, from_stdin: bool) -> str:
@@ -107,12 +108,10 @@ def users_add(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Add a user with a role (argon2-hashed password). 新增用户"""
-    from kehu.web.auth import Auth
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
     password = None if no_password else _read_password(lang, password_stdin)
-    user = Auth(ws).add_user(
+    user = app.auth().add_user(
         name, role, region=region, password=password, display_name=display_name, by="cli"
     )
     if as_json:
@@ -134,11 +133,9 @@ def users_list(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List users and roles. 用户列表"""
-    from kehu.web.auth import Auth
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    users = Auth(ws).list_users()
+    users = app.auth().list_users()
     if as_json:
         print_json([u.to_json() for u in users])
         return
@@ -172,11 +169,9 @@ def users_passwd(
     ),
 ) -> None:
     """Set a user's password (their sessions end). 修改密码"""
-    from kehu.web.auth import Auth
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    Auth(ws).set_password(name, _read_password(lang, password_stdin), by="cli")
+    app.auth().set_password(name, _read_password(lang, password_stdin), by="cli")
     console.print(
         tr(lang, f"[green]✓[/] 已更新 {name} 的密码", f"[green]✓[/] password of {name} set")
     )
@@ -191,10 +186,8 @@ def users_set(
     active: bool = typer.Option(None, "--active/--disabled", help="Enable or disable."),
 ) -> None:
     """Change a user's role, region, display name or active flag. 修改用户"""
-    from kehu.web.auth import Auth
-
-    ws = open_ws(ctx)
-    user = Auth(ws).update_user(
+    app = open_app(ctx)
+    user = app.auth().update_user(
         name, role=role, region=region, display_name=display_name, active=active, by="cli"
     )
     console.print(f"[green]✓[/] {user.name}: {user.role} {user.region or ''}")
@@ -206,11 +199,9 @@ def tokens_create(
     label: str = typer.Option(None, "--label", help="What the token is for."),
 ) -> None:
     """Create an API token; it is printed once and stored only as a hash. 创建令牌"""
-    from kehu.web.auth import Auth
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    token = Auth(ws).create_token(name, label, by="cli")
+    token = app.auth().create_token(name, label, by="cli")
     console.print(
         tr(
             lang,
@@ -229,11 +220,9 @@ def tokens_list(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """List API tokens (ids, owners, last use; never the secrets). 令牌列表"""
-    from kehu.web.auth import Auth
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
-    tokens = Auth(ws).list_tokens(user)
+    tokens = app.auth().list_tokens(user)
     if as_json:
         print_json([t.to_json() for t in tokens])
         return
@@ -258,10 +247,8 @@ def tokens_revoke(
     ctx: typer.Context, token_id: str = typer.Argument(..., help="Token id (from tokens list).")
 ) -> None:
     """Revoke an API token. 吊销令牌"""
-    from kehu.web.auth import Auth
-
-    ws = open_ws(ctx)
-    Auth(ws).revoke_token(token_id, by="cli")
+    app = open_app(ctx)
+    app.auth().revoke_token(token_id, by="cli")
     console.print(
         tr(lang_of(ctx), f"[green]✓[/] 已吊销 {token_id}", f"[green]✓[/] revoked {token_id}")
     )
@@ -276,12 +263,10 @@ def audit_log(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show the audit log: logins, exports, imports, merges, config changes. 审计日志"""
-    from kehu.web import audit
-
-    ws = open_ws(ctx)
+    app = open_app(ctx)
     lang = lang_of(ctx)
     since = datetime.now() - timedelta(days=days) if days else None
-    events = audit.events(ws, action=action, user=user, since=since, limit=limit)
+    events = app.audit_events(action=action, user=user, since=since, limit=limit)
     if as_json:
         print_json([e.to_json() for e in events])
         return
@@ -293,7 +278,7 @@ def audit_log(
         table.add_row(
             e.at.strftime("%Y-%m-%d %H:%M:%S"),
             e.user_name or "",
-            audit.action_label(e.action, lang),
+            action_label(e.action, lang),
             e.target or "",
             e.ip or "",
         )

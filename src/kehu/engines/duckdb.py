@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +31,10 @@ class DuckDBEngine:
         con: duckdb.DuckDBPyConnection,
         lake: Mapping[str, Location],
         backend: IbisDuckDB | None = None,
+        reader: Callable[[], duckdb.DuckDBPyConnection] | None = None,
     ) -> None:
         self.con = con
+        self._reader = reader or con.cursor
         self.lake = dict(lake)
         self._names = frozenset(self.lake)
         self._backend = backend
@@ -57,9 +59,10 @@ class DuckDBEngine:
         return render(relocate(parse(query), self._places()))
 
     def execute(self, query: str, params: Params = None) -> duckdb.DuckDBPyConnection:
-        """Run a read on a fresh cursor (a concurrent reader), lake tables relocated."""
+        """Run a read on a reader (a fresh cursor unless the workspace says otherwise), lake
+        tables relocated."""
         try:
-            return self.con.cursor().execute(self.rewrite(query), params or None)
+            return self._reader().execute(self.rewrite(query), params or None)
         except duckdb.IOException as exc:
             raise self._lake_error(exc) from None
 

@@ -95,7 +95,7 @@ def import_file(
         return header_score(cells, table)
 
     try:
-        raw = _read(p, score, options, encoding or options.get("encoding") or settings.encoding,
+        raw = read_raw(p, score, options, encoding or options.get("encoding") or settings.encoding,
                     settings.header_scan_rows, progress)  # fmt: skip
     except OSError as exc:  # the disk, not the data: say so instead of a traceback
         raise KehuError(
@@ -106,7 +106,7 @@ def import_file(
     )
 
 
-def _read(
+def read_raw(
     p: Path,
     score: Any,
     options: dict[str, Any],

@@ -48,6 +48,7 @@ def field_label(field: str, lang: str) -> str:
 
 
 def severity_label(severity: str, lang: str) -> str:
+    """The zh/en name of an alert severity (the code itself when unknown)."""
     pair = SEVERITY.get(severity)
     return _pick(pair, lang) if pair else severity
 

@@ -135,6 +135,34 @@ def match_playbooks(
     return chosen
 
 
+def customer_strategy(
+    ws: Workspace, snapshot: dict[str, Any] | None, lang: str
+) -> dict[str, Any] | None:
+    """The playbook that applies to one snapshot row (plan.precedence), with its measures;
+    the value tier's standard service when no playbook picks the customer."""
+    if not snapshot:
+        return None
+    books = load_playbooks(ws.settings, ws.root)
+    frame = pd.DataFrame([{k: snapshot.get(k) for k in ("rfm_type", "value_tier", "churn_risk")}])
+    key = match_playbooks(frame, books, ws.settings.plan).iloc[0]
+    chosen = books.get(key) if key else None
+    tier_book = books.get(f"value_tier.{snapshot.get('value_tier')}")
+    book = chosen or tier_book
+    if book is None:
+        return None
+    return {
+        "playbook": book.key,
+        "name": book.name(lang),
+        "direction": book.direction(lang),
+        "cadence": book.cadence,
+        "standard_service": chosen is None,
+        "actions": [a.text(lang) for a in book.actions],
+        "tier_direction": tier_book.direction(lang)
+        if tier_book and tier_book is not book
+        else None,
+    }
+
+
 TOP_REASONS = 3  # churn reasons kept on a task; its rescue measures answer these
 # The task's reason as JSON, built in SQL over the candidate rows (vectorised): the trigger,
 # the segment and, for churn rescues, the top three churn reasons of the snapshot.

@@ -42,28 +42,41 @@ def list_tasks(
     owner: str | None = None,
     status: str | None = None,
     customer_id: str | None = None,
+    band: str | None = None,
+    customer_ids: list[str] | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Tasks, highest priority first (open and overdue first among equals)."""
     _check_status(status)
-    where, params = [], []
-    for col, val in (("owner", owner), ("status", status), ("customer_id", customer_id)):
+    if customer_ids is not None and not customer_ids:
+        return []
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
+    for col, val in (
+        ("owner", owner),
+        ("status", status),
+        ("customer_id", customer_id),
+        ("priority_band", band),
+    ):
         if val is not None:
             where.append(f"{col} = ?")
             params.append(val)
-    sql = f"SELECT {', '.join(_LIST_COLUMNS)} FROM tasks"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    if customer_ids is not None:
+        where.append(f"customer_id IN ({', '.join('?' for _ in customer_ids)})")
+        params.extend(customer_ids)
+    sql = f"SELECT {', '.join(_LIST_COLUMNS)} FROM tasks WHERE {' AND '.join(where)}"
     sql += " ORDER BY status = 'open' DESC, priority DESC, due_date, task_id"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     cur = ws.read(sql, params)
     names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    for row in rows:
-        row["actions"] = json.loads(row["actions"]) if row["actions"] else []
-        row["reason"] = json.loads(row["reason"]) if row["reason"] else {}
-    return rows
+    return [_parsed(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
+
+
+def _parsed(row: dict[str, Any]) -> dict[str, Any]:
+    row["actions"] = json.loads(row["actions"]) if row["actions"] else []
+    row["reason"] = json.loads(row["reason"]) if row["reason"] else {}
+    return row
 
 
 def set_status(ws: Workspace, task_id: int, status: str, note: str | None = None) -> dict:
@@ -90,10 +103,7 @@ def list_tasks_by_id(ws: Workspace, task_id: int) -> dict[str, Any]:
     row = cur.fetchone()
     if row is None:
         raise NotFoundError(f"没有编号为 {task_id} 的任务", f"no task with id {task_id}")
-    out = dict(zip(names, row, strict=True))
-    out["actions"] = json.loads(out["actions"]) if out["actions"] else []
-    out["reason"] = json.loads(out["reason"]) if out["reason"] else {}
-    return out
+    return _parsed(dict(zip(names, row, strict=True)))
 
 
 _HEADERS = {

@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from kehu.access.rows import scoped
 from kehu.dedupe.normalize import normalize_registration_id
 from kehu.quality.checks import ACTIVITY, ORPHAN_TABLES, RULES, Rule
 from kehu.quality.targets import gap_text, target_gaps
 from kehu.store.schema import DATA_TABLES, table_by_name
 
 if TYPE_CHECKING:
+    from kehu.access.scope import Scope
     from kehu.engines.duckdb import DuckDBEngine
     from kehu.workspace import Workspace
 
@@ -90,8 +92,16 @@ def completeness(cur: DuckDBEngine, table: str) -> tuple[int, dict[str, float]]:
     }
 
 
-def quality_report(ws: Workspace, as_of: date | None = None) -> dict[str, Any]:
-    """The data-quality report of a workspace (see docs/dedupe.md for every check)."""
+def quality_report(
+    ws: Workspace, as_of: date | None = None, *, scope: Scope | None = None
+) -> dict[str, Any]:
+    """The data-quality report of a workspace (see docs/dedupe.md for every check); with a
+    `scope`, of the rows that scope sees (`kehu.access.rows`)."""
+    with scoped(ws, scope) as view:
+        return _report(view, as_of)
+
+
+def _report(ws: Workspace, as_of: date | None) -> dict[str, Any]:
     settings = ws.settings.quality
     today = as_of or date.today()
     cur = ws.engine  # every table read from wherever it lives

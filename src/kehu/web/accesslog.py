@@ -13,7 +13,7 @@ import logging
 import re
 from urllib.parse import parse_qsl, urlencode
 
-from kehu.web.access import mask_email, mask_phone
+from kehu.access.masking import mask_email, mask_phone
 
 ACCESS_LOGGER = "uvicorn.access"
 SEARCH_KEYS = frozenset(

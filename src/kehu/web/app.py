@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kehu import __version__
+from kehu.app import Workspace
 from kehu.errors import AccessDenied, KehuError, NotFoundError
 from kehu.web.api import (
     admin,
@@ -40,8 +41,8 @@ from kehu.web.api import (
     system,
 )
 from kehu.web.api.deps import LoginRequired, NotAuthenticated, lang_of
+from kehu.web.services import warmup
 from kehu.web.services.state import WebState
-from kehu.workspace import Workspace
 
 HERE = Path(__file__).parent
 log = logging.getLogger("kehu.web")
@@ -76,7 +77,7 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     """The web application over one opened workspace (the process's only writer).
 
     `background=False` turns off the cache warm-up threads (tests that close the store)."""
-    state = WebState(ws)
+    state = WebState(ws, warm=warmup.warm)
     state.rewarm = background
 
     @asynccontextmanager

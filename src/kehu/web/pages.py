@@ -16,7 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from kehu import __version__
-from kehu.analytics.labels import LABELS, column_label, label
+from kehu.access.audit import action_label
+from kehu.access.throttle import LoginThrottled
+from kehu.app import LABELS, column_label, label
 from kehu.errors import KehuError
 from kehu.web import charts
 from kehu.web.api.customers import ListQuery
@@ -32,7 +34,6 @@ from kehu.web.api.deps import (
     lang_of,
 )
 from kehu.web.api.params import NextUrl, PathId, RowId, Text, Word
-from kehu.web.audit import action_label
 from kehu.web.i18n import LANG_COOKIE, catalog, translator
 from kehu.web.services import (
     admin,
@@ -49,7 +50,6 @@ from kehu.web.services import (
     reports,
 )
 from kehu.web.services.common import snapshot_dates
-from kehu.web.throttle import LoginThrottled
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -552,7 +552,7 @@ def snapshot_date_options(state: Any) -> list[str]:
 # ---- goals, targets, reports ---------------------------------------------------------------
 @router.get("/goals", response_class=HTMLResponse)
 def goals_page(request: Request, state: State, who: PageUser, lang: Lang) -> HTMLResponse:
-    from kehu.analytics.kpis import KPIS
+    from kehu.app import KPI_BY_CODE
 
     goals = planning.list_goals(state, who.scope, lang)
     return render(
@@ -561,7 +561,7 @@ def goals_page(request: Request, state: State, who: PageUser, lang: Lang) -> HTM
         who,
         nav="goals",
         goals=goals,
-        metrics=[(k.code, k.label(lang)) for k in KPIS],
+        metrics=[(k.code, k.label(lang)) for k in KPI_BY_CODE.values()],
         can_add=who.scope.may("add_goal"),
         chart_data={
             f"goal_{g['goal_id']}": charts.goal(g["series"], translator(lang)) for g in goals

@@ -5,14 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from kehu.access.rows import scoped
 from kehu.calendar import Period
 from kehu.errors import KehuError
 from kehu.i18n import normalize_lang
 from kehu.monitor.report.data import collect
 from kehu.monitor.sources import snapshot_dates
 from kehu.workspace import Workspace
+
+if TYPE_CHECKING:
+    from kehu.access.scope import Scope
 
 KIND_GRAIN = {"monthly": "month", "quarterly": "quarter"}
 FORMATS = ("html", "xlsx", "pdf")
@@ -63,8 +67,13 @@ def write_report(
     lang: str | None = None,
     out: str | Path | None = None,
     run_id: str | None = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """Write the report; returns {path, period, kind, format, lang, bytes, report_id}."""
+    """Write the report; returns {path, period, kind, format, lang, bytes, report_id}.
+
+    With a `scope` that does not see everything, every section holds only the scope's rows
+    (`kehu.access.rows`) and the run is not logged in `report_runs`, which records the
+    workspace's own reports (the web audits who generated which)."""
     fmt = (
         fmt or (Path(out).suffix.lstrip(".").lower() if out else None) or ws.settings.report.format
     )
@@ -73,8 +82,10 @@ def write_report(
             f"报告格式应为 html、xlsx 或 pdf:{fmt}", f"format must be html, xlsx or pdf: {fmt}"
         )
     lang = normalize_lang(lang or ws.lang)
-    p, kind = resolve_period(ws, period, kind)
-    data = collect(ws, p, kind, lang)
+    with scoped(ws, scope) as view:
+        p, kind = resolve_period(view, period, kind)
+        data = collect(view, p, kind, lang)
+        whole = view is ws
     if out is None:
         out = ws.path(ws.settings.report.out_dir, f"kehu-report-{p.label}-{lang}.{fmt}")
     path = Path(out).expanduser().resolve()
@@ -93,12 +104,13 @@ def write_report(
         write_pdf(data, path)
     size = path.stat().st_size
     report_id = uuid.uuid4().hex[:16]
-    with ws.transaction() as cur:
-        cur.execute(
-            "INSERT INTO report_runs (report_id, created_at, kind, period, format, lang, path,"
-            " bytes, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [report_id, datetime.now(), kind, p.label, fmt, lang, str(path), size, run_id],
-        )
+    if whole:
+        with ws.transaction() as cur:
+            cur.execute(
+                "INSERT INTO report_runs (report_id, created_at, kind, period, format, lang,"
+                " path, bytes, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [report_id, datetime.now(), kind, p.label, fmt, lang, str(path), size, run_id],
+            )
     return {
         "report_id": report_id,
         "path": str(path),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, State
+from kehu.web.api.models import AuditEvent, TokenOut, UserOut
 from kehu.web.api.params import MAX_TEXT, PathId, Text
 from kehu.web.services import admin
 
@@ -35,13 +36,13 @@ class NewToken(BaseModel):
     user: str | None = Field(None, max_length=64)
 
 
-@router.get("/users", operation_id="list_users")
+@router.get("/users", operation_id="list_users", response_model=list[UserOut])
 def list_users(state: State, who: ApiUser) -> list[dict[str, Any]]:
     """Every user with role and region (admin)."""
     return admin.list_users(state, who.scope)
 
 
-@router.post("/users", operation_id="add_user", status_code=201)
+@router.post("/users", operation_id="add_user", response_model=UserOut, status_code=201)
 def add_user(state: State, who: ApiUser, body: NewUser) -> dict[str, Any]:
     """Create a user (admin); a manager needs a region."""
     return admin.add_user(
@@ -55,19 +56,19 @@ def add_user(state: State, who: ApiUser, body: NewUser) -> dict[str, Any]:
     )
 
 
-@router.post("/users/{user_name}", operation_id="update_user")
+@router.post("/users/{user_name}", operation_id="update_user", response_model=UserOut)
 def update_user(state: State, who: ApiUser, user_name: PathId, body: UserChange) -> dict[str, Any]:
     """Change a user's role, region, display name, active flag or password (admin)."""
     return admin.update_user(state, who.scope, user_name, **body.model_dump())
 
 
-@router.get("/tokens", operation_id="list_tokens")
+@router.get("/tokens", operation_id="list_tokens", response_model=list[TokenOut])
 def list_tokens(state: State, who: ApiUser, user: Text = None) -> list[dict[str, Any]]:
     """API tokens (the caller's own; admins see all). Secrets are never shown again."""
     return admin.list_tokens(state, who.scope, user)
 
 
-@router.post("/tokens", operation_id="create_token", status_code=201)
+@router.post("/tokens", operation_id="create_token", response_model=TokenOut, status_code=201)
 def create_token(state: State, who: ApiUser, body: NewToken) -> dict[str, Any]:
     """A new API token; the `token` value is shown only in this response."""
     return admin.create_token(state, who.scope, body.label, body.user)
@@ -80,7 +81,7 @@ def revoke_token(state: State, who: ApiUser, token_id: PathId) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/audit", operation_id="list_audit_events")
+@router.get("/audit", operation_id="list_audit_events", response_model=list[AuditEvent])
 def list_audit_events(
     state: State,
     who: ApiUser,

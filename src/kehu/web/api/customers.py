@@ -7,8 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from kehu.web.api.deps import ApiUser, Lang, State, client_ip, json_response
+from kehu.web.api.models import Customer, Customer360, CustomerPage, FilterOptions, TimelineEvent
 from kehu.web.api.params import MAX_TEXT, Page, PageSize, PathId, Text
 from kehu.web.services import customer360, customers, exports
+from kehu.web.services.common import plain_tree
 from kehu.web.services.customers import CustomerQuery
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
@@ -64,13 +66,13 @@ async def customer_query(
 ListQuery = Annotated[CustomerQuery, Depends(customer_query)]
 
 
-@router.get("", operation_id="list_customers", response_model=dict[str, Any])
+@router.get("", operation_id="list_customers", response_model=CustomerPage)
 def list_customers(state: State, who: ApiUser, cq: ListQuery) -> Response:
     """Customers the caller may see, one page, with the total."""
     return json_response(customers.list_customers(state, who.scope, cq))
 
 
-@router.get("/options", operation_id="customer_filter_options")
+@router.get("/options", operation_id="customer_filter_options", response_model=FilterOptions)
 def customer_filter_options(state: State, who: ApiUser) -> dict[str, list[str]]:
     """Values for the filter menus (regions, owners, industries ...) within the scope."""
     return customers.filter_options(state, who.scope)
@@ -101,19 +103,21 @@ def export_customers(
     )
 
 
-@router.get("/{customer_id}", operation_id="get_customer")
+@router.get("/{customer_id}", operation_id="get_customer", response_model=Customer)
 def get_customer(state: State, who: ApiUser, customer_id: PathId) -> dict[str, Any]:
     """One customer's record (404 when unknown or outside the caller's scope)."""
     return customers.get_customer(state, who.scope, customer_id)
 
 
-@router.get("/{customer_id}/360", operation_id="customer_360", response_model=dict[str, Any])
+@router.get("/{customer_id}/360", operation_id="customer_360", response_model=Customer360)
 def get_customer_360(state: State, who: ApiUser, lang: Lang, customer_id: PathId) -> Response:
     """Profile, portrait, scores with explanations, timeline, tasks, alerts and strategy."""
     return json_response(customer360.customer_360(state, who.scope, customer_id, lang))
 
 
-@router.get("/{customer_id}/timeline", operation_id="customer_timeline")
+@router.get(
+    "/{customer_id}/timeline", operation_id="customer_timeline", response_model=list[TimelineEvent]
+)
 def get_customer_timeline(
     state: State,
     who: ApiUser,
@@ -121,5 +125,4 @@ def get_customer_timeline(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     """Orders, interactions, tickets and surveys of one customer, newest first."""
-    customers.get_customer(state, who.scope, customer_id)
-    return customer360.timeline(state, customer_id, limit)
+    return plain_tree(state.kehu.customer_timeline(customer_id, limit=limit, scope=who.scope))

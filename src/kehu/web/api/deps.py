@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request, Response
 
+from kehu.access.auth import Session, User
+from kehu.access.scope import Scope, scope_for
 from kehu.errors import AccessDenied
-from kehu.web.access import SELF_SERVICE, Scope, scope_for
-from kehu.web.auth import Session, User, check_csrf
 from kehu.web.i18n import LANG_COOKIE, pick_lang
 from kehu.web.services.state import WebState
 
 SESSION_COOKIE = "kehu_session"
+
+# routes that change only the caller's own account; open to a viewer, all other writes are not
+SELF_SERVICE = frozenset(
+    {
+        "/logout",
+        "/account/password",
+        "/account/tokens",
+        "/account/tokens/{token_id}/revoke",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}",
+    }
+)
 
 
 class LoginRequired(Exception):
@@ -62,6 +75,11 @@ def lang_of(request: Request) -> str:
         request.headers.get("accept-language"),
         state.settings.workspace.lang,
     )
+
+
+def check_csrf(expected: str, given: str | None) -> bool:
+    """Constant-time comparison of the session's CSRF token with the one a form sent."""
+    return bool(given) and hmac.compare_digest(expected, given or "")
 
 
 def client_ip(request: Request) -> str | None:

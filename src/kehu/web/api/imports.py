@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, State, client_ip
+from kehu.web.api.models import ImportCommit, ImportLogRow, ImportPreview
 from kehu.web.api.params import PathId
 from kehu.web.services import imports
 
@@ -20,13 +21,13 @@ class MappingBody(BaseModel):
     )
 
 
-@router.get("", operation_id="list_imports")
+@router.get("", operation_id="list_imports", response_model=list[ImportLogRow])
 def list_imports(state: State, who: ApiUser) -> list[dict[str, Any]]:
     """Recent imports with their counts (admin)."""
     return imports.import_log(state, who.scope)
 
 
-@router.post("", operation_id="upload_import", status_code=201)
+@router.post("", operation_id="upload_import", response_model=ImportPreview, status_code=201)
 async def upload_import(
     state: State,
     who: ApiUser,
@@ -43,7 +44,7 @@ async def upload_import(
     )
 
 
-@router.post("/{upload_id}/preview", operation_id="preview_import")
+@router.post("/{upload_id}/preview", operation_id="preview_import", response_model=ImportPreview)
 def preview_import(
     state: State, who: ApiUser, upload_id: PathId, body: MappingBody
 ) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def preview_import(
     return imports.preview(state, who.scope, upload_id, body.mapping)
 
 
-@router.post("/{upload_id}/commit", operation_id="commit_import")
+@router.post("/{upload_id}/commit", operation_id="commit_import", response_model=ImportCommit)
 def commit_import(
     request: Request, state: State, who: ApiUser, upload_id: PathId, body: MappingBody
 ) -> dict[str, Any]:

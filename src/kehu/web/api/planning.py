@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, Lang, State, client_ip
+from kehu.web.api.models import Goal, PlanRun, TargetRow, Task
 from kehu.web.api.params import MAX_TEXT, RowId, Text
 from kehu.web.services import planning
 
@@ -20,7 +21,7 @@ class TaskUpdate(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
 
-@router.get("/tasks", operation_id="list_tasks")
+@router.get("/tasks", operation_id="list_tasks", response_model=list[Task])
 def list_tasks(
     state: State,
     who: ApiUser,
@@ -42,7 +43,7 @@ def list_tasks(
     )
 
 
-@router.post("/tasks/{task_id}", operation_id="update_task")
+@router.post("/tasks/{task_id}", operation_id="update_task", response_model=Task)
 def update_task(
     request: Request, state: State, who: ApiUser, task_id: RowId, body: TaskUpdate
 ) -> dict[str, Any]:
@@ -63,13 +64,13 @@ class NewGoal(BaseModel):
     name: str | None = Field(None, max_length=MAX_TEXT)
 
 
-@router.get("/goals", operation_id="list_goals")
+@router.get("/goals", operation_id="list_goals", response_model=list[Goal])
 def list_goals(state: State, who: ApiUser, lang: Lang) -> list[dict[str, Any]]:
     """SMART goals the caller may see, with progress per period and status."""
     return planning.list_goals(state, who.scope, lang)
 
 
-@router.post("/goals", operation_id="add_goal", status_code=201)
+@router.post("/goals", operation_id="add_goal", response_model=Goal, status_code=201)
 def add_goal(request: Request, state: State, who: ApiUser, body: NewGoal) -> dict[str, Any]:
     """Record a goal (admins; managers for their own region)."""
     return planning.add_goal(
@@ -85,13 +86,13 @@ def add_goal(request: Request, state: State, who: ApiUser, body: NewGoal) -> dic
     )
 
 
-@router.get("/targets", operation_id="list_targets")
+@router.get("/targets", operation_id="list_targets", response_model=list[TargetRow])
 def list_targets(state: State, who: ApiUser, period: Text = None) -> list[dict[str, Any]]:
     """Sales-target attainment per unit (region / owner / customer) the caller may see."""
     return planning.target_progress(state, who.scope, period)
 
 
-@router.post("/plan", operation_id="make_plan")
+@router.post("/plan", operation_id="make_plan", response_model=PlanRun)
 def make_plan(request: Request, state: State, who: ApiUser) -> dict[str, Any]:
     """Turn the latest snapshot into tasks (admin); re-runs never duplicate open tasks."""
     return planning.make_plan(state, who.scope, ip=client_ip(request))

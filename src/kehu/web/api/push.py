@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, State, client_ip
+from kehu.web.api.models import ImportSummary
 from kehu.web.services import push
 
 router = APIRouter(prefix="/api/v1", tags=["push"])
@@ -38,7 +39,7 @@ def _push(
     )
 
 
-@router.post("/orders", operation_id="push_orders")
+@router.post("/orders", operation_id="push_orders", response_model=ImportSummary)
 def push_orders(
     request: Request,
     state: State,
@@ -51,7 +52,7 @@ def push_orders(
     return _push(request, state, who, "orders", batch, source, dry_run)
 
 
-@router.post("/interactions", operation_id="push_interactions")
+@router.post("/interactions", operation_id="push_interactions", response_model=ImportSummary)
 def push_interactions(
     request: Request,
     state: State,
@@ -64,7 +65,7 @@ def push_interactions(
     return _push(request, state, who, "interactions", batch, source, dry_run)
 
 
-@router.post("/tickets", operation_id="push_tickets")
+@router.post("/tickets", operation_id="push_tickets", response_model=ImportSummary)
 def push_tickets(
     request: Request,
     state: State,
@@ -77,7 +78,7 @@ def push_tickets(
     return _push(request, state, who, "tickets", batch, source, dry_run)
 
 
-@router.post("/surveys", operation_id="push_surveys")
+@router.post("/surveys", operation_id="push_surveys", response_model=ImportSummary)
 def push_surveys(
     request: Request,
     state: State,

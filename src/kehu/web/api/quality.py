@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, State, client_ip
+from kehu.web.api.models import DuplicatePair, MergeOut, Quality, RejectOut
 from kehu.web.api.params import MAX_ID
 from kehu.web.services import quality
 
 router = APIRouter(prefix="/api/v1", tags=["quality"])
 
 
-@router.get("/quality", operation_id="data_quality")
+@router.get("/quality", operation_id="data_quality", response_model=Quality)
 def data_quality(state: State, who: ApiUser) -> dict[str, Any]:
     """Completeness, invalid values, suspected duplicates, orphans, stale records."""
     return quality.quality(state, who.scope)
@@ -28,7 +29,7 @@ class PairDecision(BaseModel):
     )
 
 
-@router.get("/duplicates", operation_id="list_duplicate_pairs")
+@router.get("/duplicates", operation_id="list_duplicate_pairs", response_model=list[DuplicatePair])
 def list_duplicate_pairs(
     state: State, who: ApiUser, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[dict[str, Any]]:
@@ -36,7 +37,7 @@ def list_duplicate_pairs(
     return quality.review_pairs(state, who.scope, limit)
 
 
-@router.post("/duplicates/merge", operation_id="merge_customers")
+@router.post("/duplicates/merge", operation_id="merge_customers", response_model=MergeOut)
 def merge_customers(
     request: Request, state: State, who: ApiUser, body: PairDecision
 ) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def merge_customers(
     return quality.merge(state, who.scope, body.a, body.b, body.keep, ip=client_ip(request))
 
 
-@router.post("/duplicates/reject", operation_id="reject_duplicate_pair")
+@router.post("/duplicates/reject", operation_id="reject_duplicate_pair", response_model=RejectOut)
 def reject_duplicate_pair(
     request: Request, state: State, who: ApiUser, body: PairDecision
 ) -> dict[str, Any]:

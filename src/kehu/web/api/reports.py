@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from kehu.web.api.deps import ApiUser, Lang, State, client_ip
+from kehu.web.api.models import Report
 from kehu.web.api.params import PathId
 from kehu.web.services import reports
 
@@ -24,13 +25,13 @@ class ReportRequest(BaseModel):
     lang: str | None = Field(None, pattern="^(zh|en)$")
 
 
-@router.get("", operation_id="list_reports")
+@router.get("", operation_id="list_reports", response_model=list[Report])
 def list_reports(state: State, who: ApiUser) -> list[dict[str, Any]]:
     """Reports generated for the caller's scope, newest first."""
     return reports.list_reports(state, who.scope)
 
 
-@router.post("", operation_id="generate_report", status_code=201)
+@router.post("", operation_id="generate_report", response_model=Report, status_code=201)
 def generate_report(
     request: Request, state: State, who: ApiUser, lang: Lang, body: ReportRequest
 ) -> dict[str, Any]:

@@ -9,12 +9,13 @@ from fastapi import APIRouter
 
 from kehu import __version__
 from kehu.web.api.deps import ApiUser, State
+from kehu.web.api.models import Health, Me
 from kehu.web.services.common import latest_as_of
 
 router = APIRouter(prefix="/api/v1", tags=["system"])
 
 
-@router.get("/health", operation_id="health")
+@router.get("/health", operation_id="health", response_model=Health)
 def health(state: State) -> dict[str, Any]:
     """Liveness and readiness: the store answers, the latest snapshot date (no login)."""
     ok = state.ws.scalar("SELECT 1") == 1
@@ -28,7 +29,7 @@ def health(state: State) -> dict[str, Any]:
     }
 
 
-@router.get("/me", operation_id="whoami")
+@router.get("/me", operation_id="whoami", response_model=Me)
 def whoami(who: ApiUser) -> dict[str, Any]:
     """The caller, their role and what their scope covers."""
     return {

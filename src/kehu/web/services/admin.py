@@ -6,12 +6,12 @@ import difflib
 import tomllib
 from typing import TYPE_CHECKING, Any
 
+from kehu.access import audit
 from kehu.config import dump_settings, settings_from_dict
 from kehu.errors import ConfigError, NotFoundError
-from kehu.web import audit
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kehu.analytics import backtest_runs
-from kehu.analytics.backtest import CHURN_SCORES, NAMES
+from kehu.app import Kehu
 from kehu.web.services.common import table_exists
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 
@@ -22,7 +21,7 @@ def latest(state: WebState, scope: Scope) -> dict[str, Any] | None:
     scope.require("backtest")
     if not table_exists(state.ws, "backtest_runs"):
         return None
-    return backtest_runs.latest(state.ws)
+    return state.kehu.backtest_latest()
 
 
 def history(state: WebState, scope: Scope, limit: int = 50) -> list[dict[str, Any]]:
@@ -30,10 +29,9 @@ def history(state: WebState, scope: Scope, limit: int = 50) -> list[dict[str, An
     scope.require("backtest")
     if not table_exists(state.ws, "backtest_runs"):
         return []
-    return backtest_runs.history(state.ws, limit)
+    return state.kehu.backtest_history(limit)
 
 
 def names(lang: str) -> dict[str, str]:
     """Display names of the scores and models in `lang`."""
-    keys = [*CHURN_SCORES, "bgnbd_model", "paretonbd_model", "naive_model"]
-    return {k: NAMES(k, lang) for k in keys}
+    return Kehu.backtest_names(lang)

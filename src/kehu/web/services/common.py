@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import duckdb
 
-    from kehu.workspace import Workspace
+    from kehu.app import Workspace
 
 
 def table_exists(ws: Workspace, name: str, schema: str = "main") -> bool:
@@ -54,6 +54,15 @@ def plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def plain_tree(value: Any) -> Any:
+    """`plain` applied through nested dicts, lists and tuples."""
+    if isinstance(value, dict):
+        return {k: plain_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_tree(v) for v in value]
+    return plain(value)
 
 
 def dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -6,13 +6,13 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kehu.access.masking import mask_records
 from kehu.errors import KehuError, NotFoundError
-from kehu.web.access import mask_records
 from kehu.web.services.common import plain, query
 from kehu.web.services.listing import FILTER_COLUMNS, ensure_list
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 SORTABLE = (

@@ -9,15 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from kehu.analytics.coherence import watch_sql
-from kehu.analytics.labels import LABELS, label
+from kehu.access.masking import mask_records
+from kehu.app import LABELS, label, watch_sql
 from kehu.errors import KehuError
-from kehu.web.access import mask_records
 from kehu.web.services.common import parse_json, plain, query, snapshot_dates
 from kehu.web.services.listing import ensure_list
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 DIMENSIONS = ("rfm_type", "value_tier", "lifecycle", "rfm_segment", "abc_class")

@@ -7,14 +7,14 @@ import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kehu.analytics.labels import COLUMN_KIND, column_label, label
+from kehu.access import audit
+from kehu.app import COLUMN_KIND, column_label, label
 from kehu.errors import KehuError
 from kehu.spreadsheet import csv_cell, workbook
-from kehu.web import audit
 from kehu.web.services.customers import CustomerQuery, iter_customers, query_as_dict
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 EXTRA_LABELS = {

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
+from kehu.access import audit
+from kehu.app import Kehu
 from kehu.errors import KehuError, NotFoundError
-from kehu.web import audit
 from kehu.web.services.common import query
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 UPLOAD_DIR = "uploads"
@@ -30,20 +31,8 @@ _ID = re.compile(r"^[0-9a-f]{16}$")
 _SAFE = re.compile(r"[^\w.\-]+")
 
 
-def kinds() -> list[str]:
-    from kehu.ingest.importer import kinds as ingest_kinds
-
-    return ingest_kinds()
-
-
-def columns_for(kind: str) -> list[str]:
-    from kehu.ingest.mapping import SYSTEM_COLUMNS
-    from kehu.store.schema import table_for_kind
-
-    table = table_for_kind(kind)
-    if table is None:
-        raise KehuError(f"未知的数据类型 {kind}", f"unknown kind {kind}")
-    return [c for c in table.columns if c not in SYSTEM_COLUMNS]
+kinds = Kehu.import_kinds
+columns_for = Kehu.import_columns
 
 
 def _dir(state: WebState, upload_id: str) -> Path:
@@ -107,69 +96,36 @@ def _write_mapping(folder: Path, meta: dict[str, Any], mapping: dict[str, str | 
 
 
 def _run(state: WebState, folder: Path, meta: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
-    from kehu.ingest import import_file
-
     mapping = folder / "mapping.toml"
-    result = import_file(
-        state.ws,
+    result = state.kehu_as(meta.get("user")).import_file(
         folder / meta["file"],
         meta["kind"],
         source=meta.get("source") or None,
         mapping=mapping if mapping.is_file() else None,
         dry_run=dry_run,
-        user=meta.get("user"),
     )
     return result.to_json()
 
 
+def _mapping_path(folder: Path) -> Path | None:
+    path = folder / "mapping.toml"
+    return path if path.is_file() else None
+
+
 def _headers(state: WebState, folder: Path, meta: dict[str, Any]) -> list[str]:
     """The file's header row, found the way the importer finds it (cached in meta.json)."""
-    if meta.get("headers") is not None:
-        return list(meta["headers"])
-    from kehu.ingest.mapping import header_score
-    from kehu.ingest.read import file_format, read_delimited, read_excel, read_parquet
-    from kehu.store.schema import table_for_kind
-
-    table = table_for_kind(meta["kind"])
-    assert table is not None
-    path = folder / meta["file"]
-    cfg = state.settings.ingest
-
-    def score(cells: list[str]) -> int:
-        return header_score(cells, table)
-
-    fmt = file_format(path)
-    if fmt == "excel":
-        raw = read_excel(
-            path, score=score, sheet=None, header_row=None, scan_rows=cfg.header_scan_rows
+    if meta.get("headers") is None:
+        meta["headers"] = state.kehu.file_headers(
+            folder / meta["file"], meta["kind"], mapping=_mapping_path(folder)
         )
-    elif fmt == "parquet":
-        raw = read_parquet(path)
-    else:
-        raw = read_delimited(
-            path,
-            score=score,
-            encoding=cfg.encoding,
-            delimiter=None,
-            header_row=None,
-            scan_rows=cfg.header_scan_rows,
-        )
-    meta["headers"] = [h for h in raw.headers if h]
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return list(meta["headers"])
 
 
 def _mapping(state: WebState, folder: Path, meta: dict[str, Any]) -> dict[str, str | None]:
     """header -> column as the importer will map it (aliases, then the user's corrections)."""
-    from kehu.ingest.mapping import load_mapping_file, map_headers
-    from kehu.store.schema import table_for_kind
-
-    table = table_for_kind(meta["kind"])
-    assert table is not None
-    path = folder / "mapping.toml"
-    user = load_mapping_file(path, table) if path.is_file() else None
     headers = _headers(state, folder, meta)
-    return {m.header: m.column for m in map_headers(headers, table, user)}
+    return state.kehu.header_columns(headers, meta["kind"], mapping=_mapping_path(folder))
 
 
 def preview(

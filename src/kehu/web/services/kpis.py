@@ -1,4 +1,4 @@
-"""KPIs for the web: `kehu.analytics.kpis.compute_kpis`, limited to the caller's scope.
+"""KPIs for the web: `Kehu.kpis`, limited to the caller's scope.
 
 Admins get any grouping. A manager's figures are the sum over their regions' groups
 (numerators and denominators added, then divided), a rep's over their owner names; so a
@@ -15,7 +15,7 @@ from kehu.errors import AccessDenied
 from kehu.web.services.common import plain
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 CARD_KPIS = ("revenue", "new_customers", "active_customers", "nps")
@@ -47,8 +47,8 @@ def kpis(
 
     def compute() -> list[dict[str, Any]]:
         if group_by is None:
-            return _raw(state, period, by, kpi_codes)
-        rows = [r for r in _raw(state, period, group_by, kpi_codes) if r["group"] in members]
+            return raw(state, period, by, kpi_codes)
+        rows = [r for r in raw(state, period, group_by, kpi_codes) if r["group"] in members]
         if by is None:
             rows = _combine(rows)
         return rows
@@ -56,15 +56,14 @@ def kpis(
     return state.cached("activity", key, compute)
 
 
-def _raw(
+def raw(
     state: WebState, period: str, by: str | None, kpi_codes: tuple[str, ...] | None
 ) -> list[dict[str, Any]]:
     """`compute_kpis` for the whole workspace, cached: every manager's (or rep's) figures are
     cut from the one per-region (per-owner) computation."""
-    from kehu.analytics.kpis import compute_kpis
 
     def compute() -> list[dict[str, Any]]:
-        rows = compute_kpis(state.ws, period, by, kpis=list(kpi_codes) if kpi_codes else None)
+        rows = state.kehu.kpis(period, by, kpis=list(kpi_codes) if kpi_codes else None)
         return [{k: plain(v) for k, v in r.items()} for r in rows]
 
     key = ("kpi-raw", period, by, kpi_codes, state.generation("customers"))
@@ -75,7 +74,7 @@ def _combine(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add up groups per (kpi, period): sums for plain values, ratio of sums for rates; the
     previous value the same way from each group's previous sums (period-to-date when partial).
     """
-    from kehu.analytics.kpis import get_kpi, set_change
+    from kehu.app import get_kpi, set_change
 
     acc: dict[tuple[str, str], dict[str, Any]] = {}
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -112,7 +111,7 @@ def _combine(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def kpi_cards(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """The latest period of the headline KPIs, formatted, with the trend vs the previous."""
-    from kehu.analytics.kpis import format_value, get_kpi
+    from kehu.app import format_value, get_kpi
 
     rows = kpis(state, scope, "month", None, CARD_KPIS)
     latest: dict[str, dict[str, Any]] = {}
@@ -150,16 +149,3 @@ def kpi_cards(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
             }
         )
     return cards
-
-
-def warm(state: WebState) -> None:
-    """Compute what the admin dashboard needs, so the first visitor does not wait."""
-    from kehu.web.access import Scope
-    from kehu.web.services import dashboard
-
-    admin = Scope("warm-up", "admin", sees_pii=True)
-    dashboard.summary(state, admin)
-    dashboard.pareto(state, admin)
-    for by in (None, "region", "owner"):  # managers' and reps' KPIs are cut from these
-        _raw(state, "month", by, CARD_KPIS)
-        _raw(state, "month", by, None)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kehu.access import audit
 from kehu.errors import KehuError, NotFoundError
-from kehu.web import audit
 from kehu.web.services.common import parse_json, query, table_exists
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 STATUSES = ("open", "acked", "resolved")
@@ -83,8 +83,6 @@ def ack_alert(
     state: WebState, scope: Scope, alert_id: int, *, ip: str | None = None
 ) -> dict[str, Any]:
     """Acknowledge an alert the scope may see; audited."""
-    from kehu.monitor.state import ack
-
     scope.require("ack_alert")
     cond, params = _alert_scope(scope)
     exists = table_exists(state.ws, "alerts") and state.ws.rows(
@@ -92,7 +90,7 @@ def ack_alert(
     )
     if not exists:
         raise NotFoundError(f"找不到预警 {alert_id}", f"no alert with id {alert_id}")
-    alert = ack(state.ws, alert_id, scope.user)
+    alert = state.kehu_as(scope.user).ack_alert(alert_id)
     audit.record(state.ws, "alert_ack", user=scope.user, target=str(alert_id), ip=ip)
     state.changed("activity")
     alert.pop("deliveries", None)

@@ -1,32 +1,18 @@
 """Planning for the web: scoped tasks (action plans), the strategy for a customer, goals
-and targets. Reads and writes go through `kehu.planning`; the scope is applied here."""
+and targets. Reads and writes go through `kehu.app.Kehu`; the scope is applied here."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
+from kehu.access import audit
 from kehu.errors import NotFoundError
-from kehu.web import audit
-from kehu.web.services.common import parse_json, query, table_exists
+from kehu.web.services.common import plain_tree, table_exists
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
-
-TASK_FIELDS = (
-    "task_id, customer_id, customer_name, playbook, period, as_of, direction_zh, direction_en,"
-    " actions, reason, owner, accountable, consulted, informed, region, rfm_type, value_tier,"
-    " churn_risk, predicted_clv, cost, priority, priority_band, due_date, status, closed_at,"
-    " note"
-)
-
-
-def _task_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for row in rows:
-        row["actions"] = parse_json(row.get("actions"), []) or []
-        row["reason"] = parse_json(row.get("reason"), {}) or {}
-    return rows
 
 
 def list_tasks(
@@ -39,33 +25,16 @@ def list_tasks(
     customer_ids: list[str] | None = None,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
-    """Tasks on the scope's customers, open and highest priority first."""
-    if not table_exists(state.ws, "tasks"):
-        return []
-    cond, params = scope.customer_ids_sql()
-    where = [cond]
-    for col, value in (("status", status), ("owner", owner), ("priority_band", band)):
-        if value:
-            where.append(f"{col} = ?")
-            params.append(value)
-    if customer_ids is not None:
-        if not customer_ids:
-            return []
-        where.append(f"customer_id IN ({', '.join('?' for _ in customer_ids)})")
-        params.extend(customer_ids)
-    rows = query(
-        state.ws,
-        f"SELECT {TASK_FIELDS} FROM tasks WHERE {' AND '.join(where)}"
-        " ORDER BY status = 'open' DESC, priority DESC NULLS LAST, due_date, task_id LIMIT ?",
-        [*params, int(limit)],
+    """Tasks on the scope's customers, open and highest priority first (plain values)."""
+    rows = state.kehu.tasks(
+        status=status or None,
+        owner=owner or None,
+        band=band or None,
+        customer_ids=customer_ids,
+        scope=scope,
+        limit=limit,
     )
-    return _task_rows(rows)
-
-
-def open_tasks(
-    state: WebState, scope: Scope, customer_id: str, limit: int = 20
-) -> list[dict[str, Any]]:
-    return list_tasks(state, scope, status="open", customer_ids=[customer_id], limit=limit)
+    return plain_tree(rows)  # type: ignore[no-any-return]
 
 
 def task_counts(state: WebState, scope: Scope) -> dict[str, int]:
@@ -93,8 +62,6 @@ def set_task_status(
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Close or re-open a task on a customer the scope may see."""
-    from kehu.planning.tasks import set_status
-
     scope.require("update_task")
     cond, params = scope.customer_ids_sql()
     found = state.ws.rows(
@@ -102,7 +69,7 @@ def set_task_status(
     )
     if not found:
         raise NotFoundError(f"没有编号为 {task_id} 的任务", f"no task with id {task_id}")
-    task = set_status(state.ws, task_id, status, note)
+    task = state.kehu.set_task_status(task_id, status, note)
     audit.record(
         state.ws,
         "task_update",
@@ -113,45 +80,6 @@ def set_task_status(
     )
     state.changed("activity")
     return json.loads(json.dumps(task, default=str))
-
-
-def strategy_for(state: WebState, snapshot: dict[str, Any], lang: str) -> dict[str, Any] | None:
-    """The playbook that applies to this customer (plan.precedence), with its measures."""
-    if not snapshot:
-        return None
-    import pandas as pd
-
-    from kehu.planning.plan import match_playbooks
-    from kehu.planning.playbook import load_playbooks
-
-    books = load_playbooks(state.settings, state.ws.root)
-    frame = pd.DataFrame(
-        [
-            {
-                "rfm_type": snapshot.get("rfm_type"),
-                "value_tier": snapshot.get("value_tier"),
-                "churn_risk": snapshot.get("churn_risk"),
-            }
-        ]
-    )
-    key = match_playbooks(frame, books, state.settings.plan).iloc[0]
-    tier_key = f"value_tier.{snapshot.get('value_tier')}"
-    chosen = books.get(key) if key else None
-    tier_book = books.get(tier_key)
-    book = chosen or tier_book
-    if book is None:
-        return None
-    return {
-        "playbook": book.key,
-        "name": book.name(lang),
-        "direction": book.direction(lang),
-        "cadence": book.cadence,
-        "standard_service": chosen is None,
-        "actions": [a.text(lang) for a in book.actions],
-        "tier_direction": tier_book.direction(lang)
-        if tier_book and tier_book is not book
-        else None,
-    }
 
 
 # ---- goals ---------------------------------------------------------------------------------
@@ -180,14 +108,13 @@ def _region_owners(state: WebState, scope: Scope) -> set[str]:
 
 def list_goals(state: WebState, scope: Scope, lang: str) -> list[dict[str, Any]]:
     """Goals the scope may see with their current progress per period."""
-    from kehu.analytics.kpis import format_value, get_kpi
-    from kehu.planning.goals import goal_title, progress, scope_text
+    from kehu.app import format_value, get_kpi, goal_title, scope_text
 
     if not table_exists(state.ws, "goals"):
         return []
 
     def compute() -> list[dict[str, Any]]:
-        return json.loads(json.dumps(progress(state.ws, save=False), default=str))
+        return json.loads(json.dumps(state.kehu.goal_progress(save=False), default=str))
 
     reports = state.cached("activity", ("goals", state.generation("customers")), compute)
     owners = _region_owners(state, scope)
@@ -239,9 +166,8 @@ def add_goal(
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Record a SMART goal; a manager may only set goals for their own region."""
+    from kehu.app import parse_scope
     from kehu.errors import AccessDenied
-    from kehu.planning.goals import add_goal as planning_add_goal
-    from kehu.planning.goals import parse_scope
 
     scope.require("add_goal")
     key, value = parse_scope(goal_scope)
@@ -250,8 +176,7 @@ def add_goal(
             "经理只能为本区域设定目标(范围写 region=区域名)",
             "a manager can only set goals for their own region (scope region=NAME)",
         )
-    goal = planning_add_goal(
-        state.ws,
+    goal = state.kehu.add_goal(
         metric,
         target,
         deadline,
@@ -280,12 +205,11 @@ def target_periods(state: WebState) -> list[str]:
 def target_gaps(state: WebState, scope: Scope, period: str | None, lang: str) -> list[str]:
     """Where the period's imported targets do not add up across levels (quality check), as
     sentences; a manager sees their regions' gaps, a rep none."""
-    from kehu.quality.targets import gap_text
-    from kehu.quality.targets import target_gaps as gaps_of
+    from kehu.app import gap_text
 
     if period is None or scope.role == "rep":
         return []
-    gaps = state.cached("activity", ("target-gaps",), lambda: gaps_of(state.ws))
+    gaps = state.cached("activity", ("target-gaps",), state.kehu.target_gaps)
     mine = [g for g in gaps if g["period"] == period]
     if not scope.sees_all:
         mine = [g for g in mine if g["unit"] in scope.regions]
@@ -297,7 +221,6 @@ def target_progress(
 ) -> list[dict[str, Any]]:
     """Attainment per target row the scope may see (its regions, owners or customers)."""
     from kehu.errors import KehuError
-    from kehu.planning.targets import target_progress as planning_progress
 
     periods = target_periods(state)
     if not periods:
@@ -305,7 +228,7 @@ def target_progress(
 
     def compute() -> list[dict[str, Any]]:
         try:
-            rows = planning_progress(state.ws, period)
+            rows = state.kehu.target_progress(period)
         except KehuError:
             return []
         return json.loads(json.dumps(rows, default=str))
@@ -344,10 +267,8 @@ def target_progress(
 
 def make_plan(state: WebState, scope: Scope, *, ip: str | None = None) -> dict[str, Any]:
     """Turn the latest snapshot into tasks (admin)."""
-    from kehu.planning.plan import make_plan as planning_make_plan
-
     scope.require("plan")
-    result = planning_make_plan(state.ws)
+    result = state.kehu.plan()
     data = json.loads(json.dumps(result.to_json(), default=str))
     audit.record(
         state.ws,

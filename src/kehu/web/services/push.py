@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kehu.access import audit
 from kehu.errors import AccessDenied, KehuError
-from kehu.web import audit
 from kehu.web.services.customers import in_scope_ids
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 PUSH_KINDS = ("orders", "interactions", "tickets", "surveys")
@@ -56,8 +56,6 @@ def push_records(
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Import one batch; returns the import result (counts, rejects)."""
-    from kehu.ingest import import_records
-
     scope.require("push")
     if kind not in PUSH_KINDS:
         raise KehuError(
@@ -108,9 +106,7 @@ def push_records(
                 f"records {outside[:10]} belong to customers outside your access; "
                 "nothing was imported",
             )
-    result = import_records(
-        state.ws, kind, records, source=source, dry_run=dry_run, user=scope.user
-    )
+    result = state.kehu_as(scope.user).import_records(kind, records, source=source, dry_run=dry_run)
     out = result.to_json()
     out["rejects"] = [
         {

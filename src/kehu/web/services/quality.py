@@ -5,21 +5,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from kehu.web.services.scoped import scoped_workspace
-
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 
 def quality(state: WebState, scope: Scope) -> dict[str, Any]:
     """The data-quality report (completeness, invalid values, duplicates, orphans ...)."""
-    from kehu.quality import quality_report
 
     def compute() -> dict[str, Any]:
-        with scoped_workspace(state, scope) as ws:
-            report = quality_report(ws)
-            data = report.to_json() if hasattr(report, "to_json") else report
+        data = state.kehu.quality_report(scope=scope)
         return json.loads(json.dumps(data, default=str))
 
     return state.cached("customers", ("quality", scope.key, state.generation("activity")), compute)
@@ -27,13 +22,12 @@ def quality(state: WebState, scope: Scope) -> dict[str, Any]:
 
 def review_pairs(state: WebState, scope: Scope, limit: int = 50) -> list[dict[str, Any]]:
     """Suspected duplicate pairs waiting for a decision (admins: merging spans owners)."""
-    from kehu.dedupe.review import pending_pairs
     from kehu.web.services.common import table_exists
 
     scope.require("merge")
     if not table_exists(state.ws, "dedupe_pairs"):
         return []
-    return json.loads(json.dumps(pending_pairs(state.ws, limit), default=str))
+    return json.loads(json.dumps(state.kehu.pending_pairs(limit), default=str))
 
 
 def merge(
@@ -42,11 +36,10 @@ def merge(
     """Merge two customers (undoable with `kehu dedupe undo`); audited."""
     from dataclasses import asdict, is_dataclass
 
-    from kehu.dedupe.review import merge_pair
-    from kehu.web import audit
+    from kehu.access import audit
 
     scope.require("merge")
-    record = merge_pair(state.ws, a, b, keep=keep, user=scope.user)
+    record = state.kehu_as(scope.user).merge(a, b, keep=keep)
     data = asdict(record) if is_dataclass(record) else dict(record)
     data = json.loads(json.dumps(data, default=str))
     audit.record(state.ws, "merge", user=scope.user, target=f"{a}+{b}", detail=data, ip=ip)
@@ -58,11 +51,10 @@ def reject(
     state: WebState, scope: Scope, a: str, b: str, *, ip: str | None = None
 ) -> dict[str, Any]:
     """Mark two customers as different: never proposed again; audited."""
-    from kehu.dedupe.review import reject_pair
-    from kehu.web import audit
+    from kehu.access import audit
 
     scope.require("merge")
-    out = reject_pair(state.ws, a, b, user=scope.user)
+    out = state.kehu_as(scope.user).reject(a, b)
     audit.record(state.ws, "merge_reject", user=scope.user, target=f"{a}+{b}", ip=ip)
     state.changed("customers")
     return out

@@ -1,7 +1,7 @@
 """Periodic reports from the web: generated inside the caller's scope, downloadable.
 
-Admins' reports are written from the real workspace; anyone else's from a scoped copy
-(`services/scoped.py`), so the watch-list, flows and targets in the file only hold the
+Every report is written within the caller's scope (`write_report(..., scope=)`, which reads
+through `kehu.access.rows`), so the watch-list, flows and targets in the file only hold the
 customers they may see. Files go to `<workspace>/<report.out_dir>/web/<scope>/`.
 Admins list and read every scope's reports: those of other scopes have the id
 `<scope folder>~<file>`, and the listing says who generated each (from the audit log).
@@ -15,12 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kehu.access import audit
 from kehu.errors import KehuError, NotFoundError
-from kehu.web import audit
-from kehu.web.services.scoped import scoped_workspace
 
 if TYPE_CHECKING:
-    from kehu.web.access import Scope
+    from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
 FORMATS = {
@@ -57,8 +56,6 @@ def generate(
     ip: str | None = None,
 ) -> dict[str, Any]:
     """Write a monthly/quarterly report of the caller's scope; returns its listing entry."""
-    from kehu.monitor.report.build import write_report
-
     scope.require("report")
     if fmt not in FORMATS:
         raise KehuError(
@@ -66,12 +63,11 @@ def generate(
         )
     folder = _scope_dir(state, scope)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    with scoped_workspace(state, scope) as ws:
-        tmp = folder / f".{stamp}.{fmt}"
-        info = write_report(ws, period, kind=kind, fmt=fmt, lang=lang, out=tmp)
-        name = f"kehu-report-{info['period']}-{lang}-{stamp}.{fmt}"
-        final = folder / name
-        tmp.replace(final)
+    tmp = folder / f".{stamp}.{fmt}"
+    info = state.kehu.report(period, kind=kind, fmt=fmt, lang=lang, out=tmp, scope=scope)
+    name = f"kehu-report-{info['period']}-{lang}-{stamp}.{fmt}"
+    final = folder / name
+    tmp.replace(final)
     audit.record(
         state.ws,
         "report",

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kehu.web.auth import Auth
+from kehu.access.auth import Auth
+from kehu.app import Kehu
 
 if TYPE_CHECKING:
     import duckdb
 
-    from kehu.workspace import Workspace
+    from kehu.app import Workspace
 
 T = TypeVar("T")
 
@@ -74,13 +75,15 @@ class ResultCache:
 class WebState:
     """The one object a running server holds: workspace, auth and caches."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, warm: Callable[[WebState], None] | None = None) -> None:
+        self.kehu = Kehu(ws)
         self.ws = ws
         self.settings = ws.settings
         self.auth = Auth(ws)
         self.cache = ResultCache(ttl=ws.settings.web.cache_seconds)
         self._generation = dict.fromkeys(AREAS, 0)
         self._gen_lock = threading.Lock()
+        self._warm = warm
         self.started_at = time.time()
         self.ready = threading.Event()  # set once the dashboard caches are warm
         self.rewarm = True  # recompute the dashboard caches after writes
@@ -88,17 +91,17 @@ class WebState:
         self._warm_again = False
         self._warm_thread: threading.Thread | None = None
 
+    def kehu_as(self, actor: str | None) -> Kehu:
+        """The entry point acting for one user (whose name goes into the logs)."""
+        return Kehu(self.ws, actor)
+
     def warm(self) -> None:
-        """Precompute the admin dashboard (list, summary, KPIs) so first visitors do not wait."""
+        """Precompute the dashboard caches (the `warm` given) so first visitors do not wait."""
         import logging
 
-        from kehu.web.services import kpis, listing
-
         try:
-            listing.ensure_list(self)
-            listing.ensure_order(self, "value_score", True)  # the customers page's default
-            listing.ensure_order(self, "churn_risk", True)  # the watch-list's "view all"
-            kpis.warm(self)
+            if self._warm is not None:
+                self._warm(self)
         except Exception:  # a warm-up failure must not stop the server; requests recompute
             logging.getLogger("kehu.web").exception("cache warm-up failed")
         finally:

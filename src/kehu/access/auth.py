@@ -1,4 +1,4 @@
-"""Users, passwords (argon2id), login sessions, CSRF tokens and API tokens.
+"""Users, passwords (argon2id), login sessions and API tokens.
 
 Passwords are hashed with argon2-cffi's `PasswordHasher` (argon2id). Session cookies and API
 tokens are long random secrets, so they are stored as SHA-256 digests (a slow hash would
@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from kehu.access import ROLES, audit
+from kehu.access.throttle import LoginThrottle, LoginThrottled
 from kehu.errors import AccessDenied, KehuError, NotFoundError
-from kehu.web import ROLES, audit
-from kehu.web.throttle import LoginThrottle, LoginThrottled
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -102,11 +102,6 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def check_csrf(expected: str, given: str | None) -> bool:
-    """Constant-time comparison of the session's CSRF token with the one a form sent."""
-    return bool(given) and hmac.compare_digest(expected, given or "")
 
 
 _USER_COLS = "user_name, role, region, display_name, active, last_login_at"
@@ -259,7 +254,7 @@ class Auth:
     # ---- login and sessions -----------------------------------------------------------
     def authenticate(self, name: str, password: str, *, ip: str | None = None) -> User:
         """The user when name and password match; failures are audited and throttled by
-        (name, client address) with exponential back-off (`kehu.web.throttle`)."""
+        (name, client address) with exponential back-off (`kehu.access.throttle`)."""
         name = name.strip()
         addr = ip or "-"
         wait, failures, first = self.throttle.wait(name, addr)

@@ -1,8 +1,8 @@
-"""Row-level access: who may see which customers, and which fields they see unmasked.
+"""Row-level access: who may see which customers, and what each role may do.
 
-A `Scope` is derived from the logged-in user. Every service function takes one and applies
-`Scope.customer_sql()` (or `ibis_filter`) to its queries, so pages, the JSON API, searches,
-exports and reports all see exactly the same rows:
+A `Scope` is derived from a user. Every read takes one and applies `Scope.customer_sql()`
+(or `ibis_filter`) to its queries, so pages, the JSON API, searches, exports, reports and the
+CLI all see exactly the same rows:
 
 - admin   — every customer;
 - manager — customers whose `customers.region` is one of the manager's regions
@@ -11,15 +11,14 @@ exports and reports all see exactly the same rows:
             of the names in `[web] rep_aliases`;
 - viewer  — read-only: with a region, the customers of that region (like a manager), else
             those owned under its names (like a rep). It may read and export, never write
-            (`read_only`; `SELF_SERVICE` routes for its own account excepted).
+            (`read_only`; the web's routes for its own account excepted).
 
-Phones and emails are masked (138****1234) unless the role is listed in `[web] pii_roles`.
+Whether phones and emails are shown unmasked (`sees_pii`, `[web] pii_roles`) is carried
+here too; `kehu.access.masking` does the masking.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +27,8 @@ from kehu.errors import AccessDenied
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from kehu.access.auth import User
     from kehu.config import WebSettings
-    from kehu.web.auth import User
 
 # action -> roles allowed to do it (row-level scope still applies on top)
 PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -50,19 +49,6 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 READ_ACTIONS = ("read", "export")  # all a read-only (viewer) scope may do
-# routes that change only the caller's own account; open to a viewer, all other writes are not
-SELF_SERVICE = frozenset(
-    {
-        "/logout",
-        "/account/password",
-        "/account/tokens",
-        "/account/tokens/{token_id}/revoke",
-        "/api/v1/tokens",
-        "/api/v1/tokens/{token_id}",
-    }
-)
-
-PII_FIELDS = ("phone", "email", "contact_phone", "contact_email", "mobile")
 
 
 @dataclass(frozen=True)
@@ -166,46 +152,3 @@ def scope_for(user: User, settings: WebSettings) -> Scope:
         sees_pii=user.role in settings.pii_roles,
         read_only=viewer,
     )
-
-
-def mask_phone(value: str | None) -> str | None:
-    """'+8613812345678' -> '138****5678'; short numbers keep only their last two digits."""
-    if not value:
-        return value
-    digits = re.sub(r"\D", "", value)
-    if digits.startswith("86") and len(digits) >= 12:
-        digits = digits[2:]
-    if len(digits) >= 7:
-        return digits[:3] + "****" + digits[-4:]
-    return "*" * max(len(digits) - 2, 1) + digits[-2:]
-
-
-def mask_email(value: str | None) -> str | None:
-    """'zhangsan@example.com' -> 'z***@example.com'."""
-    if not value:
-        return value
-    local, at, domain = value.partition("@")
-    if not at:
-        return "***"
-    return (local[:1] or "*") + "***@" + domain
-
-
-def mask_value(field: str, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    return mask_email(value) if "email" in field else mask_phone(value)
-
-
-def mask_record(record: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
-    """A copy of a row with PII fields masked when the scope may not see them."""
-    out = dict(record)
-    if scope.sees_pii:
-        return out
-    for field in PII_FIELDS:
-        if field in out:
-            out[field] = mask_value(field, out[field])
-    return out
-
-
-def mask_records(records: Iterable[Mapping[str, Any]], scope: Scope) -> list[dict[str, Any]]:
-    return [mask_record(r, scope) for r in records]

@@ -1,0 +1,608 @@
+"""`Kehu`: the typed entry point. The CLI, the web and Python users reach the domain here.
+
+It holds an opened `Workspace` plus the actor acting on it, whose name goes into the import,
+merge and alert logs. Each method calls one floor's function and returns what that function
+returns (dataclasses for runs, dicts and frames for reports and views). Reads take an
+optional `scope` (`kehu.access`): within it they see only the scope's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kehu.access import audit
+from kehu.access.auth import Auth
+from kehu.access.masking import mask_record, mask_records
+from kehu.access.rows import scoped
+from kehu.analytics import backtest_runs
+from kehu.analytics.backtest import score_names
+from kehu.analytics.churn.attributes import score_attribute_table, train_attribute_model
+from kehu.analytics.flows import flows
+from kehu.analytics.kpis import compute_kpis
+from kehu.analytics.query import customer_360, customer_timeline, list_customers, pick_as_of
+from kehu.analytics.snapshot import AnalyzeResult, analyze
+from kehu.dedupe.merge import MergeRecord
+from kehu.dedupe.review import merge_log, merge_pair, pending_pairs, reject_pair
+from kehu.dedupe.run import DedupeResult, run_dedupe
+from kehu.dedupe.undo import undo_merge
+from kehu.engines.spark import engine_session
+from kehu.ingest import export_table, import_file, import_records, kinds
+from kehu.ingest.headers import file_headers, header_columns, importable_columns
+from kehu.ingest.result import ImportResult, Progress
+from kehu.jobs.demo import run_demo
+from kehu.jobs.pipeline import run_pipeline
+from kehu.jobs.schedule import run_schedule
+from kehu.monitor.alerts import AlertRunResult, run_alerts
+from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_vocabulary
+from kehu.monitor.report.build import write_report
+from kehu.monitor.state import ack, list_alerts
+from kehu.planning import goals, tasks
+from kehu.planning.plan import PlanResult, customer_strategy, make_plan
+from kehu.planning.playbook import Action, Playbook, load_playbooks
+from kehu.planning.rescue import rescue_rules
+from kehu.planning.targets import SplitResult, split_targets, target_progress
+from kehu.quality.report import quality_report
+from kehu.quality.targets import target_gaps
+from kehu.workspace import Workspace
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pandas as pd
+    from rich.console import Console
+
+    from kehu.access.scope import Scope
+    from kehu.config import Settings
+
+
+class Kehu:
+    """One workspace, opened for one actor (None: a local, unnamed user)."""
+
+    def __init__(self, ws: Workspace, actor: str | None = None) -> None:
+        self.ws = ws
+        self.actor = actor
+
+    @classmethod
+    def open(
+        cls, path: str | Path | None = None, *, actor: str | None = None, read_only: bool = False
+    ) -> Kehu:
+        """Open an existing workspace (the folder, else $KEHU_WORKSPACE, else `.`)."""
+        return cls(Workspace.open(path, read_only=read_only), actor)
+
+    @classmethod
+    def init(
+        cls, path: str | Path | None = None, *, actor: str | None = None, overwrite: bool = False
+    ) -> Kehu:
+        """Create a workspace with every default setting and an empty store."""
+        return cls(Workspace.init(path, overwrite=overwrite), actor)
+
+    @staticmethod
+    def demo(
+        directory: str | Path | None = None,
+        *,
+        seed: int = 7,
+        size: float = 1.0,
+        lang: str = "zh",
+        console: Console | None = None,
+        fmt: str = "auto",
+        as_of: date | None = None,
+        analyze: bool = True,
+    ) -> dict[str, Any]:
+        """Generate a demo company into `directory`, import it and (unless told not) analyse."""
+        return run_demo(
+            directory, seed=seed, size=size, lang=lang, console=console, fmt=fmt, as_of=as_of,
+            analyze=analyze,
+        )  # fmt: skip
+
+    def close(self) -> None:
+        """Close the workspace's connection."""
+        self.ws.close()
+
+    def __enter__(self) -> Kehu:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def root(self) -> Path:
+        """The workspace folder."""
+        return self.ws.root
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (kehu.toml over the seed defaults)."""
+        return self.ws.settings
+
+    @property
+    def lang(self) -> str:
+        """The workspace's default language (`[workspace] lang`)."""
+        return self.ws.lang
+
+    # ---- access ------------------------------------------------------------------------------
+    def auth(self) -> Auth:
+        """Users, sessions and API tokens of this workspace."""
+        return Auth(self.ws)
+
+    def has_admin(self) -> bool:
+        """Whether an active admin exists (who could log in to the web)."""
+        return any(u.role == "admin" and u.active for u in self.auth().list_users())
+
+    def audit_events(
+        self,
+        *,
+        action: str | None = None,
+        user: str | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+    ) -> list[audit.AuditEvent]:
+        """The newest audit events first, optionally filtered."""
+        return audit.events(self.ws, action=action, user=user, since=since, limit=limit)
+
+    # ---- ingest ------------------------------------------------------------------------------
+    def import_file(
+        self,
+        path: str | Path,
+        kind: str,
+        *,
+        source: str | None = None,
+        mapping: str | Path | None = None,
+        encoding: str | None = None,
+        dry_run: bool = False,
+        dedupe: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportResult:
+        """Load an export file into the table of `kind`; every row is loaded or rejected."""
+        return import_file(
+            self.ws,
+            path,
+            kind,
+            source=source,
+            mapping=mapping,
+            encoding=encoding,
+            dry_run=dry_run,
+            dedupe=dedupe,
+            progress=progress,
+            user=self.actor,
+        )
+
+    def import_records(
+        self, kind: str, records: list[dict[str, Any]], *, source: str, dry_run: bool = False
+    ) -> ImportResult:
+        """Load pushed records (dicts with the file's column names) like a file."""
+        return import_records(
+            self.ws, kind, records, source=source, dry_run=dry_run, user=self.actor
+        )
+
+    @staticmethod
+    def import_kinds() -> list[str]:
+        """The kinds of file `import_file` takes (customers, orders, ...)."""
+        return kinds()
+
+    @staticmethod
+    def import_columns(kind: str) -> list[str]:
+        """The columns a file of `kind` may fill."""
+        return importable_columns(kind)
+
+    def file_headers(
+        self, path: str | Path, kind: str, *, mapping: str | Path | None = None
+    ) -> list[str]:
+        """A file's header row, found the way `import_file` finds it."""
+        return file_headers(self.ws, path, kind, mapping)
+
+    @staticmethod
+    def header_columns(
+        headers: list[str], kind: str, *, mapping: str | Path | None = None
+    ) -> dict[str, str | None]:
+        """header -> canonical column (None: not imported), as `import_file` maps it."""
+        return header_columns(headers, kind, mapping)
+
+    def export_table(self, table: str, out_path: str | Path, *, headers: str = "code") -> int:
+        """Write a table to CSV, XLSX or Parquet (by extension); returns the row count."""
+        return export_table(self.ws, table, out_path, headers=headers)
+
+    # ---- quality and duplicates ----------------------------------------------------------------
+    def quality_report(
+        self, as_of: date | None = None, *, scope: Scope | None = None
+    ) -> dict[str, Any]:
+        """Completeness, invalid values, duplicates, orphans and stale records (of the rows
+        `scope` sees, when given)."""
+        return quality_report(self.ws, as_of, scope=scope)
+
+    def target_gaps(self) -> list[dict[str, Any]]:
+        """Periods whose targets do not add up across levels (company, region, owner)."""
+        return target_gaps(self.ws)
+
+    def dedupe(
+        self,
+        *,
+        dry_run: bool = False,
+        output: str | Path | None = None,
+        min_probability: float | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> DedupeResult:
+        """Find duplicate customers; merge the sure ones (unless `dry_run`), queue the rest."""
+        return run_dedupe(
+            self.ws,
+            dry_run,
+            output=output,
+            min_probability=min_probability,
+            user=self.actor,
+            progress=progress,
+            spark=engine_session(self.ws.settings.engine),
+        )
+
+    def pending_pairs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Suspected duplicate pairs waiting for a decision, most likely first."""
+        return pending_pairs(self.ws, limit)
+
+    def merge(self, a: str, b: str, *, keep: str | None = None) -> MergeRecord:
+        """Merge two customers (exactly undoable)."""
+        return merge_pair(self.ws, a, b, keep=keep, user=self.actor)
+
+    def reject(self, a: str, b: str, *, note: str | None = None) -> dict[str, Any]:
+        """Record that two customers are not the same."""
+        return reject_pair(self.ws, a, b, user=self.actor, note=note)
+
+    def undo_merge(self, merge_id: str, *, force: bool = False) -> dict[str, Any]:
+        """Put every row a merge touched back as it was."""
+        with self.ws.transaction() as cur:
+            return undo_merge(cur, merge_id, force=force, user=self.actor)
+
+    def merge_log(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest merges, newest first."""
+        return merge_log(self.ws, limit)
+
+    # ---- analytics -------------------------------------------------------------------------------
+    def analyze(
+        self,
+        as_of: date | None = None,
+        *,
+        engine: str = "duckdb",
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> AnalyzeResult:
+        """Compute and store the customer snapshot of `as_of` (default: the data's last day)."""
+        return analyze(self.ws, as_of, engine=engine, progress=progress)
+
+    def snapshot(self, as_of: date | None = None) -> ir.Table:
+        """The stored snapshot of `as_of` (default: the latest) as an Ibis table."""
+        import ibis
+
+        t = self.ws.table("customer_snapshot")
+        return t.filter(t.as_of == ibis.literal(pick_as_of(self.ws, as_of)))
+
+    def flows(
+        self, d_from: date, d_to: date, by: str = "lifecycle", *, scope: Scope | None = None
+    ) -> dict[str, Any]:
+        """Customers and revenue moving between classes of `by` from one snapshot to another."""
+        with scoped(self.ws, scope) as ws:
+            return flows(ws.table("customer_snapshot"), d_from, d_to, by)
+
+    def customers(
+        self,
+        *,
+        as_of: date | None = None,
+        rfm_type: str | None = None,
+        value_tier: str | None = None,
+        segment: str | None = None,
+        lifecycle: str | None = None,
+        abc_class: str | None = None,
+        owner: str | None = None,
+        sort: str = "value_score",
+        desc: bool = True,
+        limit: int | None = 50,
+        scope: Scope | None = None,
+    ) -> tuple[date, pd.DataFrame, int]:
+        """Customers of a snapshot, filtered and sorted: (snapshot date, rows, total)."""
+        with scoped(self.ws, scope) as ws:
+            return list_customers(
+                ws, as_of=as_of, rfm_type=rfm_type, value_tier=value_tier, segment=segment,
+                lifecycle=lifecycle, abc_class=abc_class, owner=owner, sort=sort, desc=desc,
+                limit=limit,
+            )  # fmt: skip
+
+    def customer_360(
+        self,
+        customer_id: str,
+        *,
+        as_of: date | None = None,
+        lang: str | None = None,
+        scope: Scope | None = None,
+    ) -> dict[str, Any]:
+        """One customer's portrait, scores with their explanations, orders and service (a
+        customer outside `scope` is not found, like an unknown id)."""
+        with scoped(self.ws, scope) as ws:
+            view = customer_360(ws, customer_id, as_of=as_of, lang=lang or self.ws.lang)
+        if scope is not None:  # phones and e-mails masked unless the scope may see them
+            view["profile"] = mask_record(view["profile"], scope)
+            view["contacts"] = mask_records(view["contacts"], scope)
+        return view
+
+    def customer_timeline(
+        self,
+        customer_id: str,
+        *,
+        as_of: date | None = None,
+        limit: int = 200,
+        scope: Scope | None = None,
+    ) -> list[dict[str, Any]]:
+        """Orders, interactions, tickets and surveys of one customer up to its 360 view's
+        day, newest first."""
+        with scoped(self.ws, scope) as ws:
+            return customer_timeline(ws, customer_id, as_of=as_of, limit=limit)
+
+    def customer_needs(
+        self,
+        customer_id: str,
+        *,
+        vocabulary: dict[str, Any] | None = None,
+        scope: Scope | None = None,
+    ) -> dict[str, Any]:
+        """What one customer's complaints and suggestions ask for (feedback topics); pass
+        `feedback_vocabulary()` to reuse it across customers."""
+        with scoped(self.ws, scope) as ws:
+            return customer_needs(ws, customer_id, vocabulary)
+
+    def feedback_vocabulary(self) -> dict[str, Any]:
+        """The phrases of every customer's texts that `customer_needs` picks from."""
+        return feedback_vocabulary(self.ws)
+
+    def customer_strategy(
+        self, snapshot: dict[str, Any] | None, lang: str | None = None
+    ) -> dict[str, Any] | None:
+        """The playbook that applies to a snapshot row, with its direction and measures."""
+        return customer_strategy(self.ws, snapshot, lang or self.ws.lang)
+
+    def backtest(
+        self,
+        as_of: date | None = None,
+        horizon_days: int | None = None,
+        *,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> dict[str, Any]:
+        """Predict from a past date with only what was known then; compare with what happened
+        (stored as a run)."""
+        return backtest_runs.backtest(
+            self.ws, as_of, horizon_days, engine=self.ws.settings.engine.name, progress=progress
+        )
+
+    def backtest_latest(self) -> dict[str, Any] | None:
+        """Every figure of the newest backtest run (None before the first)."""
+        return backtest_runs.latest(self.ws)
+
+    @staticmethod
+    def backtest_names(lang: str) -> dict[str, str]:
+        """Display names of the backtest's churn scores and purchase models."""
+        return score_names(lang)
+
+    def backtest_history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The stored backtest runs, newest first."""
+        return backtest_runs.history(self.ws, limit)
+
+    def train_churn_model(
+        self,
+        table: str | Path,
+        label: str,
+        *,
+        id_column: str | None = None,
+        test_size: float = 0.25,
+        seed: int = 42,
+    ) -> dict[str, Any]:
+        """Train a churn model on a labelled attribute table; holdout figures and the file."""
+        return train_attribute_model(
+            self.ws, table, label, id_column=id_column, test_size=test_size, seed=seed
+        )
+
+    def score_churn_table(self, table: str | Path, *, id_column: str | None = None) -> pd.DataFrame:
+        """Score an attribute table with the model `train_churn_model` saved."""
+        return score_attribute_table(self.ws, table, id_column=id_column)
+
+    # ---- planning --------------------------------------------------------------------------------
+    def plan(self, as_of: date | None = None, *, dry_run: bool = False) -> PlanResult:
+        """Create the tasks the snapshot calls for (never duplicating an open one)."""
+        return make_plan(self.ws, as_of, dry_run=dry_run)
+
+    def playbooks(self) -> dict[str, Playbook]:
+        """The playbooks in force: defaults, the playbook file, then kehu.toml."""
+        return load_playbooks(self.ws.settings, self.ws.root)
+
+    @staticmethod
+    def rescue_rules() -> list[tuple[str, str, tuple[Action, ...], int]]:
+        """Rescue measures by churn reason: (name zh, name en, actions, due days)."""
+        return rescue_rules()
+
+    def tasks(
+        self,
+        *,
+        owner: str | None = None,
+        status: str | None = None,
+        customer_id: str | None = None,
+        band: str | None = None,
+        customer_ids: list[str] | None = None,
+        limit: int | None = None,
+        scope: Scope | None = None,
+    ) -> list[dict[str, Any]]:
+        """Tasks, highest priority first (within `scope`: on the scope's customers)."""
+        with scoped(self.ws, scope) as ws:
+            return tasks.list_tasks(
+                ws, owner=owner, status=status, customer_id=customer_id, band=band,
+                customer_ids=customer_ids, limit=limit,
+            )  # fmt: skip
+
+    def set_task_status(self, task_id: int, status: str, note: str | None = None) -> dict[str, Any]:
+        """Close a task as done or cancelled, with an optional note."""
+        return tasks.set_status(self.ws, task_id, status, note)
+
+    def export_tasks(
+        self,
+        out: str | Path,
+        *,
+        status: str | None = None,
+        owner: str | None = None,
+        lang: str = "zh",
+    ) -> int:
+        """Write tasks to a spreadsheet (by extension); returns the row count."""
+        return tasks.export_tasks(self.ws, out, status=status, owner=owner, lang=lang)
+
+    def kpis(
+        self,
+        period: str = "month",
+        by: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        kpis: list[str] | None = None,
+        scope: Scope | None = None,
+    ) -> list[dict[str, Any]]:
+        """KPI rows per period (and per `by` group), each with the change vs the previous;
+        within `scope`, of the facts of the scope's customers."""
+        with scoped(self.ws, scope) as ws:
+            return compute_kpis(ws, period, by, start, end, kpis=kpis)
+
+    def add_goal(
+        self,
+        metric: str,
+        target: str | float,
+        deadline: date,
+        owner: str,
+        *,
+        scope: str | None = None,
+        name: str | None = None,
+        start: date | None = None,
+        grain: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a SMART goal on a KPI (e.g. new customers reach 200 by the quarter's end)."""
+        return goals.add_goal(
+            self.ws, metric, target, deadline, owner, scope=scope, name=name, start=start,
+            grain=grain,
+        )  # fmt: skip
+
+    def goals(self, owner: str | None = None) -> list[dict[str, Any]]:
+        """The goals, optionally one owner's."""
+        return goals.list_goals(self.ws, owner)
+
+    def goal_progress(
+        self, goal_id: int | None = None, as_of: date | None = None, *, save: bool = True
+    ) -> list[dict[str, Any]]:
+        """Progress of one goal (or all) per period of its grain, with the projection
+        (recorded in the goals' history unless `save=False`)."""
+        return goals.progress(self.ws, goal_id, as_of, save=save)
+
+    def remove_goal(self, goal_id: int) -> None:
+        """Delete a goal and its progress history."""
+        goals.remove_goal(self.ws, goal_id)
+
+    def goals_status(self, as_of: date | None = None) -> list[dict[str, Any]]:
+        """Every goal's status at `as_of`, without writing (what alerts and reports read)."""
+        return goals.goals_status(self.ws, as_of)
+
+    def split_targets(
+        self,
+        total: Decimal | float | str,
+        period: str,
+        by: str,
+        *,
+        weights: dict[str, float] | None = None,
+        floor: float | None = None,
+        cap: float | None = None,
+        months: bool = False,
+        month_weights: list[float] | None = None,
+        rounding: str | None = None,
+        write: bool = True,
+        out: str | Path | None = None,
+        lang: str | None = None,
+    ) -> SplitResult:
+        """Split a sales target over regions, owners or customers by history and potential."""
+        return split_targets(
+            self.ws, total, period, by, weights=weights, floor=floor, cap=cap, months=months,
+            month_weights=month_weights, rounding=rounding, write=write, out=out,
+            lang=lang or self.ws.lang,
+        )  # fmt: skip
+
+    def target_progress(
+        self, period: str | None = None, as_of: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Actual sales against the targets of a period, per unit."""
+        return target_progress(self.ws, period, as_of)
+
+    # ---- monitoring ------------------------------------------------------------------------------
+    def run_alerts(
+        self, as_of: date | None = None, *, send: bool = True, lang: str | None = None
+    ) -> AlertRunResult:
+        """Evaluate the alert rules, store new alerts and notify (unless `send=False`)."""
+        return run_alerts(self.ws, as_of, send=send, lang=lang)
+
+    def notify_targets(self, digest_ids: list[str]) -> list[str]:
+        """The endpoints the notify log recorded for these digests (no secrets kept there)."""
+        if not digest_ids:
+            return []
+        marks = ", ".join("?" for _ in digest_ids)
+        rows = self.ws.rows(
+            f"SELECT DISTINCT target FROM notify_log WHERE digest_id IN ({marks}) ORDER BY 1",
+            digest_ids,
+        )
+        return [r[0] for r in rows if r[0]]
+
+    def alerts(
+        self,
+        status: str | None = None,
+        *,
+        rule: str | None = None,
+        owner: str | None = None,
+        limit: int = 200,
+        scope: Scope | None = None,
+    ) -> list[dict[str, Any]]:
+        """Alerts, newest first (within `scope`: those about the scope's customers)."""
+        with scoped(self.ws, scope) as ws:
+            return list_alerts(ws, status, rule=rule, owner=owner, limit=limit)
+
+    def ack_alert(self, alert_id: int, user: str | None = None) -> dict[str, Any]:
+        """Acknowledge an alert (by `user`, else the actor): it stops notifying."""
+        return ack(self.ws, alert_id, user or self.actor)
+
+    def feedback_summary(
+        self,
+        period: str | None = None,
+        *,
+        top: int | None = None,
+        lang: str | None = None,
+        scope: Scope | None = None,
+    ) -> dict[str, Any]:
+        """Feedback categories, frequent issues with quotes, topic trends."""
+        with scoped(self.ws, scope) as ws:
+            return feedback_summary(ws, period, top=top, lang=lang)
+
+    def report(
+        self,
+        period: str | None = None,
+        *,
+        kind: str | None = None,
+        fmt: str | None = None,
+        lang: str | None = None,
+        out: str | Path | None = None,
+        scope: Scope | None = None,
+    ) -> dict[str, Any]:
+        """Write a periodic report file (HTML, XLSX or PDF) of what `scope` sees (default:
+        everything); returns its path and period."""
+        return write_report(self.ws, period, kind=kind, fmt=fmt, lang=lang, out=out, scope=scope)
+
+    def run_pipeline(self, *, lang: str | None = None) -> dict[str, Any]:
+        """One idempotent pass: import new files → analyze → plan → alerts → reports."""
+        return run_pipeline(self.ws, lang=lang)
+
+    def run_schedule(
+        self,
+        cron: str | None = None,
+        *,
+        console: Console | None = None,
+        lang: str = "zh",
+        max_runs: int | None = None,
+    ) -> int:
+        """Run the pipeline on a cron schedule (default `[schedule] cron`) until stopped."""
+        return run_schedule(
+            self.ws, cron or self.ws.settings.schedule.cron, console=console, lang=lang,
+            max_runs=max_runs,
+        )  # fmt: skip

@@ -1,0 +1,353 @@
+"""The JSON API's response models: what each route returns, as /openapi.json shows it.
+
+Rows read from the store (`Row` models) name the fields clients rely on and let the other
+columns of the table through (`extra="allow"`), so a column added by a migration reaches
+clients without a model change. Fixed shapes (`Fixed` models) allow nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Row(BaseModel):
+    """A row of a store table: the named fields, plus the table's other columns."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Fixed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- system ---------------------------------------------------------------------------------
+class Health(Fixed):
+    status: str = Field(description="ok | error")
+    ready: bool = Field(description="the dashboard caches are warm")
+    version: str
+    uptime_seconds: float
+    snapshot_as_of: str | None
+
+
+class ScopeInfo(Fixed):
+    all: bool
+    regions: list[str]
+    owners: list[str]
+    sees_pii: bool
+
+
+class UserOut(Fixed):
+    user: str
+    role: str
+    region: str | None = None
+    display_name: str | None = None
+    active: bool
+    last_login_at: str | None = None
+
+
+class Me(UserOut):
+    via: str = Field(description="session | token")
+    scope: ScopeInfo
+
+
+class TokenOut(Row):
+    token_id: str
+    user: str
+    name: str | None = None
+    token: str | None = Field(None, description="the secret; shown once, when created")
+
+
+class AuditEvent(Fixed):
+    event_id: str
+    at: str
+    user: str | None
+    action: str
+    target: str | None
+    detail: dict[str, Any]
+    ip: str | None
+
+
+# ---- customers --------------------------------------------------------------------------------
+class Customer(Row):
+    """A customer record (phones and e-mails masked unless the role may see them)."""
+
+    customer_id: str
+    name: str | None = None
+    region: str | None = None
+    owner: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class CustomerListItem(Customer):
+    """A customer with its latest snapshot's scores."""
+
+    as_of: date | None = None
+    rfm_type: str | None = None
+    value_tier: str | None = None
+    value_score: float | None = None
+    lifecycle: str | None = None
+    spend_12m: float | None = None
+    churn_risk: float | None = None
+    predicted_clv: float | None = None
+
+
+class CustomerPage(Fixed):
+    total: int
+    page: int
+    page_size: int
+    pages: int
+    sort: str
+    order: str
+    items: list[CustomerListItem]
+
+
+class FilterOptions(Fixed):
+    region: list[str]
+    owner: list[str]
+    industry_name: list[str]
+    customer_type: list[str]
+    province: list[str]
+
+
+class ScoreLine(Fixed):
+    """One headline score: its value, the customer's numbers, the rule in force."""
+
+    code: str
+    label: str
+    text: str
+    rule: str
+
+
+class TimelineEvent(Fixed):
+    kind: str = Field(description="order | interaction | ticket | survey")
+    at: str | None
+    ref: str
+    title: str
+    amount: float | None
+    status: str | None
+    detail: str | None
+
+
+class MonthSpend(Fixed):
+    month: str
+    amount: float | None
+    orders: int
+
+
+class Story(Row):
+    """One story per customer (analytics/coherence.py): a label and the notes behind it."""
+
+    label: str | None
+    notes: list[dict[str, Any]]
+
+
+class Strategy(Fixed):
+    playbook: str
+    name: str
+    direction: str
+    cadence: str | None
+    standard_service: bool
+    actions: list[str]
+    tier_direction: str | None
+
+
+class Needs(Fixed):
+    pain_points: list[dict[str, Any]]
+    needs: list[dict[str, Any]]
+    opportunities: list[dict[str, Any]]
+
+
+class Customer360(Fixed):
+    """The customer as of its latest snapshot day (nothing dated later)."""
+
+    customer: Customer
+    as_of: date | None
+    snapshot: dict[str, Any] = Field(description="the snapshot row (empty before analysis)")
+    churn_reasons: list[dict[str, Any]]
+    explanations: list[ScoreLine]
+    story: Story | None
+    history: list[dict[str, Any]] = Field(description="up to 12 snapshots, oldest first")
+    timeline: list[TimelineEvent]
+    monthly_spend: list[MonthSpend]
+    contacts: list[dict[str, Any]]
+    opportunities: list[dict[str, Any]]
+    tasks: list[Task]
+    alerts: list[Alert]
+    strategy: Strategy | None
+    clv_band: dict[str, Any] | None
+    needs: Needs
+
+
+# ---- snapshot ---------------------------------------------------------------------------------
+class Totals(Row):
+    customers: int
+    analysed: int | None = None
+    spend_12m: float | None = None
+    high_churn_risk: int | None = None
+    as_of: date | None = None
+
+
+class Summary(Fixed):
+    totals: Totals
+    dimensions: dict[str, list[dict[str, Any]]] = Field(
+        description="per dimension (rfm_type, value_tier, ...): code, label, count"
+    )
+
+
+class ParetoPoint(Fixed):
+    pct: float
+    share: float | None
+
+
+class Pareto(Row):
+    revenue: list[ParetoPoint]
+    profit: list[ParetoPoint]
+    top20_revenue_share: float | None = None
+    negative_profit_customers: int | None = None
+
+
+class WatchItem(Row):
+    customer_id: str
+    name: str | None = None
+    churn_risk: float | None = None
+    reasons: list[str]
+
+
+class FlowLink(Row):
+    source: str = Field(alias="from")
+    to: str
+    customers: int
+
+
+class Flows(Row):
+    source: str | None = Field(None, alias="from")
+    to: str | None = None
+    dimension: str
+    dates: list[date]
+    links: list[FlowLink]
+
+
+# ---- KPIs, alerts, planning -----------------------------------------------------------------
+class KpiRow(Row):
+    kpi: str
+    period: str
+    group: str | None = None
+    value: float | None = None
+    previous: float | None = None
+    change: float | None = None
+
+
+class KpiCard(Row):
+    code: str
+    label: str
+    value: float | None = None
+    text: str | None = None
+    period: str | None = None
+
+
+class Alert(Row):
+    alert_id: int
+    rule: str
+    severity: str | None = None
+    status: str
+    customer_id: str | None = None
+    title_zh: str | None = None
+    title_en: str | None = None
+
+
+class Task(Row):
+    task_id: int
+    customer_id: str
+    status: str
+    owner: str | None = None
+    priority_band: str | None = None
+    due_date: date | None = None
+    actions: list[Any]
+    reason: dict[str, Any]
+
+
+class Goal(Row):
+    goal_id: str
+    metric: str
+    target: float | None = None
+
+
+class TargetRow(Row):
+    period: str | None = None
+    target: float | None = None
+
+
+class PlanRun(Row):
+    created: int | None = None
+
+
+# ---- imports, push, reports, quality, backtest -----------------------------------------------
+class ImportSummary(Row):
+    """An import run (also a dry run): counts, the columns found, the rejects."""
+
+    read: int
+    loaded: int
+    rejected: int
+    rejects: list[dict[str, Any]]
+    rejects_total: int | None = None
+
+
+class ImportCommit(Row):
+    upload_id: str
+    file: str
+    kind: str
+    result: ImportSummary
+
+
+class ImportPreview(ImportCommit):
+    source: str | None
+    mapping: dict[str, str | None]
+    targets: list[str]
+    error: dict[str, str] | None
+
+
+class ImportLogRow(Row):
+    import_id: str | None = None
+
+
+class Report(Fixed):
+    report_id: str
+    file: str
+    period: str | None
+    format: str
+    bytes: int
+    created_at: str
+    by: str | None
+
+
+class Quality(Row):
+    """The data-quality report of the caller's customers (completeness, validity, ...)."""
+
+
+class DuplicatePair(Row):
+    id_l: str
+    id_r: str
+    probability: float | None = None
+
+
+class MergeOut(Row):
+    merge_id: str | None = None
+
+
+class RejectOut(Row):
+    pass
+
+
+class Backtest(Row):
+    """Every figure of one backtest run, next to its baselines."""
+
+
+class BacktestRun(Row):
+    run_at: str | None = None
+
+
+Customer360.model_rebuild()

@@ -1,0 +1,41 @@
+"""The interfaces (CLI, web) reach the domain only through `kehu.app` and `kehu.access`.
+
+Besides those two they may import the rank-0/1 utilities and modules of their own floor
+(`kehu serve` also runs the web app with its access log). `DEBT` lists, per floor, the
+(module, target) pairs still to remove; the test fails on a new one and on a listed one
+that is gone (then delete its line), as `test_layers.py` does.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_layers import floor, imports_of, modules
+
+INTERFACE_MAY_IMPORT = {"app", "access", "errors", "i18n", "config", "calendar", "spreadsheet",
+                        "idcodes", "charts"}  # fmt: skip
+ALLOWED: set[tuple[str, str]] = {
+    ("kehu.cli.web", "kehu.web.app"),
+    ("kehu.cli.web", "kehu.web.accesslog"),
+}
+DEBT: dict[str, set[tuple[str, str]]] = {
+    "cli": set(),
+    "web": set(),
+}
+
+
+def violations(interface: str) -> set[tuple[str, str]]:
+    out = set()
+    for module in modules():
+        if floor(module) != interface:
+            continue
+        for target in imports_of(module):
+            if floor(target) not in INTERFACE_MAY_IMPORT | {interface}:
+                out.add((module, target))
+    return out - ALLOWED
+
+
+@pytest.mark.parametrize("interface", ["cli", "web"])
+def test_interfaces_use_only_the_entry_point_and_access(interface: str) -> None:
+    found, debt = violations(interface), DEBT[interface]
+    assert not found - debt, f"{interface} imports the domain: {sorted(found - debt)}"
+    assert not debt - found, f"fixed, delete from DEBT[{interface!r}]: {sorted(debt - found)}"
