@@ -45,7 +45,11 @@ class Ranked:
     def of(cls, y: np.ndarray, score: np.ndarray) -> Ranked:
         order = np.argsort(-np.asarray(score, dtype=float), kind="stable")
         ys, ps = np.asarray(y, dtype=float)[order], np.asarray(score, dtype=float)[order]
-        last = np.r_[np.flatnonzero(np.diff(ps) != 0), len(ps) - 1] if len(ps) else []
+        last = (
+            np.r_[np.flatnonzero(np.diff(ps) != 0), len(ps) - 1]
+            if len(ps)
+            else np.zeros(0, dtype=int)
+        )
         tp = np.cumsum(ys)[last]
         return cls(ys, tp, (last + 1) - tp)
 

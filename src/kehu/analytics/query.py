@@ -157,7 +157,7 @@ def customer_360(
         "score_lines": [asdict(line) for line in score_lines(row, ws.settings, lang)],
         "churn_reasons": churn_reasons(row, lang),
         "story": customer_story(row, ws.settings, lang) if row else None,
-        "clv_band": customer_band(ws, cid, day, row) if row else None,
+        "clv_band": customer_band(ws, cid, day, row) if row and day else None,
         "contacts": _records(
             ws,
             "SELECT name, title, role, is_key, phone, email FROM contacts WHERE customer_id = ?"
@@ -207,7 +207,7 @@ def customer_360(
 def _view_day(ws: Workspace, customer_id: str, as_of: date | None) -> date | None:
     """The snapshot day a view of one customer stands on (default: the customer's latest)."""
     if as_of is None:
-        return ws.scalar(  # type: ignore[no-any-return]
+        return ws.scalar(
             "SELECT max(as_of) FROM customer_snapshot WHERE customer_id = ?", [customer_id]
         )
     return pick_as_of(ws, as_of)

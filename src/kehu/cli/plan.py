@@ -291,10 +291,10 @@ def kpis(
         seen.setdefault((r["kpi"], r["group"]), {})[r["period"]] = r
     for (code, grp), per in seen.items():
         k = KPI_BY_CODE[code]
-        last = per.get(labels[-1]) if labels else None
-        change = format_change(last["change"], k.unit, lang) if last else "—"
-        if last and last["change"] is not None and last["change"] != 0:
-            good = (last["change"] > 0) == k.higher_is_better
+        latest = per.get(labels[-1]) if labels else None
+        change = format_change(latest["change"], k.unit, lang) if latest else "—"
+        if latest and latest["change"] is not None and latest["change"] != 0:
+            good = (latest["change"] > 0) == k.higher_is_better
             change = f"[{'green' if good else 'red'}]{change}[/]"
         grp_text = [] if not by else [
             _seg(by, grp, lang) if by in ("rfm_type", "value_tier") else (grp or "—")

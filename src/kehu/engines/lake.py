@@ -39,7 +39,7 @@ class Location:
         fmt: Format = "parquet"
         for prefix in ("delta", "iceberg"):
             if text.startswith(f"{prefix}:"):
-                fmt, text = prefix, text[len(prefix) + 1 :]  # type: ignore[assignment]
+                fmt, text = prefix, text[len(prefix) + 1 :]
         if "://" not in text:
             path = Path(text).expanduser()
             path = path if path.is_absolute() else root / path

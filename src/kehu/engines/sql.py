@@ -24,9 +24,16 @@ HOUSE = "duckdb"
 @lru_cache(maxsize=512)
 def _parsed(query: str) -> exp.Expression:
     try:
-        return sqlglot.parse_one(query, read=HOUSE)
+        tree = sqlglot.parse_one(query, read=HOUSE)
     except sqlglot.errors.ParseError as exc:
         raise KehuError(f"无法解析 SQL:{exc}", f"cannot parse SQL: {exc}") from None
+    return _expression(tree)
+
+
+def _expression(node: exp.Expr) -> exp.Expression:
+    """sqlglot's base type narrowed: a parsed statement is always an `Expression`."""
+    assert isinstance(node, exp.Expression), type(node)
+    return node
 
 
 def parse(query: str | exp.Expression) -> exp.Expression:
@@ -39,8 +46,8 @@ def bind(tree: exp.Expression, params: Params) -> exp.Expression:
     if not params:
         return tree
     if isinstance(params, Mapping):
-        return exp.replace_placeholders(tree, **params)
-    return exp.replace_placeholders(tree, *params)
+        return _expression(exp.replace_placeholders(tree, **params))
+    return _expression(exp.replace_placeholders(tree, *params))
 
 
 def mentions(query: str, names: frozenset[str]) -> bool:

@@ -69,7 +69,7 @@ def _new_row(alert_id: int, f: Finding) -> tuple[Any, ...]:
 
 def _arrow(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pa.Table:
     """Rows as an Arrow table: ids as integers, the rest as text (DuckDB casts on insert)."""
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
     return pa.table(
         {
             n: pa.array(c, pa.int64())

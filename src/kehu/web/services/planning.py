@@ -34,7 +34,7 @@ def list_tasks(
         scope=scope,
         limit=limit,
     )
-    return plain_tree(rows)  # type: ignore[no-any-return]
+    return plain_tree(rows)
 
 
 def task_counts(state: WebState, scope: Scope) -> dict[str, int]:
