@@ -125,6 +125,21 @@ def world(seeded_ws):  # noqa: ANN001, ANN201, F811
             " VALUES ('plan', 'T-1', '2026', '李娜', ?, 100000)",
             [VICTIM],
         )
+        # competitors at both reps' customers, and a note at li's naming one
+        cur.execute(
+            "INSERT INTO competitors (source, competitor_id, name, aliases)"
+            " VALUES ('crm', 'K1', '华信科技', '华信')"
+        )
+        cur.execute(
+            "UPDATE customers SET incumbent_supplier = '华信', share_of_wallet = 0.3"
+            " WHERE customer_id IN (?, ?)",
+            [VICTIM, OWN],
+        )
+        cur.execute(
+            "INSERT INTO interactions (source, interaction_id, customer_id, kind, occurred_at,"
+            " summary) VALUES ('crm', 'N-1', ?, 'visit', ?, '华信科技来报价')",
+            [VICTIM, datetime(2026, 9, 1, 10)],
+        )
     app = create_app(ws, background=False)
     li = TestClient(app)
     li_csrf = login(li, "li")
@@ -247,6 +262,9 @@ def test_rep_cannot_reach_another_reps_customer_by_session(world) -> None:  # no
     # positive control: the same routes do show zhang's own customer
     own = client.get(f"/api/v1/customers/{OWN}/360").json()
     assert own["customer"]["customer_id"] == OWN
+    rivals = client.get("/api/v1/competitors").json()
+    assert [c["customer_id"] for c in rivals["customers"]] == [OWN]
+    assert rivals["mentions"] == []  # the note is at li's customer
     assert client.get(f"/customers/{OWN}").status_code == 200
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kehu.analytics.competition import Within, competitor_view
 from kehu.analytics.query import customer_360, pick_as_of
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.dedupe.merge import MergeRecord
@@ -162,6 +163,10 @@ class Kehu:
     ) -> dict[str, Any]:
         """One customer's portrait, scores with their explanations, orders and service."""
         return customer_360(self.ws, customer_id, as_of=as_of, lang=lang or self.ws.lang)
+
+    def competitors(self, as_of: date | None = None, *, within: Within = None) -> dict[str, Any]:
+        """Competitors per customer, region and industry; revenue, pipeline and win/loss."""
+        return competitor_view(self.ws, as_of, within)
 
     # ---- planning --------------------------------------------------------------------------------
     def plan(self, as_of: date | None = None, *, dry_run: bool = False) -> PlanResult:

@@ -40,6 +40,11 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "potential": ("潜力级", "Potential"),
         "basic": ("基础级", "Basic"),
     },
+    "price_position": {
+        "premium": ("高价定位", "Premium"),
+        "parity": ("价格相当", "Parity"),
+        "discount": ("低价定位", "Discount"),
+    },
     "abc_class": {
         "A": ("A 类", "Class A"),
         "B": ("B 类", "Class B"),

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "kehu.cli.backtest",
     "kehu.cli.churn",
     "kehu.cli.plan",
+    "kehu.cli.market",
     "kehu.cli.monitor",
     "kehu.cli.web",
 )

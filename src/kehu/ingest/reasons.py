@@ -8,6 +8,10 @@ from kehu.i18n import Catalog
 REJECT_REASONS = Catalog(
     {
         "missing_required": ("必填项为空", "required value is empty"),
+        "industry_required_unmatched": (
+            "行业无法对应 GB/T 4754-2017(此列必填)",
+            "industry not matched to GB/T 4754-2017 (a required column)",
+        ),
         "invalid_money": ("金额无法识别", "not a recognisable amount"),
         "foreign_currency": ("金额为外币,无法按人民币入库", "amount is in a foreign currency"),
         "money_out_of_range": ("金额超出范围", "amount out of range"),
