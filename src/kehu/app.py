@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kehu.analytics.competition import Within, competitor_view
+from kehu.analytics.market import market_view
 from kehu.analytics.query import customer_360, pick_as_of
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.dedupe.merge import MergeRecord
@@ -167,6 +168,13 @@ class Kehu:
     def competitors(self, as_of: date | None = None, *, within: Within = None) -> dict[str, Any]:
         """Competitors per customer, region and industry; revenue, pipeline and win/loss."""
         return competitor_view(self.ws, as_of, within)
+
+    def market(
+        self, as_of: date | None = None, *, within: Within = None, lang: str | None = None
+    ) -> dict[str, Any]:
+        """Revenue, customers, growth and share by industry, region and size; penetration and
+        white space against the imported market potential."""
+        return market_view(self.ws, as_of, within, lang or self.ws.lang)
 
     # ---- planning --------------------------------------------------------------------------------
     def plan(self, as_of: date | None = None, *, dry_run: bool = False) -> PlanResult:

@@ -1134,6 +1134,18 @@ class EngineSettings(Section):
     )
 
 
+class MarketSettings(Section):
+    """Market and industry views and key-account plans (docs/market.md)."""
+
+    # company size by employees: a company below a limit is in that band, at or above the
+    # last one "large" (GB 统计上大中小微型企业划分办法 2017, industry: 20 / 300 / 1000)
+    size_limits: dict[str, int] = Field(
+        default_factory=lambda: {"micro": 20, "small": 300, "medium": 1000}
+    )
+    white_space_penetration: float = Field(0.02, ge=0, le=1)  # below this share of a market
+    white_space_customers: int = Field(2, ge=0)  # ... or at most this many customers in it
+
+
 class Settings(Section):
     """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
@@ -1158,6 +1170,7 @@ class Settings(Section):
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
     playbooks: PlaybookSettings = Field(default_factory=PlaybookSettings)
+    market: MarketSettings = Field(default_factory=MarketSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 

@@ -126,7 +126,8 @@ def customer_rows(ws: Workspace, as_of: date, within: Within = None) -> list[dic
     """The customers in scope with their snapshot spend, tier and competitor fields."""
     cond, params = _scoped(within)
     return ws.arrow(
-        "SELECT c.customer_id, c.name, c.region, c.owner, c.industry_code, c.industry_name,"
+        "SELECT c.customer_id, c.name, c.customer_type, c.region, c.owner, c.industry_code,"
+        " c.industry_name,"
         " c.employees, c.incumbent_supplier, c.share_of_wallet,"
         " CAST(c.wallet_size AS DOUBLE) AS wallet_size,"
         " CAST(coalesce(s.spend_12m, 0) AS DOUBLE) AS spend_12m,"

@@ -45,6 +45,20 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "parity": ("价格相当", "Parity"),
         "discount": ("低价定位", "Discount"),
     },
+    "market_dimension": {
+        "section": ("行业门类", "Industry section"),
+        "division": ("行业大类", "Industry division"),
+        "region": ("区域", "Region"),
+        "size": ("企业规模", "Company size"),
+    },
+    "company_size": {
+        "micro": ("微型企业", "Micro"),
+        "small": ("小型企业", "Small"),
+        "medium": ("中型企业", "Medium"),
+        "large": ("大型企业", "Large"),
+        "person": ("个人客户", "Individuals"),
+        "unknown": ("规模未填", "Size unknown"),
+    },
     "abc_class": {
         "A": ("A 类", "Class A"),
         "B": ("B 类", "Class B"),

@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from kehu.analytics.market import DIMENSIONS
 from kehu.i18n import Catalog
 from kehu.web.api.deps import PageUser, State, lang_of
+from kehu.web.api.params import Word
 from kehu.web.pages import render
 from kehu.web.services import market
 
@@ -60,6 +62,35 @@ TEXTS = Catalog(
             "Wallet it holds = customer wallet × (1 − our share); win rate = won ÷ (won + lost)"
             " over closed deals it took part in",
         ),
+        "market": ("市场与行业", "Market and industry"),
+        "market_sub": (
+            "按行业、区域、企业规模看收入、客户、增长和占比;对照市场规模看渗透率与空白市场",
+            "Revenue, customers, growth and share by industry, region and size; penetration and"
+            " white space against the market size",
+        ),
+        "segment": ("分组", "Segment"),
+        "customers": ("客户数", "Customers"),
+        "active": ("近12月有购买", "Active (12 m)"),
+        "growth": ("同比增长", "Growth"),
+        "share": ("收入占比", "Revenue share"),
+        "cells": ("市场渗透({year} 年市场规模)", "Penetration ({year} market size)"),
+        "industry": ("行业", "Industry"),
+        "market_size": ("市场规模", "Market size"),
+        "penetration": ("渗透率", "Penetration"),
+        "coverage": ("客户覆盖", "Coverage"),
+        "potential": ("未开发潜力", "Untapped"),
+        "white_space": ("空白市场", "White space"),
+        "white_rule": (
+            "空白市场:有购买的客户不超过 {n} 家,或渗透率低于 {p};"
+            "渗透率 = 近 12 个月收入 ÷ 市场规模,客户覆盖 = 有购买的客户 ÷ 企业数",
+            "White space: at most {n} active customers, or penetration below {p}; penetration ="
+            " revenue over 12 months ÷ market size, coverage = active customers ÷ companies",
+        ),
+        "no_market": (
+            "还没有市场潜力数据:导入 `kehu import --kind market_potential`(区域 × 行业 × 年份)",
+            "No market potential yet: import `kehu import --kind market_potential`"
+            " (region × industry × year)",
+        ),
     }
 )
 
@@ -67,6 +98,27 @@ TEXTS = Catalog(
 def _texts(request: Request) -> dict[str, Any]:
     lang = lang_of(request)
     return {"m": lambda key, **kw: TEXTS(key, lang, **kw)}
+
+
+@router.get("/market", response_class=HTMLResponse)
+def market_page(
+    request: Request, state: State, who: PageUser, by: Word = "section"
+) -> HTMLResponse:
+    by = by if by in DIMENSIONS else "section"
+    view = market.market_view(state, who.scope, lang_of(request))
+    rule = state.settings.market
+    return render(
+        request,
+        "market.html",
+        who,
+        nav="market",
+        view=view,
+        by=by,
+        dims=DIMENSIONS,
+        white_n=rule.white_space_customers,
+        white_p=f"{rule.white_space_penetration * 100:g}%",
+        **_texts(request),
+    )
 
 
 @router.get("/competitors", response_class=HTMLResponse)

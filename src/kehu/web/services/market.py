@@ -32,3 +32,12 @@ def competitors(state: WebState, scope: Scope) -> dict[str, Any]:
         return jsonable(view)
 
     return state.cached("customers", ("competitors", scope.key), compute)
+
+
+def market_view(state: WebState, scope: Scope, lang: str) -> dict[str, Any]:
+    scope.require("read")
+
+    def compute() -> dict[str, Any]:
+        return jsonable(Kehu(state.ws).market(within=scope.customer_sql("c"), lang=lang))
+
+    return state.cached("customers", ("market", scope.key, lang), compute)
