@@ -30,8 +30,8 @@ FILES = {
     "P2,A2,二期,输单,80000,2026-02-01,2026-04-01,远航,华信,价格\n"
     "P3,A3,续约,赢单,30000,2026-01-01,2026-03-01,远航软件,,\n"
     "P4,A4,新项目,输单,70000,2026-02-01,2026-05-01,,远航,关系\n",
-    "interactions": "interaction id,customer id,occurred at,summary\n"
-    "I1,A4,2026-09-10 10:00,客户提到华信科技报价更低\nI2,A1,2026-09-11 10:00,例行拜访\n",
+    "interactions": "interaction id,customer id,occurred at,summary,contact name\n"
+    "I1,A4,2026-09-10 10:00,客户提到华信科技报价更低,\nI2,A1,2026-09-11 10:00,例行拜访,刘工\n",
 }
 
 

@@ -74,6 +74,8 @@ WRITES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/account/tokens/{token_id}/revoke"): {"form": {}},
     ("POST", "/account/password"): {"form": {"current": "wrong", "new": "y" * 12}},
     ("POST", "/quality/merge"): {"form": {"a": VICTIM, "b": OWN}},
+    ("POST", "/accounts/{customer_id}"): {"form": {"revenue_goal": "1", "notes": "HACK"}},
+    ("POST", "/api/v1/accounts/{customer_id}/plan"): {"json": {"notes": "HACK"}},
     ("POST", "/quality/reject"): {"form": {"a": VICTIM, "b": OWN}},
 }  # fmt: skip
 OK_STATUS = {200, 201, 204, 303, 400, 401, 403, 404, 405, 422}
@@ -229,6 +231,7 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert ws.scalar("SELECT count(*) FROM users WHERE user_name = 'mole'") == 0
     assert ws.scalar("SELECT role FROM users WHERE user_name = 'li'") == "rep"
     assert ws.scalar("SELECT count(*) FROM goals") == 0
+    assert ws.scalar("SELECT count(*) FROM account_plans WHERE customer_id = ?", [VICTIM]) == 0
     assert ws.settings.web.pii_roles == ["admin", "manager"]
 
 
@@ -265,6 +268,9 @@ def test_rep_cannot_reach_another_reps_customer_by_session(world) -> None:  # no
     rivals = client.get("/api/v1/competitors").json()
     assert [c["customer_id"] for c in rivals["customers"]] == [OWN]
     assert rivals["mentions"] == []  # the note is at li's customer
+    own_plan = client.get(f"/api/v1/accounts/{OWN}/plan").json()
+    assert own_plan["customer"]["customer_id"] == OWN
+    assert client.get(f"/accounts/{OWN}/export", params={"format": "xlsx"}).status_code == 200
     assert client.get(f"/customers/{OWN}").status_code == 200
 
 

@@ -26,8 +26,10 @@ from kehu.ingest.result import ImportResult, Progress
 from kehu.monitor.alerts import AlertRunResult, run_alerts
 from kehu.monitor.feedback import feedback_summary
 from kehu.monitor.pipeline import run_pipeline
+from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
+from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.goals import goals_status
 from kehu.planning.kpis import compute_kpis
 from kehu.planning.plan import PlanResult, make_plan
@@ -198,6 +200,48 @@ class Kehu:
     ) -> SplitResult:
         """Split a sales target over regions or reps by history and potential."""
         return split_targets(self.ws, total, period, by, write=write, lang=self.ws.lang)
+
+    def key_accounts(
+        self, as_of: date | None = None, *, within: Within = None, year: int | None = None
+    ) -> dict[str, Any]:
+        """The 战略级 / 核心级 customers (`[account_plan] tiers`) and their plans' state."""
+        return key_accounts(self.ws, as_of, within, year)
+
+    def account_plan(
+        self,
+        customer_id: str,
+        *,
+        year: int | None = None,
+        as_of: date | None = None,
+        within: Within = None,
+    ) -> dict[str, Any]:
+        """A key-account plan: live facts, saved (or drafted) goals, team and actions."""
+        return account_plan(self.ws, customer_id, year=year, as_of=as_of, within=within)
+
+    def save_account_plan(
+        self,
+        customer_id: str,
+        edits: dict[str, Any],
+        *,
+        year: int | None = None,
+        within: Within = None,
+    ) -> dict[str, Any]:
+        """Store the edited goals, team, actions, notes or status of a plan."""
+        return save_plan(self.ws, customer_id, edits, year=year, within=within, user=self.actor)
+
+    def export_account_plan(
+        self,
+        customer_id: str,
+        out: str | Path,
+        *,
+        year: int | None = None,
+        within: Within = None,
+        lang: str | None = None,
+        fmt: str | None = None,
+    ) -> Path:
+        """Write a plan to XLSX or PDF (by `fmt` or the file's extension)."""
+        plan = self.account_plan(customer_id, year=year, within=within)
+        return write_plan(plan, out, lang or self.ws.lang, fmt)
 
     def goals_status(self, as_of: date | None = None) -> list[dict[str, Any]]:
         return goals_status(self.ws, as_of)

@@ -45,6 +45,23 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "parity": ("价格相当", "Parity"),
         "discount": ("低价定位", "Discount"),
     },
+    "contact_role": {
+        "采购": ("采购", "Purchasing"),
+        "技术": ("技术", "Technical"),
+        "高层": ("高层", "Executive"),
+        "财务": ("财务", "Finance"),
+        "使用": ("使用", "User"),
+    },
+    "influence": {
+        "high": ("高", "high"),
+        "medium": ("中", "medium"),
+        "low": ("低", "low"),
+    },
+    "attitude": {
+        "supporter": ("支持", "Supporter"),
+        "neutral": ("中立", "Neutral"),
+        "opponent": ("反对", "Opponent"),
+    },
     "market_dimension": {
         "section": ("行业门类", "Industry section"),
         "division": ("行业大类", "Industry division"),

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "kehu.cli.churn",
     "kehu.cli.plan",
     "kehu.cli.market",
+    "kehu.cli.accounts",
     "kehu.cli.monitor",
     "kehu.cli.web",
 )

@@ -102,6 +102,7 @@ def plant(rng: np.random.Generator, w: World, ev: dict[str, Any], rec: Records) 
     lost_to = _deal_columns(rng, w, rivals, ev["opportunities"], rec, rival)
     mentions = _mentions(rng, rivals, ev["interactions"], rec, rival)
     rec.competitors = _competitors_frame(rivals)
+    chains = _decision_chains(rng, w, rec, has, yearly)
     market, cells = _market(rng, w, yearly)
     rec.market_potential = market
     crm = rec.crm_ids.tolist()
@@ -112,6 +113,7 @@ def plant(rng: np.random.Generator, w: World, ev: dict[str, Any], rec: Records) 
         "lost_to": lost_to,
         "mentions": mentions,
         "market_potential": cells,
+        "decision_chains": chains,
     }
 
 
@@ -185,6 +187,50 @@ def _mentions(
     codes[pick] = base + comp[pick] * len(MENTION_TEMPLATES) + which
     rec.interactions["summary"] = Cat(codes.astype(np.int32), np.concatenate([note.values, extra]))
     return int(pick.sum())
+
+
+# influence on the buying decision by role: P(high), P(medium); the rest is low
+ROLE_INFLUENCE = {"高层": (0.8, 0.15), "采购": (0.4, 0.5), "技术": (0.3, 0.55),
+                  "财务": (0.15, 0.5), "使用": (0.05, 0.35)}  # fmt: skip
+CHAINS_IN_TRUTH = 50  # decision chains recorded for the largest accounts
+
+
+def _decision_chains(
+    rng: np.random.Generator, w: World, rec: Records, has: np.ndarray, yearly: np.ndarray
+) -> dict[str, list[dict[str, Any]]]:
+    """Influence by role, attitude (an incumbent turns some contacts against us) and
+    relationship strength (closer with the key contact, cold with opponents)."""
+    c = rec.contacts
+    ent = rec.contact_ent
+    m = len(ent)
+    role = np.asarray(c["role"]).astype(str)
+    p_high = np.array([ROLE_INFLUENCE.get(r, (0.2, 0.4))[0] for r in role])
+    p_mid = np.array([ROLE_INFLUENCE.get(r, (0.2, 0.4))[1] for r in role])
+    u = rng.random(m)
+    influence = np.where(u < p_high, "high", np.where(u < p_high + p_mid, "medium", "low"))
+    p_opp = np.where(has[ent], 0.22, 0.08)
+    v = rng.random(m)
+    attitude = np.where(v < p_opp, "opponent", np.where(v < p_opp + 0.4, "neutral", "supporter"))
+    key = np.asarray(c["is_key"]).astype(bool)
+    strength = np.clip(np.round(rng.normal(np.where(key, 4.0, 2.8), 0.9, m)), 1, 5).astype(int)
+    strength = np.where(attitude == "opponent", np.minimum(strength, 2), strength)
+    person = w.is_person[ent]
+    rec.contacts["influence"] = np.where(person, "", influence)
+    rec.contacts["attitude"] = np.where(person, "", attitude)
+    rec.contacts["relationship"] = np.where(person, -1, strength)
+    companies = np.flatnonzero(~w.is_person)
+    top = companies[np.argsort(-yearly[companies], kind="stable")[:CHAINS_IN_TRUTH]]
+    crm = rec.crm_ids
+    ids = np.asarray(c["contact_id"]).astype(str)
+    chains: dict[str, list[dict[str, Any]]] = {}
+    for e in top.tolist():
+        rows = np.flatnonzero(ent == e)
+        chains[str(crm[e])] = [
+            {"contact_id": ids[i], "role": role[i], "influence": str(influence[i]),
+             "attitude": str(attitude[i]), "relationship": int(strength[i])}
+            for i in rows.tolist()
+        ]  # fmt: skip
+    return chains
 
 
 def _competitors_frame(rivals: tuple[Rival, ...]) -> dict[str, np.ndarray]:

@@ -83,6 +83,7 @@ class Records:
     bad: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     crm_ent: np.ndarray | None = None  # the entity of each CRM customer row
     crm_ids: np.ndarray | None = None  # each entity's CRM customer id
+    contact_ent: np.ndarray | None = None  # the entity of each contact row
     competitors: Frame | None = None  # planted by kehu.demo.competition
     market_potential: Frame | None = None
 
@@ -221,6 +222,7 @@ def build_records(rng: np.random.Generator, w: World, ev: dict[str, Arrays]) -> 
         bad=bad,
         crm_ent=rec_ent,
         crm_ids=ids.text(ids.crm),
+        contact_ent=np.concatenate([contact["ent"], dup_ent]),
     )
 
 

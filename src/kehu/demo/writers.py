@@ -38,7 +38,9 @@ DATE_COLS = {
 }
 MONEY_COLS = {"amount", "cost", "paid_amount", "annual_revenue", "wallet_size", "market_size"}
 TS_COLS = {"occurred_at", "opened_at", "first_response_at", "resolved_at"}
-NULLABLE_INT = {"employees", "satisfaction", "nps", "csat", "quantity", "companies"}
+NULLABLE_INT = {
+    "employees", "satisfaction", "nps", "csat", "quantity", "companies", "relationship",
+}  # fmt: skip
 BOOL_COLS = {"is_key", "is_benchmark", "is_reference"}
 EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -145,8 +147,15 @@ SPECS: tuple[FileSpec, ...] = (
             "is_key": "关键联系人",
             "phone": "手机",
             "email": "邮箱",
+            "influence": "影响力",
+            "attitude": "态度",
+            "relationship": "关系强度",
         },
-        values={"is_key": YES_NO},
+        values={
+            "is_key": YES_NO,
+            "influence": {"high": "高", "medium": "中", "low": "低"},
+            "attitude": {"supporter": "支持", "neutral": "中立", "opponent": "反对"},
+        },
     ),
     FileSpec(
         "04_finance_sales_ledger",

@@ -93,6 +93,10 @@ CONTACTS = Table(
         "is_key": "BOOLEAN",
         "phone": "VARCHAR",
         "email": "VARCHAR",
+        "influence": "VARCHAR",  # on the buying decision: high | medium | low
+        "attitude": "VARCHAR",  # towards us: supporter | neutral | opponent
+        "relationship": "INTEGER",  # strength of our relationship, 1 (cold) - 5 (close)
+        "last_contact_on": "DATE",  # as the CRM recorded it (interactions also count)
     },
     key=("source", "contact_id"),
     kind="contacts",

@@ -35,6 +35,7 @@ ACTIONS = Catalog(
         "token_revoke": ("吊销令牌", "token revoked"),
         "alert_ack": ("确认预警", "alert acknowledged"),
         "task_update": ("更新任务", "task updated"),
+        "account_plan_save": ("保存大客户计划", "key-account plan saved"),
         "report": ("生成报告", "report generated"),
         "goal_add": ("新增目标", "goal added"),
         "plan": ("生成行动计划", "action plan generated"),

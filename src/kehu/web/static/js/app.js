@@ -196,6 +196,34 @@
           lineStyle: { width: 3, color: "#4f46e5" }, itemStyle: { color: "#4f46e5" }, areaStyle: { color: "rgba(79,70,229,.08)" } }]
       });
     },
+    relationship: function (m) {
+      // the customer in the middle; contacts around it: size = influence, colour = attitude,
+      // line width = relationship strength (1-5)
+      if (!m.contacts || !m.contacts.length) { return null; }
+      var SIZE = { high: 46, medium: 34, low: 24 };
+      var COLOR = { supporter: "#10b981", neutral: "#94a3b8", opponent: "#ef4444" };
+      var n = m.contacts.length;
+      var nodes = [{ name: m.center, x: 0, y: 0, symbolSize: 58, itemStyle: { color: "#4f46e5" },
+        label: { show: true, position: "bottom", color: TEXT, fontWeight: 600 } }];
+      var links = [];
+      m.contacts.forEach(function (c, i) {
+        var id = c.name + "\u200b" + i;
+        var angle = Math.PI / 4 + 2 * Math.PI * i / n;  // never all on one line with the centre
+        nodes.push({ name: id, value: c.role, symbolSize: SIZE[c.influence] || 20,
+          x: Math.cos(angle) * 100, y: Math.sin(angle) * 70,
+          itemStyle: { color: COLOR[c.attitude] || "#cbd5e1" },
+          label: { show: true, position: "right", color: TEXT, formatter: c.name + "\n" + c.role },
+          tooltip: { formatter: c.name + " · " + (c.title || "") + "<br>" + c.role + " · " +
+            (c.attitude_label || "—") + " · " + c.last } });
+        links.push({ source: m.center, target: id,
+          lineStyle: { width: (c.relationship || 1) * 1.6, color: "#c7d2fe", curveness: 0.1 } });
+      });
+      return merge(base(), {
+        tooltip: { trigger: "item" },
+        series: [{ type: "graph", layout: "none", roam: false, data: nodes, links: links,
+          left: "14%", right: "22%", top: 40, bottom: 40, emphasis: { focus: "adjacency" } }]
+      });
+    },
     goal: function (rows) {
       return merge(base(), {
         tooltip: merge(base().tooltip, { trigger: "axis" }),

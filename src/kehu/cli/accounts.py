@@ -1,0 +1,89 @@
+"""`kehu accounts` and `kehu account-plan`: key-account plans in the terminal and as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from kehu.analytics.labels import label
+from kehu.app import Kehu
+from kehu.cli.analyze import _date
+from kehu.cli.common import console, lang_of, open_ws, print_json
+from kehu.cli.market import within_of
+from kehu.planning.account_plan_texts import TEXTS, sections, status_text
+
+
+def register(app: typer.Typer) -> None:
+    app.command("accounts")(accounts)
+    app.command("account-plan")(account_plan)
+
+
+def accounts(
+    ctx: typer.Context,
+    year: int = typer.Option(None, "--year", help="Plan year (default: the snapshot's). 年份"),
+    as_of: str = typer.Option(None, "--as-of", help="Snapshot date (default latest). 快照日期"),
+    owner: str = typer.Option(None, "--owner", help="Only this owner's customers. 只看该负责人"),
+    region: str = typer.Option(None, "--region", help="Only this sales region. 只看该区域"),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output. JSON 输出"),
+) -> None:
+    """Key accounts (战略级 / 核心级) and the state of their plans. 大客户及其计划"""
+    lang = lang_of(ctx)
+    k = Kehu(open_ws(ctx))
+    view = k.key_accounts(_date(as_of, "--as-of"), within=within_of(owner, region), year=year)
+    if as_json:
+        print_json(view)
+        return
+    tiers = "/".join(label("value_tier", t, lang) for t in k.ws.settings.account_plan.tiers)
+    tbl = Table(title=f"{TEXTS('accounts', lang)} · {view['year']}",
+                caption=TEXTS("accounts_sub", lang, tiers=tiers))  # fmt: skip
+    for h in ("customer", "value_tier", "spend_12m", "owner"):
+        tbl.add_column(TEXTS(h, lang))
+    tbl.add_column(TEXTS("plan_status", lang))
+    for a in view["accounts"]:
+        tbl.add_row(
+            f"{a['name']} ({a['customer_id']})",
+            label("value_tier", a["value_tier"], lang),
+            f"¥{a['spend_12m'] or 0:,.0f}",
+            a["owner"] or "—",
+            status_text(a["plan_status"], lang),
+        )
+    console.print(tbl)
+
+
+def account_plan(
+    ctx: typer.Context,
+    customer_id: str = typer.Argument(..., help="Customer id. 客户编号"),
+    year: int = typer.Option(None, "--year", help="Plan year (default: the snapshot's). 年份"),
+    out: Path = typer.Option(None, "-o", "--out", help="Write .xlsx or .pdf. 导出文件"),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output. JSON 输出"),
+) -> None:
+    """One key-account plan: goals, decision chain, team, deals, risks, actions. 大客户计划"""
+    lang = lang_of(ctx)
+    k = Kehu(open_ws(ctx))
+    if out is not None:
+        path = k.export_account_plan(customer_id, out, year=year, lang=lang)
+        console.print(f"[green]✓[/] {path}")
+        return
+    plan = k.account_plan(customer_id, year=year)
+    if as_json:
+        print_json(plan)
+        return
+    c = plan["customer"]
+    console.print(f"[bold]{TEXTS('title', lang, name=c['name'], year=plan['year'])}[/]")
+    meta = TEXTS("meta", lang, as_of=plan["as_of"], region=c["region"] or "—",
+                 owner=c["owner"] or "—", status=status_text(plan["status"], lang))  # fmt: skip
+    console.print(meta)
+    if not plan["saved"]:
+        console.print(f"[yellow]{TEXTS('draft_note', lang)}[/]")
+    for heading, header, rows in sections(plan, lang):
+        tbl = Table(title=heading, show_header=any(header), title_justify="left")
+        for h in header:
+            tbl.add_column(h)
+        for r in rows:
+            tbl.add_row(*(str(v) for v in r))
+        if not rows:
+            console.print(f"[bold]{heading}[/]: {TEXTS('none', lang)}")
+            continue
+        console.print(tbl)
