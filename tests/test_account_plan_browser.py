@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import ARGS, BROWSER_MARKS, CHROMIUM
-from test_browser import SHOTS, _charts_ready, _free_port, _shot
+from browser_support import BROWSER_MARKS
+from test_browser import SHOTS, _charts_ready, _free_port, _shot, browser  # noqa: F401
 
 from kehu.demo import run_demo
 from kehu.web.auth import Auth
@@ -52,18 +52,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     ws.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def _login(browser: Any, base: str, lang: str) -> Any:
-    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+def _login(chromium: Any, base: str, lang: str) -> Any:
+    page = chromium.new_context(viewport={"width": 1440, "height": 900}).new_page()
     page.goto(f"{base}/lang/{lang}?next=/login")
     page.fill("#username", "boss")
     page.fill("#password", PASSWORD)
@@ -73,7 +63,7 @@ def _login(browser: Any, base: str, lang: str) -> Any:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_strategic_account_plan(server: tuple[str, str], browser: Any, lang: str) -> None:
+def test_strategic_account_plan(server: tuple[str, str], browser: Any, lang: str) -> None:  # noqa: F811
     base, cid = server
     page = _login(browser, base, lang)
     plan = page.request.get(f"{base}/api/v1/accounts/{cid}/plan").json()
