@@ -254,7 +254,14 @@ def _market(
 
     section = np.array([N.INDUSTRIES[i].section if i >= 0 else "" for i in w.industry])
     sections = sorted(set(section.tolist()) - {""})
-    section_name = {i.code: i.name_zh for i in industries() if i.level == "section"}
+    # a section named like one of its divisions (房地产业 = K and K70) is written as its letter,
+    # as a market study would, so the file means the whole section
+    divisions = {i.name_zh for i in industries() if i.level == "division"}
+    section_name = {
+        i.code: i.code if i.name_zh in divisions else i.name_zh
+        for i in industries()
+        if i.level == "section"
+    }
     year = int(str(np.datetime64(w.as_of, "D"))[:4])
     rows: list[dict[str, Any]] = []
     for r, region in enumerate(REGION_NAME.tolist()):

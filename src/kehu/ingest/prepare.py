@@ -281,13 +281,15 @@ def prepare(
         missing = pc.and_(missing, live)
         if pc.any(missing).as_py():
             text = raw_text.get(column)
-            code = "missing_required"
-            if field_for(table, column).kind == "industry" and text is not None:
-                written = pc.and_(missing, pc.is_valid(text))
-                _log_masked(log, rows, headers.get(column, column), text, written,
-                            "industry_required_unmatched")  # fmt: skip
-                missing = pc.and_(missing, pc.is_null(text))
-            _log_masked(log, rows, headers.get(column, column), text, missing, code)
+            header = headers.get(column, column)
+            if field_for(table, column).kind == "industry":  # a code or a name column
+                text = text if text is not None else raw_text.get("industry_name")
+                header = headers.get(column) or headers.get("industry_name", column)
+                if text is not None:
+                    written = pc.and_(missing, pc.is_valid(text))
+                    _log_masked(log, rows, header, text, written, "industry_required_unmatched")
+                    missing = pc.and_(missing, pc.is_null(text))
+            _log_masked(log, rows, header, text, missing, "missing_required")
     if blank:
         findings.append(_finding("blank_rows", None, blank))
     ok = pc.invert(pc.is_in(rows, value_set=log.rows()))
