@@ -74,6 +74,8 @@ WRITES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/account/tokens/{token_id}/revoke"): {"form": {}},
     ("POST", "/account/password"): {"form": {"current": "wrong", "new": "y" * 12}},
     ("POST", "/quality/merge"): {"form": {"a": VICTIM, "b": OWN}},
+    ("POST", "/accounts/{customer_id}"): {"form": {"revenue_goal": "1", "notes": "HACK"}},
+    ("POST", "/api/v1/accounts/{customer_id}/plan"): {"json": {"notes": "HACK"}},
     ("POST", "/quality/reject"): {"form": {"a": VICTIM, "b": OWN}},
 }  # fmt: skip
 OK_STATUS = {200, 201, 204, 303, 400, 401, 403, 404, 405, 422}
@@ -124,6 +126,21 @@ def world(seeded_ws):  # noqa: ANN001, ANN201, F811
             "INSERT INTO targets (source, target_id, period, owner, customer_id, amount)"
             " VALUES ('plan', 'T-1', '2026', '李娜', ?, 100000)",
             [VICTIM],
+        )
+        # competitors at both reps' customers, and a note at li's naming one
+        cur.execute(
+            "INSERT INTO competitors (source, competitor_id, name, aliases)"
+            " VALUES ('crm', 'K1', '华信科技', '华信')"
+        )
+        cur.execute(
+            "UPDATE customers SET incumbent_supplier = '华信', share_of_wallet = 0.3"
+            " WHERE customer_id IN (?, ?)",
+            [VICTIM, OWN],
+        )
+        cur.execute(
+            "INSERT INTO interactions (source, interaction_id, customer_id, kind, occurred_at,"
+            " summary) VALUES ('crm', 'N-1', ?, 'visit', ?, '华信科技来报价')",
+            [VICTIM, datetime(2026, 9, 1, 10)],
         )
     app = create_app(ws, background=False)
     li = TestClient(app)
@@ -214,6 +231,7 @@ def _nothing_changed(world: dict[str, Any]) -> None:
     assert ws.scalar("SELECT count(*) FROM users WHERE user_name = 'mole'") == 0
     assert ws.scalar("SELECT role FROM users WHERE user_name = 'li'") == "rep"
     assert ws.scalar("SELECT count(*) FROM goals") == 0
+    assert ws.scalar("SELECT count(*) FROM account_plans WHERE customer_id = ?", [VICTIM]) == 0
     assert ws.settings.web.pii_roles == ["admin", "manager"]
 
 
@@ -247,6 +265,12 @@ def test_rep_cannot_reach_another_reps_customer_by_session(world) -> None:  # no
     # positive control: the same routes do show zhang's own customer
     own = client.get(f"/api/v1/customers/{OWN}/360").json()
     assert own["customer"]["customer_id"] == OWN
+    rivals = client.get("/api/v1/competitors").json()
+    assert [c["customer_id"] for c in rivals["customers"]] == [OWN]
+    assert rivals["mentions"] == []  # the note is at li's customer
+    own_plan = client.get(f"/api/v1/accounts/{OWN}/plan").json()
+    assert own_plan["customer"]["customer_id"] == OWN
+    assert client.get(f"/accounts/{OWN}/export", params={"format": "xlsx"}).status_code == 200
     assert client.get(f"/customers/{OWN}").status_code == 200
 
 

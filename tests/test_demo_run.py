@@ -23,7 +23,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_every_row_is_accounted_for(imported: dict[str, Any]) -> None:
     assert imported["ok"], imported
-    assert len(imported["files"]) == 10
+    assert len(imported["files"]) == 12  # 10 exports + competitors + market potential
     for f in imported["files"]:
         assert f["status"] == "committed", f
         assert f["loaded"] + f["rejected"] == f["read"] == f["rows"], f
@@ -130,3 +130,46 @@ def test_bad_options_leave_the_folder_alone(tmp_path: Path) -> None:
     with pytest.raises(KehuError):
         run_demo(target, size=0, analyze=False)
     assert not target.exists()
+
+
+def test_planted_competition_is_what_the_store_resolves(imported: dict[str, Any]) -> None:
+    """Incumbents (typed by full or short name), lost-to winners, mentions and market cells."""
+    from kehu.analytics.competition import Matcher, load_competitors
+
+    truth = json.loads(Path(imported["truth"]).read_text(encoding="utf-8"))
+    planted = truth["competition"]
+    ws = Workspace.open(imported["workspace"])
+    try:
+        matcher = Matcher(load_competitors(ws))
+        typed = dict(
+            ws.rows("SELECT customer_id, incumbent_supplier FROM customers WHERE source = 'crm'")
+        )
+        lost = ws.rows("SELECT lost_to FROM opportunities WHERE lost_to IS NOT NULL")
+        notes = ws.rows("SELECT summary FROM interactions")
+        cells = ws.scalar("SELECT count(*) FROM market_potential")
+        shares = dict(
+            ws.rows(
+                "SELECT customer_id, share_of_wallet FROM customers"
+                " WHERE share_of_wallet IS NOT NULL"
+            )
+        )
+    finally:
+        ws.close()
+    assert {c.competitor_id for c in matcher.competitors.values()} == set(planted["competitors"])
+    resolved = {cid: matcher.resolve(text) for cid, text in typed.items() if text}
+    found = {cid: c.competitor_id for cid, c in resolved.items()}
+    assert {cid: found.get(cid) for cid in planted["incumbent"]} == planted["incumbent"]
+    # the rest are the second CRM records of planted duplicates (merged by dedupe later)
+    copies = {i for cluster in truth["duplicates"] for i in cluster[1:]}
+    assert set(found) - set(planted["incumbent"]) <= copies
+    counts: dict[str, int] = {}
+    for (name,) in lost:
+        comp = matcher.resolve(name)
+        counts[comp.competitor_id] = counts.get(comp.competitor_id, 0) + 1
+    assert counts == {k: v for k, v in planted["lost_to"].items() if v}
+    assert sum(1 for (text,) in notes if matcher.mentions(text)) == planted["mentions"] > 0
+    assert cells == len(planted["market_potential"])
+    # the reps' estimates are noisy but near the planted share (rounded to 5%, sd 8 points)
+    true = planted["share_of_wallet"]
+    errors = [abs(shares[c] - true[c]) for c in shares if c in true]
+    assert errors and sum(errors) / len(errors) < 0.1

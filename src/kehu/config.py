@@ -1137,6 +1137,30 @@ class EngineSettings(Section):
     )
 
 
+class MarketSettings(Section):
+    """Market and industry views and key-account plans (docs/market.md)."""
+
+    # company size by employees: a company below a limit is in that band, at or above the
+    # last one "large" (GB 统计上大中小微型企业划分办法 2017, industry: 20 / 300 / 1000)
+    size_limits: dict[str, int] = Field(
+        default_factory=lambda: {"micro": 20, "small": 300, "medium": 1000}
+    )
+    white_space_penetration: float = Field(0.02, ge=0, le=1)  # below this share of a market
+    white_space_customers: int = Field(2, ge=0)  # ... or at most this many customers in it
+
+
+class AccountPlanSettings(Section):
+    """Key-account plans (大客户计划): who gets one and how the draft is made."""
+
+    tiers: list[str] = Field(default_factory=lambda: ["strategic", "core"])  # value tiers
+    revenue_growth: float = Field(0.15, ge=-1)  # draft revenue goal: spend_12m x (1 + this)
+    share_gain: float = Field(0.05, ge=0, le=1)  # draft goal: share of wallet + this
+    required_roles: list[str] = Field(default_factory=lambda: ["采购", "技术", "高层"])
+    contact_days: int = Field(90, ge=1)  # a decision maker not reached for longer is a risk
+    action_days: int = Field(30, ge=1)  # draft actions are due this many days after the date
+    grow_categories: int = Field(3, ge=0)  # categories its industry peers buy, to propose
+
+
 class Settings(Section):
     """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
@@ -1161,6 +1185,8 @@ class Settings(Section):
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
     playbooks: PlaybookSettings = Field(default_factory=PlaybookSettings)
+    market: MarketSettings = Field(default_factory=MarketSettings)
+    account_plan: AccountPlanSettings = Field(default_factory=AccountPlanSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 

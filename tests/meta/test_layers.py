@@ -20,6 +20,7 @@ RANKS: dict[str, int] = {
     "errors": 0,
     "i18n": 0,
     "idcodes": 0,
+    "industries": 0,
     "calendar": 1,
     "spreadsheet": 0,
     "charts": 0,

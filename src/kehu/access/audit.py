@@ -8,40 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 
 if TYPE_CHECKING:
     import duckdb
 
     from kehu.workspace import Workspace
 
-ACTIONS = Catalog(
-    {
-        "login": ("登录", "login"),
-        "login_failed": ("登录失败", "failed login"),
-        "login_throttled": ("登录被限速", "login throttled"),
-        "login_after_failures": ("失败后登录成功", "login after failed attempts"),
-        "logout": ("退出", "logout"),
-        "export": ("导出", "export"),
-        "import": ("导入", "import"),
-        "push": ("接口推送", "push API"),
-        "merge": ("合并客户", "merge"),
-        "merge_reject": ("拒绝合并", "merge rejected"),
-        "config_change": ("修改配置", "config change"),
-        "user_add": ("新增用户", "user added"),
-        "user_update": ("修改用户", "user changed"),
-        "user_passwd": ("修改密码", "password changed"),
-        "token_create": ("创建令牌", "token created"),
-        "token_revoke": ("吊销令牌", "token revoked"),
-        "alert_ack": ("确认预警", "alert acknowledged"),
-        "task_update": ("更新任务", "task updated"),
-        "report": ("生成报告", "report generated"),
-        "goal_add": ("新增目标", "goal added"),
-        "plan": ("生成行动计划", "action plan generated"),
-        "analyze": ("重新分析", "analysis run"),
-        "access_denied": ("越权访问被拒绝", "access denied"),
-    }
-)
+ACTIONS = catalog("audit")
 
 _KNOWN = frozenset(ACTIONS.keys())
 

@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "push": ("admin", "manager", "rep"),
     "ack_alert": ("admin", "manager", "rep"),
     "update_task": ("admin", "manager", "rep"),
+    "edit_plan": ("admin", "manager", "rep"),  # key-account plans of customers in scope
     "report": ("admin", "manager", "rep"),
     "add_goal": ("admin", "manager"),
     "import": ("admin",),

@@ -14,6 +14,11 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
 - `Progress`: the callback an import reports its stages to, `(stage, done, total)`;
 - `LABELS`, `COLUMN_KIND`: every coded value's zh/en label, and which columns hold codes;
 - `watch_sql`: the churn watch-list's condition (analytics/coherence.py), for list queries;
+- `MARKET_DIMENSIONS`: the ways the market view groups customers (industry section, division,
+  region, size);
+- `PLAN_RACI`, `PLAN_ROLES`, `PLAN_ROLE_CODES`, `PLAN_STATUSES`: a key-account plan's RACI letters,
+  decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
+- `Within`: an SQL predicate over `customers c` with its parameters (the rows a view may see);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
 """
 
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 from kehu.analytics.backtest import NAMES as BACKTEST_NAMES
 from kehu.analytics.coherence import watch_sql
+from kehu.analytics.competition import Within
 from kehu.analytics.flows import ABSENT
 from kehu.analytics.kpis import (
     KPI_BY_CODE,
@@ -31,6 +37,7 @@ from kehu.analytics.kpis import (
     set_change,
 )
 from kehu.analytics.labels import COLUMN_KIND, LABELS, column_label, label
+from kehu.analytics.market import DIMENSIONS as MARKET_DIMENSIONS
 from kehu.analytics.snapshot import STAGES as ANALYSIS_STAGES
 from kehu.analytics.snapshot import AnalyzeResult
 from kehu.app.entry import Kehu
@@ -43,6 +50,14 @@ from kehu.monitor.alerts import AlertRunResult
 from kehu.monitor.dispatch import DigestResult
 from kehu.monitor.feedback import render_console as render_feedback
 from kehu.monitor.labels import severity_label, value_label
+from kehu.planning.account_plan import RACI as PLAN_RACI
+from kehu.planning.account_plan import ROLE_CODES as PLAN_ROLE_CODES
+from kehu.planning.account_plan import ROLES as PLAN_ROLES
+from kehu.planning.account_plan import STATUSES as PLAN_STATUSES
+from kehu.planning.account_plan_texts import TEXTS as PLAN_TEXTS
+from kehu.planning.account_plan_texts import contact_when, team_role
+from kehu.planning.account_plan_texts import sections as plan_sections
+from kehu.planning.account_plan_texts import status_text as plan_status_text
 from kehu.planning.goals import goal_title, parse_scope, scope_text
 from kehu.planning.labels import BANDS, DIMENSIONS, GOAL_STATUS, TASK_STATUS, team
 from kehu.planning.labels import label as code_label
@@ -54,20 +69,21 @@ from kehu.quality.targets import gap_text
 from kehu.workspace import Workspace, out_of_memory
 
 __all__ = [
-    "watch_sql",
-    "set_change",
-    "scope_text",
-    "parse_scope",
-    "Workspace",
-    "LABELS",
-    "COLUMN_KIND",
     "ABSENT",
     "ANALYSIS_STAGES",
     "BACKTEST_NAMES",
     "BANDS",
+    "COLUMN_KIND",
     "DIMENSIONS",
     "GOAL_STATUS",
     "KPI_BY_CODE",
+    "LABELS",
+    "MARKET_DIMENSIONS",
+    "PLAN_RACI",
+    "PLAN_ROLES",
+    "PLAN_ROLE_CODES",
+    "PLAN_STATUSES",
+    "PLAN_TEXTS",
     "PRIORITY_FACTORS",
     "REVIEW_FIELDS",
     "TASK_STATUS",
@@ -82,8 +98,11 @@ __all__ = [
     "Playbook",
     "Progress",
     "SplitResult",
+    "Within",
+    "Workspace",
     "code_label",
     "column_label",
+    "contact_when",
     "format_change",
     "format_value",
     "gap_text",
@@ -92,11 +111,18 @@ __all__ = [
     "label",
     "out_of_memory",
     "parse_month_weights",
+    "parse_scope",
     "parse_weights",
     "partial_note",
+    "plan_sections",
+    "plan_status_text",
     "print_pipeline_run",
     "render_feedback",
+    "scope_text",
+    "set_change",
     "severity_label",
     "team",
+    "team_role",
     "value_label",
+    "watch_sql",
 ]

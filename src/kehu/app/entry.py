@@ -21,8 +21,10 @@ from kehu.access.rows import scoped
 from kehu.analytics import backtest_runs
 from kehu.analytics.backtest import score_names
 from kehu.analytics.churn.attributes import score_attribute_table, train_attribute_model
+from kehu.analytics.competition import Within, competitor_view
 from kehu.analytics.flows import flows
 from kehu.analytics.kpis import compute_kpis
+from kehu.analytics.market import market_view
 from kehu.analytics.query import customer_360, customer_timeline, list_customers, pick_as_of
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.dedupe.merge import MergeRecord
@@ -38,9 +40,11 @@ from kehu.jobs.pipeline import run_pipeline
 from kehu.jobs.schedule import run_schedule
 from kehu.monitor.alerts import AlertRunResult, run_alerts
 from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_vocabulary
+from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
 from kehu.planning import goals, tasks
+from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
 from kehu.planning.rescue import rescue_rules
@@ -356,6 +360,17 @@ class Kehu:
         """The playbook that applies to a snapshot row, with its direction and measures."""
         return customer_strategy(self.ws, snapshot, lang or self.ws.lang)
 
+    def competitors(self, as_of: date | None = None, *, within: Within = None) -> dict[str, Any]:
+        """Competitors per customer, region and industry; revenue, pipeline and win/loss."""
+        return competitor_view(self.ws, as_of, within)
+
+    def market(
+        self, as_of: date | None = None, *, within: Within = None, lang: str | None = None
+    ) -> dict[str, Any]:
+        """Revenue, customers, growth and share by industry, region and size; penetration and
+        white space against the imported market potential."""
+        return market_view(self.ws, as_of, within, lang or self.ws.lang)
+
     def backtest(
         self,
         as_of: date | None = None,
@@ -494,6 +509,48 @@ class Kehu:
     def remove_goal(self, goal_id: int) -> None:
         """Delete a goal and its progress history."""
         goals.remove_goal(self.ws, goal_id)
+
+    def key_accounts(
+        self, as_of: date | None = None, *, within: Within = None, year: int | None = None
+    ) -> dict[str, Any]:
+        """The 战略级 / 核心级 customers (`[account_plan] tiers`) and their plans' state."""
+        return key_accounts(self.ws, as_of, within, year)
+
+    def account_plan(
+        self,
+        customer_id: str,
+        *,
+        year: int | None = None,
+        as_of: date | None = None,
+        within: Within = None,
+    ) -> dict[str, Any]:
+        """A key-account plan: live facts, saved (or drafted) goals, team and actions."""
+        return account_plan(self.ws, customer_id, year=year, as_of=as_of, within=within)
+
+    def save_account_plan(
+        self,
+        customer_id: str,
+        edits: dict[str, Any],
+        *,
+        year: int | None = None,
+        within: Within = None,
+    ) -> dict[str, Any]:
+        """Store the edited goals, team, actions, notes or status of a plan."""
+        return save_plan(self.ws, customer_id, edits, year=year, within=within, user=self.actor)
+
+    def export_account_plan(
+        self,
+        customer_id: str,
+        out: str | Path,
+        *,
+        year: int | None = None,
+        within: Within = None,
+        lang: str | None = None,
+        fmt: str | None = None,
+    ) -> Path:
+        """Write a plan to XLSX or PDF (by `fmt` or the file's extension)."""
+        plan = self.account_plan(customer_id, year=year, within=within)
+        return write_plan(plan, out, lang or self.ws.lang, fmt)
 
     def goals_status(self, as_of: date | None = None) -> list[dict[str, Any]]:
         """Every goal's status at `as_of`, without writing (what alerts and reports read)."""

@@ -27,6 +27,8 @@ COMMAND_MODULES = (
     "kehu.cli.backtest",
     "kehu.cli.churn",
     "kehu.cli.plan",
+    "kehu.cli.market",
+    "kehu.cli.accounts",
     "kehu.cli.monitor",
     "kehu.cli.web",
 )

@@ -13,52 +13,9 @@ from rich.table import Table
 from kehu.app import ImportResult
 from kehu.app import Progress as ProgressFn
 from kehu.cli.common import console, err_console, lang_of, open_app, print_json
-from kehu.i18n import Catalog
+from kehu.i18n import catalog
 
-T = Catalog(
-    {
-        "title": ("导入结果", "Import result"),
-        "title_dry": ("导入预演(未写入)", "Import dry run (nothing written)"),
-        "file": ("文件", "file"),
-        "kind": ("数据类型", "kind"),
-        "source": ("来源", "source"),
-        "format": ("格式 / 编码", "format / encoding"),
-        "header_row": ("表头所在行", "header row"),
-        "read": ("读取行数", "rows read"),
-        "loaded": ("载入", "loaded"),
-        "inserted": ("  新增", "  inserted"),
-        "updated": ("  更新", "  updated"),
-        "unchanged": ("  未变", "  unchanged"),
-        "rejected": ("拒绝", "rejected"),
-        "rejects_file": ("拒绝明细", "rejects file"),
-        "unmapped": ("未映射的列(已记录,未导入)", "unmapped columns (logged, not imported)"),
-        "import_id": ("导入批次", "import id"),
-        "seconds": ("用时", "time"),
-        "rejects_title": (
-            "被拒绝的行(前 {n} 条,共 {total} 条)",
-            "Rejected rows (first {n} of {total})",
-        ),
-        "row": ("行号", "row"),
-        "column": ("列", "column"),
-        "value": ("值", "value"),
-        "reason": ("原因", "reason"),
-        "findings_title": ("需要关注", "Worth a look"),
-        "count": ("数量", "count"),
-        "examples": ("示例", "examples"),
-        "all_rejected": (
-            "[yellow]⚠ 没有任何行被载入;请查看拒绝原因[/]",
-            "[yellow]⚠ no row was loaded; see the reject reasons[/]",
-        ),
-        "stage_read": ("读取", "reading"),
-        "stage_clean": ("清洗", "cleaning"),
-        "stage_check": ("校验", "checking"),
-        "stage_load": ("写入", "loading"),
-        "exported": (
-            "[green]✓[/] 已导出 {rows:,} 行 → {path}",
-            "[green]✓[/] exported {rows:,} rows → {path}",
-        ),
-    }
-)
+T = catalog("cli_ingest")
 PREVIEW_REJECTS = 10
 
 

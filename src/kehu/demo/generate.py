@@ -13,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 
 from kehu.demo import events as E
+from kehu.demo.competition import plant as plant_competition
 from kehu.demo.params import DemoParams
 from kehu.demo.records import build_records
 from kehu.demo.world import build_world
@@ -142,6 +143,8 @@ def generate(
     say("records")
     n_orders_made = len(ev["orders"]["ent"])
     rec = build_records(rng, world, ev)
+    # its own generator (spawned, so `rng`'s stream is unchanged): the other files stay as they were
+    rec.truth["competition"] = plant_competition(rng.spawn(1)[0], world, ev, rec)
     seconds["records"] = time.perf_counter() - t
 
     counts = {

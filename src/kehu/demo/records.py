@@ -81,6 +81,11 @@ class Records:
     targets: Frame
     truth: dict[str, Any]
     bad: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    crm_ent: np.ndarray | None = None  # the entity of each CRM customer row
+    crm_ids: np.ndarray | None = None  # each entity's CRM customer id
+    contact_ent: np.ndarray | None = None  # the entity of each contact row
+    competitors: Frame | None = None  # planted by kehu.demo.competition
+    market_potential: Frame | None = None
 
 
 def _ids(prefix: str, seq: np.ndarray, width: int) -> np.ndarray:
@@ -215,6 +220,9 @@ def build_records(rng: np.random.Generator, w: World, ev: dict[str, Arrays]) -> 
         targets=targets,
         truth=truth,
         bad=bad,
+        crm_ent=rec_ent,
+        crm_ids=ids.text(ids.crm),
+        contact_ent=np.concatenate([contact["ent"], dup_ent]),
     )
 
 

@@ -36,9 +36,11 @@ DATE_COLS = {
     "created_on",
     "closed_on",
 }
-MONEY_COLS = {"amount", "cost", "paid_amount", "annual_revenue"}
+MONEY_COLS = {"amount", "cost", "paid_amount", "annual_revenue", "wallet_size", "market_size"}
 TS_COLS = {"occurred_at", "opened_at", "first_response_at", "resolved_at"}
-NULLABLE_INT = {"employees", "satisfaction", "nps", "csat", "quantity"}
+NULLABLE_INT = {
+    "employees", "satisfaction", "nps", "csat", "quantity", "companies", "relationship",
+}  # fmt: skip
 BOOL_COLS = {"is_key", "is_benchmark", "is_reference"}
 EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -97,6 +99,9 @@ SPECS: tuple[FileSpec, ...] = (
             "is_benchmark": "行业标杆",
             "is_reference": "示范客户",
             "tags": "标签",
+            "incumbent_supplier": "现有供应商",
+            "share_of_wallet": "钱包份额",
+            "wallet_size": "年采购总额",
         },
         values={
             "customer_type": {"company": "企业", "person": "个人"},
@@ -142,8 +147,15 @@ SPECS: tuple[FileSpec, ...] = (
             "is_key": "关键联系人",
             "phone": "手机",
             "email": "邮箱",
+            "influence": "影响力",
+            "attitude": "态度",
+            "relationship": "关系强度",
         },
-        values={"is_key": YES_NO},
+        values={
+            "is_key": YES_NO,
+            "influence": {"high": "高", "medium": "中", "low": "低"},
+            "attitude": {"supporter": "支持", "neutral": "中立", "opponent": "反对"},
+        },
     ),
     FileSpec(
         "04_finance_sales_ledger",
@@ -262,6 +274,9 @@ SPECS: tuple[FileSpec, ...] = (
             "owner": "负责人",
             "created_on": "创建日期",
             "closed_on": "关闭日期",
+            "competitor": "竞争对手",
+            "lost_to": "输给",
+            "lost_reason": "丢单原因",
         },
         values={"status": {"open": "进行中", "won": "赢单", "lost": "输单"}},
     ),
@@ -277,6 +292,36 @@ SPECS: tuple[FileSpec, ...] = (
             "region": "区域",
             "owner": "负责人",
             "amount": "目标金额",
+        },
+    ),
+    FileSpec(
+        "11_competitors",
+        "competitors",
+        "crm",
+        "competitors",
+        "utf-8",
+        {
+            "competitor_id": "竞争对手编号",
+            "name": "竞争对手名称",
+            "aliases": "别名",
+            "price_position": "价格定位",
+            "strengths": "优势",
+            "weaknesses": "劣势",
+        },
+        values={"price_position": {"premium": "高端", "parity": "持平", "discount": "低价"}},
+    ),
+    FileSpec(
+        "12_market_potential",
+        "market_potential",
+        "research",
+        "market_potential",
+        "xlsx",
+        {
+            "region": "区域",
+            "industry": "行业",
+            "year": "年份",
+            "market_size": "市场规模",
+            "companies": "企业数",
         },
     ),
 )

@@ -306,13 +306,7 @@ def clean_int(arr: pa.Array, ctx: Context, spec: Field) -> Cleaned:
         text = prep_value(arr, ctx)
         fn = partial(parse_int, words=words, ranges=spec.ranges, null_markers=ctx.null_markers)
         values, reasons = convert(text, _int_fast, fn, pa.int64(), distinct_first=True)
-    out = pa.array([False] * len(values), pa.bool_())
-    if spec.low is not None:
-        out = pc.or_(out, pc.fill_null(pc.less(values, spec.low), False))
-    if spec.high is not None:
-        out = pc.or_(out, pc.fill_null(pc.greater(values, spec.high), False))
-    reasons = pc.if_else(out, pa.scalar("number_out_of_range"), reasons)
-    return Cleaned(where(pc.invert(out), values), reasons)
+    return in_bounds(Cleaned(values, reasons), spec)
 
 
 def clean_number(arr: pa.Array, ctx: Context, *, percent: bool = False) -> Cleaned:
@@ -327,6 +321,21 @@ def clean_number(arr: pa.Array, ctx: Context, *, percent: bool = False) -> Clean
     fn = partial(parse_number, null_markers=ctx.null_markers)
     values, reasons = convert(text, _number_fast, fn, pa.float64(), distinct_first=True)
     return Cleaned(values, reasons)
+
+
+def in_bounds(cleaned: Cleaned, spec: Field | None) -> Cleaned:
+    """Values outside the field's [low, high] are rejected as out of range."""
+    if spec is None or (spec.low is None and spec.high is None):
+        return cleaned
+    values = cleaned.values
+    out = pa.array([False] * len(values), pa.bool_())
+    if spec.low is not None:
+        out = pc.or_(out, pc.fill_null(pc.less(values, spec.low), False))
+    if spec.high is not None:
+        out = pc.or_(out, pc.fill_null(pc.greater(values, spec.high), False))
+    before = cleaned.reasons if cleaned.reasons is not None else pa.nulls(len(values), pa.string())
+    reasons = pc.if_else(out, pa.scalar("number_out_of_range"), before)
+    return Cleaned(where(pc.invert(out), values), reasons)
 
 
 def _int_fast(arr: pa.Array) -> pa.Array:

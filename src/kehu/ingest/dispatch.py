@@ -16,6 +16,7 @@ from kehu.ingest.columns import (
     clean_money,
     clean_number,
     clean_period,
+    in_bounds,
     prep_text,
 )
 from kehu.ingest.columns_text import (
@@ -33,7 +34,7 @@ def clean_column(arr: pa.Array, spec: Field, ctx: Context, unit: Decimal = Decim
     """Dispatch on the field kind (industry and registration are handled by the caller)."""
     kind = spec.kind
     if kind == "money":
-        return clean_money(arr, ctx, unit)
+        return in_bounds(clean_money(arr, ctx, unit), spec)
     if kind == "date":
         return clean_date(arr, ctx, partial_dates=spec.partial)
     if kind == "datetime":
@@ -41,7 +42,7 @@ def clean_column(arr: pa.Array, spec: Field, ctx: Context, unit: Decimal = Decim
     if kind == "int":
         return clean_int(arr, ctx, spec)
     if kind in ("number", "percent"):
-        return clean_number(arr, ctx, percent=kind == "percent")
+        return in_bounds(clean_number(arr, ctx, percent=kind == "percent"), spec)
     if kind == "bool":
         return clean_bool(arr, ctx)
     if kind == "period":

@@ -48,7 +48,17 @@ _OVERRIDES: dict[tuple[str, str], Field] = {
     ("customers", "industry_position"): Field(
         "industry_position", "enum", values="customers.industry_position"
     ),
+    ("customers", "share_of_wallet"): Field("share_of_wallet", "percent", low=0, high=1),
+    ("competitors", "price_position"): Field(
+        "price_position", "enum", values="competitors.price_position"
+    ),
+    ("market_potential", "year"): Field("year", "int", low=1900, high=2200),
+    ("market_potential", "companies"): Field("companies", "int", low=0),
+    ("market_potential", "market_size"): Field("market_size", "money", low=0),
     ("contacts", "role"): Field("role", "enum", values="contacts.role"),
+    ("contacts", "influence"): Field("influence", "enum", values="contacts.influence"),
+    ("contacts", "attitude"): Field("attitude", "enum", values="contacts.attitude"),
+    ("contacts", "relationship"): Field("relationship", "int", low=1, high=5),
     ("interactions", "kind"): Field("kind", "enum", values="interactions.kind"),
     ("tickets", "priority"): Field("priority", "enum", values="tickets.priority"),
     ("tickets", "status"): Field("status", "enum", values="tickets.status"),

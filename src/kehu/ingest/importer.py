@@ -178,7 +178,9 @@ def _context(ws: Workspace, raw: RawTable) -> Context:
 
 
 def _check_required(table: Table, raw: RawTable, mapped: set[str]) -> None:
-    missing = [c for c in table.required if c not in mapped]
+    # an industry is given by its code or its name (the importer derives one from the other)
+    given = mapped | ({"industry_code"} if "industry_name" in mapped else set())
+    missing = [c for c in table.required if c not in given]
     if not missing:
         return
     aliases = alias_lists(table)

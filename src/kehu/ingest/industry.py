@@ -13,26 +13,12 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from kehu.industries import Industry, data_path, industries
 from kehu.ingest.clean.text import match_key, normalize_text
 
-TABLE_FILE = "gbt4754_2017.csv"
 SYNONYM_FILE = "industry_synonyms.csv"
 _CODE = re.compile(r"(?P<sec>[a-t])?\s*[-.]?\s*(?P<div>\d{2,4})?(?:\s+(?P<rest>.*))?")
-
-
-@dataclass(frozen=True)
-class Industry:
-    code: str  # 'C' or 'C39'
-    level: str  # section | division
-    section: str
-    division: str | None
-    name_zh: str
-    name_en: str
-
-    def name(self, lang: str = "zh") -> str:
-        return self.name_en if lang == "en" else self.name_zh
 
 
 @dataclass(frozen=True)
@@ -44,27 +30,6 @@ class _Index:
     contained: list[tuple[str, Industry]]  # keys to look for inside longer text, longest first
 
 
-def _data_path(name: str) -> resources.abc.Traversable:
-    return resources.files("kehu").joinpath("data", name)
-
-
-@cache
-def industries() -> tuple[Industry, ...]:
-    """All sections and divisions of GB/T 4754-2017, in code order."""
-    with _data_path(TABLE_FILE).open(encoding="utf-8") as fh:
-        return tuple(
-            Industry(
-                code=row["code"],
-                level=row["level"],
-                section=row["section"],
-                division=row["division"] or None,
-                name_zh=row["name_zh"],
-                name_en=row["name_en"],
-            )
-            for row in csv.DictReader(fh)
-        )
-
-
 @cache
 def _index() -> _Index:
     by_code = {ind.code: ind for ind in industries()}
@@ -73,7 +38,7 @@ def _index() -> _Index:
     for ind in industries():  # sections first in each pair, divisions override equal names
         by_name[match_key(ind.name_zh)] = ind
         by_name[match_key(ind.name_en)] = ind
-    with _data_path(SYNONYM_FILE).open(encoding="utf-8") as fh:
+    with data_path(SYNONYM_FILE).open(encoding="utf-8") as fh:
         synonyms = {match_key(row["synonym"]): by_code[row["code"]] for row in csv.DictReader(fh)}
     contained: dict[str, Industry] = {}
     for ind in industries():

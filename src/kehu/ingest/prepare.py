@@ -280,13 +280,18 @@ def prepare(
             missing = pc.and_(missing, pc.is_null(reasons))
         missing = pc.and_(missing, live)
         if pc.any(missing).as_py():
-            written = raw_text.get(column)
-            log.add(
-                rows.filter(missing),
-                headers.get(column, column),
-                written.filter(missing) if written is not None else None,
-                "missing_required",
-            )
+            as_written = raw_text.get(column)
+            header = headers.get(column, column)
+            if field_for(table, column).kind == "industry":  # a code or a name column
+                if as_written is None:
+                    as_written = raw_text.get("industry_name")
+                header = headers.get(column) or headers.get("industry_name", column)
+                if as_written is not None:
+                    unmatched = pc.and_(missing, pc.is_valid(as_written))
+                    code = "industry_required_unmatched"
+                    _log_masked(log, rows, header, as_written, unmatched, code)
+                    missing = pc.and_(missing, pc.is_null(as_written))
+            _log_masked(log, rows, header, as_written, missing, "missing_required")
     if blank:
         findings.append(_finding("blank_rows", None, blank))
     ok = pc.invert(pc.is_in(rows, value_set=log.rows()))
@@ -319,11 +324,21 @@ _FLAG_CODES = {
 }
 
 
+def _log_masked(
+    log: RejectLog, rows: pa.Array, header: str, text: pa.Array | None, mask: pa.Array, code: str
+) -> None:
+    """Reject the rows under `mask` with one reason, quoting the value as written."""
+    if pc.any(mask).as_py():
+        log.add(rows.filter(mask), header, text.filter(mask) if text is not None else None, code)
+
+
 def _params(column: str, table: Table, ctx: Context) -> dict[str, object]:
     spec = field_for(table, column)
     if spec.kind in ("date", "datetime"):
         return {"min": ctx.date_min.isoformat(), "max": ctx.date_max.isoformat()}
-    if spec.kind == "int":
+    if spec.kind == "percent":
+        return {"min": f"{(spec.low or 0) * 100}%", "max": f"{(spec.high or 0) * 100}%"}
+    if spec.kind in ("int", "money"):
         return {
             "min": spec.low if spec.low is not None else "-∞",
             "max": spec.high if spec.high is not None else "∞",

@@ -64,6 +64,9 @@ CUSTOMERS = Table(
         "source": "VARCHAR",
         "source_id": "VARCHAR",
         "tags": "VARCHAR",
+        "incumbent_supplier": "VARCHAR",  # 现有供应商: the competitor holding the other share
+        "share_of_wallet": "DOUBLE",  # our estimated share of its spend in our categories (0-1)
+        "wallet_size": MONEY,  # its estimated yearly spend in our categories (all suppliers)
     },
     key=("customer_id",),
     kind="customers",
@@ -90,6 +93,10 @@ CONTACTS = Table(
         "is_key": "BOOLEAN",
         "phone": "VARCHAR",
         "email": "VARCHAR",
+        "influence": "VARCHAR",  # on the buying decision: high | medium | low
+        "attitude": "VARCHAR",  # towards us: supporter | neutral | opponent
+        "relationship": "INTEGER",  # strength of our relationship, 1 (cold) - 5 (close)
+        "last_contact_on": "DATE",  # as the CRM recorded it (interactions also count)
     },
     key=("source", "contact_id"),
     kind="contacts",
@@ -192,6 +199,9 @@ OPPORTUNITIES = Table(
         "owner": "VARCHAR",
         "created_on": "DATE NOT NULL",
         "closed_on": "DATE",
+        "competitor": "VARCHAR",  # the main competitor bidding against us
+        "lost_to": "VARCHAR",  # lost deals: the competitor that won it
+        "lost_reason": "VARCHAR",  # lost deals: price | product | relationship | ... as written
     },
     key=("source", "opportunity_id"),
     kind="opportunities",
@@ -214,6 +224,39 @@ TARGETS = Table(
     kind="targets",
     required=("target_id", "period", "amount"),
     refers_to_customer=True,
+)
+
+COMPETITORS = Table(
+    "competitors",
+    {
+        "source": "VARCHAR NOT NULL",
+        "competitor_id": "VARCHAR NOT NULL",
+        "name": "VARCHAR NOT NULL",
+        "aliases": "VARCHAR",  # other names it goes by in notes (; separated), for mentions
+        "price_position": "VARCHAR",  # premium | parity | discount
+        "strengths": "VARCHAR",
+        "weaknesses": "VARCHAR",
+    },
+    key=("source", "competitor_id"),
+    kind="competitors",
+    required=("competitor_id", "name"),
+)
+
+# Market size per sales region x GB/T 4754 industry x year (区域市场潜力).
+MARKET_POTENTIAL = Table(
+    "market_potential",
+    {
+        "source": "VARCHAR NOT NULL",
+        "region": "VARCHAR NOT NULL",
+        "industry_code": "VARCHAR NOT NULL",  # GB/T 4754-2017 section letter or division
+        "industry_name": "VARCHAR",
+        "year": "INTEGER NOT NULL",
+        "market_size": f"{MONEY} NOT NULL",  # yearly spend of the cell in our categories
+        "companies": "INTEGER",  # potential buyers in the cell
+    },
+    key=("source", "region", "industry_code", "year"),
+    kind="market_potential",
+    required=("region", "industry_code", "year", "market_size"),
 )
 
 IMPORTS = Table(
@@ -268,6 +311,8 @@ DATA_TABLES: tuple[Table, ...] = (
     SURVEYS,
     OPPORTUNITIES,
     TARGETS,
+    COMPETITORS,
+    MARKET_POTENTIAL,
 )
 SYSTEM_TABLES: list[Table] = [CUSTOMER_IDS, IMPORTS, REJECTS]
 

@@ -33,6 +33,7 @@ from kehu.web.api import (
     customers,
     imports,
     kpis,
+    market,
     planning,
     push,
     quality,
@@ -58,6 +59,7 @@ API_ROUTERS = (
     reports,
     quality,
     backtest,
+    market,
     push,
     admin,
 )
@@ -112,6 +114,9 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     from kehu.web import pages
 
     app.include_router(pages.router)
+    from kehu.web import market_pages
+
+    app.include_router(market_pages.router)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_docs() -> HTMLResponse:

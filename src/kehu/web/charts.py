@@ -3,6 +3,7 @@ plus a `look` (how the page's script styles it: a donut or a rose, money labels)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -55,6 +56,46 @@ def flows(f: dict[str, Any]) -> Chart:
         nodes[a], nodes[b] = link["from"], link["to"]
         links.append((a, b, link["customers"]))
     return Chart("flows", "", kind="flow", nodes=list(nodes.items()), links=links)
+
+
+# the relationship map: node size by influence, colour by attitude, line width by strength
+INFLUENCE_SIZE = {"high": 46, "medium": 34, "low": 24}
+ATTITUDE_COLOUR = {"supporter": "#10b981", "neutral": "#94a3b8", "opponent": "#ef4444"}
+
+
+def relationship(m: dict[str, Any]) -> dict[str, Any] | None:
+    """An account's decision chain as a graph: the customer in the middle, each contact on an
+    ellipse around it (started off the axis, so no contact sits on a line with the centre)."""
+    contacts = m.get("contacts") or []
+    if not contacts:
+        return None
+    nodes: list[dict[str, Any]] = [
+        {"name": m["center"], "x": 0, "y": 0, "symbolSize": 58, "itemStyle": {"color": "#4f46e5"},
+         "label": {"show": True, "position": "bottom", "fontWeight": 600}},
+    ]  # fmt: skip
+    links = []
+    for i, c in enumerate(contacts):
+        node_id = f"{c['name']}\u200b{i}"  # two contacts may share a name
+        angle = math.pi / 4 + 2 * math.pi * i / len(contacts)
+        nodes.append({
+            "name": node_id, "value": c["role"],
+            "symbolSize": INFLUENCE_SIZE.get(c["influence"], 20),
+            "x": math.cos(angle) * 100, "y": math.sin(angle) * 70,
+            "itemStyle": {"color": ATTITUDE_COLOUR.get(c["attitude"], "#cbd5e1")},
+            "label": {"show": True, "position": "right", "formatter": f"{c['name']}\n{c['role']}"},
+            "tooltip": {"formatter": f"{c['name']} · {c.get('title') or ''}<br>{c['role']} · "
+                                     f"{c.get('attitude_label') or '—'} · {c['last']}"},
+        })  # fmt: skip
+        links.append({"source": m["center"], "target": node_id,
+                      "lineStyle": {"width": (c.get("relationship") or 1) * 1.6,
+                                    "color": "#c7d2fe", "curveness": 0.1}})  # fmt: skip
+    option = {
+        "tooltip": {"trigger": "item"},
+        "series": [{"type": "graph", "layout": "none", "roam": False, "data": nodes, "links": links,
+                    "left": "14%", "right": "22%", "top": 40, "bottom": 40,
+                    "emphasis": {"focus": "adjacency"}}],
+    }  # fmt: skip
+    return {"option": option, "look": {"kind": "graph"}}
 
 
 def overview(data: dict[str, Any], t: Text) -> dict[str, Any]:
