@@ -119,12 +119,11 @@ def resolve_customer_id(ws: Workspace, text: str) -> str:
 
 
 def _records(ws: Workspace, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+    # not closed: a scoped workspace answers every read on its one cursor (which holds the
+    # scope's views); a plain workspace's fresh cursor is freed with the result
     cur = ws.read(sql, params)
-    try:
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    finally:
-        cur.close()
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def customer_360(

@@ -59,8 +59,8 @@ class DuckDBEngine:
         return render(relocate(parse(query), self._places()))
 
     def execute(self, query: str, params: Params = None) -> duckdb.DuckDBPyConnection:
-        """Run a read on a reader (a fresh cursor unless the workspace says otherwise), lake
-        tables relocated."""
+        """Run a read on a reader (a fresh cursor unless the workspace says otherwise: a
+        scoped one shares its cursor, so the caller must not close it), lake tables relocated."""
         try:
             return self._reader().execute(self.rewrite(query), params or None)
         except duckdb.IOException as exc:
