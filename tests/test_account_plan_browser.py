@@ -14,8 +14,8 @@ import pytest
 from browser_support import BROWSER_MARKS
 from test_browser import SHOTS, _charts_ready, _free_port, _shot, browser  # noqa: F401
 
-from kehu.demo import run_demo
-from kehu.web.auth import Auth
+from kehu.access.auth import Auth
+from kehu.jobs.demo import run_demo
 from kehu.workspace import Workspace
 
 pytestmark = BROWSER_MARKS

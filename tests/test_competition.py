@@ -109,8 +109,8 @@ def test_cli_competitors_json_and_text(tiny) -> None:  # noqa: ANN001
 
 
 def test_web_rep_sees_own_customers_only(tiny) -> None:  # noqa: ANN001
+    from kehu.access.auth import Auth
     from kehu.web.app import create_app
-    from kehu.web.auth import Auth
 
     auth = Auth(tiny.ws)
     auth.add_user("zw", "rep", display_name="张伟", password="p" * 12)

@@ -104,8 +104,8 @@ def test_import_rejects_and_cli(tiny) -> None:  # noqa: ANN001
 def test_web_market_is_scoped(tiny) -> None:  # noqa: ANN001
     import warnings
 
+    from kehu.access.auth import Auth
     from kehu.web.app import create_app
-    from kehu.web.auth import Auth
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -19,9 +19,9 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from kehu.analytics.clv.fitting import (
     FitResult,
-    compress,
     lse_share,
     maximise,
+    purchase_histories,
     wsum,
 )
 
@@ -139,11 +139,7 @@ def fit_bgnbd(
     weights: np.ndarray | None = None,
 ) -> FitResult:
     """Maximum-likelihood BG/NBD fit (identical rows compressed into weights)."""
-    (ux, ut, uT), w = compress([x, t_x, T], weights)
-    if len(ux) == 0 or w.sum() <= 0:
-        raise ValueError("no customers to fit")
-    if np.any(ux < 0) or np.any(ut < 0) or np.any(ut > uT + 1e-9):
-        raise ValueError("need x >= 0 and 0 <= t_x <= T")
+    (ux, ut, uT), w = purchase_histories(x, t_x, T, weights)
     mean_rate = max(wsum(w, ux) / max(wsum(w, uT), 1e-9), 1e-6)
     start = np.log([1.0, 1.0 / mean_rate, 1.0, 1.0])
     data = _Data(ux, ut, uT, w)

@@ -107,6 +107,19 @@ def compress(
     return uniq, np.bincount(inverse, weights=w, minlength=len(uniq[0]))
 
 
+def purchase_histories(
+    x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """The distinct (x, t_x, T) histories a purchase model is fitted on, with their weights;
+    a clear error for no customers or an impossible history."""
+    (ux, ut, uT), w = compress([x, t_x, T], weights)
+    if len(ux) == 0 or w.sum() <= 0:
+        raise ValueError("no customers to fit")
+    if np.any(ux < 0) or np.any(ut < 0) or np.any(ut > uT + 1e-9):
+        raise ValueError("need x >= 0 and 0 <= t_x <= T")
+    return (ux, ut, uT), w
+
+
 def maximise(
     objective: Objective,
     start: np.ndarray,

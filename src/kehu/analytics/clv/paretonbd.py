@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, hyp2f1, roots_legendre
 
-from kehu.analytics.clv.fitting import FitResult, compress, maximise, wsum
+from kehu.analytics.clv.fitting import FitResult, maximise, purchase_histories, wsum
 
 PARAMS = ("r", "alpha", "s", "beta")
 
@@ -112,11 +112,7 @@ def fit_pareto_nbd(
     weights: np.ndarray | None = None,
 ) -> FitResult:
     """Maximum-likelihood Pareto/NBD fit (identical rows compressed into weights)."""
-    (ux, ut, uT), w = compress([x, t_x, T], weights)
-    if len(ux) == 0 or w.sum() <= 0:
-        raise ValueError("no customers to fit")
-    if np.any(ux < 0) or np.any(ut < 0) or np.any(ut > uT + 1e-9):
-        raise ValueError("need x >= 0 and 0 <= t_x <= T")
+    (ux, ut, uT), w = purchase_histories(x, t_x, T, weights)
     total = float(w.sum())
     mean_rate = max(wsum(w, ux) / max(wsum(w, uT), 1e-9), 1e-6)
     horizon = max(wsum(w, uT) / total, 1e-6)
