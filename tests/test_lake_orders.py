@@ -201,3 +201,25 @@ def test_an_import_appends_to_the_lake_and_never_rewrites_it(tmp_path: Path) -> 
         import_file(ws, write_csv(tmp_path / "o.csv", lines), "orders")
     assert len(list(files[0].parent.glob("*"))) == 2  # nothing half-written is left behind
     ws.close()
+
+
+def test_a_scope_reads_a_lake_table_through_its_view(twins: tuple[Workspace, Workspace]) -> None:
+    """A rep's reads of lake orders show their customers' orders only, as in the workspace
+    whose orders were imported (the lake is not reached around the scope's view)."""
+    from kehu.access.rows import scoped
+    from kehu.access.scope import Scope
+
+    a, b = twins
+    owner = a.scalar("SELECT owner FROM customers GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    rep = Scope(user="rep", role="rep", owners=(owner,))
+    query = "SELECT count(*), sum(amount), count(DISTINCT customer_id) FROM orders"
+    mine = a.rows(
+        f"{query} WHERE customer_id IN (SELECT customer_id FROM customers WHERE owner = ?)",
+        [owner],
+    )[0]
+    assert 0 < mine[0] < a.scalar("SELECT count(*) FROM orders")
+    for ws in (a, b):
+        with scoped(ws, rep) as view:
+            assert view.rows(query)[0] == mine
+            cid = view.scalar("SELECT customer_id FROM orders LIMIT 1")
+            assert view.scalar("SELECT owner FROM customers WHERE customer_id = ?", [cid]) == owner
