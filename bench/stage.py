@@ -30,9 +30,16 @@ def stage(name: str, imports: tuple[str, ...] = KEHU) -> Callable[[StageFn], Sta
     """Register a stage; `imports` are loaded before its clock starts."""
 
     def wrap(fn: StageFn) -> StageFn:
-        STAGES[name] = fn
+        def run(work: Path, args: list[str]) -> dict[str, Any]:
+            try:
+                return fn(work, args)
+            finally:  # a stage run in-process (tests) leaves no connection to the file open
+                while _OPENED:
+                    _OPENED.pop().close()
+
+        STAGES[name] = run
         IMPORTS[name] = imports
-        return fn
+        return run
 
     return wrap
 
@@ -45,10 +52,15 @@ def _as_of(work: Path) -> date:
     return date.fromisoformat(manifest(work)["as_of"])
 
 
+_OPENED: list[Any] = []  # the workspaces the running stage opened, closed when it ends
+
+
 def _open(work: Path) -> Any:
     from kehu.workspace import Workspace
 
-    return Workspace.open(work / "ws")
+    ws = Workspace.open(work / "ws")
+    _OPENED.append(ws)
+    return ws
 
 
 # ---- data ------------------------------------------------------------------------------------

@@ -208,8 +208,10 @@ class Workspace:
         return self.read(sql, params).fetchall()
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
-        row = self.read(sql, params).fetchone()
-        return row[0] if row else None
+        # fetched to the end: a scoped workspace answers its reads on one shared cursor, which
+        # must hold no unfinished result when Ibis next uses it
+        rows = self.read(sql, params).fetchall()
+        return rows[0][0] if rows else None
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -7,6 +7,7 @@ clients without a model change. Fixed shapes (`Fixed` models) allow nothing else
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from typing import Any
 
@@ -351,3 +352,88 @@ class BacktestRun(Row):
 
 
 Customer360.model_rebuild()
+
+
+# ---- competitors, market, key-account plans --------------------------------------------------
+class CompetitorOut(Row):
+    competitor_id: str
+    name: str | None = Field(description="as stored (may be empty)")
+    customers: int = Field(description="customers it supplies or is mentioned at")
+    revenue_at_stake: float
+    pipeline_at_stake: float
+    won: int
+    lost: int
+    win_rate: float | None = Field(description="our wins over closed deals it bid on")
+
+
+class CompetitorCustomer(Row):
+    customer_id: str
+    name: str | None = None
+    incumbent_supplier: str | None = None
+    share_of_wallet: float | None = Field(None, description="our share, 0-1")
+
+
+class CompetitorMention(Row):
+    competitor_id: str
+    customer_id: str
+    source: str = Field(description="interaction | ticket | survey")
+    date: datetime.date | None = None  # named like the data; the type spelled in full
+    text: str
+
+
+class Competitors(Fixed):
+    as_of: date | None
+    competitors: list[CompetitorOut]
+    customers: list[CompetitorCustomer]
+    mentions: list[CompetitorMention]
+
+
+class MarketSegment(Row):
+    key: str | None
+    label: str
+    customers: int
+    revenue: float
+    growth: float | None
+    share: float | None
+
+
+class MarketCell(Row):
+    """One region × industry cell of the imported market potential."""
+
+
+class Market(Fixed):
+    as_of: date | None
+    customers: int
+    revenue: float
+    segments: dict[str, list[MarketSegment]] = Field(description="section, division, region, size")
+    market_year: int | None
+    cells: list[MarketCell]
+    white_space: list[MarketCell]
+
+
+class KeyAccount(Row):
+    customer_id: str
+    name: str | None = None
+    value_tier: str | None = None
+    plan_status: str | None = Field(None, description="draft | agreed | none saved")
+
+
+class KeyAccounts(Fixed):
+    as_of: date | None
+    year: int
+    accounts: list[KeyAccount]
+
+
+class AccountPlan(Row):
+    as_of: date | None
+    year: int
+    customer: dict[str, Any]
+    facts: dict[str, Any]
+    goals: dict[str, Any]
+    decision_chain: list[dict[str, Any]]
+    team: list[dict[str, Any]]
+    opportunities: list[dict[str, Any]]
+    risks: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    status: str | None
+    saved: bool
