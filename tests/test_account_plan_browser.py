@@ -4,15 +4,13 @@ docs/screenshots/."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import BROWSER_MARKS
-from test_browser import SHOTS, _charts_ready, _free_port, _shot, browser  # noqa: F401
+from browser_support import BROWSER_MARKS, served
+from test_browser import SHOTS, _charts_ready, _shot, browser  # noqa: F401
 
 from kehu.access.auth import Auth
 from kehu.jobs.demo import run_demo
@@ -24,10 +22,6 @@ PASSWORD = "demo-password-18"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    import uvicorn
-
-    from kehu.web.app import create_app
-
     root = tmp_path_factory.mktemp("plan") / "ws"
     run_demo(root, seed=7, size=0.5)
     ws = Workspace.open(root)
@@ -37,19 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         " ORDER BY value_score DESC LIMIT 1"
     )
     assert strategic, "the demo has a 战略级 customer"
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", strategic
-    srv.should_exit = True
-    thread.join(30)
-    ws.close()
+    with served(ws) as base:
+        yield base, strategic
 
 
 def _login(chromium: Any, base: str, lang: str) -> Any:

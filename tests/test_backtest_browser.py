@@ -4,15 +4,13 @@ under docs/screenshots/, and the 360 page's CLV band."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import BROWSER_MARKS
-from test_browser import _api, _free_port, _login, _shot, browser  # noqa: F401
+from browser_support import BROWSER_MARKS, served
+from test_browser import _api, _login, _shot, browser  # noqa: F401
 from test_web_support import seeded_dir  # noqa: F401
 
 from kehu.workspace import Workspace
@@ -23,29 +21,14 @@ pytestmark = BROWSER_MARKS
 @pytest.fixture(scope="module")
 def server(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
     """The seeded workspace with one backtest run stored, served by uvicorn."""
-    import uvicorn
-
     from kehu.analytics.backtest_runs import backtest
-    from kehu.web.app import create_app
 
     root = tmp_path_factory.mktemp("backtest-browser") / "ws"
     shutil.copytree(seeded_dir, root)
     ws = Workspace.open(root)
     backtest(ws)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(30)
-    ws.close()
+    with served(ws) as base:
+        yield base
 
 
 def test_backtest_page_shows_the_api_figures(server: str, browser: Any) -> None:  # noqa: F811

@@ -8,16 +8,13 @@ saves screenshots under docs/screenshots/.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import ARGS, BROWSER_MARKS, CHROMIUM
+from browser_support import ARGS, BROWSER_MARKS, CHROMIUM, served
 from test_web_support import PASSWORD, seeded_dir  # noqa: F401
 
 from kehu.workspace import Workspace
@@ -25,12 +22,6 @@ from kehu.workspace import Workspace
 SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 pytestmark = BROWSER_MARKS
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _decorate(ws: Workspace) -> None:
@@ -58,28 +49,12 @@ def _decorate(ws: Workspace) -> None:
 
 @pytest.fixture(scope="module")
 def server(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: F811
-    import uvicorn
-
-    from kehu.web.app import create_app
-
     root = tmp_path_factory.mktemp("browser") / "ws"
     shutil.copytree(seeded_dir, root)
     ws = Workspace.open(root)
     _decorate(ws)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(30)
-    ws.close()
+    with served(ws) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
