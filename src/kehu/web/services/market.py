@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kehu.access import audit
-from kehu.web.services.common import plain
+from kehu.web.services.common import plain_tree
 
 if TYPE_CHECKING:
     from kehu.access.scope import Scope
@@ -24,21 +24,12 @@ MEDIA = {
 }
 
 
-def jsonable(value: Any) -> Any:
-    """Nested results with Decimals and dates made JSON-friendly."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return plain(value)
-
-
 def competitors(state: WebState, scope: Scope) -> dict[str, Any]:
     scope.require("read")
 
     def compute() -> dict[str, Any]:
         view = state.kehu.competitors(within=scope.customer_sql("c"))
-        return jsonable(view)
+        return plain_tree(view)
 
     return state.cached("customers", ("competitors", scope.key), compute)
 
@@ -47,7 +38,7 @@ def market_view(state: WebState, scope: Scope, lang: str) -> dict[str, Any]:
     scope.require("read")
 
     def compute() -> dict[str, Any]:
-        return jsonable(state.kehu.market(within=scope.customer_sql("c"), lang=lang))
+        return plain_tree(state.kehu.market(within=scope.customer_sql("c"), lang=lang))
 
     return state.cached("customers", ("market", scope.key, lang), compute)
 
@@ -55,7 +46,7 @@ def market_view(state: WebState, scope: Scope, lang: str) -> dict[str, Any]:
 def key_accounts(state: WebState, scope: Scope, year: int | None = None) -> dict[str, Any]:
     scope.require("read")
     view = state.kehu.key_accounts(within=scope.customer_sql("c"), year=year)
-    return jsonable(view)
+    return plain_tree(view)
 
 
 def account_plan(
@@ -64,7 +55,7 @@ def account_plan(
     """A plan of a customer in scope (others read as not found)."""
     scope.require("read")
     plan = state.kehu.account_plan(customer_id, year=year, within=scope.customer_sql("c"))
-    return jsonable(plan)
+    return plain_tree(plan)
 
 
 def save_account_plan(
@@ -87,7 +78,7 @@ def save_account_plan(
         detail={"year": plan["year"], "status": plan["status"]},
         ip=ip,
     )
-    return jsonable(plan)
+    return plain_tree(plan)
 
 
 def export_account_plan(
