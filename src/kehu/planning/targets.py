@@ -490,9 +490,9 @@ def target_progress(
     sales = ws.read(
         "SELECT o.customer_id, c.region, c.owner, sum(o.amount)::DOUBLE AS amt FROM orders o"
         " LEFT JOIN customers c ON c.customer_id = o.customer_id"
-        " WHERE o.order_date BETWEEN ? AND ? GROUP BY ALL",
+        " WHERE o.order_date BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
         [p.start, end],
-    ).df()
+    ).df()  # in a fixed order: the float sums below must not depend on how rows arrive
     out = []
     cols = ("region", "owner", "customer_id")
     targets["_pattern"] = [
