@@ -328,6 +328,32 @@ def test_reports_are_generated_within_scope(app) -> None:  # noqa: ANN001
     assert other.get(f"/api/v1/reports/{zhangs['report_id']}/download").status_code == 404
 
 
+def test_reports_made_in_the_same_instant_keep_apart(app, monkeypatch) -> None:  # noqa: ANN001
+    """Two users, and one user twice, within one millisecond: every report keeps its own file
+    and its maker (they once shared a name to the second, and the last one won)."""
+    from datetime import datetime as real
+
+    from kehu.web.services import reports
+
+    class Frozen(real):
+        @classmethod
+        def now(cls, tz=None):  # noqa: ANN001, ANN206
+            return real(2026, 12, 7, 9, 30, 0, 123_000)
+
+    monkeypatch.setattr(reports, "datetime", Frozen)
+    made = [
+        (user, token_client(app, user).post("/api/v1/reports", json={"format": "html"}).json())
+        for user in ("zhang", "zhang", "admin", "admin")
+    ]
+    listed = {x["report_id"]: x for x in token_client(app, "admin").get("/api/v1/reports").json()}
+    files = {x["file"] for x in listed.values()}
+    assert len(files) == 2  # each user's second report took the next millisecond
+    assert len(listed) == 4
+    assert sorted(x["by"] for x in listed.values()) == ["admin", "admin", "zhang", "zhang"]
+    mine = {x["report_id"] for x in token_client(app, "zhang").get("/api/v1/reports").json()}
+    assert mine == {r["report_id"] for u, r in made if u == "zhang"} and len(mine) == 2
+
+
 def test_openapi_operation_ids_are_explicit_and_unique(app) -> None:  # noqa: ANN001
     spec = TestClient(app).get("/openapi.json").json()
     ops = [op["operationId"] for path in spec["paths"].values() for op in path.values()]

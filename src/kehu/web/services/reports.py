@@ -10,8 +10,10 @@ Admins list and read every scope's reports: those of other scopes have the id
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,21 +64,35 @@ def generate(
             f"报告格式应为 html、xlsx 或 pdf:{fmt}", f"format must be html, xlsx or pdf: {fmt}"
         )
     folder = _scope_dir(state, scope)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    tmp = folder / f".{stamp}.{fmt}"
+    tmp = folder / f".{uuid.uuid4().hex}.{fmt}"
     info = state.kehu.report(period, kind=kind, fmt=fmt, lang=lang, out=tmp, scope=scope)
-    name = f"kehu-report-{info['period']}-{lang}-{stamp}.{fmt}"
-    final = folder / name
-    tmp.replace(final)
+    final = _publish(tmp, f"kehu-report-{info['period']}-{lang}", fmt)
     audit.record(
         state.ws,
         "report",
         user=scope.user,
-        target=name,
+        target=f"{folder.name}/{final.name}",
         detail={"period": info["period"], "kind": info["kind"], "format": fmt, "scope": scope.key},
         ip=ip,
     )
     return _entry(final, by=scope.user)
+
+
+def _publish(tmp: Path, base: str, fmt: str) -> Path:
+    """Give the written file its name, `<base>-<date>-<time to the millisecond>.<fmt>`, or a
+    later millisecond's if that is taken: one scope may generate twice at once, and a link
+    never replaces a file that exists."""
+    now = datetime.now()
+    while True:
+        stamp = now.strftime("%Y%m%d-%H%M%S") + f"{now.microsecond // 1000:03d}"
+        path = tmp.parent / f"{base}-{stamp}.{fmt}"
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            now += timedelta(milliseconds=1)
+            continue
+        tmp.unlink()
+        return path
 
 
 def _entry(path: Path, report_id: str | None = None, by: str | None = None) -> dict[str, Any]:
@@ -100,7 +116,7 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _makers(state: WebState) -> dict[str, str]:
-    """Report file name -> the user who generated it (audit log)."""
+    """`<scope folder>/<file>` -> the user who generated it (audit log)."""
     events = audit.events(state.ws, action="report", limit=100_000)
     return {e.target: e.user_name for e in events if e.target and e.user_name}
 
@@ -119,7 +135,7 @@ def list_reports(state: WebState, scope: Scope) -> list[dict[str, Any]]:
         for p in _files(folder)
     ]
     found.sort(key=lambda f: f[0].stat().st_mtime, reverse=True)
-    return [_entry(p, rid, makers.get(p.name)) for p, rid in found]
+    return [_entry(p, rid, makers.get(f"{p.parent.name}/{p.name}")) for p, rid in found]
 
 
 def report_file(state: WebState, scope: Scope, report_id: str) -> tuple[Path, str]:
