@@ -66,26 +66,26 @@ def generate(
     folder = _scope_dir(state, scope)
     tmp = folder / f".{uuid.uuid4().hex}.{fmt}"
     info = state.kehu.report(period, kind=kind, fmt=fmt, lang=lang, out=tmp, scope=scope)
-    final = _publish(tmp, f"kehu-report-{info['period']}-{lang}", fmt)
+    final = _publish(tmp, f"kehu-report-{info['period']}-{lang}")
     audit.record(
         state.ws,
         "report",
         user=scope.user,
-        target=f"{folder.name}/{final.name}",
+        target=_audit_target(final),
         detail={"period": info["period"], "kind": info["kind"], "format": fmt, "scope": scope.key},
         ip=ip,
     )
     return _entry(final, by=scope.user)
 
 
-def _publish(tmp: Path, base: str, fmt: str) -> Path:
-    """Give the written file its name, `<base>-<date>-<time to the millisecond>.<fmt>`, or a
+def _publish(tmp: Path, base: str) -> Path:
+    """Give the written file its name, `<base>-<date>-<time to the millisecond>.<format>`, or a
     later millisecond's if that is taken: one scope may generate twice at once, and a link
     never replaces a file that exists."""
     now = datetime.now()
     while True:
         stamp = now.strftime("%Y%m%d-%H%M%S") + f"{now.microsecond // 1000:03d}"
-        path = tmp.parent / f"{base}-{stamp}.{fmt}"
+        path = tmp.parent / f"{base}-{stamp}{tmp.suffix}"
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -93,6 +93,12 @@ def _publish(tmp: Path, base: str, fmt: str) -> Path:
             continue
         tmp.unlink()
         return path
+
+
+def _audit_target(path: Path) -> str:
+    """How the audit log names a report: `<scope folder>/<file>` (file names repeat across
+    scopes)."""
+    return f"{path.parent.name}/{path.name}"
 
 
 def _entry(path: Path, report_id: str | None = None, by: str | None = None) -> dict[str, Any]:
@@ -116,7 +122,8 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _makers(state: WebState) -> dict[str, str]:
-    """`<scope folder>/<file>` -> the user who generated it (audit log)."""
+    """Audit target (`_audit_target`; a bare file name in older logs) -> the user who
+    generated it."""
     events = audit.events(state.ws, action="report", limit=100_000)
     return {e.target: e.user_name for e in events if e.target and e.user_name}
 
@@ -135,7 +142,7 @@ def list_reports(state: WebState, scope: Scope) -> list[dict[str, Any]]:
         for p in _files(folder)
     ]
     found.sort(key=lambda f: f[0].stat().st_mtime, reverse=True)
-    return [_entry(p, rid, makers.get(f"{p.parent.name}/{p.name}")) for p, rid in found]
+    return [_entry(p, rid, makers.get(_audit_target(p)) or makers.get(p.name)) for p, rid in found]
 
 
 def report_file(state: WebState, scope: Scope, report_id: str) -> tuple[Path, str]:
