@@ -1055,6 +1055,24 @@ class PlanSettings(Section):
     goal_on_track: float = Field(1.0, gt=0)  # projected / target needed to be on track
 
 
+class BudgetSettings(Section):
+    """`kehu plan`: the yearly budget (yuan) of the plan's measures (seed 000 制定预算分配表) per
+    playbook key, value tier and region; a group not named has no limit."""
+
+    playbook: dict[str, float] = Field(default_factory=dict)  # value_tier.strategic = 50000
+    tier: dict[str, float] = Field(default_factory=dict)  # strategic = 200000
+    region: dict[str, float] = Field(default_factory=dict)  # 华东 = 300000
+    count_open: bool = True  # the yearly cost of tasks still open counts against the budget
+
+    @model_validator(mode="after")
+    def _not_negative(self) -> BudgetSettings:
+        for group in ("playbook", "tier", "region"):
+            for key, value in getattr(self, group).items():
+                if value < 0:
+                    raise ValueError(f"budget.{group}.{key} must be >= 0 (got {value})")
+        return self
+
+
 class KpiSettings(Section):
     """`kehu kpis`: definitions behind each KPI formula (docs/planning.md)."""
 
@@ -1182,6 +1200,7 @@ class Settings(Section):
     report: ReportSettings = Field(default_factory=ReportSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     plan: PlanSettings = Field(default_factory=PlanSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
     playbooks: PlaybookSettings = Field(default_factory=PlaybookSettings)

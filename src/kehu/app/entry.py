@@ -43,7 +43,7 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
-from kehu.planning import goals, tasks
+from kehu.planning import budget, goals, tasks
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
@@ -419,6 +419,13 @@ class Kehu:
     def plan(self, as_of: date | None = None, *, dry_run: bool = False) -> PlanResult:
         """Create the tasks the snapshot calls for (never duplicating an open one)."""
         return make_plan(self.ws, as_of, dry_run=dry_run)
+
+    def plan_economics(self, *, scope: Scope | None = None) -> budget.Economics:
+        """Budget groups with the yearly cost of their open tasks, and what the last plan left
+        out (over budget or capacity), as `scope` may see them."""
+        spend = budget.budget_status(self.ws, set(self.playbooks()))
+        with scoped(self.ws, scope) as ws:
+            return budget.Economics(budget.visible_budget(spend, scope), budget.left_out(ws))
 
     def playbooks(self) -> dict[str, Playbook]:
         """The playbooks in force: defaults, the playbook file, then kehu.toml."""
