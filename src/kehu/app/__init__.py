@@ -18,6 +18,8 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
   region, size);
 - `PLAN_RACI`, `PLAN_ROLES`, `PLAN_ROLE_CODES`, `PLAN_STATUSES`: a key-account plan's RACI letters,
   decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
+- `SCORECARD_METRICS`, `SCORECARD_COLUMNS`: the scorecard's scored metrics and the values its
+  tables show, in order (`scorecard_label`, `scorecard_value` name and format them);
 - `Within`: an SQL predicate over `customers c` with its parameters (the rows a view may see);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
 """
@@ -65,6 +67,11 @@ from kehu.planning.labels import label as code_label
 from kehu.planning.plan import PlanResult
 from kehu.planning.playbook import Playbook
 from kehu.planning.priority import FACTORS as PRIORITY_FACTORS
+from kehu.planning.scorecard import COLUMNS as SCORECARD_COLUMNS
+from kehu.planning.scorecard import METRICS as SCORECARD_METRICS
+from kehu.planning.scorecard import Scorecards, ScoreRow
+from kehu.planning.scorecard import metric_label as scorecard_label
+from kehu.planning.scorecard import shown as scorecard_value
 from kehu.planning.targets import SplitResult, parse_month_weights, parse_weights
 from kehu.quality.targets import gap_text
 from kehu.workspace import Workspace, out_of_memory
@@ -87,6 +94,8 @@ __all__ = [
     "PLAN_TEXTS",
     "PRIORITY_FACTORS",
     "REVIEW_FIELDS",
+    "SCORECARD_COLUMNS",
+    "SCORECARD_METRICS",
     "TASK_STATUS",
     "AlertRunResult",
     "AnalyzeResult",
@@ -99,6 +108,8 @@ __all__ = [
     "PlanResult",
     "Playbook",
     "Progress",
+    "ScoreRow",
+    "Scorecards",
     "SplitResult",
     "Within",
     "Workspace",
@@ -121,6 +132,8 @@ __all__ = [
     "print_pipeline_run",
     "render_feedback",
     "scope_text",
+    "scorecard_label",
+    "scorecard_value",
     "set_change",
     "severity_label",
     "team",

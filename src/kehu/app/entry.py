@@ -43,7 +43,7 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
-from kehu.planning import budget, goals, tasks
+from kehu.planning import budget, goals, scorecard, tasks
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
@@ -591,6 +591,27 @@ class Kehu:
     ) -> list[dict[str, Any]]:
         """Actual sales against the targets of a period, per unit."""
         return target_progress(self.ws, period, as_of)
+
+    def scorecards(
+        self, period: str | None = None, *, grain: str | None = None, scope: Scope | None = None
+    ) -> scorecard.Scorecards:
+        """Rep and team scorecards of a period (default: the last complete one), ranked over
+        everyone; `scope` keeps the rows it may see (a rep its own, a manager its region's)."""
+        cards = scorecard.scorecards(self.ws, period, grain)
+        return scorecard.visible(cards, scope, self.ws.settings.scorecard.teams)
+
+    def export_scorecards(
+        self,
+        out: str | Path,
+        period: str | None = None,
+        *,
+        grain: str | None = None,
+        scope: Scope | None = None,
+        lang: str = "zh",
+    ) -> Path:
+        """Write the scorecards a scope may see to an XLSX workbook for the review meeting."""
+        cards = self.scorecards(period, grain=grain, scope=scope)
+        return scorecard.write_xlsx(cards, Path(out), lang)
 
     # ---- monitoring ------------------------------------------------------------------------------
     def run_alerts(

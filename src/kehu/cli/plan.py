@@ -37,7 +37,6 @@ from kehu.i18n import tr
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
     app.command("playbooks")(playbooks)
-    app.command("budget")(budget)
     tasks_app = typer.Typer(
         help="Tasks from `kehu plan`: list, done, export. 任务", no_args_is_help=True
     )
@@ -116,67 +115,6 @@ def plan(
             str(t["due_date"])[:10],
             team(t["owner"], lang),
             team(t["accountable"], lang),
-        )
-    console.print(table)
-
-
-def budget(
-    ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-) -> None:
-    """The plan's budget per group ([budget]) and what the last plan left out. 预算与未纳入计划"""
-    app = open_app(ctx)
-    lang = lang_of(ctx)
-    eco = app.plan_economics()
-    if as_json:
-        print_json(eco.to_json())
-        return
-    if not eco.budget:
-        console.print(
-            tr(lang, "未设置预算:在 kehu.toml 的 [budget] 中按策略、层级或区域设置年度预算",
-               "no budget set: give yearly budgets per playbook, tier or region in [budget]")
-        )  # fmt: skip
-    else:
-        table = Table(title=tr(lang, "预算(元/年)", "Budget (yuan a year)"))
-        for col in (
-            tr(lang, "预算组", "group"),
-            tr(lang, "预算", "budget"),
-            tr(lang, "未关闭任务成本", "open tasks' cost"),
-            tr(lang, "余额", "left"),
-        ):
-            table.add_column(col, justify="right" if col != tr(lang, "预算组", "group") else "left")
-        for row in eco.budget:
-            table.add_row(
-                f"{row['group']}.{row['key']}",
-                f"{row['budget']:,.0f}",
-                f"{row['committed']:,.0f}",
-                f"{row['left']:,.0f}",
-            )
-        console.print(table)
-    if not eco.left_out:
-        console.print(tr(lang, "上次计划没有遗漏任务", "the last plan left nothing out"))
-        return
-    table = Table(title=tr(lang, "未纳入计划的任务", "Tasks the plan left out"))
-    for col in (
-        tr(lang, "客户", "customer"),
-        tr(lang, "策略", "playbook"),
-        tr(lang, "优先级", "priority"),
-        tr(lang, "年成本", "yearly cost"),
-        tr(lang, "原因", "reason"),
-    ):
-        table.add_column(col)
-    for row in eco.left_out:
-        why = (
-            tr(lang, f"超出预算 {row['detail']}", f"over budget {row['detail']}")
-            if row["reason"] == "budget"
-            else tr(lang, "负责人任务已满", "owners at capacity")
-        )
-        table.add_row(
-            f"{row['customer_name'] or ''} ({row['customer_id']})",
-            row["playbook"],
-            f"{row['priority']:.1f}",
-            f"{row['cost']:,.0f}",
-            why,
         )
     console.print(table)
 
