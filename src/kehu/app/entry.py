@@ -27,6 +27,7 @@ from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.market import market_view
 from kehu.analytics.query import customer_360, customer_timeline, list_customers, pick_as_of
 from kehu.analytics.snapshot import AnalyzeResult, analyze
+from kehu.analytics.stored import data_end
 from kehu.dedupe.merge import MergeRecord
 from kehu.dedupe.review import merge_log, merge_pair, pending_pairs, reject_pair
 from kehu.dedupe.run import DedupeResult, run_dedupe
@@ -43,7 +44,7 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
-from kehu.planning import budget, goals, scorecard, tasks
+from kehu.planning import budget, goals, milestones, scorecard, tasks
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
@@ -426,6 +427,14 @@ class Kehu:
         spend = budget.budget_status(self.ws, set(self.playbooks()))
         with scoped(self.ws, scope) as ws:
             return budget.Economics(budget.visible_budget(spend, scope), budget.left_out(ws))
+
+    def goal_milestones(
+        self, reports: list[dict[str, Any]], as_of: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Each goal report (from `goal_progress`) with its quarter → month `milestones`,
+        judged at `as_of` (default: the data's last day)."""
+        when = as_of or data_end(self.ws)
+        return [{**g, "milestones": milestones.milestones(g, when)} for g in reports]
 
     def playbooks(self) -> dict[str, Playbook]:
         """The playbooks in force: defaults, the playbook file, then kehu.toml."""

@@ -17,6 +17,7 @@ from kehu.web.services import economics
 router = APIRouter(include_in_schema=False)
 
 TEXTS = catalog("economics", "page")
+STATUS = catalog("economics", "milestone_status")
 
 
 def _texts(request: Request) -> dict[str, Any]:
@@ -25,6 +26,7 @@ def _texts(request: Request) -> dict[str, Any]:
         "s": lambda key, **kw: TEXTS(key, lang, **kw),
         "sl": lambda key: scorecard_label(key, lang),
         "sv": lambda values, key: scorecard_value(values, key, lang),
+        "ms": lambda code: STATUS(code, lang),
     }
 
 
@@ -63,5 +65,9 @@ def scorecards_export(
 
 @router.get("/plan/economics", response_class=HTMLResponse)
 def economics_page(request: Request, state: State, who: PageUser) -> HTMLResponse:
-    view = economics.economics(state, who.scope)
-    return render(request, "economics.html", who, nav="economics", view=view, **_texts(request))
+    lang = lang_of(request)
+    view = economics.economics(state, who.scope, lang)
+    return render(
+        request, "economics.html", who, nav="economics", view=view,
+        chart_data={"timeline": view["timeline"], "lang": lang}, **_texts(request),
+    )  # fmt: skip

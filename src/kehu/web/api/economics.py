@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from kehu.web.api.deps import ApiUser, State
+from kehu.web.api.deps import ApiUser, Lang, State
 from kehu.web.api.models import Economics, Scorecards
 from kehu.web.api.params import Text
 from kehu.web.services import economics
@@ -27,6 +27,7 @@ def scorecards(
 
 
 @router.get("/plan/economics", operation_id="plan_economics", response_model=Economics)
-def plan_economics(state: State, who: ApiUser) -> dict[str, Any]:
-    """Each budget group's yearly budget and open-task cost, and what the last plan left out."""
-    return economics.economics(state, who.scope)
+def plan_economics(state: State, who: ApiUser, lang: Lang) -> dict[str, Any]:
+    """Each budget group's yearly budget and open-task cost, what the last plan left out, and
+    the milestones (quarters → months) of the goals the caller sees."""
+    return economics.economics(state, who.scope, lang)

@@ -457,9 +457,29 @@ class LeftOut(Row):
     cost: float | None = None
 
 
+class Milestone(Fixed):
+    goal_id: int
+    level: str = Field(description="quarter | month")
+    period: str
+    start: date
+    end: date
+    expected: float | None = Field(description="where the goal's straight line stands at the end")
+    actual: float | None
+    unit: str
+    status: str = Field(description="met | missed | current | planned | no_data")
+
+
+class GoalMilestones(Row):
+    goal_id: int
+    metric: str
+    milestones: list[Milestone]
+
+
 class Economics(Fixed):
     budget: list[BudgetGroup]
     left_out: list[LeftOut]
+    goals: list[GoalMilestones]
+    timeline: dict[str, Any] | None = Field(description="the ECharts option of the timeline")
 
 
 class ScoreCard(Fixed):

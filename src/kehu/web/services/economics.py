@@ -43,6 +43,15 @@ def export_scorecards(
     return data, MEDIA["xlsx"], f"scorecards-{period or 'latest'}.xlsx"
 
 
-def economics(state: WebState, scope: Scope) -> dict[str, Any]:
-    """Budget groups and what the last plan left out, as the scope may see them."""
-    return plain_tree(state.kehu.plan_economics(scope=scope).to_json())
+def economics(state: WebState, scope: Scope, lang: str) -> dict[str, Any]:
+    """Budget groups, what the last plan left out, and the milestones of the goals the scope
+    sees, with their timeline chart."""
+    from kehu.app import goal_timeline
+    from kehu.web.charts import drawn
+    from kehu.web.services.planning import list_goals
+
+    goals = state.kehu.goal_milestones(list_goals(state, scope, lang))
+    out = plain_tree(state.kehu.plan_economics(scope=scope).to_json())
+    out["goals"] = plain_tree(goals)
+    out["timeline"] = drawn(goal_timeline(goals)) if goals else None
+    return out
