@@ -44,7 +44,7 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
-from kehu.planning import budget, goals, milestones, scorecard, tasks
+from kehu.planning import budget, capacity, goals, milestones, scorecard, tasks
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
@@ -425,8 +425,13 @@ class Kehu:
         """Budget groups with the yearly cost of their open tasks, and what the last plan left
         out (over budget or capacity), as `scope` may see them."""
         spend = budget.budget_status(self.ws, set(self.playbooks()))
+        load = capacity.capacity_report(self.ws)
         with scoped(self.ws, scope) as ws:
-            return budget.Economics(budget.visible_budget(spend, scope), budget.left_out(ws))
+            left = budget.left_out(ws)
+            if scope is not None and not scope.sees_all:  # reps with customers in the scope
+                reps = {r[0] for r in ws.rows("SELECT DISTINCT owner FROM customers")}
+                load = [r for r in load if r["owner"] in reps]
+            return budget.Economics(budget.visible_budget(spend, scope), left, load)
 
     def goal_milestones(
         self, reports: list[dict[str, Any]], as_of: date | None = None

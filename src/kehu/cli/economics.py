@@ -42,6 +42,16 @@ def budget(
                 *(f"{row[k]:,.0f}" for k in ("budget", "committed", "left")),
             )
         console.print(table)
+    if eco.capacity:
+        table = Table(title=s("capacity", lang))
+        for key in ("rep", "period", "cap", "open_load", "new_load", "no_fit"):
+            table.add_column(s(key, lang))
+        for c in eco.capacity:
+            table.add_row(
+                c["owner"], c["period"], "—" if c["capacity"] is None else f"{c['capacity']:g}",
+                f"{c['open_load']:g}", f"{c['new_load']:g}", str(c["left_out"]),
+            )  # fmt: skip
+        console.print(table)
     if not eco.left_out:
         console.print(s("none_left_out", lang))
         return
@@ -55,7 +65,7 @@ def budget(
             row["playbook"],
             f"{row['priority']:.1f}",
             f"{row['cost']:,.0f}",
-            s("over_budget", lang, detail=row["detail"]) if budget_cut else s("at_capacity", lang),
+            s("over_budget", lang, detail=row["detail"]) if budget_cut else s("at_capacity", lang, detail=row["detail"]),
         )
     console.print(table)
 

@@ -475,9 +475,21 @@ class GoalMilestones(Row):
     milestones: list[Milestone]
 
 
+class CapacityRow(Fixed):
+    owner: str
+    period: str
+    unit: str = Field(description="tasks | hours")
+    capacity: float | None
+    open_load: float
+    new_load: float
+    left_out: int
+    left_out_load: float
+
+
 class Economics(Fixed):
     budget: list[BudgetGroup]
     left_out: list[LeftOut]
+    capacity: list[CapacityRow]
     goals: list[GoalMilestones]
     timeline: dict[str, Any] | None = Field(description="the ECharts option of the timeline")
 
