@@ -59,13 +59,15 @@ def budget(
     for key in ("customer", "playbook", "priority", "cost", "reason"):
         table.add_column(s(key, lang))
     for row in eco.left_out:
-        budget_cut = row["reason"] == "budget"
+        budget_cut = row["reason"] == "budget"  # else at capacity
         table.add_row(
             f"{row['customer_name'] or ''} ({row['customer_id']})",
             row["playbook"],
             f"{row['priority']:.1f}",
             f"{row['cost']:,.0f}",
-            s("over_budget", lang, detail=row["detail"]) if budget_cut else s("at_capacity", lang, detail=row["detail"]),
+            s("over_budget", lang, detail=row["detail"])
+            if budget_cut
+            else s("at_capacity", lang, detail=row["detail"]),
         )
     console.print(table)
 

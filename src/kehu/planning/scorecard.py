@@ -202,7 +202,12 @@ def _own_sums(ws: Workspace, p: Period, end: date, by: str) -> pd.DataFrame:
             [q.start, q_end],
         ).df()
         targets = _targets(ws, q, by)
-        goal = pd.DataFrame({"unit": list(targets), "target": list(targets.values())})
+        goal = pd.DataFrame(
+            {
+                "unit": pd.Series(list(targets), dtype=object),
+                "target": pd.Series(list(targets.values()), dtype="float64"),
+            }
+        )
         both = churn.merge(tasks, on="unit", how="outer").merge(goal, on="unit", how="outer")
         frames.append(both.assign(period=q.label))
     out = pd.concat(frames, ignore_index=True)
