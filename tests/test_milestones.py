@@ -73,11 +73,18 @@ def test_the_timeline_is_one_bar_per_quarter_in_echarts_and_png() -> None:
                            ("2026-10-01", "2027-01-01", "current")]  # fmt: skip
     opt = echarts_option(chart)
     offset, bars = opt["series"]
-    assert opt["xAxis"]["type"] == "time" and offset["itemStyle"]["color"] == "transparent"
-    day = 86_400_000
-    assert bars["data"][0]["value"] == 92 * day and offset["data"][0] == opt["xAxis"]["min"]
+    months, names = opt["xAxis"]
+    assert names["data"] == ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
+    assert (months["min"], months["max"]) == (0, 6) and offset["data"] == [0.0, 3.0]
+    assert [b["value"] for b in bars["data"]] == [3.0, 3.0]  # a quarter is three months
+    assert offset["itemStyle"]["color"] == "transparent"
     assert bars["data"][0]["itemStyle"]["color"] == SPAN_COLOURS["missed"]
-    assert opt["xAxis"]["max"] - opt["xAxis"]["min"] == 184 * day
+    clipped = echarts_option(timeline([{"title": "g", "milestones": milestones(
+        {**REVENUE, "start_date": date(2026, 8, 16), "deadline": date(2026, 9, 14)},
+        date(2026, 8, 1))}]))  # fmt: skip
+    # from Aug 16 (15/31 into August) to the day after Sep 14 (14/30 into September)
+    assert clipped["series"][0]["data"] == [round(15 / 31, 4)]
+    assert clipped["series"][1]["data"][0]["value"] == pytest.approx(1 + 14 / 30 - 15 / 31, 1e-3)
     assert chart_png(chart)[:4] == b"\x89PNG"
 
 
@@ -103,9 +110,11 @@ def test_the_economics_page_shows_milestones_and_the_timeline(tmp_path: Path) ->
         name="下半年销售额",
         start=date(2026, 7, 1),
     )
+    ws.settings.budget.tier = {"core": 1000.0}
     client = TestClient(create_app(ws, background=False))
     login(client, "admin")
     data = client.get("/api/v1/plan/economics").json()
+    assert [(b["group"], b["name"]) for b in data["budget"]] == [("tier", "核心级")]
     (goal,) = data["goals"]
     quarters = [m for m in goal["milestones"] if m["level"] == "quarter"]
     assert quarters and quarters[-1]["end"] == "2026-12-31"

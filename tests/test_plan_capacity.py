@@ -32,7 +32,7 @@ def test_tasks_move_to_the_rep_with_room_and_the_rest_is_reported() -> None:
     }  # fmt: skip
     assert set(kept["accountable"]) == {"wang"}  # A follows the new owner's region lead
     assert list(left["customer_id"]) == ["a4"]
-    assert list(left["detail"]) == ["alice 2026-12 2/2 tasks"]
+    assert list(left["detail"]) == ["alice 2026-12 2/2"]
     assert rows == [
         {"owner": "alice", "period": "2026-12", "unit": "tasks", "capacity": 2.0,
          "open_load": 1.0, "new_load": 1.0, "left_out": 1, "left_out_load": 1.0},

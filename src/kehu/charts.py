@@ -5,8 +5,9 @@ report's PNG writer draws the same `Chart` with matplotlib. One definition per c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any, Literal
 
 PALETTE = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452"]
@@ -179,27 +180,40 @@ def _sankey(chart: Chart) -> dict[str, Any]:
     }
 
 
-def _ms(day: str) -> int:
-    """An ISO date as the epoch milliseconds of its UTC midnight (ECharts' time axis)."""
-    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() * 1000)
+def _months(day: date, first: date) -> float:
+    """Months from the first of `first`'s month to `day`, the day as a fraction of its month."""
+    whole = (day.year - first.year) * 12 + day.month - first.month
+    length = (date(day.year + day.month // 12, day.month % 12 + 1, 1) - day.replace(day=1)).days
+    return whole + (day.day - 1) / length
 
 
 def _gantt(chart: Chart) -> dict[str, Any]:
-    """Bars on a time axis: an invisible bar up to each start, stacked with the span."""
-    starts = [_ms(a) for a, _, _ in chart.spans]
-    ends = [_ms(b) for _, b, _ in chart.spans]
-    spans = [
-        {"value": e - s, "itemStyle": {"color": SPAN_COLOURS.get(code, PALETTE[0])}}
-        for s, e, (_, _, code) in zip(starts, ends, chart.spans, strict=True)
-    ]
+    """Bars over a month grid: an invisible bar up to each start, stacked with the span, on a
+    value axis counted in months; a category axis on top names the months (JSON only, no
+    formatter function)."""
+    spans = [(date.fromisoformat(a), date.fromisoformat(b), code) for a, b, code in chart.spans]
+    first = min((a for a, _, _ in spans), default=date.today()).replace(day=1)
+    last = max((b for _, b, _ in spans), default=first)
+    count = max(1, math.ceil(_months(last, first)))
+    names = [f"{first.year + (first.month - 1 + i) // 12}-{(first.month - 1 + i) % 12 + 1:02d}"
+             for i in range(count)]  # fmt: skip
+    starts = [round(_months(a, first), 4) for a, _, _ in spans]
+    bars = [
+        {"value": round(_months(b, first) - s, 4),
+         "itemStyle": {"color": SPAN_COLOURS.get(code, PALETTE[0])}}
+        for s, (_, b, code) in zip(starts, spans, strict=True)
+    ]  # fmt: skip
     return {
         "tooltip": {"show": False},
-        "grid": {"left": 160, "right": 30, "top": 40 if chart.title else 10, "bottom": 30},
-        "xAxis": {"type": "time", "min": min(starts, default=0), "max": max(ends, default=0)},
+        "grid": {"left": 170, "right": 20, "top": 60 if chart.title else 30, "bottom": 10},
+        "xAxis": [
+            {"type": "value", "min": 0, "max": count, "interval": 1, "axisLabel": {"show": False}},
+            {"type": "category", "data": names, "position": "top", "boundaryGap": True},
+        ],
         "yAxis": {"type": "category", "inverse": True, "data": chart.categories},
         "series": [
             {"type": "bar", "stack": "span", "data": starts, "silent": True,
              "itemStyle": {"color": "transparent"}},
-            {"type": "bar", "stack": "span", "data": spans, "barWidth": 12},
+            {"type": "bar", "stack": "span", "data": bars, "barWidth": 12},
         ],
     }  # fmt: skip

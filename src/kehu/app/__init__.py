@@ -70,7 +70,7 @@ from kehu.planning.playbook import Playbook
 from kehu.planning.priority import FACTORS as PRIORITY_FACTORS
 from kehu.planning.scorecard import COLUMNS as SCORECARD_COLUMNS
 from kehu.planning.scorecard import METRICS as SCORECARD_METRICS
-from kehu.planning.scorecard import Scorecards, ScoreRow
+from kehu.planning.scorecard import Scorecards, ScoreRow, rubric_text, scored_on
 from kehu.planning.scorecard import metric_label as scorecard_label
 from kehu.planning.scorecard import shown as scorecard_value
 from kehu.planning.targets import SplitResult, parse_month_weights, parse_weights
@@ -133,7 +133,9 @@ __all__ = [
     "plan_status_text",
     "print_pipeline_run",
     "render_feedback",
+    "rubric_text",
     "scope_text",
+    "scored_on",
     "scorecard_label",
     "scorecard_value",
     "set_change",

@@ -55,6 +55,7 @@ def budget(
     if not eco.left_out:
         console.print(s("none_left_out", lang))
         return
+    names = {k: b.name(lang) for k, b in app.playbooks().items()}
     table = Table(title=s("left_out", lang))
     for key in ("customer", "playbook", "priority", "cost", "reason"):
         table.add_column(s(key, lang))
@@ -62,7 +63,7 @@ def budget(
         budget_cut = row["reason"] == "budget"  # else at capacity
         table.add_row(
             f"{row['customer_name'] or ''} ({row['customer_id']})",
-            row["playbook"],
+            names.get(row["playbook"], row["playbook"]),
             f"{row['priority']:.1f}",
             f"{row['cost']:,.0f}",
             s("over_budget", lang, detail=row["detail"])

@@ -94,7 +94,7 @@ def fit(
             target = min(fits, key=lambda r: (share(r, period), r)) if fits else None
         if target is None:
             got = load.get((owner, period), 0.0)
-            left[i] = f"{owner} {period} {got:g}/{capacity_of(cap, owner) or 0:g} {cap.unit}"
+            left[i] = f"{owner} {period} {got:g}/{capacity_of(cap, owner) or 0:g}"
             lost.setdefault((owner, period), []).append(weight)
             continue
         load[(target, period)] = load.get((target, period), 0.0) + weight

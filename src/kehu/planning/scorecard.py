@@ -415,6 +415,23 @@ def shown(values: dict[str, float | None], key: str, lang: str) -> str:
     return f"+{text}" if key == "revenue_growth" and value is not None and value >= 0 else text
 
 
+# what each rubric's zero and full are measured in
+_RUBRIC_UNITS = {**{m: "ratio" for m in METRICS}, "new_customers": "count", "nps": "score"}
+
+
+def rubric_text(metric: str, value: float, lang: str) -> str:
+    """A rubric's zero or full point for people (50.0%, 3, 50.0)."""
+    if _RUBRIC_UNITS[metric] == "count":
+        return f"{value:g}"
+    return format_value(value, _RUBRIC_UNITS[metric], lang)
+
+
+def scored_on(metric: str, lang: str) -> str:
+    """What a metric's points are computed from."""
+    zh, en = pairs("economics", "scored_on")[metric]
+    return tr(lang, zh, en)
+
+
 def metric_label(key: str, lang: str) -> str:
     """The zh/en name of a scorecard metric or column."""
     names = {**pairs("economics", "metrics"), **pairs("economics", "columns")}

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kehu.app import SCORECARD_COLUMNS, SCORECARD_METRICS, scorecard_label, scorecard_value
+from kehu.app import (
+    SCORECARD_COLUMNS,
+    SCORECARD_METRICS,
+    rubric_text,
+    scorecard_label,
+    scorecard_value,
+    scored_on,
+)
 from kehu.i18n import catalog
 from kehu.web.api.deps import PageUser, State, client_ip, lang_of
 from kehu.web.api.params import Text
@@ -27,6 +34,8 @@ def _texts(request: Request) -> dict[str, Any]:
         "sl": lambda key: scorecard_label(key, lang),
         "sv": lambda values, key: scorecard_value(values, key, lang),
         "ms": lambda code: STATUS(code, lang),
+        "rt": lambda metric, value: rubric_text(metric, value, lang),
+        "so": lambda metric: scored_on(metric, lang),
     }
 
 

@@ -443,6 +443,7 @@ class AccountPlan(Row):
 class BudgetGroup(Fixed):
     group: str = Field(description="playbook | tier | region")
     key: str
+    name: str = Field(description="the key for people: a playbook's or tier's name, a region")
     budget: float = Field(description="yuan a year")
     committed: float = Field(description="yearly cost of the group's open tasks")
     left: float

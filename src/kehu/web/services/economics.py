@@ -52,6 +52,33 @@ def economics(state: WebState, scope: Scope, lang: str) -> dict[str, Any]:
 
     goals = state.kehu.goal_milestones(list_goals(state, scope, lang))
     out = plain_tree(state.kehu.plan_economics(scope=scope).to_json())
+    names = {k: b.name(lang) for k, b in state.kehu.playbooks().items()}
+    for b in out["budget"]:
+        b["name"] = _group_key(b["group"], b["key"], names, lang)
+    for r in out["left_out"]:
+        r["playbook_name"] = names.get(r["playbook"], r["playbook"])
+        if r["reason"] == "budget" and r.get("detail"):
+            r["detail"] = ", ".join(
+                _group_name(part, names, lang) for part in r["detail"].split(", ")
+            )
     out["goals"] = plain_tree(goals)
     out["timeline"] = drawn(goal_timeline(goals)) if goals else None
     return out
+
+
+def _group_key(group: str, key: str, names: dict[str, str], lang: str) -> str:
+    """A budget group's key for people: the playbook's or tier's name, the region as is."""
+    from kehu.app import label
+
+    if group == "playbook":
+        return names.get(key, key)
+    return label("value_tier", key, lang) if group == "tier" else key
+
+
+def _group_name(part: str, names: dict[str, str], lang: str) -> str:
+    """`region.华东` -> `区域 华东` (the kind of group and its key, named)."""
+    from kehu.i18n import catalog
+
+    group, key = part.split(".", 1)
+    kind = catalog("economics", "page")(f"group_{group}", lang)
+    return f"{kind} {_group_key(group, key, names, lang)}"
