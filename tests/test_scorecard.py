@@ -205,6 +205,9 @@ def test_scorecard_command_table_json_and_workbook(
     assert en.exit_code == 0, en.output
     assert "Scorecards 2026-Q3" in en.output and "Target attainment" in en.output
     assert "1/3" in en.output and "75.0%" in en.output and "-52.7" in en.output
+    assert "¥1,500" not in en.output  # yuan figures only with --wide
+    wide = runner.invoke(app, ["-w", root, "--lang", "en", "scorecard", "--wide"])
+    assert "¥1,500" in wide.output and "¥2,000" in wide.output  # alice's revenue and target
     zh = runner.invoke(app, ["-w", root, "--lang", "zh", "scorecard", "--teams"])
     assert zh.exit_code == 0 and "目标达成率" in zh.output and "alice" not in zh.output
     out = tmp_path / "review.xlsx"

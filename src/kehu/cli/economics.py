@@ -7,7 +7,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kehu.app import SCORECARD_COLUMNS, Scorecards, scorecard_label, scorecard_value
+from kehu.app import (
+    SCORECARD_COLUMNS,
+    SCORECARD_METRICS,
+    Scorecards,
+    scorecard_label,
+    scorecard_value,
+)
 from kehu.cli.common import console, lang_of, open_app, print_json
 from kehu.i18n import catalog, tr
 
@@ -80,6 +86,9 @@ def scorecard(
     ),
     grain: str = typer.Option(None, "--grain", help="month | quarter | year ([scorecard] grain)."),
     teams: bool = typer.Option(False, "--teams", help="Only the teams' scorecards."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column (revenue, target, churned revenue in yuan too)."
+    ),
     xlsx: Path = typer.Option(None, "--xlsx", help="Also write the review meeting's workbook."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -102,25 +111,26 @@ def scorecard(
         console.print(text("none", lang))
     for kind in kinds:
         if cards.of(kind):
-            console.print(_score_table(cards, kind, lang))
+            console.print(_score_table(cards, kind, lang, wide))
 
 
-def _score_table(cards: Scorecards, kind: str, lang: str) -> Table:
+def _score_table(cards: Scorecards, kind: str, lang: str, wide: bool) -> Table:
+    """Rank, unit, score and trend, then the metrics (with --wide also the yuan figures)."""
     title = catalog("economics", "text")("title", lang, period=cards.period)
     table = Table(title=f"{title} · {scorecard_label(kind, lang)}")
-    table.add_column(scorecard_label("rank", lang), justify="right")
-    table.add_column(scorecard_label(kind, lang))
-    for key in SCORECARD_COLUMNS:
-        table.add_column(scorecard_label(key, lang), justify="right")
+    shown = SCORECARD_COLUMNS if wide else SCORECARD_METRICS
+    table.add_column(scorecard_label("rank", lang), justify="right", no_wrap=True)
+    table.add_column(scorecard_label(kind, lang), no_wrap=True)
     table.add_column(scorecard_label("score", lang), justify="right")
     table.add_column(scorecard_label("trend", lang), justify="right")
+    for key in shown:
+        table.add_column(scorecard_label(key, lang), justify="right")
     for r in cards.of(kind):
-        trend = "—" if r.trend is None else f"{r.trend:+.1f}"
         table.add_row(
             "—" if r.rank is None else f"{r.rank}/{r.ranked}",
             r.unit,
-            *(scorecard_value(r.values, key, lang) for key in SCORECARD_COLUMNS),
             "—" if r.score is None else f"{r.score:.1f}",
-            trend,
+            "—" if r.trend is None else f"{r.trend:+.1f}",
+            *(scorecard_value(r.values, key, lang) for key in shown),
         )
     return table
