@@ -121,3 +121,29 @@ def test_budget_command_shows_groups_and_left_out(tmp_path: Path) -> None:
     assert {r["reason"] for r in data["left_out"]} == {"budget"}
     text = runner.invoke(app, ["-w", str(tmp_path / "ws"), "--lang", "zh", "budget"])
     assert text.exit_code == 0 and "超出预算 region.华南" in text.output
+
+
+def test_an_imported_budget_table_and_its_errors(tmp_path: Path) -> None:
+    books = {"value_tier.strategic", "value_tier.core"}
+    (tmp_path / "budget.csv").write_text(
+        '预算组,键,预算\n区域,华东,"300,000"\ntier,core,5000\nplaybook,value_tier.core,100\n',
+        encoding="utf-8-sig",
+    )
+    s = settings_from_dict({"budget": {"file": "budget.csv", "tier": {"core": 7000.0}}})
+    got = budget.limits(s.budget, books, tmp_path)
+    assert got == {("playbook", "value_tier.core"): 100.0, ("tier", "core"): 7000.0,
+                   ("region", "华东"): 300000.0}  # kehu.toml's tier.core wins  # fmt: skip
+    (tmp_path / "budget.csv").write_text("group,key,budget\nteam,x,1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        budget.limits(s.budget, books, tmp_path)
+    assert err.value.en == "budget.csv row 2, column group: 'team' is not playbook, tier or region"
+    (tmp_path / "budget.csv").write_text("group,key,budget\nregion,华东,lots\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        budget.limits(s.budget, books, tmp_path)
+    assert "row 2, column budget: 'lots'" in err.value.en
+    (tmp_path / "budget.csv").write_text("group,amount\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="key, budget"):
+        budget.limits(s.budget, books, tmp_path)
+    (tmp_path / "budget.csv").unlink()
+    with pytest.raises(ConfigError, match="not found"):
+        budget.limits(s.budget, books, tmp_path)

@@ -1063,6 +1063,8 @@ class BudgetSettings(Section):
     tier: dict[str, float] = Field(default_factory=dict)  # strategic = 200000
     region: dict[str, float] = Field(default_factory=dict)  # 华东 = 300000
     count_open: bool = True  # the yearly cost of tasks still open counts against the budget
+    # a budget table (CSV: group, key, budget) relative to the workspace; kehu.toml wins a clash
+    file: str | None = None
 
     @model_validator(mode="after")
     def _not_negative(self) -> BudgetSettings:

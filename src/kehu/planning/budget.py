@@ -11,8 +11,11 @@ What was dropped goes to `plan_left_out` with the groups that were over.
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -55,12 +58,73 @@ class Overrun:
         return {**asdict(self), "over_by": self.over_by, "still_over": self.still_over}
 
 
-def limits(budget: BudgetSettings, playbooks: set[str]) -> dict[tuple[str, str], float]:
-    """(group, key) -> yearly budget; an unknown playbook or tier names the nearest valid one."""
+def read_table(path: Path) -> dict[str, dict[str, float]]:
+    """An imported budget table: a CSV with the columns group (playbook | tier | region, or
+    策略 | 层级 | 区域), key and budget (yuan a year); errors name the row, column and value."""
+    if not path.exists():
+        raise ConfigError(
+            f"budget.file:找不到预算表 {path}", f"budget.file: budget table {path} not found"
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+    reader = csv.DictReader(io.StringIO(text))
+    heads = {
+        _HEADERS.get((h or "").strip().lower(), (h or "").strip()) for h in reader.fieldnames or []
+    }
+    missing = [c for c in ("group", "key", "budget") if c not in heads]
+    if missing:
+        raise ConfigError(
+            f"{path.name}:缺少列 {', '.join(missing)}(需要 group、key、budget)",
+            f"{path.name}: missing column(s) {', '.join(missing)} (needs group, key, budget)",
+        )
+    out: dict[str, dict[str, float]] = {g: {} for g in GROUPS}
+    for n, row in enumerate(reader, start=2):
+        cells = {_column(k): (v or "").strip() for k, v in row.items() if k}
+        group = _GROUP_NAMES.get(cells["group"].lower(), cells["group"].lower())
+        if group not in GROUPS:
+            raise ConfigError(
+                f"{path.name} 第 {n} 行 group 列:{cells['group']!r} 无效"
+                "(可选 playbook、tier、region)",
+                f"{path.name} row {n}, column group: {cells['group']!r} is not playbook, tier"
+                " or region",
+            )
+        try:
+            amount = float(cells["budget"].replace(",", ""))
+        except ValueError:
+            amount = -1.0
+        if amount < 0:
+            raise ConfigError(
+                f"{path.name} 第 {n} 行 budget 列:{cells['budget']!r} 不是非负金额",
+                f"{path.name} row {n}, column budget: {cells['budget']!r} is not an amount >= 0",
+            )
+        out[group][cells["key"]] = amount
+    return out
+
+
+_HEADERS = {"预算组": "group", "组": "group", "键": "key", "名称": "key", "预算": "budget"}
+
+
+def _column(header: str | None) -> str:
+    text = (header or "").strip()
+    return _HEADERS.get(text, text.lower())
+
+
+_GROUP_NAMES = {"策略": "playbook", "层级": "tier", "价值层级": "tier", "区域": "region"}
+
+
+def limits(
+    budget: BudgetSettings, playbooks: set[str], root: Path | None = None
+) -> dict[tuple[str, str], float]:
+    """(group, key) -> yearly budget from `budget.file` and `[budget]` (which wins); an unknown
+    playbook or tier names the nearest valid one."""
     known = {"playbook": sorted(playbooks), "tier": list(DIMENSIONS["value_tier"])}
+    table = read_table((root or Path(".")) / budget.file) if budget.file else {}
     out: dict[tuple[str, str], float] = {}
     for group in GROUPS:
-        for key, value in getattr(budget, group).items():
+        for key, value in {**table.get(group, {}), **getattr(budget, group)}.items():
             valid = known.get(group)
             if valid is not None and key not in valid:
                 near = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
@@ -141,7 +205,7 @@ def open_costs(ws: Workspace, caps: dict[tuple[str, str], float]) -> dict[tuple[
 
 def budget_status(ws: Workspace, playbooks: set[str]) -> list[dict[str, Any]]:
     """Each budget group: its budget, the yearly cost of its open tasks, what is left."""
-    caps = limits(ws.settings.budget, playbooks)
+    caps = limits(ws.settings.budget, playbooks, ws.root)
     spent = open_costs(ws, caps)
     out = []
     for (group, key), cap in caps.items():

@@ -292,7 +292,7 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
         ANTI JOIN (SELECT DISTINCT customer_id, playbook FROM tasks WHERE status = 'open') o
             ON o.customer_id = c.customer_id AND o.playbook = c.playbook
     """
-    caps = budget.limits(ws.settings.budget, set(books))
+    caps = budget.limits(ws.settings.budget, set(books), ws.root)
     committed = budget.open_costs(ws, caps) if ws.settings.budget.count_open else {}
     load = capacity.open_load(ws, ws.settings.capacity)
     with ws.transaction() as cur:
