@@ -18,7 +18,6 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
   region, size);
 - `PLAN_RACI`, `PLAN_ROLES`, `PLAN_ROLE_CODES`, `PLAN_STATUSES`: a key-account plan's RACI letters,
   decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
-- `Within`: an SQL predicate over `customers c` with its parameters (the rows a view may see);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
 """
 
@@ -26,7 +25,6 @@ from __future__ import annotations
 
 from kehu.analytics.backtest import NAMES as BACKTEST_NAMES
 from kehu.analytics.coherence import watch_sql
-from kehu.analytics.competition import Within
 from kehu.analytics.flows import ABSENT
 from kehu.analytics.kpis import (
     KPI_BY_CODE,
@@ -98,7 +96,6 @@ __all__ = [
     "Playbook",
     "Progress",
     "SplitResult",
-    "Within",
     "Workspace",
     "code_label",
     "column_label",
