@@ -1055,6 +1055,72 @@ class PlanSettings(Section):
     goal_on_track: float = Field(1.0, gt=0)  # projected / target needed to be on track
 
 
+class BudgetSettings(Section):
+    """`kehu plan`: the yearly budget (yuan) of the plan's measures (seed 000 制定预算分配表) per
+    playbook key, value tier and region; a group not named has no limit."""
+
+    playbook: dict[str, float] = Field(default_factory=dict)  # value_tier.strategic = 50000
+    tier: dict[str, float] = Field(default_factory=dict)  # strategic = 200000
+    region: dict[str, float] = Field(default_factory=dict)  # 华东 = 300000
+    count_open: bool = True  # the yearly cost of tasks still open counts against the budget
+
+    @model_validator(mode="after")
+    def _not_negative(self) -> BudgetSettings:
+        for group in ("playbook", "tier", "region"):
+            for key, value in getattr(self, group).items():
+                if value < 0:
+                    raise ValueError(f"budget.{group}.{key} must be >= 0 (got {value})")
+        return self
+
+
+class ScorecardRubric(Section):
+    """One scorecard metric: its weight, and the values scoring 0 and 100 (linear between,
+    clipped; `zero` above `full` for a metric where lower is better)."""
+
+    weight: float = Field(ge=0)
+    zero: float
+    full: float
+
+    @model_validator(mode="after")
+    def _apart(self) -> ScorecardRubric:
+        if self.zero == self.full:
+            raise ValueError(f"zero and full must differ (both {self.zero})")
+        return self
+
+
+def _rubric(weight: float, zero: float, full: float) -> Any:
+    return Field(default_factory=lambda: ScorecardRubric(weight=weight, zero=zero, full=full))
+
+
+class ScorecardSettings(Section):
+    """`kehu scorecard` (seed 002 绩效评估, seed 000 KPI-linked review): per rep and team, each
+    metric scored 0-100 on an absolute rubric, weighted into one score."""
+
+    grain: Literal["month", "quarter", "year"] = "quarter"
+    # team -> its reps; empty: the teams are the sales regions
+    teams: dict[str, list[str]] = Field(default_factory=dict)
+    attainment: ScorecardRubric = _rubric(0.25, 0.5, 1.0)  # revenue / target
+    revenue_growth: ScorecardRubric = _rubric(0.10, -0.2, 0.2)  # vs the period before
+    new_customers: ScorecardRubric = _rubric(0.10, 0.0, 3.0)  # per month of the period
+    retention: ScorecardRubric = _rubric(0.15, 0.5, 0.9)  # last period's buyers who bought
+    churned_revenue: ScorecardRubric = _rubric(0.10, 0.3, 0.0)  # share of last period's lost
+    nps: ScorecardRubric = _rubric(0.10, 0.0, 50.0)
+    on_time: ScorecardRubric = _rubric(0.10, 0.5, 1.0)  # tasks due, done by their due date
+    sla: ScorecardRubric = _rubric(0.10, 0.8, 1.0)  # tickets answered within kpi SLA hours
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScorecardSettings:
+        if sum(getattr(self, m).weight for m in SCORECARD_METRICS) <= 0:
+            raise ValueError("the scorecard weights must not all be 0")
+        return self
+
+
+SCORECARD_METRICS = (
+    "attainment", "revenue_growth", "new_customers", "retention", "churned_revenue", "nps",
+    "on_time", "sla",
+)  # fmt: skip
+
+
 class KpiSettings(Section):
     """`kehu kpis`: definitions behind each KPI formula (docs/planning.md)."""
 
@@ -1182,6 +1248,8 @@ class Settings(Section):
     report: ReportSettings = Field(default_factory=ReportSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     plan: PlanSettings = Field(default_factory=PlanSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    scorecard: ScorecardSettings = Field(default_factory=ScorecardSettings)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
     playbooks: PlaybookSettings = Field(default_factory=PlaybookSettings)

@@ -43,7 +43,7 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
-from kehu.planning import goals, tasks
+from kehu.planning import budget, goals, scorecard, tasks
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
@@ -437,6 +437,13 @@ class Kehu:
         """Create the tasks the snapshot calls for (never duplicating an open one)."""
         return make_plan(self.ws, as_of, dry_run=dry_run)
 
+    def plan_economics(self, *, scope: Scope | None = None) -> budget.Economics:
+        """Budget groups with the yearly cost of their open tasks, and what the last plan left
+        out (over budget or capacity), as `scope` may see them."""
+        spend = budget.budget_status(self.ws, set(self.playbooks()))
+        with scoped(self.ws, scope) as ws:
+            return budget.Economics(budget.visible_budget(spend, scope), budget.left_out(ws))
+
     def playbooks(self) -> dict[str, Playbook]:
         """The playbooks in force: defaults, the playbook file, then kehu.toml."""
         return load_playbooks(self.ws.settings, self.ws.root)
@@ -610,6 +617,27 @@ class Kehu:
     ) -> list[dict[str, Any]]:
         """Actual sales against the targets of a period, per unit."""
         return target_progress(self.ws, period, as_of)
+
+    def scorecards(
+        self, period: str | None = None, *, grain: str | None = None, scope: Scope | None = None
+    ) -> scorecard.Scorecards:
+        """Rep and team scorecards of a period (default: the last complete one), ranked over
+        everyone; `scope` keeps the rows it may see (a rep its own, a manager its region's)."""
+        cards = scorecard.scorecards(self.ws, period, grain)
+        return scorecard.visible(cards, scope, self.ws.settings.scorecard.teams)
+
+    def export_scorecards(
+        self,
+        out: str | Path,
+        period: str | None = None,
+        *,
+        grain: str | None = None,
+        scope: Scope | None = None,
+        lang: str = "zh",
+    ) -> Path:
+        """Write the scorecards a scope may see to an XLSX workbook for the review meeting."""
+        cards = self.scorecards(period, grain=grain, scope=scope)
+        return scorecard.write_xlsx(cards, Path(out), lang)
 
     # ---- monitoring ------------------------------------------------------------------------------
     def run_alerts(
