@@ -12,10 +12,10 @@ from test_plan_data import customers, insert, orders
 from typer.testing import CliRunner
 
 from kehu.access.scope import Scope
+from kehu.analytics.kpis import compute_kpis
 from kehu.cli import app
 from kehu.cli.common import console
 from kehu.errors import KehuError
-from kehu.analytics.kpis import compute_kpis
 from kehu.planning.scorecard import scorecards, visible
 from kehu.workspace import Workspace
 
