@@ -430,7 +430,11 @@ class WebSettings(Section):
 
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
-ChannelType = Literal["email", "webhook", "wecom", "dingtalk", "feishu", "slack"]
+ChannelType = Literal["email", "webhook", "wecom", "dingtalk", "feishu", "slack", "sms"]
+SmsProvider = Literal["aliyun", "tencent"]
+# what an SMS template's variables may carry (an approved template cannot hold free text)
+SmsParam = Literal["count", "top", "title", "owner", "severity"]
+SMS_PARAMS: tuple[SmsParam, ...] = ("count", "top")  # the default template variables
 
 
 class AlertRule(Section):
@@ -603,11 +607,36 @@ class ChannelSettings(Section):
     username: str | None = None
     password_env: str | None = None
     sender: str = "kehu@localhost"
+    provider: SmsProvider | None = None  # sms: whose SMS API (url defaults to its endpoint)
+    key_id_env: str | None = None  # sms: env var with the AccessKeyId / SecretId
+    sign_name: str | None = None  # sms: the approved 短信签名
+    template: str | None = None  # sms: approved TemplateCode (Aliyun) / TemplateId (Tencent)
+    template_params: list[SmsParam] = Field(default_factory=lambda: list(SMS_PARAMS))
+    sdk_app_id: str | None = None  # sms (tencent): SmsSdkAppId
+    region: str | None = None  # sms: RegionId / Region; None = the provider's default
+    param_max_chars: int = Field(20, gt=0)  # sms: longer template values are cut with "…"
 
     @model_validator(mode="after")
     def _needs_target(self) -> ChannelSettings:
+        if self.type == "sms":
+            return self._sms_complete()
         if self.type != "email" and not (self.url or self.url_env):
             raise ValueError(f"a {self.type} channel needs url or url_env")
+        return self
+
+    def _sms_complete(self) -> ChannelSettings:
+        needed = {
+            "provider": self.provider,
+            "key_id_env": self.key_id_env,
+            "secret_env": self.secret_env or self.secret,
+            "sign_name": self.sign_name,
+            "template": self.template,
+        }
+        if self.provider == "tencent":
+            needed["sdk_app_id"] = self.sdk_app_id
+        missing = [key for key, value in needed.items() if not value]
+        if missing:
+            raise ValueError(f"an sms channel needs {', '.join(missing)}")
         return self
 
 
@@ -627,6 +656,7 @@ def _default_rate_limits() -> dict[str, RateLimit]:
         "dingtalk": RateLimit(per_minute=20),
         "feishu": RateLimit(per_minute=100, per_second=5),
         "slack": RateLimit(per_second=1),
+        "sms": RateLimit(per_minute=1),  # per mobile number: both providers' default cap
     }
 
 
@@ -640,6 +670,7 @@ class NotifySettings(Section):
     backoff_factor: float = Field(2.0, ge=1)
     backoff_max_seconds: float = Field(30.0, ge=0)
     rate_limits: dict[str, RateLimit] = Field(default_factory=_default_rate_limits)
+    max_wait_seconds: float = Field(300.0, ge=0)  # a longer rate-limit wait defers to next run
 
 
 class FeedbackCategory(Section):

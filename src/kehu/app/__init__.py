@@ -20,7 +20,6 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
   decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
 - `SCORECARD_METRICS`, `SCORECARD_COLUMNS`: the scorecard's scored metrics and the values its
   tables show, in order (`scorecard_label`, `scorecard_value` name and format them);
-- `Within`: an SQL predicate over `customers c` with its parameters (the rows a view may see);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
 """
 
@@ -28,7 +27,6 @@ from __future__ import annotations
 
 from kehu.analytics.backtest import NAMES as BACKTEST_NAMES
 from kehu.analytics.coherence import watch_sql
-from kehu.analytics.competition import Within
 from kehu.analytics.flows import ABSENT
 from kehu.analytics.kpis import (
     KPI_BY_CODE,
@@ -112,7 +110,6 @@ __all__ = [
     "ScoreRow",
     "Scorecards",
     "SplitResult",
-    "Within",
     "Workspace",
     "code_label",
     "column_label",
