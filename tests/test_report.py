@@ -107,7 +107,7 @@ def test_report_files(ws: Workspace, tmp_path: Path) -> None:
         wb.sheetnames[0].startswith("1. Key") and len(wb.sheetnames) == 12
     )  # 10 backtest, 12 scorecards
     assert sum(len(s._images) for s in wb.worksheets) >= 6  # PNG charts embedded
-    assert "Budget" in wb.sheetnames[10] and "Scorecards" in wb.sheetnames[11]
+    assert wb.sheetnames[10].startswith("11. Budget") and wb.sheetnames[11] == "12. Scorecards"
     cards = [row for row in wb.worksheets[11].iter_rows(values_only=True) if any(row)]
     assert any("Score" in str(c) for row in cards for c in row if c)  # the reps' table
 
