@@ -16,6 +16,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from kehu import datafiles
 from kehu.errors import ConfigError
 
 Lang = Literal["zh", "en"]
@@ -480,87 +481,9 @@ class AlertRule(Section):
 
 
 def _default_alert_rules() -> list[AlertRule]:
+    """The rules a new workspace starts with: data, `kehu/data/alert_rules.toml`."""
     return [
-        AlertRule(
-            name="key_account_churn_risk",
-            kind="threshold",
-            table="customer_snapshot",
-            field="churn_risk",
-            op=">",
-            value=0.6,
-            scope={"value_tier": ["strategic", "core"]},
-            severity="high",
-            title_zh="重点客户流失风险",
-            title_en="Key account at risk of churn",
-        ),
-        AlertRule(
-            name="nps_detractor",
-            kind="event",
-            table="surveys",
-            field="nps",
-            op="<=",
-            value=6,
-            severity="medium",
-            title_zh="NPS 贬损者",
-            title_en="NPS detractor",
-        ),
-        AlertRule(
-            name="ticket_sla_breach",
-            kind="event",
-            table="tickets",
-            field="first_response_hours",
-            op=">",
-            value=2,
-            severity="medium",
-            title_zh="工单超出响应时限(SLA)",
-            title_en="Ticket past its response SLA",
-        ),
-        AlertRule(
-            name="goal_at_risk",
-            kind="threshold",
-            table="goals",
-            field="status",
-            op="in",
-            value=["at_risk", "missed"],
-            severity="medium",
-            title_zh="目标进度落后",
-            title_en="Goal at risk",
-        ),
-        AlertRule(
-            name="payment_overdue",
-            kind="threshold",
-            table="orders",
-            field="overdue_days",
-            op=">",
-            value=30,
-            severity="medium",
-            title_zh="回款逾期",
-            title_en="Payment overdue",
-        ),
-        AlertRule(
-            name="tier_downgrade",
-            kind="change",
-            table="customer_snapshot",
-            field="value_tier",
-            op="transition",
-            from_values=["strategic", "core"],
-            to_values=["basic"],
-            severity="high",
-            title_zh="客户价值层级下滑",
-            title_en="Customer fell to a lower tier",
-        ),
-        AlertRule(
-            name="spend_drop",
-            kind="change",
-            table="customer_snapshot",
-            field="spend_12m",
-            op="pct_drop",
-            value=0.3,
-            scope={"value_tier": ["strategic", "core", "potential"]},
-            severity="medium",
-            title_zh="近12个月消费额大幅下降",
-            title_en="12-month spend dropped sharply",
-        ),
+        AlertRule.model_validate(rule) for rule in datafiles.read_toml("alert_rules.toml")["rule"]
     ]
 
 
@@ -1190,21 +1113,26 @@ class Settings(Section):
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 
-def load_settings(path: Path) -> Settings:
-    """Read and validate `kehu.toml`; errors name the key and say how to fix it."""
+def read_toml(path: Path, missing: tuple[str, str]) -> dict[str, Any]:
+    """A TOML file the user wrote; `missing` (zh, en) says what to do when it is not there."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(
-            f"找不到配置文件 {path};请先运行 `kehu init`",
-            f"config file {path} not found; run `kehu init` first",
-        ) from None
+        raise ConfigError(*missing) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} 不是有效的 TOML: {exc}",
             f"{path} is not valid TOML: {exc}",
         ) from None
-    return settings_from_dict(raw, source=str(path))
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate `kehu.toml`; errors name the key and say how to fix it."""
+    missing = (
+        f"找不到配置文件 {path};请先运行 `kehu init`",
+        f"config file {path} not found; run `kehu init` first",
+    )
+    return settings_from_dict(read_toml(path, missing), source=str(path))
 
 
 def settings_from_dict(raw: dict[str, Any], source: str = "kehu.toml") -> Settings:
