@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kehu.dedupe.labels import MATCH, NON_MATCH, record_label
 from kehu.dedupe.merge import MergeRecord, merge_clusters
 from kehu.errors import KehuError, NotFoundError
+from kehu.store.lookup import resolve_customer_id
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -34,20 +35,6 @@ REVIEW_FIELDS = (
     "source_id",
     "updated_at",
 )
-
-
-def resolve_id(ws: Workspace, customer_id: str) -> str:
-    """A customer id as typed: the id itself, else the survivor its alias points at."""
-    if ws.scalar("SELECT 1 FROM customers WHERE customer_id = ?", [customer_id]):
-        return customer_id
-    rows = ws.rows(
-        "SELECT DISTINCT a.customer_id FROM customer_ids a JOIN customers c USING (customer_id) "
-        "WHERE a.source_id = ?",
-        [customer_id],
-    )
-    if len(rows) == 1:
-        return rows[0][0]
-    raise NotFoundError(f"找不到客户 {customer_id}", f"no customer {customer_id}")
 
 
 def pending_pairs(ws: Workspace, limit: int | None = None) -> list[dict[str, Any]]:
@@ -95,10 +82,10 @@ def merge_pair(
     ws: Workspace, a: str, b: str, *, keep: str | None = None, user: str | None = None
 ) -> MergeRecord:
     """Merge two customers now (a person's decision), remembered in dedupe_decisions."""
-    a, b = resolve_id(ws, a), resolve_id(ws, b)
+    a, b = resolve_customer_id(ws, a), resolve_customer_id(ws, b)
     left, right = _pair(a, b)
     if keep is not None:
-        keep = resolve_id(ws, keep)
+        keep = resolve_customer_id(ws, keep)
         if keep not in (a, b):
             raise KehuError(f"--keep 必须是 {a} 或 {b}", f"--keep must be {a} or {b}")
     now = datetime.now()
