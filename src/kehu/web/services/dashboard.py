@@ -10,9 +10,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kehu.access.masking import mask_records
-from kehu.app import LABELS, label, watch_sql
+from kehu.app import ABSENT, LABELS, label, watch_sql
 from kehu.errors import KehuError
-from kehu.web.services.common import parse_json, plain, query, snapshot_dates
+from kehu.web.services.common import parse_json, query
 from kehu.web.services.listing import ensure_list
 
 if TYPE_CHECKING:
@@ -109,6 +109,11 @@ def pareto(state: WebState, scope: Scope, points: int = 100) -> dict[str, Any]:
     return state.cached("customers", ("pareto", scope.key, points), compute)
 
 
+def _code(code: str) -> str:
+    """The API has named a customer missing from one of the two snapshots "none" since v1."""
+    return "none" if code == ABSENT else code
+
+
 def flows(
     state: WebState,
     scope: Scope,
@@ -116,13 +121,14 @@ def flows(
     date_to: date | None = None,
     dimension: str = "lifecycle",
 ) -> dict[str, Any]:
-    """Migration matrix between two snapshot dates (客户流转): counts and revenue."""
+    """Migration matrix between two snapshot dates (客户流转), the domain's flows: customers
+    and their revenue at the later date per link, most customers first."""
     if dimension not in DIMENSIONS:
         raise KehuError(
             f"维度 {dimension} 无效,可选 {', '.join(DIMENSIONS)}",
             f"unknown dimension {dimension}; use one of {', '.join(DIMENSIONS)}",
         )
-    dates = snapshot_dates(state.ws)
+    dates = state.kehu.snapshot_dates()[::-1]  # newest first
     if len(dates) < 2 and (date_from is None or date_to is None):
         return {
             "from": None,
@@ -142,26 +148,21 @@ def flows(
             )
 
     def compute() -> dict[str, Any]:
-        cond, params = scope.customer_ids_sql()
-        rows = state.ws.rows(
-            f"""SELECT coalesce(a.{dimension}, 'none') AS src,
-                   coalesce(b.{dimension}, 'none') AS dst,
-                   count(*) AS customers, coalesce(sum(b.spend_12m), 0) AS revenue
-                FROM (SELECT customer_id, {dimension} FROM customer_snapshot
-                      WHERE as_of = ? AND {cond}) a
-                FULL JOIN (SELECT customer_id, {dimension}, spend_12m FROM customer_snapshot
-                      WHERE as_of = ? AND {cond}) b USING (customer_id)
-                GROUP BY 1, 2 ORDER BY 3 DESC""",
-            [date_from, *params, date_to, *params],
-        )
+        data = state.kehu.flows(date_from, date_to, dimension, scope=scope)
+        cells = sorted(data["cells"], key=lambda c: (-c["customers"], c["from"], c["to"]))
         return {
             "from": date_from.isoformat(),
             "to": date_to.isoformat(),
             "dimension": dimension,
             "dates": [d.isoformat() for d in dates],
             "links": [
-                {"from": r[0], "to": r[1], "customers": int(r[2]), "revenue": plain(r[3])}
-                for r in rows
+                {
+                    "from": _code(c["from"]),
+                    "to": _code(c["to"]),
+                    "customers": c["customers"],
+                    "revenue": c["revenue_to"],
+                }  # fmt: skip
+                for c in cells
             ],
         }
 
@@ -213,7 +214,7 @@ CARD_METRICS = (
 
 def snapshot_cards(state: WebState, scope: Scope) -> list[dict[str, Any]]:
     """Headline figures of the latest snapshot with the change since the previous one."""
-    dates = snapshot_dates(state.ws)
+    dates = state.kehu.snapshot_dates()[::-1]  # newest first
     if not dates:
         return []
 

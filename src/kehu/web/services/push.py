@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.access import audit
 from kehu.errors import AccessDenied, KehuError
-from kehu.web.services.customers import in_scope_ids
 
 if TYPE_CHECKING:
     from kehu.access.scope import Scope
@@ -86,7 +85,7 @@ def push_records(
                 list(set(resolved.values())),
             )
         }
-        allowed = in_scope_ids(state, scope, sorted(known))
+        allowed = state.kehu.customers_among(sorted(known), scope=scope)
         outside = [
             i
             for i, ref in enumerate(refs)
