@@ -25,6 +25,7 @@ from kehu.analytics.competition import competitor_view
 from kehu.analytics.flows import flows
 from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.market import market_view
+from kehu.analytics.overview import snapshot_cards
 from kehu.analytics.query import (
     customer_360,
     customer_timeline,
@@ -41,6 +42,7 @@ from kehu.dedupe.undo import undo_merge
 from kehu.engines.spark import engine_session
 from kehu.ingest import export_table, import_file, import_records, kinds
 from kehu.ingest.headers import file_headers, header_columns, importable_columns
+from kehu.ingest.history import import_log
 from kehu.ingest.result import ImportResult, Progress
 from kehu.jobs.demo import run_demo
 from kehu.jobs.pipeline import run_pipeline
@@ -188,6 +190,13 @@ class Kehu:
             self.ws, kind, records, source=source, dry_run=dry_run, user=self.actor
         )
 
+    def import_log(self, limit: int = 50, *, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """The latest imports (file, counts, status, who), newest first; within `scope`, only
+        for a role that may import."""
+        if scope is not None:
+            scope.require("import")
+        return import_log(self.ws, limit)
+
     @staticmethod
     def import_kinds() -> list[str]:
         """The kinds of file `import_file` takes (customers, orders, ...)."""
@@ -293,6 +302,12 @@ class Kehu:
     def latest_as_of(self) -> date | None:
         """The newest snapshot date (None before the first analysis)."""
         return latest_as_of(self.ws)
+
+    def overview_cards(self, *, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """The overview's headline figures at the latest snapshot beside the previous one (of
+        the customers inside `scope`)."""
+        with scoped(self.ws, scope) as ws:
+            return snapshot_cards(ws)
 
     def flows(
         self, d_from: date, d_to: date, by: str = "lifecycle", *, scope: Scope | None = None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kehu.access.masking import mask_records
 from kehu.app import ABSENT, LABELS, label, watch_sql
 from kehu.errors import KehuError
-from kehu.web.services.common import parse_json, query
+from kehu.web.services.common import parse_json, plain_tree, query
 from kehu.web.services.listing import ensure_list
 
 if TYPE_CHECKING:
@@ -201,56 +201,10 @@ def watchlist(state: WebState, scope: Scope, lang: str, limit: int | None = None
     return out
 
 
-CARD_METRICS = (
-    # code, SQL aggregate over the snapshot rows of one date, higher-is-better
-    ("customers_active", "count(*) FILTER (WHERE orders_12m > 0)", True),
-    ("spend_12m", "coalesce(sum(spend_12m), 0)", True),
-    ("predicted_clv", "coalesce(sum(predicted_clv), 0)", True),
-    ("high_value", "count(*) FILTER (WHERE rfm_type = 'high_value')", True),
-    ("key_accounts", "count(*) FILTER (WHERE value_tier IN ('strategic', 'core'))", True),
-    ("at_risk", f"count(*) FILTER (WHERE {watch_sql(0.6)})", False),  # lost ones excluded
-)
-
-
 def snapshot_cards(state: WebState, scope: Scope) -> list[dict[str, Any]]:
     """Headline figures of the latest snapshot with the change since the previous one."""
-    dates = state.kehu.snapshot_dates()[::-1]  # newest first
-    if not dates:
-        return []
 
     def compute() -> list[dict[str, Any]]:
-        cond, params = scope.customer_ids_sql()
-        aggs = ", ".join(f"{sql} AS {code}" for code, sql, _ in CARD_METRICS)
-        pair = dates[:2]
-        rows = {}
-        for d in pair:
-            rows[d] = query(
-                state.ws,
-                f"SELECT {aggs} FROM customer_snapshot WHERE as_of = ? AND {cond}",
-                [d, *params],
-            )[0]
-        cur = rows[pair[0]]
-        prev = rows[pair[1]] if len(pair) > 1 else None
-        cards = []
-        for code, _, good_up in CARD_METRICS:
-            value = float(cur[code] or 0)
-            before = float(prev[code] or 0) if prev else None
-            change = None if before in (None, 0) else (value - before) / abs(before)
-            direction = None
-            if before is not None and value != before:
-                direction = "up" if value > before else "down"
-            cards.append(
-                {
-                    "code": code,
-                    "value": value,
-                    "previous": before,
-                    "change": change,
-                    "direction": direction,
-                    "good": None if direction is None else (direction == "up") == good_up,
-                    "as_of": pair[0].isoformat(),
-                    "previous_as_of": pair[1].isoformat() if prev else None,
-                }
-            )
-        return cards
+        return plain_tree(state.kehu.overview_cards(scope=scope))
 
     return state.cached("customers", ("cards", scope.key), compute)

@@ -77,14 +77,7 @@ def push_records(
                 f"records {missing[:10]} have no customer_id",
             )
         resolved = resolve_customer_ids(state, source, sorted({r for r in refs if r}))
-        known = {
-            r[0]
-            for r in state.ws.rows(
-                "SELECT customer_id FROM customers WHERE customer_id IN"
-                f" ({', '.join('?' for _ in resolved)})",
-                list(set(resolved.values())),
-            )
-        }
+        known = state.kehu.customers_among(sorted(set(resolved.values())))
         allowed = state.kehu.customers_among(sorted(known), scope=scope)
         outside = [
             i
