@@ -20,6 +20,7 @@ from kehu.analytics.coherence import customer_story
 from kehu.analytics.explain import explain_all, score_lines
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
+from kehu.analytics.stored import snapshot_dates
 from kehu.errors import KehuError, NotFoundError
 from kehu.store.lookup import resolve_customer_id
 from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
@@ -65,12 +66,10 @@ def customer_where(
     return (" AND ".join(parts) or "TRUE"), params
 
 
-def snapshot_dates(ws: Workspace) -> list[date]:
-    return [r[0] for r in ws.rows("SELECT DISTINCT as_of FROM customer_snapshot ORDER BY 1")]
-
-
 def latest_as_of(ws: Workspace) -> date | None:
-    return ws.scalar("SELECT max(as_of) FROM customer_snapshot")
+    """The newest snapshot date (None before the first analysis)."""
+    dates = snapshot_dates(ws)
+    return dates[-1] if dates else None
 
 
 def pick_as_of(ws: Workspace, as_of: date | None) -> date:

@@ -50,6 +50,23 @@ def bind(tree: exp.Expression, params: Params) -> exp.Expression:
     return _expression(exp.replace_placeholders(tree, *params))
 
 
+def inline(condition: str, params: Params) -> str:
+    """A condition (or query) with its parameters written in as SQL literals, for statements
+    that take no parameters (views); sqlglot quotes each value, so a `?` or a quote inside a
+    value stays inside its literal."""
+    return render(bind(parse(condition), params))
+
+
+def identifier(*parts: str) -> str:
+    """A quoted, dotted SQL name (`"db"."main"."orders"`), whatever characters it holds."""
+    return ".".join(exp.to_identifier(p, quoted=True).sql(dialect=HOUSE) for p in parts)
+
+
+def text_literal(value: object) -> str:
+    """A SQL string literal of `value`."""
+    return exp.Literal.string(str(value)).sql(dialect=HOUSE)
+
+
 def mentions(query: str, names: frozenset[str]) -> bool:
     """Whether the query text may name one of `names` (a cheap test before parsing)."""
     return bool(names) and _word_pattern(names).search(query) is not None

@@ -438,6 +438,11 @@ def write_xlsx(res: SplitResult, path: Path, lang: str = "zh") -> Path:
 # ---- attainment -----------------------------------------------------------------------------
 
 
+def target_periods(ws: Workspace) -> list[str]:
+    """The periods that have sales targets, latest label first."""
+    return [r[0] for r in ws.rows("SELECT DISTINCT period FROM targets ORDER BY 1 DESC")]
+
+
 def _default_period(ws: Workspace, as_of: date) -> str:
     rows = [r[0] for r in ws.rows("SELECT DISTINCT period FROM targets")]
     periods = []

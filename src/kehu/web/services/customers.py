@@ -313,19 +313,6 @@ def get_customer(state: WebState, scope: Scope, customer_id: str) -> dict[str, A
     return mask_records(rows, scope)[0]
 
 
-def in_scope_ids(state: WebState, scope: Scope, ids: list[str]) -> set[str]:
-    """Which of these customer ids the scope may see."""
-    if not ids:
-        return set()
-    cond, params = scope.customer_sql("c")
-    marks = ", ".join("?" for _ in ids)
-    rows = state.ws.rows(
-        f"SELECT c.customer_id FROM customers c WHERE c.customer_id IN ({marks}) AND {cond}",
-        [*ids, *params],
-    )
-    return {r[0] for r in rows}
-
-
 def query_as_dict(cq: CustomerQuery) -> dict[str, Any]:
     out = {k: plain(v) for k, v in asdict(cq).items() if k not in ("filters", "extra")}
     out.update(dict(cq.filters))
