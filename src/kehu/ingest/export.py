@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from kehu.engines.sql import identifier as q
+from kehu.engines.sql import text_literal
 from kehu.errors import KehuError, NotFoundError
-from kehu.ingest.load import q
 from kehu.ingest.mapping import display_header
 from kehu.ingest.rejects import CSV_BOM
 from kehu.spreadsheet import csv_column, workbook
@@ -71,7 +72,7 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
         )
         sql = read(f"SELECT {select} FROM {q(table)} ORDER BY ALL")
         if fmt == "parquet":
-            cur.execute(f"COPY ({sql}) TO '{_sql_path(out)}' (FORMAT parquet)")
+            cur.execute(f"COPY ({sql}) TO {text_literal(str(out.resolve()))} (FORMAT parquet)")
         elif fmt == "csv":
             text_labels = {lab for c, lab in zip(columns, labels, strict=True) if c in texts}
             _write_csv(cur, sql, labels, text_labels, out)
@@ -100,10 +101,6 @@ def _labels(schema: Table | None, columns: list[str], headers: str) -> list[str]
         seen.add(label)
         labels.append(label)
     return labels
-
-
-def _sql_path(path: Path) -> str:
-    return str(path.resolve()).replace("'", "''")
 
 
 def _write_csv(
