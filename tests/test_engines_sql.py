@@ -6,7 +6,15 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kehu.engines.sql import column_list, identifier, insert_select, select, text_literal
+from kehu.engines.sql import (
+    as_text,
+    column_list,
+    count_rows,
+    identifier,
+    insert_select,
+    select,
+    text_literal,
+)
 
 # any printable text, quotes and CJK included (DuckDB names cannot hold NUL)
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
@@ -34,3 +42,9 @@ def test_statements_built_from_any_names_run(table: str, other: str, cols: list[
     assert rows == [tuple(cols)]
     aliased = con.execute(f"SELECT {column_list(cols, 't')} FROM {identifier(other)} t")
     assert aliased.fetchall() == [tuple(cols)]
+    assert con.execute(count_rows(other)).fetchone() == (1,)
+    labels = [f"{c}·" for c in cols]
+    relabelled = con.execute(select(other, cols, labels=labels))
+    assert [d[0] for d in relabelled.description] == labels
+    texts = con.execute(as_text(f"SELECT 1 AS {identifier(cols[0])}", cols[:1])).fetchall()
+    assert texts == [("1",)]

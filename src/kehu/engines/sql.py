@@ -137,12 +137,16 @@ def select(
     where: str | None = None,
     order_by: str | None = None,
     limit: int | None = None,
+    labels: Sequence[str] | None = None,
 ) -> str:
-    """`SELECT "col", … FROM "table" [WHERE …] [ORDER BY …] [LIMIT n]`; `where` and
-    `order_by` are SQL text (placeholders allowed), parsed by sqlglot."""
-    query = exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(
-        exp.to_table(identifier(table), dialect=HOUSE)
-    )
+    """`SELECT "col" [AS "label"], … FROM "table" [WHERE …] [ORDER BY …] [LIMIT n]`; `where`
+    and `order_by` are SQL text (placeholders allowed), parsed by sqlglot."""
+    picked: list[exp.Expr] = [exp.column(c, quoted=True) for c in columns]
+    if labels is not None:
+        picked = [
+            exp.alias_(col, label, quoted=True) for col, label in zip(picked, labels, strict=True)
+        ]
+    query = exp.select(*picked).from_(exp.to_table(identifier(table), dialect=HOUSE))
     if where:
         query = query.where(where, dialect=HOUSE)
     if order_by:
@@ -150,6 +154,23 @@ def select(
     if limit is not None:
         query = query.limit(int(limit))
     return query.sql(dialect=HOUSE)
+
+
+def count_rows(table: str) -> str:
+    """`SELECT count(*) FROM "table"`."""
+    star = exp.func("count", exp.Star())
+    return exp.select(star).from_(exp.to_table(identifier(table), dialect=HOUSE)).sql(HOUSE)
+
+
+def as_text(query: str, columns: Sequence[str]) -> str:
+    """`SELECT CAST("col" AS VARCHAR) AS "col", … FROM (query)`: every column as DuckDB
+    renders it as text."""
+    casts = [
+        exp.alias_(exp.cast(exp.column(c, quoted=True), "VARCHAR"), c, quoted=True) for c in columns
+    ]
+    inner = sqlglot.parse_one(query, read=HOUSE)
+    assert isinstance(inner, exp.Query), type(inner)
+    return exp.select(*casts).from_(inner.subquery()).sql(dialect=HOUSE)
 
 
 def insert_select(

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from kehu.engines.sql import as_text, count_rows, select, text_literal
 from kehu.engines.sql import identifier as q
-from kehu.engines.sql import text_literal
 from kehu.errors import KehuError, NotFoundError
 from kehu.ingest.mapping import display_header
 from kehu.ingest.rejects import CSV_BOM
@@ -62,15 +62,12 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
     cur = ws.cursor()
     try:
         read = ws.engine.rewrite  # a lake table is exported from the lake
-        (count,) = cur.execute(read(f"SELECT count(*) FROM {q(table)}")).fetchone() or (0,)
+        (count,) = cur.execute(read(count_rows(table))).fetchone() or (0,)
         described = cur.execute(f"DESCRIBE {q(table)}").fetchall()
         columns = [r[0] for r in described]
         texts = {str(r[0]) for r in described if str(r[1]).startswith("VARCHAR")}
         labels = _labels(table_by_name(table), columns, headers)
-        select = ", ".join(
-            f"{q(c)} AS {q(label)}" for c, label in zip(columns, labels, strict=True)
-        )
-        sql = read(f"SELECT {select} FROM {q(table)} ORDER BY ALL")
+        sql = read(select(table, columns, labels=labels, order_by="ALL"))
         if fmt == "parquet":
             cur.execute(f"COPY ({sql}) TO {text_literal(str(out.resolve()))} (FORMAT parquet)")
         elif fmt == "csv":
@@ -108,11 +105,7 @@ def _write_csv(
 ) -> None:
     """Values as DuckDB renders them as text (dates ISO, money with two decimals); text
     columns made spreadsheet-safe (`formula.csv_column`), numbers left as they are."""
-    text_sql = "SELECT " + ", ".join(
-        f"CAST({q(label)} AS VARCHAR) AS {q(label)}" for label in labels
-    )
-    text_sql += f" FROM ({sql})"
-    reader = cur.sql(text_sql).to_arrow_reader(BATCH_ROWS)
+    reader = cur.sql(as_text(sql, labels)).to_arrow_reader(BATCH_ROWS)
     with out.open("wb") as fh:
         fh.write(CSV_BOM)
         with pacsv.CSVWriter(fh, reader.schema) as writer:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.access.rows import scoped
 from kehu.dedupe.normalize import normalize_registration_id
-from kehu.engines.sql import identifier
+from kehu.engines.sql import count_rows, identifier
 from kehu.quality.checks import ACTIVITY, ORPHAN_TABLES, RULES, Rule
 from kehu.quality.targets import gap_text, target_gaps
 from kehu.store.schema import DATA_TABLES, table_by_name
@@ -271,7 +271,7 @@ def _orphans(cur: DuckDBEngine, examples: int) -> list[dict[str, Any]]:
             [examples],
         ).fetchall()[0]
         if count:
-            total = cur.execute(f"SELECT count(*) FROM {identifier(table)}").fetchall()[0][0]
+            total = cur.execute(count_rows(table)).fetchall()[0][0]
             out.append(
                 _finding(
                     "orphan",
