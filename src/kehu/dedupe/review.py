@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.dedupe.labels import MATCH, NON_MATCH, record_label
 from kehu.dedupe.merge import MergeRecord, merge_clusters
+from kehu.engines.sql import select
 from kehu.errors import KehuError, NotFoundError
 from kehu.store.lookup import resolve_customer_id
 
@@ -46,17 +47,15 @@ def pending_pairs(ws: Workspace, limit: int | None = None) -> list[dict[str, Any
         "AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = p.id_r) "
         "ORDER BY probability DESC, id_l, id_r"
     )
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    pairs = ws.rows(sql)
+    pairs = ws.rows(sql + " LIMIT ?", [int(limit)]) if limit else ws.rows(sql)
     if not pairs:
         return []
     ids = sorted({i for a, b, *_ in pairs for i in (a, b)})
-    cols = ", ".join(f'"{c}"' for c in ("customer_id", *REVIEW_FIELDS))
-    marks = ", ".join("?" for _ in ids)
+    cols = ("customer_id", *REVIEW_FIELDS)
+    among = "customer_id IN (SELECT unnest(?))"
     records = {
-        r[0]: dict(zip(("customer_id", *REVIEW_FIELDS), r, strict=True))
-        for r in ws.rows(f"SELECT {cols} FROM customers WHERE customer_id IN ({marks})", ids)
+        r[0]: dict(zip(cols, r, strict=True))
+        for r in ws.rows(select("customers", cols, where=among), [ids])
     }
     return [
         {
@@ -156,5 +155,5 @@ def merge_log(ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:
         "user_name",
         "undone_at",
     )
-    rows = ws.rows(f"SELECT {', '.join(cols)} FROM merges ORDER BY seq DESC LIMIT {int(limit)}")
+    rows = ws.rows(select("merges", cols, order_by="seq DESC", limit=limit))
     return [dict(zip(cols, r, strict=True)) for r in rows]
