@@ -775,6 +775,18 @@ class BudgetSettings(Section):
         return self
 
 
+class CapacitySettings(Section):
+    """`kehu plan`: how much work a rep can take per period (seed 000 人力资源优化配置); new
+    tasks over it go to a rep of the region with room, else are left out (plan_capacity)."""
+
+    unit: Literal["tasks", "hours"] = "tasks"
+    period: Literal["month", "quarter"] = "month"  # counted by the tasks' due dates
+    per_rep: float = Field(0.0, ge=0)  # each rep's capacity per period (0 = no limit)
+    reps: dict[str, float] = Field(default_factory=dict)  # a rep's own capacity
+    default_hours: float = Field(2.0, gt=0)  # unit = hours: a task of a playbook not listed
+    hours: dict[str, float] = Field(default_factory=dict)  # playbook key -> hours per task
+
+
 class ScorecardRubric(Section):
     """One scorecard metric: its weight, and the values scoring 0 and 100 (linear between,
     clipped; `zero` above `full` for a metric where lower is better)."""
@@ -951,6 +963,7 @@ class Settings(Section):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     plan: PlanSettings = Field(default_factory=PlanSettings)
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    capacity: CapacitySettings = Field(default_factory=CapacitySettings)
     scorecard: ScorecardSettings = Field(default_factory=ScorecardSettings)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)

@@ -64,6 +64,7 @@ from kehu.planning.budget import Economics
 from kehu.planning.goals import goal_title, parse_scope, scope_text
 from kehu.planning.labels import BANDS, DIMENSIONS, GOAL_STATUS, TASK_STATUS, team
 from kehu.planning.labels import label as code_label
+from kehu.planning.milestones import timeline as goal_timeline
 from kehu.planning.plan import PlanResult
 from kehu.planning.playbook import Playbook
 from kehu.planning.priority import FACTORS as PRIORITY_FACTORS
@@ -120,6 +121,7 @@ __all__ = [
     "format_value",
     "gap_text",
     "get_kpi",
+    "goal_timeline",
     "goal_title",
     "label",
     "out_of_memory",

@@ -34,7 +34,7 @@ from kehu.analytics.query import (
     pick_as_of,
 )
 from kehu.analytics.snapshot import AnalyzeResult, analyze
-from kehu.analytics.stored import snapshot_dates
+from kehu.analytics.stored import data_end, snapshot_dates
 from kehu.dedupe.merge import MergeRecord
 from kehu.dedupe.review import merge_log, merge_pair, pending_pairs, reject_pair
 from kehu.dedupe.run import DedupeResult, run_dedupe
@@ -52,7 +52,7 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts, open_alert_counts
-from kehu.planning import budget, goals, scorecard, tasks, visibility
+from kehu.planning import budget, capacity, goals, milestones, scorecard, tasks, visibility
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
@@ -472,8 +472,21 @@ class Kehu:
         """Budget groups with the yearly cost of their open tasks, and what the last plan left
         out (over budget or capacity), as `scope` may see them."""
         spend = budget.budget_status(self.ws, set(self.playbooks()))
+        load = capacity.capacity_report(self.ws)
         with scoped(self.ws, scope) as ws:
-            return budget.Economics(budget.visible_budget(spend, scope), budget.left_out(ws))
+            left = budget.left_out(ws)
+            if scope is not None and not scope.sees_all:  # reps with customers in the scope
+                reps = {r[0] for r in ws.rows("SELECT DISTINCT owner FROM customers")}
+                load = [r for r in load if r["owner"] in reps]
+            return budget.Economics(budget.visible_budget(spend, scope), left, load)
+
+    def goal_milestones(
+        self, reports: list[dict[str, Any]], as_of: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Each goal report (from `goal_progress`) with its quarter → month `milestones`,
+        judged at `as_of` (default: the data's last day)."""
+        when = as_of or data_end(self.ws)
+        return [{**g, "milestones": milestones.milestones(g, when)} for g in reports]
 
     def playbooks(self) -> dict[str, Playbook]:
         """The playbooks in force: defaults, the playbook file, then kehu.toml."""
