@@ -42,6 +42,7 @@ class IngestSettings(Section):
     encoding: str | None = None  # None = BOM sniff -> strict UTF-8 -> GB18030
     phone_region: str = "CN"
     chunk_rows: int = Field(200_000, gt=0)
+    batch_rows: int = Field(250_000, gt=0)  # rows cleaned, checked and loaded at a time
     header_scan_rows: int = Field(10, ge=1, le=200)  # rows searched for the header row
     max_field_chars: int = Field(1 << 20, ge=1)  # a longer cell rejects its row (1 MiB chars)
     # Dates outside [min_year-01-01, max_year-12-31] are rejected as implausible.
