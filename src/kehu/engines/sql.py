@@ -129,16 +129,6 @@ def copy_to_parquet(table: str, path: str) -> str:
     return copy.sql(dialect=HOUSE)
 
 
-def identifier(name: str) -> str:
-    """A quoted identifier (`"name"`, inner quotes doubled), rendered by sqlglot."""
-    return exp.to_identifier(name, quoted=True).sql(dialect=HOUSE)
-
-
-def text_literal(value: str) -> str:
-    """A string literal (`'value'`, inner quotes doubled), rendered by sqlglot."""
-    return exp.Literal.string(value).sql(dialect=HOUSE)
-
-
 def column_list(names: Sequence[str], table: str | None = None) -> str:
     """`"a", "b"` (or `t."a", t."b"` with a table alias): quoted by sqlglot."""
     return ", ".join(
