@@ -17,10 +17,10 @@ import pandas as pd
 
 from kehu.analytics.coherence import NOT_AT_RISK
 from kehu.analytics.labels import label
+from kehu.analytics.stored import snapshot_dates, table_exists
 from kehu.calendar import Period
 from kehu.i18n import normalize_lang, tr
 from kehu.monitor.evaluate import plain
-from kehu.monitor.sources import snapshot_dates, table_exists
 from kehu.workspace import Workspace
 
 KPI_ORDER = (
