@@ -34,7 +34,7 @@ from kehu.analytics.query import (
     pick_as_of,
 )
 from kehu.analytics.snapshot import AnalyzeResult, analyze
-from kehu.analytics.stored import snapshot_dates
+from kehu.analytics.stored import data_end, snapshot_dates
 from kehu.dedupe.merge import MergeRecord
 from kehu.dedupe.review import merge_log, merge_pair, pending_pairs, reject_pair
 from kehu.dedupe.run import DedupeResult, run_dedupe
@@ -52,7 +52,7 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts, open_alert_counts
-from kehu.planning import goals, tasks, visibility
+from kehu.planning import budget, capacity, goals, milestones, scorecard, tasks, visibility
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
@@ -468,6 +468,26 @@ class Kehu:
         """Create the tasks the snapshot calls for (never duplicating an open one)."""
         return make_plan(self.ws, as_of, dry_run=dry_run)
 
+    def plan_economics(self, *, scope: Scope | None = None) -> budget.Economics:
+        """Budget groups with the yearly cost of their open tasks, and what the last plan left
+        out (over budget or capacity), as `scope` may see them."""
+        spend = budget.budget_status(self.ws, set(self.playbooks()))
+        load = capacity.capacity_report(self.ws)
+        with scoped(self.ws, scope) as ws:
+            left = budget.left_out(ws)
+            if scope is not None and not scope.sees_all:  # reps with customers in the scope
+                reps = {r[0] for r in ws.rows("SELECT DISTINCT owner FROM customers")}
+                load = [r for r in load if r["owner"] in reps]
+            return budget.Economics(budget.visible_budget(spend, scope), left, load)
+
+    def goal_milestones(
+        self, reports: list[dict[str, Any]], as_of: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Each goal report (from `goal_progress`) with its quarter → month `milestones`,
+        judged at `as_of` (default: the data's last day)."""
+        when = as_of or data_end(self.ws)
+        return [{**g, "milestones": milestones.milestones(g, when)} for g in reports]
+
     def playbooks(self) -> dict[str, Playbook]:
         """The playbooks in force: defaults, the playbook file, then kehu.toml."""
         return load_playbooks(self.ws.settings, self.ws.root)
@@ -667,6 +687,27 @@ class Kehu:
         """Actual sales against the targets of a period, per unit; within `scope`, the target
         rows it sees (`kehu.planning.visibility`)."""
         return visibility.visible_targets(self.ws, target_progress(self.ws, period, as_of), scope)
+
+    def scorecards(
+        self, period: str | None = None, *, grain: str | None = None, scope: Scope | None = None
+    ) -> scorecard.Scorecards:
+        """Rep and team scorecards of a period (default: the last complete one), ranked over
+        everyone; `scope` keeps the rows it may see (a rep its own, a manager its region's)."""
+        cards = scorecard.scorecards(self.ws, period, grain)
+        return scorecard.visible(cards, scope, self.ws.settings.scorecard.teams)
+
+    def export_scorecards(
+        self,
+        out: str | Path,
+        period: str | None = None,
+        *,
+        grain: str | None = None,
+        scope: Scope | None = None,
+        lang: str = "zh",
+    ) -> Path:
+        """Write the scorecards a scope may see to an XLSX workbook for the review meeting."""
+        cards = self.scorecards(period, grain=grain, scope=scope)
+        return scorecard.write_xlsx(cards, Path(out), lang)
 
     # ---- monitoring ------------------------------------------------------------------------------
     def run_alerts(
