@@ -106,6 +106,21 @@ def test_import_rejects_and_cli(tiny) -> None:  # noqa: ANN001
     assert text.exit_code == 0 and "white space" in text.output
     wrong = runner.invoke(cli_app, ["-w", root, "market", "--by", "colour"])
     assert isinstance(wrong.exception, KehuError) and wrong.exception.exit_code == 2
+    # --owner and --region are the domain's filters: the same figures as Kehu's (the market's
+    # cells differ: this fixture changed a white-space setting in memory only)
+    reads = {"market": tiny.market, "competitors": tiny.competitors, "accounts": tiny.key_accounts}
+    for command, read in reads.items():
+        filtered = runner.invoke(cli_app, ["-w", root, command, "--owner", "张伟", "--json"])
+        assert filtered.exit_code == 0, filtered.output
+        want = json.loads(json.dumps(read(owner="张伟"), default=str))
+        got = json.loads(filtered.output)
+        keys = ("customers", "revenue", "segments") if command == "market" else tuple(want)
+        assert {k: got[k] for k in keys} == {k: want[k] for k in keys}, command
+    mine = runner.invoke(cli_app, ["-w", root, "market", "--owner", "张伟", "--json"])
+    assert json.loads(mine.output)["revenue"] == 190000
+    nobody = runner.invoke(cli_app, ["-w", root, "market", "--region", "华北", "--owner", "张伟",
+                                     "--json"])  # fmt: skip
+    assert json.loads(nobody.output)["customers"] < json.loads(mine.output)["customers"]
 
 
 def test_web_market_is_scoped(tiny) -> None:  # noqa: ANN001
