@@ -431,7 +431,11 @@ class WebSettings(Section):
 
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
-ChannelType = Literal["email", "webhook", "wecom", "dingtalk", "feishu", "slack"]
+ChannelType = Literal["email", "webhook", "wecom", "dingtalk", "feishu", "slack", "sms"]
+SmsProvider = Literal["aliyun", "tencent"]
+# what an SMS template's variables may carry (an approved template cannot hold free text)
+SmsParam = Literal["count", "top", "title", "owner", "severity"]
+SMS_PARAMS: tuple[SmsParam, ...] = ("count", "top")  # the default template variables
 
 
 class AlertRule(Section):
@@ -604,11 +608,36 @@ class ChannelSettings(Section):
     username: str | None = None
     password_env: str | None = None
     sender: str = "kehu@localhost"
+    provider: SmsProvider | None = None  # sms: whose SMS API (url defaults to its endpoint)
+    key_id_env: str | None = None  # sms: env var with the AccessKeyId / SecretId
+    sign_name: str | None = None  # sms: the approved 短信签名
+    template: str | None = None  # sms: approved TemplateCode (Aliyun) / TemplateId (Tencent)
+    template_params: list[SmsParam] = Field(default_factory=lambda: list(SMS_PARAMS))
+    sdk_app_id: str | None = None  # sms (tencent): SmsSdkAppId
+    region: str | None = None  # sms: RegionId / Region; None = the provider's default
+    param_max_chars: int = Field(20, gt=0)  # sms: longer template values are cut with "…"
 
     @model_validator(mode="after")
     def _needs_target(self) -> ChannelSettings:
+        if self.type == "sms":
+            return self._sms_complete()
         if self.type != "email" and not (self.url or self.url_env):
             raise ValueError(f"a {self.type} channel needs url or url_env")
+        return self
+
+    def _sms_complete(self) -> ChannelSettings:
+        needed = {
+            "provider": self.provider,
+            "key_id_env": self.key_id_env,
+            "secret_env": self.secret_env or self.secret,
+            "sign_name": self.sign_name,
+            "template": self.template,
+        }
+        if self.provider == "tencent":
+            needed["sdk_app_id"] = self.sdk_app_id
+        missing = [key for key, value in needed.items() if not value]
+        if missing:
+            raise ValueError(f"an sms channel needs {', '.join(missing)}")
         return self
 
 
@@ -628,6 +657,7 @@ def _default_rate_limits() -> dict[str, RateLimit]:
         "dingtalk": RateLimit(per_minute=20),
         "feishu": RateLimit(per_minute=100, per_second=5),
         "slack": RateLimit(per_second=1),
+        "sms": RateLimit(per_minute=1),  # per mobile number: both providers' default cap
     }
 
 
@@ -641,6 +671,7 @@ class NotifySettings(Section):
     backoff_factor: float = Field(2.0, ge=1)
     backoff_max_seconds: float = Field(30.0, ge=0)
     rate_limits: dict[str, RateLimit] = Field(default_factory=_default_rate_limits)
+    max_wait_seconds: float = Field(300.0, ge=0)  # a longer rate-limit wait defers to next run
 
 
 class FeedbackCategory(Section):
@@ -1056,6 +1087,72 @@ class PlanSettings(Section):
     goal_on_track: float = Field(1.0, gt=0)  # projected / target needed to be on track
 
 
+class BudgetSettings(Section):
+    """`kehu plan`: the yearly budget (yuan) of the plan's measures (seed 000 制定预算分配表) per
+    playbook key, value tier and region; a group not named has no limit."""
+
+    playbook: dict[str, float] = Field(default_factory=dict)  # value_tier.strategic = 50000
+    tier: dict[str, float] = Field(default_factory=dict)  # strategic = 200000
+    region: dict[str, float] = Field(default_factory=dict)  # 华东 = 300000
+    count_open: bool = True  # the yearly cost of tasks still open counts against the budget
+
+    @model_validator(mode="after")
+    def _not_negative(self) -> BudgetSettings:
+        for group in ("playbook", "tier", "region"):
+            for key, value in getattr(self, group).items():
+                if value < 0:
+                    raise ValueError(f"budget.{group}.{key} must be >= 0 (got {value})")
+        return self
+
+
+class ScorecardRubric(Section):
+    """One scorecard metric: its weight, and the values scoring 0 and 100 (linear between,
+    clipped; `zero` above `full` for a metric where lower is better)."""
+
+    weight: float = Field(ge=0)
+    zero: float
+    full: float
+
+    @model_validator(mode="after")
+    def _apart(self) -> ScorecardRubric:
+        if self.zero == self.full:
+            raise ValueError(f"zero and full must differ (both {self.zero})")
+        return self
+
+
+def _rubric(weight: float, zero: float, full: float) -> Any:
+    return Field(default_factory=lambda: ScorecardRubric(weight=weight, zero=zero, full=full))
+
+
+class ScorecardSettings(Section):
+    """`kehu scorecard` (seed 002 绩效评估, seed 000 KPI-linked review): per rep and team, each
+    metric scored 0-100 on an absolute rubric, weighted into one score."""
+
+    grain: Literal["month", "quarter", "year"] = "quarter"
+    # team -> its reps; empty: the teams are the sales regions
+    teams: dict[str, list[str]] = Field(default_factory=dict)
+    attainment: ScorecardRubric = _rubric(0.25, 0.5, 1.0)  # revenue / target
+    revenue_growth: ScorecardRubric = _rubric(0.10, -0.2, 0.2)  # vs the period before
+    new_customers: ScorecardRubric = _rubric(0.10, 0.0, 3.0)  # per month of the period
+    retention: ScorecardRubric = _rubric(0.15, 0.5, 0.9)  # last period's buyers who bought
+    churned_revenue: ScorecardRubric = _rubric(0.10, 0.3, 0.0)  # share of last period's lost
+    nps: ScorecardRubric = _rubric(0.10, 0.0, 50.0)
+    on_time: ScorecardRubric = _rubric(0.10, 0.5, 1.0)  # tasks due, done by their due date
+    sla: ScorecardRubric = _rubric(0.10, 0.8, 1.0)  # tickets answered within kpi SLA hours
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScorecardSettings:
+        if sum(getattr(self, m).weight for m in SCORECARD_METRICS) <= 0:
+            raise ValueError("the scorecard weights must not all be 0")
+        return self
+
+
+SCORECARD_METRICS = (
+    "attainment", "revenue_growth", "new_customers", "retention", "churned_revenue", "nps",
+    "on_time", "sla",
+)  # fmt: skip
+
+
 class KpiSettings(Section):
     """`kehu kpis`: definitions behind each KPI formula (docs/planning.md)."""
 
@@ -1183,6 +1280,8 @@ class Settings(Section):
     report: ReportSettings = Field(default_factory=ReportSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     plan: PlanSettings = Field(default_factory=PlanSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    scorecard: ScorecardSettings = Field(default_factory=ScorecardSettings)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
     playbooks: PlaybookSettings = Field(default_factory=PlaybookSettings)

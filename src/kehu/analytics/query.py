@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ibis
 import pandas as pd
@@ -33,6 +33,35 @@ LIST_COLUMNS = (
 RECENT = 10
 TIMELINE = 200  # events of the 360 timeline
 SPEND_MONTHS = 24
+
+
+class RowScope(Protocol):
+    """What a read needs of an access scope (`kehu.access.scope.Scope`, a floor beside this
+    one): its predicate over the customers table."""
+
+    def customer_sql(self, alias: str = "c") -> tuple[str, list[Any]]: ...
+
+
+def customer_where(
+    scope: RowScope | None = None,
+    *,
+    owner: str | None = None,
+    region: str | None = None,
+    alias: str = "c",
+) -> tuple[str, list[Any]]:
+    """A predicate over `customers {alias}` with its parameters: the customers inside `scope`
+    (all when None) and, when given, of this owner and this region."""
+    parts, params = [], []
+    if scope is not None:
+        cond, scope_params = scope.customer_sql(alias)
+        parts.append(f"({cond})")
+        params.extend(scope_params)
+    prefix = f"{alias}." if alias else ""
+    for column, value in (("owner", owner), ("region", region)):
+        if value:
+            parts.append(f"{prefix}{column} = ?")
+            params.append(value)
+    return (" AND ".join(parts) or "TRUE"), params
 
 
 def snapshot_dates(ws: Workspace) -> list[date]:

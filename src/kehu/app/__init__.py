@@ -18,7 +18,8 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
   region, size);
 - `PLAN_RACI`, `PLAN_ROLES`, `PLAN_ROLE_CODES`, `PLAN_STATUSES`: a key-account plan's RACI letters,
   decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
-- `Within`: an SQL predicate over `customers c` with its parameters (the rows a view may see);
+- `SCORECARD_METRICS`, `SCORECARD_COLUMNS`: the scorecard's scored metrics and the values its
+  tables show, in order (`scorecard_label`, `scorecard_value` name and format them);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
 """
 
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 from kehu.analytics.backtest import NAMES as BACKTEST_NAMES
 from kehu.analytics.coherence import watch_sql
-from kehu.analytics.competition import Within
 from kehu.analytics.flows import ABSENT
 from kehu.analytics.kpis import (
     KPI_BY_CODE,
@@ -58,12 +58,18 @@ from kehu.planning.account_plan_texts import TEXTS as PLAN_TEXTS
 from kehu.planning.account_plan_texts import contact_when, team_role
 from kehu.planning.account_plan_texts import sections as plan_sections
 from kehu.planning.account_plan_texts import status_text as plan_status_text
+from kehu.planning.budget import Economics
 from kehu.planning.goals import goal_title, parse_scope, scope_text
 from kehu.planning.labels import BANDS, DIMENSIONS, GOAL_STATUS, TASK_STATUS, team
 from kehu.planning.labels import label as code_label
 from kehu.planning.plan import PlanResult
 from kehu.planning.playbook import Playbook
 from kehu.planning.priority import FACTORS as PRIORITY_FACTORS
+from kehu.planning.scorecard import COLUMNS as SCORECARD_COLUMNS
+from kehu.planning.scorecard import METRICS as SCORECARD_METRICS
+from kehu.planning.scorecard import Scorecards, ScoreRow
+from kehu.planning.scorecard import metric_label as scorecard_label
+from kehu.planning.scorecard import shown as scorecard_value
 from kehu.planning.targets import SplitResult, parse_month_weights, parse_weights
 from kehu.quality.targets import gap_text
 from kehu.workspace import Workspace, out_of_memory
@@ -86,19 +92,23 @@ __all__ = [
     "PLAN_TEXTS",
     "PRIORITY_FACTORS",
     "REVIEW_FIELDS",
+    "SCORECARD_COLUMNS",
+    "SCORECARD_METRICS",
     "TASK_STATUS",
     "AlertRunResult",
     "AnalyzeResult",
     "DedupeResult",
     "DigestResult",
+    "Economics",
     "ImportResult",
     "Kehu",
     "MergeRecord",
     "PlanResult",
     "Playbook",
     "Progress",
+    "ScoreRow",
+    "Scorecards",
     "SplitResult",
-    "Within",
     "Workspace",
     "code_label",
     "column_label",
@@ -119,6 +129,8 @@ __all__ = [
     "print_pipeline_run",
     "render_feedback",
     "scope_text",
+    "scorecard_label",
+    "scorecard_value",
     "set_change",
     "severity_label",
     "team",

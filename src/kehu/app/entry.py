@@ -21,7 +21,7 @@ from kehu.access.rows import scoped
 from kehu.analytics import backtest_runs
 from kehu.analytics.backtest import score_names
 from kehu.analytics.churn.attributes import score_attribute_table, train_attribute_model
-from kehu.analytics.competition import Within, competitor_view
+from kehu.analytics.competition import competitor_view
 from kehu.analytics.flows import flows
 from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.market import market_view
@@ -43,7 +43,7 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts
-from kehu.planning import goals, tasks
+from kehu.planning import budget, goals, scorecard, tasks
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
@@ -360,16 +360,33 @@ class Kehu:
         """The playbook that applies to a snapshot row, with its direction and measures."""
         return customer_strategy(self.ws, snapshot, lang or self.ws.lang)
 
-    def competitors(self, as_of: date | None = None, *, within: Within = None) -> dict[str, Any]:
-        """Competitors per customer, region and industry; revenue, pipeline and win/loss."""
-        return competitor_view(self.ws, as_of, within)
+    def competitors(
+        self,
+        as_of: date | None = None,
+        *,
+        scope: Scope | None = None,
+        owner: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
+        """Competitors per customer, region and industry; revenue, pipeline and win/loss (of
+        the customers inside `scope`, of this owner / region)."""
+        return competitor_view(self.ws, as_of, scope=scope, owner=owner, region=region)
 
     def market(
-        self, as_of: date | None = None, *, within: Within = None, lang: str | None = None
+        self,
+        as_of: date | None = None,
+        *,
+        scope: Scope | None = None,
+        owner: str | None = None,
+        region: str | None = None,
+        lang: str | None = None,
     ) -> dict[str, Any]:
         """Revenue, customers, growth and share by industry, region and size; penetration and
-        white space against the imported market potential."""
-        return market_view(self.ws, as_of, within, lang or self.ws.lang)
+        white space against the imported market potential (of the customers inside `scope`,
+        of this owner / region)."""
+        return market_view(
+            self.ws, as_of, scope=scope, owner=owner, region=region, lang=lang or self.ws.lang
+        )
 
     def backtest(
         self,
@@ -419,6 +436,13 @@ class Kehu:
     def plan(self, as_of: date | None = None, *, dry_run: bool = False) -> PlanResult:
         """Create the tasks the snapshot calls for (never duplicating an open one)."""
         return make_plan(self.ws, as_of, dry_run=dry_run)
+
+    def plan_economics(self, *, scope: Scope | None = None) -> budget.Economics:
+        """Budget groups with the yearly cost of their open tasks, and what the last plan left
+        out (over budget or capacity), as `scope` may see them."""
+        spend = budget.budget_status(self.ws, set(self.playbooks()))
+        with scoped(self.ws, scope) as ws:
+            return budget.Economics(budget.visible_budget(spend, scope), budget.left_out(ws))
 
     def playbooks(self) -> dict[str, Playbook]:
         """The playbooks in force: defaults, the playbook file, then kehu.toml."""
@@ -511,10 +535,17 @@ class Kehu:
         goals.remove_goal(self.ws, goal_id)
 
     def key_accounts(
-        self, as_of: date | None = None, *, within: Within = None, year: int | None = None
+        self,
+        as_of: date | None = None,
+        *,
+        scope: Scope | None = None,
+        owner: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
     ) -> dict[str, Any]:
-        """The 战略级 / 核心级 customers (`[account_plan] tiers`) and their plans' state."""
-        return key_accounts(self.ws, as_of, within, year)
+        """The 战略级 / 核心级 customers (`[account_plan] tiers`) and their plans' state
+        (inside `scope`, of this owner / region)."""
+        return key_accounts(self.ws, as_of, scope=scope, owner=owner, region=region, year=year)
 
     def account_plan(
         self,
@@ -522,10 +553,11 @@ class Kehu:
         *,
         year: int | None = None,
         as_of: date | None = None,
-        within: Within = None,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
-        """A key-account plan: live facts, saved (or drafted) goals, team and actions."""
-        return account_plan(self.ws, customer_id, year=year, as_of=as_of, within=within)
+        """A key-account plan: live facts, saved (or drafted) goals, team and actions (a
+        customer outside `scope` is not found)."""
+        return account_plan(self.ws, customer_id, year=year, as_of=as_of, scope=scope)
 
     def save_account_plan(
         self,
@@ -533,10 +565,11 @@ class Kehu:
         edits: dict[str, Any],
         *,
         year: int | None = None,
-        within: Within = None,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
-        """Store the edited goals, team, actions, notes or status of a plan."""
-        return save_plan(self.ws, customer_id, edits, year=year, within=within, user=self.actor)
+        """Store the edited goals, team, actions, notes or status of a plan (of a customer
+        inside `scope`)."""
+        return save_plan(self.ws, customer_id, edits, year=year, scope=scope, user=self.actor)
 
     def export_account_plan(
         self,
@@ -544,12 +577,12 @@ class Kehu:
         out: str | Path,
         *,
         year: int | None = None,
-        within: Within = None,
+        scope: Scope | None = None,
         lang: str | None = None,
         fmt: str | None = None,
     ) -> Path:
         """Write a plan to XLSX or PDF (by `fmt` or the file's extension)."""
-        plan = self.account_plan(customer_id, year=year, within=within)
+        plan = self.account_plan(customer_id, year=year, scope=scope)
         return write_plan(plan, out, lang or self.ws.lang, fmt)
 
     def goals_status(self, as_of: date | None = None) -> list[dict[str, Any]]:
@@ -584,6 +617,27 @@ class Kehu:
     ) -> list[dict[str, Any]]:
         """Actual sales against the targets of a period, per unit."""
         return target_progress(self.ws, period, as_of)
+
+    def scorecards(
+        self, period: str | None = None, *, grain: str | None = None, scope: Scope | None = None
+    ) -> scorecard.Scorecards:
+        """Rep and team scorecards of a period (default: the last complete one), ranked over
+        everyone; `scope` keeps the rows it may see (a rep its own, a manager its region's)."""
+        cards = scorecard.scorecards(self.ws, period, grain)
+        return scorecard.visible(cards, scope, self.ws.settings.scorecard.teams)
+
+    def export_scorecards(
+        self,
+        out: str | Path,
+        period: str | None = None,
+        *,
+        grain: str | None = None,
+        scope: Scope | None = None,
+        lang: str = "zh",
+    ) -> Path:
+        """Write the scorecards a scope may see to an XLSX workbook for the review meeting."""
+        cards = self.scorecards(period, grain=grain, scope=scope)
+        return scorecard.write_xlsx(cards, Path(out), lang)
 
     # ---- monitoring ------------------------------------------------------------------------------
     def run_alerts(

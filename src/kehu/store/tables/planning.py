@@ -89,3 +89,24 @@ GOAL_PROGRESS = register_table(
         key=("goal_id", "period"),
     )
 )
+
+PLAN_LEFT_OUT = register_table(
+    Table(
+        "plan_left_out",
+        {
+            "as_of": "DATE NOT NULL",  # snapshot of the plan run
+            "customer_id": "VARCHAR NOT NULL",
+            "customer_name": "VARCHAR",
+            "playbook": "VARCHAR NOT NULL",
+            "value_tier": "VARCHAR",
+            "region": "VARCHAR",
+            "owner": "VARCHAR",
+            "priority": "DOUBLE",
+            "cost": "DOUBLE",  # yearly cost of the measures left out
+            "reason": "VARCHAR NOT NULL",  # budget | capacity
+            "detail": "VARCHAR",  # budget: the groups over (region.华东, tier.core)
+        },
+        key=("as_of", "customer_id", "playbook"),
+        refers_to_customer=True,
+    )
+)
