@@ -221,3 +221,14 @@ def test_scorecard_command_table_json_and_workbook(
     bad = runner.invoke(app, ["-w", root, "scorecard", "--grain", "week"])
     assert isinstance(bad.exception, KehuError) and bad.exception.exit_code == 2  # main(): exit 2
     assert "week" in bad.exception.en and "quarter" in bad.exception.en
+
+
+def test_no_targets_no_tasks_no_surveys_still_scores(sws: Workspace) -> None:
+    for table in ("targets", "tasks", "surveys", "tickets"):
+        sws.con.execute(f"DELETE FROM {table}")
+    reps = {r.unit: r for r in scorecards(sws, "2026-Q3").of("rep")}
+    assert reps["alice"].values["attainment"] is None and reps["alice"].values["on_time"] is None
+    # growth 0 -> 50, new 0 -> 0, retention 0.5 -> 0, churned 1/3 -> 0 over weights 0.45
+    assert reps["alice"].counted == ["revenue_growth", "new_customers", "retention",
+                                     "churned_revenue"]  # fmt: skip
+    assert reps["alice"].score == round(0.10 * 50 / 0.45, 1)

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+import httpx
 import pytest
 from pydantic import ValidationError
 from test_alerts_support import build_demo
@@ -350,3 +351,45 @@ def test_incomplete_sms_channel_names_what_is_missing() -> None:
         )
     with pytest.raises(ValidationError, match="sign_name, template"):
         ChannelSettings(type="sms", provider="aliyun", key_id_env="A", secret_env="B")
+
+
+def _answer(status: int, body: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(status, json=body)
+
+
+def test_answers_are_read_as_each_provider_documents_them() -> None:
+    refused = aliyun_sms.outcome(_answer(400, {"Code": "SignatureDoesNotMatch", "Message": "x"}))
+    assert (
+        not refused.ok
+        and not refused.retryable
+        and "SignatureDoesNotMatch" in (refused.error or "")
+    )
+    limited = aliyun_sms.outcome(_answer(200, {"Code": "isv.BUSINESS_LIMIT_CONTROL"}))
+    assert not limited.ok and limited.retryable
+    assert aliyun_sms.outcome(_answer(200, {"Code": "OK", "BizId": "1"})).ok
+    statuses = [
+        {"PhoneNumber": "+8613800000001", "Code": "Ok"},
+        {"PhoneNumber": "+8613800000002", "Code": "InvalidParameterValue.IncorrectPhoneNumber"},
+    ]
+    partial = tencent_sms.outcome(_answer(200, {"Response": {"SendStatusSet": statuses}}))
+    assert partial.ok and "+8613800000002" in (partial.error or "")  # a resend would repeat
+    none = tencent_sms.outcome(
+        _answer(200, {"Response": {"SendStatusSet": [{**statuses[0], "Code": "LimitExceeded.X"}]}})
+    )
+    assert not none.ok and none.retryable
+    auth = tencent_sms.outcome(
+        _answer(200, {"Response": {"Error": {"Code": "AuthFailure.SignatureFailure"}}})
+    )
+    assert not auth.ok and not auth.retryable
+
+
+def test_numbers_are_normalised_and_bad_ones_named(ws: Workspace, fake: FakeSms) -> None:
+    build_demo(ws, n=3)
+    settings = sms_settings(fake.url, "aliyun")
+    settings.notify.channels["oncall"].recipients = ["13700000009", "138****0000"]
+    ws.settings = settings
+    report = run_alerts(ws, env=ENV, clock=fast())
+    assert report.delivery is not None and report.delivery.failed == 0
+    assert all("8613700000009" in r["mobiles"] for r in fake.received)
+    errors = [r[0] for r in ws.rows("SELECT error FROM notify_log WHERE status = 'sent'")]
+    assert errors and all("138****0000" in (e or "") for e in errors)

@@ -20,7 +20,9 @@ from kehu.analytics.coherence import customer_story
 from kehu.analytics.explain import explain_all, score_lines
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
+from kehu.analytics.stored import snapshot_dates
 from kehu.errors import KehuError, NotFoundError
+from kehu.store.lookup import resolve_customer_id
 from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
 if TYPE_CHECKING:
@@ -64,12 +66,10 @@ def customer_where(
     return (" AND ".join(parts) or "TRUE"), params
 
 
-def snapshot_dates(ws: Workspace) -> list[date]:
-    return [r[0] for r in ws.rows("SELECT DISTINCT as_of FROM customer_snapshot ORDER BY 1")]
-
-
 def latest_as_of(ws: Workspace) -> date | None:
-    return ws.scalar("SELECT max(as_of) FROM customer_snapshot")
+    """The newest snapshot date (None before the first analysis)."""
+    dates = snapshot_dates(ws)
+    return dates[-1] if dates else None
 
 
 def pick_as_of(ws: Workspace, as_of: date | None) -> date:
@@ -131,20 +131,6 @@ def list_customers(
     if limit is not None:
         t = t.limit(limit)
     return day, t.to_pandas(), total
-
-
-def resolve_customer_id(ws: Workspace, text: str) -> str:
-    """A customer_id from a customer id or a source system's id (after merges too)."""
-    if ws.scalar("SELECT 1 FROM customers WHERE customer_id = ?", [text]):
-        return text
-    mapped = ws.rows(
-        "SELECT DISTINCT customer_id FROM customer_ids WHERE source_id = ? AND customer_id IS NOT"
-        " NULL",
-        [text],
-    )
-    if len(mapped) == 1:
-        return mapped[0][0]
-    raise NotFoundError(f"找不到客户 {text}", f"customer {text} not found")
 
 
 def _records(ws: Workspace, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:

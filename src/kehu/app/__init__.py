@@ -7,6 +7,7 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
 - `ANALYSIS_STAGES`: zh/en names of the snapshot's stages (progress lines);
 - `BACKTEST_NAMES`: zh/en names of the backtest's scores and purchase models;
 - `ABSENT`: the flow class of a customer missing from one of two snapshots;
+- `ALERT_STATUSES`: the states an alert can be in (open, acked, resolved);
 - `BANDS`, `TASK_STATUS`, `GOAL_STATUS`, `DIMENSIONS`: zh/en names for `code_label`;
 - `PRIORITY_FACTORS`: the five factors of a task's priority (`score_<factor>` columns);
 - `KPI_BY_CODE`: every KPI by its code (label, unit, direction);
@@ -50,6 +51,7 @@ from kehu.monitor.alerts import AlertRunResult
 from kehu.monitor.dispatch import DigestResult
 from kehu.monitor.feedback import render_console as render_feedback
 from kehu.monitor.labels import severity_label, value_label
+from kehu.monitor.state import STATUSES as ALERT_STATUSES
 from kehu.planning.account_plan import RACI as PLAN_RACI
 from kehu.planning.account_plan import ROLE_CODES as PLAN_ROLE_CODES
 from kehu.planning.account_plan import ROLES as PLAN_ROLES
@@ -62,6 +64,7 @@ from kehu.planning.budget import Economics
 from kehu.planning.goals import goal_title, parse_scope, scope_text
 from kehu.planning.labels import BANDS, DIMENSIONS, GOAL_STATUS, TASK_STATUS, team
 from kehu.planning.labels import label as code_label
+from kehu.planning.milestones import timeline as goal_timeline
 from kehu.planning.plan import PlanResult
 from kehu.planning.playbook import Playbook
 from kehu.planning.priority import FACTORS as PRIORITY_FACTORS
@@ -76,6 +79,7 @@ from kehu.workspace import Workspace, out_of_memory
 
 __all__ = [
     "ABSENT",
+    "ALERT_STATUSES",
     "ANALYSIS_STAGES",
     "BACKTEST_NAMES",
     "BANDS",
@@ -117,6 +121,7 @@ __all__ = [
     "format_value",
     "gap_text",
     "get_kpi",
+    "goal_timeline",
     "goal_title",
     "label",
     "out_of_memory",

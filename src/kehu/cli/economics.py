@@ -28,52 +28,46 @@ def budget(
     if as_json:
         print_json(eco.to_json())
         return
+    s = catalog("economics", "page")
     if not eco.budget:
-        console.print(
-            tr(lang, "未设置预算:在 kehu.toml 的 [budget] 中按策略、层级或区域设置年度预算",
-               "no budget set: give yearly budgets per playbook, tier or region in [budget]")
-        )  # fmt: skip
+        console.print(s("no_budget", lang))
     else:
-        table = Table(title=tr(lang, "预算(元/年)", "Budget (yuan a year)"))
-        for col in (
-            tr(lang, "预算组", "group"),
-            tr(lang, "预算", "budget"),
-            tr(lang, "未关闭任务成本", "open tasks' cost"),
-            tr(lang, "余额", "left"),
-        ):
-            table.add_column(col, justify="right" if col != tr(lang, "预算组", "group") else "left")
+        table = Table(title=s("budget", lang))
+        table.add_column(s("group", lang))
+        for key in ("budget", "committed", "left"):
+            table.add_column(s(key, lang), justify="right")
         for row in eco.budget:
             table.add_row(
                 f"{row['group']}.{row['key']}",
-                f"{row['budget']:,.0f}",
-                f"{row['committed']:,.0f}",
-                f"{row['left']:,.0f}",
+                *(f"{row[k]:,.0f}" for k in ("budget", "committed", "left")),
             )
         console.print(table)
+    if eco.capacity:
+        table = Table(title=s("capacity", lang))
+        for key in ("rep", "period", "cap", "open_load", "new_load", "no_fit"):
+            table.add_column(s(key, lang))
+        for c in eco.capacity:
+            table.add_row(
+                c["owner"], c["period"], "—" if c["capacity"] is None else f"{c['capacity']:g}",
+                f"{c['open_load']:g}", f"{c['new_load']:g}", str(c["left_out"]),
+            )  # fmt: skip
+        console.print(table)
     if not eco.left_out:
-        console.print(tr(lang, "上次计划没有遗漏任务", "the last plan left nothing out"))
+        console.print(s("none_left_out", lang))
         return
-    table = Table(title=tr(lang, "未纳入计划的任务", "Tasks the plan left out"))
-    for col in (
-        tr(lang, "客户", "customer"),
-        tr(lang, "策略", "playbook"),
-        tr(lang, "优先级", "priority"),
-        tr(lang, "年成本", "yearly cost"),
-        tr(lang, "原因", "reason"),
-    ):
-        table.add_column(col)
+    table = Table(title=s("left_out", lang))
+    for key in ("customer", "playbook", "priority", "cost", "reason"):
+        table.add_column(s(key, lang))
     for row in eco.left_out:
-        why = (
-            tr(lang, f"超出预算 {row['detail']}", f"over budget {row['detail']}")
-            if row["reason"] == "budget"
-            else tr(lang, "负责人任务已满", "owners at capacity")
-        )
+        budget_cut = row["reason"] == "budget"  # else at capacity
         table.add_row(
             f"{row['customer_name'] or ''} ({row['customer_id']})",
             row["playbook"],
             f"{row['priority']:.1f}",
             f"{row['cost']:,.0f}",
-            why,
+            s("over_budget", lang, detail=row["detail"])
+            if budget_cut
+            else s("at_capacity", lang, detail=row["detail"]),
         )
     console.print(table)
 
@@ -99,7 +93,7 @@ def scorecard(
     if as_json:
         print_json(cards.to_json())
         return
-    text = catalog("scorecard", "text")
+    text = catalog("economics", "text")
     if cards.partial:
         console.print(text("partial", lang, period=cards.period, end=cards.end))
     kinds = ("team",) if teams else ("rep", "team")
@@ -111,8 +105,8 @@ def scorecard(
 
 
 def _score_table(cards: Scorecards, kind: str, lang: str) -> Table:
-    table = Table(title=f"{catalog('scorecard', 'text')('title', lang, period=cards.period)}"
-                  f" · {scorecard_label(kind, lang)}")  # fmt: skip
+    title = catalog("economics", "text")("title", lang, period=cards.period)
+    table = Table(title=f"{title} · {scorecard_label(kind, lang)}")
     table.add_column(scorecard_label("rank", lang), justify="right")
     table.add_column(scorecard_label(kind, lang))
     for key in SCORECARD_COLUMNS:

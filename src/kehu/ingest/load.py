@@ -17,15 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kehu.engines.sql import copy_to_parquet
+from kehu.engines.sql import identifier as q
 from kehu.ingest.result import Progress
 from kehu.store.schema import Table
 
 _names = count()
-
-
-def q(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 @contextmanager

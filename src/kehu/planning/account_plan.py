@@ -19,11 +19,12 @@ import pandas as pd
 
 from kehu.analytics.competition import Matcher, Where, load_competitors, wallet_of
 from kehu.analytics.labels import label
-from kehu.analytics.query import customer_where, pick_as_of, resolve_customer_id
+from kehu.analytics.query import customer_where, pick_as_of
 from kehu.errors import KehuError, NotFoundError
 from kehu.i18n import catalog
 from kehu.planning.owners import assign, load_team
 from kehu.planning.rescue import merge, reason_codes
+from kehu.store.lookup import resolve_customer_id
 
 if TYPE_CHECKING:
     from kehu.access.scope import Scope

@@ -165,9 +165,10 @@ class Economics:
 
     budget: list[dict[str, Any]]
     left_out: list[dict[str, Any]]
+    capacity: list[dict[str, Any]]  # plan_capacity of the last plan run, the scope's reps
 
     def to_json(self) -> dict[str, Any]:
-        return {"budget": self.budget, "left_out": self.left_out}
+        return {"budget": self.budget, "left_out": self.left_out, "capacity": self.capacity}
 
 
 def visible_budget(rows: list[dict[str, Any]], scope: Scope | None) -> list[dict[str, Any]]:

@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from kehu.analytics.stored import SNAPSHOT, snapshot_at, table_columns
 from kehu.calendar import cadence_period
-from kehu.planning import budget, priority, rescue
+from kehu.planning import budget, capacity, priority, rescue
 from kehu.planning.owners import Team, assign, balance, load_team
 from kehu.planning.playbook import Action, Playbook, load_playbooks
 
@@ -78,6 +78,7 @@ class PlanResult:
     deferred_by_owner: dict[str, int] = field(default_factory=dict)
     over_budget: list[budget.Overrun] = field(default_factory=list)  # groups the plan exceeded
     left_out_budget: int = 0  # new tasks dropped to stay within `[budget]`
+    left_out_capacity: int = 0  # new tasks no rep of the region had room for (`[capacity]`)
     no_owner: int = 0  # created tasks whose R fell back to plan.default_owner
     no_accountable: int = 0  # created tasks without an A
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (zh, en), shown once
@@ -103,6 +104,7 @@ class PlanResult:
             "deferred_by_owner": self.deferred_by_owner,
             "over_budget": [o.to_json() for o in self.over_budget],
             "left_out_budget": self.left_out_budget,
+            "left_out_capacity": self.left_out_capacity,
             "no_owner": self.no_owner,
             "no_accountable": self.no_accountable,
             "warnings": [{"zh": zh, "en": en} for zh, en in self.warnings],
@@ -292,6 +294,7 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
     """
     caps = budget.limits(ws.settings.budget, set(books))
     committed = budget.open_costs(ws, caps) if ws.settings.budget.count_open else {}
+    load = capacity.open_load(ws, ws.settings.capacity)
     with ws.transaction() as cur:
         cur.register("_plan_cand", _arrow(cand))
         keys = cur.execute(uncovered).df()
@@ -303,9 +306,11 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
             ).fetchall()
         )
         balanced, result.deferred_by_owner = balance(fresh, counts, team, plan)
-        created, dropped, result.over_budget = budget.fit(balanced, committed, caps)
+        fitted, no_room, load_rows = capacity.fit(balanced, load, team, ws.settings.capacity, plan)
+        created, dropped, result.over_budget = budget.fit(fitted, committed, caps)
         if not dry_run:
-            _left_out(cur, snap, dropped, fresh.drop(index=balanced.index), plan)
+            _left_out(cur, snap, dropped, fresh.drop(index=balanced.index), no_room, plan)
+            capacity.write(cur, snap, load_rows)
         if not dry_run and len(created):
             now = datetime.now()
             cur.register("_plan_new", _arrow(created))
@@ -325,6 +330,7 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
     result.existing = len(cand) - len(keys)
     result.deferred = len(keys) - len(balanced)
     result.left_out_budget = len(dropped)
+    result.left_out_capacity = len(no_room)
     result.by_playbook = {str(k): int(v) for k, v in created["playbook"].value_counts().items()}
     result.by_band = {str(k): int(v) for k, v in created["priority_band"].value_counts().items()}
     result.no_owner = int((created["owner"] == plan.default_owner).sum())
@@ -341,11 +347,17 @@ _LEFT_OUT_COLUMNS = (
 
 
 def _left_out(
-    cur: Any, as_of: date, dropped: pd.DataFrame, deferred: pd.DataFrame, plan: PlanSettings
+    cur: Any,
+    as_of: date,
+    dropped: pd.DataFrame,
+    deferred: pd.DataFrame,
+    no_room: pd.DataFrame,
+    plan: PlanSettings,
 ) -> None:
-    """Replace the plan_left_out rows of `as_of`: tasks dropped by the budget or deferred."""
+    """Replace the plan_left_out rows of `as_of`: tasks dropped by the budget, deferred by
+    `plan.max_open_per_owner`, or beyond every rep's `[capacity]`."""
     cur.execute("DELETE FROM plan_left_out WHERE as_of = ?", [as_of])
-    parts = [dropped.assign(reason="budget")]
+    parts = [dropped.assign(reason="budget"), no_room.assign(reason="capacity")]
     if len(deferred):
         parts.append(
             deferred.assign(
@@ -414,6 +426,16 @@ def _warnings(result: PlanResult, plan: PlanSettings) -> list[tuple[str, str]]:
             )
         )
     out += _budget_warnings(result)
+    if result.left_out_capacity:
+        n = result.left_out_capacity
+        out.append(
+            (
+                f"{n} 项新任务超出销售代表的产能([capacity]),区域内也无人有余量,未纳入计划:"
+                "见 `kehu budget`",
+                f"{n} new tasks exceed the reps' capacity ([capacity]) with no rep of the region"
+                " left with room, left out: see `kehu budget`",
+            )
+        )
     if result.deferred:
         ranked = sorted(result.deferred_by_owner.items(), key=lambda kv: (-kv[1], kv[0]))
         worst = ", ".join(f"{k} {v}" for k, v in ranked[:5])

@@ -202,7 +202,12 @@ def _own_sums(ws: Workspace, p: Period, end: date, by: str) -> pd.DataFrame:
             [q.start, q_end],
         ).df()
         targets = _targets(ws, q, by)
-        goal = pd.DataFrame({"unit": list(targets), "target": list(targets.values())})
+        goal = pd.DataFrame(
+            {
+                "unit": pd.Series(list(targets), dtype=object),
+                "target": pd.Series(list(targets.values()), dtype="float64"),
+            }
+        )
         both = churn.merge(tasks, on="unit", how="outer").merge(goal, on="unit", how="outer")
         frames.append(both.assign(period=q.label))
     out = pd.concat(frames, ignore_index=True)
@@ -412,7 +417,7 @@ def shown(values: dict[str, float | None], key: str, lang: str) -> str:
 
 def metric_label(key: str, lang: str) -> str:
     """The zh/en name of a scorecard metric or column."""
-    names = {**pairs("scorecard", "metrics"), **pairs("scorecard", "columns")}
+    names = {**pairs("economics", "metrics"), **pairs("economics", "columns")}
     zh, en = names[key]
     return tr(lang, zh, en)
 
@@ -421,7 +426,7 @@ def write_xlsx(cards: Scorecards, path: Path, lang: str = "zh") -> Path:
     """The review meeting's workbook: reps, teams (figures and points) and the rubric."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sheets = pairs("scorecard", "sheets")
+    sheets = pairs("economics", "sheets")
     with excel_writer(path) as xw:
         book = xw.book
         pct = book.add_format({"num_format": "0.0%"})

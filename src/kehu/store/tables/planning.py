@@ -110,3 +110,21 @@ PLAN_LEFT_OUT = register_table(
         refers_to_customer=True,
     )
 )
+
+PLAN_CAPACITY = register_table(
+    Table(
+        "plan_capacity",
+        {
+            "as_of": "DATE NOT NULL",  # snapshot of the plan run
+            "owner": "VARCHAR NOT NULL",
+            "period": "VARCHAR NOT NULL",  # the due dates' month or quarter
+            "unit": "VARCHAR NOT NULL",  # tasks | hours
+            "capacity": "DOUBLE",
+            "open_load": "DOUBLE",  # open tasks due in the period
+            "new_load": "DOUBLE",  # new tasks given to the rep
+            "left_out": "INTEGER",  # new tasks of the rep's customers that fit nobody
+            "left_out_load": "DOUBLE",
+        },
+        key=("as_of", "owner", "period"),
+    )
+)
