@@ -18,6 +18,8 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
   region, size);
 - `PLAN_RACI`, `PLAN_ROLES`, `PLAN_ROLE_CODES`, `PLAN_STATUSES`: a key-account plan's RACI letters,
   decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
+- `SEGMENT_DIMENSIONS`, `segment_label`, `resolve_segment`: segmentation by industry section,
+  company size and region (list filters, KPIs `--by`), a key's label and what a user typed;
 - `Within`: an SQL predicate over `customers c` with its parameters (the rows a view may see);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
 """
@@ -38,6 +40,7 @@ from kehu.analytics.kpis import (
 )
 from kehu.analytics.labels import COLUMN_KIND, LABELS, column_label, label
 from kehu.analytics.market import DIMENSIONS as MARKET_DIMENSIONS
+from kehu.analytics.segments import SEGMENT_DIMENSIONS, resolve_segment, segment_label
 from kehu.analytics.snapshot import STAGES as ANALYSIS_STAGES
 from kehu.analytics.snapshot import AnalyzeResult
 from kehu.app.entry import Kehu
@@ -86,6 +89,7 @@ __all__ = [
     "PLAN_TEXTS",
     "PRIORITY_FACTORS",
     "REVIEW_FIELDS",
+    "SEGMENT_DIMENSIONS",
     "TASK_STATUS",
     "AlertRunResult",
     "AnalyzeResult",
@@ -118,7 +122,9 @@ __all__ = [
     "plan_status_text",
     "print_pipeline_run",
     "render_feedback",
+    "resolve_segment",
     "scope_text",
+    "segment_label",
     "set_change",
     "severity_label",
     "team",

@@ -295,17 +295,21 @@ class Kehu:
         lifecycle: str | None = None,
         abc_class: str | None = None,
         owner: str | None = None,
+        industry: str | None = None,
+        size: str | None = None,
+        region: str | None = None,
         sort: str = "value_score",
         desc: bool = True,
         limit: int | None = 50,
         scope: Scope | None = None,
     ) -> tuple[date, pd.DataFrame, int]:
-        """Customers of a snapshot, filtered and sorted: (snapshot date, rows, total)."""
+        """Customers of a snapshot, filtered and sorted: (snapshot date, rows, total);
+        `industry` (GB/T 4754 section), `size` (band) and `region` as code or label."""
         with scoped(self.ws, scope) as ws:
             return list_customers(
                 ws, as_of=as_of, rfm_type=rfm_type, value_tier=value_tier, segment=segment,
-                lifecycle=lifecycle, abc_class=abc_class, owner=owner, sort=sort, desc=desc,
-                limit=limit,
+                lifecycle=lifecycle, abc_class=abc_class, owner=owner, industry=industry,
+                size=size, region=region, sort=sort, desc=desc, limit=limit,
             )  # fmt: skip
 
     def customer_360(

@@ -13,7 +13,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kehu.app import ABSENT, ANALYSIS_STAGES, column_label, label
+from kehu.app import (
+    ABSENT,
+    ANALYSIS_STAGES,
+    SEGMENT_DIMENSIONS,
+    column_label,
+    label,
+    segment_label,
+)
 from kehu.i18n import tr
 
 BAR_WIDTH = 12
@@ -313,6 +320,9 @@ TERMINAL_COLUMNS: dict[str, tuple[str, str]] = {
     "spend_12m": ("近1年消费", "Spend 12m"),
     "churn_risk": ("流失", "Churn"),
     "owner": ("负责人", "Owner"),
+    "industry": ("行业", "Industry"),
+    "size": ("规模", "Size"),
+    "region": ("区域", "Region"),
 }
 
 
@@ -324,7 +334,7 @@ def render_customers(frame: Any, lang: str, as_of: date, total: int) -> Table:
     )
     cols = [c for c in TERMINAL_COLUMNS if c in frame.columns]
     for col in cols:
-        left = col in {"customer_id", "name", "owner"} or _is_code(col)
+        left = col in {"customer_id", "name", "owner", *SEGMENT_DIMENSIONS} or _is_code(col)
         t.add_column(
             tr(lang, *TERMINAL_COLUMNS[col]),
             justify="left" if left else "right",
@@ -364,6 +374,8 @@ def _cell(col: str, value: Any, lang: str) -> str:
         return money(value)
     if col in {"churn_risk", "p_alive", "value_confidence"}:
         return pct(value, 0) if value is not None and value == value else "—"
+    if col in SEGMENT_DIMENSIONS:
+        return segment_label(col, value if value == value else None, lang)
     if col == "value_score":
         return num(value)
     if col in {"recency_days", "orders_12m"}:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from kehu.analytics.coherence import NOT_AT_RISK
 from kehu.analytics.labels import label
+from kehu.analytics.market import segment_mix
 from kehu.calendar import Period
 from kehu.i18n import normalize_lang, tr
 from kehu.monitor.evaluate import plain
@@ -385,6 +386,7 @@ def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, An
         "rfm_type": distribution(cur, prev, "rfm_type", lang) if len(cur) else None,
         "value_tier": distribution(cur, prev, "value_tier", lang) if len(cur) else None,
         "flows": {k: flows(cur, prev, k, lang) for k in ("value_tier", "rfm_type")},
+        "segment_mix": segment_mix(ws, cur_date, lang) if cur_date else None,
         "pareto": pareto(cur),
         "clv": clv_hist(cur, settings.clv_bins),
         "watchlist": watchlist(

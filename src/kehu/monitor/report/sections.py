@@ -176,6 +176,12 @@ def _segments(data: dict[str, Any], t: Any, cols: Any, present: Any) -> Section:
         head = [Column(f"{t('previous')} \\ {t('value')}"), *(Column(x) for x in flow["labels"])]
         s.blocks.append(Table(head, matrix, formats=SHEET_ONLY))
     s.blocks.append(present("tier_flow", "rfm_flow"))
+    if mix := data.get("segment_mix"):
+        s.blocks.append(Note(t("seg_mix")))
+    for dim, rows in (mix or {}).items():
+        table = [[r["label"], r["customers"], r["revenue"], r["share"], r["growth"]] for r in rows]
+        columns = cols(dim, "customers", ("spend", "money"), ("share", ".1%"), ("growth", "+.1%"))
+        s.blocks.append(Table(columns, table, name=f"segment-{dim}"))
     return s
 
 
