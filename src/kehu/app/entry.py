@@ -48,6 +48,7 @@ from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
 from kehu.planning.rescue import rescue_rules
+from kehu.planning.satisfaction import close_measure, plan_measures, satisfaction_view
 from kehu.planning.targets import SplitResult, split_targets, target_progress
 from kehu.quality.report import quality_report
 from kehu.quality.targets import target_gaps
@@ -374,6 +375,22 @@ class Kehu:
         """Revenue, customers, growth and share by industry, region and size; penetration and
         white space against the imported market potential."""
         return market_view(self.ws, as_of, within, lang or self.ws.lang)
+
+    def satisfaction(
+        self, as_of: date | None = None, *, lang: str | None = None, scope: Scope | None = None
+    ) -> dict[str, Any]:
+        """NPS/CSAT drivers (detractor rate with vs without, interval, Fisher p) and the
+        improvement measures with the NPS of their customers before and after."""
+        with scoped(self.ws, scope) as ws:
+            return satisfaction_view(ws, as_of, lang or self.ws.lang)
+
+    def plan_satisfaction(self, as_of: date | None = None) -> list[dict[str, Any]]:
+        """Store an improvement measure per strong driver and region; the new ones."""
+        return plan_measures(self.ws, as_of, self.actor or "")
+
+    def close_satisfaction_measure(self, measure_id: int, status: str = "done") -> None:
+        """Mark an improvement measure done or cancelled."""
+        close_measure(self.ws, measure_id, status)
 
     def backtest(
         self,

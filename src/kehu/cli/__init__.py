@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "kehu.cli.churn",
     "kehu.cli.plan",
     "kehu.cli.market",
+    "kehu.cli.satisfaction",
     "kehu.cli.accounts",
     "kehu.cli.monitor",
     "kehu.cli.web",
