@@ -103,7 +103,8 @@ def test_report_files(ws: Workspace, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(xlsx["path"])
-    assert wb.sheetnames[0].startswith("1. Key") and len(wb.sheetnames) == 10  # 10: the backtest
+    assert wb.sheetnames[0].startswith("1. Key") and len(wb.sheetnames) == 11  # 11: satisfaction
+    assert wb.sheetnames[-1].startswith("11. Satisfaction")
     assert sum(len(s._images) for s in wb.worksheets) >= 6  # PNG charts embedded
 
     pdf = write_report(ws, "2026-09", fmt="pdf", out=tmp_path / "r.pdf")

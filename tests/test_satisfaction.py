@@ -116,3 +116,21 @@ def test_cli(sat) -> None:  # noqa: ANN001
                       "Resolution late (> 24 h)"}  # fmt: skip
     bad = runner.invoke(cli_app, ["-w", root, "satisfaction", "close", "7"])
     assert isinstance(bad.exception, KehuError) and bad.exception.exit_code == 2
+
+
+def test_report_section(sat, tmp_path) -> None:  # noqa: ANN001
+    from openpyxl import load_workbook
+
+    from kehu.monitor.report.build import write_report
+
+    write_report(sat.ws, "2026-09", fmt="html", out=tmp_path / "r.html", lang="en")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    table = html[html.index('class="satisfaction-drivers"') :]
+    table = table[: table.index("</table>")]
+    assert "Ticket category: 投诉" in table and "75.0%" in table and "16.7%" in table
+    assert "10 responses, detractor rate 40.0%, NPS +0" in html
+    write_report(sat.ws, "2026-09", fmt="xlsx", out=tmp_path / "r.xlsx", lang="zh")
+    sheet = load_workbook(tmp_path / "r.xlsx").worksheets[-1]
+    assert sheet.title.startswith("十一、满意度")
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "解决超时(> 24 小时)" in cells

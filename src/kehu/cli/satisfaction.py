@@ -33,10 +33,6 @@ def _share(x: int, n: int, rate: float) -> str:
     return f"{x}/{n} ({_pct(rate, 0)})"
 
 
-def _signed(value: Any) -> str:
-    return "—" if value is None else f"{float(value):+.0f}"
-
-
 def show(
     ctx: typer.Context,
     as_of: str = typer.Option(None, "--as-of", help="Date (default: the latest snapshot). 日期"),
@@ -90,13 +86,8 @@ def _measures(measures: list[dict[str, Any]], lang: str) -> None:
         table.add_column(T(head, lang) if head != "measure" else "#")
     table.add_column(T("measure", lang))
     for m in measures:
-        e = m["effect"]
-        b, a = e["before"]["nps"], e["after"]["nps"]
-        effect = f"{_signed(b)} → {_signed(a)}: {m['moved_label']}"
-        if e["difference"] is not None:
-            effect += f" ({_signed(e['difference'])} [{_signed(e['low'])}, {_signed(e['high'])}])"
         table.add_row(str(m["measure_id"]), m["region"] or "—", m["owner"] or "—",
-                      str(m["planned_on"]), m["status"], effect, m["action"])  # fmt: skip
+                      str(m["planned_on"]), m["status"], m["effect_text"], m["action"])  # fmt: skip
     console.print(table)
 
 

@@ -168,5 +168,19 @@ def satisfaction_view(ws: Workspace, as_of: date | None = None, lang: str = "zh"
             **m, "action": m["action_en"] if en else m["action_zh"],
             "driver_label": driver_label(ws, m["driver"], lang),
             "effect": effect, "moved_label": MOVED(effect["moved"], lang),
+            "effect_text": effect_text(effect, MOVED(effect["moved"], lang)),
         })  # fmt: skip
     return {**view, "measures": measures}
+
+
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.0f}"
+
+
+def effect_text(effect: dict[str, Any], moved: str) -> str:
+    """ "-100 → +50: clearly up (+150 [+81, +219])" — the NPS before and after a measure."""
+    text = f"{_signed(effect['before']['nps'])} → {_signed(effect['after']['nps'])}: {moved}"
+    if effect["difference"] is not None:
+        text += f" ({_signed(effect['difference'])} [{_signed(effect['low'])}, "
+        text += f"{_signed(effect['high'])}])"
+    return text

@@ -354,6 +354,13 @@ def backtest_section(ws: Workspace, lang: str) -> dict[str, Any]:
     }
 
 
+def satisfaction_section(ws: Workspace, as_of: date | None, lang: str) -> dict[str, Any]:
+    """Drivers and measures as of the report's snapshot (latest survey without one)."""
+    from kehu.planning.satisfaction import satisfaction_view
+
+    return satisfaction_view(ws, as_of, lang)
+
+
 def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, Any]:
     """Everything a report shows for `period`, in `lang`."""
     settings = ws.settings.report
@@ -403,4 +410,5 @@ def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, An
         "targets": targets_section(ws, period),
         "quality": quality_section(ws, lang),
         "backtest": backtest_section(ws, lang),
+        "satisfaction": satisfaction_section(ws, cur_date, lang),
     }

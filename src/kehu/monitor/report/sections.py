@@ -108,7 +108,7 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def report_sections(data: dict[str, Any], charts: Collection[str], lang: str) -> list[Section]:
-    """The ten sections of the report, in order."""
+    """The sections of the report, in order."""
 
     def t(key: str, **kw: Any) -> str:
         return T(key, lang, **kw)
@@ -130,6 +130,7 @@ def report_sections(data: dict[str, Any], charts: Collection[str], lang: str) ->
         _targets(data, t, cols, present),
         _quality(data, t, cols),
         _backtest(data, t, lang),
+        _satisfaction(data, t, cols),
     ]
 
 
@@ -315,4 +316,30 @@ def _backtest(data: dict[str, Any], t: Any, lang: str) -> Section:
         if rows := b.get(key):
             columns = [Column(h, f) for h, f in zip(heads[key], fmts, strict=True)]
             s.blocks.append(Table(columns, [list(r) for r in rows], name=f"backtest-{key}"))
+    return s
+
+
+def _satisfaction(data: dict[str, Any], t: Any, cols: Any) -> Section:
+    v = data.get("satisfaction")
+    s = Section("satisfaction", t("satisfaction"))
+    if not v or not v["responses"]:
+        return s.empty(t("sat_none"))
+    nps = "—" if v["nps"] is None else f"{v['nps']:+.0f}"
+    s.blocks.append(Note(t("sat_note", responses=v["responses"], rate=shown(v["detractor_rate"],
+                           ".1%"), nps=nps, days=v["window_days"], alpha=v["alpha"])))  # fmt: skip
+    if not v["drivers"]:
+        return s.empty(t("sat_none"))
+    strong = Mark(t("sat_strong"), "down")
+    rows = [
+        [d["label"], d["rate"], d["rate_without"], d["low"], d["high"], d["p_adjusted"],
+         strong if d["strong"] else ""]
+        for d in v["drivers"]
+    ]  # fmt: skip
+    columns = cols("sat_driver", ("sat_with", ".1%"), ("sat_without", ".1%"), ("sat_low", "+.1%"),
+                   ("sat_high", "+.1%"), ("sat_p", ".3g"), "sat_strong")  # fmt: skip
+    s.blocks.append(Table(columns, rows, name="satisfaction-drivers"))
+    measures = [[m["action"], m["region"], m["owner"], m["effect_text"]] for m in v["measures"]]
+    if measures:
+        columns = cols("sat_measure", "region", "owner", "sat_effect")
+        s.blocks.append(Table(columns, measures, widths=(0.5, 0.1, 0.1, 0.3)))
     return s
