@@ -38,6 +38,7 @@ from kehu.web.api import (
     push,
     quality,
     reports,
+    satisfaction,
     snapshot,
     system,
 )
@@ -60,6 +61,7 @@ API_ROUTERS = (
     quality,
     backtest,
     market,
+    satisfaction,
     push,
     admin,
 )
@@ -117,6 +119,9 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     from kehu.web import market_pages
 
     app.include_router(market_pages.router)
+    from kehu.web import satisfaction_pages
+
+    app.include_router(satisfaction_pages.router)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_docs() -> HTMLResponse:
