@@ -172,3 +172,23 @@ def test_report_segment_tables(tiny, tmp_path) -> None:  # noqa: ANN001
     region = region[: region.index("</table>")]
     assert "华东" in region and "¥200,000" in region and "64.5%" in region  # 200,000 / 310,000
     assert "Small" in html[html.index('class="segment-size"') :]
+
+
+def test_web_kpis_by_size(tiny) -> None:  # noqa: ANN001
+    import warnings
+
+    from kehu.access.auth import Auth
+    from kehu.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    Auth(tiny.ws).add_user("boss", "admin", password="segments-password-59")
+    token = Auth(tiny.ws).create_token("boss")
+    client = TestClient(create_app(tiny.ws, background=False),
+                        headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    rows = client.get("/api/v1/kpis", params={"period": "year", "by": "size", "kpi": "revenue"})
+    assert rows.status_code == 200, rows.text
+    got = {r["group"]: r["value"] for r in rows.json() if r["period"] == "2026"}
+    assert got == {"large": 20000, "medium": 100000, "small": 190000}
