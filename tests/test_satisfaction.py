@@ -131,6 +131,6 @@ def test_report_section(sat, tmp_path) -> None:  # noqa: ANN001
     assert "10 responses, detractor rate 40.0%, NPS +0" in html
     write_report(sat.ws, "2026-09", fmt="xlsx", out=tmp_path / "r.xlsx", lang="zh")
     sheet = load_workbook(tmp_path / "r.xlsx").worksheets[-1]
-    assert sheet.title.startswith("十一、满意度")
+    assert sheet.title.startswith("十三、满意度")
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "解决超时(> 24 小时)" in cells

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,9 +23,9 @@ from kehu.analytics.satisfaction import (
     satisfaction_drivers,
     z_of,
 )
+from kehu.datafiles import read_toml
 from kehu.errors import KehuError, NotFoundError
 from kehu.i18n import catalog, normalize_lang
-from kehu.industries import data_path
 from kehu.planning.owners import load_team
 
 if TYPE_CHECKING:
@@ -41,8 +40,7 @@ MEASURE_COLUMNS = (
 
 def measure_texts() -> dict[str, dict[str, str]]:
     """kind -> {"zh", "en"} templates (data/satisfaction.toml)."""
-    with data_path("satisfaction.toml").open("rb") as fh:
-        return tomllib.load(fh)
+    return read_toml("satisfaction.toml")
 
 
 def _action(ws: Workspace, driver: dict[str, Any], n: int) -> tuple[str, str]:

@@ -31,6 +31,7 @@ from kehu.web.api import (
     alerts,
     backtest,
     customers,
+    economics,
     imports,
     kpis,
     market,
@@ -56,6 +57,7 @@ API_ROUTERS = (
     kpis,
     alerts,
     planning,
+    economics,
     imports,
     reports,
     quality,
@@ -119,6 +121,9 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     from kehu.web import market_pages
 
     app.include_router(market_pages.router)
+    from kehu.web import economics_pages
+
+    app.include_router(economics_pages.router)
     from kehu.web import satisfaction_pages
 
     app.include_router(satisfaction_pages.router)
