@@ -142,6 +142,13 @@ def world(seeded_ws):  # noqa: ANN001, ANN201, F811
             " summary) VALUES ('crm', 'N-1', ?, 'visit', ?, '华信科技来报价')",
             [VICTIM, datetime(2026, 9, 1, 10)],
         )
+        # a satisfaction measure for both reps' customers: each sees only their own listed
+        cur.execute(
+            "INSERT INTO satisfaction_measures (measure_id, driver, region, owner, planned_on,"
+            " status, action_zh, action_en, customers) VALUES (1, 'sla_response', '华东', '王经理',"
+            " DATE '2026-09-01', 'open', '回访', 'call back', ?)",
+            [json.dumps([OWN, VICTIM])],
+        )
     app = create_app(ws, background=False)
     li = TestClient(app)
     li_csrf = login(li, "li")
@@ -272,6 +279,10 @@ def test_rep_cannot_reach_another_reps_customer_by_session(world) -> None:  # no
     assert own_plan["customer"]["customer_id"] == OWN
     assert client.get(f"/accounts/{OWN}/export", params={"format": "xlsx"}).status_code == 200
     assert client.get(f"/customers/{OWN}").status_code == 200
+    measures = client.get("/api/v1/satisfaction").json()["measures"]
+    assert [m["customers"] for m in measures] == [[OWN]]
+    page = client.get("/satisfaction").text
+    assert f"/customers/{OWN}" in page and f"/customers/{VICTIM}" not in page
 
 
 def test_rep_cannot_reach_another_reps_customer_by_token(world) -> None:  # noqa: ANN001

@@ -8,7 +8,7 @@ import pytest
 from market_support import AS_OF, tiny_workspace
 from typer.testing import CliRunner
 
-from kehu.analytics.market import size_band
+from kehu.analytics.segments import size_band
 from kehu.cli import app as cli_app
 from kehu.errors import KehuError
 

@@ -103,9 +103,8 @@ def test_report_files(ws: Workspace, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(xlsx["path"])
-    assert (
-        wb.sheetnames[0].startswith("1. Key") and len(wb.sheetnames) == 12
-    )  # 10 backtest, 12 scorecards
+    assert wb.sheetnames[0].startswith("1. Key") and len(wb.sheetnames) == 13  # 13: satisfaction
+    assert wb.sheetnames[-1].startswith("13. Satisfaction")
     assert sum(len(s._images) for s in wb.worksheets) >= 6  # PNG charts embedded
     assert wb.sheetnames[10].startswith("11. Budget") and wb.sheetnames[11] == "12. Scorecards"
     cards = [row for row in wb.worksheets[11].iter_rows(values_only=True) if any(row)]

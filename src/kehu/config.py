@@ -944,6 +944,18 @@ class AccountPlanSettings(Section):
     grow_categories: int = Field(3, ge=0)  # categories its industry peers buy, to propose
 
 
+class SatisfactionSettings(Section):
+    """`kehu satisfaction`: NPS/CSAT drivers and improvement measures (docs/satisfaction.md)."""
+
+    window_days: int = Field(90, ge=1)  # events this many days before a survey count for it
+    csat_detractor: int = Field(2, ge=1, le=5)  # without an NPS answer: CSAT <= this detracts
+    min_support: int = Field(20, ge=1)  # responses needed with and without a driver
+    alpha: float = Field(0.05, gt=0, lt=1)  # Holm-adjusted p below this (and interval > 0)
+    confidence: float = Field(0.95, gt=0, lt=1)  # of the intervals shown
+    follow_days: int = Field(180, ge=1)  # NPS before vs after a measure: this many days each
+    due_days: int = Field(30, ge=1)  # a measure is due this many days after it is planned
+
+
 class Settings(Section):
     """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
@@ -973,6 +985,7 @@ class Settings(Section):
     playbooks: PlaybookSettings = Field(default_factory=PlaybookSettings)
     market: MarketSettings = Field(default_factory=MarketSettings)
     account_plan: AccountPlanSettings = Field(default_factory=AccountPlanSettings)
+    satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from kehu.access.scope import Scope
     from kehu.engines.lake import Location
 
-SHARED_TABLES = ("analytics_runs",)  # no customer rows in them: seen whole
+# no customer rows in them: seen whole (satisfaction measures list their customers in JSON;
+# `planning.satisfaction` keeps the scope's ones, each cut to the scope's customers)
+SHARED_TABLES = ("analytics_runs", "satisfaction_measures")
 
 
 def view_sql(

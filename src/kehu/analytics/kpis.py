@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from kehu.analytics.kpi_sql import Ctx, cleanup, families, prepare
+from kehu.analytics.segments import SEGMENT_DIMENSIONS, segment_sql
 from kehu.analytics.stored import SNAPSHOT, data_end, snapshot_dates, table_exists
 from kehu.calendar import Grain, Period, check_grain, period_range
 from kehu.datafiles import read_toml
@@ -32,7 +33,7 @@ from kehu.i18n import tr
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
 
-BY_DIMENSIONS = ("region", "owner", "rfm_type", "value_tier")
+BY_DIMENSIONS = ("region", "owner", "rfm_type", "value_tier", "industry", "size")
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,12 @@ def _period_table(ws: Workspace, periods: list[Period], start: date, end: date) 
     return pa.table(rows, schema=schema)
 
 
-def _group_join(by: str | None) -> tuple[str, str]:
+def _group_join(by: str | None, size_limits: dict[str, int]) -> tuple[str, str]:
     if by is None:
         return "NULL::VARCHAR", ""
-    if by in ("region", "owner"):
-        return f"c.{by}", "LEFT JOIN customers c ON c.customer_id = f.customer_id"
+    if by in ("region", "owner", *SEGMENT_DIMENSIONS):
+        grp = "c.owner" if by == "owner" else segment_sql(by, size_limits, "c")
+        return grp, "LEFT JOIN customers c ON c.customer_id = f.customer_id"
     return (
         f"s.{by}",
         "LEFT JOIN _kp pp ON pp.label = f.label "
@@ -236,7 +238,7 @@ def _compute(
         skip.add("clv")
     if any(k.family == "collection" for k in chosen) and not _has_payments(ws):
         skip.add("collection")
-    grp_expr, join = _group_join(by)
+    grp_expr, join = _group_join(by, ws.settings.market.size_limits)
     results: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {}
     cur = ws.cursor()
     cur.register("_kp", _period_table(ws, periods, start, end))

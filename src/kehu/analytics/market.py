@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kehu.analytics.competition import customer_rows
 from kehu.analytics.labels import label
 from kehu.analytics.query import RowScope, customer_where, pick_as_of
+from kehu.analytics.segments import UNKNOWN, segment_key
 from kehu.industries import industry_name
 
 if TYPE_CHECKING:
@@ -26,25 +27,13 @@ if TYPE_CHECKING:
 DIMENSIONS = ("section", "division", "region", "size")
 
 
-def size_band(employees: int | None, is_person: bool, limits: dict[str, int]) -> str:
-    """micro | small | medium | large by employees (limits ascending), person, unknown."""
-    if is_person:
-        return "person"
-    if employees is None:
-        return "unknown"
-    for band, limit in sorted(limits.items(), key=lambda kv: kv[1]):
-        if employees < limit:
-            return band
-    return "large"
-
-
 def _keys(c: dict[str, Any], limits: dict[str, int]) -> dict[str, str]:
     code = c["industry_code"] or ""
     return {
-        "section": code[:1] or "—",
-        "division": code if len(code) > 1 else "—",
-        "region": c["region"] or "—",
-        "size": size_band(c["employees"], c.get("customer_type") == "person", limits),
+        "section": segment_key(c, "industry", limits) or UNKNOWN,
+        "division": code if len(code) > 1 else UNKNOWN,
+        "region": segment_key(c, "region", limits) or UNKNOWN,
+        "size": segment_key(c, "size", limits) or UNKNOWN,
     }
 
 
@@ -89,6 +78,16 @@ def segments(
         )
     rows.sort(key=lambda r: (-r["revenue"], r["key"]))
     return rows
+
+
+def segment_mix(ws: Workspace, as_of: date, lang: str = "zh") -> dict[str, list[dict[str, Any]]]:
+    """The report's customers and revenue by industry section, company size and region."""
+    customers = customer_rows(ws, as_of)
+    limits = ws.settings.market.size_limits
+    return {
+        dim: segments(customers, grp, limits, lang)
+        for dim, grp in (("industry", "section"), ("size", "size"), ("region", "region"))
+    }
 
 
 def market_year(ws: Workspace, as_of: date) -> int | None:

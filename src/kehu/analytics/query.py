@@ -19,6 +19,7 @@ from kehu.analytics.clv_band import customer_band
 from kehu.analytics.coherence import customer_story
 from kehu.analytics.explain import explain_all, score_lines
 from kehu.analytics.labels import resolve
+from kehu.analytics.segments import SEGMENT_DIMENSIONS, with_segments
 from kehu.analytics.sources import end_of_day
 from kehu.analytics.stored import snapshot_dates
 from kehu.errors import KehuError, NotFoundError
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 LIST_COLUMNS = (
     "customer_id", "name", "rfm_type", "rfm_segment", "value_tier", "value_score", "lifecycle",
     "abc_class", "spend_12m", "recency_days", "churn_risk", "predicted_clv", "owner",
+    *SEGMENT_DIMENSIONS,
 )  # fmt: skip
 RECENT = 10
 TIMELINE = 200  # events of the 360 timeline
@@ -100,20 +102,25 @@ def list_customers(
     lifecycle: str | None = None,
     abc_class: str | None = None,
     owner: str | None = None,
+    industry: str | None = None,
+    size: str | None = None,
+    region: str | None = None,
     sort: str = "value_score",
     desc: bool = True,
     limit: int | None = 50,
     columns: tuple[str, ...] = LIST_COLUMNS,
 ) -> tuple[date, pd.DataFrame, int]:
-    """(as_of, rows, number of matches before the limit) from the snapshot of `as_of`."""
+    """(as_of, rows, number of matches before the limit) from the snapshot of `as_of`; the
+    industry section, size band and region of each (analytics/segments.py) come from its
+    customer record, as in the KPIs and the market view."""
     day = pick_as_of(ws, as_of)
-    if sort not in SNAPSHOT_COLUMNS:
+    if sort not in SNAPSHOT_COLUMNS and sort not in SEGMENT_DIMENSIONS:
         raise KehuError(
             f"不能按 {sort!r} 排序;可用列:{', '.join(SNAPSHOT_COLUMNS)}",
             f"cannot sort by {sort!r}; columns: {', '.join(SNAPSHOT_COLUMNS)}",
         )
     t = ws.table("customer_snapshot")
-    t = t.filter(t.as_of == ibis.literal(day))
+    t = with_segments(ws, t.filter(t.as_of == ibis.literal(day)), industry, size, region)
     for column, kind, text in (
         ("rfm_type", "rfm_type", rfm_type),
         ("value_tier", "value_tier", value_tier),
@@ -127,7 +134,8 @@ def list_customers(
         t = t.filter(t.owner == owner)
     total = int(t.count().execute())
     key = t[sort].desc(nulls_first=False) if desc else t[sort].asc(nulls_first=False)
-    t = t.order_by([key, t.customer_id.asc()]).select(*columns)
+    ties = [] if sort == "customer_id" else [t.customer_id.asc()]  # one key per column
+    t = t.order_by([key, *ties]).select(*columns)
     if limit is not None:
         t = t.limit(limit)
     return day, t.to_pandas(), total

@@ -19,6 +19,8 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
   region, size);
 - `PLAN_RACI`, `PLAN_ROLES`, `PLAN_ROLE_CODES`, `PLAN_STATUSES`: a key-account plan's RACI letters,
   decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
+- `SEGMENT_DIMENSIONS`, `segment_label`, `resolve_segment`: segmentation by industry section,
+  company size and region (list filters, KPIs `--by`), a key's label and what a user typed;
 - `SCORECARD_METRICS`, `SCORECARD_COLUMNS`: the scorecard's scored metrics and the values its
   tables show, in order (`scorecard_label`, `scorecard_value` name and format them);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
@@ -39,6 +41,7 @@ from kehu.analytics.kpis import (
 )
 from kehu.analytics.labels import COLUMN_KIND, LABELS, column_label, label
 from kehu.analytics.market import DIMENSIONS as MARKET_DIMENSIONS
+from kehu.analytics.segments import SEGMENT_DIMENSIONS, resolve_segment, segment_label
 from kehu.analytics.snapshot import STAGES as ANALYSIS_STAGES
 from kehu.analytics.snapshot import AnalyzeResult
 from kehu.app.entry import Kehu
@@ -98,6 +101,7 @@ __all__ = [
     "REVIEW_FIELDS",
     "SCORECARD_COLUMNS",
     "SCORECARD_METRICS",
+    "SEGMENT_DIMENSIONS",
     "TASK_STATUS",
     "AlertRunResult",
     "AnalyzeResult",
@@ -133,11 +137,13 @@ __all__ = [
     "plan_status_text",
     "print_pipeline_run",
     "render_feedback",
+    "resolve_segment",
     "rubric_text",
     "scope_text",
     "scored_on",
     "scorecard_label",
     "scorecard_value",
+    "segment_label",
     "set_change",
     "severity_label",
     "team",

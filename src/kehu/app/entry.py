@@ -57,6 +57,7 @@ from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
 from kehu.planning.rescue import rescue_rules
+from kehu.planning.satisfaction import close_measure, plan_measures, satisfaction_view
 from kehu.planning.targets import SplitResult, split_targets, target_periods, target_progress
 from kehu.quality.report import quality_report
 from kehu.quality.targets import target_gaps
@@ -326,17 +327,21 @@ class Kehu:
         lifecycle: str | None = None,
         abc_class: str | None = None,
         owner: str | None = None,
+        industry: str | None = None,
+        size: str | None = None,
+        region: str | None = None,
         sort: str = "value_score",
         desc: bool = True,
         limit: int | None = 50,
         scope: Scope | None = None,
     ) -> tuple[date, pd.DataFrame, int]:
-        """Customers of a snapshot, filtered and sorted: (snapshot date, rows, total)."""
+        """Customers of a snapshot, filtered and sorted: (snapshot date, rows, total);
+        `industry` (GB/T 4754 section), `size` (band) and `region` as code or label."""
         with scoped(self.ws, scope) as ws:
             return list_customers(
                 ws, as_of=as_of, rfm_type=rfm_type, value_tier=value_tier, segment=segment,
-                lifecycle=lifecycle, abc_class=abc_class, owner=owner, sort=sort, desc=desc,
-                limit=limit,
+                lifecycle=lifecycle, abc_class=abc_class, owner=owner, industry=industry,
+                size=size, region=region, sort=sort, desc=desc, limit=limit,
             )  # fmt: skip
 
     def customer_360(
@@ -418,6 +423,22 @@ class Kehu:
         return market_view(
             self.ws, as_of, scope=scope, owner=owner, region=region, lang=lang or self.ws.lang
         )
+
+    def satisfaction(
+        self, as_of: date | None = None, *, lang: str | None = None, scope: Scope | None = None
+    ) -> dict[str, Any]:
+        """NPS/CSAT drivers (detractor rate with vs without, interval, Fisher p) and the
+        improvement measures with the NPS of their customers before and after."""
+        with scoped(self.ws, scope) as ws:
+            return satisfaction_view(ws, as_of, lang or self.ws.lang)
+
+    def plan_satisfaction(self, as_of: date | None = None) -> list[dict[str, Any]]:
+        """Store an improvement measure per strong driver and region; the new ones."""
+        return plan_measures(self.ws, as_of, self.actor or "")
+
+    def close_satisfaction_measure(self, measure_id: int, status: str = "done") -> None:
+        """Mark an improvement measure done or cancelled."""
+        close_measure(self.ws, measure_id, status)
 
     def backtest(
         self,

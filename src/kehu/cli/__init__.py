@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "kehu.cli.plan",
     "kehu.cli.economics",
     "kehu.cli.market",
+    "kehu.cli.satisfaction",
     "kehu.cli.accounts",
     "kehu.cli.monitor",
     "kehu.cli.web",

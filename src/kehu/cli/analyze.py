@@ -88,6 +88,13 @@ def customers(
     lifecycle: str = typer.Option(None, "--lifecycle", help="Lifecycle stage: loyal/忠诚客户 ..."),
     abc: str = typer.Option(None, "--abc", help="ABC class: A, B or C."),
     owner: str = typer.Option(None, "--owner", help="Only this owner's customers."),
+    industry: str = typer.Option(
+        None, "--industry", help="GB/T 4754 section: C, 制造业 or Manufacturing."
+    ),
+    size: str = typer.Option(
+        None, "--size", help="Company size: micro/small/medium/large, 小型企业 …"
+    ),
+    region: str = typer.Option(None, "--region", help="Sales region as stored: 华东 …"),
     sort: str = typer.Option("value_score", "--sort", help="Any snapshot column."),
     desc: bool = typer.Option(False, "--desc", help="Sort descending (default for value_score)."),
     asc: bool = typer.Option(False, "--asc", help="Sort ascending."),
@@ -109,6 +116,9 @@ def customers(
         lifecycle=lifecycle,
         abc_class=abc,
         owner=owner,
+        industry=industry,
+        size=size,
+        region=region,
         sort=sort,
         desc=descending,
         limit=limit or None,

@@ -13,7 +13,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kehu.app import ABSENT, ANALYSIS_STAGES, column_label, label
+from kehu.app import (
+    ABSENT,
+    ANALYSIS_STAGES,
+    SEGMENT_DIMENSIONS,
+    column_label,
+    label,
+    segment_label,
+)
 from kehu.i18n import pairs, tr
 
 BAR_WIDTH = 12
@@ -314,7 +321,7 @@ def render_customers(frame: Any, lang: str, as_of: date, total: int) -> Table:
     )
     cols = [c for c in TERMINAL_COLUMNS if c in frame.columns]
     for col in cols:
-        left = col in {"customer_id", "name", "owner"} or _is_code(col)
+        left = col in {"customer_id", "name", "owner", *SEGMENT_DIMENSIONS} or _is_code(col)
         t.add_column(
             tr(lang, *TERMINAL_COLUMNS[col]),
             justify="left" if left else "right",
@@ -354,6 +361,8 @@ def _cell(col: str, value: Any, lang: str) -> str:
         return money(value)
     if col in {"churn_risk", "p_alive", "value_confidence"}:
         return pct(value, 0) if value is not None and value == value else "—"
+    if col in SEGMENT_DIMENSIONS:
+        return segment_label(col, value if value == value else None, lang)
     if col == "value_score":
         return num(value)
     if col in {"recency_days", "orders_12m"}:

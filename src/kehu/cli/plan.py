@@ -15,6 +15,7 @@ from kehu.app import (
     GOAL_STATUS,
     KPI_BY_CODE,
     PRIORITY_FACTORS,
+    SEGMENT_DIMENSIONS,
     TASK_STATUS,
     code_label,
     format_change,
@@ -26,6 +27,7 @@ from kehu.app import (
     parse_month_weights,
     parse_weights,
     partial_note,
+    segment_label,
     team,
 )
 from kehu.calendar import Period
@@ -253,7 +255,9 @@ def tasks_export(
 def kpis(
     ctx: typer.Context,
     period: str = typer.Option("month", "--period", help="month | quarter | year"),
-    by: str = typer.Option(None, "--by", help="region | owner | rfm_type | value_tier"),
+    by: str = typer.Option(
+        None, "--by", help="region | owner | rfm_type | value_tier | industry | size"
+    ),
     start: str = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
     end: str = typer.Option(None, "--to", help="Last day (default: the data's last day)."),
     kpi: list[str] = typer.Option(None, "--kpi", help="Only these KPIs (repeatable)."),
@@ -293,7 +297,8 @@ def kpis(
             good = (latest["change"] > 0) == k.higher_is_better
             change = f"[{'green' if good else 'red'}]{change}[/]"
         grp_text = [] if not by else [
-            _seg(by, grp, lang) if by in ("rfm_type", "value_tier") else (grp or "—")
+            _seg(by, grp, lang) if by in ("rfm_type", "value_tier")
+            else segment_label(by, grp, lang) if by in SEGMENT_DIMENSIONS else (grp or "—")
         ]  # fmt: skip
         cells = [format_value(per[lab]["value"], k.unit, lang) if lab in per else "—"
                  for lab in labels]  # fmt: skip

@@ -16,6 +16,7 @@ from kehu.demo import events as E
 from kehu.demo.competition import plant as plant_competition
 from kehu.demo.params import DemoParams
 from kehu.demo.records import build_records
+from kehu.demo.satisfaction import plant_satisfaction
 from kehu.demo.world import build_world
 from kehu.demo.writers import SPECS, Written, write_parquet_file, write_text_file
 from kehu.errors import KehuError
@@ -136,6 +137,7 @@ def generate(
     ev["interactions"] = E.interactions(rng, world, ev["contacts"])
     ev["tickets"] = E.tickets(rng, world, params.sla_minutes)
     ev["surveys"] = E.surveys(rng, world, params.survey_share, params.english_comment_share)
+    satisfaction_truth = plant_satisfaction(ev, params.sla_minutes)  # draws nothing from rng
     ev["opportunities"] = E.opportunities(rng, world)
     seconds["events"] = time.perf_counter() - t
 
@@ -145,6 +147,7 @@ def generate(
     rec = build_records(rng, world, ev)
     # its own generator (spawned, so `rng`'s stream is unchanged): the other files stay as they were
     rec.truth["competition"] = plant_competition(rng.spawn(1)[0], world, ev, rec)
+    rec.truth["satisfaction"] = satisfaction_truth
     seconds["records"] = time.perf_counter() - t
 
     counts = {

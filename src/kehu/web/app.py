@@ -39,6 +39,7 @@ from kehu.web.api import (
     push,
     quality,
     reports,
+    satisfaction,
     snapshot,
     system,
 )
@@ -62,6 +63,7 @@ API_ROUTERS = (
     quality,
     backtest,
     market,
+    satisfaction,
     push,
     admin,
 )
@@ -122,6 +124,9 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     from kehu.web import economics_pages
 
     app.include_router(economics_pages.router)
+    from kehu.web import satisfaction_pages
+
+    app.include_router(satisfaction_pages.router)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_docs() -> HTMLResponse:

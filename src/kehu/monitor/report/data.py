@@ -17,6 +17,7 @@ import pandas as pd
 
 from kehu.analytics.coherence import NOT_AT_RISK
 from kehu.analytics.labels import label
+from kehu.analytics.market import segment_mix
 from kehu.analytics.stored import snapshot_dates, table_exists
 from kehu.calendar import Period
 from kehu.i18n import normalize_lang, tr
@@ -353,6 +354,13 @@ def backtest_section(ws: Workspace, lang: str) -> dict[str, Any]:
     }
 
 
+def satisfaction_section(ws: Workspace, as_of: date | None, lang: str) -> dict[str, Any]:
+    """Drivers and measures as of the report's snapshot (latest survey without one)."""
+    from kehu.planning.satisfaction import satisfaction_view
+
+    return satisfaction_view(ws, as_of, lang)
+
+
 def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, Any]:
     """Everything a report shows for `period`, in `lang`."""
     settings = ws.settings.report
@@ -386,6 +394,7 @@ def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, An
         "rfm_type": distribution(cur, prev, "rfm_type", lang) if len(cur) else None,
         "value_tier": distribution(cur, prev, "value_tier", lang) if len(cur) else None,
         "flows": {k: flows(cur, prev, k, lang) for k in ("value_tier", "rfm_type")},
+        "segment_mix": segment_mix(ws, cur_date, lang) if cur_date else None,
         "pareto": pareto(cur),
         "clv": clv_hist(cur, settings.clv_bins),
         "watchlist": watchlist(
@@ -404,4 +413,5 @@ def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, An
         "backtest": backtest_section(ws, lang),
         "economics": economics_data(ws, period, lang),
         "scorecards": scorecard_data(ws, period),
+        "satisfaction": satisfaction_section(ws, cur_date, lang),
     }

@@ -112,7 +112,7 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def report_sections(data: dict[str, Any], charts: Collection[str], lang: str) -> list[Section]:
-    """The twelve sections of the report, in order."""
+    """The thirteen sections of the report, in order."""
 
     def t(key: str, **kw: Any) -> str:
         return T(key, lang, **kw)
@@ -136,6 +136,7 @@ def report_sections(data: dict[str, Any], charts: Collection[str], lang: str) ->
         _backtest(data, t, lang),
         _economics(data, lang),
         _scorecards(data, lang),
+        _satisfaction(data, t, cols),
     ]
 
 
@@ -182,6 +183,12 @@ def _segments(data: dict[str, Any], t: Any, cols: Any, present: Any) -> Section:
         head = [Column(f"{t('previous')} \\ {t('value')}"), *(Column(x) for x in flow["labels"])]
         s.blocks.append(Table(head, matrix, formats=SHEET_ONLY))
     s.blocks.append(present("tier_flow", "rfm_flow"))
+    if mix := data.get("segment_mix"):
+        s.blocks.append(Note(t("seg_mix")))
+    for dim, rows in (mix or {}).items():
+        table = [[r["label"], r["customers"], r["revenue"], r["share"], r["growth"]] for r in rows]
+        columns = cols(dim, "customers", ("spend", "money"), ("share", ".1%"), ("growth", "+.1%"))
+        s.blocks.append(Table(columns, table, name=f"segment-{dim}"))
     return s
 
 
@@ -377,4 +384,30 @@ def _scorecards(data: dict[str, Any], lang: str) -> Section:
                  *(scorecard_shown(r["values"], k, lang) for k in SCORECARD_COLUMNS),
                  r["score"], r["trend"]] for r in rows]  # fmt: skip
         s.blocks.append(Table(columns, body))
+    return s
+
+
+def _satisfaction(data: dict[str, Any], t: Any, cols: Any) -> Section:
+    v = data.get("satisfaction")
+    s = Section("satisfaction", t("satisfaction"))
+    if not v or not v["responses"]:
+        return s.empty(t("sat_none"))
+    nps = "—" if v["nps"] is None else f"{v['nps']:+.0f}"
+    s.blocks.append(Note(t("sat_note", responses=v["responses"], rate=shown(v["detractor_rate"],
+                           ".1%"), nps=nps, days=v["window_days"], alpha=v["alpha"])))  # fmt: skip
+    if not v["drivers"]:
+        return s.empty(t("sat_none"))
+    strong = Mark(t("sat_strong"), "down")
+    rows = [
+        [d["label"], d["rate"], d["rate_without"], d["low"], d["high"], d["p_adjusted"],
+         strong if d["strong"] else ""]
+        for d in v["drivers"]
+    ]  # fmt: skip
+    columns = cols("sat_driver", ("sat_with", ".1%"), ("sat_without", ".1%"), ("sat_low", "+.1%"),
+                   ("sat_high", "+.1%"), ("sat_p", ".3g"), "sat_strong")  # fmt: skip
+    s.blocks.append(Table(columns, rows, name="satisfaction-drivers"))
+    measures = [[m["action"], m["region"], m["owner"], m["effect_text"]] for m in v["measures"]]
+    if measures:
+        columns = cols("sat_measure", "region", "owner", "sat_effect")
+        s.blocks.append(Table(columns, measures, widths=(0.5, 0.1, 0.1, 0.3)))
     return s

@@ -18,7 +18,9 @@ def list_kpis(
     state: State,
     who: ApiUser,
     period: Annotated[str, Query(pattern="^(month|quarter|year)$")] = "month",
-    by: Annotated[str | None, Query(pattern="^(region|owner|rfm_type|value_tier)$")] = None,
+    by: Annotated[
+        str | None, Query(pattern="^(region|owner|rfm_type|value_tier|industry|size)$")
+    ] = None,
     kpi: Annotated[list[str] | None, Query(description="KPI codes (default: all)")] = None,
 ) -> Response:
     """Every KPI per period for the caller's customers (formulas in docs/planning.md)."""
