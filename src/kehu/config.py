@@ -312,6 +312,20 @@ class ClassesSettings(Section):
     phase_ticket_rise: int = Field(2, ge=1)
 
 
+class ConversionSettings(Section):
+    """Success rates per class (seed 003: 6% / 15% / 50%), re-estimated from the workspace's
+    own orders when each class had at least `min_customers` customers a horizon ago
+    (kehu.analytics.conversion)."""
+
+    prospect: float = Field(0.06, ge=0, le=1)  # prospect / target → a first order
+    first_purchase: float = Field(0.15, ge=0, le=1)  # one purchase day → another
+    repeat: float = Field(0.50, ge=0, le=1)  # repeat / loyal → another order
+    horizon_days: int = Field(365, gt=0)
+    min_customers: int = Field(30, ge=1)
+    confidence: float = Field(0.95, gt=0, lt=1)  # of the Wilson interval
+    estimate: bool = True  # false: always the configured rates
+
+
 class ClvSettings(Section):
     """CLV models (docs/clv_churn.md): purchase model + Gamma-Gamma spend, discounted margin."""
 
@@ -1201,6 +1215,7 @@ class Settings(Section):
     abc: AbcSettings = Field(default_factory=AbcSettings)
     lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
     classes: ClassesSettings = Field(default_factory=ClassesSettings)
+    conversion: ConversionSettings = Field(default_factory=ConversionSettings)
     clv: ClvSettings = Field(default_factory=ClvSettings)
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
