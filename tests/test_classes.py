@@ -226,6 +226,8 @@ def test_ibis_rules_equal_python_and_labels_never_contradict(cases: list[tuple])
         expected = {(True, True): "dual", (True, False): "high_value", (False, True): "key"}
         assert row["key_class"] == expected.get((money, influence), "regular")
         assert (row["matrix_class"] == "none") == (life in ("non_customer", "prospect", "target"))
+        if life in ("lost", "lost_forever"):  # never "strategic" nor "high potential"
+            assert row["matrix_class"] in ("basic", "inefficient")
         # the explanation states the class it explains
         full = {**{k: v[i] for k, v in data.items()}, **row}
         assert row["matrix_class"] == "none" or explain_matrix(full, s, "zh").endswith(

@@ -8,8 +8,10 @@ before as_of; the others get the matrix class `none` (never null: every row has 
   clv_historical) and by profit contribution (profit_12m, else spend_12m × clv.margin when no
   order carries a cost). `clv_above_share` / `profit_above_share` = the share of buyers with a
   strictly higher value (ties rank together). "High" = above_share < classes.clv_top_share
-  (resp. profit_top_share) and the value > 0. high/high `strategic` 战略型, high CLV only
-  `high_potential` 高潜力型, high profit only `basic` 基础型, neither `inefficient` 低效型.
+  (resp. profit_top_share) and the value > 0; a lost / lost_forever customer's CLV is never
+  high (its purchase model ignores the lifecycle rule: coherence rule 3). high/high
+  `strategic` 战略型, high CLV only `high_potential` 高潜力型, high profit only `basic`
+  基础型, neither `inefficient` 低效型.
 - key_class (seed 003): money = ABC class A; influence = benchmark or reference flag, an
   industry_position in classes.strategic_positions, or an industry code starting with one of
   classes.strategic_industries (`key_basis` lists which). Both `dual` 双料, money
@@ -77,7 +79,8 @@ def add_classes(t: ir.Table, s: Settings) -> ir.Table:
         clv_above_share=_above_share(clv, buyer),
         profit_above_share=_above_share(profit, buyer),
     )
-    high_clv = (t.clv_above_share < c.clv_top_share) & (t._clv > 0)
+    gone = t.lifecycle.isin(TERMINATION).fill_null(False)
+    high_clv = (t.clv_above_share < c.clv_top_share) & (t._clv > 0) & ~gone
     high_profit = (t.profit_above_share < c.profit_top_share) & (t._profit > 0)
     matrix = ibis.cases(
         (~buyer, "none"),

@@ -34,13 +34,19 @@ def strategy(code: str | None, lang: str) -> str | None:
     return None if entry is None else tr(lang, entry["zh"], entry["en"])
 
 
-def _side(name: str, value: float, above: float | None, share: float, lang: str) -> str:
+def _side(
+    name: str, value: float, above: float | None, share: float, lang: str, gone: bool = False
+) -> str:
     """One axis of the matrix: the value, its rank and whether that counts as high."""
     rank = 0.0 if above is None else above
-    high = rank < share and value > 0
+    high = rank < share and value > 0 and not gone
     shown = math.floor(rank * 1000) / 1000  # floored: never shown at the cut-off when below it
     verdict = tr(lang, "高", "high") if high else tr(lang, "低", "low")
-    if value <= 0:
+    if gone:
+        why = tr(
+            lang, f"{_money(value)},但客户已流失", f"{_money(value)}, but the customer is lost"
+        )
+    elif value <= 0:
         why = tr(lang, f"{_money(value)} ≤ 0", f"{_money(value)} ≤ 0")
     else:
         op = "<" if rank < share else "≥"
@@ -76,7 +82,14 @@ def explain_matrix(row: dict[str, Any], settings: Settings, lang: str) -> str:
     else:
         profit_name = tr(lang, "近1年利润", "12-month profit")
     parts = [
-        _side(clv_name, clv, _n(row.get("clv_above_share")), c.clv_top_share, lang),
+        _side(
+            clv_name,
+            clv,
+            _n(row.get("clv_above_share")),
+            c.clv_top_share,
+            lang,
+            gone=row.get("lifecycle") in TERMINATION,
+        ),  # fmt: skip
         _side(profit_name, profit, _n(row.get("profit_above_share")), c.profit_top_share, lang),
     ]
     joined = tr(lang, ";", "; ").join(parts)

@@ -215,7 +215,13 @@ def run_classes(core: pa.Table, tables: dict[str, ir.Table], settings: Settings)
     import ibis
 
     backend = tables["customers"]._find_backend()
-    rows = ibis.memtable(core.select(list(classes.INPUTS)))
+    inputs = core.select(list(classes.INPUTS))
+    # money as float64 (the rules compare floats anyway): Spark's memtable cannot take a
+    # decimal column with nulls
+    for i, col in enumerate(inputs.schema):
+        if pa.types.is_decimal(col.type):
+            inputs = inputs.set_column(i, col.name, pc.cast(inputs[col.name], pa.float64()))
+    rows = ibis.memtable(inputs)
     out = backend.to_pyarrow(classes.add_classes(rows, settings))
     core = core.drop_columns(list(classes.FACT_INPUTS))
     at = pc.index_in(core["customer_id"], value_set=out["customer_id"])
