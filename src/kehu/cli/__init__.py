@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "kehu.cli.backtest",
     "kehu.cli.churn",
     "kehu.cli.plan",
+    "kehu.cli.economics",
     "kehu.cli.market",
     "kehu.cli.accounts",
     "kehu.cli.monitor",

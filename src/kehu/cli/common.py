@@ -113,3 +113,14 @@ def print_json(data: Any) -> None:
     """Machine-readable output on stdout (UTF-8, Chinese kept readable)."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, default=_default, indent=2) + "\n")
     sys.stdout.flush()
+
+
+def answered(rows: Any, as_json: bool, empty: str) -> bool:
+    """Whether a listing is done before its table: written as JSON, or said to be empty."""
+    if as_json:
+        print_json(rows)
+        return True
+    if not rows:
+        console.print(empty)
+        return True
+    return False

@@ -31,6 +31,7 @@ from kehu.web.api import (
     alerts,
     backtest,
     customers,
+    economics,
     imports,
     kpis,
     market,
@@ -55,6 +56,7 @@ API_ROUTERS = (
     kpis,
     alerts,
     planning,
+    economics,
     imports,
     reports,
     quality,
@@ -117,6 +119,9 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     from kehu.web import market_pages
 
     app.include_router(market_pages.router)
+    from kehu.web import economics_pages
+
+    app.include_router(economics_pages.router)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_docs() -> HTMLResponse:
