@@ -46,9 +46,9 @@ def _check(row: dict, s: dict, lang: str) -> None:
     # rule 1: lost / never-bought customers are never on the watch list
     if life in NOT_AT_RISK:
         assert not s["watch"]
-    if life == "lost":
-        assert s["lost"] and s["label"] == label("lifecycle", "lost", lang) and "lost" in notes
-        assert str(row["recency_days"]) in notes["lost"]
+    if life in ("lost", "lost_forever"):  # lost for good: its own label, never a good one
+        assert s["lost"] and s["label"] == label("lifecycle", life, lang) and life in notes
+        assert str(row["recency_days"]) in notes[life]
         if alive is not None and alive >= 0.5:
             assert f"{round(alive * 100)}%" in notes["alive_but_lost"]
         return

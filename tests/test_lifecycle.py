@@ -98,6 +98,13 @@ def test_settings_move_the_boundaries():
     assert lifecycle.lifecycle_for(purchase_days=3, s=s, **base) == "loyal"
     assert lifecycle.lifecycle_for(purchase_days=3, s=s, **{**base, "recency_days": 90}) == "lost"
     assert lifecycle.lifecycle_for(purchase_days=2, s=s, **base) == "repeat"
+    gone = {**base, "recency_days": s.forever_days}
+    assert lifecycle.lifecycle_for(purchase_days=3, s=s, **gone) == "lost_forever"
+    never = {**base, "recency_days": None, "known_days": s.non_customer_days}
+    assert lifecycle.lifecycle_for(purchase_days=0, s=s, **never) == "non_customer"
+    assert lifecycle.lifecycle_for(purchase_days=0, s=s, **{**never, "known_days": 364}) == (
+        "prospect"
+    )
 
 
 CON = ibis.duckdb.connect()
@@ -113,6 +120,7 @@ CON = ibis.duckdb.connect()
             st.one_of(st.none(), st.integers(0, 900)),  # days since return
             st.integers(0, 2000),  # tenure
             st.integers(0, 2),  # open opportunities
+            st.one_of(st.none(), st.integers(0, 900)),  # days since the first record
         ),
         min_size=1,
         max_size=30,
@@ -127,12 +135,14 @@ def test_ibis_rule_equals_python_rule_and_is_total(cases):
         "days_since_return": [c[3] if c[0] >= 2 else None for c in cases],
         "order_tenure_days": [c[4] if c[0] else None for c in cases],
         "open_opportunities": [c[5] for c in cases],
+        "known_days": [c[6] for c in cases],
     }
     t = ibis.memtable(
         data,
         schema={"purchase_days_total": "int64", "recency_days": "int64",
                 "mean_interval_days": "float64", "days_since_return": "int64",
-                "order_tenure_days": "int64", "open_opportunities": "int64"},
+                "order_tenure_days": "int64", "open_opportunities": "int64",
+                "known_days": "int64"},
     )  # fmt: skip
     out = CON.to_pyarrow(t.mutate(stage=lifecycle.lifecycle_expr(t, s))).to_pylist()
     for row in out:
@@ -144,6 +154,7 @@ def test_ibis_rule_equals_python_rule_and_is_total(cases):
             order_tenure_days=row["order_tenure_days"],
             open_opportunities=row["open_opportunities"],
             s=s,
+            known_days=row["known_days"],
         )
         assert row["stage"] == expected
         assert row["stage"] in lifecycle.STAGES

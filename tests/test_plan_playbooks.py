@@ -32,8 +32,9 @@ SEED_DIRECTION = {
 
 
 def seed_playbook(rfm: str, tier: str, lifecycle: str) -> str | None:
-    """The seed's table as a test oracle: 战略级/高价值 first, basic / low value get no task."""
-    if lifecycle == "lost":
+    """The seed's table as a test oracle: 战略级/高价值 first, basic / low value get no task;
+    lost, lost-for-good and non-customers get none either."""
+    if lifecycle in ("lost", "lost_forever", "non_customer"):
         return None
     if tier == "strategic":
         return "value_tier.strategic"

@@ -284,6 +284,48 @@ class LifecycleSettings(Section):
     loyal_min_years: float = Field(1.0, ge=0)
     at_risk_gap_factor: float = Field(2.0, gt=1)
     lost_days: int = Field(365, gt=0)
+    # no order for this many days: 永远流失 (lost for good, no win-back campaign)
+    forever_days: int = Field(730, gt=0)
+    # never ordered, no open opportunity, first record this long ago: 非客户 (non-customer)
+    non_customer_days: int = Field(365, gt=0)
+
+    @model_validator(mode="after")
+    def _forever_after_lost(self) -> LifecycleSettings:
+        if self.forever_days <= self.lost_days:
+            raise ValueError("lifecycle.forever_days must be greater than lifecycle.lost_days")
+        return self
+
+
+class ClassesSettings(Section):
+    """The seeds' other classifications (docs/analytics.md, "Classes"): CLV × profit matrix,
+    key customers, relationship phase."""
+
+    # buyers ranked by predicted CLV / by 12-month profit contribution: the top share is "high"
+    clv_top_share: float = Field(0.30, gt=0, lt=1)
+    profit_top_share: float = Field(0.30, gt=0, lt=1)
+    # influence (重点客户): benchmark or reference flag, one of these industry positions, or an
+    # industry code starting with one of these (GB/T 4754 section letter or division digits)
+    strategic_positions: list[str] = Field(default_factory=lambda: ["leader"])
+    strategic_industries: list[str] = Field(default_factory=list)
+    # relationship phase: 12-month spend vs the 12 months before, as a fraction
+    phase_growth: float = Field(0.25, ge=0)  # up by at least this: 成长期
+    phase_decline: float = Field(0.25, ge=0, lt=1)  # down by at least this: 挽留期
+    # service load (cost to serve) rising: at least this many more tickets than the year before
+    phase_ticket_rise: int = Field(2, ge=1)
+
+
+class ConversionSettings(Section):
+    """Success rates per class (seed 003: 6% / 15% / 50%), re-estimated from the workspace's
+    own orders when each class had at least `min_customers` customers a horizon ago
+    (kehu.analytics.conversion)."""
+
+    prospect: float = Field(0.06, ge=0, le=1)  # prospect / target → a first order
+    first_purchase: float = Field(0.15, ge=0, le=1)  # one purchase day → another
+    repeat: float = Field(0.50, ge=0, le=1)  # repeat / loyal → another order
+    horizon_days: int = Field(365, gt=0)
+    min_customers: int = Field(30, ge=1)
+    confidence: float = Field(0.95, gt=0, lt=1)  # of the Wilson interval
+    estimate: bool = True  # false: always the configured rates
 
 
 class ClvSettings(Section):
@@ -732,7 +774,9 @@ class PlanSettings(Section):
     churn_threshold: float = Field(0.6, ge=0, le=1)
     urgent_risk: float = Field(0.8, ge=0, le=1)  # churn_risk >= this adds the urgent measures
     # lifecycle stages that get no individual task (lost = no order for lifecycle.lost_days)
-    skip_lifecycles: list[str] = Field(default_factory=lambda: ["lost"])
+    skip_lifecycles: list[str] = Field(
+        default_factory=lambda: ["lost", "lost_forever", "non_customer"]
+    )
     max_open_per_owner: int = Field(0, ge=0)  # cap on open tasks per owner (0 = no cap)
     weights: PriorityWeights = Field(default_factory=PriorityWeights)
     tier_fit: dict[str, float] = Field(
@@ -965,6 +1009,8 @@ class Settings(Section):
     value: ValueSettings = Field(default_factory=ValueSettings)
     abc: AbcSettings = Field(default_factory=AbcSettings)
     lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
+    classes: ClassesSettings = Field(default_factory=ClassesSettings)
+    conversion: ConversionSettings = Field(default_factory=ConversionSettings)
     clv: ClvSettings = Field(default_factory=ClvSettings)
     churn: ChurnSettings = Field(default_factory=ChurnSettings)
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)

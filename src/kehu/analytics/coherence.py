@@ -1,9 +1,11 @@
 """One coherent story per customer: how lifecycle, RFM type, p_alive and churn risk combine.
 
 The rules (docs/clv_churn.md, "One story per customer"):
-1. Lost customers (lifecycle `lost`: silent for lifecycle.lost_days) and customers who never
-   bought (`prospect`, `target`) are not "at risk": they leave the churn watch list and the
-   "churn risk ≥ x" headline; lost ones are counted as lost / win-back candidates instead.
+1. Lost customers (lifecycle `lost`: silent for lifecycle.lost_days; `lost_forever`: silent
+   for lifecycle.forever_days) and customers who never bought (`non_customer`, `prospect`,
+   `target`) are not "at risk": they leave the churn watch list and the "churn risk ≥ x"
+   headline; `lost` ones are counted as win-back candidates instead, `lost_forever` ones apart
+   (no win-back campaign). Neither ever carries a good label ("loyal", "· 流失风险上升").
 2. A customer with a good label (RFM type high_value / potential / new, lifecycle loyal /
    repeat / won_back) whose churn risk is at or above the threshold is shown as
    "<label> · 流失风险上升", with the top reason when there is one.
@@ -32,7 +34,8 @@ from kehu.config import Settings
 from kehu.i18n import catalog
 
 # lifecycle stages that are never "at risk" (rule 1)
-NOT_AT_RISK = ("lost", "prospect", "target")
+NOT_AT_RISK = ("lost", "lost_forever", "non_customer", "prospect", "target")
+LOST = ("lost", "lost_forever")
 GOOD_RFM = ("high_value", "potential", "new")
 GOOD_LIFECYCLE = ("loyal", "repeat", "won_back")
 HIGH = 0.5  # p_alive / churn risk both "high" (rule 3)
@@ -78,12 +81,12 @@ def story(row: dict[str, Any], threshold: float, horizon_days: int, lang: str) -
     life, rfm = row.get("lifecycle"), row.get("rfm_type")
     risk, alive = _num(row.get("churn_risk")), _num(row.get("p_alive"))
     pick = 1 if lang == "en" else 0
-    out: dict[str, Any] = {"label": None, "notes": [], "watch": False, "lost": life == "lost"}
-    if life == "lost":
+    out: dict[str, Any] = {"label": None, "notes": [], "watch": False, "lost": life in LOST}
+    if life in LOST:
         days = row.get("recency_days")
-        out["label"] = label("lifecycle", "lost", lang)
+        out["label"] = label("lifecycle", life, lang)
         if days is not None:
-            out["notes"].append({"code": "lost", "text": TEXT.pair("lost", days=days)[pick]})
+            out["notes"].append({"code": life, "text": TEXT.pair(life, days=days)[pick]})
         if alive is not None and alive >= HIGH:
             text = TEXT.pair("alive_but_lost", alive=round(alive * 100))[pick]
             out["notes"].append({"code": "alive_but_lost", "text": text})
@@ -134,13 +137,16 @@ def watch_counts(frame: pd.DataFrame, threshold: float) -> dict[str, int]:
         "at_risk": int(watch.sum()),
         "lost": int(lost.sum()),
         "lost_high_risk": int((lost & (risk >= threshold)).sum()),
+        "lost_forever": int((life == "lost_forever").sum()),
     }
+
+
+def watchable_sql(prefix: str = "") -> str:
+    """The lifecycle half of rule 1 as SQL: the stages that can be "at risk"."""
+    stages = ", ".join(f"'{s}'" for s in NOT_AT_RISK)
+    return f"coalesce({prefix}lifecycle, '') NOT IN ({stages})"
 
 
 def watch_sql(threshold: float, prefix: str = "") -> str:
     """Rule 1 as a SQL condition on snapshot rows (`prefix` = a table alias with its dot)."""
-    stages = ", ".join(f"'{s}'" for s in NOT_AT_RISK)
-    return (
-        f"{prefix}churn_risk >= {float(threshold)!r}"
-        f" AND coalesce({prefix}lifecycle, '') NOT IN ({stages})"
-    )
+    return f"{prefix}churn_risk >= {float(threshold)!r} AND {watchable_sql(prefix)}"

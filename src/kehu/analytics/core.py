@@ -39,6 +39,8 @@ CUSTOMER_COLUMNS = (
     "budget_growth",
     "is_benchmark",
     "is_reference",
+    "share_of_wallet",
+    "wallet_size",
 )
 
 # Columns of the core expression, in snapshot order (CLV/churn columns are added later).
@@ -50,7 +52,8 @@ CORE_COLUMNS = (
     "spend_total", "spend_prev_12m", "mean_interval_days", "name", "customer_type",
     "industry_name", "region", "owner", "main_categories", "avg_order_value",
     "payment_cadence_days", "days_to_pay", "collection_rate", "key_contact", "open_tickets",
-    "top_needs", "open_pipeline",
+    "top_needs", "open_pipeline", "category_count", "tickets_12m", "tickets_prev_12m",
+    "known_days",
 )  # fmt: skip
 
 
@@ -103,7 +106,7 @@ def customer_facts(
         )
     earliest = ibis.least(joined.seen, joined.first_seen_order)
     joined = joined.filter(earliest.isnull() | (earliest <= ibis.literal(as_of)))
-    joined = joined.drop("seen", "first_seen_order")
+    joined = joined.mutate(known_days=_days(as_of, earliest)).drop("seen", "first_seen_order")
     parts = [
         features.payment_facts(view["orders"], w),
         portrait.main_categories(view["orders"], w),
@@ -141,6 +144,10 @@ def derive(t: ir.Table, as_of: date, settings: Settings) -> ir.Table:
         open_pipeline=t.open_pipeline.fill_null(zero),
         open_tickets=t.open_tickets.fill_null(0).cast("int32"),
         complaints_12m=t.complaints_12m.fill_null(0),
+        tickets_12m=t.tickets_12m.fill_null(0).cast("int32"),
+        tickets_prev_12m=t.tickets_prev_12m.fill_null(0).cast("int32"),
+        category_count=t.category_count.fill_null(0).cast("int32"),
+        known_days=t.known_days.cast("int32"),
         avg_order_value=ibis.ifelse(
             t.orders_total > 0,
             round_half_up(t.spend_total.cast("float64") / t.orders_total.cast("float64")),

@@ -8,31 +8,19 @@ rule produced it, with the customer's own numbers, so a sales rep can check it b
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from kehu.analytics import rfm
-from kehu.analytics.labels import label
+from kehu.analytics.classes_explain import class_rules, class_texts
+from kehu.analytics.labels import column_label, label
+from kehu.analytics.numeric import as_float as _n
+from kehu.analytics.numeric import yuan as _money
 from kehu.analytics.value import DIMENSIONS
 from kehu.config import RfmLevel, Settings
 from kehu.i18n import tr
 
 LEVEL_NAMES = {rfm.HIGH: ("高", "high"), rfm.MID: ("中", "mid"), rfm.LOW: ("低", "low")}
-
-
-def _n(x: Any) -> float | None:
-    if x is None:
-        return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
-def _money(x: float) -> str:
-    return f"¥{x:,.2f}"
 
 
 def _threshold_rule(
@@ -165,8 +153,20 @@ def explain_lifecycle(row: dict[str, Any], settings: Settings, lang: str) -> str
     rec = _n(row.get("recency_days"))
     mean = _n(row.get("mean_interval_days"))
     n = _n(row.get("orders_total")) or 0
+    known = _n(row.get("known_days")) or 0
     texts = {
+        "non_customer": tr(
+            lang,
+            f"从无订单、无在途商机,首次记录已 {known:.0f} 天 ≥ {s.non_customer_days} 天",
+            f"never ordered, no open opportunity, first record {known:.0f} days ago"
+            f" ≥ {s.non_customer_days}",
+        ),
         "prospect": tr(lang, "尚无订单,也无在途商机", "no order and no open opportunity yet"),
+        "lost_forever": tr(
+            lang,
+            f"{rec or 0:.0f} 天无订单 ≥ {s.forever_days} 天",
+            f"no order for {rec or 0:.0f} days ≥ {s.forever_days}",
+        ),
         "target": tr(lang, "尚无订单,有在途商机", "no order yet, an open opportunity"),
         "lost": tr(
             lang,
@@ -223,6 +223,7 @@ def explain_all(row: dict[str, Any], settings: Settings, lang: str) -> dict[str,
         "abc_class": explain_abc(row, settings, lang),
         "lifecycle": explain_lifecycle(row, settings, lang),
         "predicted_clv": explain_clv(row, settings, lang),
+        **class_texts(row, settings, lang),
     }
 
 
@@ -269,7 +270,8 @@ def _value_text(row: dict[str, Any], settings: Settings, lang: str) -> str:
 
 
 def score_lines(row: dict[str, Any] | None, settings: Settings, lang: str) -> list[ScoreLine]:
-    """R, F, M, the value score and the predicted CLV of one snapshot row, one line each."""
+    """R, F, M, the value score, the predicted CLV, the seeds' other classes and the depth D
+    of one snapshot row, one line each."""
     if not row:
         return []
     texts = explain_all(row, settings, lang)
@@ -307,6 +309,19 @@ def score_lines(row: dict[str, Any] | None, settings: Settings, lang: str) -> li
         out.append(
             ScoreLine("predicted_clv", f"{name} = {_money(clv)}", texts["predicted_clv"], rule)
         )
+    rules = class_rules(settings, lang)
+    for code in ("matrix_class", "key_class", "relationship_phase"):
+        shown = f"{column_label(code, lang)} = {label(code, row.get(code), lang)}"
+        text = texts[code]
+        if code == "matrix_class" and texts.get("matrix_strategy"):
+            text += tr(lang, ";资源策略:", "; resources: ") + texts["matrix_strategy"]
+        out.append(ScoreLine(code, shown, text, rules[code]))
+    name = tr(lang, "关系深度", "Depth")
+    out.append(
+        ScoreLine(
+            "depth", f"{name} D = {row.get('category_count') or 0}", texts["depth"], rules["depth"]
+        )
+    )
     return out
 
 

@@ -18,7 +18,8 @@ import pandas as pd
 from kehu.analytics.labels import LABELS
 from kehu.errors import KehuError
 
-FLOW_BY = ("lifecycle", "rfm_type", "value_tier", "rfm_segment", "abc_class")
+FLOW_BY = ("lifecycle", "rfm_type", "value_tier", "rfm_segment", "abc_class", "matrix_class",
+           "key_class", "relationship_phase")  # fmt: skip
 ABSENT = "absent"
 
 

@@ -25,6 +25,9 @@ COLUMN_KIND: dict[str, str] = {
     "abc_class": "abc_class",
     "lifecycle": "lifecycle",
     "customer_type": "customer_type",
+    "matrix_class": "matrix_class",
+    "key_class": "key_class",
+    "relationship_phase": "relationship_phase",
 }
 
 COLUMN_LABELS: dict[str, tuple[str, str]] = pairs("columns")

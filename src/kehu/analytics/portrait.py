@@ -66,34 +66,44 @@ def top_joined(
 
 
 def main_categories(orders: ir.Table, w: Windows) -> ir.Table:
-    """main_categories: top three categories by 12-month spend, then all-time spend."""
+    """main_categories: top three categories by 12-month spend, then all-time spend;
+    category_count: the categories with 12-month spend (breadth, the depth D of seed 003)."""
     # Ingest strips text, so an empty string is the only blank (no per-row trim on 10^7 rows).
     o = orders.filter(orders.product_category.notnull() & (orders.product_category != ""))
     cur = w.current(o.order_date)
     per_cat = o.group_by(["customer_id", "product_category"]).agg(
         spend_cur=when(cur, o.amount).sum().fill_null(0), spend_all=o.amount.sum()
     )
-    return top_joined(
+    top = top_joined(
         per_cat,
         "product_category",
         [per_cat.spend_cur.desc(), per_cat.spend_all.desc()],
         "main_categories",
     )
+    breadth = per_cat.group_by("customer_id").agg(
+        category_count=per_cat.count(where=per_cat.spend_cur > 0)
+    )
+    return top.left_join(breadth, top.customer_id == breadth.customer_id).select(
+        top.customer_id, top.main_categories, breadth.category_count
+    )
 
 
 def ticket_facts(tickets: ir.Table, w: Windows, complaint_categories: list[str]) -> ir.Table:
-    """open_tickets, complaints_12m and top_needs per customer with tickets."""
+    """open_tickets, complaints_12m, tickets_12m / tickets_prev_12m (the service load of this
+    window and of the one before: cost to serve) and top_needs per customer with tickets."""
     t = tickets
     eod = ibis.literal(end_of_day(w.as_of))
     status = t.status.strip().lower()
     closed_by_status = t.resolved_at.isnull() & status.isin([s.lower() for s in CLOSED_STATUSES])
     is_open = (t.resolved_at.isnull() | (t.resolved_at >= eod)) & ~closed_by_status.fill_null(False)
     cur = t.opened_at >= ibis.literal(datetime.combine(w.start, time.min))
+    prev = ~cur & (t.opened_at >= ibis.literal(datetime.combine(w.prev_start, time.min)))
     complaint = t.category.strip().lower().isin([c.lower() for c in complaint_categories])
     counts = t.group_by("customer_id").agg(
         open_tickets=t.count(where=is_open),
         complaints_12m=t.count(where=cur & complaint.fill_null(False)),
         tickets_12m=t.count(where=cur),
+        tickets_prev_12m=t.count(where=prev),
     )
     recent = t.filter(cur & t.category.notnull() & (t.category.strip() != ""))
     per_cat = recent.group_by(["customer_id", "category"]).agg(n=recent.count())
@@ -103,6 +113,7 @@ def ticket_facts(tickets: ir.Table, w: Windows, complaint_categories: list[str])
         counts.open_tickets,
         counts.complaints_12m,
         counts.tickets_12m,
+        counts.tickets_prev_12m,
         needs.top_needs,
     )
 

@@ -3,7 +3,8 @@
 Stages: probe the data → RFM (one pass over the orders: purchase facts, scores, type,
 segment; materialised on the engine) → core (the other sources, costs, value, ABC, lifecycle,
 portrait; materialised) → CLV (`kehu.analytics.clv.clv_from_summary` on those same rows) → churn
-(`kehu.analytics.churn.compute_churn`) → summary → write (delete + insert of that as_of in
+(`kehu.analytics.churn.compute_churn`) → classes (`kehu.analytics.classes` on the engine, over
+the per-customer rows) → summary → write (delete + insert of that as_of in
 one transaction). Only per-customer tables leave the engine.
 
 Default as_of: today, or the day after the latest order when the data ends before today (an
@@ -25,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kehu.analytics import classes
 from kehu.analytics.core import CORE_COLUMNS, facts_table, rfm_table, score_table
 from kehu.analytics.sources import Availability, as_of_view, source_tables
 from kehu.analytics.summary import SUMMARY_COLUMNS as SUMMARY_FRAME_COLUMNS
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]  # (stage key, step number from 1, total steps)
 
 STAGES = catalog("stages")
-STAGE_ORDER = ("probe", "rfm", "core", "clv", "churn", "summary", "write")
+STAGE_ORDER = ("probe", "rfm", "core", "clv", "churn", "classes", "summary", "write")
 
 CLV_COLUMNS = ("clv_historical", "profit_historical", "p_alive", "expected_purchases",
                "predicted_clv")  # fmt: skip
@@ -207,6 +209,27 @@ def _as_json(value: Any) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def run_classes(core: pa.Table, tables: dict[str, ir.Table], settings: Settings) -> pa.Table:
+    """`core` without the classes' fact inputs, with the class columns (`classes.OUTPUTS`),
+    computed on the engine of `tables`."""
+    import ibis
+
+    backend = tables["customers"]._find_backend()
+    inputs = core.select(list(classes.INPUTS))
+    # money as float64 (the rules compare floats anyway): Spark's memtable cannot take a
+    # decimal column with nulls
+    for i, col in enumerate(inputs.schema):
+        if pa.types.is_decimal(col.type):
+            inputs = inputs.set_column(i, col.name, pc.cast(inputs[col.name], pa.float64()))
+    rows = ibis.memtable(inputs)
+    out = backend.to_pyarrow(classes.add_classes(rows, settings))
+    core = core.drop_columns(list(classes.FACT_INPUTS))
+    at = pc.index_in(core["customer_id"], value_set=out["customer_id"])
+    for col in classes.OUTPUTS:
+        core = core.append_column(col, out[col].take(at))
+    return core
+
+
 def compute_snapshot(
     tables: dict[str, ir.Table],
     as_of: date,
@@ -237,7 +260,7 @@ def compute_snapshot(
         stage("core")
         facts = facts_table(tables, as_of, settings, rfm_rows).cache()
         try:
-            extra = clv_inputs() if avail.orders else ()
+            extra = (*clv_inputs(), *classes.FACT_INPUTS) if avail.orders else classes.FACT_INPUTS
             core = score_table(facts, settings, avail, extra).to_pyarrow()
         finally:
             facts.release()  # everything later reads `core`
@@ -249,7 +272,8 @@ def compute_snapshot(
             clv_frame, at, info["clv"] = run_clv(core, tables["orders"], as_of, settings)
         else:
             clv_frame, at, info["clv"] = None, None, {"available": False, "reason": "no_orders"}
-        core = _attach(core.select(list(CORE_COLUMNS)), clv_frame, CLV_COLUMNS, at)
+        kept = [*CORE_COLUMNS, *classes.FACT_INPUTS]
+        core = _attach(core.select(kept), clv_frame, CLV_COLUMNS, at)
         timings["clv"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -261,6 +285,11 @@ def compute_snapshot(
         churn_frame, info["churn"] = run_churn(tables, as_of, settings, rfm_rows, fit)
         core = _attach(core, churn_frame, CHURN_COLUMNS)
         timings["churn"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        stage("classes")
+        core = run_classes(core, tables, settings)
+        timings["classes"] = time.perf_counter() - t0
     finally:
         rfm_rows.release()
     info["availability"] = avail.__dict__

@@ -29,7 +29,7 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
 from __future__ import annotations
 
 from kehu.analytics.backtest import NAMES as BACKTEST_NAMES
-from kehu.analytics.coherence import watch_sql
+from kehu.analytics.coherence import watch_sql, watchable_sql
 from kehu.analytics.flows import ABSENT
 from kehu.analytics.kpis import (
     KPI_BY_CODE,
@@ -150,4 +150,5 @@ __all__ = [
     "team_role",
     "value_label",
     "watch_sql",
+    "watchable_sql",
 ]

@@ -63,7 +63,10 @@ def flows(
     date_from: str = typer.Option(..., "--from", help="Earlier snapshot date (YYYY-MM-DD)."),
     date_to: str = typer.Option(..., "--to", help="Later snapshot date (YYYY-MM-DD)."),
     by: str = typer.Option(
-        "lifecycle", "--by", help="lifecycle | rfm_type | value_tier | rfm_segment | abc_class"
+        "lifecycle",
+        "--by",
+        help="lifecycle | rfm_type | value_tier | rfm_segment | abc_class | matrix_class |"
+        " key_class | relationship_phase",
     ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:

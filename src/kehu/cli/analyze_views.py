@@ -472,6 +472,9 @@ def _scores_table(snap: dict[str, Any], ex: dict[str, Any], lang: str) -> Table:
         ("ABC", text(snap.get("abc_class")), ex["abc_class"]),
         (column_label("lifecycle", lang), label("lifecycle", snap.get("lifecycle"), lang),
          ex["lifecycle"]),
+        *((column_label(c, lang), label(c, snap.get(c), lang), ex[c])
+          for c in ("matrix_class", "key_class", "relationship_phase")),
+        (tr(lang, "关系深度 D", "Depth D"), text(snap.get("category_count")), ex["depth"]),
     ]  # fmt: skip
     for r in rows:
         t.add_row(*r)

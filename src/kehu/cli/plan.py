@@ -461,12 +461,16 @@ def targets_split(
         return
     table = Table(title=tr(lang, f"{res.period.label} 销售目标拆解", f"{res.period.label} targets"))
     for col in (tr(lang, "单元", "unit"), tr(lang, "基期销售额", "basis sales"),
-                tr(lang, "目标额", "target"), tr(lang, "增长", "growth"), ""):  # fmt: skip
+                tr(lang, "目标额", "target"), tr(lang, "增长", "growth"),
+                tr(lang, "商机期望值", "expected pipeline"), ""):  # fmt: skip
         table.add_column(col, justify="right" if col else "left")
     for r in sorted(res.rows, key=lambda r: -r["target"])[:30]:
         flag = "floor" if r["at_floor"] else ("cap" if r["at_cap"] else "")
         growth = "—" if r["growth"] is None else f"{r['growth'] * 100:+.1f}%"
-        table.add_row(r["unit"], f"{r['history']:,.2f}", f"{r['target']:,.2f}", growth, flag)
+        table.add_row(
+            r["unit"], f"{r['history']:,.2f}", f"{r['target']:,.2f}", growth,
+            f"{r['expected_pipeline']:,.2f}", flag,
+        )  # fmt: skip
     console.print(table)
     console.print(
         tr(

@@ -10,6 +10,8 @@ water-filling (kehu.planning.allocate); the amounts are rounded to the yuan or f
 largest-remainder method, so they sum exactly to the total. `--months` splits each unit's
 target over the months of the period by seasonality (company sales per calendar month over
 the last `targets.seasonality_years` years) or by given percentages, again exactly.
+Each unit also shows its open pipeline at the potential snapshot and its expected value:
+each customer's open pipeline × the success rate of its class (kehu.analytics.conversion).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from kehu.analytics.conversion import Rate, conversion_rates, rate_sql
+from kehu.analytics.sources import source_tables
 from kehu.analytics.stored import SNAPSHOT, data_end, snapshot_dates
 from kehu.calendar import Period, add_months
 from kehu.errors import KehuError
@@ -63,6 +67,7 @@ class SplitResult:
     excluded_customers: int = 0  # customers with sales/potential but no region/owner
     excluded_sales: Decimal = Decimal(0)
     xlsx: Path | None = None
+    conversion: dict[str, Rate] = field(default_factory=dict)  # rates valuing the pipeline
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +85,7 @@ class SplitResult:
             "excluded_customers": self.excluded_customers,
             "excluded_sales": str(self.excluded_sales),
             "xlsx": str(self.xlsx) if self.xlsx else None,
+            "conversion": {k: r.to_json() for k, r in self.conversion.items()},
             "rows": [
                 {
                     **{k: v for k, v in r.items() if k != "months"},
@@ -147,13 +153,20 @@ def basis_window(ws: Workspace, period: Period, basis: str) -> tuple[date, date]
 
 
 def _unit_table(
-    ws: Workspace, by: str, window: tuple[date, date], potential_as_of: date | None
+    ws: Workspace,
+    by: str,
+    window: tuple[date, date],
+    potential_as_of: date | None,
+    rates: dict[str, Rate],
 ) -> pd.DataFrame:
     pot = (
-        f"(SELECT customer_id, greatest(coalesce(predicted_clv, 0), 0) AS pot FROM {SNAPSHOT}"
-        " WHERE as_of = ?)"
+        f"(SELECT customer_id, greatest(coalesce(predicted_clv, 0), 0) AS pot,"
+        " coalesce(open_pipeline, 0)::DOUBLE AS pipe,"
+        f" coalesce(open_pipeline, 0)::DOUBLE * {rate_sql('lifecycle', rates)} AS exp_pipe"
+        f" FROM {SNAPSHOT} WHERE as_of = ?)"
         if potential_as_of
-        else "(SELECT NULL::VARCHAR AS customer_id, 0.0 AS pot WHERE false)"
+        else "(SELECT NULL::VARCHAR AS customer_id, 0.0 AS pot, 0.0 AS pipe, 0.0 AS exp_pipe"
+        " WHERE false)"
     )
     params: list[Any] = [window[0], window[1]] + ([potential_as_of] if potential_as_of else [])
     sql = f"""
@@ -163,10 +176,12 @@ def _unit_table(
         ), pt AS {pot}
         SELECT {_UNIT_EXPR[by]} AS unit,
                CAST(coalesce(sum(h.amt), 0) * 100 AS BIGINT) AS history_cents,
-               coalesce(sum(pt.pot), 0)::DOUBLE AS potential, count(*) AS customers
+               coalesce(sum(pt.pot), 0)::DOUBLE AS potential, count(*) AS customers,
+               coalesce(sum(pt.pipe), 0)::DOUBLE AS pipeline,
+               coalesce(sum(pt.exp_pipe), 0)::DOUBLE AS expected_pipeline
         FROM customers c LEFT JOIN h ON h.customer_id = c.customer_id
         LEFT JOIN pt ON pt.customer_id = c.customer_id
-        WHERE h.amt IS NOT NULL OR pt.pot > 0
+        WHERE h.amt IS NOT NULL OR pt.pot > 0 OR pt.pipe > 0
         GROUP BY 1 ORDER BY 1 NULLS LAST
     """
     return ws.read(sql, params).df()
@@ -259,7 +274,8 @@ def split_targets(
     window = basis_window(ws, p, cfg.history_basis)
     snaps = snapshot_dates(ws)
     pot_as_of = snaps[-1] if snaps else None
-    units = _unit_table(ws, by, window, pot_as_of)
+    rates = conversion_rates(source_tables(ws.ibis), pot_as_of, ws.settings) if pot_as_of else {}
+    units = _unit_table(ws, by, window, pot_as_of, rates)
     missing = units[units["unit"].isna()]
     units = units[units["unit"].notna()].reset_index(drop=True)
     if units.empty:
@@ -287,7 +303,7 @@ def split_targets(
     result = SplitResult(
         period=p, by=by, total=total_d, rounding=rounding,
         weights={k: float(v) for k, v in w.items()}, floor=floor, cap=cap, basis=window,
-        potential_as_of=pot_as_of,
+        potential_as_of=pot_as_of, conversion=rates,
         excluded_customers=int(missing["customers"].sum()) if len(missing) else 0,
         excluded_sales=_money(int(missing["history_cents"].sum()), 2) if len(missing) else
         Decimal(0),
@@ -302,10 +318,12 @@ def split_targets(
     growth = np.where(hist_c > 0, alloc * (100 / scale) / np.maximum(hist_c, 1) - 1, np.nan)
     at_floor = (alloc == lo) & (hist_c > 0) & bool(floor)
     at_cap = (alloc == hi) & (hi < INF)
-    for i, (unit, h, pot, sh, a, g, fl, cp) in enumerate(
+    pipes = zip(units["pipeline"].round(2).tolist(), units["expected_pipeline"].round(2).tolist(),
+                strict=True)  # fmt: skip
+    for i, (unit, h, pot, sh, a, g, fl, cp, (pipe, exp_pipe)) in enumerate(
         zip(units["unit"].tolist(), hist_c.tolist(), np.round(pot_f, 2).tolist(),
             np.round(share, 6).tolist(), alloc.tolist(), growth.tolist(), at_floor.tolist(),
-            at_cap.tolist(), strict=True)
+            at_cap.tolist(), pipes, strict=True)
     ):  # fmt: skip
         result.rows.append(
             {
@@ -317,6 +335,8 @@ def split_targets(
                 "growth": None if g != g else g,  # NaN -> None
                 "at_floor": fl,
                 "at_cap": cp,
+                "pipeline": pipe,
+                "expected_pipeline": exp_pipe,
                 "months": {}
                 if month_split is None
                 else {
@@ -385,6 +405,22 @@ def _write_targets(ws: Workspace, res: SplitResult, source: str) -> None:
 _XLSX_HEADERS = pairs("headers", "target_split")
 
 
+def _rate_text(r: Rate, lang: str) -> str:
+    if r.source == "workspace":
+        return tr(
+            lang,
+            f"{r.rate:.1%}(本工作区 {r.converted}/{r.customers},区间"
+            f" {r.low:.1%}–{r.high:.1%};默认 {r.default:.0%})",
+            f"{r.rate:.1%} (this workspace {r.converted}/{r.customers}, interval"
+            f" {r.low:.1%}–{r.high:.1%}; default {r.default:.0%})",
+        )
+    return tr(
+        lang,
+        f"{r.rate:.1%}(默认;本工作区样本 {r.customers} 位不足)",
+        f"{r.rate:.1%} (default; {r.customers} customers in this workspace are too few)",
+    )
+
+
 def write_xlsx(res: SplitResult, path: Path, lang: str = "zh") -> Path:
     """The split as a workbook: targets (+ a month column each), then the parameters."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -415,6 +451,10 @@ def write_xlsx(res: SplitResult, path: Path, lang: str = "zh") -> Path:
         (tr(lang, "潜力快照日期", "potential snapshot"), str(res.potential_as_of or "")),
         (tr(lang, "未归属客户数", "customers without a unit"), res.excluded_customers),
         (tr(lang, "月度比例", "month shares"), ", ".join(f"{s:.4f}" for s in res.month_shares)),
+        *(
+            (tr(lang, f"成功率 {k}", f"success rate {k}"), _rate_text(r, lang))
+            for k, r in res.conversion.items()
+        ),
     ]
     with excel_writer(path) as xw:
         sheet = tr(lang, "目标拆解", "targets")
@@ -427,7 +467,8 @@ def write_xlsx(res: SplitResult, path: Path, lang: str = "zh") -> Path:
         ws_.set_column(3, 3, 10, pct)
         ws_.set_column(4, 4, 16, money)
         ws_.set_column(5, 5, 10, pct)
-        ws_.set_column(8, 8 + len(res.months), 14, money)
+        ws_.set_column(8, 9, 16, money)
+        ws_.set_column(10, 10 + len(res.months), 14, money)
         ws_.freeze_panes(1, 1)
         pd.DataFrame(
             params, columns=[tr(lang, "参数", "parameter"), tr(lang, "值", "value")]

@@ -66,6 +66,18 @@ SNAPSHOT_COLUMNS: dict[str, str] = {
     "open_tickets": "INTEGER",
     "top_needs": "VARCHAR",
     "open_pipeline": MONEY,
+    # the seeds' other classes (kehu.analytics.classes) and depth D
+    "matrix_class": "VARCHAR",
+    "clv_above_share": "DOUBLE",
+    "profit_above_share": "DOUBLE",
+    "key_class": "VARCHAR",
+    "key_basis": "VARCHAR",  # what makes it 重点: benchmark,reference,position:…,industry:…
+    "relationship_phase": "VARCHAR",
+    "category_count": "INTEGER",
+    "share_of_wallet": "DOUBLE",
+    "tickets_12m": "INTEGER",
+    "tickets_prev_12m": "INTEGER",
+    "known_days": "INTEGER",
 }
 
 # Logical key (as_of, customer_id). It is deliberately not a PRIMARY KEY: DuckDB's index makes

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kehu.access.masking import mask_records
-from kehu.app import ABSENT, LABELS, label, watch_sql
+from kehu.app import ABSENT, LABELS, label, watch_sql, watchable_sql
 from kehu.errors import KehuError
 from kehu.web.services.common import parse_json, plain_tree, query
 from kehu.web.services.listing import ensure_list
@@ -184,7 +184,7 @@ def watchlist(state: WebState, scope: Scope, lang: str, limit: int | None = None
                 FROM {table} l JOIN customer_snapshot s
                   ON s.customer_id = l.customer_id AND s.as_of = l.as_of
                 WHERE {cond} AND l.churn_risk IS NOT NULL
-                  AND coalesce(l.lifecycle, '') NOT IN ('lost', 'prospect', 'target')
+                  AND {watchable_sql("l.")}
                 ORDER BY l.churn_risk * (1 + coalesce(l.value_score, 0) / 100.0) DESC,
                   l.customer_id
                 LIMIT ?""",
