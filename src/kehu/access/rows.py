@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from kehu.access.scope import Scope
     from kehu.engines.lake import Location
 
-SHARED_TABLES = ("analytics_runs",)  # no customer rows in them: seen whole
+SHARED_TABLES = ("analytics_runs", "forecast_runs")  # no customer rows to filter: seen whole
+# (a forecast run is narrowed to the scope's deals when read: kehu.analytics.forecast.runs)
 
 
 def _literal(value: Any) -> str:
@@ -56,6 +57,9 @@ def view_sql(
             body = f"SELECT c.* FROM {base(name)} c WHERE {cond}"
         elif "customer_id" in columns:
             body = f"SELECT * FROM {base(name)} WHERE customer_id IN ({ids})"
+        elif name == "opportunity_stages":  # a stage row belongs to its deal's customer
+            deals = f"SELECT opportunity_id FROM {base('opportunities')} WHERE customer_id IN"
+            body = f"SELECT * FROM {base(name)} WHERE opportunity_id IN ({deals} ({ids}))"
         elif name in SHARED_TABLES:
             body = f"SELECT * FROM {base(name)}"
         else:

@@ -35,6 +35,7 @@ DATE_COLS = {
     "surveyed_on",
     "created_on",
     "closed_on",
+    "entered_on",
 }
 MONEY_COLS = {"amount", "cost", "paid_amount", "annual_revenue", "wallet_size", "market_size"}
 TS_COLS = {"occurred_at", "opened_at", "first_response_at", "resolved_at"}
@@ -323,6 +324,14 @@ SPECS: tuple[FileSpec, ...] = (
             "market_size": "市场规模",
             "companies": "企业数",
         },
+    ),
+    FileSpec(
+        "13_crm_opportunity_stages",
+        "opportunity_stages",
+        "crm",
+        "opportunity_stages",
+        "utf-8",
+        {"opportunity_id": "商机编号", "stage": "阶段", "entered_on": "进入日期"},
     ),
 )
 
