@@ -40,6 +40,8 @@ class Pipeline:
     orders: pd.DataFrame  # customer_id, month, orders, revenue
     targets: pd.DataFrame  # period, region, owner, amount
     stage_order: list[str]  # the open stages, earliest first
+    customers: int = 0  # how many customer codes (`cust_i`) there are
+    owners: int = 0  # how many owner codes (`owner_i`)
     cache: dict[Any, pd.DataFrame] = field(default_factory=dict)  # weekly training snapshots
 
     @property
@@ -81,8 +83,15 @@ def pipeline(
     orders = orders.assign(cust_i=customers.get_indexer(orders["customer_id"]))
     stages = stages.assign(deal_i=pd.Index(deals["deal"]).get_indexer(stages["deal"]))
     stages = stages[stages["deal_i"] >= 0].sort_values(["deal_i", "entered_on"], kind="stable")
-    return Pipeline(deals, stages.reset_index(drop=True), orders, targets,
-                    stage_order(deals, stages))  # fmt: skip
+    return Pipeline(
+        deals,
+        stages.reset_index(drop=True),
+        orders,
+        targets,
+        stage_order(deals, stages),
+        customers=len(customers),
+        owners=int(deals["owner_i"].max()) + 1 if len(deals) else 0,
+    )
 
 
 def stage_order(deals: pd.DataFrame, stages: pd.DataFrame) -> list[str]:

@@ -17,6 +17,7 @@ FEATURES = (
     "age",
     "amount",
     "days_left",
+    "quarter_left",
     "customer_orders",
     "customer_revenue",
     "customer_won",
@@ -62,7 +63,7 @@ def _history(p: Pipeline, deals: pd.DataFrame, day: pd.Timestamp) -> dict[str, n
     since = pd.Timestamp(Period.containing(day.date(), "month").shift(-11).start)
     o = p.orders
     m = ((o["month"] >= since) & (o["month"] <= day)).to_numpy()
-    customers = int(max(p.orders["cust_i"].max(), p.deals["cust_i"].max()) + 1)
+    customers = max(p.customers, 1)
     cust_o = o["cust_i"].to_numpy()[m]
     n_orders = _count(cust_o, customers, o["orders"].to_numpy(float)[m])
     revenue = _count(cust_o, customers, o["revenue"].to_numpy(float)[m])
@@ -70,7 +71,7 @@ def _history(p: Pipeline, deals: pd.DataFrame, day: pd.Timestamp) -> dict[str, n
     done = (d["closed_on"] <= day).to_numpy()
     won = done & (d["status"] == "won").to_numpy()
     cust_d, owner_d = d["cust_i"].to_numpy(), d["owner_i"].to_numpy()
-    owners = int(owner_d.max() + 1) if len(owner_d) else 1
+    owners = max(p.owners, 1)
     base = float(won.sum() / done.sum()) if done.any() else 0.5
     owner_n = _count(owner_d[done], owners)
     owner_w = _count(owner_d[won], owners)
@@ -104,6 +105,10 @@ def snapshot(p: Pipeline, day: pd.Timestamp, grain: Grain) -> pd.DataFrame:
             "age": (day - deals["created_on"]).dt.days.astype(float),
             "amount": deals["amount"].fillna(0.0),
             "days_left": float((end - day).days),
+            # B2B deals bunch at quarter ends (the sales push), whatever period is forecast
+            "quarter_left": float(
+                (pd.Timestamp(Period.containing(day.date(), "quarter").end) - day).days
+            ),
             "section": deals["section"].fillna(""),
             **_history(p, deals, day),
             "won": won.astype(float),

@@ -15,7 +15,7 @@ from kehu.i18n import catalog
 from kehu.industries import industry_name
 
 TOP = 3
-COUNTS = {"days_in_stage", "age", "days_left", "customer_orders", "customer_won",
+COUNTS = {"days_in_stage", "age", "days_left", "quarter_left", "customer_orders", "customer_won",
           "customer_lost", "owner_closed"}  # fmt: skip
 
 
