@@ -31,6 +31,7 @@ from kehu.web.api import (
     alerts,
     backtest,
     customers,
+    forecast,
     imports,
     kpis,
     market,
@@ -59,6 +60,7 @@ API_ROUTERS = (
     reports,
     quality,
     backtest,
+    forecast,
     market,
     push,
     admin,
@@ -117,6 +119,9 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     from kehu.web import market_pages
 
     app.include_router(market_pages.router)
+    from kehu.web import forecast_pages
+
+    app.include_router(forecast_pages.router)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_docs() -> HTMLResponse:

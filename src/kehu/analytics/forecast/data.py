@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 DEALS = """
 SELECT o.opportunity_id AS deal, o.customer_id, o.stage, o.status, o.owner,
        CAST(o.amount AS DOUBLE) AS amount, o.created_on, o.closed_on,
-       c.region, upper(substr(c.industry_code, 1, 1)) AS section
+       c.region, upper(substr(c.industry_code, 1, 1)) AS section, c.name AS customer_name
 FROM opportunities o LEFT JOIN customers c USING (customer_id)
 """
 STAGES = "SELECT opportunity_id AS deal, stage, entered_on FROM opportunity_stages"

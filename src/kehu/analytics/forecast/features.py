@@ -45,8 +45,12 @@ def _stage_on(p: Pipeline, deals: pd.DataFrame, day: pd.Timestamp) -> tuple[pd.S
     np.maximum.at(last, h["deal_i"].to_numpy()[rows], rows)  # history is in date order
     at = last[deals["deal_i"].to_numpy()]
     known = at >= 0
-    stage = pd.Series(np.where(known, h["stage"].to_numpy(object)[at], None), index=deals.index)
-    entered = pd.Series(h["entered_on"].to_numpy()[at], index=deals.index).where(known)
+    if len(h):
+        names, days = h["stage"].to_numpy(object)[at], h["entered_on"].to_numpy()[at]
+    else:  # no stage history imported
+        names, days = np.full(len(at), None), np.full(len(at), np.datetime64("NaT", "ns"))
+    stage = pd.Series(np.where(known, names, None), index=deals.index)
+    entered = pd.Series(days, index=deals.index).where(known)
     bare = ~known & (deals["status"] == "open").to_numpy()
     stage = stage.where(~bare, deals["stage"])
     entered = entered.where(~bare, deals["created_on"])
@@ -97,6 +101,7 @@ def snapshot(p: Pipeline, day: pd.Timestamp, grain: Grain) -> pd.DataFrame:
         {
             "deal": deals["deal"],
             "customer_id": deals["customer_id"],
+            "customer_name": deals["customer_name"].fillna(""),
             "owner": deals["owner"],
             "region": deals["region"],
             "stage_name": stage,

@@ -53,7 +53,9 @@ class StageRates:
 
     @classmethod
     def fit(cls, train: pd.DataFrame) -> StageRates:
-        base = float(train["won"].mean()) if len(train) else 0.0
+        if not len(train):  # no deal has a known outcome yet: nothing won is expected
+            return cls({}, 0.0)
+        base = float(train["won"].mean())
         rates = train.groupby(train["stage_name"].fillna(""))["won"].mean()
         return cls({str(k): float(v) for k, v in rates.items()}, base)
 
@@ -74,9 +76,9 @@ class WinModel:
     @classmethod
     def fit(cls, train: pd.DataFrame) -> WinModel:
         stages = StageRates.fit(train)
-        y = train["won"].to_numpy(float)
-        if len(train) < MIN_SAMPLES or y.min() == y.max():
+        if len(train) < MIN_SAMPLES or train["won"].nunique() < 2:
             return cls(None, None, [], stages, len(train))
+        y = train["won"].to_numpy(float)
         sections = sorted(set(train["section"].fillna("")))
         x = _matrix(train, sections)
         oof = np.zeros(len(train))

@@ -164,6 +164,7 @@ def forecast(
             {
                 "deal": r.deal,
                 "customer_id": r.customer_id,
+                "customer_name": r.customer_name,
                 "owner": r.owner,
                 "region": r.region,
                 "stage": r.stage_name,
