@@ -14,6 +14,25 @@ SHARED = REPO.parent / "shared"
 DATASETS = SHARED / "datasets"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--batch-rows",
+        type=int,
+        default=None,
+        help="default [ingest] batch_rows of every workspace the tests make (e.g. 3, so that"
+        " imports cross batch boundaries; see tests/test_ingest_batched.py)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    rows = config.getoption("--batch-rows")
+    if rows:
+        from kehu.config import IngestSettings
+
+        IngestSettings.model_fields["batch_rows"].default = rows
+        IngestSettings.model_rebuild(force=True)
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Iterator[Workspace]:
     """A fresh, empty workspace."""

@@ -391,3 +391,24 @@ def test_forecast_shows_a_rep_its_own_deals(world) -> None:  # noqa: ANN001
     admin = TestClient(world["app"], headers={"Authorization": f"Bearer {token}"})
     whole = admin.get("/api/v1/forecast").json()
     assert whole["scoped"] is False and {d["deal"] for d in whole["deals"]} == {"SJ-O", "SJ-V"}
+def test_rep_cannot_see_another_reps_scorecard(world) -> None:  # noqa: ANN001
+    """A rep gets its own scorecard only (API, page, workbook); a manager its region's."""
+    rep = TestClient(world["app"])
+    login(rep, "zhang")
+    cards = rep.get("/api/v1/scorecards").json()
+    assert [r["unit"] for r in cards["reps"]] == ["张伟"] and cards["teams"] == []
+    page = rep.get("/scorecards")
+    assert page.status_code == 200 and "张伟" in page.text and "李娜" not in page.text
+    book = rep.get("/scorecards/export")
+    assert book.status_code == 200 and book.content[:2] == b"PK"
+    texts = _texts(book)
+    assert any("张伟" in t for t in texts) and not any("李娜" in t for t in texts)
+    # the rank is over every rep, not 1 of 1
+    assert cards["reps"][0]["ranked"] >= 2
+    mgr = TestClient(world["app"])
+    login(mgr, "east_mgr")
+    seen = mgr.get("/api/v1/scorecards").json()
+    assert {r["unit"] for r in seen["reps"]} >= {"张伟", "李娜"}
+    assert [t["unit"] for t in seen["teams"]] == ["华东"]
+    assert all(r["region"] == "华东" for r in seen["reps"])
+    assert mgr.get("/plan/economics").status_code == 200

@@ -155,3 +155,20 @@ def test_kehu_reads_take_a_scope(seeded_ws: Workspace) -> None:  # noqa: F811
     assert last["value"] == pytest.approx(float(expected))
     whole = [r for r in app.kpis("month") if r["kpi"] == "revenue"][-1]
     assert whole["value"] > last["value"]
+
+
+def test_names_with_marks_and_quotes_stay_values(ws: Workspace) -> None:
+    """A scope's names are written into the views as literals: a `?` or a quote in one (a
+    display name is typed by people) can neither break the view nor widen it."""
+    with ws.transaction() as cur:
+        for cid, owner in (("A", "张?"), ("B", "') OR TRUE OR ('"), ("C", "李娜")):
+            cur.execute(
+                "INSERT INTO customers (customer_id, name, owner) VALUES (?, ?, ?)",
+                [cid, "客户" + cid, owner],
+            )
+    rep = Scope(user="r", role="rep", owners=("张?", "') OR TRUE OR ('"))
+    with scoped(ws, rep) as view:
+        assert sorted(r[0] for r in view.rows("SELECT customer_id FROM customers")) == ["A", "B"]
+    odd = Scope(user="r", role="rep", owners=("O'Brien?",))
+    with scoped(ws, odd) as view:
+        assert _count(view, "customers") == 0

@@ -116,9 +116,15 @@ def test_save_edit_and_refuse_bad_input(tiny) -> None:  # noqa: ANN001
 
 
 def test_scope_hides_other_reps_plans(tiny) -> None:  # noqa: ANN001
+    from kehu.access.scope import Scope
+
+    rep = Scope(user="zw", role="rep", owners=("张伟",))
     with pytest.raises(NotFoundError):
-        tiny.account_plan("A2", within=("c.owner = ?", ["张伟"]))
-    assert tiny.account_plan("A1", within=("c.owner = ?", ["张伟"]))["customer"]["name"]
+        tiny.account_plan("A2", scope=rep)
+    with pytest.raises(NotFoundError):
+        tiny.save_account_plan("A2", {"notes": "x"}, scope=rep)
+    assert tiny.account_plan("A1", scope=rep)["customer"]["name"]
+    assert {a["owner"] for a in tiny.key_accounts(scope=rep)["accounts"]} <= {"张伟"}
 
 
 def test_exports_in_both_languages(tiny, tmp_path) -> None:  # noqa: ANN001

@@ -295,3 +295,55 @@ def test_goal_at_risk(ws: Workspace) -> None:
     assert alert["evidence"]["target"] == 200
     assert alert["evidence"]["value"] in ("at_risk", "missed")
     assert alert["detail_zh"].startswith("状态 ")
+
+
+def test_one_alert_list_per_scope(ws: Workspace) -> None:
+    """The CLI's and the web's alert list are one read: a rep sees the alerts about their
+    customers, a manager also the company's alerts about no customer, an admin all."""
+    from kehu.access.scope import Scope
+    from kehu.app import Kehu
+
+    build_demo(ws)
+    run_alerts(ws, send=False)
+    now = pd.Timestamp("2026-01-01 08:00")
+    with ws.transaction() as cur:
+        cur.execute(
+            "INSERT INTO alerts (alert_id, rule, condition_key, status, severity, title_zh,"
+            " title_en, first_seen_at, last_seen_at) VALUES (90001, 'kpi_drop', 'kpi|x', 'open',"
+            " 'warning', 'KPI 下降', 'KPI fell', ?, ?)",
+            [now, now],
+        )
+    region, owner = ws.rows(
+        "SELECT c.region, c.owner FROM alerts a JOIN customers c USING (customer_id)"
+        " WHERE c.region IS NOT NULL AND c.owner IS NOT NULL LIMIT 1"
+    )[0]
+    k = Kehu(ws, "tester")
+    admin = Scope(user="a", role="admin")
+    manager = Scope(user="m", role="manager", regions=(region,))
+    rep = Scope(user="r", role="rep", owners=(owner,))
+
+    def ids(sql: str, params: list[object]) -> set[int]:
+        return {r[0] for r in ws.rows(f"SELECT alert_id FROM alerts WHERE {sql}", params)}
+
+    mine = "customer_id IN (SELECT customer_id FROM customers WHERE {} = ?)"
+    expect = {
+        admin: ids("TRUE", []),
+        manager: ids(f"customer_id IS NULL OR {mine.format('region')}", [region]),
+        rep: ids(mine.format("owner"), [owner]),
+    }
+    assert 90001 in expect[manager] and 90001 not in expect[rep]
+    assert expect[rep] and expect[rep] < expect[manager] < expect[admin]
+    for scope, want in expect.items():
+        got = k.alerts(limit=10_000, scope=scope)
+        assert {a["alert_id"] for a in got} == want
+        seen = [a["last_seen_at"] for a in got]
+        assert seen == sorted(seen, reverse=True)  # last seen first
+        opened = k.alerts("open", limit=10_000, scope=scope)
+        assert sum(k.open_alert_counts(scope=scope).values()) == len(opened)
+    assert {a["alert_id"] for a in k.alerts(limit=10_000)} == expect[admin]
+    with pytest.raises(NotFoundError):  # outside the rep's scope reads as unknown
+        k.ack_alert(90001, scope=rep)
+    assert ws.scalar("SELECT status FROM alerts WHERE alert_id = 90001") == "open"
+    assert k.ack_alert(90001, scope=manager)["acked_by"] == "tester"
+    with pytest.raises(KehuError, match="unknown alert status"):
+        k.alerts("closed")

@@ -72,7 +72,7 @@ def test_competitor_view_figures(tiny) -> None:  # noqa: ANN001
 
 
 def test_scope_limits_every_figure(tiny) -> None:  # noqa: ANN001
-    view = tiny.competitors(within=("c.owner = ?", ["张伟"]))
+    view = tiny.competitors(owner="张伟")
     assert {c["customer_id"] for c in view["customers"]} == {"A1", "A3"}
     k1 = next(r for r in view["competitors"] if r["competitor_id"] == "K1")
     assert (k1["customers"], k1["revenue_at_stake"], k1["lost"]) == (1, 100000, 0)

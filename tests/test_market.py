@@ -77,11 +77,18 @@ def test_penetration_and_white_space(tiny) -> None:  # noqa: ANN001
 
 
 def test_a_reps_market_counts_only_own_customers(tiny) -> None:  # noqa: ANN001
-    view = tiny.market(within=("c.owner = ?", ["张伟"]))  # A1 and A3
+    view = tiny.market(owner="张伟")  # A1 and A3
     cells = {(c["region"], c["industry_code"]): c for c in view["cells"]}
     assert cells[("华东", "I")]["revenue"] == 0  # A2 is 李娜's
     assert cells[("华东", "C")]["revenue"] == 100000
     assert view["revenue"] == 190000
+    from kehu.access.scope import Scope
+
+    rep = Scope(user="zw", role="rep", owners=("张伟",))
+    assert tiny.market(scope=rep) == view  # the scope and the owner filter select alike
+    everyone = Scope(user="boss", role="admin")
+    assert tiny.market(scope=everyone, owner="张伟") == view
+    assert tiny.market(scope=rep, owner="李娜")["customers"] == 0  # filters narrow the scope
 
 
 def test_import_rejects_and_cli(tiny) -> None:  # noqa: ANN001

@@ -103,8 +103,13 @@ def test_report_files(ws: Workspace, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(xlsx["path"])
-    assert wb.sheetnames[0].startswith("1. Key") and len(wb.sheetnames) == 10  # 10: the backtest
+    assert (
+        wb.sheetnames[0].startswith("1. Key") and len(wb.sheetnames) == 12
+    )  # 10 backtest, 12 scorecards
     assert sum(len(s._images) for s in wb.worksheets) >= 6  # PNG charts embedded
+    assert "Budget" in wb.sheetnames[10] and "Scorecards" in wb.sheetnames[11]
+    cards = [row for row in wb.worksheets[11].iter_rows(values_only=True) if any(row)]
+    assert any("Score" in str(c) for row in cards for c in row if c)  # the reps' table
 
     pdf = write_report(ws, "2026-09", fmt="pdf", out=tmp_path / "r.pdf")
     pdfium = pytest.importorskip("pypdfium2")

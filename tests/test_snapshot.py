@@ -236,3 +236,47 @@ def test_empty_and_order_less_workspaces(tmp_path):
     assert {r["rfm_type"] for r in rows.values()} == {"low_value"}
     assert all(r["value_tier"] == "basic" and r["predicted_clv"] is None for r in rows.values())
     ws.close()
+
+
+def test_overview_cards_compare_the_last_two_snapshots(history):
+    """The overview's cards, checked against the stored rows counted here, for everyone and
+    within a rep's scope (the customers of one owner)."""
+    from kehu.access.scope import Scope
+    from kehu.analytics.coherence import NOT_AT_RISK
+    from kehu.app import Kehu
+
+    ws, _ = history
+    k = Kehu(ws)
+    owner = ws.scalar("SELECT owner FROM customers WHERE owner IS NOT NULL ORDER BY 1 LIMIT 1")
+    mine = {r[0] for r in ws.rows("SELECT customer_id FROM customers WHERE owner = ?", [owner])}
+
+    def expect(day: date, keep: set[str] | None) -> dict[str, float]:
+        rows = [r for cid, r in stored(ws, day).items() if keep is None or cid in keep]
+        return {
+            "customers_active": sum(1 for r in rows if (r["orders_12m"] or 0) > 0),
+            "spend_12m": float(sum(r["spend_12m"] or 0 for r in rows)),
+            "predicted_clv": float(sum(r["predicted_clv"] or 0 for r in rows)),
+            "high_value": sum(1 for r in rows if r["rfm_type"] == "high_value"),
+            "key_accounts": sum(1 for r in rows if r["value_tier"] in ("strategic", "core")),
+            "at_risk": sum(
+                1
+                for r in rows
+                if (r["churn_risk"] or 0) >= 0.6 and r["lifecycle"] not in NOT_AT_RISK
+            ),  # fmt: skip
+        }
+
+    for scope, keep in ((None, None), (Scope(user="r", role="rep", owners=(owner,)), mine)):
+        cards = {c["code"]: c for c in k.overview_cards(scope=scope)}
+        now, before = expect(D2, keep), expect(D1, keep)
+        for code, value in now.items():
+            card = cards[code]
+            assert card["value"] == pytest.approx(value), code
+            assert card["previous"] == pytest.approx(before[code]), code
+            assert card["as_of"] == D2 and card["previous_as_of"] == D1
+            if value == before[code]:
+                assert card["direction"] is None and card["good"] is None
+            else:
+                assert card["direction"] == ("up" if value > before[code] else "down")
+        risk = cards["at_risk"]
+        assert risk["good"] == (None if risk["direction"] is None else risk["direction"] == "down")
+    assert 0 < len(mine) < ws.scalar("SELECT count(*) FROM customers")

@@ -6,10 +6,14 @@ report's PNG writer draws the same `Chart` with matplotlib. One definition per c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 PALETTE = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452"]
 MUTED = "#c8d1e6"  # the colour of what is compared against (previous period, target)
+# a timeline bar's colour by its status (goal milestones)
+SPAN_COLOURS = {"met": "#3ba272", "missed": "#ee6666", "current": "#5470c6",
+                "planned": MUTED, "no_data": "#b8bfcc"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,13 +31,15 @@ class Series:
 @dataclass(frozen=True)
 class Chart:
     """`xy`: bars and lines over categories (or, with `x_numeric`, lines of (x, y) points);
-    `hbar`: one horizontal bar series; `pie`: one series' shares; `radar`: one series over
-    the categories as axes (0 to `radar_max`); `flow`: how many moved from each label (rows,
-    `before`) to each label (columns, `after`), or along `links` between `nodes`."""
+    `hbar`: one horizontal bar series; `gantt`: one bar per category over time, from `spans`
+    ((first day, day after the last, status) as ISO dates); `pie`: one series' shares;
+    `radar`: one series over the categories as axes (0 to `radar_max`); `flow`: how many moved
+    from each label (rows, `before`) to each label (columns, `after`), or along `links`
+    between `nodes`."""
 
     id: str
     title: str
-    kind: Literal["xy", "hbar", "pie", "radar", "flow"] = "xy"
+    kind: Literal["xy", "hbar", "pie", "radar", "flow", "gantt"] = "xy"
     categories: list[Any] = field(default_factory=list)
     series: list[Series] = field(default_factory=list)
     y_names: tuple[str | None, ...] = (None,)
@@ -48,6 +54,7 @@ class Chart:
     after: str = ""
     nodes: list[tuple[str, str]] = field(default_factory=list)  # flow as links: (name, code)
     links: list[tuple[str, str, float]] = field(default_factory=list)  # (from, to, value)
+    spans: list[tuple[str, str, str]] = field(default_factory=list)  # gantt: (start, end, status)
 
 
 def echarts_option(chart: Chart) -> dict[str, Any]:
@@ -62,6 +69,8 @@ def echarts_option(chart: Chart) -> dict[str, Any]:
     if chart.kind == "flow":
         opt["series"] = [_sankey(chart)]
         return opt
+    if chart.kind == "gantt":
+        return opt | _gantt(chart)
     if chart.kind == "pie":
         s = chart.series[0]
         opt["legend"] = {"bottom": 0}
@@ -168,3 +177,29 @@ def _sankey(chart: Chart) -> dict[str, Any]:
         "emphasis": {"focus": "adjacency"},
         "lineStyle": {"color": "gradient", "opacity": 0.4},
     }
+
+
+def _ms(day: str) -> int:
+    """An ISO date as the epoch milliseconds of its UTC midnight (ECharts' time axis)."""
+    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def _gantt(chart: Chart) -> dict[str, Any]:
+    """Bars on a time axis: an invisible bar up to each start, stacked with the span."""
+    starts = [_ms(a) for a, _, _ in chart.spans]
+    ends = [_ms(b) for _, b, _ in chart.spans]
+    spans = [
+        {"value": e - s, "itemStyle": {"color": SPAN_COLOURS.get(code, PALETTE[0])}}
+        for s, e, (_, _, code) in zip(starts, ends, chart.spans, strict=True)
+    ]
+    return {
+        "tooltip": {"show": False},
+        "grid": {"left": 160, "right": 30, "top": 40 if chart.title else 10, "bottom": 30},
+        "xAxis": {"type": "time", "min": min(starts, default=0), "max": max(ends, default=0)},
+        "yAxis": {"type": "category", "inverse": True, "data": chart.categories},
+        "series": [
+            {"type": "bar", "stack": "span", "data": starts, "silent": True,
+             "itemStyle": {"color": "transparent"}},
+            {"type": "bar", "stack": "span", "data": spans, "barWidth": 12},
+        ],
+    }  # fmt: skip

@@ -16,6 +16,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from kehu import datafiles
 from kehu.errors import ConfigError
 
 Lang = Literal["zh", "en"]
@@ -41,6 +42,7 @@ class IngestSettings(Section):
     encoding: str | None = None  # None = BOM sniff -> strict UTF-8 -> GB18030
     phone_region: str = "CN"
     chunk_rows: int = Field(200_000, gt=0)
+    batch_rows: int = Field(250_000, gt=0)  # rows cleaned, checked and loaded at a time
     header_scan_rows: int = Field(10, ge=1, le=200)  # rows searched for the header row
     max_field_chars: int = Field(1 << 20, ge=1)  # a longer cell rejects its row (1 MiB chars)
     # Dates outside [min_year-01-01, max_year-12-31] are rejected as implausible.
@@ -430,7 +432,11 @@ class WebSettings(Section):
 
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
-ChannelType = Literal["email", "webhook", "wecom", "dingtalk", "feishu", "slack"]
+ChannelType = Literal["email", "webhook", "wecom", "dingtalk", "feishu", "slack", "sms"]
+SmsProvider = Literal["aliyun", "tencent"]
+# what an SMS template's variables may carry (an approved template cannot hold free text)
+SmsParam = Literal["count", "top", "title", "owner", "severity"]
+SMS_PARAMS: tuple[SmsParam, ...] = ("count", "top")  # the default template variables
 
 
 class AlertRule(Section):
@@ -480,87 +486,9 @@ class AlertRule(Section):
 
 
 def _default_alert_rules() -> list[AlertRule]:
+    """The rules a new workspace starts with: data, `kehu/data/alert_rules.toml`."""
     return [
-        AlertRule(
-            name="key_account_churn_risk",
-            kind="threshold",
-            table="customer_snapshot",
-            field="churn_risk",
-            op=">",
-            value=0.6,
-            scope={"value_tier": ["strategic", "core"]},
-            severity="high",
-            title_zh="重点客户流失风险",
-            title_en="Key account at risk of churn",
-        ),
-        AlertRule(
-            name="nps_detractor",
-            kind="event",
-            table="surveys",
-            field="nps",
-            op="<=",
-            value=6,
-            severity="medium",
-            title_zh="NPS 贬损者",
-            title_en="NPS detractor",
-        ),
-        AlertRule(
-            name="ticket_sla_breach",
-            kind="event",
-            table="tickets",
-            field="first_response_hours",
-            op=">",
-            value=2,
-            severity="medium",
-            title_zh="工单超出响应时限(SLA)",
-            title_en="Ticket past its response SLA",
-        ),
-        AlertRule(
-            name="goal_at_risk",
-            kind="threshold",
-            table="goals",
-            field="status",
-            op="in",
-            value=["at_risk", "missed"],
-            severity="medium",
-            title_zh="目标进度落后",
-            title_en="Goal at risk",
-        ),
-        AlertRule(
-            name="payment_overdue",
-            kind="threshold",
-            table="orders",
-            field="overdue_days",
-            op=">",
-            value=30,
-            severity="medium",
-            title_zh="回款逾期",
-            title_en="Payment overdue",
-        ),
-        AlertRule(
-            name="tier_downgrade",
-            kind="change",
-            table="customer_snapshot",
-            field="value_tier",
-            op="transition",
-            from_values=["strategic", "core"],
-            to_values=["basic"],
-            severity="high",
-            title_zh="客户价值层级下滑",
-            title_en="Customer fell to a lower tier",
-        ),
-        AlertRule(
-            name="spend_drop",
-            kind="change",
-            table="customer_snapshot",
-            field="spend_12m",
-            op="pct_drop",
-            value=0.3,
-            scope={"value_tier": ["strategic", "core", "potential"]},
-            severity="medium",
-            title_zh="近12个月消费额大幅下降",
-            title_en="12-month spend dropped sharply",
-        ),
+        AlertRule.model_validate(rule) for rule in datafiles.read_toml("alert_rules.toml")["rule"]
     ]
 
 
@@ -603,11 +531,36 @@ class ChannelSettings(Section):
     username: str | None = None
     password_env: str | None = None
     sender: str = "kehu@localhost"
+    provider: SmsProvider | None = None  # sms: whose SMS API (url defaults to its endpoint)
+    key_id_env: str | None = None  # sms: env var with the AccessKeyId / SecretId
+    sign_name: str | None = None  # sms: the approved 短信签名
+    template: str | None = None  # sms: approved TemplateCode (Aliyun) / TemplateId (Tencent)
+    template_params: list[SmsParam] = Field(default_factory=lambda: list(SMS_PARAMS))
+    sdk_app_id: str | None = None  # sms (tencent): SmsSdkAppId
+    region: str | None = None  # sms: RegionId / Region; None = the provider's default
+    param_max_chars: int = Field(20, gt=0)  # sms: longer template values are cut with "…"
 
     @model_validator(mode="after")
     def _needs_target(self) -> ChannelSettings:
+        if self.type == "sms":
+            return self._sms_complete()
         if self.type != "email" and not (self.url or self.url_env):
             raise ValueError(f"a {self.type} channel needs url or url_env")
+        return self
+
+    def _sms_complete(self) -> ChannelSettings:
+        needed = {
+            "provider": self.provider,
+            "key_id_env": self.key_id_env,
+            "secret_env": self.secret_env or self.secret,
+            "sign_name": self.sign_name,
+            "template": self.template,
+        }
+        if self.provider == "tencent":
+            needed["sdk_app_id"] = self.sdk_app_id
+        missing = [key for key, value in needed.items() if not value]
+        if missing:
+            raise ValueError(f"an sms channel needs {', '.join(missing)}")
         return self
 
 
@@ -627,6 +580,7 @@ def _default_rate_limits() -> dict[str, RateLimit]:
         "dingtalk": RateLimit(per_minute=20),
         "feishu": RateLimit(per_minute=100, per_second=5),
         "slack": RateLimit(per_second=1),
+        "sms": RateLimit(per_minute=1),  # per mobile number: both providers' default cap
     }
 
 
@@ -640,6 +594,7 @@ class NotifySettings(Section):
     backoff_factor: float = Field(2.0, ge=1)
     backoff_max_seconds: float = Field(30.0, ge=0)
     rate_limits: dict[str, RateLimit] = Field(default_factory=_default_rate_limits)
+    max_wait_seconds: float = Field(300.0, ge=0)  # a longer rate-limit wait defers to next run
 
 
 class FeedbackCategory(Section):
@@ -657,266 +612,14 @@ class FeedbackTopic(Section):
 
 
 def _default_feedback_categories() -> list[FeedbackCategory]:
-    # Order = priority when two categories score the same.
+    """Order = priority when two categories score the same (`kehu/data/feedback.toml`)."""
     return [
-        FeedbackCategory(
-            code="complaint",
-            zh="投诉",
-            en="Complaint",
-            keywords=[
-                "投诉",
-                "不满",
-                "太差",
-                "很差",
-                "差劲",
-                "失望",
-                "生气",
-                "退款",
-                "赔偿",
-                "欺骗",
-                "敷衍",
-                "没人管",
-                "一直没",
-                "拖延",
-                "严重",
-                "太贵",
-                "太慢",
-                "complain",
-                "complaint",
-                "unacceptable",
-                "terrible",
-                "awful",
-                "refund",
-                "angry",
-                "disappointed",
-                "worst",
-                "poor",
-                "never",
-                "unhappy",
-                "too expensive",
-                "too slow",
-            ],
-        ),
-        FeedbackCategory(
-            code="suggestion",
-            zh="建议",
-            en="Suggestion",
-            keywords=[
-                "建议",
-                "希望",
-                "能否",
-                "最好",
-                "如果能",
-                "增加",
-                "改进",
-                "优化",
-                "期待",
-                "suggest",
-                "suggestion",
-                "would be nice",
-                "please add",
-                "wish",
-                "improve",
-                "recommend",
-                "feature request",
-                "could you",
-            ],
-        ),
-        FeedbackCategory(
-            code="service",
-            zh="售后服务",
-            en="After-sales service",
-            keywords=[
-                "售后",
-                "维修",
-                "保修",
-                "退货",
-                "换货",
-                "安装",
-                "上门",
-                "故障",
-                "报修",
-                "维护",
-                "坏了",
-                "repair",
-                "warranty",
-                "return",
-                "replace",
-                "install",
-                "broken",
-                "fault",
-                "maintenance",
-            ],
-        ),
-        FeedbackCategory(
-            code="inquiry",
-            zh="产品咨询",
-            en="Product inquiry",
-            keywords=[
-                "咨询",
-                "请问",
-                "了解",
-                "价格",
-                "报价",
-                "规格",
-                "参数",
-                "型号",
-                "怎么",
-                "如何",
-                "是否",
-                "支持",
-                "inquiry",
-                "question",
-                "how",
-                "price",
-                "quote",
-                "spec",
-                "does it",
-                "which model",
-            ],
-        ),
+        FeedbackCategory.model_validate(c) for c in datafiles.read_toml("feedback.toml")["category"]
     ]
 
 
 def _default_feedback_topics() -> list[FeedbackTopic]:
-    return [
-        FeedbackTopic(
-            code="delivery",
-            zh="交付与物流",
-            en="Delivery and logistics",
-            keywords=[
-                "发货",
-                "物流",
-                "到货",
-                "交货",
-                "交付",
-                "延迟",
-                "延期",
-                "快递",
-                "配送",
-                "缺货",
-                "delivery",
-                "shipping",
-                "shipment",
-                "late",
-                "delay",
-                "delayed",
-                "stock",
-            ],
-        ),
-        FeedbackTopic(
-            code="quality",
-            zh="产品质量",
-            en="Product quality",
-            keywords=[
-                "质量",
-                "故障",
-                "坏了",
-                "损坏",
-                "瑕疵",
-                "不稳定",
-                "破损",
-                "次品",
-                "quality",
-                "defect",
-                "defective",
-                "broken",
-                "unstable",
-                "damaged",
-            ],
-        ),
-        FeedbackTopic(
-            code="price",
-            zh="价格与费用",
-            en="Price and cost",
-            keywords=[
-                "价格",
-                "太贵",
-                "涨价",
-                "费用",
-                "折扣",
-                "优惠",
-                "报价",
-                "price",
-                "expensive",
-                "cost",
-                "discount",
-                "pricing",
-            ],
-        ),
-        FeedbackTopic(
-            code="response",
-            zh="响应速度",
-            en="Response time",
-            keywords=[
-                "响应",
-                "回复",
-                "没人",
-                "等待",
-                "太慢",
-                "及时",
-                "联系不上",
-                "response",
-                "reply",
-                "slow",
-                "waiting",
-                "wait",
-                "unreachable",
-            ],
-        ),
-        FeedbackTopic(
-            code="billing",
-            zh="发票与回款",
-            en="Invoices and billing",
-            keywords=[
-                "发票",
-                "开票",
-                "对账",
-                "付款",
-                "账期",
-                "结算",
-                "invoice",
-                "billing",
-                "payment",
-                "statement",
-            ],
-        ),
-        FeedbackTopic(
-            code="service_attitude",
-            zh="服务态度",
-            en="Service attitude",
-            keywords=[
-                "态度",
-                "客服",
-                "敷衍",
-                "不专业",
-                "专业",
-                "热情",
-                "attitude",
-                "rude",
-                "unprofessional",
-                "professional",
-                "friendly",
-            ],
-        ),
-        FeedbackTopic(
-            code="training",
-            zh="培训与文档",
-            en="Training and documentation",
-            keywords=[
-                "培训",
-                "文档",
-                "说明书",
-                "教程",
-                "手册",
-                "training",
-                "documentation",
-                "manual",
-                "tutorial",
-                "docs",
-            ],
-        ),
-    ]
+    return [FeedbackTopic.model_validate(t) for t in datafiles.read_toml("feedback.toml")["topic"]]
 
 
 class FeedbackSettings(Section):
@@ -1056,6 +759,84 @@ class PlanSettings(Section):
     goal_on_track: float = Field(1.0, gt=0)  # projected / target needed to be on track
 
 
+class BudgetSettings(Section):
+    """`kehu plan`: the yearly budget (yuan) of the plan's measures (seed 000 制定预算分配表) per
+    playbook key, value tier and region; a group not named has no limit."""
+
+    playbook: dict[str, float] = Field(default_factory=dict)  # value_tier.strategic = 50000
+    tier: dict[str, float] = Field(default_factory=dict)  # strategic = 200000
+    region: dict[str, float] = Field(default_factory=dict)  # 华东 = 300000
+    count_open: bool = True  # the yearly cost of tasks still open counts against the budget
+
+    @model_validator(mode="after")
+    def _not_negative(self) -> BudgetSettings:
+        for group in ("playbook", "tier", "region"):
+            for key, value in getattr(self, group).items():
+                if value < 0:
+                    raise ValueError(f"budget.{group}.{key} must be >= 0 (got {value})")
+        return self
+
+
+class CapacitySettings(Section):
+    """`kehu plan`: how much work a rep can take per period (seed 000 人力资源优化配置); new
+    tasks over it go to a rep of the region with room, else are left out (plan_capacity)."""
+
+    unit: Literal["tasks", "hours"] = "tasks"
+    period: Literal["month", "quarter"] = "month"  # counted by the tasks' due dates
+    per_rep: float = Field(0.0, ge=0)  # each rep's capacity per period (0 = no limit)
+    reps: dict[str, float] = Field(default_factory=dict)  # a rep's own capacity
+    default_hours: float = Field(2.0, gt=0)  # unit = hours: a task of a playbook not listed
+    hours: dict[str, float] = Field(default_factory=dict)  # playbook key -> hours per task
+
+
+class ScorecardRubric(Section):
+    """One scorecard metric: its weight, and the values scoring 0 and 100 (linear between,
+    clipped; `zero` above `full` for a metric where lower is better)."""
+
+    weight: float = Field(ge=0)
+    zero: float
+    full: float
+
+    @model_validator(mode="after")
+    def _apart(self) -> ScorecardRubric:
+        if self.zero == self.full:
+            raise ValueError(f"zero and full must differ (both {self.zero})")
+        return self
+
+
+def _rubric(weight: float, zero: float, full: float) -> Any:
+    return Field(default_factory=lambda: ScorecardRubric(weight=weight, zero=zero, full=full))
+
+
+class ScorecardSettings(Section):
+    """`kehu scorecard` (seed 002 绩效评估, seed 000 KPI-linked review): per rep and team, each
+    metric scored 0-100 on an absolute rubric, weighted into one score."""
+
+    grain: Literal["month", "quarter", "year"] = "quarter"
+    # team -> its reps; empty: the teams are the sales regions
+    teams: dict[str, list[str]] = Field(default_factory=dict)
+    attainment: ScorecardRubric = _rubric(0.25, 0.5, 1.0)  # revenue / target
+    revenue_growth: ScorecardRubric = _rubric(0.10, -0.2, 0.2)  # vs the period before
+    new_customers: ScorecardRubric = _rubric(0.10, 0.0, 3.0)  # per month of the period
+    retention: ScorecardRubric = _rubric(0.15, 0.5, 0.9)  # last period's buyers who bought
+    churned_revenue: ScorecardRubric = _rubric(0.10, 0.3, 0.0)  # share of last period's lost
+    nps: ScorecardRubric = _rubric(0.10, 0.0, 50.0)
+    on_time: ScorecardRubric = _rubric(0.10, 0.5, 1.0)  # tasks due, done by their due date
+    sla: ScorecardRubric = _rubric(0.10, 0.8, 1.0)  # tickets answered within kpi SLA hours
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScorecardSettings:
+        if sum(getattr(self, m).weight for m in SCORECARD_METRICS) <= 0:
+            raise ValueError("the scorecard weights must not all be 0")
+        return self
+
+
+SCORECARD_METRICS = (
+    "attainment", "revenue_growth", "new_customers", "retention", "churned_revenue", "nps",
+    "on_time", "sla",
+)  # fmt: skip
+
+
 class KpiSettings(Section):
     """`kehu kpis`: definitions behind each KPI formula (docs/planning.md)."""
 
@@ -1192,6 +973,9 @@ class Settings(Section):
     report: ReportSettings = Field(default_factory=ReportSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     plan: PlanSettings = Field(default_factory=PlanSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    capacity: CapacitySettings = Field(default_factory=CapacitySettings)
+    scorecard: ScorecardSettings = Field(default_factory=ScorecardSettings)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     targets: TargetSettings = Field(default_factory=TargetSettings)
     playbooks: PlaybookSettings = Field(default_factory=PlaybookSettings)
@@ -1201,21 +985,26 @@ class Settings(Section):
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 
-def load_settings(path: Path) -> Settings:
-    """Read and validate `kehu.toml`; errors name the key and say how to fix it."""
+def read_toml(path: Path, missing: tuple[str, str]) -> dict[str, Any]:
+    """A TOML file the user wrote; `missing` (zh, en) says what to do when it is not there."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(
-            f"找不到配置文件 {path};请先运行 `kehu init`",
-            f"config file {path} not found; run `kehu init` first",
-        ) from None
+        raise ConfigError(*missing) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} 不是有效的 TOML: {exc}",
             f"{path} is not valid TOML: {exc}",
         ) from None
-    return settings_from_dict(raw, source=str(path))
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate `kehu.toml`; errors name the key and say how to fix it."""
+    missing = (
+        f"找不到配置文件 {path};请先运行 `kehu init`",
+        f"config file {path} not found; run `kehu init` first",
+    )
+    return settings_from_dict(read_toml(path, missing), source=str(path))
 
 
 def settings_from_dict(raw: dict[str, Any], source: str = "kehu.toml") -> Settings:

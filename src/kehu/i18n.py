@@ -7,14 +7,15 @@ reads it through `catalog()` / `pairs()`; `tr()` picks between two strings writt
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kehu import datafiles
+
 LANGS = ("zh", "en")
-CATALOGUE = Path(__file__).parent / "data" / "i18n"
+CATALOGUE = Path(str(datafiles.path("i18n")))
 
 
 def normalize_lang(lang: str | None) -> str:
@@ -52,7 +53,7 @@ def tr(lang: str, zh: str, en: str) -> str:
 @cache
 def part(name: str) -> dict[str, Any]:
     """One part of the catalogue as stored (`data/i18n/<name>.json`)."""
-    return json.loads((CATALOGUE / f"{name}.json").read_text(encoding="utf-8"))
+    return dict(datafiles.read_json(f"i18n/{name}.json"))
 
 
 def pairs(name: str, group: str | None = None) -> dict[str, tuple[str, str]]:

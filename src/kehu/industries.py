@@ -6,10 +6,10 @@ that names an industry (the importer's matcher, the market view) reads the names
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from kehu.datafiles import read_csv
 
 TABLE_FILE = "gbt4754_2017.csv"
 
@@ -27,25 +27,20 @@ class Industry:
         return self.name_en if lang == "en" else self.name_zh
 
 
-def data_path(name: str) -> resources.abc.Traversable:
-    return resources.files("kehu").joinpath("data", name)
-
-
 @cache
 def industries() -> tuple[Industry, ...]:
     """All sections and divisions of GB/T 4754-2017, in code order."""
-    with data_path(TABLE_FILE).open(encoding="utf-8") as fh:
-        return tuple(
-            Industry(
-                code=row["code"],
-                level=row["level"],
-                section=row["section"],
-                division=row["division"] or None,
-                name_zh=row["name_zh"],
-                name_en=row["name_en"],
-            )
-            for row in csv.DictReader(fh)
+    return tuple(
+        Industry(
+            code=row["code"],
+            level=row["level"],
+            section=row["section"],
+            division=row["division"] or None,
+            name_zh=row["name_zh"],
+            name_en=row["name_en"],
         )
+        for row in read_csv(TABLE_FILE)
+    )
 
 
 @cache

@@ -8,6 +8,8 @@ that is gone (then delete its line), as `test_layers.py` does.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_layers import floor, imports_of, modules
 
@@ -39,3 +41,22 @@ def test_interfaces_use_only_the_entry_point_and_access(interface: str) -> None:
     found, debt = violations(interface), DEBT[interface]
     assert not found - debt, f"{interface} imports the domain: {sorted(found - debt)}"
     assert not debt - found, f"fixed, delete from DEBT[{interface!r}]: {sorted(debt - found)}"
+
+
+# Which rows a scope sees is the domain's (decision 56): an interface passes the scope to
+# `Kehu` and never builds the scope's SQL predicate itself. These modules still do (the
+# customer list's materialised cache and the dashboard figures computed on it).
+SCOPE_SQL = re.compile(r"\.customer(_ids)?_sql\(")
+SCOPE_SQL_DEBT = {"kehu.web.services.dashboard", "kehu.web.services.customers"}
+
+
+def test_interfaces_leave_the_scope_to_the_domain() -> None:
+    found = {
+        module
+        for module, path in modules().items()
+        if floor(module) in ("cli", "web") and SCOPE_SQL.search(path.read_text("utf-8"))
+    }
+    assert not found - SCOPE_SQL_DEBT, f"scope SQL built in an interface: {found - SCOPE_SQL_DEBT}"
+    assert not SCOPE_SQL_DEBT - found, (
+        f"fixed, delete from SCOPE_SQL_DEBT: {SCOPE_SQL_DEBT - found}"
+    )

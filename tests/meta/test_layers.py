@@ -18,9 +18,10 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 # Bottom to top. A floor may import only floors of a lower rank.
 RANKS: dict[str, int] = {
     "errors": 0,
-    "i18n": 0,
+    "datafiles": 0,
+    "i18n": 1,
     "idcodes": 0,
-    "industries": 0,
+    "industries": 1,
     "calendar": 1,
     "spreadsheet": 0,
     "charts": 0,

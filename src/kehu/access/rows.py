@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from kehu.engines.sql import render
+from kehu.engines.sql import identifier, inline, render
 from kehu.errors import AccessDenied
 from kehu.workspace import Workspace
 
@@ -30,11 +30,6 @@ SHARED_TABLES = ("analytics_runs", "forecast_runs")  # no customer rows to filte
 # (a forecast run is narrowed to the scope's deals when read: kehu.analytics.forecast.runs)
 
 
-def _literal(value: Any) -> str:
-    """A SQL string literal (views take no parameters)."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def view_sql(
     scope: Scope,
     database: str,
@@ -43,12 +38,10 @@ def view_sql(
 ) -> list[str]:
     """`CREATE TEMP VIEW` statements shadowing each stored table with the scope's rows; a
     table in `places` (a lake table: name -> its scan) is read from there."""
-    cond, params = scope.customer_sql("c")
-    for value in params:
-        cond = cond.replace("?", _literal(value), 1)
+    cond = inline(*scope.customer_sql("c"))  # views take no parameters
 
     def base(name: str) -> str:
-        return (places or {}).get(name) or f'"{database}".main."{name}"'
+        return (places or {}).get(name) or identifier(database, "main", name)
 
     ids = f"SELECT c.customer_id FROM {base('customers')} c WHERE {cond}"
     out = []
@@ -64,7 +57,7 @@ def view_sql(
             body = f"SELECT * FROM {base(name)}"
         else:
             body = f"SELECT * FROM {base(name)} WHERE FALSE"
-        out.append(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {body}')
+        out.append(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS {body}")
     return out
 
 

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from kehu.analytics.query import pick_as_of
+from kehu.analytics.query import RowScope, customer_where, pick_as_of
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
 
-# An SQL predicate over `customers c` with its parameters: the rows an access scope may see.
-Within = tuple[str, list[Any]] | None
+# An SQL predicate over `customers c` with its parameters (`customer_where`).
+Where = tuple[str, list[Any]]
 _ALIAS_SPLIT = re.compile(r"[;;,,、|]+")
 MIN_KEY = 2  # a one-character alias would match inside unrelated words
 MENTION_SOURCES = (
@@ -118,13 +118,9 @@ def wallet_of(spend: float, share: float | None, wallet_size: float | None) -> d
     return {"share_of_wallet": share, "sow_basis": basis, "wallet": wallet, "others_spend": others}
 
 
-def _scoped(within: Within) -> tuple[str, list[Any]]:
-    return within if within is not None else ("TRUE", [])
-
-
-def customer_rows(ws: Workspace, as_of: date, within: Within = None) -> list[dict[str, Any]]:
-    """The customers in scope with their snapshot spend, tier and competitor fields."""
-    cond, params = _scoped(within)
+def customer_rows(ws: Workspace, as_of: date, where: Where = ("TRUE", [])) -> list[dict[str, Any]]:
+    """The customers `where` selects with their snapshot spend, tier and competitor fields."""
+    cond, params = where
     return ws.arrow(
         "SELECT c.customer_id, c.name, c.customer_type, c.region, c.owner, c.industry_code,"
         " c.industry_name,"
@@ -140,10 +136,10 @@ def customer_rows(ws: Workspace, as_of: date, within: Within = None) -> list[dic
 
 
 def find_mentions(
-    ws: Workspace, matcher: Matcher, as_of: date, within: Within = None
+    ws: Workspace, matcher: Matcher, as_of: date, where: Where = ("TRUE", [])
 ) -> list[dict[str, Any]]:
     """Competitor names in notes, tickets and survey comments up to `as_of`, newest first."""
-    cond, params = _scoped(within)
+    cond, params = where
     out = []
     for source, table, column, day in MENTION_SOURCES:
         rows = ws.rows(
@@ -167,8 +163,8 @@ def find_mentions(
     return out
 
 
-def _deals(ws: Workspace, as_of: date, within: Within) -> list[dict[str, Any]]:
-    cond, params = _scoped(within)
+def _deals(ws: Workspace, as_of: date, where: Where) -> list[dict[str, Any]]:
+    cond, params = where
     return ws.arrow(
         "SELECT o.opportunity_id, o.customer_id, o.status, CAST(o.amount AS DOUBLE) AS amount,"
         " o.competitor, o.lost_to, o.lost_reason FROM opportunities o"
@@ -202,14 +198,20 @@ def _blank(comp: Competitor) -> dict[str, Any]:
 
 
 def competitor_view(
-    ws: Workspace, as_of: date | None = None, within: Within = None
+    ws: Workspace,
+    as_of: date | None = None,
+    *,
+    scope: RowScope | None = None,
+    owner: str | None = None,
+    region: str | None = None,
 ) -> dict[str, Any]:
     """Per competitor: customers covered (incumbent, bidding or mentioned), regions and
     industries, our 12-month revenue there, the wallet it holds, open pipeline it contests,
     and our wins and losses against it; plus the per-customer rows and the mentions."""
     day = pick_as_of(ws, as_of)
+    where = customer_where(scope, owner=owner, region=region)
     matcher = Matcher(load_competitors(ws))
-    customers = {r["customer_id"]: r for r in customer_rows(ws, day, within)}
+    customers = {r["customer_id"]: r for r in customer_rows(ws, day, where)}
     stats: dict[str, dict[str, Any]] = {}
 
     def entry(comp: Competitor) -> dict[str, Any]:
@@ -227,7 +229,7 @@ def competitor_view(
         e["incumbent_at"] += 1
         e["others_spend"] += c["others_spend"] or 0.0
         covered[comp.competitor_id].add(cid)
-    for deal in _deals(ws, day, within):
+    for deal in _deals(ws, day, where):
         rival = matcher.resolve(deal["competitor"])
         winner = matcher.resolve(deal["lost_to"]) if deal["status"] == "lost" else None
         for comp in {c.competitor_id: c for c in (rival, winner) if c}.values():
@@ -244,7 +246,7 @@ def competitor_view(
                 if winner is not None and winner.competitor_id == comp.competitor_id:
                     e["lost_to_amount"] += amount
                     e["lost_reasons"][deal["lost_reason"] or "—"] += 1
-    mentions = find_mentions(ws, matcher, day, within)
+    mentions = find_mentions(ws, matcher, day, where)
     for m in mentions:
         comp = matcher.competitors[m["competitor_id"]]
         entry(comp)["mentioned_at"].add(m["customer_id"])

@@ -25,6 +25,7 @@ import pyarrow as pa
 from kehu.analytics.kpi_sql import Ctx, cleanup, families, prepare
 from kehu.analytics.stored import SNAPSHOT, data_end, snapshot_dates, table_exists
 from kehu.calendar import Grain, Period, check_grain, period_range
+from kehu.datafiles import read_toml
 from kehu.errors import KehuError
 from kehu.i18n import tr
 
@@ -51,35 +52,8 @@ class Kpi:
         return tr(lang, self.zh, self.en)
 
 
-KPIS: tuple[Kpi, ...] = (
-    Kpi("revenue", "销售额", "Revenue", "orders", "revenue", None, "yuan", additive=True),
-    Kpi("new_customers", "新增客户数", "New customers", "new", "new", None, "count",
-        additive=True),
-    Kpi("active_customers", "活跃客户数", "Active customers", "orders", "active", None, "count"),
-    Kpi("avg_clv", "平均客户终生价值(CLV)", "Average CLV", "clv", "clv_sum", "clv_n", "yuan"),
-    Kpi("nps", "净推荐值(NPS)", "NPS", "nps", "nps_net", "nps_n", "score", scale=100.0),
-    Kpi("csat", "满意度(CSAT)", "CSAT", "csat", "satisfied", "ratings", "ratio"),
-    Kpi("churn_rate", "客户流失率", "Churn rate", "base", "lapsed", "base_start", "ratio",
-        higher_is_better=False),
-    Kpi("retention_rate", "客户留存率", "Retention rate", "retention", "kept", "cohort",
-        "ratio"),
-    Kpi("repurchase_rate", "复购率", "Repurchase rate", "orders", "repeaters", "active",
-        "ratio"),
-    Kpi("conversion_rate", "商机赢单率", "Opportunity win rate", "opportunities", "won",
-        "closed", "ratio"),
-    Kpi("lead_conversion_rate", "首次接触→首单转化率", "First contact → first order",
-        "leads", "converted", "leads", "ratio"),
-    Kpi("collection_rate", "回款率", "Collection rate", "collection", "paid", "billed", "ratio"),
-    Kpi("first_response_hours", "平均首次响应时长", "Avg first response time", "tickets",
-        "resp_sum", "resp_n", "hours", higher_is_better=False),
-    Kpi("response_sla_rate", "首次响应达标率(SLA)", "First response within SLA", "tickets",
-        "resp_ok", "tickets", "ratio"),
-    Kpi("resolution_hours", "平均解决时长", "Avg resolution time", "tickets", "res_sum",
-        "res_n", "hours", higher_is_better=False),
-    Kpi("resolution_sla_rate", "解决时效达标率", "Resolved within SLA", "tickets", "res_ok",
-        "tickets", "ratio"),
-    Kpi("coverage", "客户覆盖率", "Customer coverage", "base", "covered", "base_end", "ratio"),
-)  # fmt: skip
+# The KPIs are data (`kehu/data/kpis.toml`); a KPI without a denominator is its numerator.
+KPIS: tuple[Kpi, ...] = tuple(Kpi(**{"den": None, **k}) for k in read_toml("kpis.toml")["kpi"])
 KPI_BY_CODE = {k.code: k for k in KPIS}
 
 

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from kehu.analytics.competition import Within, customer_rows
+from kehu.analytics.competition import customer_rows
 from kehu.analytics.labels import label
-from kehu.analytics.query import pick_as_of
+from kehu.analytics.query import RowScope, customer_where, pick_as_of
 from kehu.industries import industry_name
 
 if TYPE_CHECKING:
@@ -154,12 +154,19 @@ def penetration(
 
 
 def market_view(
-    ws: Workspace, as_of: date | None = None, within: Within = None, lang: str = "zh"
+    ws: Workspace,
+    as_of: date | None = None,
+    *,
+    scope: RowScope | None = None,
+    owner: str | None = None,
+    region: str | None = None,
+    lang: str = "zh",
 ) -> dict[str, Any]:
-    """Segments by every dimension, plus penetration and white space when market sizes exist."""
+    """Segments by every dimension, plus penetration and white space when market sizes exist
+    (of the customers inside `scope` and of this owner / region)."""
     day = pick_as_of(ws, as_of)
     settings = ws.settings.market
-    customers = customer_rows(ws, day, within)
+    customers = customer_rows(ws, day, customer_where(scope, owner=owner, region=region))
     year = market_year(ws, day)
     cells = penetration(customers, _cells(ws, year), settings, lang) if year else []
     return {

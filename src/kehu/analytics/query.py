@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ibis
 import pandas as pd
@@ -20,7 +20,9 @@ from kehu.analytics.coherence import customer_story
 from kehu.analytics.explain import explain_all, score_lines
 from kehu.analytics.labels import resolve
 from kehu.analytics.sources import end_of_day
+from kehu.analytics.stored import snapshot_dates
 from kehu.errors import KehuError, NotFoundError
+from kehu.store.lookup import resolve_customer_id
 from kehu.store.tables.analytics import SNAPSHOT_COLUMNS
 
 if TYPE_CHECKING:
@@ -35,12 +37,39 @@ TIMELINE = 200  # events of the 360 timeline
 SPEND_MONTHS = 24
 
 
-def snapshot_dates(ws: Workspace) -> list[date]:
-    return [r[0] for r in ws.rows("SELECT DISTINCT as_of FROM customer_snapshot ORDER BY 1")]
+class RowScope(Protocol):
+    """What a read needs of an access scope (`kehu.access.scope.Scope`, a floor beside this
+    one): its predicate over the customers table."""
+
+    def customer_sql(self, alias: str = "c") -> tuple[str, list[Any]]: ...
+
+
+def customer_where(
+    scope: RowScope | None = None,
+    *,
+    owner: str | None = None,
+    region: str | None = None,
+    alias: str = "c",
+) -> tuple[str, list[Any]]:
+    """A predicate over `customers {alias}` with its parameters: the customers inside `scope`
+    (all when None) and, when given, of this owner and this region."""
+    parts, params = [], []
+    if scope is not None:
+        cond, scope_params = scope.customer_sql(alias)
+        parts.append(f"({cond})")
+        params.extend(scope_params)
+    prefix = f"{alias}." if alias else ""
+    for column, value in (("owner", owner), ("region", region)):
+        if value:
+            parts.append(f"{prefix}{column} = ?")
+            params.append(value)
+    return (" AND ".join(parts) or "TRUE"), params
 
 
 def latest_as_of(ws: Workspace) -> date | None:
-    return ws.scalar("SELECT max(as_of) FROM customer_snapshot")
+    """The newest snapshot date (None before the first analysis)."""
+    dates = snapshot_dates(ws)
+    return dates[-1] if dates else None
 
 
 def pick_as_of(ws: Workspace, as_of: date | None) -> date:
@@ -102,20 +131,6 @@ def list_customers(
     if limit is not None:
         t = t.limit(limit)
     return day, t.to_pandas(), total
-
-
-def resolve_customer_id(ws: Workspace, text: str) -> str:
-    """A customer_id from a customer id or a source system's id (after merges too)."""
-    if ws.scalar("SELECT 1 FROM customers WHERE customer_id = ?", [text]):
-        return text
-    mapped = ws.rows(
-        "SELECT DISTINCT customer_id FROM customer_ids WHERE source_id = ? AND customer_id IS NOT"
-        " NULL",
-        [text],
-    )
-    if len(mapped) == 1:
-        return mapped[0][0]
-    raise NotFoundError(f"找不到客户 {text}", f"customer {text} not found")
 
 
 def _records(ws: Workspace, sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:

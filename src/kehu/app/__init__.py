@@ -7,6 +7,7 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
 - `ANALYSIS_STAGES`: zh/en names of the snapshot's stages (progress lines);
 - `BACKTEST_NAMES`: zh/en names of the backtest's scores and purchase models;
 - `ABSENT`: the flow class of a customer missing from one of two snapshots;
+- `ALERT_STATUSES`: the states an alert can be in (open, acked, resolved);
 - `BANDS`, `TASK_STATUS`, `GOAL_STATUS`, `DIMENSIONS`: zh/en names for `code_label`;
 - `PRIORITY_FACTORS`: the five factors of a task's priority (`score_<factor>` columns);
 - `KPI_BY_CODE`: every KPI by its code (label, unit, direction);
@@ -18,7 +19,8 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
   region, size);
 - `PLAN_RACI`, `PLAN_ROLES`, `PLAN_ROLE_CODES`, `PLAN_STATUSES`: a key-account plan's RACI letters,
   decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
-- `Within`: an SQL predicate over `customers c` with its parameters (the rows a view may see);
+- `SCORECARD_METRICS`, `SCORECARD_COLUMNS`: the scorecard's scored metrics and the values its
+  tables show, in order (`scorecard_label`, `scorecard_value` name and format them);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
 """
 
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 from kehu.analytics.backtest import NAMES as BACKTEST_NAMES
 from kehu.analytics.coherence import watch_sql
-from kehu.analytics.competition import Within
 from kehu.analytics.flows import ABSENT
 from kehu.analytics.kpis import (
     KPI_BY_CODE,
@@ -50,6 +51,7 @@ from kehu.monitor.alerts import AlertRunResult
 from kehu.monitor.dispatch import DigestResult
 from kehu.monitor.feedback import render_console as render_feedback
 from kehu.monitor.labels import severity_label, value_label
+from kehu.monitor.state import STATUSES as ALERT_STATUSES
 from kehu.planning.account_plan import RACI as PLAN_RACI
 from kehu.planning.account_plan import ROLE_CODES as PLAN_ROLE_CODES
 from kehu.planning.account_plan import ROLES as PLAN_ROLES
@@ -58,18 +60,26 @@ from kehu.planning.account_plan_texts import TEXTS as PLAN_TEXTS
 from kehu.planning.account_plan_texts import contact_when, team_role
 from kehu.planning.account_plan_texts import sections as plan_sections
 from kehu.planning.account_plan_texts import status_text as plan_status_text
+from kehu.planning.budget import Economics
 from kehu.planning.goals import goal_title, parse_scope, scope_text
 from kehu.planning.labels import BANDS, DIMENSIONS, GOAL_STATUS, TASK_STATUS, team
 from kehu.planning.labels import label as code_label
+from kehu.planning.milestones import timeline as goal_timeline
 from kehu.planning.plan import PlanResult
 from kehu.planning.playbook import Playbook
 from kehu.planning.priority import FACTORS as PRIORITY_FACTORS
+from kehu.planning.scorecard import COLUMNS as SCORECARD_COLUMNS
+from kehu.planning.scorecard import METRICS as SCORECARD_METRICS
+from kehu.planning.scorecard import Scorecards, ScoreRow
+from kehu.planning.scorecard import metric_label as scorecard_label
+from kehu.planning.scorecard import shown as scorecard_value
 from kehu.planning.targets import SplitResult, parse_month_weights, parse_weights
 from kehu.quality.targets import gap_text
 from kehu.workspace import Workspace, out_of_memory
 
 __all__ = [
     "ABSENT",
+    "ALERT_STATUSES",
     "ANALYSIS_STAGES",
     "BACKTEST_NAMES",
     "BANDS",
@@ -86,19 +96,23 @@ __all__ = [
     "PLAN_TEXTS",
     "PRIORITY_FACTORS",
     "REVIEW_FIELDS",
+    "SCORECARD_COLUMNS",
+    "SCORECARD_METRICS",
     "TASK_STATUS",
     "AlertRunResult",
     "AnalyzeResult",
     "DedupeResult",
     "DigestResult",
+    "Economics",
     "ImportResult",
     "Kehu",
     "MergeRecord",
     "PlanResult",
     "Playbook",
     "Progress",
+    "ScoreRow",
+    "Scorecards",
     "SplitResult",
-    "Within",
     "Workspace",
     "code_label",
     "column_label",
@@ -107,6 +121,7 @@ __all__ = [
     "format_value",
     "gap_text",
     "get_kpi",
+    "goal_timeline",
     "goal_title",
     "label",
     "out_of_memory",
@@ -119,6 +134,8 @@ __all__ = [
     "print_pipeline_run",
     "render_feedback",
     "scope_text",
+    "scorecard_label",
+    "scorecard_value",
     "set_change",
     "severity_label",
     "team",

@@ -21,13 +21,21 @@ from kehu.access.rows import scoped
 from kehu.analytics import backtest_runs
 from kehu.analytics.backtest import score_names
 from kehu.analytics.churn.attributes import score_attribute_table, train_attribute_model
-from kehu.analytics.competition import Within, competitor_view
+from kehu.analytics.competition import competitor_view
 from kehu.analytics.flows import flows
 from kehu.analytics.forecast import runs as forecast_runs
 from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.market import market_view
-from kehu.analytics.query import customer_360, customer_timeline, list_customers, pick_as_of
+from kehu.analytics.overview import snapshot_cards
+from kehu.analytics.query import (
+    customer_360,
+    customer_timeline,
+    latest_as_of,
+    list_customers,
+    pick_as_of,
+)
 from kehu.analytics.snapshot import AnalyzeResult, analyze
+from kehu.analytics.stored import data_end, snapshot_dates
 from kehu.calendar import check_grain
 from kehu.dedupe.merge import MergeRecord
 from kehu.dedupe.review import merge_log, merge_pair, pending_pairs, reject_pair
@@ -36,6 +44,7 @@ from kehu.dedupe.undo import undo_merge
 from kehu.engines.spark import engine_session
 from kehu.ingest import export_table, import_file, import_records, kinds
 from kehu.ingest.headers import file_headers, header_columns, importable_columns
+from kehu.ingest.history import import_log
 from kehu.ingest.result import ImportResult, Progress
 from kehu.jobs.demo import run_demo
 from kehu.jobs.pipeline import run_pipeline
@@ -44,13 +53,13 @@ from kehu.monitor.alerts import AlertRunResult, run_alerts
 from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_vocabulary
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
-from kehu.monitor.state import ack, list_alerts
-from kehu.planning import goals, tasks
+from kehu.monitor.state import ack, list_alerts, open_alert_counts
+from kehu.planning import budget, capacity, goals, milestones, scorecard, tasks, visibility
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
 from kehu.planning.rescue import rescue_rules
-from kehu.planning.targets import SplitResult, split_targets, target_progress
+from kehu.planning.targets import SplitResult, split_targets, target_periods, target_progress
 from kehu.quality.report import quality_report
 from kehu.quality.targets import target_gaps
 from kehu.workspace import Workspace
@@ -183,6 +192,13 @@ class Kehu:
             self.ws, kind, records, source=source, dry_run=dry_run, user=self.actor
         )
 
+    def import_log(self, limit: int = 50, *, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """The latest imports (file, counts, status, who), newest first; within `scope`, only
+        for a role that may import."""
+        if scope is not None:
+            scope.require("import")
+        return import_log(self.ws, limit)
+
     @staticmethod
     def import_kinds() -> list[str]:
         """The kinds of file `import_file` takes (customers, orders, ...)."""
@@ -218,9 +234,10 @@ class Kehu:
         `scope` sees, when given)."""
         return quality_report(self.ws, as_of, scope=scope)
 
-    def target_gaps(self) -> list[dict[str, Any]]:
-        """Periods whose targets do not add up across levels (company, region, owner)."""
-        return target_gaps(self.ws)
+    def target_gaps(self, *, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """Periods whose targets do not add up across levels (company, region, owner); within
+        `scope`, the gaps of its regions (`kehu.planning.visibility`)."""
+        return visibility.visible_gaps(target_gaps(self.ws), scope)
 
     def dedupe(
         self,
@@ -279,6 +296,20 @@ class Kehu:
 
         t = self.ws.table("customer_snapshot")
         return t.filter(t.as_of == ibis.literal(pick_as_of(self.ws, as_of)))
+
+    def snapshot_dates(self) -> list[date]:
+        """The dates of the stored customer snapshots, oldest first (empty before analysing)."""
+        return snapshot_dates(self.ws)
+
+    def latest_as_of(self) -> date | None:
+        """The newest snapshot date (None before the first analysis)."""
+        return latest_as_of(self.ws)
+
+    def overview_cards(self, *, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """The overview's headline figures at the latest snapshot beside the previous one (of
+        the customers inside `scope`)."""
+        with scoped(self.ws, scope) as ws:
+            return snapshot_cards(ws)
 
     def flows(
         self, d_from: date, d_to: date, by: str = "lifecycle", *, scope: Scope | None = None
@@ -362,16 +393,33 @@ class Kehu:
         """The playbook that applies to a snapshot row, with its direction and measures."""
         return customer_strategy(self.ws, snapshot, lang or self.ws.lang)
 
-    def competitors(self, as_of: date | None = None, *, within: Within = None) -> dict[str, Any]:
-        """Competitors per customer, region and industry; revenue, pipeline and win/loss."""
-        return competitor_view(self.ws, as_of, within)
+    def competitors(
+        self,
+        as_of: date | None = None,
+        *,
+        scope: Scope | None = None,
+        owner: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
+        """Competitors per customer, region and industry; revenue, pipeline and win/loss (of
+        the customers inside `scope`, of this owner / region)."""
+        return competitor_view(self.ws, as_of, scope=scope, owner=owner, region=region)
 
     def market(
-        self, as_of: date | None = None, *, within: Within = None, lang: str | None = None
+        self,
+        as_of: date | None = None,
+        *,
+        scope: Scope | None = None,
+        owner: str | None = None,
+        region: str | None = None,
+        lang: str | None = None,
     ) -> dict[str, Any]:
         """Revenue, customers, growth and share by industry, region and size; penetration and
-        white space against the imported market potential."""
-        return market_view(self.ws, as_of, within, lang or self.ws.lang)
+        white space against the imported market potential (of the customers inside `scope`,
+        of this owner / region)."""
+        return market_view(
+            self.ws, as_of, scope=scope, owner=owner, region=region, lang=lang or self.ws.lang
+        )
 
     def backtest(
         self,
@@ -442,6 +490,26 @@ class Kehu:
         """Create the tasks the snapshot calls for (never duplicating an open one)."""
         return make_plan(self.ws, as_of, dry_run=dry_run)
 
+    def plan_economics(self, *, scope: Scope | None = None) -> budget.Economics:
+        """Budget groups with the yearly cost of their open tasks, and what the last plan left
+        out (over budget or capacity), as `scope` may see them."""
+        spend = budget.budget_status(self.ws, set(self.playbooks()))
+        load = capacity.capacity_report(self.ws)
+        with scoped(self.ws, scope) as ws:
+            left = budget.left_out(ws)
+            if scope is not None and not scope.sees_all:  # reps with customers in the scope
+                reps = {r[0] for r in ws.rows("SELECT DISTINCT owner FROM customers")}
+                load = [r for r in load if r["owner"] in reps]
+            return budget.Economics(budget.visible_budget(spend, scope), left, load)
+
+    def goal_milestones(
+        self, reports: list[dict[str, Any]], as_of: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Each goal report (from `goal_progress`) with its quarter → month `milestones`,
+        judged at `as_of` (default: the data's last day)."""
+        when = as_of or data_end(self.ws)
+        return [{**g, "milestones": milestones.milestones(g, when)} for g in reports]
+
     def playbooks(self) -> dict[str, Playbook]:
         """The playbooks in force: defaults, the playbook file, then kehu.toml."""
         return load_playbooks(self.ws.settings, self.ws.root)
@@ -469,8 +537,22 @@ class Kehu:
                 customer_ids=customer_ids, limit=limit,
             )  # fmt: skip
 
-    def set_task_status(self, task_id: int, status: str, note: str | None = None) -> dict[str, Any]:
-        """Close a task as done or cancelled, with an optional note."""
+    def customers_among(self, ids: list[str], *, scope: Scope | None = None) -> set[str]:
+        """Which of these customer ids exist (within `scope`: inside it)."""
+        return visibility.customers_among(self.ws, ids, scope)
+
+    def task_counts(self, *, scope: Scope | None = None) -> dict[str, int]:
+        """Open, overdue and done tasks (within `scope`: on the scope's customers)."""
+        return visibility.task_counts(self.ws, scope)
+
+    def set_task_status(
+        self, task_id: int, status: str, note: str | None = None, *, scope: Scope | None = None
+    ) -> dict[str, Any]:
+        """Close a task as done or cancelled (or re-open it), with an optional note. Within
+        `scope`: only a task on the scope's customers, by a role that may."""
+        if scope is not None:
+            scope.require("update_task")
+            visibility.task_customer(self.ws, task_id, scope)
         return tasks.set_status(self.ws, task_id, status, note)
 
     def export_tasks(
@@ -522,21 +604,35 @@ class Kehu:
         return goals.list_goals(self.ws, owner)
 
     def goal_progress(
-        self, goal_id: int | None = None, as_of: date | None = None, *, save: bool = True
+        self,
+        goal_id: int | None = None,
+        as_of: date | None = None,
+        *,
+        save: bool = True,
+        scope: Scope | None = None,
     ) -> list[dict[str, Any]]:
         """Progress of one goal (or all) per period of its grain, with the projection
-        (recorded in the goals' history unless `save=False`)."""
-        return goals.progress(self.ws, goal_id, as_of, save=save)
+        (recorded in the goals' history unless `save=False`); within `scope`, the goals it
+        sees (`kehu.planning.visibility`)."""
+        rows = goals.progress(self.ws, goal_id, as_of, save=save)
+        return visibility.visible_goals(self.ws, rows, scope)
 
     def remove_goal(self, goal_id: int) -> None:
         """Delete a goal and its progress history."""
         goals.remove_goal(self.ws, goal_id)
 
     def key_accounts(
-        self, as_of: date | None = None, *, within: Within = None, year: int | None = None
+        self,
+        as_of: date | None = None,
+        *,
+        scope: Scope | None = None,
+        owner: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
     ) -> dict[str, Any]:
-        """The 战略级 / 核心级 customers (`[account_plan] tiers`) and their plans' state."""
-        return key_accounts(self.ws, as_of, within, year)
+        """The 战略级 / 核心级 customers (`[account_plan] tiers`) and their plans' state
+        (inside `scope`, of this owner / region)."""
+        return key_accounts(self.ws, as_of, scope=scope, owner=owner, region=region, year=year)
 
     def account_plan(
         self,
@@ -544,10 +640,11 @@ class Kehu:
         *,
         year: int | None = None,
         as_of: date | None = None,
-        within: Within = None,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
-        """A key-account plan: live facts, saved (or drafted) goals, team and actions."""
-        return account_plan(self.ws, customer_id, year=year, as_of=as_of, within=within)
+        """A key-account plan: live facts, saved (or drafted) goals, team and actions (a
+        customer outside `scope` is not found)."""
+        return account_plan(self.ws, customer_id, year=year, as_of=as_of, scope=scope)
 
     def save_account_plan(
         self,
@@ -555,10 +652,11 @@ class Kehu:
         edits: dict[str, Any],
         *,
         year: int | None = None,
-        within: Within = None,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
-        """Store the edited goals, team, actions, notes or status of a plan."""
-        return save_plan(self.ws, customer_id, edits, year=year, within=within, user=self.actor)
+        """Store the edited goals, team, actions, notes or status of a plan (of a customer
+        inside `scope`)."""
+        return save_plan(self.ws, customer_id, edits, year=year, scope=scope, user=self.actor)
 
     def export_account_plan(
         self,
@@ -566,12 +664,12 @@ class Kehu:
         out: str | Path,
         *,
         year: int | None = None,
-        within: Within = None,
+        scope: Scope | None = None,
         lang: str | None = None,
         fmt: str | None = None,
     ) -> Path:
         """Write a plan to XLSX or PDF (by `fmt` or the file's extension)."""
-        plan = self.account_plan(customer_id, year=year, within=within)
+        plan = self.account_plan(customer_id, year=year, scope=scope)
         return write_plan(plan, out, lang or self.ws.lang, fmt)
 
     def goals_status(self, as_of: date | None = None) -> list[dict[str, Any]]:
@@ -601,11 +699,37 @@ class Kehu:
             lang=lang or self.ws.lang,
         )  # fmt: skip
 
+    def target_periods(self) -> list[str]:
+        """The periods that have sales targets, latest label first."""
+        return target_periods(self.ws)
+
     def target_progress(
-        self, period: str | None = None, as_of: date | None = None
+        self, period: str | None = None, as_of: date | None = None, *, scope: Scope | None = None
     ) -> list[dict[str, Any]]:
-        """Actual sales against the targets of a period, per unit."""
-        return target_progress(self.ws, period, as_of)
+        """Actual sales against the targets of a period, per unit; within `scope`, the target
+        rows it sees (`kehu.planning.visibility`)."""
+        return visibility.visible_targets(self.ws, target_progress(self.ws, period, as_of), scope)
+
+    def scorecards(
+        self, period: str | None = None, *, grain: str | None = None, scope: Scope | None = None
+    ) -> scorecard.Scorecards:
+        """Rep and team scorecards of a period (default: the last complete one), ranked over
+        everyone; `scope` keeps the rows it may see (a rep its own, a manager its region's)."""
+        cards = scorecard.scorecards(self.ws, period, grain)
+        return scorecard.visible(cards, scope, self.ws.settings.scorecard.teams)
+
+    def export_scorecards(
+        self,
+        out: str | Path,
+        period: str | None = None,
+        *,
+        grain: str | None = None,
+        scope: Scope | None = None,
+        lang: str = "zh",
+    ) -> Path:
+        """Write the scorecards a scope may see to an XLSX workbook for the review meeting."""
+        cards = self.scorecards(period, grain=grain, scope=scope)
+        return scorecard.write_xlsx(cards, Path(out), lang)
 
     # ---- monitoring ------------------------------------------------------------------------------
     def run_alerts(
@@ -631,16 +755,30 @@ class Kehu:
         *,
         rule: str | None = None,
         owner: str | None = None,
+        severity: str | None = None,
+        customer_id: str | None = None,
         limit: int = 200,
         scope: Scope | None = None,
     ) -> list[dict[str, Any]]:
-        """Alerts, newest first (within `scope`: those about the scope's customers)."""
-        with scoped(self.ws, scope) as ws:
-            return list_alerts(ws, status, rule=rule, owner=owner, limit=limit)
+        """Alerts, last seen first (within `scope`: those about the scope's customers, and for
+        managers the company's KPI and goal alerts too)."""
+        return list_alerts(
+            self.ws, status, rule=rule, owner=owner, severity=severity, customer_id=customer_id,
+            limit=limit, scope=scope,
+        )  # fmt: skip
 
-    def ack_alert(self, alert_id: int, user: str | None = None) -> dict[str, Any]:
-        """Acknowledge an alert (by `user`, else the actor): it stops notifying."""
-        return ack(self.ws, alert_id, user or self.actor)
+    def open_alert_counts(self, *, scope: Scope | None = None) -> dict[str, int]:
+        """Open alerts per severity (of those `alerts` shows `scope`)."""
+        return open_alert_counts(self.ws, scope)
+
+    def ack_alert(
+        self, alert_id: int, user: str | None = None, *, scope: Scope | None = None
+    ) -> dict[str, Any]:
+        """Acknowledge an alert (by `user`, else the actor): it stops notifying. Within
+        `scope`: only an alert the scope sees, by a role that may."""
+        if scope is not None:
+            scope.require("ack_alert")
+        return ack(self.ws, alert_id, user or self.actor, scope=scope)
 
     def feedback_summary(
         self,

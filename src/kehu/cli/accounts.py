@@ -9,7 +9,6 @@ from rich.table import Table
 
 from kehu.app import PLAN_TEXTS, label, plan_sections, plan_status_text
 from kehu.cli.common import console, lang_of, open_app, parse_date, print_json
-from kehu.cli.market import within_of
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +27,7 @@ def accounts(
     """Key accounts (战略级 / 核心级) and the state of their plans. 大客户及其计划"""
     lang = lang_of(ctx)
     k = open_app(ctx)
-    view = k.key_accounts(parse_date(as_of, "--as-of"), within=within_of(owner, region), year=year)
+    view = k.key_accounts(parse_date(as_of, "--as-of"), owner=owner, region=region, year=year)
     if as_json:
         print_json(view)
         return

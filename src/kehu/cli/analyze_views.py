@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kehu.app import ABSENT, ANALYSIS_STAGES, column_label, label
-from kehu.i18n import tr
+from kehu.i18n import pairs, tr
 
 BAR_WIDTH = 12
 FIT_META = {"loglik", "n", "n_unique", "converged", "iterations", "corr_frequency_spend"}
@@ -303,17 +303,7 @@ def render_summary(summary: dict[str, Any], lang: str) -> Group:
 
 # ---- customer list -----------------------------------------------------------------------------
 # The terminal list keeps to ~80 columns; --json has every column.
-TERMINAL_COLUMNS: dict[str, tuple[str, str]] = {
-    "customer_id": ("编号", "ID"),
-    "name": ("名称", "Name"),
-    "rfm_type": ("类型", "Type"),
-    "value_tier": ("等级", "Tier"),
-    "value_score": ("价值分", "Score"),
-    "lifecycle": ("生命周期", "Lifecycle"),
-    "spend_12m": ("近1年消费", "Spend 12m"),
-    "churn_risk": ("流失", "Churn"),
-    "owner": ("负责人", "Owner"),
-}
+TERMINAL_COLUMNS = pairs("headers", "customer_list")
 
 
 def render_customers(frame: Any, lang: str, as_of: date, total: int) -> Table:

@@ -128,3 +128,12 @@ def print_runs(runs: list[dict[str, Any]], as_json: bool, table: Callable[[], An
         print_json({"runs": runs})
     else:
         console.print(table())
+def answered(rows: Any, as_json: bool, empty: str) -> bool:
+    """Whether a listing is done before its table: written as JSON, or said to be empty."""
+    if as_json:
+        print_json(rows)
+        return True
+    if not rows:
+        console.print(empty)
+        return True
+    return False

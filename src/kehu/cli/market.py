@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kehu.app import MARKET_DIMENSIONS, Within, label
+from kehu.app import MARKET_DIMENSIONS, label
 from kehu.cli.common import console, lang_of, open_app, parse_date, print_json
 from kehu.errors import KehuError
 from kehu.i18n import catalog
@@ -19,16 +19,6 @@ T = catalog("cli_market")
 def register(app: typer.Typer) -> None:
     app.command("competitors")(competitors)
     app.command("market")(market)
-
-
-def within_of(owner: str | None, region: str | None) -> Within:
-    """The customers of one owner and/or region, as a predicate over `customers c`."""
-    parts, params = [], []
-    for column, value in (("owner", owner), ("region", region)):
-        if value:
-            parts.append(f"c.{column} = ?")
-            params.append(value)
-    return (" AND ".join(parts), params) if parts else None
 
 
 def _money(value: Any) -> str:
@@ -51,7 +41,7 @@ def competitors(
 ) -> None:
     """Competitors: customers they cover, revenue and pipeline at stake, win/loss. 竞争对手"""
     lang = lang_of(ctx)
-    view = open_app(ctx).competitors(parse_date(as_of, "--as-of"), within=within_of(owner, region))
+    view = open_app(ctx).competitors(parse_date(as_of, "--as-of"), owner=owner, region=region)
     if as_json:
         print_json(view)
         return
@@ -115,9 +105,7 @@ def market(
             f"--by must be {', '.join(MARKET_DIMENSIONS)}: {by}",
         )
     lang = lang_of(ctx)
-    view = open_app(ctx).market(
-        parse_date(as_of, "--as-of"), within=within_of(owner, region), lang=lang
-    )
+    view = open_app(ctx).market(parse_date(as_of, "--as-of"), owner=owner, region=region, lang=lang)
     if as_json:
         print_json(view)
         return

@@ -29,7 +29,7 @@ from kehu.app import (
     team,
 )
 from kehu.calendar import Period
-from kehu.cli.common import console, lang_of, open_app, parse_date, print_json
+from kehu.cli.common import answered, console, lang_of, open_app, parse_date, print_json
 from kehu.errors import KehuError
 from kehu.i18n import tr
 
@@ -185,11 +185,7 @@ def tasks_list(
     app = open_app(ctx)
     lang = lang_of(ctx)
     rows = app.tasks(owner=owner, status=status, customer_id=customer, limit=limit or None)
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        console.print(tr(lang, "没有任务", "no tasks"))
+    if answered(rows, as_json, tr(lang, "没有任务", "no tasks")):
         return
     table = Table()
     for col in ("ID", tr(lang, "客户", "customer"), tr(lang, "策略方向", "direction"),

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from kehu.app import REVIEW_FIELDS
-from kehu.cli.common import console, err_console, lang_of, open_app, print_json
+from kehu.cli.common import answered, console, err_console, lang_of, open_app, print_json
 from kehu.i18n import catalog, tr
 
 T = catalog("cli_quality")
@@ -210,11 +210,7 @@ def review_cmd(
     app = open_app(ctx)
     lang = lang_of(ctx)
     pairs = app.pending_pairs(limit)
-    if as_json:
-        print_json(pairs)
-        return
-    if not pairs:
-        console.print(T("r_none", lang))
+    if answered(pairs, as_json, T("r_none", lang)):
         return
     for i, pair in enumerate(pairs, 1):
         console.print(_side_by_side(pair, i, len(pairs), lang))
@@ -317,11 +313,7 @@ def log_cmd(
     app = open_app(ctx)
     lang = lang_of(ctx)
     rows = app.merge_log(limit)
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        console.print(T("log_empty", lang))
+    if answered(rows, as_json, T("log_empty", lang)):
         return
     tbl = Table(title=T("log_title", lang))
     for col in (

@@ -20,6 +20,7 @@ import pandas as pd
 
 from kehu.dedupe import em
 from kehu.dedupe.model import COMPARISONS, FIXED
+from kehu.engines.sql import select
 
 MATCH, NON_MATCH = "match", "non_match"
 
@@ -52,17 +53,17 @@ class Learning:
         }
 
 
+_AMONG = "customer_id IN (SELECT unnest(?))"  # one list parameter
+
+
 def _customer_rows(cur: Any, ids: list[str]) -> pd.DataFrame:
     from kehu.dedupe.features import SOURCE_COLUMNS
 
-    cols = ", ".join(f'"{c}"' for c in SOURCE_COLUMNS)
-    marks = ", ".join("?" for _ in ids)
-    live = cur.execute(f"SELECT {cols} FROM customers WHERE customer_id IN ({marks})", ids).df()
+    live = cur.execute(select("customers", SOURCE_COLUMNS, where=_AMONG), [ids]).df()
     missing = [i for i in ids if i not in set(live["customer_id"])]
     if missing:  # merged away: the row as it was before its merge
-        marks = ", ".join("?" for _ in missing)
         old = cur.execute(
-            f"SELECT {cols} FROM merge_customer_rows WHERE customer_id IN ({marks})", missing
+            select("merge_customer_rows", SOURCE_COLUMNS, where=_AMONG), [missing]
         ).df()
         live = pd.concat([live, old.drop_duplicates("customer_id", keep="last")])
     return live

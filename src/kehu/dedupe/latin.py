@@ -14,78 +14,14 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from kehu.datafiles import read_toml
 from kehu.dedupe.regions import CITIES, PROVINCES
 
-# English industry words (longest first when matching) -> 行业 as registered.
-INDUSTRY_EN = {
-    "information technology": "信息技术",
-    "technologies": "科技",
-    "technology": "科技",
-    "tech": "科技",
-    "electronics": "电子",
-    "electronic": "电子",
-    "electric": "电气",
-    "trading": "贸易",
-    "trade": "贸易",
-    "software": "软件",
-    "network": "网络",
-    "networks": "网络",
-    "information": "信息",
-    "logistics": "物流",
-    "industrial": "实业",
-    "industries": "实业",
-    "industry": "实业",
-    "pharmaceutical": "医药",
-    "pharmaceuticals": "医药",
-    "machinery": "机械",
-    "chemical": "化工",
-    "chemicals": "化工",
-    "textile": "纺织",
-    "textiles": "纺织",
-    "communication": "通信",
-    "communications": "通信",
-    "telecom": "通信",
-    "investment": "投资",
-    "construction": "建设",
-    "engineering": "工程",
-    "materials": "材料",
-    "new materials": "新材料",
-    "food": "食品",
-    "foods": "食品",
-    "automotive": "汽车",
-    "auto": "汽车",
-    "energy": "能源",
-    "consulting": "咨询",
-    "biotech": "生物科技",
-    "biotechnology": "生物科技",
-    "environmental": "环保",
-    "equipment": "设备",
-    "digital": "数字",
-    "international": "国际",
-    "group": "集团",
-}
-
-# English legal forms (as lower-case word sequences) -> 组织形式.
-LEGAL_EN = {
-    "co ltd": "有限公司",
-    "company limited": "有限公司",
-    "co limited": "有限公司",
-    "limited": "有限公司",
-    "ltd": "有限公司",
-    "llc": "有限公司",
-    "corp": "公司",
-    "corporation": "公司",
-    "company": "公司",
-    "co": "公司",
-    "inc": "公司",
-    "incorporated": "公司",
-    "group co ltd": "集团有限公司",
-    "group corporation": "集团公司",
-    "stock co ltd": "股份有限公司",
-    "joint stock co ltd": "股份有限公司",
-    "branch": "分公司",
-    "branch office": "分公司",
-}
+# English industry words -> 行业 as registered, and legal forms -> 组织形式: data, in
+# `kehu/data/name_words.toml` (lower-case word sequences; the longest sequence wins).
+_WORDS = read_toml("name_words.toml")
+INDUSTRY_EN: dict[str, str] = _WORDS["latin_industry"]
+LEGAL_EN: dict[str, str] = _WORDS["latin_legal"]
 
 _WORD = re.compile(r"[a-z]+")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z .,&'\-]*")

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from kehu.config import DedupeSettings
+from kehu.engines.sql import column_list, identifier, insert_select, text_literal
 from kehu.errors import KehuError, NotFoundError
 from kehu.store.schema import CUSTOMERS, customer_referencing_tables
 
@@ -42,10 +43,6 @@ def _one(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = No
     a connection with an unfinished result."""
     rows = cur.execute(sql, params or []).fetchall()
     return rows[0] if rows else None
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def child_tables(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, tuple[str, ...], bool]]:
@@ -70,26 +67,26 @@ def child_tables(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, tuple[str, .
 def _order_sql(settings: DedupeSettings, keep: str | None) -> str:
     parts = []
     if keep is not None:
-        parts.append(f"(c.customer_id = {_lit(keep)}) DESC")
+        parts.append(f"(c.customer_id = {text_literal(keep)}) DESC")
     if settings.survivorship == "most_complete":
         filled = " + ".join(
-            f"(c.{q(col)} IS NOT NULL)::INT" for col in CUSTOMERS.columns if col not in _IDENTITY
+            f"(c.{identifier(col)} IS NOT NULL)::INT"
+            for col in CUSTOMERS.columns
+            if col not in _IDENTITY
         )
         parts.append(f"({filled}) DESC")
     elif settings.survivorship == "source_priority":
-        whens = " ".join(f"WHEN {_lit(s)} THEN {i}" for i, s in enumerate(settings.source_priority))
+        whens = " ".join(
+            f"WHEN {text_literal(s)} THEN {i}" for i, s in enumerate(settings.source_priority)
+        )
         parts.append(f"CASE c.source {whens} ELSE {len(settings.source_priority)} END")
     parts += ["c.updated_at DESC NULLS LAST", "c.created_at DESC NULLS LAST", "c.customer_id"]
     return ", ".join(parts)
 
 
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _value_sql(col: str, sql_type: str, rule: str) -> tuple[str, str | None]:
     """(aggregate for the merged value, aggregate for the id it came from or None)."""
-    c = f"c.{q(col)}"
+    c = f"c.{identifier(col)}"
     nonempty = f"{c} IS NOT NULL"
     if sql_type.startswith("VARCHAR"):
         nonempty += f" AND trim({c}) <> ''"
@@ -202,11 +199,10 @@ def _merge(
                  AS rnk
         FROM customers c JOIN _kehu_merge_input m USING (customer_id)
     """)
-    all_cols = CUSTOMERS.all_columns()
-    col_list = ", ".join(q(c) for c in all_cols)
+    all_cols = list(CUSTOMERS.all_columns())
     cur.execute(f"""
-        INSERT INTO merge_customer_rows (merge_id, {col_list})
-        SELECT r.merge_id, {", ".join(f"c.{q(c)}" for c in all_cols)}
+        INSERT INTO merge_customer_rows (merge_id, {column_list(all_cols)})
+        SELECT r.merge_id, {column_list(all_cols, "c")}
         FROM customers c JOIN _kehu_mrank r USING (customer_id)
     """)
     # Merged values per cluster.
@@ -220,9 +216,9 @@ def _merge(
     for col in value_cols:
         rule = settings.field_rules.get(col, "first")
         value, origin = _value_sql(col, CUSTOMERS.columns[col], rule)
-        selects.append(f"{value} AS {q(col)}")
+        selects.append(f"{value} AS {identifier(col)}")
         if origin:
-            selects.append(f"{origin} AS {q('from_' + col)}")
+            selects.append(f"{origin} AS {identifier('from_' + col)}")
             provenance.append(col)
     cur.execute(f"""
         CREATE TEMP TABLE _kehu_mval AS
@@ -231,19 +227,19 @@ def _merge(
     """)
     # Re-point children and aliases (prior values logged first).
     for table, key, has_updated in child_tables(cur):
-        keys = [f"CAST(t.{q(k)} AS VARCHAR)" for k in key] + ["NULL"] * (3 - len(key))
+        keys = [f"CAST(t.{identifier(k)} AS VARCHAR)" for k in key] + ["NULL"] * (3 - len(key))
         cur.execute(f"""
             INSERT INTO merge_rows (merge_id, table_name, action, key1, key2, key3,
                                     old_customer_id, old_updated_at)
-            SELECT r.merge_id, '{table}', 'repoint', {", ".join(keys)}, t.customer_id,
+            SELECT r.merge_id, {text_literal(table)}, 'repoint', {", ".join(keys)}, t.customer_id,
                    {"t.updated_at" if has_updated else "NULL"}
-            FROM {q(table)} t JOIN _kehu_mrank r ON t.customer_id = r.customer_id
+            FROM {identifier(table)} t JOIN _kehu_mrank r ON t.customer_id = r.customer_id
             WHERE r.rnk > 1
         """)
         set_updated = ", updated_at = $now" if has_updated else ""
         cur.execute(
             f"""
-            UPDATE {q(table)} AS t SET customer_id = s.survivor_id{set_updated}
+            UPDATE {identifier(table)} AS t SET customer_id = s.survivor_id{set_updated}
             FROM (SELECT r.customer_id, v.survivor_id FROM _kehu_mrank r
                   JOIN _kehu_mval v USING (merge_id) WHERE r.rnk > 1) s
             WHERE t.customer_id = s.customer_id
@@ -286,7 +282,7 @@ def _merge(
     )
     cur.execute("DROP TABLE _kehu_malias")
     # The survivor takes the merged values; the others go.
-    sets = ", ".join(f"{q(c)} = v.{q(c)}" for c in value_cols)
+    sets = ", ".join(f"{identifier(c)} = v.{identifier(c)}" for c in value_cols)
     cur.execute(
         f"""
         UPDATE customers AS c SET {sets}, created_at = v.created_at, updated_at = $now
@@ -302,7 +298,7 @@ def _merge(
         SELECT v.merge_id, v.survivor_id,
                (SELECT list(r.customer_id ORDER BY r.rnk) FROM _kehu_mrank r
                 WHERE r.merge_id = v.merge_id AND r.rnk > 1) AS merged,
-               {", ".join(f"v.{q('from_' + c)}" for c in provenance)}
+               {column_list([f"from_{c}" for c in provenance], "v")}
         FROM _kehu_mval v ORDER BY v.merge_id
     """).fetchall()
     probs = dict(zip(merge_ids, probabilities or [None] * len(merge_ids), strict=True))
@@ -352,8 +348,7 @@ def _merge(
     log = pa.table(log_rows)
     cur.register("_kehu_merge_log", log)
     try:
-        cols = ", ".join(log.column_names)
-        cur.execute(f"INSERT INTO merges ({cols}) SELECT {cols} FROM _kehu_merge_log")
+        cur.execute(insert_select("merges", "_kehu_merge_log", log.column_names))
     finally:
         cur.unregister("_kehu_merge_log")
     # Scored pairs inside a merged cluster are settled.

@@ -1,8 +1,9 @@
 """The Splink model: comparisons, prior m/u probabilities and blocking rules.
 
-Written as a plain Splink settings dict (portable JSON; the same model runs on DuckDB and
-Spark). Every comparison of Chinese text uses either exact equality of cleaned characters or
-Jaro-Winkler over ASCII pinyin, never a byte-counting distance on raw Chinese.
+The model is data (`kehu/data/dedupe_model.toml`), built here into a plain Splink settings
+dict (portable JSON; the same model runs on DuckDB and Spark). Every comparison of Chinese
+text uses either exact equality of cleaned characters or Jaro-Winkler over ASCII pinyin,
+never a byte-counting distance on raw Chinese.
 
 The priors are what a small workspace (too few records to train) uses; with enough records
 `match.train` re-estimates u by random sampling and m by EM without labels.
@@ -13,21 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# Comparison name -> the user-facing field name reported in "agreed" lists.
-FIELD_OF = {
-    "name": "name",
-    "region": "name_region",
-    "legal": "legal_form",
-    "registration_id": "registration_id",
-    "phone": "phone",
-    "email": "email",
-    "address": "address",
-    "postcode": "postcode",
-    "date": "founded_or_birth_date",
-    "contact": "contact_name",
-    "street": "street",
-    "entity": "entity",
-}
+from kehu.datafiles import read_toml
 
 
 @dataclass(frozen=True)
@@ -61,195 +48,35 @@ def _levels(levels: list[Level]) -> list[dict[str, Any]]:
     return out
 
 
-def _jw(col: str, threshold: float) -> str:
-    return f'jaro_winkler_similarity("{col}_l", "{col}_r") >= {threshold}'
+def _comparison(entry: dict[str, Any]) -> tuple[tuple[str, ...], list[Level]]:
+    levels = [
+        Level(
+            MODEL["conditions"][lv["condition"]] if "condition" in lv else lv["sql"],
+            lv["label"],
+            lv["m"],
+            lv["u"],
+            lv.get("agree", False),
+            lv.get("tf"),
+        )
+        for lv in entry["levels"]
+    ]
+    return tuple(entry["null"]), levels
 
 
-# 简称: one company's whole core is the other's brand (华为 vs 华为技术有限公司). Likely the same
-# customer, but a person must confirm (HOLD): it is never merged automatically.
-SHORT_NAME = (
-    "\"ctype_l\" = 'company' AND \"ctype_r\" = 'company' AND "
-    '("core_l" = "brand_r" OR "brand_l" = "core_r")'
-)
-HOLD = {"short_name": f'({SHORT_NAME}) AND "core_py_l" <> "core_py_r"'}
-
-
-# A person's family or given name agrees while the other is missing or different (FEBRL's
-# dropped given names, a married surname).
-def _part(side: str, i: int) -> str:
-    return f"split_part(\"core_py_{side}\", ' ', {i})"
-
-
-# The person key is "<part> <part>" (sorted) or one part; split_part runs on DuckDB and Spark.
-_SAME_PART = (
-    "\"ctype_l\" = 'person' AND \"ctype_r\" = 'person' AND ("
-    f"{_part('l', 1)} = {_part('r', 1)} OR {_part('l', 1)} = {_part('r', 2)} OR "
-    f"({_part('l', 2)} <> '' AND ({_part('l', 2)} = {_part('r', 1)} OR "
-    f"{_part('l', 2)} = {_part('r', 2)})))"
-)
-
-
+# The comparisons, their priors and the blocking rules are data: `kehu/data/dedupe_model.toml`.
+MODEL = read_toml("dedupe_model.toml")
 COMPARISONS: dict[str, tuple[tuple[str, ...], list[Level]]] = {
-    "name": (
-        ("core",),
-        [
-            Level('"name_l" = "name_r"', "full name exact", 0.50, 0.00002, True, "name"),
-            Level('"core_l" = "core_r"', "brand+industry exact", 0.30, 0.00005, True, "core"),
-            Level('"core_py_l" = "core_py_r"', "pinyin exact", 0.08, 0.00005, True),
-            Level(SHORT_NAME, "short name (简称)", 0.02, 0.0002),
-            Level(_jw("core_py", 0.92), "pinyin jw>=0.92", 0.07, 0.001),
-            # Same 字号 (other industry) or same family name: worth less for 王, 李, 张 or a
-            # brand word many companies use (term-frequency adjusted on the brand).
-            Level('"brand_l" = "brand_r"', "same brand / family name", 0.01, 0.003, False, "brand"),
-            Level(_SAME_PART, "one name part equal", 0.015, 0.004),
-            Level(_jw("core_py", 0.80), "pinyin jw>=0.80", 0.02, 0.03),
-            Level("ELSE", "else", 0.015, 0.965),
-        ],
-    ),
-    "region": (
-        ("region",),
-        [
-            Level('"region_l" = "region_r"', "exact", 0.93, 0.05, True),
-            Level('"name_province_l" = "name_province_r"', "same province", 0.03, 0.05),
-            Level("ELSE", "else", 0.04, 0.90),
-        ],
-    ),
-    "legal": (
-        ("legal_form",),
-        [
-            Level('"legal_form_l" = "legal_form_r"', "exact", 0.75, 0.45, True),
-            Level('"legal_class_l" = "legal_class_r"', "same class", 0.20, 0.25),
-            Level("ELSE", "else", 0.05, 0.30),
-        ],
-    ),
-    "registration_id": (
-        ("reg_id",),
-        [
-            Level('"reg_id_l" = "reg_id_r"', "exact", 0.88, 0.000001, True),
-            Level('"org_code_l" = "org_code_r"', "organisation code", 0.04, 0.000001, True),
-            Level('levenshtein("reg_id_l", "reg_id_r") <= 2', "typo", 0.04, 0.00001),
-            Level("ELSE", "else", 0.04, 0.999988),
-        ],
-    ),
-    "phone": (
-        ("phone",),
-        [
-            Level('"phone_l" = "phone_r"', "exact", 0.85, 0.00001, True),
-            Level('right("phone_l", 8) = right("phone_r", 8)', "last 8 digits", 0.03, 0.00001),
-            Level("ELSE", "else", 0.12, 0.99998),
-        ],
-    ),
-    "email": (
-        ("email",),
-        [
-            Level('"email_l" = "email_r"', "exact", 0.85, 0.00001, True),
-            Level('"email_local_l" = "email_local_r"', "same local part", 0.05, 0.0001),
-            Level("ELSE", "else", 0.10, 0.99989),
-        ],
-    ),
-    "address": (
-        ("city",),
-        [
-            Level(
-                '"city_l" = "city_r" AND "district_l" = "district_r"',
-                "city+district",
-                0.70,
-                0.002,
-                True,
-            ),
-            Level('"city_l" = "city_r"', "city", 0.25, 0.01, True),
-            Level('"province_l" = "province_r"', "province", 0.02, 0.04),
-            Level("ELSE", "else", 0.03, 0.948),
-        ],
-    ),
-    "postcode": (
-        ("postcode",),
-        [
-            Level('"postcode_l" = "postcode_r"', "exact", 0.85, 0.002, True),
-            Level('left("postcode_l", 4) = left("postcode_r", 4)', "first 4", 0.03, 0.01),
-            Level('levenshtein("postcode_l", "postcode_r") <= 1', "one digit", 0.04, 0.01),
-            Level("ELSE", "else", 0.08, 0.978),
-        ],
-    ),
-    "date": (
-        ("date",),
-        [
-            Level('"date_l" = "date_r"', "exact", 0.85, 0.0002, True),
-            Level('levenshtein("date_l", "date_r") <= 1', "one digit", 0.05, 0.004),
-            Level('left("date_l", 4) = left("date_r", 4)', "same year", 0.03, 0.03),
-            Level("ELSE", "else", 0.07, 0.9658),
-        ],
-    ),
-    "contact": (
-        ("contact_key",),
-        [
-            Level('"contact_key_l" = "contact_key_r"', "exact", 0.70, 0.002, True),
-            Level(_jw("contact_key", 0.90), "jw>=0.90", 0.05, 0.01),
-            Level("ELSE", "else", 0.25, 0.988),
-        ],
-    ),
-    "street": (
-        ("street",),
-        [
-            Level('"street_l" = "street_r"', "exact", 0.65, 0.0005, True),
-            Level(_jw("street", 0.92), "jw>=0.92", 0.20, 0.003),
-            Level(_jw("street", 0.80), "jw>=0.80", 0.08, 0.05),
-            Level("ELSE", "else", 0.07, 0.9465),
-        ],
-    ),
-    # A branch (分公司, 分行 …) is another customer than its head office or another branch:
-    # domain knowledge, so m and u stay as written (FIXED), never re-estimated. m ≈ 0 (about
-    # -45 bits) outweighs an identical name, phone and address.
-    "entity": (
-        ("entity",),
-        [
-            Level('"entity_l" = "entity_r"', "same entity", 1.0 - 2e-15, 0.97),
-            Level(
-                "\"entity_l\" = 'head' OR \"entity_r\" = 'head'",
-                "branch vs head office",
-                1e-15,
-                0.02,
-            ),
-            Level("ELSE", "two branches", 1e-15, 0.01),
-        ],
-    ),
+    c["name"]: _comparison(c) for c in MODEL["comparison"]
 }
-
-FIXED = frozenset({"entity"})
-
-# Candidate pairs: any one rule suffices. Each is selective enough for 10^6 records.
-BLOCKING_RULES = (
-    'l."reg_id" = r."reg_id"',
-    'l."phone" = r."phone"',
-    'l."email" = r."email"',
-    'l."core_py" = r."core_py"',
-    'l."org_code" = r."org_code"',
-    'l."block_prefix" = r."block_prefix" AND l."city" = r."city" AND l."ctype" = r."ctype"',
-    'l."block_prefix" = r."block_prefix" AND l."date" = r."date"',
-    'l."block_prefix" = r."block_prefix" AND l."postcode" = r."postcode"',
-    # A typo in the name: other keys that rarely coincide together.
-    'l."date" = r."date" AND l."postcode" = r."postcode"',
-    'l."date" = r."date" AND l."city" = r."city"',
-    'l."street" = r."street" AND l."postcode" = r."postcode"',
-    'l."street" = r."street" AND l."city" = r."city"',
-    'l."name_sdx" = r."name_sdx" AND l."city" = r."city"',
-    'l."name_sdx" = r."name_sdx" AND l."date" = r."date"',
-)
-
-# EM sessions (each fixes the comparisons its blocking rule uses).
-TRAINING_RULES = (
-    'l."core_py" = r."core_py"',
-    'l."phone" = r."phone"',
-    'l."reg_id" = r."reg_id"',
-    'l."date" = r."date" AND l."postcode" = r."postcode"',
-)
-
-# Deterministic rules for estimating the share of matching pairs (λ).
-DETERMINISTIC_RULES = (
-    'l."reg_id" = r."reg_id"',
-    'l."core" = r."core" AND l."phone" = r."phone"',
-    'l."core" = r."core" AND l."email" = r."email"',
-)
+# Comparison name -> the user-facing field name reported in "agreed" lists.
+FIELD_OF: dict[str, str] = {c["name"]: c["field"] for c in MODEL["comparison"]}
+FIXED = frozenset(c["name"] for c in MODEL["comparison"] if c.get("fixed"))
+SHORT_NAME: str = MODEL["conditions"]["short_name"]
+# A short-name pair waits for a person unless the names read the same in pinyin.
+HOLD = {"short_name": f'({SHORT_NAME}) AND "core_py_l" <> "core_py_r"'}
+BLOCKING_RULES: tuple[str, ...] = tuple(MODEL["blocking"])
+TRAINING_RULES: tuple[str, ...] = tuple(MODEL["training"])
+DETERMINISTIC_RULES: tuple[str, ...] = tuple(MODEL["deterministic"])
 
 
 def agree_conditions() -> dict[str, str]:

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.dedupe.labels import MATCH, NON_MATCH, record_label
 from kehu.dedupe.merge import MergeRecord, merge_clusters
+from kehu.engines.sql import select
 from kehu.errors import KehuError, NotFoundError
+from kehu.store.lookup import resolve_customer_id
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -36,20 +38,6 @@ REVIEW_FIELDS = (
 )
 
 
-def resolve_id(ws: Workspace, customer_id: str) -> str:
-    """A customer id as typed: the id itself, else the survivor its alias points at."""
-    if ws.scalar("SELECT 1 FROM customers WHERE customer_id = ?", [customer_id]):
-        return customer_id
-    rows = ws.rows(
-        "SELECT DISTINCT a.customer_id FROM customer_ids a JOIN customers c USING (customer_id) "
-        "WHERE a.source_id = ?",
-        [customer_id],
-    )
-    if len(rows) == 1:
-        return rows[0][0]
-    raise NotFoundError(f"找不到客户 {customer_id}", f"no customer {customer_id}")
-
-
 def pending_pairs(ws: Workspace, limit: int | None = None) -> list[dict[str, Any]]:
     """Pairs waiting for review, most likely first, each with both records' fields."""
     sql = (
@@ -59,17 +47,15 @@ def pending_pairs(ws: Workspace, limit: int | None = None) -> list[dict[str, Any
         "AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = p.id_r) "
         "ORDER BY probability DESC, id_l, id_r"
     )
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    pairs = ws.rows(sql)
+    pairs = ws.rows(sql + " LIMIT ?", [int(limit)]) if limit else ws.rows(sql)
     if not pairs:
         return []
     ids = sorted({i for a, b, *_ in pairs for i in (a, b)})
-    cols = ", ".join(f'"{c}"' for c in ("customer_id", *REVIEW_FIELDS))
-    marks = ", ".join("?" for _ in ids)
+    cols = ("customer_id", *REVIEW_FIELDS)
+    among = "customer_id IN (SELECT unnest(?))"
     records = {
-        r[0]: dict(zip(("customer_id", *REVIEW_FIELDS), r, strict=True))
-        for r in ws.rows(f"SELECT {cols} FROM customers WHERE customer_id IN ({marks})", ids)
+        r[0]: dict(zip(cols, r, strict=True))
+        for r in ws.rows(select("customers", cols, where=among), [ids])
     }
     return [
         {
@@ -95,10 +81,10 @@ def merge_pair(
     ws: Workspace, a: str, b: str, *, keep: str | None = None, user: str | None = None
 ) -> MergeRecord:
     """Merge two customers now (a person's decision), remembered in dedupe_decisions."""
-    a, b = resolve_id(ws, a), resolve_id(ws, b)
+    a, b = resolve_customer_id(ws, a), resolve_customer_id(ws, b)
     left, right = _pair(a, b)
     if keep is not None:
-        keep = resolve_id(ws, keep)
+        keep = resolve_customer_id(ws, keep)
         if keep not in (a, b):
             raise KehuError(f"--keep 必须是 {a} 或 {b}", f"--keep must be {a} or {b}")
     now = datetime.now()
@@ -169,5 +155,5 @@ def merge_log(ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:
         "user_name",
         "undone_at",
     )
-    rows = ws.rows(f"SELECT {', '.join(cols)} FROM merges ORDER BY seq DESC LIMIT {int(limit)}")
+    rows = ws.rows(select("merges", cols, order_by="seq DESC", limit=limit))
     return [dict(zip(cols, r, strict=True)) for r in rows]

@@ -23,6 +23,7 @@ from kehu.dedupe.features import SOURCE_COLUMNS, build_features, feature_lookup
 from kehu.dedupe.labels import load_labels
 from kehu.dedupe.match import score
 from kehu.dedupe.merge import MergeRecord, merge_clusters
+from kehu.engines.sql import insert_select, select
 from kehu.spreadsheet import excel_writer, frame_to_csv
 
 if TYPE_CHECKING:
@@ -108,8 +109,7 @@ def run_dedupe(
 
     t = time.perf_counter()
     say("load")
-    cols = ", ".join(f'"{c}"' for c in SOURCE_COLUMNS)
-    customers = ws.cursor().sql(f"SELECT {cols} FROM customers ORDER BY customer_id")
+    customers = ws.cursor().sql(select("customers", SOURCE_COLUMNS, order_by="customer_id"))
     customers = customers.to_arrow_table()
     timings["load"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -255,8 +255,7 @@ def _store_pairs(cur: Any, pairs: pd.DataFrame, run_id: str, now: datetime) -> N
     )
     cur.register("_kehu_pairs", frame)
     try:
-        cols = ", ".join(frame.column_names)
-        cur.execute(f"INSERT INTO dedupe_pairs ({cols}) SELECT {cols} FROM _kehu_pairs")
+        cur.execute(insert_select("dedupe_pairs", "_kehu_pairs", frame.column_names))
     finally:
         cur.unregister("_kehu_pairs")
 
@@ -266,9 +265,8 @@ _COMPARED = ("auto_clusters", "auto_records", "review_pairs", "scored_pairs")
 
 def _changes(cur: Any, res: DedupeResult) -> dict[str, list[int]]:
     """The last run's figures next to this run's (how review feedback moved them)."""
-    cols = ", ".join(_COMPARED)
     last = cur.execute(
-        f"SELECT {cols} FROM dedupe_runs ORDER BY started_at DESC LIMIT 1"
+        select("dedupe_runs", _COMPARED, order_by="started_at DESC", limit=1)
     ).fetchone()
     if last is None:
         return {}

@@ -15,95 +15,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kehu.datafiles import read_toml
 from kehu.dedupe.regions import CITIES
 from kehu.idcodes import RESIDENT_CHECK, USCC_CHARS, resident_check_indices, uscc_check_indices
 
 NONE = np.array(None, dtype=object)  # "no value" for np.where: rows of None, not "None"
 
-BRAND_CHARS = list(
-    "华兴达盛恒泰鑫源宏昌隆丰祥瑞安康晨光明永信德新利金银宝顺通海天远航联创博正嘉佳美宇星辰龙"
-    "凯豪腾飞亿万汇合成诚益富荣福乐欣悦和平立建振峰山川林森云润泽清江湖蓝青红紫鼎佰旭阳辉耀"
-    "锦绣蓉芯睿智远卓越优品尚雅君诺弘毅沃翔鹏程鸿运启航聚力精工铭哲懿馨瀚骏驰钧韬奕凡朗逸"
-)
-INDUSTRIES = [
-    "科技",
-    "信息技术",
-    "网络科技",
-    "电子",
-    "软件",
-    "机械",
-    "机电设备",
-    "电气",
-    "化工",
-    "新材料",
-    "塑料",
-    "建材",
-    "钢铁",
-    "物流",
-    "供应链",
-    "贸易",
-    "商贸",
-    "进出口",
-    "实业",
-    "投资",
-    "建设",
-    "建筑工程",
-    "装饰工程",
-    "房地产开发",
-    "物业管理",
-    "酒店管理",
-    "餐饮管理",
-    "食品",
-    "农业科技",
-    "生物科技",
-    "医药",
-    "医疗器械",
-    "文化传媒",
-    "广告",
-    "教育科技",
-    "管理咨询",
-    "人力资源",
-    "汽车销售",
-    "纺织",
-    "服饰",
-    "家具",
-    "印刷",
-    "包装",
-    "五金",
-    "模具",
-    "光电",
-    "照明",
-    "新能源",
-    "环保科技",
-    "自动化",
-    "仪器仪表",
-    "电子商务",
-    "数据",
-    "智能科技",
-    "通信设备",
-    "半导体",
-    "光伏",
-    "安防",
-    "检测",
-    "影视",
-    "数码",
-    "百货",
-    "乳业",
-    "粮油",
-    "水产",
-    "木业",
-    "阀门",
-    "电缆",
-]
-LEGAL = np.array(["有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "有限公司"])
-LEGAL_P = np.array([0.62, 0.14, 0.10, 0.04, 0.10])
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡")
+# The word lists are data: `kehu/data/synthetic_names.toml`.
+_NAMES = read_toml("synthetic_names.toml")
+BRAND_CHARS = list("".join(_NAMES["brand_chars"]))
+INDUSTRIES: list[str] = _NAMES["industries"]
+LEGAL = np.array([f["form"] for f in _NAMES["legal"]])
+LEGAL_P = np.array([f["weight"] for f in _NAMES["legal"]])
+SURNAMES = list("".join(_NAMES["surnames"]))
 SURNAME_P = np.linspace(3.0, 0.6, len(SURNAMES))
-GIVEN = list(
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞辉建国文斌波宇浩凯俊鑫"
-    "晨阳雪琳婷慧颖佳欣怡思雨嘉子涵梓轩睿博"
-)
-DOMAINS = np.array(["qq.com", "163.com", "126.com", "sina.com", "outlook.com", "gmail.com"])
+GIVEN = list("".join(_NAMES["given"]))
+DOMAINS = np.array(_NAMES["domains"])
 _FULLWIDTH = str.maketrans({"(": "（", ")": "）"})
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from kehu.dedupe.labels import NON_MATCH, record_label
+from kehu.engines.sql import identifier, insert_select, select
 from kehu.errors import KehuError, NotFoundError
 from kehu.store.schema import CUSTOMERS, table_by_name
 
@@ -18,10 +19,6 @@ def _one(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = No
     a connection with an unfinished result."""
     rows = cur.execute(sql, params or []).fetchall()
     return rows[0] if rows else None
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def undo_merge(
@@ -66,9 +63,8 @@ def undo_merge(
             f"customer {survivor} was merged again later ({ids}); undo those first",
         )
     back = cur.execute(
-        f"SELECT customer_id FROM customers WHERE customer_id IN "
-        f"({', '.join('?' for _ in merged)})",
-        merged,
+        select("customers", ["customer_id"], where="customer_id IN (SELECT unnest(?))"),
+        [merged],
     ).fetchall()
     if back:
         ids = ", ".join(r[0] for r in back)
@@ -86,13 +82,15 @@ def undo_merge(
             "Add --force to undo anyway",
         )
     restored = _restore_children(cur, merge_id)
-    cols = ", ".join(q(c) for c in CUSTOMERS.all_columns())
     cur.execute("DELETE FROM customers WHERE customer_id = ?", [survivor])
-    cur.execute(
-        f"INSERT INTO customers ({cols}) SELECT {cols} FROM merge_customer_rows "
-        "WHERE merge_id = ? ORDER BY customer_id",
-        [merge_id],
+    restore = insert_select(
+        "customers",
+        "merge_customer_rows",
+        list(CUSTOMERS.all_columns()),
+        where="merge_id = ?",
+        order_by="customer_id",
     )
+    cur.execute(restore, [merge_id])
     cur.execute(
         "UPDATE merges SET status = 'undone', undone_at = ? WHERE merge_id = ?", [now, merge_id]
     )
@@ -139,12 +137,12 @@ def _restore_children(cur: duckdb.DuckDBPyConnection, merge_id: str) -> int:
             ).fetchall()
         }
         match = " AND ".join(
-            f"CAST(t.{q(k)} AS VARCHAR) = r.key{i + 1}" for i, k in enumerate(table.key)
+            f"CAST(t.{identifier(k)} AS VARCHAR) = r.key{i + 1}" for i, k in enumerate(table.key)
         )
         set_updated = ", updated_at = r.old_updated_at" if "updated_at" in cols else ""
         n = cur.execute(
             f"""
-            UPDATE {q(name)} AS t SET customer_id = r.old_customer_id{set_updated}
+            UPDATE {identifier(name)} AS t SET customer_id = r.old_customer_id{set_updated}
             FROM merge_rows r
             WHERE r.merge_id = ? AND r.table_name = ? AND r.action = 'repoint' AND {match}
         """,
@@ -152,7 +150,7 @@ def _restore_children(cur: duckdb.DuckDBPyConnection, merge_id: str) -> int:
         ).fetchall()[0][0]
         removed = cur.execute(
             f"""
-            DELETE FROM {q(name)} AS t USING merge_rows r
+            DELETE FROM {identifier(name)} AS t USING merge_rows r
             WHERE r.merge_id = ? AND r.table_name = ? AND r.action = 'insert' AND {match}
         """,
             [merge_id, name],

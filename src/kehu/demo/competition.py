@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from kehu.demo.columns import Cat
+from kehu.demo.names import vocabulary
 from kehu.demo.records import MISSING, Frame, Records
 from kehu.demo.world import REGION_NAME, World
 from kehu.industries import industries
@@ -29,37 +30,14 @@ class Rival:
     home: tuple[int, ...]  # regions (index into REGION_NAME) where it is strong
 
 
-POOL = (
-    Rival("JZ001", "华信智能科技有限公司", "华信;华信智能;HX Tech", "discount",
-          "报价低、交付快", "售后响应慢", (0, 2)),
-    Rival("JZ002", "远航自动化股份有限公司", "远航;远航自动化", "premium",
-          "品牌强、高端产品线全", "价格高、定制慢", (1, 6)),
-    Rival("JZ003", "西门子(中国)有限公司", "西门子;Siemens", "premium",
-          "技术领先、大客户关系深", "价格高、响应层级多", (0, 1, 3)),
-    Rival("JZ004", "汇川技术", "汇川;Inovance", "parity",
-          "性价比高、本地服务", "高端项目经验少", (2, 3, 4)),
-    Rival("JZ005", "蓝盾工控有限公司", "蓝盾", "discount",
-          "价格战、账期宽松", "质量不稳定", (4, 5)),
-    Rival("JZ006", "和利时科技集团有限公司", "和利时;Hollysys", "parity",
-          "行业方案成熟、国产替代", "小项目投入少", (1, 3)),
-    Rival("JZ007", "中控技术股份有限公司", "中控;Supcon", "parity",
-          "流程行业积累深", "离散制造经验少", (0, 4)),
-    Rival("JZ008", "启明工业互联网有限公司", "启明;启明工业", "discount",
-          "软件便宜、上线快", "规模小、稳定性待验证", (2, 5, 6)),
-)  # fmt: skip
+# The competitors, loss reasons and note templates are data: `kehu/data/demo/competition.json`.
+_DATA = vocabulary("competition")
+POOL = tuple(Rival(**{**r, "home": tuple(r["home"])}) for r in _DATA["rivals"])
 N_RIVALS = 5  # competitors active in one demo company's market, drawn from POOL per seed
-LOSS_REASONS = ("价格", "产品功能", "客户关系", "交付周期", "售后服务")
+LOSS_REASONS: tuple[str, ...] = tuple(_DATA["loss_reasons"])
 # loss-reason weights by price position (a discounter wins on price, a premium brand on product)
-REASON_WEIGHTS = {
-    "discount": (0.55, 0.1, 0.1, 0.15, 0.1),
-    "parity": (0.25, 0.2, 0.25, 0.15, 0.15),
-    "premium": (0.05, 0.45, 0.3, 0.05, 0.15),
-}
-MENTION_TEMPLATES = (
-    "客户提到{name}近期上门报价",
-    "{name}也在接触采购部门",
-    "对方拿{name}的价格压价",
-)
+REASON_WEIGHTS = {k: tuple(v) for k, v in _DATA["loss_reason_weights"].items()}
+MENTION_TEMPLATES: tuple[str, ...] = tuple(_DATA["mention_templates"])
 INCUMBENT_SHARE = 0.65  # companies with another supplier named
 ESTIMATE_SHARE = 0.7  # of those, the rep wrote an estimated share of wallet
 WALLET_SHARE = 0.5  # of those, the yearly wallet is known

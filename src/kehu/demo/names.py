@@ -10,17 +10,15 @@ used in person names so the generator can spell names in pinyin without a per-ro
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "demo"
+from kehu.datafiles import read_json
 
 
 def vocabulary(name: str) -> dict[str, Any]:
     """One of the demo's data files (`data/demo/<name>.json`)."""
-    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+    return dict(read_json(f"demo/{name}.json"))
 
 
 @dataclass(frozen=True)

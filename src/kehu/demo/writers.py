@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from kehu.datafiles import read_json
 from kehu.demo import dirt
 from kehu.demo.columns import Cat, Column, Seq, strings
 from kehu.demo.records import MISSING, Frame
@@ -66,283 +67,22 @@ class FileSpec:
         return ".xlsx" if self.encoding == "xlsx" else ".csv"
 
 
-YES_NO = {"True": "是", "False": "否"}
-SPECS: tuple[FileSpec, ...] = (
-    FileSpec(
-        "01_crm_customers",
-        "customers",
-        "crm",
-        "crm",
-        "gbk",
-        {
-            "customer_id": "客户编号",
-            "name": "客户名称",
-            "customer_type": "客户类型",
-            "registration_id": "统一社会信用代码",
-            "industry": "所属行业",
-            "province": "省份",
-            "city": "城市",
-            "district": "区县",
-            "address": "注册地址",
-            "postcode": "邮编",
-            "region": "销售区域",
-            "founded_on": "成立时间",
-            "birth_date": "出生日期",
-            "cooperation_start": "合作起始时间",
-            "employees": "员工人数",
-            "annual_revenue": "年营业额",
-            "industry_position": "行业地位",
-            "budget_growth": "预算增长率",
-            "owner": "客户经理",
-            "contact_name": "联系人",
-            "phone": "联系电话",
-            "email": "电子邮箱",
-            "is_benchmark": "行业标杆",
-            "is_reference": "示范客户",
-            "tags": "标签",
-            "incumbent_supplier": "现有供应商",
-            "share_of_wallet": "钱包份额",
-            "wallet_size": "年采购总额",
-        },
-        values={
-            "customer_type": {"company": "企业", "person": "个人"},
-            "industry_position": {"leader": "行业龙头", "major": "骨干", "follower": "一般"},
-            "is_benchmark": YES_NO,
-            "is_reference": YES_NO,
-        },
-        dirty=True,
-        bad="customers_crm",
-    ),
-    FileSpec(
-        "02_erp_customers",
-        "customers",
-        "erp",
-        "erp",
-        "utf-8-sig",
-        {
-            "customer_id": "客户编码",
-            "name": "客户名称",
-            "customer_type": "客户类型",
-            "registration_id": "税号",
-            "address": "地址",
-            "phone": "电话",
-            "contact_name": "联系人",
-            "owner": "业务员",
-            "region": "所属区域",
-            "bank": "开户银行",
-        },
-        values={"customer_type": {"company": "企业", "person": "个人"}},
-    ),
-    FileSpec(
-        "03_crm_contacts",
-        "contacts",
-        "crm",
-        "contacts",
-        "utf-8",
-        {
-            "contact_id": "联系人编号",
-            "customer_id": "客户编号",
-            "name": "姓名",
-            "title": "职位",
-            "role": "决策角色",
-            "is_key": "关键联系人",
-            "phone": "手机",
-            "email": "邮箱",
-            "influence": "影响力",
-            "attitude": "态度",
-            "relationship": "关系强度",
-        },
-        values={
-            "is_key": YES_NO,
-            "influence": {"high": "高", "medium": "中", "low": "低"},
-            "attitude": {"supporter": "支持", "neutral": "中立", "opponent": "反对"},
-        },
-    ),
-    FileSpec(
-        "04_finance_sales_ledger",
-        "orders",
-        "finance",
-        "ledger",
-        "xlsx",
-        {
-            "order_id": "订单号",
-            "customer_id": "客户编号",
-            "customer_name": "客户名称",
-            "order_date": "下单日期",
-            "product_category": "产品品类",
-            "product": "产品名称",
-            "quantity": "数量",
-            "amount": "订单金额",
-            "cost": "成本金额",
-            "paid_amount": "回款金额",
-            "due_date": "应收日期",
-            "paid_date": "回款日期",
-            "channel": "销售渠道",
-            "owner": "业务员",
-        },
-        bad="orders_ledger",
-    ),
-    FileSpec(
-        "05_erp_orders",
-        "orders",
-        "erp",
-        "erp_orders",
-        "utf-8",
-        {
-            "order_id": "订单号",
-            "customer_id": "客户编码",
-            "order_date": "下单日期",
-            "product_category": "产品品类",
-            "product": "物料名称",
-            "quantity": "数量",
-            "amount": "订单金额",
-            "cost": "成本",
-            "paid_amount": "回款金额",
-            "due_date": "到期日",
-            "paid_date": "回款日期",
-            "channel": "渠道",
-            "owner": "业务员",
-        },
-        dirty=True,
-        bad="orders_erp",
-    ),
-    FileSpec(
-        "06_crm_interactions",
-        "interactions",
-        "crm",
-        "interactions",
-        "utf-8",
-        {
-            "interaction_id": "记录编号",
-            "customer_id": "客户编号",
-            "kind": "沟通方式",
-            "occurred_at": "沟通时间",
-            "owner": "客户经理",
-            "contact_name": "联系人",
-            "summary": "沟通内容",
-        },
-    ),
-    FileSpec(
-        "07_service_tickets",
-        "tickets",
-        "service",
-        "tickets",
-        "utf-8-sig",
-        {
-            "ticket_id": "Ticket ID",
-            "customer_id": "Customer ID",
-            "category": "Category",
-            "priority": "Priority",
-            "opened_at": "Created",
-            "first_response_at": "First Response",
-            "resolved_at": "Resolved",
-            "status": "Status",
-            "satisfaction": "Satisfaction",
-            "description": "Description",
-            "owner": "Assignee",
-        },
-        slash_times=True,
-    ),
-    FileSpec(
-        "08_nps_surveys",
-        "surveys",
-        "crm",
-        "surveys",
-        "utf-8",
-        {
-            "survey_id": "问卷编号",
-            "customer_id": "客户编号",
-            "surveyed_on": "调查日期",
-            "nps": "NPS",
-            "csat": "满意度",
-            "comment": "意见建议",
-        },
-    ),
-    FileSpec(
-        "09_crm_opportunities",
-        "opportunities",
-        "crm",
-        "opportunities",
-        "utf-8",
-        {
-            "opportunity_id": "商机编号",
-            "customer_id": "客户编号",
-            "name": "商机名称",
-            "stage": "阶段",
-            "status": "状态",
-            "amount": "预计金额",
-            "product_category": "产品品类",
-            "owner": "负责人",
-            "created_on": "创建日期",
-            "closed_on": "关闭日期",
-            "competitor": "竞争对手",
-            "lost_to": "输给",
-            "lost_reason": "丢单原因",
-        },
-        values={"status": {"open": "进行中", "won": "赢单", "lost": "输单"}},
-    ),
-    FileSpec(
-        "10_sales_targets",
-        "targets",
-        "crm",
-        "targets",
-        "xlsx",
-        {
-            "target_id": "目标编号",
-            "period": "期间",
-            "region": "区域",
-            "owner": "负责人",
-            "amount": "目标金额",
-        },
-    ),
-    FileSpec(
-        "11_competitors",
-        "competitors",
-        "crm",
-        "competitors",
-        "utf-8",
-        {
-            "competitor_id": "竞争对手编号",
-            "name": "竞争对手名称",
-            "aliases": "别名",
-            "price_position": "价格定位",
-            "strengths": "优势",
-            "weaknesses": "劣势",
-        },
-        values={"price_position": {"premium": "高端", "parity": "持平", "discount": "低价"}},
-    ),
-    FileSpec(
-        "12_market_potential",
-        "market_potential",
-        "research",
-        "market_potential",
-        "xlsx",
-        {
-            "region": "区域",
-            "industry": "行业",
-            "year": "年份",
-            "market_size": "市场规模",
-            "companies": "企业数",
-        },
-    ),
-    FileSpec(
-        "13_crm_opportunity_stages",
-        "opportunity_stages",
-        "crm",
-        "opportunity_stages",
-        "utf-8",
-        {"opportunity_id": "商机编号", "stage": "阶段", "entered_on": "进入日期"},
-    ),
-)
+def _specs(data: dict[str, Any]) -> tuple[FileSpec, ...]:
+    shared = data["shared_values"]
+    specs = []
+    for entry in data["files"]:
+        raw = entry.get("values") or {}
+        values = {c: shared[v] if isinstance(v, str) else v for c, v in raw.items()}
+        specs.append(FileSpec(**{**entry, "values": values or None}))
+    return tuple(specs)
 
+
+# The files, their headers and coded values are data: `kehu/data/demo/exports.json`
+# (`shared_values` holds value maps several files use, named where they are used).
+EXPORTS = read_json("demo/exports.json")
+SPECS = _specs(EXPORTS)
 # canonical codes for parquet (the zh text in the CRM export maps to these)
-INTERACTION_CODES = {
-    "拜访": "visit",
-    "电话": "call",
-    "邮件": "email",
-    "会议": "meeting",
-    "微信": "chat",
-}
+INTERACTION_CODES: dict[str, str] = EXPORTS["interaction_codes"]
 
 
 @dataclass

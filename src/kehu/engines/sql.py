@@ -9,7 +9,7 @@ alias, so `orders o` or `orders.amount` read the same whether `orders` is a work
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import sqlglot
@@ -48,6 +48,23 @@ def bind(tree: exp.Expression, params: Params) -> exp.Expression:
     if isinstance(params, Mapping):
         return _expression(exp.replace_placeholders(tree, **params))
     return _expression(exp.replace_placeholders(tree, *params))
+
+
+def inline(condition: str, params: Params) -> str:
+    """A condition (or query) with its parameters written in as SQL literals, for statements
+    that take no parameters (views); sqlglot quotes each value, so a `?` or a quote inside a
+    value stays inside its literal."""
+    return render(bind(parse(condition), params))
+
+
+def identifier(*parts: str) -> str:
+    """A quoted, dotted SQL name (`"db"."main"."orders"`), whatever characters it holds."""
+    return ".".join(exp.to_identifier(p, quoted=True).sql(dialect=HOUSE) for p in parts)
+
+
+def text_literal(value: object) -> str:
+    """A SQL string literal of `value`."""
+    return exp.Literal.string(str(value)).sql(dialect=HOUSE)
 
 
 def mentions(query: str, names: frozenset[str]) -> bool:
@@ -110,3 +127,69 @@ def copy_to_parquet(table: str, path: str) -> str:
         params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("parquet"))],
     )
     return copy.sql(dialect=HOUSE)
+
+
+def column_list(names: Sequence[str], table: str | None = None) -> str:
+    """`"a", "b"` (or `t."a", t."b"` with a table alias): quoted by sqlglot."""
+    return ", ".join(
+        exp.column(n, table=table, quoted=True).sql(dialect=HOUSE) if table else identifier(n)
+        for n in names
+    )
+
+
+def select(
+    table: str,
+    columns: Sequence[str],
+    *,
+    where: str | None = None,
+    order_by: str | None = None,
+    limit: int | None = None,
+    labels: Sequence[str] | None = None,
+) -> str:
+    """`SELECT "col" [AS "label"], … FROM "table" [WHERE …] [ORDER BY …] [LIMIT n]`; `where`
+    and `order_by` are SQL text (placeholders allowed), parsed by sqlglot."""
+    picked: list[exp.Expr] = [exp.column(c, quoted=True) for c in columns]
+    if labels is not None:
+        picked = [
+            exp.alias_(col, label, quoted=True) for col, label in zip(picked, labels, strict=True)
+        ]
+    query = exp.select(*picked).from_(exp.to_table(identifier(table), dialect=HOUSE))
+    if where:
+        query = query.where(where, dialect=HOUSE)
+    if order_by:
+        query = query.order_by(order_by, dialect=HOUSE)
+    if limit is not None:
+        query = query.limit(int(limit))
+    return query.sql(dialect=HOUSE)
+
+
+def count_rows(table: str) -> str:
+    """`SELECT count(*) FROM "table"`."""
+    star = exp.func("count", exp.Star())
+    return exp.select(star).from_(exp.to_table(identifier(table), dialect=HOUSE)).sql(HOUSE)
+
+
+def as_text(query: str, columns: Sequence[str]) -> str:
+    """`SELECT CAST("col" AS VARCHAR) AS "col", … FROM (query)`: every column as DuckDB
+    renders it as text."""
+    casts = [
+        exp.alias_(exp.cast(exp.column(c, quoted=True), "VARCHAR"), c, quoted=True) for c in columns
+    ]
+    inner = sqlglot.parse_one(query, read=HOUSE)
+    assert isinstance(inner, exp.Query), type(inner)
+    return exp.select(*casts).from_(inner.subquery()).sql(dialect=HOUSE)
+
+
+def insert_select(
+    target: str,
+    source: str,
+    columns: Sequence[str],
+    *,
+    where: str | None = None,
+    order_by: str | None = None,
+) -> str:
+    """`INSERT INTO "target" ("col", …) SELECT "col", … FROM "source" [WHERE …] [ORDER BY …]`."""
+    rows = sqlglot.parse_one(select(source, columns, where=where, order_by=order_by), read=HOUSE)
+    into = exp.to_table(identifier(target), dialect=HOUSE)
+    names = [exp.to_identifier(c, quoted=True) for c in columns]
+    return exp.insert(rows, into, columns=names, dialect=HOUSE).sql(dialect=HOUSE)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from kehu.engines.sql import as_text, count_rows, select, text_literal
+from kehu.engines.sql import identifier as q
 from kehu.errors import KehuError, NotFoundError
-from kehu.ingest.load import q
 from kehu.ingest.mapping import display_header
 from kehu.ingest.rejects import CSV_BOM
 from kehu.spreadsheet import csv_column, workbook
@@ -61,17 +62,14 @@ def export_table(ws: Workspace, table: str, out_path: str | Path, *, headers: st
     cur = ws.cursor()
     try:
         read = ws.engine.rewrite  # a lake table is exported from the lake
-        (count,) = cur.execute(read(f"SELECT count(*) FROM {q(table)}")).fetchone() or (0,)
+        (count,) = cur.execute(read(count_rows(table))).fetchone() or (0,)
         described = cur.execute(f"DESCRIBE {q(table)}").fetchall()
         columns = [r[0] for r in described]
         texts = {str(r[0]) for r in described if str(r[1]).startswith("VARCHAR")}
         labels = _labels(table_by_name(table), columns, headers)
-        select = ", ".join(
-            f"{q(c)} AS {q(label)}" for c, label in zip(columns, labels, strict=True)
-        )
-        sql = read(f"SELECT {select} FROM {q(table)} ORDER BY ALL")
+        sql = read(select(table, columns, labels=labels, order_by="ALL"))
         if fmt == "parquet":
-            cur.execute(f"COPY ({sql}) TO '{_sql_path(out)}' (FORMAT parquet)")
+            cur.execute(f"COPY ({sql}) TO {text_literal(str(out.resolve()))} (FORMAT parquet)")
         elif fmt == "csv":
             text_labels = {lab for c, lab in zip(columns, labels, strict=True) if c in texts}
             _write_csv(cur, sql, labels, text_labels, out)
@@ -102,20 +100,12 @@ def _labels(schema: Table | None, columns: list[str], headers: str) -> list[str]
     return labels
 
 
-def _sql_path(path: Path) -> str:
-    return str(path.resolve()).replace("'", "''")
-
-
 def _write_csv(
     cur: duckdb.DuckDBPyConnection, sql: str, labels: list[str], texts: set[str], out: Path
 ) -> None:
     """Values as DuckDB renders them as text (dates ISO, money with two decimals); text
     columns made spreadsheet-safe (`formula.csv_column`), numbers left as they are."""
-    text_sql = "SELECT " + ", ".join(
-        f"CAST({q(label)} AS VARCHAR) AS {q(label)}" for label in labels
-    )
-    text_sql += f" FROM ({sql})"
-    reader = cur.sql(text_sql).to_arrow_reader(BATCH_ROWS)
+    reader = cur.sql(as_text(sql, labels)).to_arrow_reader(BATCH_ROWS)
     with out.open("wb") as fh:
         fh.write(CSV_BOM)
         with pacsv.CSVWriter(fh, reader.schema) as writer:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 
+from kehu.datafiles import read_toml
 from kehu.ingest.clean.text import match_key
 from kehu.store.schema import Table
 
@@ -102,9 +101,7 @@ def _int_bounds(spec: Field, sql_type: str) -> Field:
 
 @cache
 def _value_data() -> dict[str, dict[str, list[str]]]:
-    path = resources.files("kehu").joinpath("data", VALUE_FILE)
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+    data = read_toml(VALUE_FILE)
     return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 

@@ -11,20 +11,25 @@ import getpass
 import json
 import secrets
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from kehu.errors import KehuError
 from kehu.ingest import load, stage
+from kehu.ingest.batches import Tally, parquet_batches, slices
 from kehu.ingest.clean.dates import year_bounds
 from kehu.ingest.clean.place import normalize_province
 from kehu.ingest.columns import Context
 from kehu.ingest.mapping import (
+    ColumnMatch,
     MappingFile,
     alias_lists,
     header_score,
@@ -95,15 +100,34 @@ def import_file(
         return header_score(cells, table)
 
     try:
-        raw = read_raw(p, score, options, encoding or options.get("encoding") or settings.encoding,
-                    settings.header_scan_rows, progress)  # fmt: skip
+        head, batches = read_batches(
+            p, score, options, encoding or options.get("encoding") or settings.encoding,
+            settings.header_scan_rows, settings.batch_rows, progress,
+        )  # fmt: skip
     except OSError as exc:  # the disk, not the data: say so instead of a traceback
         raise KehuError(
             f"无法读取文件 {p}: {exc.strerror or exc}", f"cannot read {p}: {exc.strerror or exc}"
         ) from None
     return _run(
-        ws, raw, table, source, mapping_file, dry_run, dedupe, progress, str(p), user, started
-    )
+        ws, head, batches, table, source, mapping_file, dry_run, dedupe, progress, str(p), user,
+        started,
+    )  # fmt: skip
+
+
+def read_batches(
+    p: Path,
+    score: Any,
+    options: dict[str, Any],
+    encoding: str | None,
+    scan_rows: int,
+    batch_rows: int,
+    progress: Progress | None,
+) -> tuple[RawTable, Iterator[RawTable]]:
+    """(what the file is: header, format, encoding; its rows in batches of `batch_rows`)."""
+    if file_format(p) == "parquet":
+        return parquet_batches(p, batch_rows, progress)
+    raw = read_raw(p, score, options, encoding, scan_rows, progress)
+    return raw, slices(raw, batch_rows)
 
 
 def read_raw(
@@ -148,7 +172,8 @@ def import_records(
             file_format="records", status="dry-run" if dry_run else "committed",
         )  # fmt: skip
     raw = records_table(records)
-    return _run(ws, raw, table, source, None, dry_run, False, None, None, user, started)
+    batches = slices(raw, ws.settings.ingest.batch_rows)
+    return _run(ws, raw, batches, table, source, None, dry_run, False, None, None, user, started)
 
 
 def _context(ws: Workspace, raw: RawTable) -> Context:
@@ -201,26 +226,33 @@ def _check_required(table: Table, raw: RawTable, mapped: set[str]) -> None:
     )
 
 
-def _unmapped(raw: RawTable, prepared_matches: list[Any]) -> list[str]:
-    out = []
-    for m in prepared_matches:
+def _unmapped_labels(matches: list[ColumnMatch]) -> list[str]:
+    """How every unmapped file column is named in the result, in file order."""
+    return [m.header or f"(column {m.index + 1})" for m in matches if m.via == "unmapped"]
+
+
+def _unmapped(raw: RawTable, matches: list[ColumnMatch]) -> set[str]:
+    """The unmapped columns of this batch worth naming: a header, or values without one."""
+    out = set()
+    for m in matches:
         if m.via != "unmapped":
             continue
         if m.header:
-            out.append(m.header)
+            out.add(m.header)
             continue
         col = raw.table.column(f"c{m.index}")
         if (
             col.null_count < len(col)
             and pc.any(pc.not_equal(pc.utf8_trim_whitespace(col.cast(pa.string())), "")).as_py()
         ):
-            out.append(f"(column {m.index + 1})")
+            out.add(f"(column {m.index + 1})")
     return out
 
 
 def _run(
     ws: Workspace,
-    raw: RawTable,
+    head: RawTable,
+    batches: Iterator[RawTable],
     table: Table,
     source: str | None,
     mapping_file: MappingFile | None,
@@ -234,12 +266,11 @@ def _run(
     source = (source or ws.settings.workspace.default_source).strip()
     if not source:
         raise KehuError("来源名称不能为空", "the source name must not be empty")
-    matches = map_headers(raw.headers, table, mapping_file)
-    _check_required(table, raw, {m.column for m in matches if m.column})
+    matches = map_headers(head.headers, table, mapping_file)
+    _check_required(table, head, {m.column for m in matches if m.column})
     log = RejectLog()
-    prepared = prepare(raw, table, matches, _context(ws, raw), log)
-    if progress:
-        progress("clean", 1, 1)
+    tally = Tally()
+    prepared = _prepared(batches, table, matches, _context(ws, head), log, tally, progress)
     tz = ZoneInfo(ws.settings.workspace.timezone)
     now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
     import_id = f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
@@ -248,15 +279,11 @@ def _run(
         file=file,
         kind=table.kind or table.name,
         source=source,
-        encoding=raw.encoding,
-        file_format=raw.file_format,
-        unmapped_columns=_unmapped(raw, matches),
+        encoding=head.encoding,
+        file_format=head.file_format,
         status="dry-run" if dry_run else "committed",
         columns={m.header: m.column for m in matches if m.column},
-        findings=prepared.findings,
-        header_row=raw.header_row,
-        blank_rows=prepared.blank_rows,
-        read=prepared.read,
+        header_row=head.header_row,
     )
     rejects_path = ws.root / ws.settings.ingest.rejects_dir / f"{import_id}.csv"
     store_rejects = None
@@ -268,6 +295,10 @@ def _run(
             )
             result.inserted, result.updated, result.unchanged = inserted, updated, unchanged
             result.loaded = inserted + updated + unchanged
+            result.findings, result.blank_rows, result.read = (
+                tally.findings, tally.blank_rows, tally.read
+            )  # fmt: skip
+            result.unmapped_columns = [u for u in _unmapped_labels(matches) if u in tally.unmapped]
             reject_rows = log.table()
             result.rejects = to_rejects(reject_rows)
             result.rejected = len(log.rows())
@@ -302,6 +333,24 @@ def _run(
     return result
 
 
+def _prepared(
+    batches: Iterator[RawTable],
+    table: Table,
+    matches: list[ColumnMatch],
+    ctx: Context,
+    log: RejectLog,
+    tally: Tally,
+    progress: Progress | None,
+) -> Iterator[Prepared]:
+    """Each batch cleaned and checked (its rejects in `log`, what it found in `tally`)."""
+    for raw in batches:
+        prepared = prepare(raw, table, matches, ctx, log)
+        tally.add(prepared.read, prepared.blank_rows, prepared.findings, _unmapped(raw, matches))
+        if progress:
+            progress("clean", tally.read, None)
+        yield prepared
+
+
 def _rows_where(data: pa.Table, mask: pa.Array | pa.ChunkedArray) -> pa.Table:
     """`data.filter(mask)` without the copy when every row (or none) is kept: a fresh import
     inserts every row, and a copy of the whole file is what the import's peak is made of."""
@@ -314,7 +363,7 @@ def _rows_where(data: pa.Table, mask: pa.Array | pa.ChunkedArray) -> pa.Table:
 def _load(
     ws: Workspace,
     cur: duckdb.DuckDBPyConnection,
-    prepared: Prepared,
+    batches: Iterator[Prepared],
     table: Table,
     source: str,
     log: RejectLog,
@@ -324,68 +373,118 @@ def _load(
     progress: Progress | None,
     staged: list[tuple[Path, Path]],
 ) -> tuple[int, int, int]:
-    data = _rows_where(prepared.data, prepared.ok)
+    """(inserted, updated, unchanged). A customers file is checked whole (its rows are merged
+    and deduplicated against each other); a child file batch by batch through a `Staging`."""
     lake = ws.engine.location(table.name)
-    if lake is not None and table.name == "customers":
-        raise KehuError(
-            f"{lake.setting}:客户表在湖中时不能导入(导入需要合并和更新客户)",
-            f"{lake.setting}: customers cannot be imported while they live in a lake"
-            " (an import merges and updates customers)",
-        )
-    n = data.num_rows
     if table.name == "customers":
-        data = stage.stage_customers(ws, cur, data, source, log, prepared, dedupe)
-        keys = ["customer_id"]
-        columns = [c for c in prepared.present if c != "customer_id"]
-        insert_cols = ["customer_id", "source", "source_id", *columns]
-    else:
-        data = stage.stage_children(cur, data, table, source, log, prepared)
-        keys = list(table.key)
-        columns = [c for c in prepared.present if c not in keys]
-        insert_cols = [*keys, *columns]
-    if progress:
-        progress("check", n, n)
-    if data.num_rows == 0:
-        return 0, 0, 0
-    read = ws.engine.rewrite
-    actions = load.classify(cur, data, table, keys, columns, prepared.fill_only, read)
-    inserts = _rows_where(data, pc.equal(actions, "i"))
-    updates = _rows_where(data, pc.equal(actions, "u"))
-    unchanged = data.num_rows - inserts.num_rows - updates.num_rows
-    if lake is not None:
-        if updates.num_rows:
+        if lake is not None:
             raise KehuError(
-                f"{updates.num_rows} 行会修改 {lake.setting} 中已有的记录;kehu 只向湖表追加"
-                "新行,不改写已有文件",
-                f"{updates.num_rows} rows would change records already in {lake.setting};"
-                " kehu appends new rows to a lake table and never rewrites its files",
+                f"{lake.setting}:客户表在湖中时不能导入(导入需要合并和更新客户)",
+                f"{lake.setting}: customers cannot be imported while they live in a lake"
+                " (an import merges and updates customers)",
             )
-        if inserts.num_rows and not dry_run:
-            final = lake.new_file()
-            tmp = final.with_name(f".{final.name}.tmp")
-            load.append_to_lake(cur, inserts, table, insert_cols, now, tmp)
-            staged.append((tmp, final))
-        return inserts.num_rows, 0, unchanged
-    if not dry_run:
-        chunk = ws.settings.ingest.chunk_rows
-        total = inserts.num_rows + updates.num_rows
-        done = load.insert_rows(cur, inserts, table, insert_cols, now, chunk, progress, 0, total)
-        load.update_rows(
-            cur,
-            updates,
-            table,
-            keys,
-            columns,
-            prepared.fill_only,
-            now,
-            chunk,
-            progress,
-            done,
-            total,
-        )
-        if table.name == "customers":
+        prepared = stage.combined([_ok_rows(p) for p in batches])
+        data = prepared.data
+        n = data.num_rows
+        data = stage.stage_customers(ws, cur, data, source, log, prepared, dedupe)
+        if progress:
+            progress("check", n, n)
+        columns = (prepared.present, prepared.fill_only)
+        writer = _Writer(ws, cur, table, columns, dry_run, now, progress, staged, data.num_rows)
+        writer.write(data, ["customer_id"])
+        if not dry_run and data.num_rows:
             load.register_customer_ids(cur, data, source, now)
-    return inserts.num_rows, updates.num_rows, unchanged
+        return writer.counts
+    staging = stage.Staging(cur, table)
+    shape: tuple[list[str], set[str]] = ([], set())
+    for prepared in batches:
+        batch = stage.resolve_children(cur, _ok_rows(prepared).data, source, log, prepared)
+        staging.add(batch, prepared)
+        shape = (prepared.present, prepared.fill_only)  # the same in every batch of a file
+    staging.drop_duplicates(log)
+    if progress:
+        progress("check", staging.rows, staging.rows)
+    writer = _Writer(ws, cur, table, shape, dry_run, now, progress, staged, staging.rows)
+    for batch in staging.batches():
+        writer.write(batch, list(table.key))
+    staging.drop()
+    return writer.counts
+
+
+def _ok_rows(prepared: Prepared) -> Prepared:
+    """The batch without its rejected rows (the written ids aligned with them)."""
+    data = _rows_where(prepared.data, prepared.ok)
+    if data.num_rows == prepared.data.num_rows:
+        return prepared
+    raw_ids = {c: a.filter(prepared.ok) for c, a in prepared.raw_ids.items()}
+    ok = pa.array(np.ones(data.num_rows, dtype=bool))
+    return replace(prepared, data=data, ok=ok, raw_ids=raw_ids)
+
+
+class _Writer:
+    """Rows into the store (or a lake folder), classified against what it holds; the counts
+    add up over the batches written."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        cur: duckdb.DuckDBPyConnection,
+        table: Table,
+        shape: tuple[list[str], set[str]],
+        dry_run: bool,
+        now: datetime,
+        progress: Progress | None,
+        staged: list[tuple[Path, Path]],
+        total: int,
+    ) -> None:
+        self.ws, self.cur, self.table = ws, cur, table
+        self.present, self.fill_only = shape  # the columns the file gives; fill-only ones
+        self.dry_run, self.now, self.progress, self.staged = dry_run, now, progress, staged
+        self.lake = ws.engine.location(table.name)
+        self.total, self.done = total, 0
+        self.inserted = self.updated = self.unchanged = 0
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        return self.inserted, self.updated, self.unchanged
+
+    def write(self, data: pa.Table, keys: list[str]) -> None:
+        if data.num_rows == 0:
+            return
+        table, cur, now, fill_only = self.table, self.cur, self.now, self.fill_only
+        columns = [c for c in self.present if c not in keys]
+        insert_cols = ([*keys, "source", "source_id", *columns] if table.name == "customers"
+                       else [*keys, *columns])  # fmt: skip
+        read = self.ws.engine.rewrite
+        actions = load.classify(cur, data, table, keys, columns, fill_only, read)
+        inserts = _rows_where(data, pc.equal(actions, "i"))
+        updates = _rows_where(data, pc.equal(actions, "u"))
+        self.inserted += inserts.num_rows
+        self.unchanged += data.num_rows - inserts.num_rows - updates.num_rows
+        lake = self.lake
+        if lake is not None:
+            if updates.num_rows:
+                raise KehuError(
+                    f"{updates.num_rows} 行会修改 {lake.setting} 中已有的记录;kehu 只向湖表追加"
+                    "新行,不改写已有文件",
+                    f"{updates.num_rows} rows would change records already in {lake.setting};"
+                    " kehu appends new rows to a lake table and never rewrites its files",
+                )
+            if inserts.num_rows and not self.dry_run:
+                final = lake.new_file()
+                tmp = final.with_name(f".{final.name}.tmp")
+                load.append_to_lake(cur, inserts, table, insert_cols, now, tmp)
+                self.staged.append((tmp, final))
+            return
+        self.updated += updates.num_rows
+        if self.dry_run:
+            return
+        chunk = self.ws.settings.ingest.chunk_rows
+        done, total, progress = self.done, self.total, self.progress
+        done = load.insert_rows(cur, inserts, table, insert_cols, now, chunk, progress, done, total)
+        done = load.update_rows(cur, updates, table, keys, columns, fill_only, now,
+                                chunk, progress, done, total)  # fmt: skip
+        self.done = done + data.num_rows - inserts.num_rows - updates.num_rows
 
 
 def _log_import(

@@ -9,12 +9,12 @@ sections; anything else is unmatched (the importer reports it, it never rejects 
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
 
-from kehu.industries import Industry, data_path, industries
+from kehu.datafiles import read_csv
+from kehu.industries import Industry, industries
 from kehu.ingest.clean.text import match_key, normalize_text
 
 SYNONYM_FILE = "industry_synonyms.csv"
@@ -38,8 +38,7 @@ def _index() -> _Index:
     for ind in industries():  # sections first in each pair, divisions override equal names
         by_name[match_key(ind.name_zh)] = ind
         by_name[match_key(ind.name_en)] = ind
-    with data_path(SYNONYM_FILE).open(encoding="utf-8") as fh:
-        synonyms = {match_key(row["synonym"]): by_code[row["code"]] for row in csv.DictReader(fh)}
+    synonyms = {match_key(row["synonym"]): by_code[row["code"]] for row in read_csv(SYNONYM_FILE)}
     contained: dict[str, Industry] = {}
     for ind in industries():
         key = match_key(ind.name_zh)

@@ -17,15 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kehu.engines.sql import copy_to_parquet
+from kehu.engines.sql import identifier as q
 from kehu.ingest.result import Progress
 from kehu.store.schema import Table
 
 _names = count()
-
-
-def q(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 @contextmanager
@@ -109,32 +105,40 @@ def canonical_customers(
 
 
 def duplicates(
-    cur: duckdb.DuckDBPyConnection, data: pa.Table, keys: Sequence[str], origin: str | None = None
+    cur: duckdb.DuckDBPyConnection,
+    data: pa.Table | str,
+    keys: Sequence[str],
+    origin: str | None = None,
 ) -> pa.Table:
     """Rows whose key repeats later in the file: (_row, kept, same_origin). The last row
-    wins; `origin` (the id as written) tells a plain duplicate from two merged records."""
+    wins; `origin` (the id as written) tells a plain duplicate from two merged records.
+    `data` is the rows, or the name of the table holding them (a batched import's stage)."""
     empty = pa.table({"_row": pa.array([], pa.int64()), "kept": pa.array([], pa.int64()),
                       "same_origin": pa.array([], pa.bool_())})  # fmt: skip
+    if isinstance(data, str):
+        return _duplicates(cur, data, keys, origin)
     if len(keys) == 1 and len(pc.unique(data.column(keys[0]))) == data.num_rows:
         return empty  # the common case, decided by one hash pass
     cols = ["_row", *keys] + ([origin] if origin else [])
     with registered(cur, data.select(cols)) as name:
-        part = ", ".join(q(k) for k in keys)
-        same = (
-            f"{q(origin)} IS NOT DISTINCT FROM first_value({q(origin)}) OVER w"
-            if origin
-            else "true"
-        )
-        return cur.sql(
-            f"""
-            SELECT _row, kept, same_origin FROM (
-                SELECT _row, max(_row) OVER w AS kept, {same} AS same_origin
-                FROM {name}
-                WINDOW w AS (PARTITION BY {part} ORDER BY _row DESC
-                             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-            ) WHERE _row <> kept ORDER BY _row
-            """
-        ).to_arrow_table()
+        return _duplicates(cur, name, keys, origin)
+
+
+def _duplicates(
+    cur: duckdb.DuckDBPyConnection, name: str, keys: Sequence[str], origin: str | None
+) -> pa.Table:
+    part = ", ".join(q(k) for k in keys)
+    same = f"{q(origin)} IS NOT DISTINCT FROM first_value({q(origin)}) OVER w" if origin else "true"
+    return cur.sql(
+        f"""
+        SELECT _row, kept, same_origin FROM (
+            SELECT _row, max(_row) OVER w AS kept, {same} AS same_origin
+            FROM {name}
+            WINDOW w AS (PARTITION BY {part} ORDER BY _row DESC
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+        ) WHERE _row <> kept ORDER BY _row
+        """
+    ).to_arrow_table()
 
 
 def classify(

@@ -13,10 +13,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kehu.datafiles import read_toml
 from kehu.errors import KehuError
 from kehu.ingest.clean.text import match_key
 from kehu.store.schema import MONEY, Table
@@ -35,9 +35,7 @@ MAPPING_OPTIONS = frozenset({"sheet", "header_row", "delimiter", "encoding"})
 
 @cache
 def _alias_data() -> dict[str, Any]:
-    path = resources.files("kehu").joinpath("data", ALIAS_FILE)
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+    return read_toml(ALIAS_FILE)
 
 
 def alias_lists(table: Table) -> dict[str, list[str]]:

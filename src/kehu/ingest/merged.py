@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kehu.ingest.load import q, registered
+from kehu.engines.sql import identifier as q
+from kehu.ingest.load import registered
 
 if TYPE_CHECKING:
     import duckdb

@@ -60,7 +60,7 @@ def _finding(
     code: str, column: str | None, count: int, examples: list[str] | None = None, **kw: object
 ) -> Finding:
     zh, en = FINDINGS.pair(code, count=count, **kw)
-    return Finding(code, column, count, tuple(examples or ()), zh, en)
+    return Finding(code, column, count, tuple(examples or ()), zh, en, tuple(kw.items()))
 
 
 def _flag_finding(code: str, header: str, text: pa.Array, flagged: pa.Array) -> Finding | None:

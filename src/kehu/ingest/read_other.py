@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -85,30 +86,19 @@ def _sheet_rows(book: Any, sheet: str | int | None, path: Path) -> list[list[Any
 
 # ---- parquet and records --------------------------------------------------------------------
 def read_parquet(path: Path, *, progress: Progress | None = None) -> RawTable:
-    """Parquet keeps its column types; the header is the schema (row 1), data from row 2."""
-    import pyarrow.parquet as pq
+    """A whole Parquet file as one `RawTable` (see `batches.parquet_batches`)."""
+    from kehu.ingest.batches import parquet_batches
 
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise KehuError(
-            f"无法读取 Parquet 文件 {path}: {exc}", f"cannot read Parquet {path}: {exc}"
-        ) from None
+    head, parts = parquet_batches(path, 1 << 20)
+    tables = [p.table for p in parts]
     if progress:
         progress("read", 1, 1)
-    headers = list(table.column_names)
-    table = table.rename_columns([f"c{i}" for i in range(len(headers))])
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     table = pa.table(
         [c.combine_chunks() if c.num_chunks != 1 else c.chunk(0) for c in table.columns],
         names=table.column_names,
     )
-    return RawTable(
-        table=table,
-        headers=headers,
-        row_numbers=int64_array(np.arange(2, 2 + table.num_rows)),
-        file_format="parquet",
-        header_row=1,
-    )
+    return replace(head, table=table, row_numbers=int64_array(np.arange(2, 2 + table.num_rows)))
 
 
 def records_table(records: Sequence[dict[str, Any]]) -> RawTable:

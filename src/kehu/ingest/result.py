@@ -35,6 +35,9 @@ class Finding:
     examples: tuple[str, ...]
     text_zh: str
     text_en: str
+    # What the texts were formatted with besides the count: an import in batches adds up the
+    # counts of one finding and formats the texts again with the sum.
+    params: tuple[tuple[str, object], ...] = ()
 
     def text(self, lang: str) -> str:
         return self.text_en if lang == "en" else self.text_zh
@@ -85,8 +88,14 @@ class ImportResult:
             "blank_rows": self.blank_rows,
             "columns": self.columns,
             "unmapped_columns": self.unmapped_columns,
-            "findings": [asdict(f) | {"examples": list(f.examples)} for f in self.findings],
+            "findings": [_finding_json(f) for f in self.findings],
             "rejects": [asdict(r) for r in self.rejects[:100]],
             "rejects_total": len(self.rejects),
             "seconds": round(self.seconds, 3),
         }
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    out = asdict(f) | {"examples": list(f.examples)}
+    del out["params"]
+    return out

@@ -5,6 +5,9 @@ Each step rejects the rows it cannot load (with the reason) and returns the rows
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -16,6 +19,8 @@ from kehu.ingest.merged import since_merge
 from kehu.ingest.prepare import Prepared
 from kehu.ingest.rejects import RejectLog
 from kehu.store.schema import Table
+
+STAGES = count()  # names of staging tables
 
 if TYPE_CHECKING:
     import duckdb
@@ -31,14 +36,15 @@ def written(prepared: Prepared, column: str, rows: pa.Array) -> pa.Array | None:
     return text.take(pc.index_in(rows, value_set=prepared.data.column("_row")))
 
 
-def stage_children(
+def resolve_children(
     cur: duckdb.DuckDBPyConnection,
     data: pa.Table,
-    table: Table,
     source: str,
     log: RejectLog,
     prepared: Prepared,
 ) -> pa.Table:
+    """One batch of a child file with its customer ids resolved to the store's; rows naming
+    no known customer are rejected."""
     data = data.append_column("source", pa.array([source] * data.num_rows, pa.string()))
     if "customer_id" in data.column_names:
         ids = data.column("customer_id").combine_chunks()
@@ -50,8 +56,90 @@ def stage_children(
             log.add(rows, header, written(prepared, "customer_id", rows), "unknown_customer")
         data = data.set_column(data.column_names.index("customer_id"), "customer_id", resolved)
         data = data.filter(pc.invert(unknown))
-    natural = [k for k in table.key if k != "source"]
-    return drop_duplicates(cur, data, natural, None, log, prepared)
+    return data
+
+
+class Staging:
+    """The resolved rows of every batch of a child file, in a temporary DuckDB table (inside
+    the import's transaction): the in-file duplicates are found there across batches, then
+    the rows go on to the load batch by batch, in file order. Python holds one batch."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, table: Table) -> None:
+        self.cur, self.table = cur, table
+        self.name = f"_kehu_stage_{next(STAGES)}"
+        self.natural = [k for k in table.key if k != "source"]
+        self.columns: list[str] = []  # the batches' columns, `_row` first
+        self.header = self.natural[0]
+        self.ranges: list[tuple[int, int]] = []  # first and last row number of each batch
+        self.rows = 0
+
+    def add(self, data: pa.Table, prepared: Prepared) -> None:
+        """Stage one batch, with the key as written in the file (for its reject)."""
+        if not self.columns:
+            self.columns = list(data.column_names)
+            self.header = prepared.headers.get(self.natural[0], self.natural[0])
+            cols = ", ".join(load.q(c) for c in self.columns[1:])
+            self.cur.execute(
+                f"CREATE TEMP TABLE {self.name} AS SELECT CAST(NULL AS BIGINT) AS _row, {cols},"
+                f" CAST(NULL AS VARCHAR) AS _written FROM main.{load.q(self.table.name)} LIMIT 0"
+            )
+        if data.num_rows == 0:
+            return
+        rows = data.column("_row").combine_chunks()
+        text = written(prepared, self.natural[0], rows)
+        data = data.append_column("_written", text if text is not None else pa.nulls(len(rows)))
+        with load.registered(self.cur, data) as name:
+            self.cur.execute(f"INSERT INTO {self.name} BY NAME SELECT * FROM {name}")
+        self.ranges.append((rows[0].as_py(), rows[-1].as_py()))
+        self.rows += data.num_rows
+
+    def drop_duplicates(self, log: RejectLog) -> None:
+        """Earlier rows with the same key, in any batch, are rejected; the last one is kept."""
+        keys = ", ".join(load.q(k) for k in self.natural)
+        found = self.cur.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {self.name} GROUP BY {keys} HAVING count(*) > 1)"
+        ).fetchall()[0][0]
+        if self.rows < 2 or not found:
+            return
+        dups = load.duplicates(self.cur, self.name, self.natural)
+        with load.registered(self.cur, dups.select(["_row"])) as name:
+            values = self.cur.sql(
+                f"SELECT s._written FROM {name} d JOIN {self.name} s USING (_row) ORDER BY d._row"
+            ).to_arrow_table()
+            self.cur.execute(f"DELETE FROM {self.name} WHERE _row IN (SELECT _row FROM {name})")
+        log_duplicates(log, dups, self.header, values.column(0).combine_chunks())
+        self.rows -= dups.num_rows
+
+    def batches(self) -> Iterator[pa.Table]:
+        """The staged rows batch by batch, in file order, with the batches' columns."""
+        cols = ", ".join(load.q(c) for c in self.columns)
+        for first, last in self.ranges:
+            yield self.cur.sql(
+                f"SELECT {cols} FROM {self.name} WHERE _row BETWEEN {first} AND {last}"
+                " ORDER BY _row"
+            ).to_arrow_table()
+
+    def drop(self) -> None:
+        if self.columns:
+            self.cur.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def combined(parts: list[Prepared]) -> Prepared:
+    """The checked rows of every batch of a customers file as one (a customers file is
+    resolved, merged and deduplicated whole: its rows decide about each other). A column
+    that only some batches give (an inferred one) is empty in the others."""
+    if len(parts) == 1:
+        return parts[0]
+    data = pa.concat_tables([p.data for p in parts], promote_options="permissive")
+    raw_ids = {c: pa.concat_arrays([p.raw_ids[c] for p in parts]) for c in parts[0].raw_ids}
+    return replace(
+        parts[0],
+        data=data,
+        ok=pa.concat_arrays([p.ok for p in parts]),
+        present=list(dict.fromkeys(c for p in parts for c in p.present)),
+        fill_only=set().union(*(p.fill_only for p in parts)),
+        raw_ids=raw_ids,
+    )
 
 
 def stage_customers(
@@ -111,12 +199,16 @@ def drop_duplicates(
         return data
     dup_rows = dups.column("_row").combine_chunks()
     header = prepared.headers.get(keys[0], keys[0])
-    in_dups = pc.is_in(data.column("_row"), value_set=dup_rows)
+    log_duplicates(log, dups, header, written(prepared, keys[0], dup_rows))
+    return data.filter(pc.invert(pc.is_in(data.column("_row"), value_set=dup_rows)))
+
+
+def log_duplicates(log: RejectLog, dups: pa.Table, header: str, values: pa.Array | None) -> None:
+    """Reject the rows of `load.duplicates`, naming the row that was kept."""
     same = dups.column("same_origin").combine_chunks()
     codes = pc.if_else(same, "duplicate_key", "merged_duplicate")
     params = [f'{{"kept": {k}}}' for k in dups.column("kept").to_pylist()]
-    log.add(dup_rows, header, written(prepared, keys[0], dup_rows), codes, params)
-    return data.filter(pc.invert(in_dups))
+    log.add(dups.column("_row").combine_chunks(), header, values, codes, params)
 
 
 def reject_likely_duplicates(

@@ -23,7 +23,7 @@ from kehu.monitor.digest import UNASSIGNED, AlertItem, Digest
 from kehu.monitor.labels import SEVERITY_ORDER
 from kehu.monitor.notify.base import Channel, Outcome
 from kehu.monitor.notify.channels import make_channel
-from kehu.monitor.ratelimit import limiter_for
+from kehu.monitor.ratelimit import acquire_all, limiter_for
 from kehu.workspace import Workspace
 
 
@@ -129,6 +129,12 @@ def _pending(ws: Workspace) -> list[tuple[str, AlertItem]]:
     return out
 
 
+_DEFERRED = (
+    "rate limit: the next free slot is more than {:g} s away (notify.max_wait_seconds);"
+    " deferred to the next run"
+)
+
+
 def _backoff(settings: Settings, attempt: int, outcome: Outcome) -> float:
     n = settings.notify
     delay = n.backoff_seconds * (n.backoff_factor**attempt)
@@ -203,18 +209,22 @@ def deliver(
 def _send_digest(
     ws: Workspace, settings: Settings, notifier: Channel, digest: Digest, clock: Clock
 ) -> DigestResult:
-    limiter = limiter_for(
-        f"{notifier.name}:{notifier.target()}",
-        settings.notify.rate_limits.get(notifier.type),
-        clock=clock.monotonic,
-        sleep=clock.sleep,
-    )
+    limit = settings.notify.rate_limits.get(notifier.type)
     messages = notifier.messages(digest)
     attempts = 0
     for message in messages:
+        limiters = [
+            limiter_for(f"{notifier.name}:{key}", limit, clock=clock.monotonic, sleep=clock.sleep)
+            for key in notifier.rate_keys(message)
+        ]
         outcome = Outcome(ok=False, error="not sent")
         for attempt in range(settings.notify.retries + 1):
-            limiter.acquire()
+            if acquire_all(limiters, settings.notify.max_wait_seconds) is None:
+                outcome = Outcome(
+                    ok=False, error=_DEFERRED.format(settings.notify.max_wait_seconds)
+                )
+                _log(ws, notifier, digest, attempt + 1, "failed", outcome, 0.0)
+                break
             attempts += 1
             started = time.perf_counter()
             outcome = notifier.send(message)

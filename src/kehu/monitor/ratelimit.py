@@ -1,4 +1,5 @@
-"""Sliding-window rate limits per robot (WeCom 20/min, DingTalk 20/min, Feishu 100/min + 5/s).
+"""Sliding-window rate limits per robot (WeCom 20/min, DingTalk 20/min, Feishu 100/min + 5/s)
+and per mobile number for SMS (1/min).
 
 Limits are per webhook (one robot), so limiters are kept per channel for the life of the
 process: a `kehu schedule` loop shares them across runs.
@@ -10,6 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import ExitStack
 
 from kehu.config import RateLimit
 
@@ -44,17 +46,37 @@ class SlidingWindowLimiter:
 
     def acquire(self) -> float:
         """Take one slot, sleeping as long as needed; returns the seconds waited."""
-        with self._lock:
-            waited = 0.0
-            while True:
-                now = self.clock()
-                wait = self._wait_needed(now)
-                if wait <= 0:
-                    self._sent.append(now)
-                    self.waited += waited
-                    return waited
-                self.sleep(wait)
-                waited += wait
+        waited = acquire_all([self])
+        assert waited is not None  # no max_wait: it always gets its slot
+        return waited
+
+
+def acquire_all(
+    limiters: list[SlidingWindowLimiter], max_wait: float | None = None
+) -> float | None:
+    """One slot in every limiter at the same instant (an SMS to three numbers counts against
+    each number); returns the seconds waited, or None without taking a slot when the wait
+    would exceed `max_wait`."""
+    ordered = sorted({id(lim): lim for lim in limiters}.values(), key=id)  # one lock order
+    if not ordered:
+        return 0.0
+    clock, sleep = ordered[0].clock, ordered[0].sleep
+    with ExitStack() as stack:
+        for lim in ordered:
+            stack.enter_context(lim._lock)
+        waited = 0.0
+        while True:
+            now = clock()
+            wait = max(lim._wait_needed(now) for lim in ordered)
+            if wait <= 0:
+                for lim in ordered:
+                    lim._sent.append(now)
+                    lim.waited += waited
+                return waited
+            if max_wait is not None and waited + wait > max_wait:
+                return None
+            sleep(wait)
+            waited += wait
 
 
 def windows_of(limit: RateLimit | None) -> list[tuple[int, float]]:

@@ -12,23 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from kehu.analytics.stored import SNAPSHOT, snapshot_dates, table_exists
 from kehu.errors import KehuError
 from kehu.workspace import Workspace
-
-SNAPSHOT = "customer_snapshot"
-
-
-def table_exists(ws: Workspace, name: str) -> bool:
-    return bool(
-        ws.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])
-    )
-
-
-def snapshot_dates(ws: Workspace) -> list[date]:
-    """Every snapshot date, oldest first (empty when nothing was analyzed yet)."""
-    if not table_exists(ws, SNAPSHOT):
-        return []
-    return [r[0] for r in ws.rows(f"SELECT DISTINCT as_of FROM {SNAPSHOT} ORDER BY as_of")]
 
 
 def evaluation_now(as_of: date) -> datetime:

@@ -11,16 +11,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from kehu.config import Settings
-from kehu.errors import NotFoundError
+from kehu.errors import KehuError, NotFoundError
 from kehu.monitor.evaluate import Evaluation, Finding
 from kehu.workspace import Workspace
 
+if TYPE_CHECKING:
+    from kehu.access.scope import Scope
+
 LIVE = ("open", "acked")
+STATUSES = ("open", "acked", "resolved")
 
 
 @dataclass
@@ -183,9 +187,24 @@ def apply(
     return change
 
 
-def ack(ws: Workspace, alert_id: int, user: str | None = None) -> dict[str, Any]:
-    """Acknowledge an alert: it stays on record, no longer notifies, never re-alerts."""
-    row = ws.rows("SELECT status FROM alerts WHERE alert_id = ?", [alert_id])
+def scope_sql(scope: Scope | None) -> tuple[str, list[Any]]:
+    """Which alerts a scope sees: those about its customers; an alert about no customer (a
+    KPI, a goal) is a company figure, shown to admins and managers, not to reps."""
+    if scope is None or scope.sees_all:
+        return "TRUE", []
+    cond, params = scope.customer_ids_sql()
+    if scope.role == "manager":
+        return f"(customer_id IS NULL OR {cond})", params
+    return f"(customer_id IS NOT NULL AND {cond})", params
+
+
+def ack(
+    ws: Workspace, alert_id: int, user: str | None = None, *, scope: Scope | None = None
+) -> dict[str, Any]:
+    """Acknowledge an alert: it stays on record, no longer notifies, never re-alerts (an
+    alert outside `scope` is not found)."""
+    cond, params = scope_sql(scope)
+    row = ws.rows(f"SELECT status FROM alerts WHERE alert_id = ? AND {cond}", [alert_id, *params])
     if not row:
         raise NotFoundError(f"找不到预警 {alert_id}", f"no alert with id {alert_id}")
     now = datetime.now()
@@ -259,17 +278,42 @@ def list_alerts(
     *,
     rule: str | None = None,
     owner: str | None = None,
+    severity: str | None = None,
+    customer_id: str | None = None,
     limit: int = 200,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
-    """Alerts, newest first, optionally filtered by status / rule / owner."""
-    where, params = [], []
-    for col, val in (("status", status), ("rule", rule), ("owner", owner)):
+    """The alerts `scope` sees (`scope_sql`), last seen first, optionally filtered."""
+    if status and status not in STATUSES:
+        raise KehuError(
+            f"预警状态 {status!r} 无效:可选 {', '.join(STATUSES)}",
+            f"unknown alert status {status!r}: use {', '.join(STATUSES)}",
+        )
+    cond, params = scope_sql(scope)
+    where = [cond]
+    filters = (
+        ("status", status), ("rule", rule), ("owner", owner), ("severity", severity),
+        ("customer_id", customer_id),
+    )  # fmt: skip
+    for col, val in filters:
         if val:
             where.append(f"{col} = ?")
             params.append(val)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
     cols = ", ".join(ALERT_COLUMNS)
     rows = ws.rows(
-        f"SELECT {cols} FROM alerts{clause} ORDER BY alert_id DESC LIMIT {int(limit)}", params
+        f"SELECT {cols} FROM alerts WHERE {' AND '.join(where)}"
+        " ORDER BY last_seen_at DESC NULLS LAST, alert_id DESC LIMIT ?",
+        [*params, int(limit)],
     )
     return [_row_dict(r) for r in rows]
+
+
+def open_alert_counts(ws: Workspace, scope: Scope | None = None) -> dict[str, int]:
+    """Open alerts `scope` sees, per severity."""
+    cond, params = scope_sql(scope)
+    rows = ws.rows(
+        f"SELECT coalesce(severity, 'info'), count(*) FROM alerts WHERE {cond}"
+        " AND status = 'open' GROUP BY 1",
+        params,
+    )
+    return {r[0]: int(r[1]) for r in rows}

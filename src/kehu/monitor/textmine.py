@@ -19,32 +19,27 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import jieba
 import jieba.posseg
 
 from kehu.config import FeedbackCategory, FeedbackSettings
+from kehu.datafiles import read_lines
 
 _ASCII_WORD = re.compile(r"^[a-z][a-z'\-]*[a-z]$|^[a-z]$")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 _LOCK = threading.Lock()
 
 
-def _data_lines(name: str) -> list[str]:
-    text = resources.files("kehu.data").joinpath(name).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 @lru_cache(maxsize=1)
 def base_stopwords() -> frozenset[str]:
-    return frozenset(_data_lines("stopwords_zh.txt") + _data_lines("stopwords_en.txt"))
+    return frozenset(read_lines("stopwords_zh.txt") + read_lines("stopwords_en.txt"))
 
 
 @lru_cache(maxsize=1)
 def generic_words() -> frozenset[str]:
     """Words too general to be a topic alone (they still count inside a phrase)."""
-    return frozenset(_data_lines("feedback_generic.txt"))
+    return frozenset(read_lines("feedback_generic.txt"))
 
 
 # Part-of-speech tags that end a phrase: numerals, measure words, pronouns, prepositions,
@@ -65,7 +60,7 @@ def _tokenizer(extra: tuple[str, ...]) -> jieba.Tokenizer:
     tok = jieba.Tokenizer()
     with _LOCK:
         tok.initialize()
-        for line in _data_lines("feedback_dict.txt"):
+        for line in read_lines("feedback_dict.txt"):
             word, *rest = line.split()
             freq = int(rest[0]) if rest and rest[0].isdigit() else None
             tok.add_word(word, freq, rest[1] if len(rest) > 1 else None)

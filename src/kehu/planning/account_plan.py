@@ -17,15 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kehu.analytics.competition import Matcher, Within, load_competitors, wallet_of
+from kehu.analytics.competition import Matcher, Where, load_competitors, wallet_of
 from kehu.analytics.labels import label
-from kehu.analytics.query import pick_as_of, resolve_customer_id
+from kehu.analytics.query import customer_where, pick_as_of
 from kehu.errors import KehuError, NotFoundError
 from kehu.i18n import catalog
 from kehu.planning.owners import assign, load_team
 from kehu.planning.rescue import merge, reason_codes
+from kehu.store.lookup import resolve_customer_id
 
 if TYPE_CHECKING:
+    from kehu.access.scope import Scope
     from kehu.workspace import Workspace
 
 ROLES = ("采购", "技术", "高层", "财务", "使用")  # the decision chain of seed 002
@@ -60,13 +62,20 @@ def _pair(key: str, **kw: Any) -> dict[str, str]:
 
 
 def key_accounts(
-    ws: Workspace, as_of: date | None = None, within: Within = None, year: int | None = None
+    ws: Workspace,
+    as_of: date | None = None,
+    *,
+    scope: Scope | None = None,
+    owner: str | None = None,
+    region: str | None = None,
+    year: int | None = None,
 ) -> dict[str, Any]:
-    """The customers of the plan tiers with their revenue and the state of this year's plan."""
+    """The customers of the plan tiers (inside `scope`, of this owner / region) with their
+    revenue and the state of this year's plan."""
     day = pick_as_of(ws, as_of)
     year = year or day.year
     tiers = ws.settings.account_plan.tiers
-    cond, params = within if within is not None else ("TRUE", [])
+    cond, params = customer_where(scope, owner=owner, region=region)
     marks = ", ".join("?" for _ in tiers) or "NULL"
     rows = ws.arrow(
         "SELECT c.customer_id, c.name, c.region, c.owner, s.value_tier, s.value_score,"
@@ -88,8 +97,8 @@ def _one(ws: Workspace, sql: str, params: list[Any]) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def _customer(ws: Workspace, cid: str, day: date, within: Within) -> dict[str, Any]:
-    cond, params = within if within is not None else ("TRUE", [])
+def _customer(ws: Workspace, cid: str, day: date, where: Where) -> dict[str, Any]:
+    cond, params = where
     row = _one(
         ws,
         "SELECT c.customer_id, c.name, c.region, c.owner, c.industry_code, c.industry_name,"
@@ -267,12 +276,13 @@ def draft_plan(
     *,
     year: int | None = None,
     as_of: date | None = None,
-    within: Within = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """The facts of the account and the drafted goals, team, risks and actions."""
+    """The facts of the account and the drafted goals, team, risks and actions (a customer
+    outside `scope` is not found)."""
     day = pick_as_of(ws, as_of)
     cid = resolve_customer_id(ws, customer_id)
-    c = _customer(ws, cid, day, within)
+    c = _customer(ws, cid, day, customer_where(scope))
     w = wallet_of(c["spend_12m"], c["share_of_wallet"], c["wallet_size"])
     matcher = Matcher(load_competitors(ws))
     comp = matcher.resolve(c["incumbent_supplier"])
@@ -342,11 +352,11 @@ def account_plan(
     *,
     year: int | None = None,
     as_of: date | None = None,
-    within: Within = None,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
     """The plan as saved (goals, team, actions, notes) over the live facts; the draft's
     actions stay available as `suggested_actions`."""
-    plan = draft_plan(ws, customer_id, year=year, as_of=as_of, within=within)
+    plan = draft_plan(ws, customer_id, year=year, as_of=as_of, scope=scope)
     cid = plan["customer"]["customer_id"]
     saved = _one(
         ws,
@@ -438,11 +448,11 @@ def save_plan(
     edits: dict[str, Any],
     *,
     year: int | None = None,
-    within: Within = None,
+    scope: Scope | None = None,
     user: str | None = None,
 ) -> dict[str, Any]:
     """Store the edited parts of a plan (goals, team, actions, notes, status); returns it."""
-    current = account_plan(ws, customer_id, year=year, within=within)
+    current = account_plan(ws, customer_id, year=year, scope=scope)
     cid, year = current["customer"]["customer_id"], current["year"]
     if not 2000 <= year <= 2100:
         raise KehuError(*T.pair("bad_year", value=year))
@@ -487,4 +497,4 @@ def save_plan(
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [*values, new_id, cid, year, now],
             )
-    return account_plan(ws, cid, year=year, within=within)
+    return account_plan(ws, cid, year=year, scope=scope)

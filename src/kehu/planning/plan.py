@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from kehu.analytics.stored import SNAPSHOT, snapshot_at, table_columns
 from kehu.calendar import cadence_period
-from kehu.planning import priority, rescue
+from kehu.planning import budget, capacity, priority, rescue
 from kehu.planning.owners import Team, assign, balance, load_team
 from kehu.planning.playbook import Action, Playbook, load_playbooks
 
@@ -76,6 +76,9 @@ class PlanResult:
     by_playbook: dict[str, int] = field(default_factory=dict)  # created per playbook
     by_band: dict[str, int] = field(default_factory=dict)
     deferred_by_owner: dict[str, int] = field(default_factory=dict)
+    over_budget: list[budget.Overrun] = field(default_factory=list)  # groups the plan exceeded
+    left_out_budget: int = 0  # new tasks dropped to stay within `[budget]`
+    left_out_capacity: int = 0  # new tasks no rep of the region had room for (`[capacity]`)
     no_owner: int = 0  # created tasks whose R fell back to plan.default_owner
     no_accountable: int = 0  # created tasks without an A
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (zh, en), shown once
@@ -99,6 +102,9 @@ class PlanResult:
             "by_playbook": self.by_playbook,
             "by_band": self.by_band,
             "deferred_by_owner": self.deferred_by_owner,
+            "over_budget": [o.to_json() for o in self.over_budget],
+            "left_out_budget": self.left_out_budget,
+            "left_out_capacity": self.left_out_capacity,
             "no_owner": self.no_owner,
             "no_accountable": self.no_accountable,
             "warnings": [{"zh": zh, "en": en} for zh, en in self.warnings],
@@ -286,6 +292,9 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
         ANTI JOIN (SELECT DISTINCT customer_id, playbook FROM tasks WHERE status = 'open') o
             ON o.customer_id = c.customer_id AND o.playbook = c.playbook
     """
+    caps = budget.limits(ws.settings.budget, set(books))
+    committed = budget.open_costs(ws, caps) if ws.settings.budget.count_open else {}
+    load = capacity.open_load(ws, ws.settings.capacity)
     with ws.transaction() as cur:
         cur.register("_plan_cand", _arrow(cand))
         keys = cur.execute(uncovered).df()
@@ -296,7 +305,12 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
                 "SELECT owner, count(*) FROM tasks WHERE status = 'open' GROUP BY 1"
             ).fetchall()
         )
-        created, result.deferred_by_owner = balance(fresh, counts, team, plan)
+        balanced, result.deferred_by_owner = balance(fresh, counts, team, plan)
+        fitted, no_room, load_rows = capacity.fit(balanced, load, team, ws.settings.capacity, plan)
+        created, dropped, result.over_budget = budget.fit(fitted, committed, caps)
+        if not dry_run:
+            _left_out(cur, snap, dropped, fresh.drop(index=balanced.index), no_room, plan)
+            capacity.write(cur, snap, load_rows)
         if not dry_run and len(created):
             now = datetime.now()
             cur.register("_plan_new", _arrow(created))
@@ -314,7 +328,9 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
             cur.unregister("_plan_new")
     result.created = len(created)
     result.existing = len(cand) - len(keys)
-    result.deferred = len(keys) - len(created)
+    result.deferred = len(keys) - len(balanced)
+    result.left_out_budget = len(dropped)
+    result.left_out_capacity = len(no_room)
     result.by_playbook = {str(k): int(v) for k, v in created["playbook"].value_counts().items()}
     result.by_band = {str(k): int(v) for k, v in created["priority_band"].value_counts().items()}
     result.no_owner = int((created["owner"] == plan.default_owner).sum())
@@ -322,6 +338,69 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
     result.warnings = _warnings(result, plan)
     result.frame = created.reset_index(drop=True)
     return result
+
+
+_LEFT_OUT_COLUMNS = (
+    "customer_id", "customer_name", "playbook", "value_tier", "region", "owner", "priority",
+    "cost",
+)  # fmt: skip
+
+
+def _left_out(
+    cur: Any,
+    as_of: date,
+    dropped: pd.DataFrame,
+    deferred: pd.DataFrame,
+    no_room: pd.DataFrame,
+    plan: PlanSettings,
+) -> None:
+    """Replace the plan_left_out rows of `as_of`: tasks dropped by the budget, deferred by
+    `plan.max_open_per_owner`, or beyond every rep's `[capacity]`."""
+    cur.execute("DELETE FROM plan_left_out WHERE as_of = ?", [as_of])
+    parts = [dropped.assign(reason="budget"), no_room.assign(reason="capacity")]
+    if len(deferred):
+        parts.append(
+            deferred.assign(
+                reason="capacity", detail=f"max_open_per_owner={plan.max_open_per_owner}"
+            )
+        )
+    rows = pd.concat(parts, ignore_index=True)
+    if rows.empty:
+        return
+    out = rows[[*_LEFT_OUT_COLUMNS, "reason", "detail"]].copy()
+    for c in ("priority", "cost"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    for c in ("customer_name", "value_tier", "region", "owner", "detail"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    out.insert(0, "as_of", as_of)
+    cur.register("_plan_left", pa.Table.from_pandas(out, preserve_index=False))
+    cols = ", ".join(out.columns)
+    cur.execute(f"INSERT INTO plan_left_out ({cols}) SELECT {cols} FROM _plan_left")
+    cur.unregister("_plan_left")
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _budget_warnings(result: PlanResult) -> list[tuple[str, str]]:
+    out = []
+    for o in result.over_budget:
+        zh = (
+            f"预算 {o.group}.{o.key}(每年 {_money(o.budget)} 元)超出 {_money(o.over_by)} 元:"
+            f"按优先级从低到高去掉 {o.dropped} 项新任务({_money(o.dropped_cost)} 元),"
+            "见 `kehu budget`"
+        )
+        en = (
+            f"budget {o.group}.{o.key} ({_money(o.budget)} yuan a year) over by"
+            f" {_money(o.over_by)} yuan: dropped {o.dropped} new tasks, lowest priority first"
+            f" ({_money(o.dropped_cost)} yuan); see `kehu budget`"
+        )
+        if o.still_over > 0:
+            zh += f";未关闭的任务已超出预算 {_money(o.still_over)} 元"
+            en += f"; the open tasks alone exceed it by {_money(o.still_over)} yuan"
+        out.append((zh, en))
+    return out
 
 
 def _warnings(result: PlanResult, plan: PlanSettings) -> list[tuple[str, str]]:
@@ -344,6 +423,17 @@ def _warnings(result: PlanResult, plan: PlanSettings) -> list[tuple[str, str]]:
                 " owner 或配置区域经理",
                 f"{result.no_owner} tasks are for customers without an owner and went to"
                 f" {plan.default_owner}: fill in the customers' owner or a region manager",
+            )
+        )
+    out += _budget_warnings(result)
+    if result.left_out_capacity:
+        n = result.left_out_capacity
+        out.append(
+            (
+                f"{n} 项新任务超出销售代表的产能([capacity]),区域内也无人有余量,未纳入计划:"
+                "见 `kehu budget`",
+                f"{n} new tasks exceed the reps' capacity ([capacity]) with no rep of the region"
+                " left with room, left out: see `kehu budget`",
             )
         )
     if result.deferred:

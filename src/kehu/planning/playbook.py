@@ -7,16 +7,15 @@ the shipped `kehu/data/playbooks.toml`, the file named by `plan.playbook_file`, 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from kehu import datafiles
 from kehu.calendar import CADENCE_DAYS
-from kehu.config import PlaybookEntry, PlaybookSettings, Settings
+from kehu.config import PlaybookEntry, PlaybookSettings, Settings, read_toml
 from kehu.errors import ConfigError
 from kehu.i18n import tr
 
@@ -112,23 +111,15 @@ def _read_layer(raw: dict[str, Any], source: str) -> PlaybookSettings:
 
 
 def _default_layer() -> PlaybookSettings:
-    text = resources.files("kehu").joinpath("data", "playbooks.toml").read_text(encoding="utf-8")
-    return _read_layer(tomllib.loads(text), "kehu/data/playbooks.toml")
+    return _read_layer(datafiles.read_toml("playbooks.toml"), "kehu/data/playbooks.toml")
 
 
 def _file_layer(path: Path) -> PlaybookSettings:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(
-            f"plan.playbook_file 指向的文件 {path} 不存在",
-            f"plan.playbook_file points at {path}, which does not exist",
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"{path} 不是有效的 TOML: {exc}", f"{path} is not valid TOML: {exc}"
-        ) from None
-    return _read_layer(raw, str(path))
+    missing = (
+        f"plan.playbook_file 指向的文件 {path} 不存在",
+        f"plan.playbook_file points at {path}, which does not exist",
+    )
+    return _read_layer(read_toml(path, missing), str(path))
 
 
 def _merge(layers: list[tuple[str, PlaybookSettings]]) -> dict[str, dict[str, Any]]:

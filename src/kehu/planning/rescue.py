@@ -8,15 +8,14 @@ The measures, consulted teams and due days per reason code ship in `kehu/data/re
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from pydantic import Field, ValidationError
 
 from kehu.analytics.churn.reasons import TEMPLATES
 from kehu.config import PlaybookAction, Section
+from kehu.datafiles import read_toml
 from kehu.errors import ConfigError
 from kehu.planning.playbook import Action
 
@@ -51,9 +50,8 @@ def _actions(entry: RescueEntry) -> tuple[Action, ...]:
 
 @cache
 def _file() -> RescueFile:
-    text = resources.files("kehu").joinpath("data", "rescue.toml").read_text(encoding="utf-8")
     try:
-        return RescueFile.model_validate(tomllib.loads(text))
+        return RescueFile.model_validate(read_toml("rescue.toml"))
     except ValidationError as exc:
         raise ConfigError(
             f"kehu/data/rescue.toml 有误: {exc}", f"kehu/data/rescue.toml is invalid: {exc}"

@@ -28,7 +28,7 @@ import pyarrow as pa
 from kehu.analytics.stored import SNAPSHOT, data_end, snapshot_dates
 from kehu.calendar import Period, add_months
 from kehu.errors import KehuError
-from kehu.i18n import tr
+from kehu.i18n import pairs, tr
 from kehu.planning.allocate import INF, allocate, allocate_rows
 from kehu.spreadsheet import excel_writer
 
@@ -382,16 +382,7 @@ def _write_targets(ws: Workspace, res: SplitResult, source: str) -> None:
         cur.unregister("_split")
 
 
-_XLSX_HEADERS = {
-    "unit": ("单元", "unit"),
-    "history": ("基期销售额", "basis sales"),
-    "potential": ("预测CLV(潜力)", "predicted CLV (potential)"),
-    "share": ("分配权重", "share"),
-    "target": ("目标额", "target"),
-    "growth": ("增长率", "growth"),
-    "at_floor": ("触及下限", "at floor"),
-    "at_cap": ("触及上限", "at cap"),
-}
+_XLSX_HEADERS = pairs("headers", "target_split")
 
 
 def write_xlsx(res: SplitResult, path: Path, lang: str = "zh") -> Path:
@@ -445,6 +436,11 @@ def write_xlsx(res: SplitResult, path: Path, lang: str = "zh") -> Path:
 
 
 # ---- attainment -----------------------------------------------------------------------------
+
+
+def target_periods(ws: Workspace) -> list[str]:
+    """The periods that have sales targets, latest label first."""
+    return [r[0] for r in ws.rows("SELECT DISTINCT period FROM targets ORDER BY 1 DESC")]
 
 
 def _default_period(ws: Workspace, as_of: date) -> str:

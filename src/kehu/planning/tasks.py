@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from kehu.errors import KehuError, NotFoundError
-from kehu.i18n import tr
+from kehu.i18n import pairs, tr
 from kehu.planning.labels import BANDS, TASK_STATUS, factors, label, team
 from kehu.spreadsheet import excel_writer, frame_to_csv
 
@@ -106,30 +106,7 @@ def list_tasks_by_id(ws: Workspace, task_id: int) -> dict[str, Any]:
     return _parsed(dict(zip(names, row, strict=True)))
 
 
-_HEADERS = {
-    "task_id": ("任务编号", "task id"),
-    "customer_id": ("客户编号", "customer id"),
-    "customer_name": ("客户名称", "customer"),
-    "direction": ("策略方向", "direction"),
-    "measures": ("具体措施", "measures"),
-    "priority": ("优先级得分", "priority"),
-    "priority_band": ("优先级", "band"),
-    "factors": ("优先级因素", "priority factors"),
-    "due_date": ("截止日期", "due date"),
-    "status": ("状态", "status"),
-    "owner": ("负责人(R)", "responsible (R)"),
-    "accountable": ("审批人(A)", "accountable (A)"),
-    "consulted": ("咨询方(C)", "consulted (C)"),
-    "informed": ("知会方(I)", "informed (I)"),
-    "region": ("区域", "region"),
-    "rfm_type": ("客户类型", "RFM type"),
-    "value_tier": ("价值层级", "value tier"),
-    "churn_risk": ("流失风险", "churn risk"),
-    "predicted_clv": ("预测CLV", "predicted CLV"),
-    "period": ("周期", "period"),
-    "playbook": ("打法", "playbook"),
-    "note": ("备注", "note"),
-}
+_HEADERS = pairs("headers", "tasks")
 
 
 def task_frame(rows: list[dict[str, Any]], lang: str) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.access.rows import scoped
 from kehu.dedupe.normalize import normalize_registration_id
+from kehu.engines.sql import count_rows, identifier
 from kehu.quality.checks import ACTIVITY, ORPHAN_TABLES, RULES, Rule
 from kehu.quality.targets import gap_text, target_gaps
 from kehu.store.schema import DATA_TABLES, table_by_name
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
     from kehu.workspace import Workspace
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(cur: DuckDBEngine, table: str) -> dict[str, str]:
@@ -41,7 +38,7 @@ def _id_expr(table: str) -> str:
     meta = table_by_name(table)
     keys = meta.key if meta and meta.key else ("rowid",)
     key = keys[-1]
-    return f"CAST({q(key)} AS VARCHAR)" if key != "rowid" else "CAST(rowid AS VARCHAR)"
+    return f"CAST({identifier(key)} AS VARCHAR)" if key != "rowid" else "CAST(rowid AS VARCHAR)"
 
 
 def _finding(
@@ -82,10 +79,10 @@ def completeness(cur: DuckDBEngine, table: str) -> tuple[int, dict[str, float]]:
     parts = ["count(*)"]
     for col, typ in cols.items():
         if typ.startswith("VARCHAR"):
-            parts.append(f"count(nullif(trim({q(col)}), ''))")
+            parts.append(f"count(nullif(trim({identifier(col)}), ''))")
         else:
-            parts.append(f"count({q(col)})")
-    row = cur.execute(f"SELECT {', '.join(parts)} FROM {q(table)}").fetchall()[0]
+            parts.append(f"count({identifier(col)})")
+    row = cur.execute(f"SELECT {', '.join(parts)} FROM {identifier(table)}").fetchall()[0]
     n = int(row[0])
     return n, {
         col: (round(int(v) / n, 4) if n else 0.0) for col, v in zip(cols, row[1:], strict=True)
@@ -136,10 +133,7 @@ def _report(ws: Workspace, as_of: date | None) -> dict[str, Any]:
                     completeness=share,
                 )
             )
-    fill = {
-        "today": f"DATE '{today.isoformat()}'",
-        "min_date": f"DATE '{settings.min_year:04d}-01-01'",
-    }
+    fill = {"today": today, "min_date": date(settings.min_year, 1, 1)}
     for rule in RULES:
         if sizes.get(rule.table, 0) == 0:
             continue
@@ -192,7 +186,7 @@ def _target_levels(ws: Workspace, rows: int, examples: int) -> list[dict[str, An
 def _run_rule(
     cur: DuckDBEngine,
     rule: Rule,
-    fill: dict[str, str],
+    fill: dict[str, date],
     min_year: int,
     rows: int,
     examples: int,
@@ -200,11 +194,13 @@ def _run_rule(
     cols = _columns(cur, rule.table)
     if rule.column not in cols:
         return []
-    where = rule.where.replace("{today}", fill["today"]).replace("{min_date}", fill["min_date"])
+    where = rule.where.replace("{today}", "$today").replace("{min_date}", "$min_date")
+    params: dict[str, Any] = {k: v for k, v in fill.items() if f"${k}" in where}
     ident = _id_expr(rule.table)
     count, ids = cur.execute(
-        f"SELECT count(*), list({ident} ORDER BY {ident})[1:{examples}] FROM {q(rule.table)} "
-        f"WHERE {where}"
+        f"SELECT count(*), list({ident} ORDER BY {ident})[1:$k] FROM {identifier(rule.table)} "
+        f"WHERE {where}",
+        {**params, "k": examples},
     ).fetchall()[0]
     if not count:
         return []
@@ -269,12 +265,13 @@ def _orphans(cur: DuckDBEngine, examples: int) -> list[dict[str, Any]]:
             continue
         ident = _id_expr(table)
         count, ids = cur.execute(
-            f"SELECT count(*), list({ident} ORDER BY {ident})[1:{examples}] FROM {q(table)} t "
+            f"SELECT count(*), list({ident} ORDER BY {ident})[1:?] FROM {identifier(table)} t "
             "WHERE t.customer_id IS NOT NULL AND NOT EXISTS "
-            "(SELECT 1 FROM customers c WHERE c.customer_id = t.customer_id)"
+            "(SELECT 1 FROM customers c WHERE c.customer_id = t.customer_id)",
+            [examples],
         ).fetchall()[0]
         if count:
-            total = cur.execute(f"SELECT count(*) FROM {q(table)}").fetchall()[0][0]
+            total = cur.execute(count_rows(table)).fetchall()[0][0]
             out.append(
                 _finding(
                     "orphan",
@@ -361,10 +358,11 @@ def _duplicates(ws: Workspace, cur: DuckDBEngine, rows: int, examples: int) -> l
         ),
     )
     for code, col, severity, zh, en in checks:
+        c = identifier(col)
         count, ids = cur.execute(
             f"SELECT sum(n)::BIGINT, list(v ORDER BY n DESC, v)[1:?] FROM ("
-            f"  SELECT lower(trim({q(col)})) AS v, count(*) AS n FROM customers "
-            f"  WHERE {q(col)} IS NOT NULL AND trim({q(col)}) <> '' GROUP BY 1 HAVING n > 1)",
+            f"  SELECT lower(trim({c})) AS v, count(*) AS n FROM customers "
+            f"  WHERE {c} IS NOT NULL AND trim({c}) <> '' GROUP BY 1 HAVING n > 1)",
             [examples],
         ).fetchall()[0]
         if count:
@@ -412,7 +410,8 @@ def _stale(
     for table, col in ACTIVITY.items():
         if col in _columns(cur, table):
             activity.append(
-                f"SELECT customer_id FROM {q(table)} WHERE CAST({q(col)} AS DATE) >= $cutoff"
+                f"SELECT customer_id FROM {identifier(table)}"
+                f" WHERE CAST({identifier(col)} AS DATE) >= $cutoff"
             )
     active = " UNION ".join(activity) or "SELECT NULL AS customer_id WHERE false"
     count, ids = cur.execute(

@@ -31,6 +31,7 @@ from kehu.web.api import (
     alerts,
     backtest,
     customers,
+    economics,
     forecast,
     imports,
     kpis,
@@ -56,6 +57,7 @@ API_ROUTERS = (
     kpis,
     alerts,
     planning,
+    economics,
     imports,
     reports,
     quality,
@@ -122,6 +124,9 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     from kehu.web import forecast_pages
 
     app.include_router(forecast_pages.router)
+    from kehu.web import economics_pages
+
+    app.include_router(economics_pages.router)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_docs() -> HTMLResponse:

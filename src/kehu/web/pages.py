@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from kehu import __version__
 from kehu.access.audit import action_label
 from kehu.access.throttle import LoginThrottled
-from kehu.app import LABELS, column_label, label
+from kehu.app import ALERT_STATUSES, LABELS, column_label, label
 from kehu.errors import KehuError
 from kehu.web import charts
 from kehu.web.api.customers import ListQuery
@@ -49,7 +49,6 @@ from kehu.web.services import (
     quality,
     reports,
 )
-from kehu.web.services.common import snapshot_dates
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -356,7 +355,7 @@ def customer_page(
 def alerts_page(
     request: Request, state: State, who: PageUser, status: Word = "open"
 ) -> HTMLResponse:
-    status = status if status in monitoring.STATUSES else "open"
+    status = status if status in ALERT_STATUSES else "open"
     return render(
         request,
         "alerts.html",
@@ -546,7 +545,7 @@ async def account_password(request: Request, state: State, who: FormUser, lang: 
 
 
 def snapshot_date_options(state: Any) -> list[str]:
-    return [d.isoformat() for d in snapshot_dates(state.ws)]
+    return [d.isoformat() for d in reversed(state.kehu.snapshot_dates())]
 
 
 # ---- goals, targets, reports ---------------------------------------------------------------

@@ -24,153 +24,25 @@ import pyarrow as pa
 
 from kehu.analytics.churn.rules import RULES
 from kehu.config import ChurnSettings
+from kehu.datafiles import read_toml
 from kehu.i18n import Catalog, pairs
 
 TEMPLATES: dict[str, tuple[str, str]] = pairs("churn_reasons")
 TEXTS = Catalog(TEMPLATES)  # templates by reason code, for one-off rendering
 
-# placeholder / evidence name -> (frame column, format): int | money | pct | num1 | num2 | str
-FIELDS: dict[str, tuple[str, str]] = {
-    "days": ("recency_days", "int"),
-    "interval": ("mean_interval_days", "int"),
-    "typical": ("typical_interval", "int"),
-    "period": ("period_days", "int"),
-    "orders_cur": ("orders_cur", "int"),
-    "orders_prev": ("orders_prev", "int"),
-    "orders_drop": ("orders_drop_pct", "int"),
-    "interactions_cur": ("interactions_cur", "int"),
-    "interactions_prev": ("interactions_prev", "int"),
-    "interactions_drop": ("interactions_drop_pct", "int"),
-    "complaints_cur": ("complaints_cur", "int"),
-    "complaints_prev": ("complaints_prev", "int"),
-    "tickets_cur": ("tickets_cur", "int"),
-    "open_tickets": ("open_tickets", "int"),
-    "nps": ("nps_last", "int"),
-    "nps_max": ("detractor_max", "int"),
-    "overdue_orders": ("overdue_orders", "int"),
-    "overdue_amount": ("overdue_amount", "money"),
-    "overdue_max": ("overdue_max_days", "int"),
-    "overdue_limit": ("overdue_days", "int"),
-    "spend_12m": ("spend_12m", "money"),
-    "spend_prev_12m": ("spend_prev_12m", "money"),
-    "tenure": ("tenure_days", "int"),
-    "n_orders": ("n_orders", "int"),
-    "spend_drop": ("spend_drop_pct", "int"),
-    "short_days": ("short_days", "int"),
-    "horizon": ("horizon_days", "int"),
-    "p_quiet": ("p_no_purchase_pct", "int"),
-    "currency": ("currency", "str"),
-    "currency_zh": ("currency_zh", "str"),
-}
-
+# The evidence is data (`kehu/data/churn_evidence.toml`, which says what each table holds).
+_EVIDENCE_DATA = read_toml("churn_evidence.toml")
+# placeholder / evidence name -> (frame column, format)
+FIELDS: dict[str, tuple[str, str]] = {k: (v[0], v[1]) for k, v in _EVIDENCE_DATA["fields"].items()}
 # reason code -> evidence items (json key, frame column, json format)
 EVIDENCE: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "order_gap": (
-        ("days_since_last_order", "recency_days", "int"),
-        ("mean_interval_days", "mean_interval_days", "num1"),
-        ("gap_factor", "gap_factor", "num2"),
-    ),
-    "single_order_gap": (
-        ("days_since_last_order", "recency_days", "int"),
-        ("typical_interval_days", "typical_interval", "num1"),
-        ("gap_factor", "gap_factor", "num2"),
-    ),
-    "order_drop": (
-        ("orders_current", "orders_cur", "int"),
-        ("orders_previous", "orders_prev", "int"),
-        ("period_days", "period_days", "int"),
-    ),
-    "interaction_drop": (
-        ("interactions_current", "interactions_cur", "int"),
-        ("interactions_previous", "interactions_prev", "int"),
-        ("period_days", "period_days", "int"),
-    ),
-    "complaints_rising": (
-        ("complaints_current", "complaints_cur", "int"),
-        ("complaints_previous", "complaints_prev", "int"),
-        ("period_days", "period_days", "int"),
-    ),
-    "nps_detractor": (("nps", "nps_last", "int"), ("detractor_max", "detractor_max", "int")),
-    "payment_overdue": (
-        ("overdue_amount", "overdue_amount", "num2"),
-        ("overdue_orders", "overdue_orders", "int"),
-        ("max_days_overdue", "overdue_max_days", "int"),
-    ),
-    "recency": (
-        ("days_since_last_order", "recency_days", "int"),
-        ("mean_interval_days", "mean_interval_days", "num1"),
-    ),
-    "order_activity": (
-        ("orders_current", "orders_cur", "int"),
-        ("orders_previous", "orders_prev", "int"),
-        ("period_days", "period_days", "int"),
-    ),
-    "spend_trend": (
-        ("spend_12m", "spend_12m", "num2"),
-        ("spend_prev_12m", "spend_prev_12m", "num2"),
-    ),
-    "interaction_activity": (
-        ("interactions_current", "interactions_cur", "int"),
-        ("interactions_previous", "interactions_prev", "int"),
-        ("period_days", "period_days", "int"),
-    ),
-    "service_issues": (
-        ("complaints_current", "complaints_cur", "int"),
-        ("tickets_current", "tickets_cur", "int"),
-    ),
-    "open_tickets": (("open_tickets", "open_tickets", "int"),),
-    "nps_score": (("nps", "nps_last", "int"), ("detractor_max", "detractor_max", "int")),
-    "payment_delay": (
-        ("overdue_amount", "overdue_amount", "num2"),
-        ("max_days_overdue", "overdue_max_days", "int"),
-    ),
-    "short_relationship": (
-        ("tenure_days", "tenure_days", "int"),
-        ("orders_total", "n_orders", "int"),
-        ("short_days", "short_days", "int"),
-    ),
-    "purchase_pattern": (
-        ("p_no_purchase", "p_no_purchase", "num3"),
-        ("horizon_days", "horizon_days", "int"),
-        ("orders_total", "n_orders", "int"),
-        ("days_since_last_order", "recency_days", "int"),
-    ),
+    code: tuple((a, b, c) for a, b, c in items)
+    for code, items in _EVIDENCE_DATA["evidence"].items()
 }
-
 # SHAP feature groups: feature -> group (a model reason code); group -> rules it repeats.
-GROUPS: dict[str, str] = {
-    "recency_days": "recency",
-    "gap_ratio": "recency",
-    "mean_interval_days": "recency",
-    "orders_cur": "order_activity",
-    "orders_prev": "order_activity",
-    "spend_12m": "spend_trend",
-    "spend_prev_12m": "spend_trend",
-    "spend_trend": "spend_trend",
-    "avg_order_value": "spend_trend",
-    "interactions_cur": "interaction_activity",
-    "interactions_prev": "interaction_activity",
-    "tickets_cur": "service_issues",
-    "complaints_cur": "service_issues",
-    "complaints_prev": "service_issues",
-    "open_tickets": "open_tickets",
-    "nps_last": "nps_score",
-    "overdue_amount": "payment_delay",
-    "overdue_orders": "payment_delay",
-    "overdue_max_days": "payment_delay",
-    "tenure_days": "short_relationship",
-    "n_orders": "short_relationship",
-    "p_no_purchase": "purchase_pattern",
-    "expected_purchases_h": "purchase_pattern",
-    "p_alive": "purchase_pattern",
-}
+GROUPS: dict[str, str] = _EVIDENCE_DATA["groups"]
 GROUP_RULES: dict[str, tuple[str, ...]] = {
-    "recency": ("order_gap", "single_order_gap"),
-    "order_activity": ("order_drop",),
-    "interaction_activity": ("interaction_drop",),
-    "service_issues": ("complaints_rising",),
-    "nps_score": ("nps_detractor",),
-    "payment_delay": ("payment_overdue",),
+    g: tuple(rules) for g, rules in _EVIDENCE_DATA["group_rules"].items()
 }
 MODEL_CODES: tuple[str, ...] = tuple(dict.fromkeys(GROUPS.values()))
 

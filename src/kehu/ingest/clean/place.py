@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 from functools import cache
-from importlib import resources
 
+from kehu.datafiles import read_csv
 from kehu.ingest.clean.text import match_key
 
 
 @cache
 def _province_index() -> dict[str, str]:
-    path = resources.files("kehu").joinpath("data", "provinces.csv")
     index: dict[str, str] = {}
-    with path.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            full = row["name_zh"]
-            for alias in (full, row["short_zh"], row["name_en"], row["code"]):
-                index[match_key(alias)] = full
-            index[match_key(row["name_en"] + " province")] = full
+    for row in read_csv("provinces.csv"):
+        full = row["name_zh"]
+        for alias in (full, row["short_zh"], row["name_en"], row["code"]):
+            index[match_key(alias)] = full
+        index[match_key(row["name_en"] + " province")] = full
     index[match_key("Tibet")] = "西藏自治区"
     index[match_key("Macau")] = "澳门特别行政区"
     index[match_key("Inner Mongolia")] = "内蒙古自治区"

@@ -117,6 +117,10 @@ class Channel(ABC):
     def send(self, message: Any) -> Outcome:
         """One attempt to send one message."""
 
+    def rate_keys(self, message: Any) -> list[str]:
+        """What a message counts against in `notify.rate_limits`: the robot by default."""
+        return [self.target()]
+
     def lang(self, default: str) -> str:
         return self.cfg.lang or default
 

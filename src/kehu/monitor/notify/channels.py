@@ -10,6 +10,7 @@ from kehu.monitor.notify.dingtalk import DingTalkChannel
 from kehu.monitor.notify.email import EmailChannel
 from kehu.monitor.notify.feishu import FeishuChannel
 from kehu.monitor.notify.slack import SlackChannel
+from kehu.monitor.notify.sms import SmsChannel
 from kehu.monitor.notify.webhook import WebhookChannel
 from kehu.monitor.notify.wecom import WeComChannel
 
@@ -20,6 +21,7 @@ CHANNEL_TYPES: dict[str, type[Channel]] = {
     "dingtalk": DingTalkChannel,
     "feishu": FeishuChannel,
     "slack": SlackChannel,
+    "sms": SmsChannel,
 }
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kehu.access.rows import scoped
+from kehu.analytics.stored import snapshot_dates
 from kehu.calendar import Period
 from kehu.errors import KehuError
 from kehu.i18n import normalize_lang
 from kehu.monitor.report.data import collect
-from kehu.monitor.sources import snapshot_dates
 from kehu.workspace import Workspace
 
 if TYPE_CHECKING:

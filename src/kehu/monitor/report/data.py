@@ -17,10 +17,10 @@ import pandas as pd
 
 from kehu.analytics.coherence import NOT_AT_RISK
 from kehu.analytics.labels import label
+from kehu.analytics.stored import snapshot_dates, table_exists
 from kehu.calendar import Period
 from kehu.i18n import normalize_lang, tr
 from kehu.monitor.evaluate import plain
-from kehu.monitor.sources import snapshot_dates, table_exists
 from kehu.workspace import Workspace
 
 KPI_ORDER = (
@@ -361,6 +361,7 @@ def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, An
     prev_date = _snap_for([d for d in dates if cur_date is None or d < cur_date], period.prev())
     cur, prev = _snapshot(ws, cur_date), _snapshot(ws, prev_date)
     from kehu.monitor.feedback import feedback_summary
+    from kehu.monitor.report.economics import economics_data, scorecard_data
 
     kind_label = {"monthly": ("月度", "Monthly"), "quarterly": ("季度", "Quarterly")}[kind]
     title = tr(
@@ -401,4 +402,6 @@ def collect(ws: Workspace, period: Period, kind: str, lang: str) -> dict[str, An
         "targets": targets_section(ws, period),
         "quality": quality_section(ws, lang),
         "backtest": backtest_section(ws, lang),
+        "economics": economics_data(ws, period, lang),
+        "scorecards": scorecard_data(ws, period),
     }

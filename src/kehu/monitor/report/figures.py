@@ -153,6 +153,8 @@ def targets(t: dict[str, Any], dim: str, lang: str) -> Chart | None:
 
 def report_charts(data: dict[str, Any], lang: str) -> dict[str, Chart]:
     """Chart id -> chart, for every chart whose data is available."""
+    from kehu.monitor.report.economics import timeline_chart
+
     charts = [
         kpi_trend(data["kpis"], lang),
         rate_trend(data["kpis"], lang),
@@ -175,5 +177,6 @@ def report_charts(data: dict[str, Any], lang: str) -> dict[str, Chart]:
         complaint_trend(data["feedback"], lang),
         targets(data["targets"], "region", lang),
         targets(data["targets"], "owner", lang),
+        timeline_chart(data, lang),
     ]
     return {c.id: c for c in charts if c is not None}

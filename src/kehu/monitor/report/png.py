@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from kehu.charts import MUTED, PALETTE, Chart  # noqa: E402
+from kehu.charts import MUTED, PALETTE, SPAN_COLOURS, Chart  # noqa: E402
 
 PREFERRED = (
     "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
@@ -80,6 +80,8 @@ def chart_png(chart: Chart) -> bytes:
     """`chart` drawn as a PNG."""
     if chart.kind == "flow":
         return _flow(chart)
+    if chart.kind == "gantt":
+        return _gantt(chart)
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
     if chart.kind == "hbar":
         ax.barh(range(len(chart.categories)), chart.series[0].values, color=PALETTE[0])
@@ -120,6 +122,29 @@ def chart_png(chart: Chart) -> bytes:
                   bbox_to_anchor=(0.5, -0.2 if chart.x_name else -0.12))  # fmt: skip
     ax.set_title(chart.title)
     return _png(fig, chart.percent)
+
+
+def _gantt(chart: Chart) -> bytes:
+    """Timeline bars, one row per category, coloured by status."""
+    from datetime import date
+
+    from matplotlib import dates as mdates
+
+    rows = max(len(chart.categories), 1)
+    fig, ax = plt.subplots(figsize=(7, min(1.2 + 0.28 * rows, 9)), dpi=110)
+    for i, (a, b, code) in enumerate(chart.spans):
+        left, right = (mdates.date2num(date.fromisoformat(d)) for d in (a, b))
+        ax.barh(i, right - left, left=left, height=0.5, color=SPAN_COLOURS.get(code, PALETTE[0]))
+    ax.set_yticks(range(len(chart.categories)), [str(c) for c in chart.categories])
+    ax.invert_yaxis()
+    ax.xaxis_date()
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.set_title(chart.title)
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
 
 
 def _flow(chart: Chart) -> bytes:

@@ -7,8 +7,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from kehu.i18n import catalog
 from kehu.monitor.labels import value_label
 from kehu.monitor.report.texts import T, backtest_headers
+from kehu.planning.scorecard import COLUMNS as SCORECARD_COLUMNS
+from kehu.planning.scorecard import metric_label
+from kehu.planning.scorecard import shown as scorecard_shown
 
 EVERY = frozenset({"html", "xlsx", "pdf"})
 SHEET_ONLY = frozenset({"xlsx"})  # the numbers behind a chart: the workbook's reader wants them
@@ -108,7 +112,7 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def report_sections(data: dict[str, Any], charts: Collection[str], lang: str) -> list[Section]:
-    """The ten sections of the report, in order."""
+    """The twelve sections of the report, in order."""
 
     def t(key: str, **kw: Any) -> str:
         return T(key, lang, **kw)
@@ -130,6 +134,8 @@ def report_sections(data: dict[str, Any], charts: Collection[str], lang: str) ->
         _targets(data, t, cols, present),
         _quality(data, t, cols),
         _backtest(data, t, lang),
+        _economics(data, lang),
+        _scorecards(data, lang),
     ]
 
 
@@ -309,4 +315,66 @@ def _backtest(data: dict[str, Any], t: Any, lang: str) -> Section:
         if rows := b.get(key):
             columns = [Column(h, f) for h, f in zip(heads[key], fmts, strict=True)]
             s.blocks.append(Table(columns, [list(r) for r in rows], name=f"backtest-{key}"))
+    return s
+
+
+# ---- plan economics and scorecards (data: economics.py) -------------------------------------
+ECO = catalog("economics", "report")
+PAGE = catalog("economics", "page")
+STATUS = catalog("economics", "milestone_status")
+
+
+def _economics(data: dict[str, Any], lang: str) -> Section:
+    e = data["economics"]
+    s = Section("economics", ECO("economics", lang))
+    if not (e["budget"] or e["capacity"] or e["goals"] or e["left_budget"]):
+        return s.empty(ECO("nothing", lang))
+    s.blocks.append(
+        Note(ECO("left_out_note", lang, budget=e["left_budget"], capacity=e["left_capacity"]))
+    )
+    if e["budget"]:
+        columns = [Column(PAGE("group", lang))] + [
+            Column(PAGE(k, lang), "money") for k in ("budget", "committed", "left")
+        ]
+        rows = [[f"{b['group']}.{b['key']}", b["budget"], b["committed"], b["left"]]
+                for b in e["budget"]]  # fmt: skip
+        s.blocks.append(Table(columns, rows))
+    if e["capacity"]:
+        columns = [Column(PAGE(k, lang)) for k in ("rep", "period")] + [
+            Column(PAGE(k, lang), ",.1f") for k in ("cap", "open_load", "new_load")
+        ] + [Column(PAGE("no_fit", lang), ",.0f")]  # fmt: skip
+        rows = [[c["owner"], c["period"], c["capacity"], c["open_load"], c["new_load"],
+                 c["left_out"]] for c in e["capacity"]]  # fmt: skip
+        s.blocks.append(Table(columns, rows))
+    if e["goals"]:
+        s.blocks.append(Charts(["timeline"]))
+        columns = [Column(PAGE(k, lang)) for k in ("milestone", "period")] + [
+            Column(PAGE("expected", lang), ",.2f"), Column(PAGE("actual", lang), ",.2f"),
+            Column(PAGE("status", lang)),
+        ]  # fmt: skip
+        rows = [[g["title"], m["period"], m["expected"], m["actual"], STATUS(m["status"], lang)]
+                for g in e["goals"] for m in g["milestones"]]  # fmt: skip
+        s.blocks.append(Table(columns, rows))
+    return s
+
+
+def _scorecards(data: dict[str, Any], lang: str) -> Section:
+    c = data["scorecards"]
+    s = Section("scorecards", ECO("scorecards", lang))
+    if not c or not (c["reps"] or c["teams"]):
+        return s.empty(ECO("no_cards", lang))
+    s.blocks.append(Note(ECO("cards_note", lang, period=c["period"], previous=c["previous"])))
+    for kind, rows in (("rep", c["reps"]), ("team", c["teams"])):
+        if not rows:
+            continue
+        columns = [Column(metric_label("rank", lang)),
+                   Column(metric_label(kind, lang))]  # fmt: skip
+        columns += [Column(metric_label(k, lang), figures=True)
+                    for k in SCORECARD_COLUMNS]  # fmt: skip
+        columns += [Column(metric_label("score", lang), ".1f"),
+                    Column(metric_label("trend", lang), "+.1f")]  # fmt: skip
+        body = [[r["rank"], r["unit"],
+                 *(scorecard_shown(r["values"], k, lang) for k in SCORECARD_COLUMNS),
+                 r["score"], r["trend"]] for r in rows]  # fmt: skip
+        s.blocks.append(Table(columns, body))
     return s

@@ -89,3 +89,42 @@ GOAL_PROGRESS = register_table(
         key=("goal_id", "period"),
     )
 )
+
+PLAN_LEFT_OUT = register_table(
+    Table(
+        "plan_left_out",
+        {
+            "as_of": "DATE NOT NULL",  # snapshot of the plan run
+            "customer_id": "VARCHAR NOT NULL",
+            "customer_name": "VARCHAR",
+            "playbook": "VARCHAR NOT NULL",
+            "value_tier": "VARCHAR",
+            "region": "VARCHAR",
+            "owner": "VARCHAR",
+            "priority": "DOUBLE",
+            "cost": "DOUBLE",  # yearly cost of the measures left out
+            "reason": "VARCHAR NOT NULL",  # budget | capacity
+            "detail": "VARCHAR",  # budget: the groups over (region.华东, tier.core)
+        },
+        key=("as_of", "customer_id", "playbook"),
+        refers_to_customer=True,
+    )
+)
+
+PLAN_CAPACITY = register_table(
+    Table(
+        "plan_capacity",
+        {
+            "as_of": "DATE NOT NULL",  # snapshot of the plan run
+            "owner": "VARCHAR NOT NULL",
+            "period": "VARCHAR NOT NULL",  # the due dates' month or quarter
+            "unit": "VARCHAR NOT NULL",  # tasks | hours
+            "capacity": "DOUBLE",
+            "open_load": "DOUBLE",  # open tasks due in the period
+            "new_load": "DOUBLE",  # new tasks given to the rep
+            "left_out": "INTEGER",  # new tasks of the rep's customers that fit nobody
+            "left_out_load": "DOUBLE",
+        },
+        key=("as_of", "owner", "period"),
+    )
+)

@@ -486,3 +486,82 @@ class Forecast(Row):
     backtest: dict[str, Any] | None = Field(description="AUC, Brier, reliability, errors")
     run_at: str
     scoped: bool = False
+# ---- plan economics, scorecards -------------------------------------------------------------
+class BudgetGroup(Fixed):
+    group: str = Field(description="playbook | tier | region")
+    key: str
+    budget: float = Field(description="yuan a year")
+    committed: float = Field(description="yearly cost of the group's open tasks")
+    left: float
+    used_share: float | None
+
+
+class LeftOut(Row):
+    customer_id: str
+    playbook: str
+    reason: str = Field(description="budget | capacity")
+    detail: str | None = None
+    cost: float | None = None
+
+
+class Milestone(Fixed):
+    goal_id: int
+    level: str = Field(description="quarter | month")
+    period: str
+    start: date
+    end: date
+    expected: float | None = Field(description="where the goal's straight line stands at the end")
+    actual: float | None
+    unit: str
+    status: str = Field(description="met | missed | current | planned | no_data")
+
+
+class GoalMilestones(Row):
+    goal_id: int
+    metric: str
+    milestones: list[Milestone]
+
+
+class CapacityRow(Fixed):
+    owner: str
+    period: str
+    unit: str = Field(description="tasks | hours")
+    capacity: float | None
+    open_load: float
+    new_load: float
+    left_out: int
+    left_out_load: float
+
+
+class Economics(Fixed):
+    budget: list[BudgetGroup]
+    left_out: list[LeftOut]
+    capacity: list[CapacityRow]
+    goals: list[GoalMilestones]
+    timeline: dict[str, Any] | None = Field(description="the ECharts option of the timeline")
+
+
+class ScoreCard(Fixed):
+    kind: str = Field(description="rep | team")
+    unit: str
+    region: str | None
+    values: dict[str, float | None] = Field(description="money in yuan, rates as fractions")
+    points: dict[str, float | None] = Field(description="metric -> 0..100 (None: no data)")
+    score: float | None
+    previous_score: float | None
+    trend: float | None
+    rank: int | None
+    ranked: int
+    counted: list[str]
+
+
+class Scorecards(Fixed):
+    period: str
+    previous: str
+    start: date
+    end: date
+    partial: bool
+    weights: dict[str, float]
+    rubric: dict[str, dict[str, float]]
+    reps: list[ScoreCard]
+    teams: list[ScoreCard]

@@ -25,67 +25,38 @@ class Batch(BaseModel):
 SourceQ = Annotated[str | None, Query(max_length=64)]
 
 
-def _push(
-    request: Request, state: Any, who: Any, kind: str, batch: Batch, source: str | None, dry: bool
-) -> dict[str, Any]:
-    return push.push_records(
-        state,
-        who.scope,
-        kind,
-        batch.records,
-        source=batch.source or source,
-        dry_run=dry,
-        ip=client_ip(request),
-    )
+# kind -> what its route says in the API docs (the route, its name and its id follow the kind)
+ROUTES = {
+    "orders": "Upsert a batch of orders (idempotent on (source, order_id)); rejects are reported.",
+    "interactions": "Upsert a batch of interactions (visits, calls, emails, meetings, chats).",
+    "tickets": "Upsert a batch of service tickets.",
+    "surveys": "Upsert a batch of survey answers (NPS, CSAT, comments).",
+}
 
 
-@router.post("/orders", operation_id="push_orders", response_model=ImportSummary)
-def push_orders(
-    request: Request,
-    state: State,
-    who: ApiUser,
-    batch: Batch,
-    source: SourceQ = None,
-    dry_run: bool = False,
-) -> dict[str, Any]:
-    """Upsert a batch of orders (idempotent on (source, order_id)); rejects are reported."""
-    return _push(request, state, who, "orders", batch, source, dry_run)
+def _add_route(kind: str, doc: str) -> None:
+    def endpoint(
+        request: Request,
+        state: State,
+        who: ApiUser,
+        batch: Batch,
+        source: SourceQ = None,
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
+        return push.push_records(
+            state,
+            who.scope,
+            kind,
+            batch.records,
+            source=batch.source or source,
+            dry_run=dry_run,
+            ip=client_ip(request),
+        )
+
+    endpoint.__name__ = endpoint.__qualname__ = f"push_{kind}"
+    endpoint.__doc__ = doc
+    router.post(f"/{kind}", operation_id=f"push_{kind}", response_model=ImportSummary)(endpoint)
 
 
-@router.post("/interactions", operation_id="push_interactions", response_model=ImportSummary)
-def push_interactions(
-    request: Request,
-    state: State,
-    who: ApiUser,
-    batch: Batch,
-    source: SourceQ = None,
-    dry_run: bool = False,
-) -> dict[str, Any]:
-    """Upsert a batch of interactions (visits, calls, emails, meetings, chats)."""
-    return _push(request, state, who, "interactions", batch, source, dry_run)
-
-
-@router.post("/tickets", operation_id="push_tickets", response_model=ImportSummary)
-def push_tickets(
-    request: Request,
-    state: State,
-    who: ApiUser,
-    batch: Batch,
-    source: SourceQ = None,
-    dry_run: bool = False,
-) -> dict[str, Any]:
-    """Upsert a batch of service tickets."""
-    return _push(request, state, who, "tickets", batch, source, dry_run)
-
-
-@router.post("/surveys", operation_id="push_surveys", response_model=ImportSummary)
-def push_surveys(
-    request: Request,
-    state: State,
-    who: ApiUser,
-    batch: Batch,
-    source: SourceQ = None,
-    dry_run: bool = False,
-) -> dict[str, Any]:
-    """Upsert a batch of survey answers (NPS, CSAT, comments)."""
-    return _push(request, state, who, "surveys", batch, source, dry_run)
+for _kind, _doc in ROUTES.items():
+    _add_route(_kind, _doc)

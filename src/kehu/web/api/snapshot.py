@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Response
 from kehu.web.api.deps import ApiUser, Lang, State, json_response
 from kehu.web.api.models import Flows, Pareto, Summary, WatchItem
 from kehu.web.services import dashboard
-from kehu.web.services.common import snapshot_dates
 
 router = APIRouter(prefix="/api/v1", tags=["snapshot"])
 
@@ -26,7 +25,7 @@ def snapshot_summary(state: State, who: ApiUser, lang: Lang) -> Response:
 @router.get("/snapshot/dates", operation_id="snapshot_dates", response_model=list[date])
 def list_snapshot_dates(state: State, who: ApiUser) -> list[str]:
     """Dates that have a customer snapshot, newest first."""
-    return [d.isoformat() for d in snapshot_dates(state.ws)]
+    return [d.isoformat() for d in reversed(state.kehu.snapshot_dates())]
 
 
 @router.get("/snapshot/pareto", operation_id="snapshot_pareto", response_model=Pareto)

@@ -10,7 +10,6 @@ from fastapi import APIRouter
 from kehu import __version__
 from kehu.web.api.deps import ApiUser, State
 from kehu.web.api.models import Health, Me
-from kehu.web.services.common import latest_as_of
 
 router = APIRouter(prefix="/api/v1", tags=["system"])
 
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["system"])
 def health(state: State) -> dict[str, Any]:
     """Liveness and readiness: the store answers, the latest snapshot date (no login)."""
     ok = state.ws.scalar("SELECT 1") == 1
-    as_of = latest_as_of(state.ws)
+    as_of = state.kehu.latest_as_of()
     return {
         "status": "ok" if ok else "error",
         "ready": state.ready.is_set(),

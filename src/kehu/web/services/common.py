@@ -1,4 +1,4 @@
-"""Small helpers shared by the services: table presence, latest snapshot date, row shaping."""
+"""Small helpers shared by the services: table presence, row shaping."""
 
 from __future__ import annotations
 
@@ -30,19 +30,6 @@ def table_columns(ws: Workspace, name: str) -> list[str]:
         [name],
     )
     return [r[0] for r in rows]
-
-
-def snapshot_dates(ws: Workspace) -> list[date]:
-    """Dates with a customer snapshot, newest first (empty before the first analysis)."""
-    if not table_exists(ws, "customer_snapshot"):
-        return []
-    return [r[0] for r in ws.rows("SELECT DISTINCT as_of FROM customer_snapshot ORDER BY 1 DESC")]
-
-
-def latest_as_of(ws: Workspace) -> date | None:
-    if not table_exists(ws, "customer_snapshot"):
-        return None
-    return ws.scalar("SELECT max(as_of) FROM customer_snapshot")
 
 
 def plain(value: Any) -> Any:

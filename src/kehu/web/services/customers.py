@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Any
 from kehu.access.masking import mask_records
 from kehu.errors import KehuError, NotFoundError
 from kehu.web.services.common import plain, query
-from kehu.web.services.listing import FILTER_COLUMNS, ensure_list
+from kehu.web.services.listing import (
+    CUSTOMER_FIELDS,
+    FILTER_COLUMNS,
+    SNAPSHOT_FIELDS,
+    ensure_list,
+)
 
 if TYPE_CHECKING:
     from kehu.access.scope import Scope
@@ -36,36 +41,11 @@ SORTABLE = (
 )
 # filter -> column; values may be comma-separated for "any of" (the sorted indexes keep them)
 EQUALITY_FILTERS = FILTER_COLUMNS
-LIST_COLUMNS = (
-    "customer_id",
-    "name",
-    "customer_type",
-    "industry_name",
-    "province",
-    "city",
-    "region",
-    "owner",
-    "contact_name",
-    "phone",
-    "email",
-    "as_of",
-    "recency_days",
-    "orders_12m",
-    "spend_12m",
-    "r_score",
-    "f_score",
-    "m_score",
-    "rfm_type",
-    "rfm_segment",
-    "value_score",
-    "value_tier",
-    "abc_class",
-    "lifecycle",
-    "clv_historical",
-    "predicted_clv",
-    "p_alive",
-    "churn_risk",
-    "last_order_date",
+# the list table's columns (listing.py builds it), less the start of cooperation and profits
+LIST_COLUMNS = tuple(
+    c
+    for c in (*CUSTOMER_FIELDS, *SNAPSHOT_FIELDS)
+    if c not in {"cooperation_start", "profit_12m", "profit_historical"}
 )
 
 
@@ -331,19 +311,6 @@ def get_customer(state: WebState, scope: Scope, customer_id: str) -> dict[str, A
     if not rows:
         raise NotFoundError(f"没有客户 {customer_id}", f"no customer {customer_id}")
     return mask_records(rows, scope)[0]
-
-
-def in_scope_ids(state: WebState, scope: Scope, ids: list[str]) -> set[str]:
-    """Which of these customer ids the scope may see."""
-    if not ids:
-        return set()
-    cond, params = scope.customer_sql("c")
-    marks = ", ".join("?" for _ in ids)
-    rows = state.ws.rows(
-        f"SELECT c.customer_id FROM customers c WHERE c.customer_id IN ({marks}) AND {cond}",
-        [*ids, *params],
-    )
-    return {r[0] for r in rows}
 
 
 def query_as_dict(cq: CustomerQuery) -> dict[str, Any]:

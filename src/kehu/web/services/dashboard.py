@@ -10,9 +10,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kehu.access.masking import mask_records
-from kehu.app import LABELS, label, watch_sql
+from kehu.app import ABSENT, LABELS, label, watch_sql
 from kehu.errors import KehuError
-from kehu.web.services.common import parse_json, plain, query, snapshot_dates
+from kehu.web.services.common import parse_json, plain_tree, query
 from kehu.web.services.listing import ensure_list
 
 if TYPE_CHECKING:
@@ -109,6 +109,11 @@ def pareto(state: WebState, scope: Scope, points: int = 100) -> dict[str, Any]:
     return state.cached("customers", ("pareto", scope.key, points), compute)
 
 
+def _code(code: str) -> str:
+    """The API has named a customer missing from one of the two snapshots "none" since v1."""
+    return "none" if code == ABSENT else code
+
+
 def flows(
     state: WebState,
     scope: Scope,
@@ -116,13 +121,14 @@ def flows(
     date_to: date | None = None,
     dimension: str = "lifecycle",
 ) -> dict[str, Any]:
-    """Migration matrix between two snapshot dates (客户流转): counts and revenue."""
+    """Migration matrix between two snapshot dates (客户流转), the domain's flows: customers
+    and their revenue at the later date per link, most customers first."""
     if dimension not in DIMENSIONS:
         raise KehuError(
             f"维度 {dimension} 无效,可选 {', '.join(DIMENSIONS)}",
             f"unknown dimension {dimension}; use one of {', '.join(DIMENSIONS)}",
         )
-    dates = snapshot_dates(state.ws)
+    dates = state.kehu.snapshot_dates()[::-1]  # newest first
     if len(dates) < 2 and (date_from is None or date_to is None):
         return {
             "from": None,
@@ -142,26 +148,21 @@ def flows(
             )
 
     def compute() -> dict[str, Any]:
-        cond, params = scope.customer_ids_sql()
-        rows = state.ws.rows(
-            f"""SELECT coalesce(a.{dimension}, 'none') AS src,
-                   coalesce(b.{dimension}, 'none') AS dst,
-                   count(*) AS customers, coalesce(sum(b.spend_12m), 0) AS revenue
-                FROM (SELECT customer_id, {dimension} FROM customer_snapshot
-                      WHERE as_of = ? AND {cond}) a
-                FULL JOIN (SELECT customer_id, {dimension}, spend_12m FROM customer_snapshot
-                      WHERE as_of = ? AND {cond}) b USING (customer_id)
-                GROUP BY 1, 2 ORDER BY 3 DESC""",
-            [date_from, *params, date_to, *params],
-        )
+        data = state.kehu.flows(date_from, date_to, dimension, scope=scope)
+        cells = sorted(data["cells"], key=lambda c: (-c["customers"], c["from"], c["to"]))
         return {
             "from": date_from.isoformat(),
             "to": date_to.isoformat(),
             "dimension": dimension,
             "dates": [d.isoformat() for d in dates],
             "links": [
-                {"from": r[0], "to": r[1], "customers": int(r[2]), "revenue": plain(r[3])}
-                for r in rows
+                {
+                    "from": _code(c["from"]),
+                    "to": _code(c["to"]),
+                    "customers": c["customers"],
+                    "revenue": c["revenue_to"],
+                }  # fmt: skip
+                for c in cells
             ],
         }
 
@@ -200,56 +201,10 @@ def watchlist(state: WebState, scope: Scope, lang: str, limit: int | None = None
     return out
 
 
-CARD_METRICS = (
-    # code, SQL aggregate over the snapshot rows of one date, higher-is-better
-    ("customers_active", "count(*) FILTER (WHERE orders_12m > 0)", True),
-    ("spend_12m", "coalesce(sum(spend_12m), 0)", True),
-    ("predicted_clv", "coalesce(sum(predicted_clv), 0)", True),
-    ("high_value", "count(*) FILTER (WHERE rfm_type = 'high_value')", True),
-    ("key_accounts", "count(*) FILTER (WHERE value_tier IN ('strategic', 'core'))", True),
-    ("at_risk", f"count(*) FILTER (WHERE {watch_sql(0.6)})", False),  # lost ones excluded
-)
-
-
 def snapshot_cards(state: WebState, scope: Scope) -> list[dict[str, Any]]:
     """Headline figures of the latest snapshot with the change since the previous one."""
-    dates = snapshot_dates(state.ws)
-    if not dates:
-        return []
 
     def compute() -> list[dict[str, Any]]:
-        cond, params = scope.customer_ids_sql()
-        aggs = ", ".join(f"{sql} AS {code}" for code, sql, _ in CARD_METRICS)
-        pair = dates[:2]
-        rows = {}
-        for d in pair:
-            rows[d] = query(
-                state.ws,
-                f"SELECT {aggs} FROM customer_snapshot WHERE as_of = ? AND {cond}",
-                [d, *params],
-            )[0]
-        cur = rows[pair[0]]
-        prev = rows[pair[1]] if len(pair) > 1 else None
-        cards = []
-        for code, _, good_up in CARD_METRICS:
-            value = float(cur[code] or 0)
-            before = float(prev[code] or 0) if prev else None
-            change = None if before in (None, 0) else (value - before) / abs(before)
-            direction = None
-            if before is not None and value != before:
-                direction = "up" if value > before else "down"
-            cards.append(
-                {
-                    "code": code,
-                    "value": value,
-                    "previous": before,
-                    "change": change,
-                    "direction": direction,
-                    "good": None if direction is None else (direction == "up") == good_up,
-                    "as_of": pair[0].isoformat(),
-                    "previous_as_of": pair[1].isoformat() if prev else None,
-                }
-            )
-        return cards
+        return plain_tree(state.kehu.overview_cards(scope=scope))
 
     return state.cached("customers", ("cards", scope.key), compute)

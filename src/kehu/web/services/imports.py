@@ -20,7 +20,7 @@ import tomli_w
 from kehu.access import audit
 from kehu.app import Kehu
 from kehu.errors import KehuError, NotFoundError
-from kehu.web.services.common import query
+from kehu.web.services.common import plain_tree
 
 if TYPE_CHECKING:
     from kehu.access.scope import Scope
@@ -204,11 +204,4 @@ def commit(
 
 def import_log(state: WebState, scope: Scope, limit: int = 50) -> list[dict[str, Any]]:
     """Recent imports (file, counts, status, who)."""
-    scope.require("import")
-    return query(
-        state.ws,
-        "SELECT import_id, started_at, file, kind, source, read, loaded, inserted, updated,"
-        " unchanged, rejected, status, user_name FROM imports"
-        " ORDER BY started_at DESC NULLS LAST LIMIT ?",
-        [int(limit)],
-    )
+    return plain_tree(state.kehu.import_log(limit, scope=scope))

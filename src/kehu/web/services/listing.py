@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from kehu.web.services.common import latest_as_of, table_columns, table_exists
+from kehu.web.services.common import table_columns, table_exists
 
 if TYPE_CHECKING:
     from kehu.web.services.state import WebState
@@ -103,7 +103,7 @@ def _build(state: WebState) -> None:
             cur.execute(f"DROP TABLE IF EXISTS webcache.{old}")
         cust_cols = set(table_columns(ws, "customers"))
         select = [f"c.{c}" if c in cust_cols else f"NULL AS {c}" for c in CUSTOMER_FIELDS]
-        as_of = latest_as_of(ws)
+        as_of = state.kehu.latest_as_of()
         snap_cols = set(table_columns(ws, "customer_snapshot")) if as_of else set()
         for col, typ in SNAPSHOT_FIELDS.items():
             select.append(f"s.{col}" if col in snap_cols else f"CAST(NULL AS {typ}) AS {col}")

@@ -1,7 +1,7 @@
 """Competitors, market and account plans for the web, limited to the caller's scope.
 
-Each call hands the domain the scope's predicate over customers, so a rep's figures are
-computed from the rep's own customers only (never filtered after the fact)."""
+Each call hands the domain the scope, so a rep's figures are computed from the rep's own
+customers only (never filtered after the fact)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def competitors(state: WebState, scope: Scope) -> dict[str, Any]:
     scope.require("read")
 
     def compute() -> dict[str, Any]:
-        view = state.kehu.competitors(within=scope.customer_sql("c"))
+        view = state.kehu.competitors(scope=scope)
         return plain_tree(view)
 
     return state.cached("customers", ("competitors", scope.key), compute)
@@ -38,14 +38,14 @@ def market_view(state: WebState, scope: Scope, lang: str) -> dict[str, Any]:
     scope.require("read")
 
     def compute() -> dict[str, Any]:
-        return plain_tree(state.kehu.market(within=scope.customer_sql("c"), lang=lang))
+        return plain_tree(state.kehu.market(scope=scope, lang=lang))
 
     return state.cached("customers", ("market", scope.key, lang), compute)
 
 
 def key_accounts(state: WebState, scope: Scope, year: int | None = None) -> dict[str, Any]:
     scope.require("read")
-    view = state.kehu.key_accounts(within=scope.customer_sql("c"), year=year)
+    view = state.kehu.key_accounts(scope=scope, year=year)
     return plain_tree(view)
 
 
@@ -54,7 +54,7 @@ def account_plan(
 ) -> dict[str, Any]:
     """A plan of a customer in scope (others read as not found)."""
     scope.require("read")
-    plan = state.kehu.account_plan(customer_id, year=year, within=scope.customer_sql("c"))
+    plan = state.kehu.account_plan(customer_id, year=year, scope=scope)
     return plain_tree(plan)
 
 
@@ -69,7 +69,7 @@ def save_account_plan(
 ) -> dict[str, Any]:
     scope.require("edit_plan")
     k = state.kehu_as(scope.user)
-    plan = k.save_account_plan(customer_id, edits, year=year, within=scope.customer_sql("c"))
+    plan = k.save_account_plan(customer_id, edits, year=year, scope=scope)
     audit.record(
         state.ws,
         "account_plan_save",
@@ -88,10 +88,9 @@ def export_account_plan(
     """(file bytes, media type, file name) of a plan as XLSX or PDF."""
     scope.require("export")
     k = state.kehu
-    within = scope.customer_sql("c")
     with tempfile.TemporaryDirectory(prefix="kehu-plan-") as tmp:
         path = k.export_account_plan(
-            customer_id, Path(tmp) / f"plan.{fmt}", year=year, within=within, lang=lang, fmt=fmt
+            customer_id, Path(tmp) / f"plan.{fmt}", year=year, scope=scope, lang=lang, fmt=fmt
         )
         data = path.read_bytes()
     audit.record(state.ws, "export", user=scope.user, target=customer_id,

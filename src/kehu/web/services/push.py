@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.access import audit
 from kehu.errors import AccessDenied, KehuError
-from kehu.web.services.customers import in_scope_ids
 
 if TYPE_CHECKING:
     from kehu.access.scope import Scope
@@ -78,15 +77,8 @@ def push_records(
                 f"records {missing[:10]} have no customer_id",
             )
         resolved = resolve_customer_ids(state, source, sorted({r for r in refs if r}))
-        known = {
-            r[0]
-            for r in state.ws.rows(
-                "SELECT customer_id FROM customers WHERE customer_id IN"
-                f" ({', '.join('?' for _ in resolved)})",
-                list(set(resolved.values())),
-            )
-        }
-        allowed = in_scope_ids(state, scope, sorted(known))
+        known = state.kehu.customers_among(sorted(set(resolved.values())))
+        allowed = state.kehu.customers_among(sorted(known), scope=scope)
         outside = [
             i
             for i, ref in enumerate(refs)
