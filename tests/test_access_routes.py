@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from test_web_support import PASSWORD, login, seeded_dir, seeded_ws  # noqa: F401
 
 from kehu.access.auth import Auth
+from kehu.app import Kehu
 from kehu.web.app import create_app
 
 with warnings.catch_warnings():
@@ -149,6 +150,17 @@ def world(seeded_ws):  # noqa: ANN001, ANN201, F811
             " DATE '2026-09-01', 'open', '回访', 'call back', ?)",
             [json.dumps([OWN, VICTIM])],
         )
+    # an open deal at each rep's customer, in a stored forecast run (the page lists deals)
+    cur_day = date(2026, 9, 1)
+    with ws.transaction() as cur:
+        for deal, cid in (("SJ-V", VICTIM), ("SJ-O", OWN)):
+            cur.execute(
+                "INSERT INTO opportunities (source, opportunity_id, customer_id, stage, status,"
+                " amount, owner, created_on) SELECT 'crm', ?, customer_id, '方案报价', 'open',"
+                " 50000, owner, ? FROM customers WHERE customer_id = ?",
+                [deal, cur_day, cid],
+            )
+    Kehu(ws).forecast(backtest=False)
     app = create_app(ws, background=False)
     li = TestClient(app)
     li_csrf = login(li, "li")
@@ -375,6 +387,21 @@ def test_backtest_is_only_for_roles_that_see_every_customer(world):  # noqa: ANN
     admin = TestClient(world["app"], headers={"Authorization": f"Bearer {token}"})
     assert admin.get("/api/v1/backtest").status_code == 404  # no run stored yet
     assert admin.get("/api/v1/backtest/history").json() == []
+
+
+def test_forecast_shows_a_rep_its_own_deals(world) -> None:  # noqa: ANN001
+    """The stored forecast run is narrowed to the caller's customers, API and page alike."""
+    rep = TestClient(world["app"])
+    login(rep, "zhang")
+    mine = rep.get("/api/v1/forecast").json()
+    assert mine["scoped"] is True and [d["deal"] for d in mine["deals"]] == ["SJ-O"]
+    assert mine["total"]["open_deals"] == 1 and mine["total"]["target"] is None
+    page = rep.get("/forecast").text
+    assert 'data-deal="SJ-O"' in page and "SJ-V" not in page and world["name"] not in page
+    token = Auth(world["ws"]).create_token("admin")
+    admin = TestClient(world["app"], headers={"Authorization": f"Bearer {token}"})
+    whole = admin.get("/api/v1/forecast").json()
+    assert whole["scoped"] is False and {d["deal"] for d in whole["deals"]} == {"SJ-O", "SJ-V"}
 
 
 def test_rep_cannot_see_another_reps_scorecard(world) -> None:  # noqa: ANN001

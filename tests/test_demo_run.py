@@ -23,7 +23,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_every_row_is_accounted_for(imported: dict[str, Any]) -> None:
     assert imported["ok"], imported
-    assert len(imported["files"]) == 12  # 10 exports + competitors + market potential
+    assert len(imported["files"]) == 13  # 10 exports + competitors, market potential, stages
     for f in imported["files"]:
         assert f["status"] == "committed", f
         assert f["loaded"] + f["rejected"] == f["read"] == f["rows"], f

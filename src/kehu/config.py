@@ -719,7 +719,7 @@ class ScheduleSettings(Section):
     report_formats: list[Literal["html", "xlsx", "pdf"]] = ["html", "xlsx", "pdf"]
     import_dedupe: bool = False
     # File name patterns (fnmatch, case-insensitive) -> import kind; a sub-folder named after a
-    # kind (inbox/orders/...) also works.
+    # kind (inbox/orders/...) also works. The longest matching pattern wins (商机阶段* over 商机*).
     kind_patterns: dict[str, list[str]] = Field(
         default_factory=lambda: {
             "customers": ["customers*", "客户*"],
@@ -729,6 +729,7 @@ class ScheduleSettings(Section):
             "tickets": ["tickets*", "工单*", "客服*"],
             "surveys": ["surveys*", "调研*", "满意度*"],
             "opportunities": ["opportunities*", "商机*"],
+            "opportunity_stages": ["opportunity_stages*", "opportunities_stages*", "商机阶段*"],
             "targets": ["targets*", "目标*"],
         }
     )
@@ -1000,6 +1001,15 @@ class SatisfactionSettings(Section):
     due_days: int = Field(30, ge=1)  # a measure is due this many days after it is planned
 
 
+class ForecastSettings(Section):
+    """`kehu forecast`: the win model and the pipeline forecast (docs/forecast.md)."""
+
+    grain: Literal["month", "quarter", "year"] = "quarter"  # the period forecast
+    simulations: int = Field(2000, ge=100, le=100_000)  # Monte Carlo draws for the interval
+    interval: float = Field(0.9, gt=0, lt=1)  # the interval's coverage
+    backtest_periods: int = Field(4, ge=1, le=20)  # past periods the backtest forecasts
+
+
 class Settings(Section):
     """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
@@ -1032,6 +1042,7 @@ class Settings(Section):
     market: MarketSettings = Field(default_factory=MarketSettings)
     account_plan: AccountPlanSettings = Field(default_factory=AccountPlanSettings)
     satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)
+    forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from kehu.engines.lake import Location
 
 # no customer rows in them: seen whole (satisfaction measures list their customers in JSON;
-# `planning.satisfaction` keeps the scope's ones, each cut to the scope's customers)
-SHARED_TABLES = ("analytics_runs", "satisfaction_measures")
+# `planning.satisfaction` keeps the scope's ones, each cut to the scope's customers; a forecast
+# run is narrowed to the scope's deals when read: kehu.analytics.forecast.runs)
+SHARED_TABLES = ("analytics_runs", "satisfaction_measures", "forecast_runs")
 
 
 def view_sql(
@@ -51,6 +52,9 @@ def view_sql(
             body = f"SELECT c.* FROM {base(name)} c WHERE {cond}"
         elif "customer_id" in columns:
             body = f"SELECT * FROM {base(name)} WHERE customer_id IN ({ids})"
+        elif name == "opportunity_stages":  # a stage row belongs to its deal's customer
+            deals = f"SELECT opportunity_id FROM {base('opportunities')} WHERE customer_id IN"
+            body = f"SELECT * FROM {base(name)} WHERE opportunity_id IN ({deals} ({ids}))"
         elif name in SHARED_TABLES:
             body = f"SELECT * FROM {base(name)}"
         else:

@@ -7,16 +7,17 @@ result is kept as JSON for the report, the web page and `kehu backtest --history
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from kehu.analytics import run_log
 from kehu.analytics.backtest import run_backtest
 from kehu.analytics.snapshot import Progress, engine_tables
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
 
+TABLE = "backtest_runs"
 HISTORY_COLUMNS = ("run_at", "as_of", "horizon_days", "customers", "churn_rate", "churn_auc",
                    "bgnbd_auc", "naive_auc", "churn_brier", "purchases_error",
                    "purchases_corr", "purchase_model")  # fmt: skip
@@ -64,24 +65,14 @@ def _headline(result: dict[str, Any]) -> list[Any]:
 
 def save(ws: Workspace, result: dict[str, Any]) -> None:
     """Append one run (its run_at is the key)."""
-    with ws.transaction() as cur:
-        cur.execute(
-            f"INSERT INTO backtest_runs ({', '.join(HISTORY_COLUMNS)}, result_json)"
-            f" VALUES ({', '.join('?' * (len(HISTORY_COLUMNS) + 1))})",
-            [result["run_at"], *_headline(result), json.dumps(result, ensure_ascii=False)],
-        )
+    run_log.append(ws, TABLE, HISTORY_COLUMNS, result, _headline(result))
 
 
 def history(ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:
     """The latest runs, newest first (headline columns only)."""
-    rows = ws.rows(
-        f"SELECT {', '.join(HISTORY_COLUMNS)} FROM backtest_runs ORDER BY run_at DESC LIMIT ?",
-        [limit],
-    )
-    return [dict(zip(HISTORY_COLUMNS, row, strict=True)) for row in rows]
+    return run_log.history(ws, TABLE, HISTORY_COLUMNS, limit)
 
 
 def latest(ws: Workspace) -> dict[str, Any] | None:
     """The full result of the newest run, or None before the first."""
-    text = ws.scalar("SELECT result_json FROM backtest_runs ORDER BY run_at DESC LIMIT 1")
-    return json.loads(text) if text else None
+    return run_log.latest(ws, TABLE)

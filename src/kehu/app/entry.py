@@ -23,6 +23,7 @@ from kehu.analytics.backtest import score_names
 from kehu.analytics.churn.attributes import score_attribute_table, train_attribute_model
 from kehu.analytics.competition import competitor_view
 from kehu.analytics.flows import flows
+from kehu.analytics.forecast import runs as forecast_runs
 from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.market import market_view
 from kehu.analytics.overview import snapshot_cards
@@ -35,6 +36,7 @@ from kehu.analytics.query import (
 )
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.analytics.stored import data_end, snapshot_dates
+from kehu.calendar import check_grain
 from kehu.dedupe.merge import MergeRecord
 from kehu.dedupe.review import merge_log, merge_pair, pending_pairs, reject_pair
 from kehu.dedupe.run import DedupeResult, run_dedupe
@@ -465,6 +467,26 @@ class Kehu:
     def backtest_history(self, limit: int = 50) -> list[dict[str, Any]]:
         """The stored backtest runs, newest first."""
         return backtest_runs.history(self.ws, limit)
+
+    def forecast(
+        self, as_of: date | None = None, *, grain: str | None = None, backtest: bool = True
+    ) -> dict[str, Any]:
+        """Win probabilities of the open deals and the period's pipeline forecast beside the
+        stage-weighted one and the target, with a backtest on past periods (stored as a run)."""
+        return forecast_runs.run(
+            self.ws, as_of, grain=check_grain(grain) if grain else None, with_backtest=backtest
+        )
+
+    def forecast_latest(self, *, scope: Scope | None = None) -> dict[str, Any] | None:
+        """The newest forecast run (None before the first), within `scope`: its deals, and
+        totals recomputed from them."""
+        with scoped(self.ws, scope) as ws:
+            whole = scope is None or scope.sees_all
+            return forecast_runs.latest(ws, self.ws.settings.forecast, whole=whole)
+
+    def forecast_history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The stored forecast runs, newest first."""
+        return forecast_runs.history(self.ws, limit)
 
     def train_churn_model(
         self,

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "kehu.cli.quality",
     "kehu.cli.analyze",
     "kehu.cli.backtest",
+    "kehu.cli.forecast",
     "kehu.cli.churn",
     "kehu.cli.plan",
     "kehu.cli.economics",

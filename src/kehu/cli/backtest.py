@@ -15,10 +15,12 @@ from kehu.cli.common import (
     command_lang,
     console,
     err_console,
+    history_option,
     lang_option,
     open_app,
     parse_date,
     print_json,
+    print_runs,
 )
 from kehu.i18n import tr
 
@@ -38,9 +40,7 @@ def backtest(
     horizon: int = typer.Option(
         None, "--horizon", help="Days after --as-of to compare with (default churn.horizon_days)."
     ),
-    show_history: bool = typer.Option(
-        False, "--history", help="List the stored runs instead of running a new one."
-    ),
+    show_history: bool = history_option(),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (every figure)."),
     own_lang: str = lang_option(),
 ) -> None:
@@ -49,10 +49,7 @@ def backtest(
     lang = command_lang(ctx, own_lang)
     if show_history:
         runs = app.backtest_history()
-        if as_json:
-            print_json({"runs": runs})
-        else:
-            console.print(render_history(runs, lang))
+        print_runs(runs, as_json, lambda: render_history(runs, lang))
         return
     out = err_console if as_json else console
     with out.status(tr(lang, "回测中…", "backtesting…")) as status:

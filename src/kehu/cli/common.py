@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -115,6 +116,18 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def history_option() -> Any:
+    return typer.Option(
+        False, "--history", help="List the stored runs instead of running a new one."
+    )
+
+
+def print_runs(runs: list[dict[str, Any]], as_json: bool, table: Callable[[], Any]) -> None:
+    """A run log: JSON `{"runs": [...]}`, or the table `table()` draws."""
+    if as_json:
+        print_json({"runs": runs})
+    else:
+        console.print(table())
 def answered(rows: Any, as_json: bool, empty: str) -> bool:
     """Whether a listing is done before its table: written as JSON, or said to be empty."""
     if as_json:

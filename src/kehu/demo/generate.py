@@ -15,6 +15,7 @@ import numpy as np
 from kehu.demo import events as E
 from kehu.demo.competition import plant as plant_competition
 from kehu.demo.params import DemoParams
+from kehu.demo.pipeline import plant as plant_pipeline
 from kehu.demo.records import build_records
 from kehu.demo.satisfaction import plant_satisfaction
 from kehu.demo.world import build_world
@@ -146,7 +147,9 @@ def generate(
     n_orders_made = len(ev["orders"]["ent"])
     rec = build_records(rng, world, ev)
     # its own generator (spawned, so `rng`'s stream is unchanged): the other files stay as they were
-    rec.truth["competition"] = plant_competition(rng.spawn(1)[0], world, ev, rec)
+    competition_rng = rng.spawn(1)[0]
+    rec.truth["pipeline"] = plant_pipeline(rng.spawn(1)[0], world, ev, rec)  # outcomes first
+    rec.truth["competition"] = plant_competition(competition_rng, world, ev, rec)
     rec.truth["satisfaction"] = satisfaction_truth
     seconds["records"] = time.perf_counter() - t
 
@@ -159,6 +162,7 @@ def generate(
         "tickets": len(rec.tickets["ticket_id"]),
         "surveys": len(rec.surveys["survey_id"]),
         "opportunities": len(rec.opportunities["opportunity_id"]),
+        "opportunity_stages": len((rec.opportunity_stages or {}).get("opportunity_id", ())),
         "targets": len(rec.targets["target_id"]),
         "duplicate_clusters": len(rec.truth["duplicates"]),
         "churned": len(rec.truth["churned"]),

@@ -86,6 +86,7 @@ class Records:
     contact_ent: np.ndarray | None = None  # the entity of each contact row
     competitors: Frame | None = None  # planted by kehu.demo.competition
     market_potential: Frame | None = None
+    opportunity_stages: Frame | None = None  # planted by kehu.demo.pipeline
 
 
 def _ids(prefix: str, seq: np.ndarray, width: int) -> np.ndarray:

@@ -36,6 +36,7 @@ DATE_COLS = {
     "surveyed_on",
     "created_on",
     "closed_on",
+    "entered_on",
 }
 MONEY_COLS = {"amount", "cost", "paid_amount", "annual_revenue", "wallet_size", "market_size"}
 TS_COLS = {"occurred_at", "opened_at", "first_response_at", "resolved_at"}

@@ -35,15 +35,19 @@ def sha256(path: Path) -> str:
 
 
 def kind_of(path: Path, inbox: Path, patterns: dict[str, list[str]]) -> str | None:
-    """The import kind of a file: its sub-folder's name, else the first matching pattern."""
+    """The import kind of a file: its sub-folder's name, else the kind of the longest matching
+    pattern (so 商机阶段.csv is a stage history, not an opportunity list)."""
     rel = path.relative_to(inbox)
     if len(rel.parts) > 1 and rel.parts[0] in KIND_ORDER:
         return rel.parts[0]
     name = path.name.lower()
-    for kind in KIND_ORDER:
-        if any(fnmatch.fnmatch(name, p.lower()) for p in patterns.get(kind, [])):
-            return kind
-    return None
+    matches = [
+        (len(p), -KIND_ORDER.index(kind), kind)
+        for kind in KIND_ORDER
+        for p in patterns.get(kind, [])
+        if fnmatch.fnmatch(name, p.lower())
+    ]
+    return max(matches)[2] if matches else None
 
 
 def new_files(ws: Workspace, summary: dict[str, Any]) -> list[Inbound]:

@@ -209,6 +209,21 @@ OPPORTUNITIES = Table(
     refers_to_customer=True,
 )
 
+# Stage history of opportunities: one row each time a deal enters a stage (won / lost
+# included), so a deal's stage and age in stage are known at any past date (forecast backtests).
+OPPORTUNITY_STAGES = Table(
+    "opportunity_stages",
+    {
+        "source": "VARCHAR NOT NULL",
+        "opportunity_id": "VARCHAR NOT NULL",
+        "stage": "VARCHAR NOT NULL",
+        "entered_on": "DATE NOT NULL",
+    },
+    key=("source", "opportunity_id", "entered_on", "stage"),
+    kind="opportunity_stages",
+    required=("opportunity_id", "stage", "entered_on"),
+)
+
 TARGETS = Table(
     "targets",
     {
@@ -310,6 +325,7 @@ DATA_TABLES: tuple[Table, ...] = (
     TICKETS,
     SURVEYS,
     OPPORTUNITIES,
+    OPPORTUNITY_STAGES,
     TARGETS,
     COMPETITORS,
     MARKET_POTENTIAL,

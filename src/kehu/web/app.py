@@ -32,6 +32,7 @@ from kehu.web.api import (
     backtest,
     customers,
     economics,
+    forecast,
     imports,
     kpis,
     market,
@@ -62,6 +63,7 @@ API_ROUTERS = (
     reports,
     quality,
     backtest,
+    forecast,
     market,
     satisfaction,
     push,
@@ -121,6 +123,9 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     from kehu.web import market_pages
 
     app.include_router(market_pages.router)
+    from kehu.web import forecast_pages
+
+    app.include_router(forecast_pages.router)
     from kehu.web import economics_pages
 
     app.include_router(economics_pages.router)

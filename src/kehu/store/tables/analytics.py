@@ -126,3 +126,32 @@ BACKTEST_RUNS = register_table(
         audit=False,
     )
 )
+
+# One row per `kehu forecast` run: the period's forecast beside the stage-weighted one and
+# the target, the backtest's headline figures; every figure (deals, groups) in result_json.
+FORECAST_RUNS = register_table(
+    Table(
+        "forecast_runs",
+        {
+            "run_at": "TIMESTAMP NOT NULL",
+            "as_of": "DATE NOT NULL",
+            "period": "VARCHAR NOT NULL",
+            "open_deals": "BIGINT",
+            "closed": "DOUBLE",
+            "forecast": "DOUBLE",
+            "low": "DOUBLE",
+            "high": "DOUBLE",
+            "stage_weighted": "DOUBLE",
+            "target": "DOUBLE",
+            "backtest_auc": "DOUBLE",
+            "stage_auc": "DOUBLE",
+            "backtest_brier": "DOUBLE",
+            "stage_brier": "DOUBLE",
+            "forecast_error": "DOUBLE",
+            "stage_error": "DOUBLE",
+            "result_json": "VARCHAR",
+        },
+        key=("run_at",),
+        audit=False,
+    )
+)

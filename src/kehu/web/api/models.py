@@ -439,6 +439,53 @@ class AccountPlan(Row):
     saved: bool
 
 
+# ---- forecast -------------------------------------------------------------------------------
+class ForecastUnit(Fixed):
+    """The forecast of the company (name ""), a region or a rep."""
+
+    name: str
+    closed: float = Field(description="won in the period so far")
+    open_deals: int
+    pipeline: float = Field(description="amount of the open deals")
+    forecast: float = Field(description="closed + Σ P(won by the period end) × amount")
+    low: float
+    high: float
+    stage_weighted: float = Field(description="closed + Σ stage win rate × amount")
+    target: float | None
+    sales: float = Field(description="the period's orders so far (what targets count)")
+
+
+class ForecastDeal(Fixed):
+    deal: str
+    customer_id: str
+    customer_name: str
+    owner: str
+    region: str
+    stage: str | None
+    days_in_stage: int | None
+    amount: float
+    p: float = Field(description="calibrated P(won by the period end)")
+    p_stage: float = Field(description="the stage's past win rate")
+    reasons: list[dict[str, Any]] = Field(description="feature, effect (up | down), zh, en")
+
+
+class Forecast(Row):
+    """The newest `kehu forecast` run (within the caller's scope when `scoped`)."""
+
+    as_of: date
+    period: str
+    period_end: date
+    grain: str
+    interval: float
+    total: ForecastUnit
+    region: list[ForecastUnit]
+    owner: list[ForecastUnit]
+    deals: list[ForecastDeal]
+    trained_on: int
+    stage_history: bool
+    backtest: dict[str, Any] | None = Field(description="AUC, Brier, reliability, errors")
+    run_at: str
+    scoped: bool = False
 # ---- plan economics, scorecards -------------------------------------------------------------
 class BudgetGroup(Fixed):
     group: str = Field(description="playbook | tier | region")

@@ -1,0 +1,1 @@
+"""Win probability of open deals and the pipeline forecast (see docs/forecast.md)."""
