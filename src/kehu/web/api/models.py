@@ -486,6 +486,8 @@ class Forecast(Row):
     backtest: dict[str, Any] | None = Field(description="AUC, Brier, reliability, errors")
     run_at: str
     scoped: bool = False
+
+
 # ---- plan economics, scorecards -------------------------------------------------------------
 class BudgetGroup(Fixed):
     group: str = Field(description="playbook | tier | region")
