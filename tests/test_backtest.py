@@ -272,7 +272,8 @@ def test_monthly_report_has_the_backtest_section(
     invoke(wdir, "report", "--period", "1998-06", "--format", "xlsx", "-o", str(xlsx))
     import openpyxl
 
-    sheet = openpyxl.load_workbook(xlsx).worksheets[-1]
+    sheets = openpyxl.load_workbook(xlsx).worksheets
+    sheet = next(ws for ws in sheets if "预测回测" in str(ws.cell(1, 1).value))  # its title
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "ROC AUC" in cells
     kehu_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "kehu 流失风险")
