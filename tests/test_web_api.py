@@ -4,6 +4,7 @@ imports, reports, CSRF, OpenAPI — with real service functions over a seeded wo
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -672,3 +673,77 @@ def test_admin_adds_a_viewer_through_the_api_and_it_can_only_read(app) -> None: 
     assert listed["total"] > 0 and {c["region"] for c in listed["items"]} == {"华北"}
     r = viewer.post("/api/v1/plan", headers={"X-CSRF-Token": csrf})
     assert r.status_code == 403 and "read-only" in r.json()["error"]["en"]
+
+
+# customer -> (industry code as imported, employees, customer type); the others have neither
+# an industry code nor a headcount (size "unknown"). Owners: C0001/4/7 张伟, C0002/5 李娜
+# (华东), C0003/6 王强 (华北). Size bands by [market] size_limits 20 / 300 / 1000.
+PLANTED = {
+    "C0001": ("C3911", 50, "company"),  # C small
+    "C0002": ("C1810", 500, "company"),  # C medium
+    "C0003": ("c26", 5, "company"),  # C micro (lower case as typed in a CRM)
+    "C0004": ("F5123", 5, "company"),  # F micro
+    "C0005": ("I6510", None, "person"),  # I person
+    "C0006": ("F5211", 50, "company"),  # F small
+    "C0007": ("C3400", 1500, "company"),  # C large
+}
+
+
+def test_customer_list_filters_by_industry_size_and_region_within_scope(app) -> None:  # noqa: ANN001
+    ws = app.state.kehu.ws
+    with ws.transaction() as cur:
+        for cid, (code, employees, kind) in PLANTED.items():
+            cur.execute(
+                "UPDATE customers SET industry_code = ?, employees = ?, customer_type = ?"
+                " WHERE customer_id = ?",
+                [code, employees, kind, cid],
+            )
+
+    def ids(client: TestClient, **params: str) -> list[str]:
+        r = client.get("/api/v1/customers", params={**params, "page_size": 500})
+        assert r.status_code == 200, r.text
+        data = r.json()
+        assert data["total"] == len(data["items"])
+        return sorted(i["customer_id"] for i in data["items"])
+
+    admin, _ = client_as(app, "admin")
+    assert ids(admin, industry="C") == ["C0001", "C0002", "C0003", "C0007"]
+    assert ids(admin, industry="制造业") == ids(admin, industry="manufacturing")
+    assert ids(admin, industry="制造业") == ["C0001", "C0002", "C0003", "C0007"]
+    assert ids(admin, industry="C", size="small") == ["C0001"]
+    assert ids(admin, size="micro") == ["C0003", "C0004"]
+    assert ids(admin, size="小型企业") == ["C0001", "C0006"]
+    assert ids(admin, size="person") == ["C0005"]
+    assert ids(admin, industry="C", region="华东") == ["C0001", "C0002", "C0007"]
+    assert ids(admin, industry="F,C", size="micro") == ["C0003", "C0004"]
+    assert len(ids(admin, size="unknown")) == 60 - len(PLANTED)
+    options = admin.get("/api/v1/customers/options").json()
+    assert options["industry"] == ["C", "F", "I"]
+    assert options["size"] == ["large", "medium", "micro", "person", "small", "unknown"]
+    bad = admin.get("/api/v1/customers", params={"industry": "Z"})
+    assert bad.status_code == 400 and "Z" in bad.text and "制造业" in bad.text
+    assert admin.get("/api/v1/customers", params={"size": "huge"}).status_code == 400
+
+    zhang, _ = client_as(app, "zhang")  # a rep: own customers only, whatever the filter
+    assert ids(zhang, industry="C") == ["C0001", "C0007"]
+    assert ids(zhang, size="micro") == ["C0004"]
+    assert ids(zhang, industry="C", region="华东") == ["C0001", "C0007"]
+    assert ids(zhang, industry="C", region="华北") == []
+    assert ids(zhang, industry="I") == []
+    assert zhang.get("/api/v1/customers/options").json()["industry"] == ["C", "F"]
+    wang, _ = client_as(app, "wang")
+    assert ids(wang, industry="C") == ["C0003"]
+    assert ids(wang, region="华东") == []
+
+    # the page: select boxes show labels, keep the chosen code, and list the same customers
+    page = admin.get("/customers", params={"industry": "C", "size": "small"})
+    assert page.status_code == 200
+    html = page.text
+    assert '<option value="C" selected>制造业</option>' in html
+    assert '<option value="small" selected>小型企业</option>' in html
+    assert re.findall(r'data-id="(C\d+)"', html) == ["C0001"]
+    admin.get("/lang/en")
+    html = admin.get("/customers", params={"industry": "C", "size": "small"}).text
+    assert '<option value="C" selected>Manufacturing</option>' in html
+    assert '<option value="small" selected>Small</option>' in html
+    assert ">Industry section</label>" in html and ">Company size</label>" in html

@@ -19,8 +19,9 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
   region, size);
 - `PLAN_RACI`, `PLAN_ROLES`, `PLAN_ROLE_CODES`, `PLAN_STATUSES`: a key-account plan's RACI letters,
   decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
-- `SEGMENT_DIMENSIONS`, `segment_label`, `resolve_segment`: segmentation by industry section,
-  company size and region (list filters, KPIs `--by`), a key's label and what a user typed;
+- `SEGMENT_DIMENSIONS`, `segment_label`, `resolve_segment`, `segment_sql`: segmentation by
+  industry section, company size and region (list filters, KPIs `--by`), a key's label, what a
+  user typed, and the key as an SQL expression (the web list's columns);
 - `SCORECARD_METRICS`, `SCORECARD_COLUMNS`: the scorecard's scored metrics and the values its
   tables show, in order (`scorecard_label`, `scorecard_value` name and format them);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
@@ -41,7 +42,12 @@ from kehu.analytics.kpis import (
 )
 from kehu.analytics.labels import COLUMN_KIND, LABELS, column_label, label
 from kehu.analytics.market import DIMENSIONS as MARKET_DIMENSIONS
-from kehu.analytics.segments import SEGMENT_DIMENSIONS, resolve_segment, segment_label
+from kehu.analytics.segments import (
+    SEGMENT_DIMENSIONS,
+    resolve_segment,
+    segment_label,
+    segment_sql,
+)
 from kehu.analytics.snapshot import STAGES as ANALYSIS_STAGES
 from kehu.analytics.snapshot import AnalyzeResult
 from kehu.app.entry import Kehu
@@ -144,6 +150,7 @@ __all__ = [
     "scorecard_label",
     "scorecard_value",
     "segment_label",
+    "segment_sql",
     "set_change",
     "severity_label",
     "team",

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from kehu import __version__
 from kehu.access.audit import action_label
 from kehu.access.throttle import LoginThrottled
-from kehu.app import ALERT_STATUSES, LABELS, column_label, label
+from kehu.app import ALERT_STATUSES, LABELS, column_label, label, segment_label
 from kehu.errors import KehuError
 from kehu.web import charts
 from kehu.web.api.customers import ListQuery
@@ -288,6 +288,7 @@ def customers_page(
         return link(sort=col, order=order)
 
     export_q = urlencode({k: v for k, v in params.items() if v})
+    options = customers.filter_options(state, who.scope)
     return render(
         request,
         "customers.html",
@@ -296,7 +297,11 @@ def customers_page(
         result=result,
         cq=cq,
         filters=dict(cq.filters),
-        options=customers.filter_options(state, who.scope),
+        options=options,
+        segments={
+            dim: [(key, segment_label(dim, key, lang)) for key in options[dim]]
+            for dim in ("industry", "size")
+        },
         link=link,
         sort_link=sort_link,
         export_url="/customers/export?" + export_q,

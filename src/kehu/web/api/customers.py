@@ -31,6 +31,12 @@ async def customer_query(
     customer_type: Text = None,
     industry_name: Text = None,
     province: Text = None,
+    industry: Annotated[
+        str | None, Query(max_length=MAX_TEXT, description="industry section: letter or name")
+    ] = None,
+    size: Annotated[
+        str | None, Query(max_length=MAX_TEXT, description="company size band: code or label")
+    ] = None,
     min_churn: Annotated[float | None, Query(ge=0, le=1)] = None,
     min_value: Annotated[float | None, Query(ge=0, le=100)] = None,
     sort: Text = None,
@@ -60,6 +66,8 @@ async def customer_query(
         customer_type=customer_type,
         industry_name=industry_name,
         province=province,
+        industry=industry,
+        size=size,
     )
 
 

@@ -112,6 +112,8 @@ class FilterOptions(Fixed):
     industry_name: list[str]
     customer_type: list[str]
     province: list[str]
+    industry: list[str] = Field(description="industry section letters (GB/T 4754)")
+    size: list[str] = Field(description="company size bands: micro, small, medium, large, ...")
 
 
 class ScoreLine(Fixed):

@@ -7,11 +7,13 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kehu.access.masking import mask_records
+from kehu.app import resolve_segment
 from kehu.errors import KehuError, NotFoundError
 from kehu.web.services.common import plain, query
 from kehu.web.services.listing import (
     CUSTOMER_FIELDS,
     FILTER_COLUMNS,
+    SEGMENT_FIELDS,
     SNAPSHOT_FIELDS,
     ensure_list,
 )
@@ -89,7 +91,9 @@ class CustomerQuery:
         if unknown:
             raise KehuError(f"未知筛选条件 {unknown}", f"unknown filters {unknown}")
         size = min(max(int(page_size or default_page_size), 1), max_page_size)
-        clean = tuple(sorted((k, v.strip()) for k, v in filters.items() if v and v.strip()))
+        clean = tuple(
+            sorted((k, _segment_keys(k, v)) for k, v in filters.items() if v and v.strip())
+        )
         text = (q or "").strip() or None
         return cls(
             q=text[:100] if text else None,
@@ -128,6 +132,13 @@ class CustomerQuery:
 
     def key(self) -> tuple[Any, ...]:
         return (self.q, self.filters, self.min_churn, self.min_value, self.sort, self.desc)
+
+
+def _segment_keys(key: str, raw: str) -> str:
+    """An industry or size filter as keys, whether a code or a label was typed (as the CLI)."""
+    if key not in SEGMENT_FIELDS:
+        return raw.strip()
+    return ",".join(resolve_segment(key, v) for v in raw.split(",") if v.strip())
 
 
 def _search_terms(text: str) -> list[str]:
@@ -285,7 +296,8 @@ def filter_options(state: WebState, scope: Scope) -> dict[str, list[str]]:
 
     def compute() -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for col in ("region", "owner", "industry_name", "customer_type", "province"):
+        for col in ("region", "owner", "industry_name", "customer_type", "province", "industry",
+                    "size"):  # fmt: skip
             rows = state.ws.rows(
                 f"SELECT DISTINCT {col} FROM {table} WHERE {cond} AND {col} IS NOT NULL"
                 f" ORDER BY 1 LIMIT 500",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from kehu.app import segment_sql
 from kehu.web.services.common import table_columns, table_exists
 
 if TYPE_CHECKING:
@@ -33,6 +34,10 @@ CUSTOMER_FIELDS = (
     "email",
     "cooperation_start",
 )
+
+# segment keys (industry section letter, size band) computed from the customer record; the
+# region segment is the `region` column itself
+SEGMENT_FIELDS = {"industry": ("industry_code",), "size": ("employees", "customer_type")}
 
 SNAPSHOT_FIELDS = {
     "as_of": "DATE",
@@ -69,6 +74,7 @@ FILTER_COLUMNS = (
     "customer_type",
     "industry_name",
     "province",
+    *SEGMENT_FIELDS,
 )
 
 _build_lock = threading.RLock()
@@ -103,6 +109,11 @@ def _build(state: WebState) -> None:
             cur.execute(f"DROP TABLE IF EXISTS webcache.{old}")
         cust_cols = set(table_columns(ws, "customers"))
         select = [f"c.{c}" if c in cust_cols else f"NULL AS {c}" for c in CUSTOMER_FIELDS]
+        limits = ws.settings.market.size_limits
+        for dim, needs in SEGMENT_FIELDS.items():
+            known_cols = cust_cols.issuperset(needs)
+            expr = segment_sql(dim, limits, "c") if known_cols else "CAST(NULL AS VARCHAR)"
+            select.append(f"{expr} AS {dim}")
         as_of = state.kehu.latest_as_of()
         snap_cols = set(table_columns(ws, "customer_snapshot")) if as_of else set()
         for col, typ in SNAPSHOT_FIELDS.items():
