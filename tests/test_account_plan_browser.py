@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import BROWSER_MARKS, served
+from browser_support import BROWSER_MARKS, served, sign_in
 from test_browser import SHOTS, _charts_ready, _shot, browser  # noqa: F401
 
 from kehu.access.auth import Auth
@@ -35,20 +35,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         yield base, strategic
 
 
-def _login(chromium: Any, base: str, lang: str) -> Any:
-    page = chromium.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    page.goto(f"{base}/lang/{lang}?next=/login")
-    page.fill("#username", "boss")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_strategic_account_plan(server: tuple[str, str], browser: Any, lang: str) -> None:  # noqa: F811
     base, cid = server
-    page = _login(browser, base, lang)
+    page = sign_in(browser, base, "boss", PASSWORD, lang)
     plan = page.request.get(f"{base}/api/v1/accounts/{cid}/plan").json()
     assert plan["customer"]["value_tier"] == "strategic"
     page.goto(f"{base}/accounts")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import ARGS, BROWSER_MARKS, CHROMIUM, served
+from browser_support import ARGS, BROWSER_MARKS, CHROMIUM, served, sign_in
 from test_web_support import PASSWORD, seeded_dir  # noqa: F401
 
 from kehu.workspace import Workspace
@@ -68,14 +68,7 @@ def browser() -> Iterator[Any]:
 
 
 def _login(browser: Any, base: str, user: str, lang: str = "zh", width: int = 1440) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{base}/lang/{lang}?next=/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(f"{base}/")
-    return page
+    return sign_in(browser, base, user, PASSWORD, lang, width=width, locale="zh-CN")
 
 
 def _api(page: Any, base: str, path: str) -> Any:

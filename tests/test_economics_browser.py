@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import BROWSER_MARKS, served
+from browser_support import BROWSER_MARKS, served, sign_in
 from test_browser import SHOTS, _charts_ready, _shot, browser  # noqa: F401
 
 from kehu.access.auth import Auth
@@ -47,20 +47,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         yield base, owner
 
 
-def _login(chromium: Any, base: str, user: str, lang: str) -> Any:
-    page = chromium.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    page.goto(f"{base}/lang/{lang}?next=/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_scorecards_and_economics(server: tuple[str, str], browser: Any, lang: str) -> None:  # noqa: F811
     base, owner = server
-    page = _login(browser, base, "boss", lang)
+    page = sign_in(browser, base, "boss", PASSWORD, lang)
     cards = page.request.get(f"{base}/api/v1/scorecards").json()
     assert cards["reps"] and cards["teams"]
     page.goto(f"{base}/scorecards")
@@ -87,7 +77,7 @@ def test_scorecards_and_economics(server: tuple[str, str], browser: Any, lang: s
 
 def test_a_rep_sees_its_own_scorecard(server: tuple[str, str], browser: Any) -> None:  # noqa: F811
     base, owner = server
-    page = _login(browser, base, "rep1", "zh")
+    page = sign_in(browser, base, "rep1", PASSWORD, "zh")
     page.goto(f"{base}/scorecards")
     units = page.locator("#scorecards-rep tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.unit)"

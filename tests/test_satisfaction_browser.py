@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import BROWSER_MARKS, served
+from browser_support import BROWSER_MARKS, served, sign_in
 from test_browser import SHOTS, _shot, browser  # noqa: F401
 
 from kehu.access.auth import Auth
@@ -32,19 +32,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     k.close()
 
 
-def _login(chromium: Any, base: str, lang: str) -> Any:
-    page = chromium.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    page.goto(f"{base}/lang/{lang}?next=/login")
-    page.fill("#username", "boss")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_satisfaction_page(server: str, browser: Any, lang: str) -> None:  # noqa: F811
-    page = _login(browser, server, lang)
+    page = sign_in(browser, server, "boss", PASSWORD, lang)
     api = page.request.get(f"{server}/api/v1/satisfaction?lang={lang}").json()
     page.goto(f"{server}/satisfaction")
     rows = page.locator("#satisfaction-drivers tbody tr")
