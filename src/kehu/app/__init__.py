@@ -16,7 +16,8 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
 - `LABELS`, `COLUMN_KIND`: every coded value's zh/en label, and which columns hold codes;
 - `watch_sql`: the churn watch-list's condition (analytics/coherence.py), for list queries;
 - `MARKET_DIMENSIONS`: the ways the market view groups customers (industry section, division,
-  region, size);
+  region, size); `OVERVIEW_DIMENSIONS`: the snapshot classes the overview counts and flows
+  follow (RFM type, value tier, lifecycle, RFM segment, ABC class);
 - `PLAN_RACI`, `PLAN_ROLES`, `PLAN_ROLE_CODES`, `PLAN_STATUSES`: a key-account plan's RACI letters,
   decision-chain roles, drafted team roles and statuses; `PLAN_TEXTS`: its zh/en texts;
 - `SEGMENT_DIMENSIONS`, `segment_label`, `resolve_segment`, `segment_sql`: segmentation by
@@ -42,6 +43,7 @@ from kehu.analytics.kpis import (
 )
 from kehu.analytics.labels import COLUMN_KIND, LABELS, column_label, label
 from kehu.analytics.market import DIMENSIONS as MARKET_DIMENSIONS
+from kehu.analytics.overview import DIMENSIONS as OVERVIEW_DIMENSIONS
 from kehu.analytics.segments import (
     SEGMENT_DIMENSIONS,
     resolve_segment,
@@ -98,6 +100,7 @@ __all__ = [
     "KPI_BY_CODE",
     "LABELS",
     "MARKET_DIMENSIONS",
+    "OVERVIEW_DIMENSIONS",
     "PLAN_RACI",
     "PLAN_ROLES",
     "PLAN_ROLE_CODES",

@@ -18,7 +18,7 @@ from kehu.access import audit
 from kehu.access.auth import Auth
 from kehu.access.masking import mask_record, mask_records
 from kehu.access.rows import scoped
-from kehu.analytics import backtest_runs
+from kehu.analytics import backtest_runs, overview
 from kehu.analytics.backtest import score_names
 from kehu.analytics.churn.attributes import score_attribute_table, train_attribute_model
 from kehu.analytics.competition import competitor_view
@@ -26,7 +26,6 @@ from kehu.analytics.flows import flows
 from kehu.analytics.forecast import runs as forecast_runs
 from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.market import market_view
-from kehu.analytics.overview import snapshot_cards
 from kehu.analytics.query import (
     customer_360,
     customer_timeline,
@@ -310,7 +309,31 @@ class Kehu:
         """The overview's headline figures at the latest snapshot beside the previous one (of
         the customers inside `scope`)."""
         with scoped(self.ws, scope) as ws:
-            return snapshot_cards(ws)
+            return overview.snapshot_cards(ws)
+
+    def overview_summary(self, *, scope: Scope | None = None) -> dict[str, Any]:
+        """Totals of every customer beside the latest snapshot, and per dimension (RFM type,
+        tier, lifecycle, segment, ABC class) the customers and revenue per code."""
+        as_of = latest_as_of(self.ws)
+        with scoped(self.ws, scope) as ws:
+            return overview.summary(ws, as_of)
+
+    def pareto(self, points: int = 100, *, scope: Scope | None = None) -> dict[str, Any]:
+        """Cumulative share of revenue and profit held by the top x% of customers (latest
+        snapshot), the top 20%'s share and the customers with a negative profit."""
+        as_of = latest_as_of(self.ws)
+        with scoped(self.ws, scope) as ws:
+            return overview.pareto(ws, as_of, points)
+
+    def watchlist(
+        self, limit: int, *, lang: str | None = None, scope: Scope | None = None
+    ) -> list[dict[str, Any]]:
+        """The customers most at risk of churning that can still be won, valuable ones first,
+        with their reasons (phones masked unless `scope` may see them)."""
+        as_of = latest_as_of(self.ws)
+        with scoped(self.ws, scope) as ws:
+            rows = overview.watchlist(ws, as_of, limit, lang or self.ws.lang)
+        return rows if scope is None else mask_records(rows, scope)
 
     def flows(
         self, d_from: date, d_to: date, by: str = "lifecycle", *, scope: Scope | None = None

@@ -1,7 +1,7 @@
 """Overview numbers: snapshot summary, distributions, Pareto curve, flows and watch-list.
 
-All figures are computed over the customers the scope may see, from the latest snapshot
-(materialised in `webcache.customer_list`) and cached until the next write.
+The domain computes each over the customers the scope may see (`Kehu`, analytics/overview.py);
+here they are made JSON-ready, labelled and cached per scope until the next write.
 """
 
 from __future__ import annotations
@@ -9,61 +9,24 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from kehu.access.masking import mask_records
-from kehu.app import ABSENT, LABELS, label, watch_sql, watchable_sql
+from kehu.app import ABSENT, OVERVIEW_DIMENSIONS, label
 from kehu.errors import KehuError
-from kehu.web.services.common import parse_json, plain_tree, query
-from kehu.web.services.listing import ensure_list
+from kehu.web.services.common import plain_tree
 
 if TYPE_CHECKING:
     from kehu.access.scope import Scope
     from kehu.web.services.state import WebState
 
-DIMENSIONS = ("rfm_type", "value_tier", "lifecycle", "rfm_segment", "abc_class")
+DIMENSIONS = OVERVIEW_DIMENSIONS
 
 
 def summary(state: WebState, scope: Scope) -> dict[str, Any]:
     """Headline totals and the count per code of each dimension."""
-
-    def compute() -> dict[str, Any]:
-        table = ensure_list(state)
-        cond, params = scope.customer_sql("")
-        row = query(
-            state.ws,
-            f"""SELECT count(*) AS customers,
-                  count(as_of) AS analysed,
-                  count(*) FILTER (WHERE orders_12m > 0) AS active_12m,
-                  coalesce(sum(spend_12m), 0) AS spend_12m,
-                  coalesce(sum(profit_12m), 0) AS profit_12m,
-                  coalesce(sum(predicted_clv), 0) AS predicted_clv,
-                  avg(churn_risk) AS avg_churn_risk,
-                  count(*) FILTER (WHERE {watch_sql(0.6)}) AS high_churn_risk,
-                  max(as_of) AS as_of
-                FROM {table} WHERE {cond}""",
-            params,
-        )[0]
-        dims: dict[str, list[dict[str, Any]]] = {}
-        for dim in DIMENSIONS:
-            rows = state.ws.rows(
-                f"SELECT {dim}, count(*), coalesce(sum(spend_12m), 0) FROM {table}"
-                f" WHERE {cond} AND {dim} IS NOT NULL GROUP BY 1",
-                params,
-            )
-            counts = {r[0]: (int(r[1]), float(r[2])) for r in rows}
-            order = list(LABELS.get(dim, {})) + sorted(
-                k for k in counts if k not in LABELS.get(dim, {})
-            )
-            dims[dim] = [
-                {
-                    "code": code,
-                    "count": counts.get(code, (0, 0.0))[0],
-                    "spend_12m": counts.get(code, (0, 0.0))[1],
-                }
-                for code in order
-            ]
-        return {"totals": row, "dimensions": dims}
-
-    return state.cached("customers", ("summary", scope.key), compute)
+    return state.cached(
+        "customers",
+        ("summary", scope.key),
+        lambda: plain_tree(state.kehu.overview_summary(scope=scope)),
+    )
 
 
 def with_labels(dims: dict[str, list[dict[str, Any]]], lang: str) -> dict[str, list[dict]]:
@@ -75,38 +38,9 @@ def with_labels(dims: dict[str, list[dict[str, Any]]], lang: str) -> dict[str, l
 
 def pareto(state: WebState, scope: Scope, points: int = 100) -> dict[str, Any]:
     """Cumulative share of revenue (and profit) by the top x% of customers."""
-
-    def compute() -> dict[str, Any]:
-        table = ensure_list(state)
-        cond, params = scope.customer_sql("")
-        out: dict[str, Any] = {}
-        for measure in ("spend_12m", "profit_12m"):
-            rows = state.ws.rows(
-                f"""WITH v AS (SELECT CAST({measure} AS DOUBLE) AS v FROM {table}
-                        WHERE {cond} AND {measure} IS NOT NULL),
-                    r AS (SELECT v, row_number() OVER (ORDER BY v DESC) AS rn,
-                          count(*) OVER () AS n,
-                          sum(v) OVER (ORDER BY v DESC ROWS UNBOUNDED PRECEDING) AS cum,
-                          sum(v) OVER () AS tot FROM v)
-                    SELECT ceil({points} * rn / n) AS bucket, max(cum) / nullif(max(tot), 0)
-                    FROM r GROUP BY 1 ORDER BY 1""",
-                params,
-            )
-            curve = [{"pct": float(b) / points, "share": float(s or 0)} for b, s in rows]
-            out[measure] = curve
-        spend = out["spend_12m"]
-        top20 = next((p["share"] for p in spend if p["pct"] >= 0.2 - 1e-9), None)
-        negative = state.ws.scalar(
-            f"SELECT count(*) FROM {table} WHERE {cond} AND profit_12m < 0", params
-        )
-        return {
-            "revenue": spend,
-            "profit": out["profit_12m"],
-            "top20_revenue_share": top20,
-            "negative_profit_customers": int(negative or 0),
-        }
-
-    return state.cached("customers", ("pareto", scope.key, points), compute)
+    return state.cached(
+        "customers", ("pareto", scope.key, points), lambda: state.kehu.pareto(points, scope=scope)
+    )
 
 
 def _code(code: str) -> str:
@@ -172,33 +106,11 @@ def flows(
 def watchlist(state: WebState, scope: Scope, lang: str, limit: int | None = None) -> list[dict]:
     """Customers most at risk of churning, with their reasons, valuable ones first."""
     limit = limit or state.settings.web.watchlist_size
-
-    def compute() -> list[dict[str, Any]]:
-        table = ensure_list(state)
-        cond, params = scope.customer_sql("l")
-        rows = query(
-            state.ws,
-            f"""SELECT l.customer_id, l.name, l.owner, l.region, l.phone, l.value_tier,
-                   l.rfm_type, l.churn_risk, l.spend_12m, l.predicted_clv, l.recency_days,
-                   s.churn_reasons
-                FROM {table} l JOIN customer_snapshot s
-                  ON s.customer_id = l.customer_id AND s.as_of = l.as_of
-                WHERE {cond} AND l.churn_risk IS NOT NULL
-                  AND {watchable_sql("l.")}
-                ORDER BY l.churn_risk * (1 + coalesce(l.value_score, 0) / 100.0) DESC,
-                  l.customer_id
-                LIMIT ?""",
-            [*params, int(limit)],
-        )
-        return mask_records(rows, scope)
-
-    rows = state.cached("customers", ("watchlist", scope.key, limit), compute)
-    out = []
-    for r in rows:
-        reasons = parse_json(r.get("churn_reasons"), []) or []
-        texts = [x.get("en" if lang == "en" else "zh") for x in reasons if isinstance(x, dict)]
-        out.append({**{k: v for k, v in r.items() if k != "churn_reasons"}, "reasons": texts})
-    return out
+    return state.cached(
+        "customers",
+        ("watchlist", scope.key, limit, lang),
+        lambda: plain_tree(state.kehu.watchlist(limit, lang=lang, scope=scope)),
+    )
 
 
 def snapshot_cards(state: WebState, scope: Scope) -> list[dict[str, Any]]:
