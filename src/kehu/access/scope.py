@@ -1,8 +1,9 @@
 """Row-level access: who may see which customers, and what each role may do.
 
 A `Scope` is derived from a user. Every read takes one and applies `Scope.customer_sql()`
-(or `ibis_filter`) to its queries, so pages, the JSON API, searches, exports, reports and the
-CLI all see exactly the same rows:
+(or `ibis_filter`; both are `customer_filter`, the column and the values it keeps) to its
+queries, so pages, the JSON API, searches, exports, reports and the CLI all see exactly the
+same rows:
 
 - admin   — every customer;
 - manager — customers whose `customers.region` is one of the manager's regions
@@ -76,18 +77,25 @@ class Scope:
             return f"all|{self.sees_pii}"
         return f"{self.role}|{','.join(self.regions)}|{','.join(self.owners)}|{self.sees_pii}"
 
+    def customer_filter(self) -> tuple[str, tuple[str, ...]] | None:
+        """The customers' column the scope filters on and the values it keeps (None: every
+        customer; no values: none). Every predicate below is this one, written for a reader."""
+        if self.sees_all:
+            return None
+        if self.role == "manager":
+            return "region", self.regions
+        return "owner", self.owners if self.role == "rep" else ()
+
     def customer_sql(self, alias: str = "c") -> tuple[str, list[Any]]:
         """A SQL predicate over a table that has `region` and `owner` (customers)."""
-        prefix = f"{alias}." if alias else ""
-        if self.sees_all:
+        kept = self.customer_filter()
+        if kept is None:
             return "TRUE", []
-        if self.role == "manager" and self.regions:
-            marks = ", ".join("?" for _ in self.regions)
-            return f"{prefix}region IN ({marks})", list(self.regions)
-        if self.role == "rep" and self.owners:
-            marks = ", ".join("?" for _ in self.owners)
-            return f"{prefix}owner IN ({marks})", list(self.owners)
-        return "FALSE", []
+        column, values = kept
+        if not values:
+            return "FALSE", []
+        prefix = f"{alias}." if alias else ""
+        return f"{prefix}{column} IN ({', '.join('?' for _ in values)})", list(values)
 
     def customer_ids_sql(self) -> tuple[str, list[Any]]:
         """`customer_id IN (...)` for child tables (orders, tickets, alerts, tasks ...)."""
@@ -100,23 +108,19 @@ class Scope:
         """The same predicate as an Ibis expression over a table with region/owner."""
         import ibis
 
-        if self.sees_all:
+        kept = self.customer_filter()
+        if kept is None:
             return ibis.literal(True)
-        if self.role == "manager" and self.regions:
-            return table.region.isin(list(self.regions))
-        if self.role == "rep" and self.owners:
-            return table.owner.isin(list(self.owners))
-        return ibis.literal(False)
+        column, values = kept
+        return table[column].isin(list(values)) if values else ibis.literal(False)
 
     def allows(self, region: str | None, owner: str | None) -> bool:
         """Whether a customer with this region and owner is inside the scope."""
-        if self.sees_all:
+        kept = self.customer_filter()
+        if kept is None:
             return True
-        if self.role == "manager":
-            return region is not None and region in self.regions
-        if self.role == "rep":
-            return owner is not None and owner in self.owners
-        return False
+        column, values = kept
+        return (region if column == "region" else owner) in values
 
     @property
     def user_role(self) -> str:

@@ -149,6 +149,15 @@ def _records(ws: Workspace, sql: str, params: list[Any] | dict[str, Any]) -> lis
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+def customer_record(ws: Workspace, customer_id: str) -> dict[str, Any]:
+    """The customer's stored record (`NotFoundError` for an unknown id, or one outside the
+    scope a scoped workspace reads: the same answer, so ids cannot be probed)."""
+    rows = _records(ws, "SELECT * FROM customers WHERE customer_id = ?", [customer_id])
+    if not rows:
+        raise NotFoundError(f"没有客户 {customer_id}", f"no customer {customer_id}")
+    return rows[0]
+
+
 def customer_360(
     ws: Workspace,
     customer_id: str,

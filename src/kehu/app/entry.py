@@ -28,6 +28,7 @@ from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.market import market_view
 from kehu.analytics.query import (
     customer_360,
+    customer_record,
     customer_timeline,
     latest_as_of,
     list_customers,
@@ -368,6 +369,13 @@ class Kehu:
                 lifecycle=lifecycle, abc_class=abc_class, owner=owner, industry=industry,
                 size=size, region=region, sort=sort, desc=desc, limit=limit,
             )  # fmt: skip
+
+    def customer_record(self, customer_id: str, *, scope: Scope | None = None) -> dict[str, Any]:
+        """One customer's stored record, exactly by id (a customer outside `scope` is not
+        found; phones and e-mails masked unless the scope may see them)."""
+        with scoped(self.ws, scope) as ws:
+            record = customer_record(ws, customer_id)
+        return record if scope is None else mask_record(record, scope)
 
     def customer_360(
         self,

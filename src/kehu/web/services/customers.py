@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from kehu.access.masking import mask_records
 from kehu.app import resolve_segment
-from kehu.errors import KehuError, NotFoundError
-from kehu.web.services.common import plain, query
+from kehu.errors import KehuError
+from kehu.web.services.common import plain, plain_tree, query
 from kehu.web.services.listing import (
     CUSTOMER_FIELDS,
     FILTER_COLUMNS,
@@ -106,25 +106,37 @@ class CustomerQuery:
             page_size=size,
         )
 
-    def where(self, scope: Scope) -> tuple[str, list[Any]]:
-        cond, params = scope.customer_sql("")
-        parts = [cond]
+    def equalities(self, scope: Scope) -> list[tuple[str, list[str]]]:
+        """(column, any of these values) per filter; the scope's own comes first, as the
+        access floor states it (no values: no customer)."""
+        kept = scope.customer_filter()
+        out = [] if kept is None else [(kept[0], list(kept[1]))]
         for key, raw in self.filters:
             values = [v for v in (s.strip() for s in raw.split(",")) if v]
             if values:
-                parts.append(f"{key} IN ({', '.join('?' for _ in values)})")
-                params.extend(values)
-        if self.min_churn is not None:
-            parts.append("churn_risk >= ?")
-            params.append(float(self.min_churn))
-        if self.min_value is not None:
-            parts.append("value_score >= ?")
-            params.append(float(self.min_value))
+                out.append((key, values))
+        return out
+
+    def bounds(self) -> tuple[list[str], list[Any]]:
+        """The minimum churn risk and value score asked for, as conditions."""
+        parts: list[str] = []
+        params: list[Any] = []
+        for column, least in (("churn_risk", self.min_churn), ("value_score", self.min_value)):
+            if least is not None:
+                parts.append(f"{column} >= ?")
+                params.append(float(least))
+        return parts, params
+
+    def where(self, scope: Scope) -> tuple[str, list[Any]]:
+        parts, params = _any_of(self.equalities(scope))
+        more, more_params = self.bounds()
+        parts += more
+        params += more_params
         if self.q:
             for term in _search_terms(self.q):
                 parts.append("search_text LIKE ?")
                 params.append(f"%{term}%")
-        return " AND ".join(parts), params
+        return " AND ".join(parts) or "TRUE", params
 
     def order_by(self) -> str:
         direction = "DESC" if self.desc else "ASC"
@@ -132,6 +144,15 @@ class CustomerQuery:
 
     def key(self) -> tuple[Any, ...]:
         return (self.q, self.filters, self.min_churn, self.min_value, self.sort, self.desc)
+
+
+def _any_of(equalities: list[tuple[str, list[str]]]) -> tuple[list[str], list[Any]]:
+    """`column IN (?, …)` per equality (`FALSE` for one without values)."""
+    parts, params = [], []
+    for column, values in equalities:
+        parts.append(f"{column} IN ({', '.join('?' for _ in values)})" if values else "FALSE")
+        params.extend(values)
+    return parts, params
 
 
 def _segment_keys(key: str, raw: str) -> str:
@@ -209,32 +230,12 @@ def _fast_where(state: WebState, scope: Scope, cq: CustomerQuery) -> tuple[str, 
     """The filter over a sorted index, or None when it can match nothing (an unknown value:
     ENUM columns only hold the values that exist)."""
     known: dict[str, set[str]] = state._list_known  # type: ignore[attr-defined]
-    parts: list[str] = []
-    params: list[Any] = []
-    if not scope.sees_all:
-        col, allowed = (
-            ("region", scope.regions) if scope.role == "manager" else ("owner", scope.owners)
-        )
-        if scope.role not in ("manager", "rep"):
-            return None
-        values = [v for v in allowed if v in known[col]]
-        if not values:
-            return None
-        parts.append(f"{col} IN ({', '.join('?' for _ in values)})")
-        params.extend(values)
-    for col, raw in cq.filters:
-        values = [v for v in (x.strip() for x in raw.split(",")) if v in known[col]]
-        if not values:
-            return None
-        parts.append(f"{col} IN ({', '.join('?' for _ in values)})")
-        params.extend(values)
-    if cq.min_churn is not None:
-        parts.append("churn_risk >= ?")
-        params.append(float(cq.min_churn))
-    if cq.min_value is not None:
-        parts.append("value_score >= ?")
-        params.append(float(cq.min_value))
-    return " AND ".join(parts) or "TRUE", params
+    equalities = [(c, [v for v in values if v in known[c]]) for c, values in cq.equalities(scope)]
+    if any(not values for _, values in equalities):
+        return None
+    parts, params = _any_of(equalities)
+    more, more_params = cq.bounds()
+    return " AND ".join(parts + more) or "TRUE", params + more_params
 
 
 def _list_fast(state: WebState, scope: Scope, cq: CustomerQuery) -> dict[str, Any]:
@@ -292,7 +293,7 @@ def iter_customers(
 def filter_options(state: WebState, scope: Scope) -> dict[str, list[str]]:
     """Distinct values for the list's filter menus, within the scope."""
     table = ensure_list(state)
-    cond, params = scope.customer_sql("")
+    cond, params = CustomerQuery().where(scope)
 
     def compute() -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -310,19 +311,8 @@ def filter_options(state: WebState, scope: Scope) -> dict[str, list[str]]:
 
 
 def get_customer(state: WebState, scope: Scope, customer_id: str) -> dict[str, Any]:
-    """The customer's full record; `NotFoundError` when absent or outside the scope.
-
-    Both cases give the same answer so a rep cannot probe which ids exist.
-    """
-    cond, params = scope.customer_sql("c")
-    rows = query(
-        state.ws,
-        f"SELECT c.* FROM customers c WHERE c.customer_id = ? AND {cond}",
-        [customer_id, *params],
-    )
-    if not rows:
-        raise NotFoundError(f"没有客户 {customer_id}", f"no customer {customer_id}")
-    return mask_records(rows, scope)[0]
+    """The customer's full record; `NotFoundError` when absent or outside the scope."""
+    return plain_tree(state.kehu.customer_record(customer_id, scope=scope))
 
 
 def query_as_dict(cq: CustomerQuery) -> dict[str, Any]:

@@ -21,14 +21,6 @@ if TYPE_CHECKING:
 CARD_KPIS = ("revenue", "new_customers", "active_customers", "nps")
 
 
-def _scope_group(scope: Scope) -> tuple[str | None, tuple[str, ...]]:
-    if scope.sees_all:
-        return None, ()
-    if scope.role == "manager":
-        return "region", scope.regions
-    return "owner", scope.owners
-
-
 def kpis(
     state: WebState,
     scope: Scope,
@@ -38,7 +30,7 @@ def kpis(
 ) -> list[dict[str, Any]]:
     """KPI rows (kpi, period, value, previous, change, change_pct, unit ...) for the scope."""
 
-    group_by, members = _scope_group(scope)
+    group_by, members = scope.customer_filter() or (None, ())
     if group_by is not None and by not in (None, group_by):
         raise AccessDenied(
             f"您的角色只能按 {group_by} 查看指标", f"your role can group KPIs by {group_by} only"
