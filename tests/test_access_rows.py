@@ -13,6 +13,7 @@ from test_web_support import seeded_dir, seeded_ws  # noqa: F401
 from kehu.access.auth import Auth
 from kehu.access.rows import ScopedWorkspace, scoped
 from kehu.access.scope import Scope, scope_for
+from kehu.app import CustomerFilter
 from kehu.errors import AccessDenied
 from kehu.monitor.report.build import resolve_period, write_report
 from kehu.monitor.report.data import collect
@@ -136,7 +137,7 @@ def test_kehu_reads_take_a_scope(seeded_ws: Workspace) -> None:  # noqa: F811
 
     app, zhang = Kehu(seeded_ws), _scope(seeded_ws, "zhang")
     ws = seeded_ws
-    _, frame, total = app.customers(limit=None, scope=zhang)
+    _, frame, total = app.customers(CustomerFilter(limit=None), scope=zhang)
     assert set(frame["owner"]) == {"张伟"} and total == len(frame)
     assert total == _count(ws, "customers", "owner = '张伟'")
     theirs = ws.scalar("SELECT min(customer_id) FROM customers WHERE owner <> '张伟'")

@@ -22,6 +22,7 @@ from kehu.analytics.segments import (
     segment_label,
     segment_sql,
 )
+from kehu.app import CustomerFilter
 from kehu.cli import app as cli_app
 from kehu.errors import KehuError
 
@@ -94,17 +95,17 @@ def test_keys_labels_and_typed_values() -> None:
 
 
 def test_list_filters(tiny) -> None:  # noqa: ANN001
-    day, frame, total = tiny.customers(limit=None, sort="customer_id", desc=False)
+    day, frame, total = tiny.customers(CustomerFilter(limit=None, sort="customer_id", desc=False))
     assert day == AS_OF and total == 4
     got = frame[["customer_id", "industry", "size", "region"]].values.tolist()
     assert got == [["A1", "C", "medium", "华东"], ["A2", "I", "small", "华东"],
                    ["A3", "F", "small", "华北"], ["A4", "G", "large", "华北"]]  # fmt: skip
-    assert tiny.customers(industry="制造业")[1].customer_id.tolist() == ["A1"]
-    small = tiny.customers(size="small", sort="customer_id", desc=False)
+    assert tiny.customers(CustomerFilter(industry="制造业"))[1].customer_id.tolist() == ["A1"]
+    small = tiny.customers(CustomerFilter(size="small", sort="customer_id", desc=False))
     assert small[1].customer_id.tolist() == ["A2", "A3"] and small[2] == 2
-    both = tiny.customers(size="small", region="华北")
+    both = tiny.customers(CustomerFilter(size="small", region="华北"))
     assert both[1].customer_id.tolist() == ["A3"]
-    assert tiny.customers(region="华南")[2] == 0
+    assert tiny.customers(CustomerFilter(region="华南"))[2] == 0
 
 
 def test_kpis_by_industry_and_size(tiny) -> None:  # noqa: ANN001
@@ -132,7 +133,7 @@ def test_cli_filters_and_kpis(tiny) -> None:  # noqa: ANN001
     from kehu.cli.analyze_views import render_customers
 
     wide = Console(record=True, width=200)
-    day, frame, total = tiny.customers(industry="C")
+    day, frame, total = tiny.customers(CustomerFilter(industry="C"))
     wide.print(render_customers(frame, "en", day, total))
     shown = wide.export_text()
     assert "Manufacturing" in shown and "Medium" in shown and "华东" in shown

@@ -8,7 +8,7 @@ call, through `kehu.app.Kehu`); labels are accepted in zh, en or as codes and re
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -92,52 +92,58 @@ def pick_as_of(ws: Workspace, as_of: date | None) -> date:
     return as_of
 
 
+@dataclass(frozen=True)
+class CustomerFilter:
+    """Which customers of a snapshot a list shows, in what order and how many: classes as a
+    code or a zh/en label, `industry` (GB/T 4754 section), `size` (band) and `region` as a
+    code or label, `sort` any snapshot column or segment (`limit` None: all)."""
+
+    as_of: date | None = None
+    rfm_type: str | None = None
+    value_tier: str | None = None
+    segment: str | None = None
+    lifecycle: str | None = None
+    abc_class: str | None = None
+    owner: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    region: str | None = None
+    sort: str = "value_score"
+    desc: bool = True
+    limit: int | None = 50
+
+
 def list_customers(
-    ws: Workspace,
-    *,
-    as_of: date | None = None,
-    rfm_type: str | None = None,
-    value_tier: str | None = None,
-    segment: str | None = None,
-    lifecycle: str | None = None,
-    abc_class: str | None = None,
-    owner: str | None = None,
-    industry: str | None = None,
-    size: str | None = None,
-    region: str | None = None,
-    sort: str = "value_score",
-    desc: bool = True,
-    limit: int | None = 50,
-    columns: tuple[str, ...] = LIST_COLUMNS,
+    ws: Workspace, f: CustomerFilter = CustomerFilter(), columns: tuple[str, ...] = LIST_COLUMNS
 ) -> tuple[date, pd.DataFrame, int]:
-    """(as_of, rows, number of matches before the limit) from the snapshot of `as_of`; the
+    """(as_of, rows, number of matches before the limit) from the snapshot of `f.as_of`; the
     industry section, size band and region of each (analytics/segments.py) come from its
     customer record, as in the KPIs and the market view."""
-    day = pick_as_of(ws, as_of)
-    if sort not in SNAPSHOT_COLUMNS and sort not in SEGMENT_DIMENSIONS:
+    day = pick_as_of(ws, f.as_of)
+    if f.sort not in SNAPSHOT_COLUMNS and f.sort not in SEGMENT_DIMENSIONS:
         raise KehuError(
-            f"不能按 {sort!r} 排序;可用列:{', '.join(SNAPSHOT_COLUMNS)}",
-            f"cannot sort by {sort!r}; columns: {', '.join(SNAPSHOT_COLUMNS)}",
+            f"不能按 {f.sort!r} 排序;可用列:{', '.join(SNAPSHOT_COLUMNS)}",
+            f"cannot sort by {f.sort!r}; columns: {', '.join(SNAPSHOT_COLUMNS)}",
         )
     t = ws.table("customer_snapshot")
-    t = with_segments(ws, t.filter(t.as_of == ibis.literal(day)), industry, size, region)
-    for column, kind, text in (
-        ("rfm_type", "rfm_type", rfm_type),
-        ("value_tier", "value_tier", value_tier),
-        ("rfm_segment", "rfm_segment", segment),
-        ("lifecycle", "lifecycle", lifecycle),
-        ("abc_class", "abc_class", abc_class),
+    t = with_segments(ws, t.filter(t.as_of == ibis.literal(day)), f.industry, f.size, f.region)
+    for column, text in (
+        ("rfm_type", f.rfm_type),
+        ("value_tier", f.value_tier),
+        ("rfm_segment", f.segment),
+        ("lifecycle", f.lifecycle),
+        ("abc_class", f.abc_class),
     ):
         if text:
-            t = t.filter(t[column] == resolve(kind, text))
-    if owner:
-        t = t.filter(t.owner == owner)
+            t = t.filter(t[column] == resolve(column, text))
+    if f.owner:
+        t = t.filter(t.owner == f.owner)
     total = int(t.count().execute())
-    key = t[sort].desc(nulls_first=False) if desc else t[sort].asc(nulls_first=False)
-    ties = [] if sort == "customer_id" else [t.customer_id.asc()]  # one key per column
+    key = t[f.sort].desc(nulls_first=False) if f.desc else t[f.sort].asc(nulls_first=False)
+    ties = [] if f.sort == "customer_id" else [t.customer_id.asc()]  # one key per column
     t = t.order_by([key, *ties]).select(*columns)
-    if limit is not None:
-        t = t.limit(limit)
+    if f.limit is not None:
+        t = t.limit(f.limit)
     return day, t.to_pandas(), total
 
 

@@ -25,6 +25,8 @@ utilities (`tests/meta/test_interfaces.py`). Constants exported here:
   user typed, and the key as an SQL expression (the web list's columns);
 - `SCORECARD_METRICS`, `SCORECARD_COLUMNS`: the scorecard's scored metrics and the values its
   tables show, in order (`scorecard_label`, `scorecard_value` name and format them);
+- `CustomerFilter`: which customers `Kehu.customers` lists (classes, segments, owner, sort,
+  limit);
 - `Workspace`: the context a `Kehu` holds (`Kehu.ws`), for type hints.
 """
 
@@ -44,6 +46,7 @@ from kehu.analytics.kpis import (
 from kehu.analytics.labels import COLUMN_KIND, LABELS, column_label, label
 from kehu.analytics.market import DIMENSIONS as MARKET_DIMENSIONS
 from kehu.analytics.overview import DIMENSIONS as OVERVIEW_DIMENSIONS
+from kehu.analytics.query import CustomerFilter
 from kehu.analytics.segments import (
     SEGMENT_DIMENSIONS,
     resolve_segment,
@@ -114,6 +117,7 @@ __all__ = [
     "TASK_STATUS",
     "AlertRunResult",
     "AnalyzeResult",
+    "CustomerFilter",
     "DedupeResult",
     "DigestResult",
     "Economics",

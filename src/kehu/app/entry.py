@@ -27,6 +27,7 @@ from kehu.analytics.forecast import runs as forecast_runs
 from kehu.analytics.kpis import compute_kpis
 from kehu.analytics.market import market_view
 from kehu.analytics.query import (
+    CustomerFilter,
     customer_360,
     customer_record,
     customer_timeline,
@@ -95,23 +96,8 @@ class Kehu:
         """Create a workspace with every default setting and an empty store."""
         return cls(Workspace.init(path, overwrite=overwrite), actor)
 
-    @staticmethod
-    def demo(
-        directory: str | Path | None = None,
-        *,
-        seed: int = 7,
-        size: float = 1.0,
-        lang: str = "zh",
-        console: Console | None = None,
-        fmt: str = "auto",
-        as_of: date | None = None,
-        analyze: bool = True,
-    ) -> dict[str, Any]:
-        """Generate a demo company into `directory`, import it and (unless told not) analyse."""
-        return run_demo(
-            directory, seed=seed, size=size, lang=lang, console=console, fmt=fmt, as_of=as_of,
-            analyze=analyze,
-        )  # fmt: skip
+    # build a demo company into a folder, import it and (unless told not) analyse it
+    demo = staticmethod(run_demo)
 
     def close(self) -> None:
         """Close the workspace's connection."""
@@ -344,31 +330,11 @@ class Kehu:
             return flows(ws.table("customer_snapshot"), d_from, d_to, by)
 
     def customers(
-        self,
-        *,
-        as_of: date | None = None,
-        rfm_type: str | None = None,
-        value_tier: str | None = None,
-        segment: str | None = None,
-        lifecycle: str | None = None,
-        abc_class: str | None = None,
-        owner: str | None = None,
-        industry: str | None = None,
-        size: str | None = None,
-        region: str | None = None,
-        sort: str = "value_score",
-        desc: bool = True,
-        limit: int | None = 50,
-        scope: Scope | None = None,
+        self, f: CustomerFilter = CustomerFilter(), *, scope: Scope | None = None
     ) -> tuple[date, pd.DataFrame, int]:
-        """Customers of a snapshot, filtered and sorted: (snapshot date, rows, total);
-        `industry` (GB/T 4754 section), `size` (band) and `region` as code or label."""
+        """Customers of a snapshot, filtered and sorted: (snapshot date, rows, total)."""
         with scoped(self.ws, scope) as ws:
-            return list_customers(
-                ws, as_of=as_of, rfm_type=rfm_type, value_tier=value_tier, segment=segment,
-                lifecycle=lifecycle, abc_class=abc_class, owner=owner, industry=industry,
-                size=size, region=region, sort=sort, desc=desc, limit=limit,
-            )  # fmt: skip
+            return list_customers(ws, f)
 
     def customer_record(self, customer_id: str, *, scope: Scope | None = None) -> dict[str, Any]:
         """One customer's stored record, exactly by id (a customer outside `scope` is not

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kehu.app import ANALYSIS_STAGES
+from kehu.app import ANALYSIS_STAGES, CustomerFilter
 from kehu.cli.common import console, err_console, lang_of, open_app, parse_date, print_json
 from kehu.i18n import tr
 
@@ -112,19 +112,21 @@ def customers(
     descending = desc or (not asc and sort in {"value_score", "spend_12m", "churn_risk",
                                                "predicted_clv", "orders_12m"})  # fmt: skip
     day, frame, total = app.customers(
-        as_of=parse_date(as_of, "--as-of"),
-        rfm_type=rfm_type,
-        value_tier=tier,
-        segment=segment,
-        lifecycle=lifecycle,
-        abc_class=abc,
-        owner=owner,
-        industry=industry,
-        size=size,
-        region=region,
-        sort=sort,
-        desc=descending,
-        limit=limit or None,
+        CustomerFilter(
+            as_of=parse_date(as_of, "--as-of"),
+            rfm_type=rfm_type,
+            value_tier=tier,
+            segment=segment,
+            lifecycle=lifecycle,
+            abc_class=abc,
+            owner=owner,
+            industry=industry,
+            size=size,
+            region=region,
+            sort=sort,
+            desc=descending,
+            limit=limit or None,
+        )
     )
     if as_json:
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
