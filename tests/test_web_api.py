@@ -253,6 +253,36 @@ def test_push_api_is_idempotent_and_reports_rejects(app) -> None:  # noqa: ANN00
     assert ws.scalar("SELECT count(*) FROM orders WHERE order_id LIKE 'X-%'") == 0
 
 
+def test_push_checks_the_customer_the_import_will_write_to(app) -> None:  # noqa: ANN001
+    """An id another system gave a customer outside the rep's scope resolves to that customer
+    on import (any source), so the scope check must refuse it too, and audit the refusal."""
+    c = token_client(app, "zhang")
+    ws = app.state.kehu.ws
+    ws.con.execute(
+        "INSERT INTO customer_ids (source, source_id, customer_id, created_at, updated_at)"
+        " VALUES ('legacy', 'L-2', 'C0002', now(), now())"
+    )
+    batch = {
+        "source": "shop",
+        "records": [
+            {"客户编号": "L-2", "订单号": "Y-1", "下单日期": "2026-09-30", "订单金额": "1"}
+        ],
+    }
+    r = c.post("/api/v1/orders", json=batch)
+    assert r.status_code == 403, r.text
+    assert ws.scalar("SELECT count(*) FROM orders WHERE order_id = 'Y-1'") == 0
+    denied = audit.events(ws, action="access_denied", user="zhang")
+    assert denied and denied[0].target == "push:orders" and denied[0].detail == {"records": [0]}
+    # the rep's own customer under the same kind of alias goes in
+    ws.con.execute(
+        "INSERT INTO customer_ids (source, source_id, customer_id, created_at, updated_at)"
+        " VALUES ('legacy', 'L-1', 'C0001', now(), now())"
+    )
+    batch["records"][0]["客户编号"] = "L-1"
+    assert c.post("/api/v1/orders", json=batch).json()["inserted"] == 1
+    assert ws.scalar("SELECT customer_id FROM orders WHERE order_id = 'Y-1'") == "C0001"
+
+
 def test_import_wizard_upload_correct_preview_commit(app) -> None:  # noqa: ANN001
     c = token_client(app, "admin")
     ws = app.state.kehu.ws

@@ -59,6 +59,7 @@ from kehu.app.entry import Kehu
 from kehu.dedupe.merge import MergeRecord
 from kehu.dedupe.review import REVIEW_FIELDS
 from kehu.dedupe.run import DedupeResult
+from kehu.ingest.pushed import RecordsOutsideScope
 from kehu.ingest.result import ImportResult, Progress
 from kehu.jobs.pipeline import print_run as print_pipeline_run
 from kehu.monitor.alerts import AlertRunResult
@@ -125,6 +126,7 @@ __all__ = [
     "Kehu",
     "MergeRecord",
     "PlanResult",
+    "RecordsOutsideScope",
     "Playbook",
     "Progress",
     "ScoreRow",

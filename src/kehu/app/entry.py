@@ -46,6 +46,7 @@ from kehu.engines.spark import engine_session
 from kehu.ingest import export_table, import_file, import_records, kinds
 from kehu.ingest.headers import file_headers, header_columns, importable_columns
 from kehu.ingest.history import import_log
+from kehu.ingest.pushed import check_pushed
 from kehu.ingest.result import ImportResult, Progress
 from kehu.jobs.demo import run_demo
 from kehu.jobs.pipeline import run_pipeline
@@ -172,9 +173,21 @@ class Kehu:
         )
 
     def import_records(
-        self, kind: str, records: list[dict[str, Any]], *, source: str, dry_run: bool = False
+        self,
+        kind: str,
+        records: list[dict[str, Any]],
+        *,
+        source: str,
+        dry_run: bool = False,
+        scope: Scope | None = None,
     ) -> ImportResult:
-        """Load pushed records (dicts with the file's column names) like a file."""
+        """Load pushed records (dicts with the file's column names) like a file. Within
+        `scope`: by a role that may push, and the whole batch refused when a record names no
+        customer or one outside the scope (`RecordsOutsideScope` lists those records)."""
+        if scope is not None:
+            scope.require("push")
+            if not scope.sees_all:
+                check_pushed(self.ws, kind, records, source, scope)
         return import_records(
             self.ws, kind, records, source=source, dry_run=dry_run, user=self.actor
         )
