@@ -92,14 +92,14 @@ class HistoryModel:
 
     def raw(self, df: pd.DataFrame) -> np.ndarray:
         """Uncalibrated log-odds: the purchase model's (the boosting's start) + the trees'."""
-        return base_logit(df) + self.booster.predict(_matrix(df), raw_score=True)
+        return base_logit(df) + _predict(self.booster, df, raw_score=True)
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         return self.platt(self.raw(df))
 
     def contributions(self, df: pd.DataFrame) -> pd.DataFrame:
         """SHAP contributions (calibrated log-odds) summed per reason group."""
-        contrib = np.asarray(self.booster.predict(_matrix(df), pred_contrib=True))
+        contrib = _predict(self.booster, df, pred_contrib=True)
         contrib = contrib[:, : len(FEATURES)]
         contrib = contrib * self.platt.a
         out = pd.DataFrame(index=df.index)
@@ -112,6 +112,11 @@ class HistoryModel:
 
 def _matrix(df: pd.DataFrame) -> np.ndarray:
     return df.loc[:, list(FEATURES)].to_numpy(dtype=float)
+
+
+def _predict(booster: lgb.Booster, df: pd.DataFrame, **kind: bool) -> np.ndarray:
+    """Raw scores or SHAP contributions, on one thread like the fits (LGB_PARAMS)."""
+    return np.asarray(booster.predict(_matrix(df), num_threads=1, **kind))
 
 
 def training_dates(first_day: date, as_of: date, settings: Settings) -> list[date]:
@@ -195,7 +200,7 @@ def train_history_model(
     model.platt = Platt.fit(model.raw(test), test["churned"].to_numpy())
     # Mean |SHAP| on a seeded sample: TreeSHAP over every holdout row costs a minute at 10^5.
     shown = _cap(test, IMPORTANCE_ROWS, np.random.default_rng(7))
-    contrib = np.asarray(final_booster.predict(_matrix(shown), pred_contrib=True))
+    contrib = _predict(final_booster, shown, pred_contrib=True)
     importance = np.abs(contrib[:, : len(FEATURES)]).mean(axis=0)
     order = np.argsort(-importance)
     info.update(
