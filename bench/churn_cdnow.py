@@ -40,7 +40,7 @@ def master_file() -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(CACHE)]
     subprocess.run([*cmd, "lifetimes==0.11.3"], check=True)
-    wheel = next(CACHE.glob("lifetimes-0.11.3*.whl"))
+    wheel = next(CACHE.glob("[Ll]ifetimes-0.11.3*.whl"))  # PyPI names it Lifetimes-…
     with zipfile.ZipFile(wheel) as z:
         out.write_bytes(z.read(MEMBER))
     return out

@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 
 from kehu.analytics.churn import compute_churn
-from kehu.analytics.churn.reasons import MODEL_CODES
-from kehu.analytics.churn.rules import RULES
+from kehu.analytics.churn.baseline import add_purchase_features
+from kehu.analytics.churn.features import feature_frame
+from kehu.analytics.churn.reasons import MODEL_CODES, build_reasons, may_show
+from kehu.analytics.churn.rules import RULES, rule_hits, typical_interval
 from kehu.workspace import Workspace
 
 START = date(2022, 1, 1)
@@ -194,3 +196,23 @@ def test_model_without_a_purchase_model(history: Workspace) -> None:
     assert set(m["backtest"]["roc_auc"]) == {"model"} and "purchase_model" not in m
     assert out.frame["churn_risk"].between(0, 1).all()
     assert "trained model AUC" in m["backtest_en"] and "next best" not in m["backtest_en"]
+
+
+def test_shap_is_skipped_only_where_no_model_reason_could_show(history: Workspace) -> None:
+    """`_explain` leaves out the rows `may_show` bars for every group: whatever their
+    contributions, the reasons built are the same as with them."""
+    s = history.settings
+    df = feature_frame(_tables(history), END, s)
+    add_purchase_features(df, s)
+    typical = typical_interval(df)
+    hits = rule_hits(df, s.churn, typical)
+    rng = np.random.default_rng(5)
+    contrib = pd.DataFrame(rng.normal(0.5, 1.0, (len(df), len(MODEL_CODES))), columns=MODEL_CODES)
+    risk = rng.uniform(0.0, 1.0, len(df))
+    barred = ~np.logical_or.reduce([may_show(c, df, hits, s.churn) for c in MODEL_CODES])
+    assert 0 < barred.sum() < len(df)  # both kinds of rows are present
+    kw = {"typical": typical, "currency": "CNY", "risk": risk}
+    full = build_reasons(df, hits, s.churn, contributions=contrib, **kw)
+    skipped = build_reasons(df, hits, s.churn, contributions=contrib.mul(~barred, axis=0), **kw)
+    assert (full == skipped).all()
+    assert full[~barred].str.contains("model_contribution").any()

@@ -41,7 +41,7 @@ from kehu.analytics.churn.choose import (
 )
 from kehu.analytics.churn.features import feature_frame
 from kehu.analytics.churn.model import HistoryModel, train_history_model
-from kehu.analytics.churn.reasons import MODEL_CODES, build_reasons
+from kehu.analytics.churn.reasons import MODEL_CODES, build_reasons, may_show
 from kehu.analytics.churn.rules import RULES, rule_hits, rules_risk, typical_interval
 from kehu.config import ChurnSettings, Settings
 from kehu.errors import KehuError
@@ -99,7 +99,7 @@ def compute_churn(
         scored = np.full(len(df), np.nan)
         scored[active] = model.predict(df[active])
         risk = hybrid(scored, cands[best] if best else r_risk)
-        contributions = _explain(model, df, risk, active, s, info)
+        contributions = _explain(model, df, hits, risk, active, s, info)
         if best:
             contributions["purchase_pattern"] = np.where(
                 active, contributions["purchase_pattern"], _purchase_contribution(df, best)
@@ -156,13 +156,14 @@ def compute_churn(
 def _explain(
     model: HistoryModel,
     df: pd.DataFrame,
+    hits: pd.DataFrame,
     risk: np.ndarray,
     scored: np.ndarray,
     s: ChurnSettings,
     info: dict[str, Any],
 ) -> pd.DataFrame:
     """SHAP contributions per reason group for the riskiest model-scored customers (at
-    most churn.max_explained), zero elsewhere."""
+    most churn.max_explained), zero elsewhere and where no model reason could be shown."""
     explain = scored & (risk >= s.reason_min_risk)
     if explain.sum() > s.max_explained:  # TreeSHAP for the riskiest customers only
         keep = np.zeros(len(risk), dtype=bool)
@@ -170,6 +171,8 @@ def _explain(
             ranked = np.where(explain, risk, -1.0)
             keep[np.argpartition(-ranked, s.max_explained - 1)[: s.max_explained]] = True
         explain &= keep
+    # TreeSHAP is the cost: skip rows whose every group is barred from showing anyway
+    explain &= np.logical_or.reduce([may_show(code, df, hits, s) for code in MODEL_CODES])
     info["explained"] = int(explain.sum())
     out = pd.DataFrame(0.0, index=df.index, columns=list(MODEL_CODES))
     if explain.any():

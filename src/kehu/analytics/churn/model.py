@@ -52,11 +52,13 @@ LGB_PARAMS: dict[str, Any] = {
     "seed": 7,
     "deterministic": True,
     "force_row_wise": True,
+    # One thread: `deterministic` holds for a fixed thread count only, so the model is then
+    # the same on every machine; fits are bounded by churn.max_train_rows anyway (decision 65)
+    "num_threads": 1,
     "verbose": -1,
 }
 MAX_ROUNDS = 300
 EARLY_STOP = 20
-SMALL_ROWS = 50_000
 IMPORTANCE_ROWS = 4_000  # holdout rows the reported importance is averaged over (TreeSHAP costs)
 
 WHY = catalog("churn_model")
@@ -90,14 +92,14 @@ class HistoryModel:
 
     def raw(self, df: pd.DataFrame) -> np.ndarray:
         """Uncalibrated log-odds: the purchase model's (the boosting's start) + the trees'."""
-        return base_logit(df) + self.booster.predict(_matrix(df), raw_score=True)
+        return base_logit(df) + _predict(self.booster, df, raw_score=True)
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         return self.platt(self.raw(df))
 
     def contributions(self, df: pd.DataFrame) -> pd.DataFrame:
         """SHAP contributions (calibrated log-odds) summed per reason group."""
-        contrib = np.asarray(self.booster.predict(_matrix(df), pred_contrib=True))
+        contrib = _predict(self.booster, df, pred_contrib=True)
         contrib = contrib[:, : len(FEATURES)]
         contrib = contrib * self.platt.a
         out = pd.DataFrame(index=df.index)
@@ -110,6 +112,11 @@ class HistoryModel:
 
 def _matrix(df: pd.DataFrame) -> np.ndarray:
     return df.loc[:, list(FEATURES)].to_numpy(dtype=float)
+
+
+def _predict(booster: lgb.Booster, df: pd.DataFrame, **kind: bool) -> np.ndarray:
+    """Raw scores or SHAP contributions, on one thread like the fits (LGB_PARAMS)."""
+    return np.asarray(booster.predict(_matrix(df), num_threads=1, **kind))
 
 
 def training_dates(first_day: date, as_of: date, settings: Settings) -> list[date]:
@@ -193,7 +200,7 @@ def train_history_model(
     model.platt = Platt.fit(model.raw(test), test["churned"].to_numpy())
     # Mean |SHAP| on a seeded sample: TreeSHAP over every holdout row costs a minute at 10^5.
     shown = _cap(test, IMPORTANCE_ROWS, np.random.default_rng(7))
-    contrib = np.asarray(final_booster.predict(_matrix(shown), pred_contrib=True))
+    contrib = _predict(final_booster, shown, pred_contrib=True)
     importance = np.abs(contrib[:, : len(FEATURES)]).mean(axis=0)
     order = np.argsort(-importance)
     info.update(
@@ -237,8 +244,6 @@ def _cap(df: pd.DataFrame, limit: int, rng: np.random.Generator) -> pd.DataFrame
 def _fit(
     train: pd.DataFrame, valid: pd.DataFrame | None, *, rounds: int = MAX_ROUNDS
 ) -> lgb.Booster:
-    # Small sets train faster on one thread (OpenMP threads spin on a busy machine).
-    params = LGB_PARAMS | ({"num_threads": 1} if len(train) < SMALL_ROWS else {})
     dtrain = lgb.Dataset(
         _matrix(train),
         label=train["churned"].to_numpy(),
@@ -247,7 +252,7 @@ def _fit(
         free_raw_data=True,
     )
     if valid is None:
-        return lgb.train(params, dtrain, num_boost_round=rounds)
+        return lgb.train(LGB_PARAMS, dtrain, num_boost_round=rounds)
     dvalid = lgb.Dataset(
         _matrix(valid),
         label=valid["churned"].to_numpy(),
@@ -255,7 +260,7 @@ def _fit(
         reference=dtrain,
     )
     return lgb.train(
-        params,
+        LGB_PARAMS,
         dtrain,
         num_boost_round=rounds,
         valid_sets=[dvalid],

@@ -73,6 +73,15 @@ def points_to_churn(code: str, df: pd.DataFrame, s: ChurnSettings) -> np.ndarray
     return tests[code]().fillna(False).to_numpy(dtype=bool)
 
 
+def may_show(code: str, df: pd.DataFrame, hits: pd.DataFrame, s: ChurnSettings) -> np.ndarray:
+    """Rows where the model reason `code` may be shown whatever its contribution: its
+    evidence points to churn and no rule it repeats fired."""
+    mask = points_to_churn(code, df, s)
+    for rule in GROUP_RULES.get(code, ()):
+        mask = mask & ~hits[rule].to_numpy()
+    return mask
+
+
 REASON_CHUNK = 250_000  # customers whose reason texts are built in one query
 
 
@@ -183,9 +192,7 @@ def build_reasons(
                 continue
             contrib = contributions[code].to_numpy(dtype=float)
             mask = risky & (contrib >= max(s.reason_min_contribution, 1e-12))
-            for rule in GROUP_RULES.get(code, ()):
-                mask &= ~hits[rule].to_numpy()
-            mask &= points_to_churn(code, df, s)
+            mask &= may_show(code, df, hits, s)
             if mask.any():
                 w[f"_show_{code}"] = mask
                 w[f"_c_{code}"] = contrib

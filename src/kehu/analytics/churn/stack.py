@@ -57,7 +57,9 @@ class Stack:
         z = stack_inputs(rows)
         mean, sd = z.mean(axis=0), z.std(axis=0)
         sd = np.where(sd > 0, sd, 1.0)
-        lr = LogisticRegression(C=STACK_C, max_iter=2000)
+        # Newton steps: five inputs, so each costs little, and 5 of them reach the optimum
+        # where L-BFGS took 13 passes over the ≈ 3·10^5 rows (decision 65)
+        lr = LogisticRegression(C=STACK_C, solver="newton-cholesky", max_iter=100)
         lr.fit((z - mean) / sd, rows["churned"].to_numpy(int))
         return cls(mean, sd, lr.coef_[0].astype(float), float(lr.intercept_[0]))
 
