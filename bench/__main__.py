@@ -8,8 +8,9 @@ ratios and growth exponents, and regenerates docs/performance.md (unless --no-do
 examples:
   python -m bench                                        # 1e5, 1e6, 1e7, all stages + baselines
   python -m bench --spark                                # ... plus analyze on Spark local mode
-  python -m bench --sizes 1e8 --stages analyze --baselines ''   # 10 copies of the 1e7 data
-  python -m bench --sizes 1e5,1e6,1e7,1e8 --spark        # everything; 1e8: analyze only
+  python -m bench --sizes 1e8 --baselines ''             # 10 copies of the 1e7 data: the
+                                                         # pipeline without import and dedupe
+  python -m bench --sizes 1e5,1e6,1e7,1e8 --spark        # everything
   python -m bench --sizes 1e5,2e5 --max-generate 1e5 --no-doc --work /tmp/b   # quick check
   python -m bench --merge /tmp/b/results.json /tmp/c/results.json   # one document from two runs
   python -m bench --sizes 1e7 --repeat 3    # analyze and baselines 3 times each, median kept
@@ -34,19 +35,27 @@ from bench.runner import ROOT, run_stage
 console = Console(highlight=False)
 
 KEHU_STAGES = (
-    "import", "quality", "dedupe", "analyze", "backtest", "plan", "alerts", "report",
+    "import", "quality", "dedupe", "analyze", "backtest", "kpis", "plan", "alerts", "report",
 )  # fmt: skip
 BASELINES = ("pandas_rfm", "duckdb_rfm", "lifetimes", "pymc_marketing")
 # What can run on replicated data (the orders live in Parquet, not in the workspace; the
-# hand-written DuckDB RFM reads the workspace's orders table).
+# hand-written DuckDB RFM reads the workspace's orders table). Import has no files there, and
+# dedupe would only find the copies of each customer.
 REPLICA_STAGES = (
+    "quality",
     "analyze",
     "analyze_spark",
     "backtest",
+    "kpis",
+    "plan",
+    "alerts",
+    "report",
     "pandas_rfm",
     "lifetimes",
     "pymc_marketing",
 )
+# Run on replicated sizes unless --replicated-stages says otherwise: the pipeline's stages.
+REPLICA_DEFAULT = ("quality", "analyze", "kpis", "plan", "alerts", "report")
 # Stages that leave the data as they found it, so they can run again (--repeat).
 REPEATABLE = ("analyze", "backtest", *BASELINES)
 DOC = ROOT / "docs" / "performance.md"
@@ -109,9 +118,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument(
         "--replicated-stages",
-        default="analyze",
-        help="what runs on replicated sizes (default %(default)s; may add analyze_spark and"
-        " baselines); everything else is skipped there",
+        default=",".join(REPLICA_DEFAULT),
+        help="what runs on replicated sizes (default %(default)s; may add analyze_spark,"
+        " backtest and baselines); everything else (import, dedupe) is skipped there",
     )
     ap.add_argument(
         "--repeat",

@@ -166,6 +166,14 @@ def _analyze_spark(work: Path, args: list[str]) -> dict[str, Any]:
     return {"timings": res.timings, "customers": res.customers, "session_seconds": session}
 
 
+@stage("kpis", imports=("kehu.analytics.kpis", *KEHU))
+def _kpis(work: Path, args: list[str]) -> dict[str, Any]:
+    """`kehu kpis --period quarter --by region`: every KPI per quarter and region."""
+    from kehu.analytics.kpis import compute_kpis
+
+    return {"rows": len(compute_kpis(_open(work), "quarter", "region"))}
+
+
 @stage("plan", imports=("kehu.planning", *KEHU))
 def _plan(work: Path, args: list[str]) -> dict[str, Any]:
     from kehu.planning.plan import make_plan

@@ -17,6 +17,7 @@ if str(REPO) not in sys.path:  # `bench/` is a top-level folder, not an installe
 from bench import data, scale, stage  # noqa: E402
 from bench.render import (  # noqa: E402
     PIPELINE,
+    REPLICA_PIPELINE,
     exponent,
     exponent_sizes,
     kehu_rfm_clv,
@@ -272,6 +273,26 @@ def test_analyze_reads_the_replicated_orders(base: Path, tmp_path: Path) -> None
     assert got == expected
 
 
+def test_kpis_on_replicated_data_are_k_times_the_base(base: Path, tmp_path: Path) -> None:
+    """The KPI stage reads the orders where the replica keeps them (Parquet): each region's
+    revenue per quarter is K times the base's, since every copy keeps its customers' region."""
+    work = tmp_path / "n6000"
+    data.write_replicated(work, base, 3, 6000)
+    from kehu.analytics.kpis import compute_kpis
+    from kehu.workspace import Workspace
+
+    def revenue(folder: Path) -> dict[tuple[str, str], float]:
+        with Workspace.open(folder / "ws") as ws:
+            rows = compute_kpis(ws, "quarter", "region", kpis=["revenue"])
+        return {(r["period"], r["group"]): r["value"] for r in rows}
+
+    got, expected = revenue(work), revenue(base)
+    assert stage.STAGES["kpis"](work, [])["rows"] > 0
+    assert got.keys() == expected.keys() and sum(expected.values()) > 0
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(3 * value), key
+
+
 # ---- measuring ----------------------------------------------------------------------------
 
 
@@ -300,7 +321,11 @@ def test_cli_rejects_sizes_that_cannot_be_built() -> None:
     assert args.size_list == [100_000, 200_000]
     assert args.stage_list[-1] == "analyze_spark"
     assert parse_args(["--baselines", ""]).baseline_list == []
-    assert parse_args([]).replicated_list == ["analyze"]
+    assert parse_args([]).replicated_list == [
+        "quality", "analyze", "kpis", "plan", "alerts", "report"
+    ]  # fmt: skip
+    with pytest.raises(SystemExit):
+        parse_args(["--replicated-stages", "import"])  # no files to import on copies
     with pytest.raises(SystemExit):
         parse_args(["--sizes", "1.5e7"])  # above --max-generate, not a multiple of it
     with pytest.raises(SystemExit):
@@ -370,6 +395,25 @@ def test_render_sums_the_pipeline_and_checks_the_budget() -> None:
     assert "over 4 GB: alerts 4.9 GB" in doc
     assert "the pipeline took 1430 s, over the 240 s budget" in doc
     assert pipeline({"import": {"seconds": 1.0}}) is None
+
+
+def test_replicated_pipeline_leaves_out_import_and_dedupe_and_checks_the_16_gb_budget() -> None:
+    results = _results()
+    n = 10**8
+    for name in REPLICA_PIPELINE:
+        results[n][name] = {"seconds": 100.0, "peak_mb": 2000.0}
+    results[n]["dedupe"] = {"stage": "dedupe", "skipped": "not run on replicated data"}
+    results[n]["report"]["peak_mb"] = 17000.0
+    doc = render(results, [10**7, n], list(PIPELINE), [], "c", machine_text="m",
+                 software_text="s", today="d")  # fmt: skip
+    row = next(line for line in doc.splitlines() if line.startswith("| pipeline ("))
+    assert "without import and dedupe" in row
+    assert "| 500.00 s / 17000 MB |" in row  # quality + analyze + plan + alerts + report
+    assert (
+        "Budget at 100,000,000 order rows (replicated: import and dedupe not run): over 16 GB:"
+        " report 16.6 GB; the pipeline took 500 s, within the 1200 s budget." in doc
+    )
+    assert "Budget at 10,000,000" not in doc  # 10^7 lacks dedupe, plan, ...: no sum there
 
 
 def test_rfm_pass_is_compared_with_the_hand_written_duckdb_query() -> None:

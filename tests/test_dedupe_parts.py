@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -99,3 +101,24 @@ def test_unscored_cannot_link_pair_found_by_split_unsafe() -> None:
     feats["c"]["entity"] = "head"
     assert split_unsafe(res, feats, set()).auto == [["a", "b", "c"]]
     assert split_unsafe(res, feats, {("a", "c")}).auto == []
+
+
+def test_splinks_connection_gets_the_dedupe_then_the_engine_memory_limit(tmp_path: Path) -> None:
+    from kehu.dedupe.match import new_connection, splink_settings
+    from kehu.workspace import Workspace, default_memory_limit
+
+    def applied(ws: Workspace) -> str:
+        con = new_connection(splink_settings(ws))
+        try:
+            return str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        finally:
+            con.close()
+
+    with Workspace.init(tmp_path / "ws") as ws:
+        assert splink_settings(ws).memory_limit == default_memory_limit()  # never DuckDB's 80%
+        ws.settings.engine.memory_limit = "3GB"
+        assert splink_settings(ws).memory_limit == "3GB"
+        assert applied(ws) == "2.7 GiB"  # 3 GB as DuckDB writes it
+        ws.settings.dedupe.memory_limit = "1GB"
+        assert splink_settings(ws).memory_limit == "1GB"
+        assert ws.settings.dedupe.memory_limit == "1GB"  # the settings are not changed

@@ -99,3 +99,31 @@ def test_rejects_across_batches_keep_their_rows(ws: Workspace, tmp_path: Path) -
     assert (result.read, result.loaded, result.rejected, result.blank_rows) == (8, 4, 4, 1)
     kept = ws.con.execute("SELECT customer_id, amount FROM orders WHERE order_id = 'SO-1'")
     assert [(c, float(a)) for c, a in kept.fetchall()] == [("C2", 700.0)]
+
+
+def test_arrow_rows_are_freed_inside_the_import_transaction(tmp_path: Path) -> None:
+    """`load.over` leaves nothing of its Arrow rows behind before COMMIT: a batched import
+    holds one batch, not every batch of the file (a registered view would keep them all)."""
+    import duckdb
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from kehu.ingest import load
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (x DOUBLE CHECK (x < 10))")
+    cur = con.cursor()
+    cur.execute("BEGIN")
+    before = pa.total_allocated_bytes()
+    for _ in range(5):  # 8 MB of Arrow each (allocated by Arrow, not numpy)
+        rows = pa.table({"x": pc.add(pa.array(np.random.default_rng(0).random(10**6)), 1.0)})
+        load.over(cur, rows, f"INSERT INTO t SELECT x FROM {load.ROWS} WHERE x > $lo", {"lo": 0})
+        del rows
+    assert pa.total_allocated_bytes() - before < 4 * 2**20
+    counted = load.over(cur, pa.table({"x": [1.0, 2.0]}), f"SELECT count(*) AS n FROM {load.ROWS}")
+    assert counted.to_pylist() == [{"n": 2}]
+    with pytest.raises(duckdb.ConstraintException):  # a failing write says why, as before
+        load.over(cur, pa.table({"x": [20.0]}), f"INSERT INTO t SELECT x FROM {load.ROWS}")
+    cur.execute("ROLLBACK")
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (0,)

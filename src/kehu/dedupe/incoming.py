@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kehu.dedupe.features import build_features
-from kehu.dedupe.match import Matcher, prior_lambda
+from kehu.dedupe.match import Matcher, prior_lambda, splink_settings
 from kehu.dedupe.model import settings_dict, without_term_frequencies
 from kehu.dedupe.run import MODEL_FILE, rejected_pairs
 
@@ -58,7 +58,7 @@ def find_incoming_duplicates(ws: Workspace, incoming: pa.Table) -> list[Incoming
     new["customer_id"] = _PREFIX + new["customer_id"].astype(str)
     both = build_features(pd.concat([existing.to_pandas(), new], ignore_index=True))
     is_new = both["unique_id"].str.startswith(_PREFIX)
-    settings = ws.settings.dedupe
+    settings = splink_settings(ws)
     matcher = Matcher(
         both[~is_new].reset_index(drop=True), settings, model=_model(ws, existing.num_rows)
     )

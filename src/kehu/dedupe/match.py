@@ -43,9 +43,12 @@ from kehu.dedupe.model import (
     without_term_frequencies,
 )
 from kehu.errors import KehuError
+from kehu.workspace import default_memory_limit
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+    from kehu.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,16 @@ class MatchResult:
 def _quiet_splink() -> None:
     for name in ("splink", "splink.internals"):
         logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def splink_settings(ws: Workspace) -> DedupeSettings:
+    """The dedupe settings, with the memory limit Splink's own connection gets:
+    `dedupe.memory_limit`, else the workspace's (`engine.memory_limit`, else half the RAM),
+    never DuckDB's default of 80% of the RAM."""
+    limit = (
+        ws.settings.dedupe.memory_limit or ws.settings.engine.memory_limit or default_memory_limit()
+    )
+    return ws.settings.dedupe.model_copy(update={"memory_limit": limit})
 
 
 def new_connection(

@@ -21,7 +21,7 @@ import pyarrow as pa
 from kehu.dedupe.cluster import cluster_pairs, split_unsafe
 from kehu.dedupe.features import SOURCE_COLUMNS, build_features, feature_lookup
 from kehu.dedupe.labels import load_labels
-from kehu.dedupe.match import score
+from kehu.dedupe.match import score, splink_settings
 from kehu.dedupe.merge import MergeRecord, merge_clusters
 from kehu.engines.sql import insert_select, select
 from kehu.spreadsheet import excel_writer, frame_to_csv
@@ -101,7 +101,7 @@ def run_dedupe(
     """Find duplicate customers; merge clusters >= dedupe.auto_merge unless `dry_run`;
     pairs between dedupe.review and auto_merge wait in the review queue. Splink runs on
     `spark` when given (`[engine] name = "spark"`, see `kehu.engines.spark.engine_session`)."""
-    settings = ws.settings.dedupe
+    settings = splink_settings(ws)
     say = progress or (lambda _stage: None)
     timings: dict[str, float] = {}
     started = datetime.now()

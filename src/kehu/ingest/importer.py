@@ -314,8 +314,7 @@ def _run(
                 raise _DryRun
             store_rejects = rejects_table(import_id, file, result.rejects)
             if store_rejects.num_rows:
-                with load.registered(cur, store_rejects) as name:
-                    cur.execute(f"INSERT INTO rejects SELECT * FROM {name}")
+                load.over(cur, store_rejects, f"INSERT INTO rejects SELECT * FROM {load.ROWS}")
             _log_import(cur, result, now, tz, user)
     except _DryRun:
         pass

@@ -1,13 +1,12 @@
 """Set-based steps against the store (DuckDB over Arrow, never row by row).
 
 Customer resolution, in-file duplicates, insert/update/unchanged classification and the
-chunked writes all run as SQL over registered Arrow tables inside the import's transaction.
+chunked writes all run as SQL over Arrow tables (`over`) inside the import's transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import count
 from pathlib import Path
@@ -16,6 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kehu.engines import Params
 from kehu.engines.sql import copy_to_parquet
 from kehu.engines.sql import identifier as q
 from kehu.ingest.result import Progress
@@ -24,16 +24,19 @@ from kehu.store.schema import Table
 _names = count()
 
 
-@contextmanager
-def registered(cur: duckdb.DuckDBPyConnection, table: pa.Table) -> Iterator[str]:
-    """Expose an Arrow table to SQL under a unique name for the duration of the block."""
-    name = f"_kehu_arrow_{next(_names)}"
-    cur.register(name, table)
-    try:
-        yield name
-    finally:
-        with suppress(duckdb.Error):  # an aborted transaction refuses; the cursor goes anyway
-            cur.unregister(name)
+ROWS = "_kehu_rows"  # what the Arrow rows are called in a query of `over`
+
+
+def over(
+    cur: duckdb.DuckDBPyConnection, rows: pa.Table, query: str, params: Params = None
+) -> pa.Table:
+    """Run `query` with the Arrow `rows` readable as ROWS; its result (a write's: the row
+    count). DuckDB finds ROWS among this function's variables (its Python replacement scan).
+    Not `cur.register`: a view registered inside a transaction keeps its Arrow table alive
+    until COMMIT even once unregistered, so an import held every batch of a file in memory
+    (1.1 GB of Arrow at 10^7 order rows)."""
+    _kehu_rows = rows  # noqa: F841 - read by name from the query
+    return cur.sql(query, params=params).to_arrow_table()
 
 
 def resolve_customers(cur: duckdb.DuckDBPyConnection, ids: pa.Array, source: str) -> pa.Array:
@@ -43,9 +46,10 @@ def resolve_customers(cur: duckdb.DuckDBPyConnection, ids: pa.Array, source: str
     The SQL runs on the distinct ids only."""
     uniq = pc.unique(ids).drop_null()
     incoming = pa.table({"pos": pa.array(range(len(uniq)), pa.int64()), "cid": uniq})
-    with registered(cur, incoming) as name:
-        result = cur.sql(
-            f"""
+    result = over(
+        cur,
+        incoming,
+        f"""
             WITH any_source AS (
                 SELECT m.source_id, min(m.customer_id) AS customer_id
                 FROM customer_ids m JOIN customers c ON c.customer_id = m.customer_id
@@ -53,15 +57,15 @@ def resolve_customers(cur: duckdb.DuckDBPyConnection, ids: pa.Array, source: str
                 HAVING count(DISTINCT m.customer_id) = 1
             )
             SELECT i.pos, coalesce(c1.customer_id, c2.customer_id, a.customer_id) AS resolved
-            FROM {name} i
+            FROM {ROWS} i
             LEFT JOIN customer_ids ci ON ci.source = ? AND ci.source_id = i.cid
             LEFT JOIN customers c1 ON c1.customer_id = ci.customer_id
             LEFT JOIN customers c2 ON c2.customer_id = i.cid
             LEFT JOIN any_source a ON a.source_id = i.cid
             ORDER BY i.pos
             """,
-            params=[source],
-        ).to_arrow_table()
+        [source],
+    )
     resolved = result.column("resolved").combine_chunks()
     return resolved.take(pc.index_in(ids, value_set=uniq))
 
@@ -74,9 +78,10 @@ def canonical_customers(
     '<source>:<id>' when another system already uses that id for a different customer.
     A conflict means even '<source>:<id>' belongs to someone else (the row is rejected)."""
     incoming = pa.table({"pos": pa.array(range(len(ids)), pa.int64()), "cid": ids})
-    with registered(cur, incoming) as name:
-        result = cur.sql(
-            f"""
+    result = over(
+        cur,
+        incoming,
+        f"""
             WITH picked AS (
                 SELECT i.pos, i.cid,
                        coalesce(ci.customer_id,
@@ -85,7 +90,7 @@ def canonical_customers(
                                            AND (c.source_id IS NULL OR c.source_id = i.cid))
                                      THEN i.cid ELSE $1 || ':' || i.cid END) AS canonical,
                        ci.customer_id IS NOT NULL AS registered
-                FROM {name} i
+                FROM {ROWS} i
                 LEFT JOIN customer_ids ci ON ci.source = $1 AND ci.source_id = i.cid
                 LEFT JOIN customers c ON c.customer_id = i.cid
             )
@@ -96,8 +101,8 @@ def canonical_customers(
             FROM picked p LEFT JOIN customers o ON o.customer_id = p.canonical
             ORDER BY p.pos
             """,
-            params=[source],
-        ).to_arrow_table()
+        [source],
+    )
     return (
         result.column("canonical").combine_chunks(),
         result.column("conflict").combine_chunks(),
@@ -116,21 +121,17 @@ def duplicates(
     empty = pa.table({"_row": pa.array([], pa.int64()), "kept": pa.array([], pa.int64()),
                       "same_origin": pa.array([], pa.bool_())})  # fmt: skip
     if isinstance(data, str):
-        return _duplicates(cur, data, keys, origin)
+        return cur.sql(_duplicates_sql(data, keys, origin)).to_arrow_table()
     if len(keys) == 1 and len(pc.unique(data.column(keys[0]))) == data.num_rows:
         return empty  # the common case, decided by one hash pass
     cols = ["_row", *keys] + ([origin] if origin else [])
-    with registered(cur, data.select(cols)) as name:
-        return _duplicates(cur, name, keys, origin)
+    return over(cur, data.select(cols), _duplicates_sql(ROWS, keys, origin))
 
 
-def _duplicates(
-    cur: duckdb.DuckDBPyConnection, name: str, keys: Sequence[str], origin: str | None
-) -> pa.Table:
+def _duplicates_sql(name: str, keys: Sequence[str], origin: str | None) -> str:
     part = ", ".join(q(k) for k in keys)
     same = f"{q(origin)} IS NOT DISTINCT FROM first_value({q(origin)}) OVER w" if origin else "true"
-    return cur.sql(
-        f"""
+    return f"""
         SELECT _row, kept, same_origin FROM (
             SELECT _row, max(_row) OVER w AS kept, {same} AS same_origin
             FROM {name}
@@ -138,7 +139,6 @@ def _duplicates(
                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
         ) WHERE _row <> kept ORDER BY _row
         """
-    ).to_arrow_table()
 
 
 def classify(
@@ -161,15 +161,13 @@ def classify(
             tests.append(f"(s.{q(col)} IS NULL OR s.{q(col)} IS NOT DISTINCT FROM t.{q(col)})")
     same = " AND ".join(tests) or "true"
     join = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in keys)
-    with registered(cur, stage) as name:
-        result = cur.sql(
-            read(f"""
-            SELECT s._row, CASE WHEN t.{q(keys[0])} IS NULL THEN 'i'
-                                WHEN {same} THEN 's' ELSE 'u' END AS action
-            FROM {name} s LEFT JOIN {q(table.name)} t ON {join}
-            ORDER BY s._row
-            """)
-        ).to_arrow_table()
+    query = read(f"""
+        SELECT s._row, CASE WHEN t.{q(keys[0])} IS NULL THEN 'i'
+                            WHEN {same} THEN 's' ELSE 'u' END AS action
+        FROM {ROWS} s LEFT JOIN {q(table.name)} t ON {join}
+        ORDER BY s._row
+        """)
+    result = over(cur, stage, query)
     return result.column("action").combine_chunks()
 
 
@@ -193,12 +191,12 @@ def insert_rows(
     values = cols + (", $now, $now" if audit else "")
     for start in range(0, rows.num_rows, chunk_rows):
         part = rows.slice(start, chunk_rows)
-        with registered(cur, part) as name:
-            params = {"now": now} if audit else {}
-            cur.execute(
-                f"INSERT INTO {q(into or table.name)} ({target}) SELECT {values} FROM {name}",
-                params,
-            )
+        over(
+            cur,
+            part,
+            f"INSERT INTO {q(into or table.name)} ({target}) SELECT {values} FROM {ROWS}",
+            {"now": now} if audit else None,
+        )
         done += part.num_rows
         if progress:
             progress("load", done, total)
@@ -231,12 +229,12 @@ def update_rows(
     join = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in keys)
     for start in range(0, rows.num_rows, chunk_rows):
         part = rows.slice(start, chunk_rows)
-        with registered(cur, part) as name:
-            params = {"now": now} if table.audit else {}
-            cur.execute(
-                f"UPDATE {q(table.name)} AS t SET {', '.join(sets)} FROM {name} AS s WHERE {join}",
-                params,
-            )
+        over(
+            cur,
+            part,
+            f"UPDATE {q(table.name)} AS t SET {', '.join(sets)} FROM {ROWS} AS s WHERE {join}",
+            {"now": now} if table.audit else None,
+        )
         done += part.num_rows
         if progress:
             progress("load", done, total)
@@ -248,13 +246,14 @@ def register_customer_ids(
 ) -> None:
     """Every (source, id as written) of a loaded customer row points at its customer."""
     ids = stage.select(["source_id", "customer_id"])
-    with registered(cur, ids) as name:
-        cur.execute(
-            "INSERT INTO customer_ids (source, source_id, customer_id, created_at, updated_at) "
-            f"SELECT DISTINCT $source, source_id, customer_id, $now, $now FROM {name} "
-            "ON CONFLICT DO NOTHING",
-            {"source": source, "now": now},
-        )
+    over(
+        cur,
+        ids,
+        "INSERT INTO customer_ids (source, source_id, customer_id, created_at, updated_at) "
+        f"SELECT DISTINCT $source, source_id, customer_id, $now, $now FROM {ROWS} "
+        "ON CONFLICT DO NOTHING",
+        {"source": source, "now": now},
+    )
 
 
 def append_to_lake(

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kehu.engines.sql import identifier as q
-from kehu.ingest.load import registered
+from kehu.ingest.load import ROWS, over
 
 if TYPE_CHECKING:
     import duckdb
@@ -57,9 +57,10 @@ def since_merge(
         f"(s.{q(c)} IS NULL OR s.{q(c)} IS NOT DISTINCT FROM p.{q(c)})" for c in values
     )
     snap_cols = ", ".join(f"r.{q(c)}" for c in values)
-    with registered(cur, data) as name:
-        result = cur.sql(
-            f"""
+    result = over(
+        cur,
+        data,
+        f"""
             WITH snap AS (
                 SELECT coalesce(r.source, $src) AS source,
                        coalesce(r.source_id, r.customer_id) AS source_id, {snap_cols},
@@ -71,12 +72,12 @@ def since_merge(
                 WHERE m.status = 'applied'
             )
             SELECT s._row, {picks}, (p.source IS NOT NULL AND {empty}) AS _no_change
-            FROM {name} s LEFT JOIN snap p
+            FROM {ROWS} s LEFT JOIN snap p
               ON p.k = 1 AND p.source = s.source AND p.source_id = s.source_id
             ORDER BY s._row
             """,
-            params={"src": default_source},
-        ).to_arrow_table()
+        {"src": default_source},
+    )
     order = pc.sort_indices(data, sort_keys=[("_row", "ascending")])
     data = data.take(order)
     for col in values:

@@ -88,8 +88,7 @@ class Staging:
         rows = data.column("_row").combine_chunks()
         text = written(prepared, self.natural[0], rows)
         data = data.append_column("_written", text if text is not None else pa.nulls(len(rows)))
-        with load.registered(self.cur, data) as name:
-            self.cur.execute(f"INSERT INTO {self.name} BY NAME SELECT * FROM {name}")
+        load.over(self.cur, data, f"INSERT INTO {self.name} BY NAME SELECT * FROM {load.ROWS}")
         self.ranges.append((rows[0].as_py(), rows[-1].as_py()))
         self.rows += data.num_rows
 
@@ -102,11 +101,15 @@ class Staging:
         if self.rows < 2 or not found:
             return
         dups = load.duplicates(self.cur, self.name, self.natural)
-        with load.registered(self.cur, dups.select(["_row"])) as name:
-            values = self.cur.sql(
-                f"SELECT s._written FROM {name} d JOIN {self.name} s USING (_row) ORDER BY d._row"
-            ).to_arrow_table()
-            self.cur.execute(f"DELETE FROM {self.name} WHERE _row IN (SELECT _row FROM {name})")
+        gone = dups.select(["_row"])
+        values = load.over(
+            self.cur,
+            gone,
+            f"SELECT s._written FROM {load.ROWS} d JOIN {self.name} s USING (_row) ORDER BY d._row",
+        )
+        load.over(
+            self.cur, gone, f"DELETE FROM {self.name} WHERE _row IN (SELECT _row FROM {load.ROWS})"
+        )
         log_duplicates(log, dups, self.header, values.column(0).combine_chunks())
         self.rows -= dups.num_rows
 
@@ -220,12 +223,11 @@ def reject_likely_duplicates(
 ) -> pa.Table:
     """New customers that probably exist already are not created but rejected (see the
     dedupe contract); existing ones (updates) are not questioned."""
-    with load.registered(cur, data.select(["customer_id"])) as name:
-        existing = (
-            cur.sql(f"SELECT s.customer_id FROM {name} s JOIN customers c USING (customer_id)")
-            .to_arrow_table()
-            .column(0)
-        )
+    existing = load.over(
+        cur,
+        data.select(["customer_id"]),
+        f"SELECT s.customer_id FROM {load.ROWS} s JOIN customers c USING (customer_id)",
+    ).column(0)
     is_new = pc.invert(pc.is_in(data.column("customer_id"), value_set=existing.combine_chunks()))
     new = data.filter(is_new)
     if new.num_rows == 0:
