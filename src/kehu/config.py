@@ -911,6 +911,7 @@ class TargetSettings(Section):
     seasonality_years: int = Field(3, ge=1)
     source: str = "plan"
     out_dir: str = "targets"
+    simulations: int = Field(4000, ge=100, le=100_000)  # `kehu targets simulate` draws
 
     @model_validator(mode="after")
     def _check(self) -> TargetSettings:

@@ -62,6 +62,7 @@ from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
 from kehu.planning.rescue import rescue_rules
 from kehu.planning.satisfaction import close_measure, plan_measures, satisfaction_view
+from kehu.planning.simulate import simulate_targets
 from kehu.planning.targets import SplitResult, split_targets, target_periods, target_progress
 from kehu.quality.report import quality_report
 from kehu.quality.targets import target_gaps
@@ -729,6 +730,13 @@ class Kehu:
             month_weights=month_weights, rounding=rounding, write=write, out=out,
             lang=lang or self.ws.lang,
         )  # fmt: skip
+
+    def simulate_targets(
+        self, total: Decimal | float | str, period: str, by: str = "region"
+    ) -> dict[str, Any]:
+        """The chance each region or rep reaches its share of `total` (Monte Carlo on CLV
+        expectations and the prospects' pipeline), under the current split and the best."""
+        return simulate_targets(self.ws, total, period, by)
 
     def target_periods(self) -> list[str]:
         """The periods that have sales targets, latest label first."""

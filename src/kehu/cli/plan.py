@@ -57,6 +57,7 @@ def register(app: typer.Typer) -> None:
     targets_app = typer.Typer(help="Sales-target decomposition. 销售目标拆解", no_args_is_help=True)
     targets_app.command("split")(targets_split)
     targets_app.command("progress")(targets_progress)
+    targets_app.command("simulate")(targets_simulate)
     app.add_typer(targets_app, name="targets")
 
 
@@ -499,6 +500,51 @@ def targets_split(
                 f"[green]✓[/] wrote the targets table and {res.xlsx}",
             )
         )
+
+
+def targets_simulate(
+    ctx: typer.Context,
+    total: str = typer.Option(..., "--total", help="Company total in yuan, e.g. 50000000."),
+    period: str = typer.Option(..., "--period", help="2027 | 2027-Q1 | 2027-03"),
+    by: str = typer.Option("region", "--by", help="region | owner"),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Chance of reaching each unit's target: current split vs the best one. 目标达成模拟"""
+    app = open_app(ctx)
+    lang = lang_of(ctx)
+    res = app.simulate_targets(total, period, by)
+    if as_json:
+        print_json(res)
+        return
+    table = Table(
+        title=tr(lang, f"{res['period']} 目标达成概率({res['simulations']:,} 次模拟)",
+                 f"{res['period']} chance of reaching the targets ({res['simulations']:,} draws)")
+    )  # fmt: skip
+    for col in (tr(lang, "单元", "unit"), tr(lang, "预期销售额", "expected sales"),
+                tr(lang, "标准差", "sd"), tr(lang, "现拆解目标", "current target"),
+                tr(lang, "达成概率", "chance"), tr(lang, "最优目标", "best target"),
+                tr(lang, "达成概率", "chance")):  # fmt: skip
+        table.add_column(col, justify="left" if col == tr(lang, "单元", "unit") else "right")
+    for r in sorted(res["rows"], key=lambda r: -r["expected"])[:30]:
+        full = tr(lang, "(满负荷)", " (at capacity)") if r["full"] else ""
+        table.add_row(
+            r["unit"] + full, f"{r['expected']:,.0f}", f"{r['sd']:,.0f}", f"{r['current']:,.0f}",
+            f"{r['p_current']:.0%}", f"{r['best']:,.0f}", f"{r['p_best']:.0%}",
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        tr(
+            lang,
+            f"总额 {res['total']:,.0f}(预期 {res['expected']:,.0f}):达成总额的概率"
+            f" {res['p_total']:.0%};各单元都达成的概率:现拆解 {res['p_all_current']:.0%},"
+            f"最优拆解 {res['p_all_best']:.0%}(快照 {res['snapshot']},"
+            f"潜在客户商机 {res['prospect_deals']} 个)",
+            f"total {res['total']:,.0f} (expected {res['expected']:,.0f}): chance of reaching"
+            f" the total {res['p_total']:.0%}; chance that every unit reaches its own: current"
+            f" split {res['p_all_current']:.0%}, best split {res['p_all_best']:.0%} (snapshot"
+            f" {res['snapshot']}, {res['prospect_deals']} prospect deals)",
+        )
+    )
 
 
 def targets_progress(
