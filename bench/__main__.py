@@ -34,7 +34,7 @@ from bench.runner import ROOT, run_stage
 console = Console(highlight=False)
 
 KEHU_STAGES = (
-    "import", "quality", "dedupe", "analyze", "backtest", "plan", "alerts", "report",
+    "import", "quality", "dedupe", "analyze", "backtest", "recommend", "plan", "alerts", "report",
 )  # fmt: skip
 BASELINES = ("pandas_rfm", "duckdb_rfm", "lifetimes", "pymc_marketing")
 # What can run on replicated data (the orders live in Parquet, not in the workspace; the
@@ -43,12 +43,13 @@ REPLICA_STAGES = (
     "analyze",
     "analyze_spark",
     "backtest",
+    "recommend",
     "pandas_rfm",
     "lifetimes",
     "pymc_marketing",
 )
 # Stages that leave the data as they found it, so they can run again (--repeat).
-REPEATABLE = ("analyze", "backtest", *BASELINES)
+REPEATABLE = ("analyze", "backtest", "recommend", *BASELINES)
 DOC = ROOT / "docs" / "performance.md"
 
 
