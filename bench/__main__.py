@@ -35,7 +35,8 @@ from bench.runner import ROOT, run_stage
 console = Console(highlight=False)
 
 KEHU_STAGES = (
-    "import", "quality", "dedupe", "analyze", "backtest", "kpis", "plan", "alerts", "report",
+    "import", "quality", "dedupe", "analyze", "backtest", "recommend", "kpis", "plan", "alerts",
+    "report",
 )  # fmt: skip
 BASELINES = ("pandas_rfm", "duckdb_rfm", "lifetimes", "pymc_marketing")
 # What can run on replicated data (the orders live in Parquet, not in the workspace; the
@@ -46,6 +47,7 @@ REPLICA_STAGES = (
     "analyze",
     "analyze_spark",
     "backtest",
+    "recommend",
     "kpis",
     "plan",
     "alerts",
@@ -57,7 +59,7 @@ REPLICA_STAGES = (
 # Run on replicated sizes unless --replicated-stages says otherwise: the pipeline's stages.
 REPLICA_DEFAULT = ("quality", "analyze", "kpis", "plan", "alerts", "report")
 # Stages that leave the data as they found it, so they can run again (--repeat).
-REPEATABLE = ("analyze", "backtest", *BASELINES)
+REPEATABLE = ("analyze", "backtest", "recommend", *BASELINES)
 DOC = ROOT / "docs" / "performance.md"
 
 

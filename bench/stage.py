@@ -149,6 +149,25 @@ def _backtest(work: Path, args: list[str]) -> dict[str, Any]:
     }
 
 
+@stage("recommend", imports=("kehu.analytics.recommend.runs", *KEHU))
+def _recommend(work: Path, args: list[str]) -> dict[str, Any]:
+    """`kehu recommend` at the data's end: per level the holdout (three models) and the lists."""
+    from kehu.analytics.recommend.runs import run
+
+    res = run(_open(work), _as_of(work))
+    return {
+        level: {
+            "seconds": out["seconds"],
+            "customers": out["customers"],
+            "items": out["items"],
+            "model": out["model"],
+            "recall_at_5": out["recall_at_5"],
+            "popularity_recall_at_5": out["popularity_recall_at_5"],
+        }
+        for level, out in res["levels"].items()
+    }
+
+
 @stage("analyze_spark", imports=("kehu.analytics.snapshot", "kehu.engines.spark", *KEHU))
 def _analyze_spark(work: Path, args: list[str]) -> dict[str, Any]:
     """analyze with engine="spark" (args: [DRIVER_MEMORY]); the session (JVM) start is timed

@@ -1011,6 +1011,18 @@ class ForecastSettings(Section):
     backtest_periods: int = Field(4, ge=1, le=20)  # past periods the backtest forecasts
 
 
+class RecommendSettings(Section):
+    """`kehu recommend`: next-best-product lists and their holdout (docs/recommend.md)."""
+
+    levels: list[Literal["category", "product"]] = Field(
+        default_factory=lambda: ["category", "product"], min_length=1
+    )  # what is recommended: product categories, products (each evaluated on its own)
+    model: Literal["auto", "popularity", "cooccurrence", "als"] = "auto"  # auto: holdout's best
+    horizon_days: int = Field(180, ge=7, le=1095)  # the holdout: first purchases in the last h days
+    half_life_days: float = Field(365.0, gt=0)  # recency weight of a purchase halves over this
+    top_k: int = Field(5, ge=1, le=50)  # items stored per customer
+
+
 class Settings(Section):
     """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
@@ -1044,6 +1056,7 @@ class Settings(Section):
     account_plan: AccountPlanSettings = Field(default_factory=AccountPlanSettings)
     satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
+    recommend: RecommendSettings = Field(default_factory=RecommendSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 

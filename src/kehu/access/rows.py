@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 
 # no customer rows in them: seen whole (satisfaction measures list their customers in JSON;
 # `planning.satisfaction` keeps the scope's ones, each cut to the scope's customers; a forecast
-# run is narrowed to the scope's deals when read: kehu.analytics.forecast.runs)
-SHARED_TABLES = ("analytics_runs", "satisfaction_measures", "forecast_runs")
+# run is narrowed to the scope's deals when read: kehu.analytics.forecast.runs; a recommendation
+# run holds company-wide shares and scores, no customer)
+SHARED_TABLES = ("analytics_runs", "satisfaction_measures", "forecast_runs", "recommend_runs")
 
 
 def view_sql(

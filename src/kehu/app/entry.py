@@ -35,6 +35,9 @@ from kehu.analytics.query import (
     list_customers,
     pick_as_of,
 )
+from kehu.analytics.recommend import runs as recommend_runs
+from kehu.analytics.recommend.data import check_level
+from kehu.analytics.recommend.reasons import sentence as recommend_sentence
 from kehu.analytics.snapshot import AnalyzeResult, analyze
 from kehu.analytics.stored import data_end, snapshot_dates
 from kehu.calendar import check_grain
@@ -498,6 +501,37 @@ class Kehu:
     def forecast_history(self, limit: int = 50) -> list[dict[str, Any]]:
         """The stored forecast runs, newest first."""
         return forecast_runs.history(self.ws, limit)
+
+    def recommend(self, as_of: date | None = None) -> dict[str, Any]:
+        """Next-best-product: per level the holdout evaluation (each model beside popularity),
+        the chosen model's list for every customer with its reasons (stored as a run)."""
+        return recommend_runs.run(self.ws, as_of)
+
+    def recommend_latest(self) -> dict[str, Any] | None:
+        """The newest recommendation run's evaluations (None before the first)."""
+        return recommend_runs.latest(self.ws)
+
+    def recommend_history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The stored recommendation runs, newest first (one row per level)."""
+        return recommend_runs.history(self.ws, limit)
+
+    def cross_sell(
+        self,
+        customers: list[str] | None = None,
+        *,
+        level: str = "category",
+        limit: int = 3,
+        lang: str = "zh",
+        scope: Scope | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The newest stored next-best lists of `customers` (every one within `scope` when
+        None), best first, each item with its reason as a sentence in `lang`."""
+        with scoped(self.ws, scope) as ws:
+            found = recommend_runs.lists(ws, check_level(level), limit, customers)
+        return {
+            cid: [{**e, "reason": recommend_sentence(e, lang)} for e in entries]
+            for cid, entries in found.items()
+        }
 
     def train_churn_model(
         self,

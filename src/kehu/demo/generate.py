@@ -14,6 +14,8 @@ import numpy as np
 
 from kehu.demo import events as E
 from kehu.demo.competition import plant as plant_competition
+from kehu.demo.cross_sell import STREAM as CROSS_SELL_STREAM
+from kehu.demo.cross_sell import plant_cross_sell
 from kehu.demo.params import DemoParams
 from kehu.demo.pipeline import plant as plant_pipeline
 from kehu.demo.records import build_records
@@ -133,6 +135,8 @@ def generate(
     t = time.perf_counter()
     say("orders")
     ev: dict[str, E.Arrays] = {"orders": E.orders(rng, world, n_orders)}
+    cross_sell_rng = np.random.default_rng([seed, CROSS_SELL_STREAM])
+    cross_sell_truth = plant_cross_sell(cross_sell_rng, world, ev["orders"])
     say("activity")
     ev["contacts"] = E.contacts(rng, world)
     ev["interactions"] = E.interactions(rng, world, ev["contacts"])
@@ -151,6 +155,7 @@ def generate(
     rec.truth["pipeline"] = plant_pipeline(rng.spawn(1)[0], world, ev, rec)  # outcomes first
     rec.truth["competition"] = plant_competition(competition_rng, world, ev, rec)
     rec.truth["satisfaction"] = satisfaction_truth
+    rec.truth["cross_sell"] = cross_sell_truth
     seconds["records"] = time.perf_counter() - t
 
     counts = {

@@ -4,6 +4,24 @@ Each module declares the tables one floor writes (`register_table`); importing t
 declares them all, which `kehu.store.migrate` does before creating or upgrading tables.
 """
 
-from kehu.store.tables import access, accounts, analytics, dedupe, monitor, planning, satisfaction
+from kehu.store.tables import (
+    access,
+    accounts,
+    analytics,
+    dedupe,
+    monitor,
+    planning,
+    recommend,
+    satisfaction,
+)
 
-__all__ = ["access", "accounts", "analytics", "dedupe", "monitor", "planning", "satisfaction"]
+__all__ = [
+    "access",
+    "accounts",
+    "analytics",
+    "dedupe",
+    "monitor",
+    "planning",
+    "recommend",
+    "satisfaction",
+]

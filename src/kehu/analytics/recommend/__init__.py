@@ -1,0 +1,1 @@
+"""Next-best-product: what each customer is likely to buy next that it has not bought."""
