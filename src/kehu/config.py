@@ -1010,6 +1010,15 @@ class ForecastSettings(Section):
     backtest_periods: int = Field(4, ge=1, le=20)  # past periods the backtest forecasts
 
 
+class CohortSettings(Section):
+    """`kehu cohorts`: retention of first-order cohorts beside the BG/NBD expectation
+    (docs/cohorts.md)."""
+
+    grain: Literal["month", "quarter"] = "month"  # a cohort is the period of the first order
+    cohorts: int = Field(12, ge=1, le=120)  # the latest cohorts shown
+    periods: int = Field(12, ge=1, le=120)  # periods after the first one shown per cohort
+
+
 class Settings(Section):
     """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
@@ -1043,6 +1052,7 @@ class Settings(Section):
     account_plan: AccountPlanSettings = Field(default_factory=AccountPlanSettings)
     satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
+    cohorts: CohortSettings = Field(default_factory=CohortSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 
