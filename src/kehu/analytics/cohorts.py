@@ -25,9 +25,12 @@ import pandas as pd
 from kehu.analytics.clv import bgnbd, paretonbd
 from kehu.analytics.clv.summary import UNIT_DAYS
 from kehu.analytics.clv_band import run_params
+from kehu.analytics.labels import label
 from kehu.analytics.sources import on_or_before
 from kehu.analytics.stored import SNAPSHOT, snapshot_dates
 from kehu.calendar import Period
+from kehu.errors import KehuError
+from kehu.i18n import catalog
 
 if TYPE_CHECKING:
     from kehu.workspace import Workspace
@@ -36,6 +39,24 @@ CohortGrain = Literal["month", "quarter"]
 SPLITS = ("region", "channel", "tier")
 MODELS = {"bgnbd": bgnbd, "paretonbd": paretonbd}
 _PER_YEAR = {"month": 12, "quarter": 4}
+T = catalog("cohorts")
+
+
+def check_choice(grain: str | None, split: str | None) -> tuple[CohortGrain | None, str | None]:
+    """A user's `--grain` and `--by`, validated (a clear error naming the value)."""
+    if grain is not None and grain not in _PER_YEAR:
+        raise KehuError(*T.pair("bad_grain", value=grain))
+    if split is not None and split not in SPLITS:
+        raise KehuError(*T.pair("bad_split", value=split))
+    return grain, split  # type: ignore[return-value]
+
+
+def group_label(split: str | None, group: str | None, lang: str) -> str:
+    """What a user sees for a split value: a tier's label, the data's own region or channel,
+    a note for customers without one."""
+    if not group:
+        return T("unknown_group", lang)
+    return label("value_tier", group, lang) if split == "tier" else group
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,14 @@ class Cohorts:
     periods: int
     rows: list[CohortRow] = field(default_factory=list)
     fit: PurchaseFit | None = None  # None when the snapshot kept no purchase model
+
+    def frame(self, kind: Literal["retention", "revenue_retention", "expected"]) -> pd.DataFrame:
+        """One matrix: a row per cohort (and group), a column per period k = 0, 1, …"""
+        index = [row.cohort if self.split is None else (row.cohort, row.group) for row in self.rows]
+        values = [[np.nan if v is None else v for v in getattr(row, kind)] for row in self.rows]
+        out = pd.DataFrame(values, index=index, columns=list(range(self.periods + 1)))
+        out.insert(0, "customers", [row.customers for row in self.rows])
+        return out
 
     def gap(self) -> float | None:
         """Mean |actual − expected| over the cells that have both (k ≥ 1)."""
@@ -160,7 +189,9 @@ def snapshot_fit(ws: Workspace, as_of: date) -> tuple[PurchaseFit | None, date |
     if fit.get("model") not in MODELS:
         return None, dates[-1]
     unit = UNIT_DAYS[info.get("time_unit", "week")]
-    return PurchaseFit(fit["model"], dict(fit["params"]), unit, dates[-1]), dates[-1]
+    module = MODELS[fit["model"]]
+    params = {k: float(fit[k]) for k in module.PARAMS}
+    return PurchaseFit(fit["model"], params, unit, dates[-1]), dates[-1]
 
 
 def _tiers(ws: Workspace, snapshot: date | None) -> ir.Table:
@@ -215,6 +246,9 @@ def build_cohorts(
     keys = sorted({(int(c), str(g)) for c, g in zip(cells["cohort"], cells["grp"], strict=True)})
     latest = set(sorted({c for c, _ in keys})[-cohorts:])
     by_cell = cells.set_index(["cohort", "grp", "k"])
+    # no column beyond the last period any shown cohort has completed
+    ended = [k for k in range(1, periods + 1) if _period(min(latest) + k, grain).end <= as_of]
+    out.periods = max(ended, default=0)
     out.rows = [_row(c, g, as_of, by_cell, starts, out) for c, g in keys if c in latest]
     return out
 

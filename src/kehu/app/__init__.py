@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from kehu.analytics.backtest import NAMES as BACKTEST_NAMES
 from kehu.analytics.coherence import watch_sql, watchable_sql
+from kehu.analytics.cohorts import CohortRow, Cohorts, group_label
 from kehu.analytics.flows import ABSENT
 from kehu.analytics.kpis import (
     KPI_BY_CODE,
@@ -111,6 +112,8 @@ __all__ = [
     "TASK_STATUS",
     "AlertRunResult",
     "AnalyzeResult",
+    "CohortRow",
+    "Cohorts",
     "DedupeResult",
     "DigestResult",
     "Economics",
@@ -130,6 +133,7 @@ __all__ = [
     "format_change",
     "format_value",
     "gap_text",
+    "group_label",
     "get_kpi",
     "goal_timeline",
     "goal_title",

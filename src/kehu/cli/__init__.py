@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "kehu.cli.analyze",
     "kehu.cli.backtest",
     "kehu.cli.forecast",
+    "kehu.cli.cohorts",
     "kehu.cli.churn",
     "kehu.cli.plan",
     "kehu.cli.economics",
