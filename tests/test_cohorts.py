@@ -101,17 +101,19 @@ def test_matrices_by_hand(tiny_tables: dict[str, ibis.Table]) -> None:
     out = build_cohorts(tiny_tables, date(2027, 3, 31), "month", None, 12, 3, None)
     jan, feb = out.rows
     assert (jan.cohort, jan.customers, feb.cohort, feb.customers) == ("2027-01", 3, "2027-02", 1)
-    assert jan.retention == [1.0, pytest.approx(1 / 3), pytest.approx(2 / 3), None]
+    assert out.periods == 2  # no column beyond March, the last period ended by as_of
+    assert jan.retention == [1.0, pytest.approx(1 / 3), pytest.approx(2 / 3)]
     # Revenue: 400 in January, 50 in February, 20 + 100 − 30 in March.
-    assert jan.revenue_retention == [1.0, 50 / 400, 90 / 400, None]
-    assert feb.retention == [1.0, 1.0, None, None]
-    assert feb.revenue_retention == [1.0, 0.5, None, None]
-    assert jan.expected == [None] * 4
+    assert jan.revenue_retention == [1.0, 50 / 400, 90 / 400]
+    assert feb.retention == [1.0, 1.0, None]
+    assert feb.revenue_retention == [1.0, 0.5, None]
+    assert jan.expected == [None] * 3
 
 
 def test_a_period_not_ended_by_as_of_is_left_out(tiny_tables: dict[str, ibis.Table]) -> None:
     out = build_cohorts(tiny_tables, date(2027, 3, 30), "month", None, 12, 3, None)
-    assert out.rows[0].retention[2] is None
+    assert out.rows[0].retention == [1.0, pytest.approx(1 / 3)]
+    assert out.rows[1].retention == [1.0, None]
 
 
 def test_split_by_region_and_channel(tiny_tables: dict[str, ibis.Table]) -> None:
