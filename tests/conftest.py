@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kehu.workspace import Workspace
@@ -46,6 +47,20 @@ def datasets() -> Path:
     if not DATASETS.exists():
         pytest.skip(f"public datasets not found at {DATASETS}")
     return DATASETS
+
+
+@pytest.fixture(scope="session")
+def cdnow_orders(datasets: Path) -> pd.DataFrame:
+    """The CDNOW sample's transactions as orders: customer_id, order_date, amount."""
+    raw = pd.read_csv(
+        datasets / "cdnow" / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "day", "cds", "amount"],
+        dtype={"day": str, "customer_id": str},
+    )
+    raw["order_date"] = pd.to_datetime(raw["day"], format="%Y%m%d").dt.date
+    return raw[["customer_id", "order_date", "amount"]]
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ bands, and the `clv.model = "auto"` choice, on the CDNOW 1/10 sample (weeks)."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,16 +24,8 @@ CAL_END = date(1997, 9, 30)
 
 
 @pytest.fixture(scope="module")
-def transactions(datasets: Path) -> pd.DataFrame:
-    raw = pd.read_csv(
-        datasets / "cdnow" / "CDNOW_sample.txt",
-        sep=r"\s+",
-        header=None,
-        names=["master_id", "customer_id", "day", "cds", "amount"],
-        dtype={"day": str, "customer_id": str},
-    )
-    raw["order_date"] = pd.to_datetime(raw["day"], format="%Y%m%d").dt.date
-    return raw[["customer_id", "order_date", "amount"]]
+def transactions(cdnow_orders: pd.DataFrame) -> pd.DataFrame:
+    return cdnow_orders
 
 
 @pytest.fixture(scope="module")

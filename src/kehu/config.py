@@ -1023,6 +1023,15 @@ class RecommendSettings(Section):
     top_k: int = Field(5, ge=1, le=50)  # items stored per customer
 
 
+class CohortSettings(Section):
+    """`kehu cohorts`: retention of first-order cohorts beside the BG/NBD expectation
+    (docs/cohorts.md)."""
+
+    grain: Literal["month", "quarter"] = "month"  # a cohort is the period of the first order
+    cohorts: int = Field(12, ge=1, le=120)  # the latest cohorts shown
+    periods: int = Field(12, ge=1, le=120)  # periods after the first one shown per cohort
+
+
 class Settings(Section):
     """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
@@ -1057,6 +1066,7 @@ class Settings(Section):
     satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     recommend: RecommendSettings = Field(default_factory=RecommendSettings)
+    cohorts: CohortSettings = Field(default_factory=CohortSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from kehu.analytics.backtest import NAMES as BACKTEST_NAMES
 from kehu.analytics.coherence import watch_sql, watchable_sql
+from kehu.analytics.cohorts import CohortRow, Cohorts, group_label
 from kehu.analytics.flows import ABSENT
 from kehu.analytics.kpis import (
     KPI_BY_CODE,
@@ -119,6 +120,8 @@ __all__ = [
     "AlertRunResult",
     "AnalyzeResult",
     "CustomerFilter",
+    "CohortRow",
+    "Cohorts",
     "DedupeResult",
     "DigestResult",
     "Economics",
@@ -139,6 +142,7 @@ __all__ = [
     "format_change",
     "format_value",
     "gap_text",
+    "group_label",
     "get_kpi",
     "goal_timeline",
     "goal_title",

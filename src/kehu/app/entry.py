@@ -21,6 +21,7 @@ from kehu.access.rows import scoped
 from kehu.analytics import backtest_runs, overview
 from kehu.analytics.backtest import score_names
 from kehu.analytics.churn.attributes import score_attribute_table, train_attribute_model
+from kehu.analytics.cohorts import Cohorts, check_choice, cohort_retention
 from kehu.analytics.competition import competitor_view
 from kehu.analytics.flows import flows
 from kehu.analytics.forecast import runs as forecast_runs
@@ -38,7 +39,7 @@ from kehu.analytics.query import (
 from kehu.analytics.recommend import runs as recommend_runs
 from kehu.analytics.recommend.data import check_level
 from kehu.analytics.recommend.reasons import sentence as recommend_sentence
-from kehu.analytics.snapshot import AnalyzeResult, analyze
+from kehu.analytics.snapshot import AnalyzeResult, analyze, default_as_of
 from kehu.analytics.stored import data_end, snapshot_dates
 from kehu.calendar import check_grain
 from kehu.dedupe.merge import MergeRecord
@@ -532,6 +533,22 @@ class Kehu:
             cid: [{**e, "reason": recommend_sentence(e, lang)} for e in entries]
             for cid, entries in found.items()
         }
+
+    def cohorts(
+        self,
+        as_of: date | None = None,
+        *,
+        grain: str | None = None,
+        split: str | None = None,
+        scope: Scope | None = None,
+    ) -> Cohorts:
+        """Retention and revenue-retention of first-order cohorts (optionally split by region,
+        channel or tier) beside the snapshot's purchase-model expectation, point-in-time."""
+        cohort_grain, by = check_choice(grain, split)
+        when = as_of or default_as_of(self.ws)
+        with scoped(self.ws, scope) as ws:  # within a scope the views live on DuckDB
+            engine = self.ws.settings.engine.name if scope is None or scope.sees_all else "duckdb"
+            return cohort_retention(ws, when, grain=cohort_grain, split=by, engine=engine)
 
     def train_churn_model(
         self,

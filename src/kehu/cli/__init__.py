@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "kehu.cli.backtest",
     "kehu.cli.forecast",
     "kehu.cli.recommend",
+    "kehu.cli.cohorts",
     "kehu.cli.churn",
     "kehu.cli.plan",
     "kehu.cli.economics",

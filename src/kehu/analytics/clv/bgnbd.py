@@ -227,3 +227,24 @@ def expected_purchases_new(params: dict[str, float], t: float | np.ndarray) -> n
         / (a - 1.0)
         * (1.0 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1.0, z))
     )
+
+
+def p_purchase_in_new(params: dict[str, float], t: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """P(at least one purchase in (t, t+h]) for a customer whose first purchase is at 0.
+
+    Given λ and p, the customer is alive at t with probability e^(−λpt) (a drop-out can only
+    follow one of the Poisson(λt) repeat purchases) and one alive buys in the next h with
+    probability 1 − e^(−λh); so the answer is E[e^(−λpt)] − E[e^(−λ(pt+h))]. Over
+    λ ~ gamma(r, α) each term is (α/(α+s))^r, and over p ~ beta(a, b) Euler's integral gives
+        2F1(r, a; a+b; −t/α) − (α/(α+h))^r · 2F1(r, a; a+b; −t/(α+h)),
+    each written with Pfaff's transformation, (α/(α+t))^r · 2F1(r, b; a+b; t/(α+t)), so the
+    series argument stays in [0, 1).
+    """
+    r, alpha, a, b = (params[k] for k in PARAMS)
+    t, h = (np.asarray(v, dtype=float) for v in (t, h))
+
+    def laplace(scale: np.ndarray | float) -> np.ndarray:
+        """E[(1 + p·t/scale)^(−r)] over p ~ beta(a, b)."""
+        return (scale / (scale + t)) ** r * hyp2f1(r, b, a + b, t / (scale + t))
+
+    return laplace(alpha) - (alpha / (alpha + h)) ** r * laplace(alpha + h)

@@ -196,3 +196,20 @@ def p_no_purchase_if_alive(
     survive = (b[..., None] / (b[..., None] + u)) ** s
     bought = 0.5 * top * (survive * _WEIGHTS).sum(axis=-1)
     return 1.0 - bought
+
+
+def p_purchase_in_new(params: dict[str, float], t: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """P(at least one purchase in (t, t+h]) for a customer whose first purchase is at 0.
+
+    Given λ and μ the first purchase after t comes at t+u (density λe^(−λu)) and counts if the
+    customer is still alive then (e^(−μ(t+u))); λ and μ are independent, so
+        P = ∫₀^h E[λe^(−λu)] · E[e^(−μ(t+u))] du
+          = ∫₀^h r/(α+u) · (α/(α+u))^r · (β/(β+t+u))^s du,
+    a smooth integral taken by Gauss-Legendre quadrature.
+    """
+    r, alpha, s, beta = (params[k] for k in PARAMS)
+    t, h = (np.asarray(v, dtype=float) for v in (t, h))
+    nodes, weights = roots_legendre(48)
+    u = (nodes[:, None] + 1.0) * 0.5 * h  # one column per (t, h)
+    f = r / (alpha + u) * (alpha / (alpha + u)) ** r * (beta / (beta + t + u)) ** s
+    return 0.5 * h * (weights @ f)
