@@ -10,7 +10,7 @@ import difflib
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -800,6 +800,18 @@ class PlanSettings(Section):
     consulted: str = "tech_support"  # RACI C unless the playbook action names one
     informed: str = "sales_ops"  # RACI I
     goal_grain: Literal["month", "quarter", "year"] = "month"
+    # Control groups (decision 71): the share of a playbook's eligible customers held out (no
+    # task from it) so `kehu effect` can compare them with the treated; 0 holds out nobody.
+    control_share: float = Field(0.1, ge=0, lt=1)
+    control_shares: dict[str, Annotated[float, Field(ge=0, lt=1)]] = Field(
+        default_factory=dict
+    )  # playbook -> share, over control_share
+    # never held out: the seed's 深化合作 of strategic and high-value customers (decision 71.1)
+    control_protected: list[str] = Field(
+        default_factory=lambda: ["value_tier.strategic", "rfm_type.high_value"]
+    )
+    control_min_eligible: int = Field(30, ge=1)  # fewer eligible in a playbook: none held out
+    control_seed: int = 0  # change it to draw a new hold-out
     goal_on_track: float = Field(1.0, gt=0)  # projected / target needed to be on track
 
 
