@@ -1022,6 +1022,22 @@ class ForecastSettings(Section):
     backtest_periods: int = Field(4, ge=1, le=20)  # past periods the backtest forecasts
 
 
+LifecycleStage = Literal[
+    "non_customer", "prospect", "target", "first_purchase", "repeat", "loyal", "at_risk", "lost",
+    "lost_forever", "won_back",
+]  # fmt: skip
+
+
+class EffectSettings(Section):
+    """`kehu effect`: treated vs control of a past plan (docs/planning.md, "Playbook effect")."""
+
+    window_days: int = Field(180, gt=0)  # outcome date = plan date + this
+    # churned at the outcome date: the lifecycle of the first snapshot on or after it is one of
+    churn_lifecycles: list[LifecycleStage] = Field(default_factory=lambda: ["lost", "lost_forever"])
+    min_n: int = Field(30, ge=2)  # fewer customers in an arm: "not enough data", no interval
+    confidence: float = Field(0.95, gt=0, lt=1)
+
+
 class Settings(Section):
     """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
@@ -1055,6 +1071,7 @@ class Settings(Section):
     account_plan: AccountPlanSettings = Field(default_factory=AccountPlanSettings)
     satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
+    effect: EffectSettings = Field(default_factory=EffectSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "kehu.cli.forecast",
     "kehu.cli.churn",
     "kehu.cli.plan",
+    "kehu.cli.effect",
     "kehu.cli.economics",
     "kehu.cli.market",
     "kehu.cli.satisfaction",
