@@ -538,6 +538,11 @@ class Kehu:
             "rows": effect_view.rows(report, self.playbooks(), lang),
         }
 
+    @staticmethod
+    def effect_verdict(outcome: str, estimate: Any, min_n: int, lang: str) -> str:
+        """What one estimate says (not enough data, no clear effect, works, backfires)."""
+        return effect_view.verdict(outcome, estimate, min_n, lang)
+
     def export_playbook_effect(
         self, path: str | Path, report: effect.EffectReport, lang: str
     ) -> Path:
