@@ -13,7 +13,7 @@ import json
 import re
 import warnings
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -402,6 +402,36 @@ def test_forecast_shows_a_rep_its_own_deals(world) -> None:  # noqa: ANN001
     admin = TestClient(world["app"], headers={"Authorization": f"Bearer {token}"})
     whole = admin.get("/api/v1/forecast").json()
     assert whole["scoped"] is False and {d["deal"] for d in whole["deals"]} == {"SJ-O", "SJ-V"}
+
+
+def test_playbook_effect_counts_only_the_callers_customers(world) -> None:  # noqa: ANN001
+    """A plan's arms of both reps' customers, an outcome snapshot later: the rep's effect
+    report (API and page) counts its own customer only, the admin's both."""
+    ws = world["ws"]
+    with ws.transaction() as cur:
+        latest = cur.execute("SELECT max(as_of) FROM customer_snapshot").fetchone()[0]
+        plan = latest - timedelta(days=ws.settings.effect.window_days + 1)
+        cur.execute(
+            "INSERT INTO customer_snapshot BY NAME SELECT * REPLACE (CAST(? AS DATE) AS as_of)"
+            " FROM customer_snapshot WHERE as_of = ?",
+            [plan, latest],
+        )
+        for cid in (VICTIM, OWN):
+            cur.execute(
+                "INSERT INTO plan_arms (as_of, customer_id, playbook, arm, share, draw, seed)"
+                " VALUES (?, ?, 'rfm_type.churn_risk', 'treated', 0.1, 0.5, 0)",
+                [plan, cid],
+            )
+    rep = TestClient(world["app"])
+    login(rep, "zhang")
+    mine = rep.get("/api/v1/effect").json()
+    assert mine["plan_date"] == plan.isoformat() and mine["measurable"] is True
+    assert [p["eligible"] for p in mine["playbooks"]] == [1]
+    page = rep.get("/effect")
+    assert page.status_code == 200 and world["name"] not in page.text
+    token = Auth(ws).create_token("admin")
+    admin = TestClient(world["app"], headers={"Authorization": f"Bearer {token}"})
+    assert [p["eligible"] for p in admin.get("/api/v1/effect").json()["playbooks"]] == [2]
 
 
 def test_rep_cannot_see_another_reps_scorecard(world) -> None:  # noqa: ANN001

@@ -10,7 +10,7 @@ import difflib
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -800,6 +800,18 @@ class PlanSettings(Section):
     consulted: str = "tech_support"  # RACI C unless the playbook action names one
     informed: str = "sales_ops"  # RACI I
     goal_grain: Literal["month", "quarter", "year"] = "month"
+    # Control groups (decision 71): the share of a playbook's eligible customers held out (no
+    # task from it) so `kehu effect` can compare them with the treated; 0 holds out nobody.
+    control_share: float = Field(0.1, ge=0, lt=1)
+    control_shares: dict[str, Annotated[float, Field(ge=0, lt=1)]] = Field(
+        default_factory=dict
+    )  # playbook -> share, over control_share
+    # never held out: the seed's 深化合作 of strategic and high-value customers (decision 71.1)
+    control_protected: list[str] = Field(
+        default_factory=lambda: ["value_tier.strategic", "rfm_type.high_value"]
+    )
+    control_min_eligible: int = Field(30, ge=1)  # fewer eligible in a playbook: none held out
+    control_seed: int = 0  # change it to draw a new hold-out
     goal_on_track: float = Field(1.0, gt=0)  # projected / target needed to be on track
 
 
@@ -1032,6 +1044,22 @@ class CohortSettings(Section):
     periods: int = Field(12, ge=1, le=120)  # periods after the first one shown per cohort
 
 
+LifecycleStage = Literal[
+    "non_customer", "prospect", "target", "first_purchase", "repeat", "loyal", "at_risk", "lost",
+    "lost_forever", "won_back",
+]  # fmt: skip
+
+
+class EffectSettings(Section):
+    """`kehu effect`: treated vs control of a past plan (docs/planning.md, "Playbook effect")."""
+
+    window_days: int = Field(180, gt=0)  # outcome date = plan date + this
+    # churned at the outcome date: the lifecycle of the first snapshot on or after it is one of
+    churn_lifecycles: list[LifecycleStage] = Field(default_factory=lambda: ["lost", "lost_forever"])
+    min_n: int = Field(30, ge=2)  # fewer customers in an arm: "not enough data", no interval
+    confidence: float = Field(0.95, gt=0, lt=1)
+
+
 class Settings(Section):
     """The whole `kehu.toml`: an unknown section is an error like an unknown key."""
 
@@ -1067,6 +1095,7 @@ class Settings(Section):
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     recommend: RecommendSettings = Field(default_factory=RecommendSettings)
     cohorts: CohortSettings = Field(default_factory=CohortSettings)
+    effect: EffectSettings = Field(default_factory=EffectSettings)
     regions: dict[str, str] = Field(default_factory=dict)  # province -> sales region override
 
 

@@ -77,6 +77,7 @@ from kehu.planning.account_plan_texts import contact_when, team_role
 from kehu.planning.account_plan_texts import sections as plan_sections
 from kehu.planning.account_plan_texts import status_text as plan_status_text
 from kehu.planning.budget import Economics
+from kehu.planning.effect import EffectReport
 from kehu.planning.goals import goal_title, parse_scope, scope_text
 from kehu.planning.labels import BANDS, DIMENSIONS, GOAL_STATUS, TASK_STATUS, team
 from kehu.planning.labels import label as code_label
@@ -130,6 +131,7 @@ __all__ = [
     "MergeRecord",
     "PlanResult",
     "RecordsOutsideScope",
+    "EffectReport",
     "Playbook",
     "Progress",
     "ScoreRow",

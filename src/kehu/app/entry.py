@@ -60,7 +60,17 @@ from kehu.monitor.feedback import customer_needs, feedback_summary, feedback_voc
 from kehu.monitor.report.account_plan import write_plan
 from kehu.monitor.report.build import write_report
 from kehu.monitor.state import ack, list_alerts, open_alert_counts
-from kehu.planning import budget, capacity, goals, milestones, scorecard, tasks, visibility
+from kehu.planning import (
+    budget,
+    capacity,
+    effect,
+    effect_view,
+    goals,
+    milestones,
+    scorecard,
+    tasks,
+    visibility,
+)
 from kehu.planning.account_plan import account_plan, key_accounts, save_plan
 from kehu.planning.plan import PlanResult, customer_strategy, make_plan
 from kehu.planning.playbook import Action, Playbook, load_playbooks
@@ -572,6 +582,34 @@ class Kehu:
     def plan(self, as_of: date | None = None, *, dry_run: bool = False) -> PlanResult:
         """Create the tasks the snapshot calls for (never duplicating an open one)."""
         return make_plan(self.ws, as_of, dry_run=dry_run)
+
+    def playbook_effect(
+        self, plan_date: date | None = None, *, scope: Scope | None = None
+    ) -> effect.EffectReport:
+        """Treated vs control (or matched untreated) per playbook of a past plan: churn,
+        revenue and NPS differences with intervals, for the customers inside `scope`."""
+        with scoped(self.ws, scope) as ws:
+            return effect.measure(
+                ws, self.ws.settings.effect, self.ws.settings.plan.skip_lifecycles, plan_date
+            )
+
+    def playbook_effect_rows(self, report: effect.EffectReport, lang: str) -> dict[str, Any]:
+        """The effect report as display rows with their column titles, in `lang`."""
+        return {
+            "headers": effect_view.headers(report, lang),
+            "rows": effect_view.rows(report, self.playbooks(), lang),
+        }
+
+    @staticmethod
+    def effect_verdict(outcome: str, estimate: Any, min_n: int, lang: str) -> str:
+        """What one estimate says (not enough data, no clear effect, works, backfires)."""
+        return effect_view.verdict(outcome, estimate, min_n, lang)
+
+    def export_playbook_effect(
+        self, path: str | Path, report: effect.EffectReport, lang: str
+    ) -> Path:
+        """Write the effect table to an XLSX workbook."""
+        return effect_view.export(Path(path), report, self.playbooks(), lang)
 
     def plan_economics(self, *, scope: Scope | None = None) -> budget.Economics:
         """Budget groups with the yearly cost of their open tasks, and what the last plan left

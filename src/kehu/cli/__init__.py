@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "kehu.cli.cohorts",
     "kehu.cli.churn",
     "kehu.cli.plan",
+    "kehu.cli.effect",
     "kehu.cli.economics",
     "kehu.cli.market",
     "kehu.cli.satisfaction",

@@ -94,6 +94,16 @@ def plan(
             f"{res.created} tasks, {res.existing} already covered",
         )
     )
+    if res.held_out:
+        counts = ", ".join(f"{k} {v}" for k, v in res.held_out.items())
+        console.print(
+            tr(
+                lang,
+                f"对照组:{sum(res.held_out.values())} 位符合条件的客户留作对照,不建任务({counts})",
+                f"control groups: {sum(res.held_out.values())} eligible customers held out, no"
+                f" task ({counts})",
+            )
+        )
     for zh, en in res.warnings:
         console.print(f"[bold yellow]{tr(lang, '警告', 'Warning')}: {escape(tr(lang, zh, en))}[/]")
     if not res.created:

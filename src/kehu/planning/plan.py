@@ -18,6 +18,9 @@ Rules (docs/planning.md):
    due_days / cadence length, the rescue's due days). RACI (kehu.planning.owners): R = owner,
    A = the owner's / region's manager, C = the measures' `consulted` (or plan.consulted),
    I = plan.informed. Unresolved R or A is reported once in `PlanResult.warnings`.
+4. Control groups (kehu.planning.control): before all this, `plan.control_share` of each
+   playbook's eligible customers is held out (no task from it) and every eligible customer's
+   arm is recorded in plan_arms, so `kehu effect` can compare treated with control.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import pyarrow as pa
 
 from kehu.analytics.stored import SNAPSHOT, snapshot_at, table_columns
 from kehu.calendar import cadence_period
-from kehu.planning import budget, capacity, priority, rescue
+from kehu.planning import budget, capacity, control, priority, rescue
 from kehu.planning.owners import Team, assign, balance, load_team
 from kehu.planning.playbook import Action, Playbook, load_playbooks
 
@@ -81,6 +84,7 @@ class PlanResult:
     left_out_capacity: int = 0  # new tasks no rep of the region had room for (`[capacity]`)
     no_owner: int = 0  # created tasks whose R fell back to plan.default_owner
     no_accountable: int = 0  # created tasks without an A
+    held_out: dict[str, int] = field(default_factory=dict)  # control customers per playbook
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (zh, en), shown once
     dry_run: bool = False
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # created tasks
@@ -107,6 +111,7 @@ class PlanResult:
             "left_out_capacity": self.left_out_capacity,
             "no_owner": self.no_owner,
             "no_accountable": self.no_accountable,
+            "held_out": self.held_out,
             "warnings": [{"zh": zh, "en": en} for zh, en in self.warnings],
             "dry_run": self.dry_run,
         }
@@ -280,8 +285,16 @@ def make_plan(ws: Workspace, as_of: date | None = None, *, dry_run: bool = False
     books = load_playbooks(ws.settings, ws.root)
     plan = ws.settings.plan
     team = load_team(ws, plan)
-    cand = build_tasks(load_candidates(ws, snap), books, ws.settings, snap, team)
+    control.check(plan, books)
+    eligible = control.split(
+        build_tasks(load_candidates(ws, snap), books, ws.settings, snap, team), plan
+    )
+    cand = eligible[eligible["arm"] == control.TREATED].drop(columns=["draw", "share", "arm"])
     result = PlanResult(as_of=snap, candidates=len(cand), created=0, existing=0, dry_run=dry_run)
+    result.held_out = control.held_out(eligible)
+    if not dry_run:
+        with ws.transaction() as cur:
+            control.record(cur, snap, eligible, plan.control_seed)
     if cand.empty:
         return result
     cols = [c for c in TASK_COLUMNS if c not in ("task_id", "reason")]

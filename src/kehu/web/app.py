@@ -32,6 +32,7 @@ from kehu.web.api import (
     backtest,
     customers,
     economics,
+    effect,
     forecast,
     imports,
     kpis,
@@ -64,6 +65,7 @@ API_ROUTERS = (
     quality,
     backtest,
     forecast,
+    effect,
     market,
     satisfaction,
     push,
@@ -126,6 +128,9 @@ def create_app(ws: Workspace, *, background: bool = True) -> FastAPI:
     from kehu.web import forecast_pages
 
     app.include_router(forecast_pages.router)
+    from kehu.web import effect_pages
+
+    app.include_router(effect_pages.router)
     from kehu.web import economics_pages
 
     app.include_router(economics_pages.router)

@@ -111,6 +111,23 @@ PLAN_LEFT_OUT = register_table(
     )
 )
 
+PLAN_ARMS = register_table(
+    Table(
+        "plan_arms",
+        {
+            "as_of": "DATE NOT NULL",  # snapshot of the plan run
+            "customer_id": "VARCHAR NOT NULL",
+            "playbook": "VARCHAR NOT NULL",  # the playbook the customer was eligible for
+            "arm": "VARCHAR NOT NULL",  # treated | control (held out: no task from it)
+            "share": "DOUBLE",  # the control share in force for the playbook
+            "draw": "DOUBLE",  # the customer's uniform draw; control when draw < share
+            "seed": "BIGINT",  # plan.control_seed of the draw
+        },
+        key=("as_of", "customer_id", "playbook"),
+        refers_to_customer=True,
+    )
+)
+
 PLAN_CAPACITY = register_table(
     Table(
         "plan_capacity",

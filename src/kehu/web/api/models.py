@@ -570,3 +570,43 @@ class Scorecards(Fixed):
     rubric: dict[str, dict[str, float]]
     reps: list[ScoreCard]
     teams: list[ScoreCard]
+
+
+# ---- playbook effect ------------------------------------------------------------------------
+class EffectEstimate(Fixed):
+    """Treated minus control of one outcome (low/high None: not enough data)."""
+
+    kind: str = Field(description="rate (churn) | mean (revenue, NPS)")
+    n_treated: int
+    n_control: int = Field(description="control customers, or distinct matched neighbours")
+    treated: float | None
+    control: float | None
+    diff: float | None
+    low: float | None
+    high: float | None
+    enough: bool = Field(description="both groups reach effect.min_n")
+    excludes_zero: bool
+
+
+class EffectPlaybook(Fixed):
+    playbook: str
+    name: str = Field(description="the playbook's name in the caller's language")
+    evidence: str = Field(description="randomised | matched (weaker evidence)")
+    eligible: int
+    held_out: int
+    estimates: dict[str, EffectEstimate] = Field(description="churn | revenue | nps")
+    verdicts: dict[str, str] = Field(description="per outcome, in the caller's language")
+
+
+class PlaybookEffect(Fixed):
+    """Treated vs control per playbook of one past plan, within the caller's scope."""
+
+    plan_date: date | None
+    outcome_date: date | None
+    outcome_snapshot: date | None = Field(description="the snapshot churn is read from")
+    measurable: bool
+    window_days: int
+    min_n: int
+    confidence: float
+    plans: list[date]
+    playbooks: list[EffectPlaybook]
