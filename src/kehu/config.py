@@ -1027,7 +1027,7 @@ class RecommendSettings(Section):
     """`kehu recommend`: next-best-product lists and their holdout (docs/recommend.md)."""
 
     levels: list[Literal["category", "product"]] = Field(
-        default_factory=lambda: ["category", "product"], min_length=1
+        ["category", "product"], min_length=1
     )  # what is recommended: product categories, products (each evaluated on its own)
     model: Literal["auto", "popularity", "cooccurrence", "als"] = "auto"  # auto: holdout's best
     horizon_days: int = Field(180, ge=7, le=1095)  # the holdout: first purchases in the last h days
@@ -1055,7 +1055,7 @@ class EffectSettings(Section):
 
     window_days: int = Field(180, gt=0)  # outcome date = plan date + this
     # churned at the outcome date: the lifecycle of the first snapshot on or after it is one of
-    churn_lifecycles: list[LifecycleStage] = Field(default_factory=lambda: ["lost", "lost_forever"])
+    churn_lifecycles: list[LifecycleStage] = Field(["lost", "lost_forever"])  # pydantic copies it
     min_n: int = Field(30, ge=2)  # fewer customers in an arm: "not enough data", no interval
     confidence: float = Field(0.95, gt=0, lt=1)
 
