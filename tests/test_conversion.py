@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from kehu.analytics.conversion import CLASS_OF, cohort_table, conversion_rates, rate_for, wilson
+from kehu.analytics.conversion import CLASS_OF, cohort_table, conversion_rates, rate_for
+from kehu.analytics.intervals import wilson
 from kehu.analytics.snapshot import analyze
 from kehu.analytics.sources import source_tables
 from kehu.config import Settings

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from kehu.analytics.effect import compare, matched, newcombe, wilson
+from kehu.analytics.effect import compare, matched
+from kehu.analytics.intervals import newcombe, wilson
 
 
 def test_newcombe_matches_the_published_example() -> None:

@@ -13,7 +13,8 @@ from scipy.stats import fisher_exact
 from typer.testing import CliRunner
 
 from kehu.access.scope import Scope
-from kehu.analytics.satisfaction import holm, newcombe, satisfaction_drivers, wilson
+from kehu.analytics.intervals import newcombe, wilson
+from kehu.analytics.satisfaction import holm, satisfaction_drivers
 from kehu.cli import app as cli_app
 from kehu.errors import KehuError
 
@@ -22,11 +23,11 @@ Z95 = 1.959964
 
 def test_intervals_against_published_examples() -> None:
     # Newcombe (1998), Statistics in Medicine 17:873, example (a): 56/70 - 48/80, method 10
-    d, low, high = newcombe(56, 70, 48, 80, Z95)
+    d, low, high = newcombe(56, 70, 48, 80, 0.95)
     assert d == pytest.approx(0.2)
     assert (low, high) == (pytest.approx(0.0524, abs=1e-4), pytest.approx(0.3339, abs=1e-4))
     # Newcombe (1998), Statistics in Medicine 17:857, example: 81/263, Wilson 0.2553-0.3662
-    assert wilson(81, 263, Z95) == (pytest.approx(0.2553, abs=1e-4),
+    assert wilson(81, 263, 0.95) == (pytest.approx(0.2553, abs=1e-4),
                                     pytest.approx(0.3662, abs=1e-4))  # fmt: skip
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kehu.analytics.satisfaction import driver_table, responses, z_of
+from kehu.analytics.satisfaction import driver_table, responses
 from kehu.app import Kehu
 from kehu.jobs.demo import run_demo
 
@@ -34,7 +34,7 @@ def test_planted_drivers_are_found_and_nothing_else(demo: Kehu) -> None:
     # neither planted driver it is no longer strong, nor is anything else
     s = demo.ws.settings.satisfaction
     rest = [r for r in responses(demo.ws, view["as_of"]) if not r["drivers"] & planted]
-    again = driver_table(rest, s.min_support, s.alpha, z_of(s.confidence))
+    again = driver_table(rest, s.min_support, s.alpha, s.confidence)
     assert again and not [d["driver"] for d in again if d["strong"]]
 
 

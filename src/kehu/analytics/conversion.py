@@ -16,15 +16,14 @@ repeat, loyal, at_risk, won_back → `repeat`; non_customer and lost_forever hav
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from statistics import NormalDist
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
+from kehu.analytics.intervals import wilson
 from kehu.analytics.sources import first_seen
 from kehu.config import Settings
 
@@ -51,18 +50,6 @@ class Rate:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def wilson(converted: int, n: int, confidence: float) -> tuple[float, float]:
-    """The Wilson score interval of converted / n (no continuity correction)."""
-    if n <= 0:
-        raise ValueError("wilson needs n > 0")
-    z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
-    p = converted / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def cohort_table(tables: dict[str, ir.Table], as_of: date, s: Settings) -> ir.Table:

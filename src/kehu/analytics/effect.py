@@ -18,6 +18,8 @@ import numpy as np
 from scipy import stats
 from scipy.spatial import cKDTree
 
+from kehu.analytics.intervals import newcombe
+
 Kind = Literal["rate", "mean"]
 
 
@@ -41,28 +43,6 @@ class Estimate:
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "excludes_zero": self.excludes_zero}
-
-
-def wilson(k: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion k / n."""
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def newcombe(
-    k1: float, n1: int, k0: float, n0: int, confidence: float = 0.95
-) -> tuple[float, float, float]:
-    """p1 - p0 with Newcombe's hybrid score interval."""
-    p1, p0 = k1 / n1, k0 / n0
-    l1, u1 = wilson(k1, n1, confidence)
-    l0, u0 = wilson(k0, n0, confidence)
-    d = p1 - p0
-    low = d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
-    high = d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
-    return d, low, high
 
 
 def welch(x1: np.ndarray, x0: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:

@@ -17,8 +17,9 @@ import math
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from scipy.stats import fisher_exact, norm
+from scipy.stats import fisher_exact
 
+from kehu.analytics.intervals import newcombe
 from kehu.analytics.query import latest_as_of
 from kehu.i18n import catalog
 
@@ -27,25 +28,6 @@ if TYPE_CHECKING:
 
 KINDS = ("category", "sla_response", "sla_resolution", "late_payment")
 DRIVER_NAMES = catalog("satisfaction", "drivers")
-
-
-def wilson(x: int, n: int, z: float) -> tuple[float, float]:
-    """Wilson's score interval of x successes in n."""
-    if n == 0:
-        return 0.0, 1.0
-    p = x / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def newcombe(x1: int, n1: int, x0: int, n0: int, z: float) -> tuple[float, float, float]:
-    """p1 - p0 with Newcombe's hybrid score interval (1998, method 10)."""
-    p1, p0 = x1 / n1, x0 / n0
-    l1, u1 = wilson(x1, n1, z)
-    l0, u0 = wilson(x0, n0, z)
-    d = p1 - p0
-    return d, d - math.hypot(p1 - l1, u0 - p0), d + math.hypot(u1 - p1, p0 - l0)
 
 
 def holm(ps: list[float]) -> list[float]:
@@ -57,10 +39,6 @@ def holm(ps: list[float]) -> list[float]:
         running = max(running, min(1.0, (len(ps) - rank) * ps[i]))
         out[i] = running
     return out
-
-
-def z_of(confidence: float) -> float:
-    return float(norm.ppf(0.5 + confidence / 2))
 
 
 _RESPONSES = """
@@ -150,8 +128,9 @@ def nps_of(rows: list[dict[str, Any]], promoter: int, detractor: int) -> dict[st
     return {"n": n, "nps": 100 * mean, "se": 100 * math.sqrt(max(pro + det - mean**2, 0) / n)}
 
 
-def driver_table(rows: list[dict[str, Any]], min_support: int, alpha: float, z: float
-                 ) -> list[dict[str, Any]]:  # fmt: skip
+def driver_table(
+    rows: list[dict[str, Any]], min_support: int, alpha: float, confidence: float
+) -> list[dict[str, Any]]:
     """One row per driver with enough support on both sides, strongest difference first."""
     out = []
     for code in sorted(set().union(*(r["drivers"] for r in rows)) if rows else []):
@@ -162,7 +141,7 @@ def driver_table(rows: list[dict[str, Any]], min_support: int, alpha: float, z: 
             continue
         x1 = sum(r["detractor"] for r in inside)
         x0 = sum(r["detractor"] for r in outside)
-        diff, low, high = newcombe(x1, n1, x0, n0, z)
+        diff, low, high = newcombe(x1, n1, x0, n0, confidence)
         odds, p = fisher_exact([[x1, n1 - x1], [x0, n0 - x0]])
         kind, _, detail = code.partition(":")
         out.append({
@@ -202,6 +181,6 @@ def satisfaction_drivers(
         "alpha": sat.alpha,
         "drivers": [
             {**d, "label": driver_label(ws, d["driver"], lang)}
-            for d in driver_table(rows, sat.min_support, sat.alpha, z_of(sat.confidence))
+            for d in driver_table(rows, sat.min_support, sat.alpha, sat.confidence)
         ],
     }

@@ -16,12 +16,12 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from kehu.analytics.intervals import z_of
 from kehu.analytics.satisfaction import (
     driver_label,
     nps_of,
     responses,
     satisfaction_drivers,
-    z_of,
 )
 from kehu.datafiles import read_toml
 from kehu.errors import KehuError, NotFoundError
