@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_layers import floor, imports_of, modules
+from test_layers import Graph, floor, import_graph, imports_in, modules
 
 INTERFACE_MAY_IMPORT = {"app", "access", "errors", "i18n", "config", "calendar", "spreadsheet",
                         "idcodes", "charts"}  # fmt: skip
@@ -25,12 +25,13 @@ DEBT: dict[str, set[tuple[str, str]]] = {
 }
 
 
-def violations(interface: str) -> set[tuple[str, str]]:
+def violations(interface: str, graph: Graph | None = None) -> set[tuple[str, str]]:
+    """(module, target) pairs where `interface` reaches past the entry point and access."""
     out = set()
-    for module in modules():
+    for module, targets in import_graph(graph).items():
         if floor(module) != interface:
             continue
-        for target in imports_of(module):
+        for target in targets:
             if floor(target) not in INTERFACE_MAY_IMPORT | {interface}:
                 out.add((module, target))
     return out - ALLOWED
@@ -60,3 +61,36 @@ def test_interfaces_leave_the_scope_to_the_domain() -> None:
     assert not SCOPE_SQL_DEBT - found, (
         f"fixed, delete from SCOPE_SQL_DEBT: {SCOPE_SQL_DEBT - found}"
     )
+
+
+KNOWN = ("kehu.app", "kehu.access.scope", "kehu.errors", "kehu.analytics.rfm", "kehu.workspace",
+         "kehu.web.services.state", "kehu.cli.root", "kehu.web.app")  # fmt: skip
+
+
+@pytest.mark.parametrize("interface", ["cli", "web"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from kehu.analytics import rfm\n",
+        "from kehu.workspace import Workspace\n",
+        'import importlib\nimportlib.import_module("kehu.analytics.rfm")\n',
+    ],
+)
+def test_a_planted_domain_import_is_reported(interface: str, source: str) -> None:
+    module = f"kehu.{interface}.planted"
+    graph = {module: imports_in(source, module, KNOWN)}
+    (found,) = violations(interface, graph)
+    assert found[0] == module and found[1] in ("kehu.analytics.rfm", "kehu.workspace")
+
+
+def test_the_entry_point_access_and_helpers_pass() -> None:
+    source = (
+        "from kehu.app import Kehu\nfrom kehu.access.scope import Scope\n"
+        "from kehu.errors import KehuError\nfrom kehu.cli.root import app\n"
+    )
+    graph = {"kehu.cli.planted": imports_in(source, "kehu.cli.planted", KNOWN)}
+    assert len(graph["kehu.cli.planted"]) == 4 and not violations("cli", graph)
+    # the web's own modules are the web's, but not the CLI's (except `kehu serve`'s two)
+    graph = {"kehu.cli.planted": imports_in("import kehu.web.services.state\n", "x", KNOWN)}
+    assert violations("cli", graph) == {("kehu.cli.planted", "kehu.web.services.state")}
+    assert not violations("cli", {"kehu.cli.web": {"kehu.web.app"}})

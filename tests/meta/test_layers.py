@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from pathlib import Path
+
+import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -66,35 +69,55 @@ def modules() -> dict[str, Path]:
     return {module_of(p): p for p in SRC.joinpath("kehu").rglob("*.py")}
 
 
-def resolve(name: str) -> str | None:
-    """The longest existing kehu module that `name` (a dotted path, maybe `mod.attr`) names."""
+def resolve(name: str, known: Collection[str] | None = None) -> str | None:
+    """The longest module of `known` (default: src's) that `name` (a dotted path, maybe
+    `mod.attr`) names."""
+    known = modules() if known is None else known
     parts = name.split(".")
     while len(parts) > 1:  # "kehu.toml" is a file name, not the package face
         candidate = ".".join(parts)
-        if candidate in modules():
+        if candidate in known:
             return candidate
         parts.pop()
     return None
 
 
-@cache
-def imports_of(module: str) -> frozenset[str]:
-    """Every kehu module `module` imports, statically or by a module-name string."""
-    tree = ast.parse(modules()[module].read_text(encoding="utf-8"))
+def imports_in(source: str, module: str, known: Collection[str]) -> frozenset[str]:
+    """Every module of `known` that the source of `module` imports, statically or by a
+    module-name string (what `importlib.import_module` would load)."""
     found: set[str | None] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             if node.module.startswith("kehu"):
-                found.update(resolve(f"{node.module}.{a.name}") for a in node.names)
+                found.update(resolve(f"{node.module}.{a.name}", known) for a in node.names)
         elif isinstance(node, ast.Import):
-            found.update(resolve(a.name) for a in node.names if a.name.startswith("kehu"))
+            found.update(resolve(a.name, known) for a in node.names if a.name.startswith("kehu"))
         elif (
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
             and (match := MODULE_NAME.match(node.value.split(":")[0]))
         ):
-            found.add(resolve(match.group(0)))
+            found.add(resolve(match.group(0), known))
     return frozenset(m for m in found if m and m != module)
+
+
+@cache
+def imports_of(module: str) -> frozenset[str]:
+    """Every kehu module that src's `module` imports."""
+    return imports_in(modules()[module].read_text(encoding="utf-8"), module, modules())
+
+
+Graph = Mapping[str, Iterable[str]]
+
+
+@cache
+def _src_graph() -> dict[str, frozenset[str]]:
+    return {m: imports_of(m) for m in modules()}
+
+
+def import_graph(graph: Graph | None = None) -> Graph:
+    """`graph` (module -> the modules it imports), or src's when None."""
+    return _src_graph() if graph is None else graph
 
 
 def floor(module: str) -> str:
@@ -106,12 +129,13 @@ def test_every_module_belongs_to_a_floor() -> None:
     assert not unknown, f"give these floors a rank in RANKS: {sorted(unknown)}"
 
 
-def upward_imports() -> set[tuple[str, str]]:
+def upward_imports(graph: Graph | None = None) -> set[tuple[str, str]]:
+    """(module, target) pairs where a floor imports one of its own rank or above."""
     out = set()
-    for module in modules():
+    for module, targets in import_graph(graph).items():
         if floor(module) == FACE:
             continue
-        for target in imports_of(module):
+        for target in targets:
             a, b = floor(module), floor(target)
             if b != FACE and a != b and RANKS[b] >= RANKS[a]:
                 out.add((module, target))
@@ -124,8 +148,9 @@ def test_no_import_runs_up_the_floors() -> None:
     assert not DEBT - found, f"fixed, delete from DEBT: {sorted(DEBT - found)}"
 
 
-def circles() -> set[frozenset[str]]:
+def circles(graph: Graph | None = None) -> set[frozenset[str]]:
     """Strongly connected groups of two or more modules (Tarjan)."""
+    edges = import_graph(graph)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -134,7 +159,7 @@ def circles() -> set[frozenset[str]]:
     def visit(v: str) -> None:
         index[v] = low[v] = len(index)
         stack.append(v)
-        for w in imports_of(v):
+        for w in edges.get(v, ()):
             if w not in index:
                 visit(w)
                 low[v] = min(low[v], low[w])
@@ -150,7 +175,7 @@ def circles() -> set[frozenset[str]]:
             if len(group) > 1:
                 out.add(frozenset(group))
 
-    for module in modules():
+    for module in edges:
         if module not in index:
             visit(module)
     return out
@@ -166,3 +191,54 @@ def test_the_reader_sees_hidden_imports() -> None:
     """The scanner itself: a module-name string counts as an import."""
     assert "kehu.cli.core" in imports_of("kehu.cli")  # registered by name in COMMAND_MODULES
     assert "kehu.store.schema" in imports_of("kehu.store.migrate")
+
+
+# Planted violations: the checkers are fed a made-up house, so each guard is shown to fail.
+PLANTED = ("kehu.store.schema", "kehu.analytics.rfm", "kehu.web.app", "kehu.app")
+
+
+def test_an_upward_static_import_is_reported() -> None:
+    source = "from kehu.analytics import rfm\n"
+    graph = {"kehu.store.schema": imports_in(source, "kehu.store.schema", PLANTED)}
+    assert upward_imports(graph) == {("kehu.store.schema", "kehu.analytics.rfm")}
+
+
+def test_a_type_checking_import_counts() -> None:
+    source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import kehu.web.app\n"
+    graph = {"kehu.analytics.rfm": imports_in(source, "kehu.analytics.rfm", PLANTED)}
+    assert upward_imports(graph) == {("kehu.analytics.rfm", "kehu.web.app")}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import importlib\nimportlib.import_module("kehu.web.app")\n',
+        'MODULES = ["kehu.analytics.rfm"]\n',
+        'HOOK = "kehu.analytics.rfm:score"\n',  # an entry-point style "module:attr"
+    ],
+)
+def test_a_module_name_string_running_up_is_reported(source: str) -> None:
+    graph = {"kehu.store.schema": imports_in(source, "kehu.store.schema", PLANTED)}
+    (found,) = upward_imports(graph)
+    assert found[0] == "kehu.store.schema" and found[1] in PLANTED
+
+
+def test_a_downward_import_and_plain_strings_pass() -> None:
+    source = 'from kehu.store import schema\nNAME = "kehu.toml"\nTEXT = "kehu is 客户"\n'
+    graph = {"kehu.app": imports_in(source, "kehu.app", PLANTED)}
+    assert graph["kehu.app"] == {"kehu.store.schema"}
+    assert not upward_imports(graph)
+
+
+def test_an_import_circle_is_reported() -> None:
+    graph = {
+        "kehu.analytics.a": {"kehu.analytics.b"},
+        "kehu.analytics.b": {"kehu.analytics.c"},
+        "kehu.analytics.c": {"kehu.analytics.a"},
+        "kehu.analytics.d": {"kehu.analytics.a"},  # hangs off the circle, is not in it
+    }
+    assert circles(graph) == {
+        frozenset({"kehu.analytics.a", "kehu.analytics.b", "kehu.analytics.c"})
+    }
+    del graph["kehu.analytics.c"]
+    assert not circles(graph)
