@@ -73,9 +73,12 @@ def rows(report: EffectReport, books: dict[str, Playbook], lang: str) -> list[di
 
 
 def headers(report: EffectReport, lang: str) -> dict[str, str]:
-    """Column titles in `lang` (the control column says when it is a matched group)."""
+    """Column titles in `lang`; `n_matched` and `matched` title the control columns of a
+    playbook compared by matching, where the other group is not a control group."""
     out = {c: T(c, lang) for c in COLUMNS}
     out["interval"] = T("interval", lang, conf=report.confidence)
+    out["n_matched"] = T("n_matched", lang)
+    out["matched"] = T("matched_group", lang)
     return out
 
 
