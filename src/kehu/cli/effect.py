@@ -75,9 +75,8 @@ def render(table: dict, report: EffectReport, lang: str) -> Group:
             title_justify="left",
         )
         for key in SHOWN:
-            out.add_column(
-                table["headers"][key], justify="left" if key in ("outcome", "verdict") else "right"
-            )
+            title = table["headers"]["matched" if matched and key == "control" else key]
+            out.add_column(title, justify="left" if key in ("outcome", "verdict") else "right")
         for row in rows:
             out.add_row(*(str(row[k]) for k in SHOWN))
         parts.append(out)
